@@ -1,0 +1,42 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(
+    name: "IBPVis",
+    products: [
+        .library(name: "IBP", targets: ["IBP"]),
+        .executable(name: "train", targets: ["train"]),
+        .executable(name: "evaluate", targets: ["evaluate"]),
+        .executable(name: "visualize", targets: ["visualize"]),
+        .executable(name: "ibp-bench", targets: ["ibp-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: OpenBLAS for sgemm, zlib for gzip/zip, libpng (behind a C shim that owns setjmp).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: nil,
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: nil,
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CPNG", path: "Sources/CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
+
+        .target(name: "IBPFormats", dependencies: ["CZlib"], path: "Sources/IBPFormats"),
+        .target(name: "IBPRender", dependencies: ["CPNG"], path: "Sources/IBPRender"),
+        .target(name: "IBP", dependencies: ["CBLAS", "IBPFormats", "IBPRender"], path: "Sources/IBP"),
+
+        .executableTarget(name: "train", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/train"),
+        .executableTarget(name: "evaluate", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/evaluate"),
+        .executableTarget(name: "visualize", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/visualize"),
+        .executableTarget(name: "ibp-bench", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/ibp-bench"),
+
+        .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests"),
+        .testTarget(name: "IBPRenderTests", dependencies: ["IBPRender"], path: "Tests/IBPRenderTests"),
+        .testTarget(name: "IBPTests", dependencies: ["IBP"], path: "Tests/IBPTests",
+                    resources: []),
+    ]
+)
