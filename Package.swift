@@ -22,17 +22,16 @@ let package = Package(
         .target(name: "CPNG", path: "Sources/CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
 
         .target(name: "IBPFormats", dependencies: ["CZlib"], path: "Sources/IBPFormats"),
-        .target(name: "IBPRender", dependencies: ["CPNG"], path: "Sources/IBPRender"),
+        .target(name: "IBPRender", dependencies: ["CPNG", "IBPFormats"], path: "Sources/IBPRender"),
         .target(name: "IBP", dependencies: ["CBLAS", "IBPFormats", "IBPRender"], path: "Sources/IBP"),
 
-        .executableTarget(name: "train", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Sources/train"),
-        .executableTarget(name: "evaluate", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Sources/evaluate"),
-        .executableTarget(name: "visualize", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Sources/visualize"),
-        .executableTarget(name: "ibp-bench", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Sources/ibp-bench"),
+        // Option groups and error reporting shared by the front ends.
+        .target(name: "IBPCommandLine", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "Sources/IBPCommandLine"),
+        .executableTarget(name: "train", dependencies: ["IBPCommandLine"], path: "Sources/train"),
+        .executableTarget(name: "evaluate", dependencies: ["IBPCommandLine"], path: "Sources/evaluate"),
+        .executableTarget(name: "visualize", dependencies: ["IBPCommandLine"], path: "Sources/visualize"),
+        .executableTarget(name: "ibp-bench", dependencies: ["IBPCommandLine"], path: "Sources/ibp-bench"),
 
         .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests"),
         .testTarget(name: "IBPRenderTests", dependencies: ["IBPRender"], path: "Tests/IBPRenderTests"),

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Untargeted PGD as in the paper's evaluation code: a random start in the input box, then `steps` Adam-style
+/// ascent steps on the margin max_{j != y} z_j - z_y, each followed by projection onto the box.
+public struct PGD: Sendable {
+    public var epsilon: Float
+    public var steps: Int = 20
+    public var stepSize: Float = 0.1
+
+    public init(epsilon: Float, steps: Int = 20, stepSize: Float = 0.1) {
+        self.epsilon = epsilon
+        self.steps = steps
+        self.stepSize = stepSize
+    }
+
+    /// The strongest point found per sample (largest margin over all iterates) and that margin;
+    /// a positive margin means the attack changed the prediction.
+    public func attack(_ network: Network, x: Tensor, labels: [Int], rng: inout RandomSource)
+        -> (adversarial: Tensor, margins: [Float]) {
+        let (lower, upper) = IntervalBounds.inputLimits(around: x, epsilon: epsilon)
+        var adv = x
+        for i in adv.data.indices { adv.data[i] = lower.data[i] + rng.uniform() * (upper.data[i] - lower.data[i]) }
+        var best = adv
+        var bestMargin = [Float](repeating: -.infinity, count: x.batch)
+        var m = [Float](repeating: 0, count: x.count), v = m
+        let size = x.sampleSize
+        for t in 0...steps {
+            let (margins, grad) = PGD.marginAndGradient(network, x: adv, labels: labels)
+            for s in 0..<x.batch where margins[s] > bestMargin[s] {
+                bestMargin[s] = margins[s]
+                best.data.replaceSubrange(s * size..<(s + 1) * size, with: adv.data[s * size..<(s + 1) * size])
+            }
+            if t == steps { break }
+            // Adam ascent with bias correction, then projection onto [lower, upper].
+            let (b1, b2) = (Float(0.9), Float(0.999))
+            let c1 = 1 - powf(b1, Float(t + 1)), c2 = 1 - powf(b2, Float(t + 1))
+            for i in adv.data.indices {
+                m[i] = b1 * m[i] + (1 - b1) * grad.data[i]
+                v[i] = b2 * v[i] + (1 - b2) * grad.data[i] * grad.data[i]
+                let step = stepSize * (m[i] / c1) / ((v[i] / c2).squareRoot() + 1e-8)
+                adv.data[i] = min(max(adv.data[i] + step, lower.data[i]), upper.data[i])
+            }
+        }
+        return (best, bestMargin)
+    }
+
+    /// Margin max_{j != y} z_j - z_y per sample and its gradient with respect to the input.
+    public static func marginAndGradient(_ network: Network, x: Tensor, labels: [Int]) -> ([Float], Tensor) {
+        let h = network.forwardBody(Flow(values: x), cache: true)
+        let logits = network.head.forward(h, cache: true).values
+        let k = logits.sampleSize
+        var dLogits = Tensor(zeros: logits.shape)
+        var margins = [Float](repeating: 0, count: x.batch)
+        for s in 0..<x.batch {
+            let y = labels[s]
+            var top = y == 0 ? 1 : 0
+            for j in 0..<k where j != y && logits.data[s * k + j] > logits.data[s * k + top] { top = j }
+            margins[s] = logits.data[s * k + top] - logits.data[s * k + y]
+            dLogits.data[s * k + top] = 1
+            dLogits.data[s * k + y] = -1
+        }
+        let dh = network.head.backward(Flow(values: dLogits), inputGradient: true)
+        let dx = network.backwardBody(dh, inputGradient: true).values
+        return (margins, dx)
+    }
+}

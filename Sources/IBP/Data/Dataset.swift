@@ -1,0 +1,38 @@
+import Foundation
+import IBPFormats
+
+/// Images as float pixels in [0, 1] (byte / 255) with integer labels, ready to batch.
+public struct Dataset: Sendable {
+    public let count: Int
+    public let sampleShape: [Int]
+    public let pixels: [Float]
+    public let labels: [Int]
+
+    public init(_ images: LabelledImages) {
+        count = images.count
+        sampleShape = [1, images.rows, images.cols]
+        pixels = images.pixels.map { Float($0) / 255 }
+        labels = images.labels.map { Int($0) }
+    }
+
+    public init(sampleShape: [Int], pixels: [Float], labels: [Int]) {
+        self.count = labels.count
+        self.sampleShape = sampleShape
+        self.pixels = pixels
+        self.labels = labels
+    }
+
+    /// Loads a split of MNIST (or an IDX set laid out like it) from `directory`.
+    public static func mnist(directory: URL, split: MNIST.Split, limit: Int? = nil) throws -> Dataset {
+        Dataset(try MNIST.load(directory: directory, split: split, limit: limit))
+    }
+
+    /// The samples at `indices`, as a batch.
+    public func batch(_ indices: some Collection<Int>) -> (x: Tensor, labels: [Int]) {
+        let size = sampleShape.reduce(1, *)
+        var data = [Float]()
+        data.reserveCapacity(indices.count * size)
+        for i in indices { data.append(contentsOf: pixels[i * size..<(i + 1) * size]) }
+        return (Tensor(shape: [indices.count] + sampleShape, data: data), indices.map { labels[$0] })
+    }
+}

@@ -1,0 +1,17 @@
+/// Reshapes (C, H, W) to a vector in C order, matching Chainer's and PyTorch's flatten.
+public final class Flatten: Layer {
+    public let inputShape: [Int]
+    public var outputShape: [Int] { [inputShape.reduce(1, *)] }
+
+    public init(inputShape: [Int]) { self.inputShape = inputShape }
+
+    public func forward(_ input: Flow, cache: Bool) -> Flow {
+        Flow(values: input.values.reshaped(sampleShape: outputShape),
+             radius: input.radius?.reshaped(sampleShape: outputShape))
+    }
+
+    public func backward(_ grad: Flow, inputGradient: Bool) -> Flow {
+        Flow(values: grad.values.reshaped(sampleShape: inputShape),
+             radius: grad.radius?.reshaped(sampleShape: inputShape))
+    }
+}

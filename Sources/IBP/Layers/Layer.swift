@@ -1,0 +1,47 @@
+/// What flows between layers. `values` holds the nominal rows followed by the interval centres;
+/// `radius`, when present, holds the radii of the last `radius.batch` rows of `values`.
+/// Stacking nominal inputs and centres lets an affine layer serve both with one GEMM (they share W).
+public struct Flow {
+    public var values: Tensor
+    public var radius: Tensor?
+
+    public init(values: Tensor, radius: Tensor? = nil) {
+        if let r = radius { precondition(r.batch <= values.batch && r.sampleShape == values.sampleShape) }
+        self.values = values
+        self.radius = radius
+    }
+
+    /// Number of leading rows of `values` that are plain (nominal) inputs rather than interval centres.
+    public var nominalRows: Int { values.batch - (radius?.batch ?? 0) }
+}
+
+/// A trainable array and its accumulated gradient.
+public final class Parameter {
+    public let name: String
+    public var value: Tensor
+    public var grad: Tensor
+
+    public init(name: String, value: Tensor) {
+        self.name = name
+        self.value = value
+        self.grad = Tensor(zeros: value.shape)
+    }
+}
+
+/// One layer: forward, backward and interval propagation live together so IBP is checked in one place.
+/// Shapes exclude the batch axis. Layers are classes because they own their caches and buffers.
+public protocol Layer: AnyObject {
+    var inputShape: [Int] { get }
+    var outputShape: [Int] { get }
+    /// Trainable parameters (empty for activations and reshapes).
+    var parameters: [Parameter] { get }
+    /// Propagates nominal rows and intervals; with `cache` the inputs are kept for `backward`.
+    func forward(_ input: Flow, cache: Bool) -> Flow
+    /// Given d(loss)/d(output) for the flow of the last cached forward, accumulates parameter gradients
+    /// and returns d(loss)/d(input) (unless `inputGradient` is false, when it returns an empty flow).
+    func backward(_ grad: Flow, inputGradient: Bool) -> Flow
+}
+
+extension Layer {
+    public var parameters: [Parameter] { [] }
+}

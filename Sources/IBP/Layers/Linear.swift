@@ -1,0 +1,107 @@
+/// Fully connected layer, weights (out, in) as in Chainer and PyTorch; any input sample shape is read flat.
+/// IBP: mu' = W mu + b, r' = |W| r.
+public final class Linear: Layer {
+    public let inputShape: [Int]
+    public let outFeatures: Int
+    public let weight: Parameter
+    public let bias: Parameter
+    public var outputShape: [Int] { [outFeatures] }
+    public var parameters: [Parameter] { [weight, bias] }
+    public var inFeatures: Int { inputShape.reduce(1, *) }
+
+    private var cachedInput: Flow?
+    private var absWeight: [Float] = []
+    private var scratch: [Float] = []
+
+    public init(inputShape: [Int], outFeatures: Int, name: String) {
+        self.inputShape = inputShape
+        self.outFeatures = outFeatures
+        weight = Parameter(name: "\(name)/W", value: Tensor(zeros: [outFeatures, inputShape.reduce(1, *)]))
+        bias = Parameter(name: "\(name)/b", value: Tensor(zeros: [outFeatures]))
+    }
+
+    public func forward(_ input: Flow, cache: Bool) -> Flow {
+        let values = affine(input.values, weights: weight.value.data, bias: bias.value.data)
+        var radius: Tensor?
+        if let r = input.radius {
+            absWeight = weight.value.data.map { abs($0) }
+            radius = affine(r, weights: absWeight, bias: nil)
+        }
+        if cache { cachedInput = input }
+        return Flow(values: values, radius: radius)
+    }
+
+    /// Y = X W^T (+ b) for a batch X of shape (n, in).
+    private func affine(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
+        let n = x.batch, I = inFeatures, O = outFeatures
+        var y = Tensor(zeros: [n, O])
+        y.data.withUnsafeMutableBufferPointer { yp in
+            if let bias {
+                for row in 0..<n { for o in 0..<O { yp[row * O + o] = bias[o] } }
+            }
+            x.data.withUnsafeBufferPointer { xp in
+                weights.withUnsafeBufferPointer { wp in
+                    gemm(transB: true, m: n, n: O, k: I, a: xp.baseAddress!, lda: I, b: wp.baseAddress!, ldb: I,
+                         beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: O)
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ grad: Flow, inputGradient: Bool) -> Flow {
+        guard let input = cachedInput, input.values.batch == grad.values.batch,
+              input.radius?.batch == grad.radius?.batch else {
+            preconditionFailure("backward does not match the cached forward")
+        }
+        let I = inFeatures, O = outFeatures
+        // dW += dY^T X; db += sum dY; dX = dY W.
+        weight.grad.data.withUnsafeMutableBufferPointer { gw in
+            grad.values.data.withUnsafeBufferPointer { dy in
+                input.values.data.withUnsafeBufferPointer { x in
+                    gemm(transA: true, m: O, n: I, k: grad.values.batch, a: dy.baseAddress!, lda: O,
+                         b: x.baseAddress!, ldb: I, beta: 1, c: gw.baseAddress!, ldc: I)
+                }
+                bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                    for row in 0..<grad.values.batch { for o in 0..<O { gb[o] += dy[row * O + o] } }
+                }
+            }
+        }
+        if let dr = grad.radius, let r = input.radius {
+            // r' = |W| r: dW += sign(W) (dR'^T R).
+            grow(&scratch, O * I)
+            scratch.withUnsafeMutableBufferPointer { t in
+                dr.data.withUnsafeBufferPointer { d in
+                    r.data.withUnsafeBufferPointer { x in
+                        gemm(transA: true, m: O, n: I, k: dr.batch, a: d.baseAddress!, lda: O, b: x.baseAddress!,
+                             ldb: I, c: t.baseAddress!, ldc: I)
+                    }
+                }
+                weight.value.data.withUnsafeBufferPointer { w in
+                    weight.grad.data.withUnsafeMutableBufferPointer { gw in
+                        for i in 0..<(O * I) { gw[i] += w[i] > 0 ? t[i] : (w[i] < 0 ? -t[i] : 0) }
+                    }
+                }
+            }
+        }
+        guard inputGradient else { return Flow(values: Tensor(zeros: [0] + inputShape)) }
+        let dValues = linearBackward(grad.values, weights: weight.value.data)
+        let dRadius = grad.radius.map { linearBackward($0, weights: absWeight) }
+        return Flow(values: dValues, radius: dRadius)
+    }
+
+    /// dX = dY W, reshaped to the input's sample shape.
+    private func linearBackward(_ dy: Tensor, weights: [Float]) -> Tensor {
+        let n = dy.batch, I = inFeatures, O = outFeatures
+        var dx = Tensor(zeros: [n] + inputShape)
+        dx.data.withUnsafeMutableBufferPointer { dxp in
+            dy.data.withUnsafeBufferPointer { d in
+                weights.withUnsafeBufferPointer { w in
+                    gemm(m: n, n: I, k: O, a: d.baseAddress!, lda: O, b: w.baseAddress!, ldb: I,
+                         c: dxp.baseAddress!, ldc: I)
+                }
+            }
+        }
+        return dx
+    }
+}

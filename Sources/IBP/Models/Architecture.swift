@@ -1,0 +1,55 @@
+/// A model described as data: named layer lists that a checkpoint stores so it alone rebuilds its network.
+public struct Architecture: Codable, Equatable, Sendable {
+    public enum LayerSpec: Codable, Equatable, Sendable {
+        case conv(channels: Int, kernel: Int, stride: Int, same: Bool)
+        case linear(units: Int)
+        case activation(Activation.Kind)
+        case flatten
+    }
+
+    public var name: String
+    /// Shape of one input sample, (C, H, W).
+    public var inputShape: [Int]
+    public var layers: [LayerSpec]
+
+    public init(name: String, inputShape: [Int] = [1, 28, 28], layers: [LayerSpec]) {
+        self.name = name
+        self.inputShape = inputShape
+        self.layers = layers
+    }
+
+    /// The names `Architecture.named` accepts.
+    public static let names = ["tiny", "small", "medium", "large", "vissmall"]
+
+    /// The paper's models (Gowal et al. 2019, table 1) and the seed's figure model.
+    public static func named(_ name: String) -> Architecture? {
+        let relu = LayerSpec.activation(.relu)
+        func convs(_ specs: [(Int, Int, Int)], same: Bool, act: LayerSpec) -> [LayerSpec] {
+            specs.flatMap { [.conv(channels: $0.0, kernel: $0.1, stride: $0.2, same: same), act] }
+        }
+        func dense(_ units: [Int], act: LayerSpec) -> [LayerSpec] {
+            units.flatMap { [.linear(units: $0), act] } + [.linear(units: 10)]
+        }
+        switch name {
+        case "tiny":
+            return Architecture(name: name, layers: [.flatten] + dense([100], act: relu))
+        case "small":
+            return Architecture(name: name, layers: convs([(16, 4, 2), (32, 4, 1)], same: false, act: relu)
+                + [.flatten] + dense([100], act: relu))
+        case "medium":
+            return Architecture(name: name, layers: convs([(32, 3, 1), (32, 4, 2), (64, 3, 1), (64, 4, 2)],
+                                                          same: false, act: relu)
+                + [.flatten] + dense([512, 512], act: relu))
+        case "large":
+            return Architecture(name: name, layers: convs([(64, 3, 1), (64, 3, 1), (128, 3, 2), (128, 3, 1), (128, 3, 1)],
+                                                          same: true, act: relu)
+                + [.flatten] + dense([512], act: relu))
+        case "vissmall":
+            let sigmoid = LayerSpec.activation(.sigmoid)
+            return Architecture(name: name, layers: convs([(6, 5, 2), (3, 5, 1)], same: false, act: sigmoid)
+                + [.flatten] + dense([20], act: sigmoid))
+        default:
+            return nil
+        }
+    }
+}

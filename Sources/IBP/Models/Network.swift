@@ -1,0 +1,90 @@
+/// A model built from an `Architecture`: a body of layers and a final linear head.
+/// The head is kept apart because IBP folds the specification into it (`ElidedSpecification`).
+public final class Network {
+    public let architecture: Architecture
+    public let body: [Layer]
+    public let head: Linear
+    /// Names of the body's outputs as the seed names them: `l1, a1, l2, a2, ...` (nil for flatten).
+    public let stageNames: [String?]
+
+    public init(_ architecture: Architecture) {
+        self.architecture = architecture
+        var layers: [Layer] = []
+        var names: [String?] = []
+        var shape = architecture.inputShape
+        var affineCount = 0
+        for (index, spec) in architecture.layers.enumerated() {
+            let isHead = index == architecture.layers.count - 1
+            let layer: Layer
+            switch spec {
+            case let .conv(channels, kernel, stride, same):
+                affineCount += 1
+                layer = Conv2D(inputShape: shape, outChannels: channels, kernel: kernel, stride: stride, same: same,
+                               name: "l\(affineCount)")
+                names.append("l\(affineCount)")
+            case let .linear(units):
+                affineCount += 1
+                // The seed's checkpoints call the output layer `lo`.
+                layer = Linear(inputShape: shape, outFeatures: units, name: isHead ? "lo" : "l\(affineCount)")
+                names.append(isHead ? "y" : "l\(affineCount)")
+            case let .activation(kind):
+                layer = Activation(kind, shape: shape)
+                names.append("a\(affineCount)")
+            case .flatten:
+                layer = Flatten(inputShape: shape)
+                names.append(nil)
+            }
+            layers.append(layer)
+            shape = layer.outputShape
+        }
+        guard let head = layers.last as? Linear else {
+            preconditionFailure("architecture \(architecture.name) must end in a linear layer")
+        }
+        self.head = head
+        self.body = Array(layers.dropLast())
+        self.stageNames = Array(names.dropLast())
+    }
+
+    /// Every trainable parameter, in layer order.
+    public var parameters: [Parameter] { (body + [head as Layer]).flatMap { $0.parameters } }
+
+    public var classes: Int { head.outFeatures }
+
+    /// Runs the body (everything but the head).
+    public func forwardBody(_ input: Flow, cache: Bool) -> Flow {
+        body.reduce(input) { $1.forward($0, cache: cache) }
+    }
+
+    /// Back-propagates through the body; `inputGradient` asks for d/d(input) of the first layer too.
+    @discardableResult
+    public func backwardBody(_ grad: Flow, inputGradient: Bool) -> Flow {
+        var g = grad
+        for (i, layer) in body.enumerated().reversed() {
+            g = layer.backward(g, inputGradient: i > 0 || inputGradient)
+        }
+        return g
+    }
+
+    /// Nominal logits.
+    public func logits(_ x: Tensor) -> Tensor {
+        head.forward(forwardBody(Flow(values: x), cache: false), cache: false).values
+    }
+
+    /// One pass that gives both the nominal logits of `x` and the worst-case elided margins over its eps-box.
+    public func logitsAndMargins(_ x: Tensor, labels: [Int], epsilon: Float) -> (logits: Tensor, margins: Tensor) {
+        let box = IntervalBounds.inputBox(around: x, epsilon: epsilon)
+        let n = x.batch
+        let h = forwardBody(Flow(values: x.stacked(with: box.centre), radius: box.radius), cache: false)
+        let logits = head.forward(Flow(values: h.values.rows(0..<n)), cache: false).values
+        let margins = ElidedSpecification.margins(head: head, centre: h.values.rows(n..<2 * n), radius: h.radius!,
+                                                  labels: labels)
+        return (logits, margins)
+    }
+
+    /// Zeroes every parameter gradient.
+    public func zeroGradients() {
+        for p in parameters {
+            p.grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Adam (Kingma & Ba) in TensorFlow's form, as the paper's code uses:
+/// lr_t = lr sqrt(1 - b2^t) / (1 - b1^t); m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= lr_t m / (sqrt(v) + eps).
+public struct Adam {
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    /// Number of updates taken so far.
+    public var t: Int = 0
+    /// First and second moments, one array per parameter (same order as `Network.parameters`).
+    public var m: [[Float]]
+    public var v: [[Float]]
+
+    public init(parameters: [Parameter]) {
+        m = parameters.map { [Float](repeating: 0, count: $0.value.count) }
+        v = m
+    }
+
+    /// Applies one update with learning rate `lr` to the parameters' values from their gradients.
+    public mutating func step(_ parameters: [Parameter], learningRate lr: Float) {
+        t += 1
+        let lrT = Float(Double(lr) * (1 - pow(Double(beta2), Double(t))).squareRoot() / (1 - pow(Double(beta1), Double(t))))
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        for (index, p) in parameters.enumerated() {
+            p.value.data.withUnsafeMutableBufferPointer { w in
+                p.grad.data.withUnsafeBufferPointer { g in
+                    m[index].withUnsafeMutableBufferPointer { mp in
+                        v[index].withUnsafeMutableBufferPointer { vp in
+                            for i in 0..<w.count {
+                                mp[i] = b1 * mp[i] + (1 - b1) * g[i]
+                                vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
+                                w[i] -= lrT * mp[i] / (vp[i].squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

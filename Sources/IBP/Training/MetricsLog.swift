@@ -1,0 +1,70 @@
+import Foundation
+import IBPFormats
+
+/// Training metrics as JSON lines: a `train` line per `every` steps (means over the window) and an
+/// `eval` line per evaluation. Kept in memory and rewritten atomically at each checkpoint, so the file
+/// always matches the newest checkpoint.
+public struct MetricsLog {
+    public struct Record: Codable, Sendable {
+        public var type: String
+        public var step: Int
+        public var epsilon: Float?
+        public var kappa: Float?
+        public var learningRate: Float?
+        public var loss: Float?
+        public var nominalLoss: Float?
+        public var verifiedLoss: Float?
+        public var nominalAccuracy: Double?
+        public var verifiedAccuracy: Double?
+        public var count: Int?
+    }
+
+    public let url: URL
+    public let every: Int
+    public private(set) var records: [Record] = []
+    private var window: [BatchStatistics] = []
+
+    /// Opens the log, keeping the records of an earlier run up to step `upTo` (what its checkpoint holds).
+    public init(url: URL, upTo step: Int, every: Int = 100) {
+        self.url = url
+        self.every = every
+        guard step > 0, let text = try? String(contentsOf: url, encoding: .utf8) else { return }
+        records = text.split(separator: "\n").compactMap {
+            try? JSONDecoder().decode(Record.self, from: Data($0.utf8))
+        }.filter { $0.step <= step }
+    }
+
+    public mutating func record(step: Int, epsilon: Float, kappa: Float, learningRate: Float, batch: BatchStatistics) {
+        window.append(batch)
+        guard step % every == 0 else { return }
+        let n = Float(window.count), samples = Double(window.reduce(0) { $0 + $1.count })
+        let verified = window.compactMap(\.verified)
+        let verifiedLosses = window.compactMap(\.verifiedLoss)
+        records.append(Record(
+            type: "train", step: step, epsilon: epsilon, kappa: kappa, learningRate: learningRate,
+            loss: window.reduce(0) { $0 + $1.loss } / n,
+            nominalLoss: window.reduce(0) { $0 + $1.nominalLoss } / n,
+            verifiedLoss: verifiedLosses.isEmpty ? nil : verifiedLosses.reduce(0, +) / Float(verifiedLosses.count),
+            nominalAccuracy: Double(window.reduce(0) { $0 + $1.nominalCorrect }) / samples,
+            verifiedAccuracy: verified.count == window.count ? Double(verified.reduce(0, +)) / samples : nil,
+            count: Int(samples)))
+        window.removeAll()
+    }
+
+    public mutating func record(step: Int, evaluation: EvaluationResult) {
+        records.append(Record(type: "eval", step: step, epsilon: evaluation.epsilon,
+                              nominalAccuracy: evaluation.nominalAccuracy,
+                              verifiedAccuracy: evaluation.verifiedAccuracy, count: evaluation.count))
+    }
+
+    /// Rewrites the file with every record so far.
+    public func flush() throws {
+        let encoder = JSONEncoder.sorted
+        var text = Data()
+        for r in records {
+            text.append(try encoder.encode(r))
+            text.append(0x0A)
+        }
+        try AtomicFile.write(text, to: url)
+    }
+}

@@ -1,0 +1,232 @@
+import CZlib
+import Foundation
+
+/// An error from reading, decompressing or compressing gzip / deflate data.
+/// `description` is one line naming the file (or `<memory>`) and the problem.
+public struct GzipError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong.
+    public enum Problem: Equatable {
+        /// The file could not be read at all (missing, unreadable, a folder, ...).
+        case unreadable(String)
+        /// zlib rejected the stream as invalid (bad header, bad block, bad checksum, ...).
+        case corrupt(String)
+        /// The stream ends before the compressed data does.
+        case truncated(producedBytes: Int)
+        /// The output would exceed the caller's `maxBytes` limit.
+        case tooLarge(limit: Int)
+        /// Bytes after the last gzip member that are not another gzip member.
+        case trailingGarbage(offset: Int)
+        /// zlib itself failed (out of memory, version mismatch, ...).
+        case zlib(String)
+    }
+
+    /// The file the data came from, or `<memory>`.
+    public let path: String
+    /// What went wrong.
+    public let problem: Problem
+
+    public init(path: String, problem: Problem) {
+        self.path = path
+        self.problem = problem
+    }
+
+    public var description: String { "\(path): \(problemText)" }
+
+    /// The problem alone, without the file name.
+    public var problemText: String {
+        switch problem {
+        case .unreadable(let why): return "cannot read file: \(why)"
+        case .corrupt(let why): return "corrupt compressed data: \(why)"
+        case .truncated(let n): return "truncated compressed data: the stream ends early (after \(n) decompressed bytes)"
+        case .tooLarge(let limit): return "decompressed data exceeds the limit of \(limit) bytes"
+        case .trailingGarbage(let offset): return "unexpected bytes after the end of the compressed data at offset \(offset)"
+        case .zlib(let why): return "zlib failure: \(why)"
+        }
+    }
+}
+
+/// gzip (RFC 1952) and raw deflate (RFC 1951) through zlib.
+///
+/// Decompression never trusts sizes claimed by headers: the output grows only as zlib produces
+/// real data, and an optional `maxBytes` bounds it. Corrupt or cut-short streams throw `GzipError`.
+public enum Gzip {
+    /// The chunk size zlib writes into before the output is appended (the output grows by real data only).
+    static let chunkSize = 1 << 18
+
+    /// True when `data` starts with the gzip magic bytes `1f 8b`.
+    public static func isGzip(_ data: Data) -> Bool {
+        data.count >= 2 && data[data.startIndex] == 0x1f && data[data.startIndex + 1] == 0x8b
+    }
+
+    /// Reads a whole file; if it starts with the gzip magic it is decompressed (all members),
+    /// otherwise its raw bytes are returned.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - maxBytes: optional limit on the returned size (decompressed, or raw); exceeding it throws `.tooLarge`.
+    public static func readFile(_ url: URL, maxBytes: Int? = nil) throws -> Data {
+        Data(try readFileBytes(url, maxBytes: maxBytes))
+    }
+
+    /// Like `readFile` but returns a byte array (used by the readers in this module).
+    static func readFileBytes(_ url: URL, maxBytes: Int? = nil) throws -> [UInt8] {
+        let raw = try readRaw(url)
+        let path = url.path
+        if isGzip(raw) {
+            return try raw.withUnsafeBytes { try inflate($0, gzip: true, maxBytes: maxBytes, path: path) }
+        }
+        if let maxBytes, raw.count > maxBytes {
+            throw GzipError(path: path, problem: .tooLarge(limit: maxBytes))
+        }
+        return [UInt8](raw)
+    }
+
+    /// Reads a file's raw bytes, turning failures into a one-line `GzipError.unreadable`.
+    static func readRaw(_ url: URL) throws -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            var why = "\(error.localizedDescription)"
+            if !FileManager.default.fileExists(atPath: url.path) { why = "no such file" }
+            throw GzipError(path: url.path, problem: .unreadable(why.replacingOccurrences(of: "\n", with: " ")))
+        }
+    }
+
+    /// Decompresses in-memory gzip data (all concatenated members).
+    /// - Parameters:
+    ///   - data: gzip-compressed bytes.
+    ///   - maxBytes: optional limit on the output size.
+    ///   - path: name used in error messages.
+    public static func decompress(_ data: Data, maxBytes: Int? = nil, path: String = "<memory>") throws -> Data {
+        Data(try data.withUnsafeBytes { try inflate($0, gzip: true, maxBytes: maxBytes, path: path) })
+    }
+
+    /// Decompresses raw deflate data (no header or trailer, as in zip entries).
+    /// The stream must end exactly at the end of `data`.
+    public static func inflateRaw(_ data: Data, maxBytes: Int? = nil, path: String = "<memory>") throws -> Data {
+        Data(try data.withUnsafeBytes { try inflate($0, gzip: false, maxBytes: maxBytes, path: path) })
+    }
+
+    /// Compresses `data` as a single gzip member (mtime 0, no file name: deterministic for a given zlib).
+    public static func compress(_ data: Data, level: Int = 9) throws -> Data {
+        try data.withUnsafeBytes { try deflateGzip($0, level: Int32(level)) }
+    }
+
+    /// CRC-32 (as used by gzip and zip) of `bytes`.
+    public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var crc: uLong = CZlib.crc32(0, nil, 0)
+        var offset = 0
+        while offset < bytes.count {
+            let n = min(bytes.count - offset, 1 << 30)
+            crc = CZlib.crc32(crc, bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(n))
+            offset += n
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+
+    /// CRC-32 of `data`.
+    public static func crc32(_ data: Data) -> UInt32 {
+        data.withUnsafeBytes { crc32($0) }
+    }
+
+    // MARK: - zlib plumbing
+
+    /// Inflates `input` (gzip with auto-detected header when `gzip`, else raw deflate).
+    /// For gzip, concatenated members are all decompressed; anything else after a member is an error.
+    static func inflate(_ input: UnsafeRawBufferPointer, gzip: Bool, maxBytes: Int?, path: String) throws -> [UInt8] {
+        func fail(_ p: GzipError.Problem) -> GzipError { GzipError(path: path, problem: p) }
+        var stream = z_stream()
+        let windowBits: Int32 = gzip ? 15 + 32 : -15
+        var rc = inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard rc == Z_OK else { throw fail(.zlib("inflateInit2 returned \(rc)")) }
+        defer { inflateEnd(&stream) }
+
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var fed = 0  // bytes of input handed to zlib so far
+        guard let base = input.baseAddress, input.count > 0 else {
+            throw fail(.truncated(producedBytes: 0))
+        }
+        let bytes = base.assumingMemoryBound(to: Bytef.self)
+
+        while true {
+            if stream.avail_in == 0 && fed < input.count {
+                let n = min(input.count - fed, 1 << 30)
+                stream.next_in = UnsafeMutablePointer(mutating: bytes + fed)
+                stream.avail_in = uInt(n)
+                fed += n
+            }
+            let produced: Int = chunk.withUnsafeMutableBufferPointer { buf in
+                stream.next_out = buf.baseAddress
+                stream.avail_out = uInt(buf.count)
+                rc = CZlib.inflate(&stream, Z_NO_FLUSH)
+                return buf.count - Int(stream.avail_out)
+            }
+            if produced > 0 {
+                if let maxBytes, output.count + produced > maxBytes {
+                    throw fail(.tooLarge(limit: maxBytes))
+                }
+                output.append(contentsOf: chunk[0..<produced])
+            }
+            switch rc {
+            case Z_OK:
+                continue
+            case Z_STREAM_END:
+                let consumed = fed - Int(stream.avail_in)
+                if consumed == input.count { return output }
+                guard gzip else { throw fail(.trailingGarbage(offset: consumed)) }
+                // Another gzip member may follow; anything else is garbage.
+                if input.count - consumed >= 2, bytes[consumed] == 0x1f, bytes[consumed + 1] == 0x8b {
+                    guard inflateReset(&stream) == Z_OK else { throw fail(.zlib("inflateReset failed")) }
+                    continue
+                }
+                throw fail(.trailingGarbage(offset: consumed))
+            case Z_BUF_ERROR:
+                // No progress was possible: with all input fed, the stream was cut short.
+                if stream.avail_in == 0 && fed == input.count && produced == 0 {
+                    throw fail(.truncated(producedBytes: output.count))
+                }
+                continue
+            case Z_DATA_ERROR, Z_NEED_DICT:
+                let msg = stream.msg.map { String(cString: $0) } ?? "invalid data"
+                throw fail(.corrupt(msg))
+            case Z_MEM_ERROR:
+                throw fail(.zlib("out of memory"))
+            default:
+                throw fail(.zlib("inflate returned \(rc)"))
+            }
+        }
+    }
+
+    /// Deflates `input` as one gzip member.
+    static func deflateGzip(_ input: UnsafeRawBufferPointer, level: Int32) throws -> Data {
+        func fail(_ why: String) -> GzipError { GzipError(path: "<memory>", problem: .zlib(why)) }
+        var stream = z_stream()
+        var rc = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                               ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard rc == Z_OK else { throw fail("deflateInit2 returned \(rc)") }
+        defer { deflateEnd(&stream) }
+
+        var output = Data()
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var fed = 0
+        let bytes = input.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        while true {
+            if stream.avail_in == 0 && fed < input.count, let bytes {
+                let n = min(input.count - fed, 1 << 30)
+                stream.next_in = UnsafeMutablePointer(mutating: bytes + fed)
+                stream.avail_in = uInt(n)
+                fed += n
+            }
+            let flush = fed == input.count ? Z_FINISH : Z_NO_FLUSH
+            let produced: Int = chunk.withUnsafeMutableBufferPointer { buf in
+                stream.next_out = buf.baseAddress
+                stream.avail_out = uInt(buf.count)
+                rc = deflate(&stream, flush)
+                return buf.count - Int(stream.avail_out)
+            }
+            output.append(contentsOf: chunk[0..<produced])
+            if rc == Z_STREAM_END { return output }
+            guard rc == Z_OK || rc == Z_BUF_ERROR else { throw fail("deflate returned \(rc)") }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+
+/// Images with one label each, as loaded from an MNIST-style pair of IDX files.
+public struct LabelledImages: Equatable {
+    /// Number of images (and labels).
+    public var count: Int
+    /// Image height in pixels.
+    public var rows: Int
+    /// Image width in pixels.
+    public var cols: Int
+    /// `count * rows * cols` bytes, image after image, each row-major (0 = background, 255 = ink).
+    public var pixels: [UInt8]
+    /// `count` labels, each in 0...9.
+    public var labels: [UInt8]
+
+    public init(count: Int, rows: Int, cols: Int, pixels: [UInt8], labels: [UInt8]) {
+        precondition(count >= 0 && rows > 0 && cols > 0, "bad dimensions \(count)x\(rows)x\(cols)")
+        precondition(pixels.count == count * rows * cols, "\(pixels.count) pixels for \(count) images of \(rows)x\(cols)")
+        precondition(labels.count == count, "\(labels.count) labels for \(count) images")
+        self.count = count
+        self.rows = rows
+        self.cols = cols
+        self.pixels = pixels
+        self.labels = labels
+    }
+
+    /// The pixels of image `i` (a slice of `pixels`).
+    public func image(_ i: Int) -> ArraySlice<UInt8> {
+        let n = rows * cols
+        return pixels[(i * n)..<((i + 1) * n)]
+    }
+}
+
+/// The images of one IDX3 file.
+public struct IDXImages: Equatable {
+    /// Number of images read (at most the limit asked for).
+    public var count: Int
+    /// Image height in pixels.
+    public var rows: Int
+    /// Image width in pixels.
+    public var cols: Int
+    /// `count * rows * cols` bytes.
+    public var pixels: [UInt8]
+    /// The number of images the file holds (may exceed `count` when a limit was given).
+    public var countInFile: Int
+}
+
+/// An error from reading or writing IDX files; `description` is one line naming the file and the problem.
+public struct IDXError: Error, CustomStringConvertible, Equatable {
+    /// What went wrong.
+    public enum Problem: Equatable {
+        /// The magic number is not the one expected (2051 images, 2049 labels).
+        case wrongMagic(found: UInt32, expected: UInt32)
+        /// The file is too short to hold even the header.
+        case shortHeader(bytes: Int)
+        /// Image dimensions differ from the required ones, or are zero.
+        case wrongDimensions(rows: Int, cols: Int, expected: String)
+        /// The header claims more data than the file holds.
+        case truncated(claimed: String, claimedBytes: Int, actualBytes: Int)
+        /// The file holds more bytes than the header accounts for.
+        case trailingGarbage(expectedBytes: Int, actualBytes: Int)
+        /// A header size is so large that it cannot be a real file.
+        case absurdSize(String)
+        /// A label is outside 0...9.
+        case badLabel(index: Int, value: UInt8)
+        /// The image file and the label file disagree on the number of items.
+        case countMismatch(images: Int, labels: Int, labelPath: String)
+        /// Neither the plain nor the `.gz` file exists.
+        case missing(tried: [String])
+        /// A bad argument (negative limit, wrong sizes to write, ...).
+        case invalidArgument(String)
+    }
+
+    /// The file concerned.
+    public let path: String
+    /// What went wrong.
+    public let problem: Problem
+
+    public init(path: String, problem: Problem) {
+        self.path = path
+        self.problem = problem
+    }
+
+    public var description: String {
+        switch problem {
+        case let .wrongMagic(found, expected):
+            return "\(path): not an IDX \(expected == IDX.imagesMagic ? "images" : "labels") file: magic \(found), expected \(expected)"
+        case let .shortHeader(bytes):
+            return "\(path): truncated: the file holds \(bytes) bytes, too few for an IDX header"
+        case let .wrongDimensions(rows, cols, expected):
+            return "\(path): images are \(rows)x\(cols), expected \(expected)"
+        case let .truncated(claimed, claimedBytes, actualBytes):
+            return "\(path): truncated: header claims \(claimed) (\(claimedBytes) bytes) but the file holds \(actualBytes)"
+        case let .trailingGarbage(expectedBytes, actualBytes):
+            return "\(path): \(actualBytes - expectedBytes) bytes of trailing garbage after the \(expectedBytes) bytes the header accounts for"
+        case let .absurdSize(what):
+            return "\(path): header claims an impossible size: \(what)"
+        case let .badLabel(index, value):
+            return "\(path): label \(index) is \(value), outside 0...9"
+        case let .countMismatch(images, labels, labelPath):
+            return "\(path): \(images) images but \(labelPath) holds \(labels) labels"
+        case let .missing(tried):
+            return "\(path): no MNIST file found (tried \(tried.joined(separator: ", ")))"
+        case let .invalidArgument(why):
+            return "\(path): \(why)"
+        }
+    }
+}
+
+/// Reading and writing the IDX format of MNIST (big-endian header, then unsigned bytes),
+/// gzip-compressed or raw (detected by the gzip magic bytes).
+public enum IDX {
+    /// Magic number of an IDX3 unsigned-byte file (images).
+    public static let imagesMagic: UInt32 = 2051
+    /// Magic number of an IDX1 unsigned-byte file (labels).
+    public static let labelsMagic: UInt32 = 2049
+    /// Default limit on a file's decompressed size (1 GiB; MNIST train images are 47 MB).
+    public static let defaultMaxBytes = 1 << 30
+
+    /// Reads an IDX3 images file.
+    /// - Parameters:
+    ///   - url: the file, gzip or raw.
+    ///   - size: required (rows, cols), or nil to accept any positive size. MNIST is 28x28.
+    ///   - limit: keep at most this many images (the whole file is still validated).
+    ///   - maxBytes: limit on the decompressed size.
+    public static func readImages(_ url: URL, size: (rows: Int, cols: Int)? = (28, 28), limit: Int? = nil,
+                                  maxBytes: Int = defaultMaxBytes) throws -> IDXImages {
+        let path = url.path
+        func fail(_ p: IDXError.Problem) -> IDXError { IDXError(path: path, problem: p) }
+        if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
+        let bytes = try Gzip.readFileBytes(url, maxBytes: maxBytes)
+        guard bytes.count >= 16 else { throw fail(.shortHeader(bytes: bytes.count)) }
+        let magic = bigEndian32(bytes, 0)
+        guard magic == imagesMagic else { throw fail(.wrongMagic(found: magic, expected: imagesMagic)) }
+        let count = Int(bigEndian32(bytes, 4)), rows = Int(bigEndian32(bytes, 8)), cols = Int(bigEndian32(bytes, 12))
+        if let size, rows != size.rows || cols != size.cols {
+            throw fail(.wrongDimensions(rows: rows, cols: cols, expected: "\(size.rows)x\(size.cols)"))
+        }
+        guard rows > 0 && cols > 0 else {
+            throw fail(.wrongDimensions(rows: rows, cols: cols, expected: "positive sizes"))
+        }
+        // Everything below is checked against the real size before any allocation by the header's numbers.
+        let (perImage, o1) = rows.multipliedReportingOverflow(by: cols)
+        let (dataBytes, o2) = count.multipliedReportingOverflow(by: perImage)
+        let (total, o3) = dataBytes.addingReportingOverflow(16)
+        if o1 || o2 || o3 { throw fail(.absurdSize("\(count) images of \(rows)x\(cols)")) }
+        if total > bytes.count {
+            throw fail(.truncated(claimed: "\(count) images", claimedBytes: total, actualBytes: bytes.count))
+        }
+        if total < bytes.count { throw fail(.trailingGarbage(expectedBytes: total, actualBytes: bytes.count)) }
+        let kept = min(count, limit ?? count)
+        let pixels = Array(bytes[16..<(16 + kept * perImage)])
+        return IDXImages(count: kept, rows: rows, cols: cols, pixels: pixels, countInFile: count)
+    }
+
+    /// Reads an IDX1 labels file; every label must be in 0...9.
+    /// - Parameters:
+    ///   - url: the file, gzip or raw.
+    ///   - limit: keep at most this many labels (the whole file is still validated).
+    ///   - maxBytes: limit on the decompressed size.
+    /// - Returns: the labels kept and the number the file holds.
+    public static func readLabels(_ url: URL, limit: Int? = nil,
+                                  maxBytes: Int = defaultMaxBytes) throws -> (labels: [UInt8], countInFile: Int) {
+        let path = url.path
+        func fail(_ p: IDXError.Problem) -> IDXError { IDXError(path: path, problem: p) }
+        if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
+        let bytes = try Gzip.readFileBytes(url, maxBytes: maxBytes)
+        guard bytes.count >= 8 else { throw fail(.shortHeader(bytes: bytes.count)) }
+        let magic = bigEndian32(bytes, 0)
+        guard magic == labelsMagic else { throw fail(.wrongMagic(found: magic, expected: labelsMagic)) }
+        let count = Int(bigEndian32(bytes, 4))
+        let total = 8 + count  // count < 2^32, no overflow on 64-bit
+        if total > bytes.count {
+            throw fail(.truncated(claimed: "\(count) labels", claimedBytes: total, actualBytes: bytes.count))
+        }
+        if total < bytes.count { throw fail(.trailingGarbage(expectedBytes: total, actualBytes: bytes.count)) }
+        let bad: Int? = bytes.withUnsafeBufferPointer { buf in
+            for i in 8..<total where buf[i] > 9 { return i - 8 }
+            return nil
+        }
+        if let bad { throw fail(.badLabel(index: bad, value: bytes[8 + bad])) }
+        let kept = min(count, limit ?? count)
+        return (Array(bytes[8..<(8 + kept)]), count)
+    }
+
+    /// Writes an IDX3 images file (gzip-compressed when `url` ends in `.gz`), atomically.
+    public static func write(images pixels: [UInt8], count: Int, rows: Int, cols: Int, to url: URL) throws {
+        guard count >= 0, rows > 0, cols > 0, count <= Int(UInt32.max), rows <= Int(UInt32.max), cols <= Int(UInt32.max),
+              pixels.count == count * rows * cols else {
+            throw IDXError(path: url.path, problem: .invalidArgument(
+                "cannot write \(pixels.count) pixels as \(count) images of \(rows)x\(cols)"))
+        }
+        var data = Data(capacity: 16 + pixels.count)
+        for v in [imagesMagic, UInt32(count), UInt32(rows), UInt32(cols)] { appendBigEndian32(&data, v) }
+        data.append(contentsOf: pixels)
+        try writeMaybeCompressed(data, to: url)
+    }
+
+    /// Writes an IDX1 labels file (gzip-compressed when `url` ends in `.gz`), atomically.
+    /// Labels are not restricted to 0...9 here, so tests can write bad files.
+    public static func write(labels: [UInt8], to url: URL) throws {
+        guard labels.count <= Int(UInt32.max) else {
+            throw IDXError(path: url.path, problem: .invalidArgument("too many labels (\(labels.count))"))
+        }
+        var data = Data(capacity: 8 + labels.count)
+        appendBigEndian32(&data, labelsMagic)
+        appendBigEndian32(&data, UInt32(labels.count))
+        data.append(contentsOf: labels)
+        try writeMaybeCompressed(data, to: url)
+    }
+
+    static func writeMaybeCompressed(_ data: Data, to url: URL) throws {
+        let out = url.pathExtension == "gz" ? try Gzip.compress(data) : data
+        try AtomicFile.write(out, to: url)
+    }
+
+    static func bigEndian32(_ b: [UInt8], _ at: Int) -> UInt32 {
+        UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
+    }
+
+    static func appendBigEndian32(_ data: inout Data, _ v: UInt32) {
+        data.append(contentsOf: [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)])
+    }
+}
+
+/// MNIST (and Fashion-MNIST, which uses the same files) as pairs of IDX files in one folder:
+/// `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
+/// `t10k-labels-idx1-ubyte`, each optionally with `.gz`.
+public enum MNIST {
+    /// Which half of the data set.
+    public enum Split: String, CaseIterable {
+        /// The 60,000 training images (`train-*`).
+        case train
+        /// The 10,000 test images (`t10k-*`).
+        case test
+
+        /// The file name prefix: `train` or `t10k`.
+        public var filePrefix: String { self == .train ? "train" : "t10k" }
+        /// Base name of the images file, without `.gz`.
+        public var imagesFileName: String { "\(filePrefix)-images-idx3-ubyte" }
+        /// Base name of the labels file, without `.gz`.
+        public var labelsFileName: String { "\(filePrefix)-labels-idx1-ubyte" }
+    }
+
+    /// The data folder: `$IBP_DATA` when set and non-empty, else `data/mnist` (relative to the current folder).
+    public static func defaultDirectory() -> URL {
+        if let env = ProcessInfo.processInfo.environment["IBP_DATA"], !env.isEmpty {
+            return URL(fileURLWithPath: env, isDirectory: true)
+        }
+        return URL(fileURLWithPath: "data/mnist", isDirectory: true)
+    }
+
+    /// Finds `baseName` or `baseName.gz` in `directory` (the plain file wins when both exist).
+    public static func locate(_ baseName: String, in directory: URL) throws -> URL {
+        let candidates = [directory.appendingPathComponent(baseName), directory.appendingPathComponent(baseName + ".gz")]
+        for url in candidates where FileManager.default.fileExists(atPath: url.path) { return url }
+        throw IDXError(path: directory.path, problem: .missing(tried: [baseName, baseName + ".gz"]))
+    }
+
+    /// Loads one split: 28x28 images with labels in 0...9, image and label counts equal.
+    /// - Parameters:
+    ///   - directory: the folder holding the IDX files (see `defaultDirectory()`).
+    ///   - split: `.train` or `.test`.
+    ///   - limit: keep only the first `limit` images (the files are still validated whole).
+    public static func load(directory: URL, split: Split, limit: Int? = nil) throws -> LabelledImages {
+        let imagesURL = try locate(split.imagesFileName, in: directory)
+        let labelsURL = try locate(split.labelsFileName, in: directory)
+        let images = try IDX.readImages(imagesURL, size: (28, 28), limit: limit)
+        let labels = try IDX.readLabels(labelsURL, limit: limit)
+        guard images.countInFile == labels.countInFile else {
+            throw IDXError(path: imagesURL.path, problem: .countMismatch(
+                images: images.countInFile, labels: labels.countInFile, labelPath: labelsURL.path))
+        }
+        return LabelledImages(count: images.count, rows: images.rows, cols: images.cols,
+                              pixels: images.pixels, labels: labels.labels)
+    }
+
+    /// Writes `set` as the split's two IDX files in `directory` (gzip when `compressed`), atomically.
+    public static func write(_ set: LabelledImages, directory: URL, split: Split, compressed: Bool = true) throws {
+        let ext = compressed ? ".gz" : ""
+        try IDX.write(images: set.pixels, count: set.count, rows: set.rows, cols: set.cols,
+                      to: directory.appendingPathComponent(split.imagesFileName + ext))
+        try IDX.write(labels: set.labels, to: directory.appendingPathComponent(split.labelsFileName + ext))
+    }
+}

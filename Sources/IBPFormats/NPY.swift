@@ -1,0 +1,239 @@
+import Foundation
+
+/// An error from parsing or writing a `.npy` array; `description` is one line naming the file
+/// (for arrays inside an `.npz`: `file.npz[entry.npy]`) and the problem.
+public struct NPYError: Error, CustomStringConvertible, Equatable {
+    /// The file (or archive entry) concerned.
+    public let path: String
+    /// What went wrong, as a short phrase.
+    public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// The numpy `.npy` format (versions 1.0, 2.0 and 3.0) for float arrays in C order.
+/// Reads dtypes `<f4` and `<f8` (and big-endian `>f4`, `>f8`), converting to Float; writes `<f4`, version 1.0.
+public enum NPY {
+    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
+
+    /// Reads a `.npy` file.
+    public static func read(_ url: URL) throws -> NDArray {
+        let data = try Gzip.readRaw(url)
+        return try data.withUnsafeBytes { try parse($0, path: url.path) }
+    }
+
+    /// Parses the bytes of a `.npy` file; `path` names it in errors.
+    public static func parse(_ data: Data, path: String = "<memory>") throws -> NDArray {
+        try data.withUnsafeBytes { try parse($0, path: path) }
+    }
+
+    /// Parses the bytes of a `.npy` file; `path` names it in errors.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws -> NDArray {
+        func fail(_ why: String) -> NPYError { NPYError(path: path, reason: why) }
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("not a .npy array (bad magic)") }
+        let major = bytes[6], minor = bytes[7]
+        let headerLength: Int, headerStart: Int
+        switch major {
+        case 1:
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerStart = 10
+        case 2, 3:
+            guard bytes.count >= 12 else { throw fail("truncated .npy header") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        default:
+            throw fail("unsupported .npy version \(major).\(minor)")
+        }
+        guard minor == 0 else { throw fail("unsupported .npy version \(major).\(minor)") }
+        guard headerLength <= bytes.count - headerStart else {
+            throw fail("truncated .npy header: claims \(headerLength) bytes, \(bytes.count - headerStart) present")
+        }
+        let dataStart = headerStart + headerLength
+        let headerBytes = Array(bytes[headerStart..<dataStart])
+        guard let header = String(bytes: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1) else {
+            throw fail("unreadable .npy header")
+        }
+        let dict: [String: PyValue]
+        do {
+            var parser = PyLiteralParser(Array(header.unicodeScalars))
+            dict = try parser.parseHeaderDict()
+        } catch let e as PyLiteralParser.ParseError {
+            throw fail("malformed .npy header (\(e.reason)): \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        guard case .string(let descr)? = dict["descr"] else { throw fail("header has no string 'descr'") }
+        guard case .bool(let fortran)? = dict["fortran_order"] else { throw fail("header has no boolean 'fortran_order'") }
+        guard case .tuple(let shapeValues)? = dict["shape"] else { throw fail("header has no tuple 'shape'") }
+        guard !fortran else { throw fail("fortran_order True is not supported") }
+        var shape: [Int] = []
+        var count = 1
+        for v in shapeValues {
+            guard case .int(let d) = v, d >= 0 else { throw fail("bad shape entry in \(shapeValues)") }
+            let (c, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw fail("shape \(shape + [d]) is too large") }
+            shape.append(d)
+            count = c
+        }
+        let itemSize: Int, bigEndian: Bool
+        switch descr {
+        case "<f4": (itemSize, bigEndian) = (4, false)
+        case ">f4": (itemSize, bigEndian) = (4, true)
+        case "<f8": (itemSize, bigEndian) = (8, false)
+        case ">f8": (itemSize, bigEndian) = (8, true)
+        default: throw fail("unsupported dtype '\(descr)' (only <f4 and <f8)")
+        }
+        let available = bytes.count - dataStart
+        let (needed, overflow) = count.multipliedReportingOverflow(by: itemSize)
+        guard !overflow, needed == available else {
+            throw fail("shape \(shape) of \(descr) needs \(overflow ? "too many" : String(needed)) data bytes but \(available) are present")
+        }
+        let values = [Float](unsafeUninitializedCapacity: count) { buf, initialized in
+            let src = bytes.baseAddress! + dataStart
+            if itemSize == 4 {
+                for i in 0..<count {
+                    let raw = src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+                    buf[i] = Float(bitPattern: bigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw))
+                }
+            } else {
+                for i in 0..<count {
+                    let raw = src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+                    buf[i] = Float(Double(bitPattern: bigEndian ? UInt64(bigEndian: raw) : UInt64(littleEndian: raw)))
+                }
+            }
+            initialized = count
+        }
+        return NDArray(shape: shape, values: values)
+    }
+
+    /// The bytes of a version 1.0 `.npy` file holding `array` as `<f4` (header padded to 64 bytes as numpy does).
+    public static func encode(_ array: NDArray) -> Data {
+        let shapeText: String
+        switch array.shape.count {
+        case 0: shapeText = "()"
+        case 1: shapeText = "(\(array.shape[0]),)"
+        default: shapeText = "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
+        }
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+        let unpadded = 10 + header.utf8.count + 1  // magic+version+length, header, newline
+        let padded = (unpadded + 63) / 64 * 64
+        header += String(repeating: " ", count: padded - unpadded) + "\n"
+        var data = Data(capacity: padded + 4 * array.values.count)
+        data.append(contentsOf: magic)
+        data.append(contentsOf: [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        array.values.withUnsafeBufferPointer { buf in
+            #if _endian(little)
+            data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: UInt8.self),
+                                            count: buf.count * 4))
+            #else
+            for v in buf { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            #endif
+        }
+        return data
+    }
+
+    /// Writes `array` as a `.npy` file, atomically.
+    public static func write(_ array: NDArray, to url: URL) throws {
+        try AtomicFile.write(encode(array), to: url)
+    }
+}
+
+/// A value in a `.npy` header (a Python literal).
+enum PyValue: Equatable {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case tuple([PyValue])
+    case none
+}
+
+/// Parses the Python dict literal of a `.npy` header: strings, ints, True/False/None, tuples (and lists).
+struct PyLiteralParser {
+    struct ParseError: Error { let reason: String }
+    let s: [Unicode.Scalar]
+    var i = 0
+
+    init(_ s: [Unicode.Scalar]) { self.s = s }
+
+    mutating func skipSpace() {
+        while i < s.count, s[i] == " " || s[i] == "\n" || s[i] == "\t" || s[i] == "\r" { i += 1 }
+    }
+
+    mutating func expect(_ c: Unicode.Scalar) throws {
+        skipSpace()
+        guard i < s.count, s[i] == c else { throw ParseError(reason: "expected '\(c)' at \(i)") }
+        i += 1
+    }
+
+    mutating func peek() -> Unicode.Scalar? {
+        skipSpace()
+        return i < s.count ? s[i] : nil
+    }
+
+    mutating func parseHeaderDict() throws -> [String: PyValue] {
+        try expect("{")
+        var dict: [String: PyValue] = [:]
+        while true {
+            if peek() == "}" { i += 1; break }
+            guard case .string(let key) = try parseValue() else { throw ParseError(reason: "dict key is not a string") }
+            try expect(":")
+            guard dict[key] == nil else { throw ParseError(reason: "duplicate key '\(key)'") }
+            dict[key] = try parseValue()
+            if peek() == "," { i += 1; continue }
+            try expect("}")
+            break
+        }
+        guard peek() == nil else { throw ParseError(reason: "text after the dict") }
+        return dict
+    }
+
+    mutating func parseValue() throws -> PyValue {
+        guard let c = peek() else { throw ParseError(reason: "unexpected end") }
+        switch c {
+        case "'", "\"":
+            i += 1
+            var out = ""
+            while i < s.count, s[i] != c {
+                if s[i] == "\\" { throw ParseError(reason: "escapes in strings are not supported") }
+                out.unicodeScalars.append(s[i])
+                i += 1
+            }
+            guard i < s.count else { throw ParseError(reason: "unterminated string") }
+            i += 1
+            return .string(out)
+        case "(", "[":
+            let close: Unicode.Scalar = c == "(" ? ")" : "]"
+            i += 1
+            var items: [PyValue] = []
+            while true {
+                if peek() == close { i += 1; break }
+                items.append(try parseValue())
+                if peek() == "," { i += 1; continue }
+                try expect(close)
+                break
+            }
+            return .tuple(items)
+        case "0"..."9", "-":
+            let start = i
+            if s[i] == "-" { i += 1 }
+            while i < s.count, ("0"..."9").contains(s[i]) { i += 1 }
+            if i < s.count, s[i] == "L" { i += 1 }  // Python 2 long literal
+            let text = String(String.UnicodeScalarView(s[start..<i])).replacingOccurrences(of: "L", with: "")
+            guard let v = Int(text) else { throw ParseError(reason: "bad integer '\(text)'") }
+            return .int(v)
+        default:
+            for (word, value) in [("True", PyValue.bool(true)), ("False", .bool(false)), ("None", .none)] {
+                let w = Array(word.unicodeScalars)
+                if i + w.count <= s.count, Array(s[i..<(i + w.count)]) == w {
+                    i += w.count
+                    return value
+                }
+            }
+            throw ParseError(reason: "unexpected character '\(c)' at \(i)")
+        }
+    }
+}

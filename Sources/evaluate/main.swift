@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Nominal, PGD and IBP-verified accuracy of a checkpoint on the MNIST test set.")
+
+    @Argument(help: "Checkpoint: a .ckpt of this project or the seed's Chainer .npz.")
+    var checkpoint: String
+
+    @Option(name: .long, help: "Perturbation radius (L-infinity, pixels in [0, 1]); repeat for several.")
+    var epsilon: [Float] = [0.1]
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(name: .long, help: "Evaluate only the first N test images.")
+    var limit: Int?
+
+    @Option(name: .long, help: "PGD steps (0 skips the attack).")
+    var pgdSteps: Int = 20
+
+    @Option(name: .long, help: "Seed of PGD's random starts.")
+    var seed: UInt64 = 0
+
+    @Flag(name: .long, help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        for e in epsilon { try validateEpsilon(e) }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if pgdSteps < 0 { throw ValidationError("--pgd-steps must not be negative") }
+    }
+
+    func run() throws {
+        try reportingErrors("evaluate") {
+            let loaded = try Checkpoint.load(URL(fileURLWithPath: checkpoint))
+            let network = loaded.makeNetwork()
+            let data = try Dataset.mnist(directory: dataOptions.directory, split: .test, limit: limit)
+            let started = Date()
+            var results: [EvaluationResult] = []
+            for eps in epsilon {
+                var bar = ProgressBar(total: data.count, label: "eps \(eps)", plainEvery: data.count)
+                results.append(Evaluator.evaluate(network, on: data, epsilon: eps,
+                                                  pgd: pgdSteps > 0 ? PGD(epsilon: eps, steps: pgdSteps) : nil,
+                                                  seed: seed, progress: { bar.update($0) }))
+            }
+            let report = EvaluationReport(checkpoint: checkpoint, model: loaded.architecture.name, count: data.count,
+                                          pgdSteps: pgdSteps, pgdStepSize: 0.1, seed: seed,
+                                          seconds: Date().timeIntervalSince(started), results: results)
+            print(json ? report.json : report.table)
+        }
+    }
+}
+
+Evaluate.main()

@@ -1,0 +1,1 @@
+print("ibp-bench: not built yet")

@@ -1,0 +1,109 @@
+import Foundation
+import IBPRender
+import XCTest
+
+final class PNGFileTests: XCTestCase {
+    private func sampleCanvas() -> Canvas {
+        var canvas = Canvas(width: 37, height: 21, background: .white)
+        canvas.fillRect(x: 2, y: 3, width: 10, height: 5, .red)
+        canvas.setPixel(x: 36, y: 20, RGB(1, 2, 3))
+        canvas.drawLine(x0: 0, y0: 20, x1: 36, y1: 0, .blue)
+        return canvas
+    }
+
+    func testRoundTripKeepsSizePixelsAndText() throws {
+        let folder = try makeTempFolder(self)
+        let url = folder.appendingPathComponent("x.png")
+        let canvas = sampleCanvas()
+        try PNGFile.write(canvas, to: url, text: [("Title", "a2.lower eps=0.100"), ("Software", "IBPVis café")])
+        let (read, text) = try PNGFile.read(url)
+        XCTAssertEqual(read.width, 37)
+        XCTAssertEqual(read.height, 21)
+        XCTAssertEqual(read.pixel(x: 36, y: 20), RGB(1, 2, 3))
+        XCTAssertEqual(read.pixel(x: 5, y: 5), .red)
+        XCTAssertEqual(read, canvas)
+        XCTAssertEqual(text, ["Title": "a2.lower eps=0.100", "Software": "IBPVis café"])
+    }
+
+    func testWritesAreByteIdentical() throws {
+        let folder = try makeTempFolder(self)
+        let a = folder.appendingPathComponent("a.png"), b = folder.appendingPathComponent("b.png")
+        try PNGFile.write(sampleCanvas(), to: a, text: [("k", "v")])
+        try PNGFile.write(sampleCanvas(), to: b, text: [("k", "v")])
+        XCTAssertEqual(try Data(contentsOf: a), try Data(contentsOf: b))
+    }
+
+    func testOverwriteLeavesNoTemporaryFiles() throws {
+        let folder = try makeTempFolder(self)
+        let url = folder.appendingPathComponent("x.png")
+        try PNGFile.write(sampleCanvas(), to: url)
+        try PNGFile.write(Canvas(width: 3, height: 3, background: .black), to: url)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["x.png"])
+        XCTAssertEqual(try PNGFile.read(url).canvas.pixel(x: 1, y: 1), .black)
+    }
+
+    func testMissingFolderThrowsClearErrorAndWritesNothing() throws {
+        let folder = try makeTempFolder(self)
+        let missing = folder.appendingPathComponent("output")
+        let url = missing.appendingPathComponent("x.png")
+        XCTAssertThrowsError(try PNGFile.write(sampleCanvas(), to: url)) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(error is PNGError)
+            XCTAssertTrue(message.hasPrefix(url.path + ": "), message)
+            XCTAssertTrue(message.contains("does not exist"), message)
+            XCTAssertFalse(message.contains("\n"))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: missing.path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
+    }
+
+    func testInvalidTextKeyThrowsAndWritesNothing() throws {
+        let folder = try makeTempFolder(self)
+        let url = folder.appendingPathComponent("x.png")
+        XCTAssertThrowsError(try PNGFile.write(sampleCanvas(), to: url, text: [("", "v")]))
+        XCTAssertThrowsError(try PNGFile.write(sampleCanvas(), to: url, text: [("k", "π")]))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
+    }
+
+    func testTruncatedPNGThrows() throws {
+        let folder = try makeTempFolder(self)
+        let url = folder.appendingPathComponent("x.png")
+        var big = Canvas(width: 200, height: 200)
+        for i in 0..<200 { big.drawLine(x0: i, y0: 0, x1: 199 - i, y1: 199, RGB(UInt8(i), 0, UInt8(199 - i))) }
+        try PNGFile.write(big, to: url)
+        let bytes = try Data(contentsOf: url)
+        for length in [0, 4, 8, 20, 40, bytes.count / 2, bytes.count - 13] {
+            let cut = folder.appendingPathComponent("cut\(length).png")
+            try bytes.prefix(length).write(to: cut)
+            XCTAssertThrowsError(try PNGFile.read(cut)) { error in
+                XCTAssertTrue(String(describing: error).hasPrefix(cut.path + ": "))
+            }
+        }
+    }
+
+    func testGarbageAndCorruptedPNGThrow() throws {
+        let folder = try makeTempFolder(self)
+        let garbage = folder.appendingPathComponent("garbage.png")
+        try Data((0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: garbage)
+        XCTAssertThrowsError(try PNGFile.read(garbage)) { error in
+            XCTAssertEqual(String(describing: error), "\(garbage.path): not a PNG file")
+        }
+
+        let url = folder.appendingPathComponent("x.png")
+        try PNGFile.write(sampleCanvas(), to: url)
+        var bytes = try Data(contentsOf: url)
+        // Flip a byte inside the IHDR chunk so its CRC no longer matches.
+        bytes[20] ^= 0xFF
+        let corrupt = folder.appendingPathComponent("corrupt.png")
+        try bytes.write(to: corrupt)
+        XCTAssertThrowsError(try PNGFile.read(corrupt))
+    }
+
+    func testMissingFileThrows() throws {
+        let folder = try makeTempFolder(self)
+        let url = folder.appendingPathComponent("none.png")
+        XCTAssertThrowsError(try PNGFile.read(url)) { error in
+            XCTAssertTrue(String(describing: error).hasPrefix(url.path + ": cannot open"))
+        }
+    }
+}
