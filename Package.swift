@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 of checkpoints for the figures' provenance chunks.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: OpenBLAS for sgemm, zlib for gzip/zip, libpng (behind a C shim that owns setjmp).
@@ -23,7 +25,8 @@ let package = Package(
 
         .target(name: "IBPFormats", dependencies: ["CZlib"], path: "Sources/IBPFormats"),
         .target(name: "IBPRender", dependencies: ["CPNG", "IBPFormats"], path: "Sources/IBPRender"),
-        .target(name: "IBP", dependencies: ["CBLAS", "IBPFormats", "IBPRender"], path: "Sources/IBP"),
+        .target(name: "IBP", dependencies: ["CBLAS", "IBPFormats", "IBPRender", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Sources/IBP"),
 
         // Option groups and error reporting shared by the front ends.
         .target(name: "IBPCommandLine", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -1,7 +1,13 @@
 /// One named point of the network (`x`, `l1`, `a1`, ..., `y`) for one sample: nominal values and the
 /// interval [lower, upper] that IBP gives over the input box.
 public struct StageBounds: Sendable {
+    /// What produced a stage; figures colour input and sigmoid stages on a fixed [0, 1] scale.
+    public enum Kind: String, Sendable {
+        case input, affine, relu, sigmoid, logits
+    }
+
     public var name: String
+    public var kind: Kind
     /// Shape without the batch axis, e.g. [6, 12, 12].
     public var shape: [Int]
     public var normal: [Float]
@@ -44,9 +50,21 @@ extension Network {
         stages(x, epsilon: epsilon).map { stage in
             let size = stage.nominal.sampleSize, range = index * size..<(index + 1) * size
             let lower = stage.bounds.lower, upper = stage.bounds.upper
-            return StageBounds(name: stage.name, shape: stage.nominal.sampleShape,
+            return StageBounds(name: stage.name, kind: stageKind(stage.name), shape: stage.nominal.sampleShape,
                                normal: Array(stage.nominal.data[range]),
                                lower: Array(lower.data[range]), upper: Array(upper.data[range]))
+        }
+    }
+
+    /// The kind of the stage called `name` (`x`, `lN`, `aN` or `y`).
+    public func stageKind(_ name: String) -> StageBounds.Kind {
+        switch name.first {
+        case "x": return .input
+        case "y": return .logits
+        case "l": return .affine
+        default:
+            let index = stageNames.firstIndex(of: name)!
+            return (body[index] as? Activation)?.kind == .sigmoid ? .sigmoid : .relu
         }
     }
 

@@ -59,4 +59,6 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
 public struct SettingsError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }

@@ -1,0 +1,106 @@
+import Crypto
+import Foundation
+import IBPFormats
+import IBPRender
+
+/// Options of one figure besides its sample and epsilon.
+public struct FigureOptions: Codable, Equatable, Sendable {
+    public var scale: Int = 6
+    public var maxChannels: Int = 8
+    public var perturbation: Perturbation = .pgd
+    public var pgdSteps: Int = 20
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// Rejects values that cannot make a figure, naming the flag.
+    public func validate() throws {
+        guard (1...64).contains(scale) else { throw SettingsError(message: "--scale must be in 1...64, got \(scale)") }
+        guard (1...256).contains(maxChannels) else {
+            throw SettingsError(message: "--max-channels must be in 1...256, got \(maxChannels)")
+        }
+        guard (0...10_000).contains(pgdSteps) else { throw SettingsError(message: "--pgd-steps must be in 0...10000") }
+    }
+}
+
+/// A checkpoint loaded for figures, with what the PNG records about it.
+public struct FigureModel {
+    public let path: String
+    public let sha256: String
+    public let network: Network
+
+    public init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        network = try Checkpoint.load(url).makeNetwork()
+        let bytes = try Data(contentsOf: url)
+        sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        self.path = path
+    }
+
+    private init(path: String, sha256: String, network: Network) {
+        self.path = path
+        self.sha256 = sha256
+        self.network = network
+    }
+
+    /// The same model with its own network (layers keep caches, so each thread needs one).
+    public func copy() -> FigureModel { FigureModel(path: path, sha256: sha256, network: network.copy()) }
+
+    public var name: String { URL(fileURLWithPath: path).lastPathComponent }
+}
+
+/// Renders comparison figures of a baseline and an IBP-trained model on samples of a data set.
+public struct FigureRenderer {
+    public static let version = "ibpvis 0.1.0"
+
+    public let baseline: FigureModel
+    public let ibp: FigureModel
+    public let data: Dataset
+    /// Where the samples come from, for error messages.
+    public let dataDescription: String
+
+    public init(baseline: FigureModel, ibp: FigureModel, data: Dataset, dataDescription: String) {
+        self.baseline = baseline
+        self.ibp = ibp
+        self.data = data
+        self.dataDescription = dataDescription
+    }
+
+    /// A renderer with its own networks, for another thread.
+    public func copy() -> FigureRenderer {
+        FigureRenderer(baseline: baseline.copy(), ibp: ibp.copy(), data: data, dataDescription: dataDescription)
+    }
+
+    /// Both panels of test sample `sample` at `epsilon`.
+    public func panels(sample: Int, epsilon: Float, options: FigureOptions) throws -> (FigurePanel, FigurePanel) {
+        guard epsilon.isFinite, epsilon >= 0, epsilon <= 1 else {
+            throw SettingsError(message: "--epsilon must be a number in [0, 1], got \(epsilon)")
+        }
+        guard sample >= 0, sample < data.count else {
+            throw SettingsError(message: "sample \(sample) is out of range: \(dataDescription) holds \(data.count) test images")
+        }
+        let (x, labels) = data.batch(sample..<sample + 1)
+        func panel(_ m: FigureModel) throws -> FigurePanel {
+            try FigurePanel.make(network: m.network, title: m.name, x: x, label: labels[0], epsilon: epsilon,
+                                 perturbation: options.perturbation, pgdSteps: options.pgdSteps, seed: options.seed)
+        }
+        return (try panel(baseline), try panel(ibp))
+    }
+
+    /// Renders one figure to `url` (PNG, atomically) and optionally its numbers to `dumpBounds` (JSON).
+    public func write(sample: Int, epsilon: Float, options: FigureOptions, to url: URL, dumpBounds: URL? = nil) throws {
+        let (left, right) = try panels(sample: sample, epsilon: epsilon, options: options)
+        let canvas = ComparisonFigure(scale: options.scale, maxChannels: options.maxChannels).render(left: left, right: right)
+        let text = [
+            ("Software", FigureRenderer.version),
+            ("Baseline", baseline.path), ("Baseline-SHA256", baseline.sha256),
+            ("IBP", ibp.path), ("IBP-SHA256", ibp.sha256),
+            ("Sample", String(sample)), ("Epsilon", NumberLabel.fixed(Double(epsilon), decimals: 4)),
+            ("Perturbation", options.perturbation.rawValue), ("Seed", String(options.seed)),
+        ]
+        if let dumpBounds {
+            try AtomicFile.write(BoundsDump.json(baseline: left, ibp: right, sample: sample), to: dumpBounds)
+        }
+        try PNGFile.write(canvas, to: url, text: text)
+    }
+}
