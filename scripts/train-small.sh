@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Trains the paper's `small` model three ways with the paper's schedule (60,000 steps, batch 100):
+# nominal, IBP with eps-train 0.2 and IBP with eps-train 0.4, then copies the final weights to
+# sample_data/checkpoints. Each run checkpoints every 1,000 steps; rerunning the script resumes
+# unfinished runs. Usage: scripts/train-small.sh [DATA_DIR] [STEPS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="${1:-${IBP_DATA:-data/mnist}}"
+steps="${2:-60000}"
+train="${TRAIN_BIN:-}"
+if [ -z "$train" ]; then swift build -c release --product train; train=.build/release/train; fi
+run() {
+  local name=$1; shift
+  if [ -f "runs/$name/final.ckpt" ]; then echo "runs/$name is finished"; 
+  elif [ -f "runs/$name/checkpoint.ckpt" ]; then "$train" --resume "runs/$name" --data "$data"
+  else "$train" --model small --steps "$steps" --seed 1 --data "$data" --out "runs/$name" "$@"; fi
+  cp "runs/$name/final.ckpt" "sample_data/checkpoints/$name.ckpt"
+}
+run small-nominal --method nominal --epsilon 0.1
+run small-ibp-eps0.4 --method ibp --epsilon-train 0.4 --epsilon 0.3
+run small-ibp-eps0.2 --method ibp --epsilon-train 0.2 --epsilon 0.1
