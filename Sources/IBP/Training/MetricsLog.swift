@@ -17,6 +17,8 @@ public struct MetricsLog {
         public var nominalAccuracy: Double?
         public var verifiedAccuracy: Double?
         public var count: Int?
+        /// Wall-clock seconds of training so far, over all resumes.
+        public var seconds: Double?
     }
 
     public let url: URL
@@ -34,7 +36,8 @@ public struct MetricsLog {
         }.filter { $0.step <= step }
     }
 
-    public mutating func record(step: Int, epsilon: Float, kappa: Float, learningRate: Float, batch: BatchStatistics) {
+    public mutating func record(step: Int, epsilon: Float, kappa: Float, learningRate: Float, batch: BatchStatistics,
+                                seconds: Double) {
         window.append(batch)
         guard step % every == 0 else { return }
         let n = Float(window.count), samples = Double(window.reduce(0) { $0 + $1.count })
@@ -47,14 +50,14 @@ public struct MetricsLog {
             verifiedLoss: verifiedLosses.isEmpty ? nil : verifiedLosses.reduce(0, +) / Float(verifiedLosses.count),
             nominalAccuracy: Double(window.reduce(0) { $0 + $1.nominalCorrect }) / samples,
             verifiedAccuracy: verified.count == window.count ? Double(verified.reduce(0, +)) / samples : nil,
-            count: Int(samples)))
+            count: Int(samples), seconds: seconds))
         window.removeAll()
     }
 
-    public mutating func record(step: Int, evaluation: EvaluationResult) {
+    public mutating func record(step: Int, evaluation: EvaluationResult, seconds: Double) {
         records.append(Record(type: "eval", step: step, epsilon: evaluation.epsilon,
                               nominalAccuracy: evaluation.nominalAccuracy,
-                              verifiedAccuracy: evaluation.verifiedAccuracy, count: evaluation.count))
+                              verifiedAccuracy: evaluation.verifiedAccuracy, count: evaluation.count, seconds: seconds))
     }
 
     /// Rewrites the file with every record so far.

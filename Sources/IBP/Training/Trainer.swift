@@ -24,6 +24,12 @@ public final class Trainer {
     private let test: Dataset
     private var order: BatchOrder
     private var metrics: MetricsLog
+    /// Wall time spent training in earlier processes of this run (from the checkpoint) and when this one began.
+    private let secondsBefore: Double
+    private let started = Date()
+
+    /// Wall-clock seconds spent on this run so far, over all resumes.
+    public var trainingSeconds: Double { secondsBefore + Date().timeIntervalSince(started) }
 
     public var checkpointURL: URL { directory.appendingPathComponent("checkpoint.ckpt") }
     public var finalURL: URL { directory.appendingPathComponent("final.ckpt") }
@@ -90,6 +96,8 @@ public final class Trainer {
         self.test = test
         self.order = BatchOrder(seed: settings.seed, count: train.count)
         self.metrics = MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), upTo: step)
+        // Wall time is logged in the metrics, not the checkpoint, so checkpoints stay byte-for-byte reproducible.
+        self.secondsBefore = metrics.records.last?.seconds ?? 0
     }
 
     /// Trains until `settings.steps` or until `shouldStop` returns true, checkpointing on the way and at the end.
@@ -119,7 +127,8 @@ public final class Trainer {
                 window = Date()
                 windowSamples = 0
             }
-            metrics.record(step: step, epsilon: eps, kappa: kappa, learningRate: lr, batch: stats)
+            metrics.record(step: step, epsilon: eps, kappa: kappa, learningRate: lr, batch: stats,
+                           seconds: trainingSeconds)
             progress(TrainingProgress(step: step, totalSteps: settings.steps, epsilon: eps, kappa: kappa,
                                       learningRate: lr, batch: stats, samplesPerSecond: rate))
             if step % settings.evalEvery == 0 || step == settings.steps {
@@ -145,7 +154,7 @@ public final class Trainer {
     /// Nominal and verified accuracy on the evaluation images at `settings.evalEpsilon`, logged to metrics.
     public func evaluate() -> EvaluationResult {
         let result = Evaluator.evaluate(network, on: test, epsilon: settings.evalEpsilon, pgd: nil, seed: settings.seed)
-        metrics.record(step: step, evaluation: result)
+        metrics.record(step: step, evaluation: result, seconds: trainingSeconds)
         return result
     }
 
