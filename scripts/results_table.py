@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Turns the `evaluate --json` outputs in a folder into the README's results table (between its markers),
+next to the published numbers. Training wall time comes from docs/training/NAME/metrics.jsonl when present."""
+import json, pathlib, sys
+
+PAPER = {0.1: 2.23, 0.2: 4.48, 0.3: 8.05, 0.4: 14.88}  # Gowal et al. 2019, best MNIST verified error (%)
+
+
+def wall_time(name):
+    metrics = pathlib.Path("docs/training") / name / "metrics.jsonl"
+    if not metrics.exists():
+        return "-"
+    seconds = [json.loads(line).get("seconds") for line in metrics.read_text().splitlines() if line.strip()]
+    seconds = [s for s in seconds if s is not None]
+    return f"{seconds[-1] / 60:.1f} min" if seconds else "-"
+
+
+def main(folder, readme):
+    rows = ["| checkpoint | model | method | eps train | steps | eps test | nominal | PGD-20 | verified | paper verified | train time |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for path in sorted(pathlib.Path(folder).glob("*.json")):
+        report = json.loads(path.read_text())
+        training = report.get("training") or {}
+        method = training.get("method", "-")
+        eps_train = training.get("schedule", {}).get("epsilonTrain") if method == "ibp" else None
+        for r in report["results"]:
+            eps = round(r["epsilon"], 3)
+            pgd = "-" if r["pgd_accuracy"] is None else f"{100 * r['pgd_accuracy']:.2f}%"
+            paper = f"{100 - PAPER[eps]:.2f}%" if eps in PAPER else "-"
+            rows.append(f"| `{path.stem}` | {report['model']} | {method} | "
+                        f"{'-' if eps_train is None else round(eps_train, 3)} | {report.get('step') or '-'} | {eps} | "
+                        f"{100 * r['nominal_accuracy']:.2f}% | {pgd} | {100 * r['verified_accuracy']:.2f}% | {paper} | "
+                        f"{wall_time(path.stem)} |")
+    text = pathlib.Path(readme).read_text()
+    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+    head, rest = text.split(begin)
+    _, tail = rest.split(end)
+    pathlib.Path(readme).write_text(head + begin + "\n" + "\n".join(rows) + "\n" + end + tail)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
