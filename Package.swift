@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // SHA-256 of checkpoints for the figures' provenance chunks.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Exact rational arithmetic for the sound-bounds tests.
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
     ],
     targets: [
         // System libraries: OpenBLAS for sgemm, zlib for gzip/zip, libpng (behind a C shim that owns setjmp).
@@ -38,7 +40,8 @@ let package = Package(
 
         .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests"),
         .testTarget(name: "IBPRenderTests", dependencies: ["IBPRender"], path: "Tests/IBPRenderTests"),
-        .testTarget(name: "IBPTests", dependencies: ["IBP"], path: "Tests/IBPTests",
+        .testTarget(name: "CLITests", dependencies: ["IBP"], path: "Tests/CLITests"),
+        .testTarget(name: "IBPTests", dependencies: ["IBP", .product(name: "BigInt", package: "BigInt")], path: "Tests/IBPTests",
                     resources: []),
     ]
 )

@@ -2,7 +2,7 @@
 # Trains the paper's `small` model three ways with the paper's schedule (60,000 steps, batch 100):
 # nominal, IBP with eps-train 0.2 and IBP with eps-train 0.4, then copies the final weights to
 # sample_data/checkpoints. Each run checkpoints every 1,000 steps; rerunning the script resumes
-# unfinished runs. Usage: scripts/train-small.sh [DATA_DIR] [STEPS]
+# unfinished runs (to STEPS, which may differ from the first start). Usage: scripts/train-small.sh [DATA_DIR] [STEPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:-${IBP_DATA:-data/mnist}}"
@@ -12,9 +12,10 @@ if [ -z "$train" ]; then swift build -c release --product train; train=.build/re
 run() {
   local name=$1; shift
   if [ -f "runs/$name/final.ckpt" ]; then echo "runs/$name is finished"; 
-  elif [ -f "runs/$name/checkpoint.ckpt" ]; then "$train" --resume "runs/$name" --data "$data"
+  elif [ -f "runs/$name/checkpoint.ckpt" ]; then "$train" --resume "runs/$name" --data "$data" --steps "$steps"
   else "$train" --model small --steps "$steps" --seed 1 --data "$data" --out "runs/$name" "$@"; fi
   cp "runs/$name/final.ckpt" "sample_data/checkpoints/$name.ckpt"
+  mkdir -p "docs/training/$name" && cp "runs/$name/metrics.jsonl" "runs/$name/curves.png" "docs/training/$name/"
 }
 run small-nominal --method nominal --epsilon 0.1
 run small-ibp-eps0.4 --method ibp --epsilon-train 0.4 --epsilon 0.3

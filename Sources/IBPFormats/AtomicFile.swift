@@ -13,8 +13,19 @@ public enum AtomicFile {
     /// Writes `data` to `url` atomically.
     public static func write(_ data: Data, to url: URL) throws {
         try write(to: url) { temp in
-            guard FileManager.default.createFile(atPath: temp.path, contents: data) else {
-                throw WriteError(path: url.path, reason: "cannot write (\(String(cString: strerror(errno))))")
+            // Plain POSIX calls rather than FileManager.createFile, which on Linux writes through a
+            // temporary file of its own that a killed process would leave behind under another name.
+            let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL, 0o666)
+            guard fd >= 0 else { throw WriteError(path: url.path, reason: "cannot write (\(lastError))") }
+            defer { close(fd) }
+            try data.withUnsafeBytes { buffer in
+                var done = 0
+                while done < buffer.count {
+                    let n = Foundation.write(fd, buffer.baseAddress! + done, buffer.count - done)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { throw WriteError(path: url.path, reason: "cannot write (\(lastError))") }
+                    done += n
+                }
             }
         }
     }
@@ -30,18 +41,46 @@ public enum AtomicFile {
         guard access(dir.path, W_OK) == 0 else {
             throw WriteError(path: url.path, reason: "folder \(dir.path) is not writable")
         }
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        removeStaleTemporaries(of: url)
+        let temp = dir.appendingPathComponent("\(temporaryPrefix(of: url))\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         do {
             try body(temp)
             // fsync before rename so a crash cannot leave a renamed but empty file.
-            let fd = open(temp.path, O_RDONLY)
-            if fd >= 0 { fsync(fd); close(fd) }
+            try sync(temp.path, naming: url.path)
             guard rename(temp.path, url.path) == 0 else {
-                throw WriteError(path: url.path, reason: "cannot rename into place (\(String(cString: strerror(errno))))")
+                throw WriteError(path: url.path, reason: "cannot rename into place (\(lastError))")
             }
         } catch {
             unlink(temp.path)
             throw error
         }
+        // The folder's entry for the new name lasts over a power loss only once the folder is synced too.
+        try? sync(dir.path, naming: url.path)
     }
+
+    /// Temporary files of `url` are `.NAME.PID.RANDOM.tmp`.
+    static func temporaryPrefix(of url: URL) -> String { ".\(url.lastPathComponent)." }
+
+    /// Removes temporary files of `url` left by processes that no longer run (killed in the middle of a
+    /// write, which SIGKILL allows), so that repeatedly killed runs do not fill their folder.
+    static func removeStaleTemporaries(of url: URL) {
+        let dir = url.deletingLastPathComponent()
+        let prefix = temporaryPrefix(of: url)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let fields = name.dropFirst(prefix.count).dropLast(4).split(separator: ".")
+            guard fields.count == 2, let pid = pid_t(fields[0]), UInt32(fields[1]) != nil, pid != getpid() else { continue }
+            // kill with signal 0 only asks whether the process exists.
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir.appendingPathComponent(name).path) }
+        }
+    }
+
+    private static func sync(_ path: String, naming target: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw WriteError(path: target, reason: "cannot open \(path) to sync (\(lastError))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw WriteError(path: target, reason: "cannot sync (\(lastError))") }
+    }
+
+    private static var lastError: String { String(cString: strerror(errno)) }
 }

@@ -69,10 +69,17 @@ public enum Gzip {
 
     /// Like `readFile` but returns a byte array (used by the readers in this module).
     static func readFileBytes(_ url: URL, maxBytes: Int? = nil) throws -> [UInt8] {
-        let raw = try readRaw(url)
-        let path = url.path
+        try contents(of: try readRaw(url), path: url.path, maxBytes: maxBytes)
+    }
+
+    /// `raw` decompressed if it starts with the gzip magic, else as it is.
+    /// - Parameters:
+    ///   - maxBytes: optional limit on the returned size; exceeding it throws `.tooLarge`.
+    ///   - stopAfter: stop decompressing once this many bytes are out (the result may hold a little more, and
+    ///     the rest of the stream is not checked), so a reader can look at a header before trusting the size.
+    static func contents(of raw: Data, path: String, maxBytes: Int? = nil, stopAfter: Int? = nil) throws -> [UInt8] {
         if isGzip(raw) {
-            return try raw.withUnsafeBytes { try inflate($0, gzip: true, maxBytes: maxBytes, path: path) }
+            return try raw.withUnsafeBytes { try inflate($0, gzip: true, maxBytes: maxBytes, stopAfter: stopAfter, path: path) }
         }
         if let maxBytes, raw.count > maxBytes {
             throw GzipError(path: path, problem: .tooLarge(limit: maxBytes))
@@ -81,14 +88,36 @@ public enum Gzip {
     }
 
     /// Reads a file's raw bytes, turning failures into a one-line `GzipError.unreadable`.
+    /// POSIX calls rather than `Data(contentsOf:)`, which hangs on a FIFO, reads `/dev/zero` until memory
+    /// runs out, and (Swift 6.3 on Linux) leaks a buffer for an empty file.
     static func readRaw(_ url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url)
-        } catch {
-            var why = "\(error.localizedDescription)"
-            if !FileManager.default.fileExists(atPath: url.path) { why = "no such file" }
-            throw GzipError(path: url.path, problem: .unreadable(why.replacingOccurrences(of: "\n", with: " ")))
+        let path = url.path
+        func fail(_ why: String) -> GzipError { GzipError(path: path, problem: .unreadable(why)) }
+        func failure() -> GzipError { fail(errno == ENOENT ? "no such file" : String(cString: strerror(errno))) }
+        // O_NONBLOCK: opening a FIFO that has no writer must not wait for one.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw failure() }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure() }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw fail("it is a folder")
+        default: throw fail("not a regular file")
         }
+        var data = Data(count: Int(info.st_size))
+        let read = try data.withUnsafeMutableBytes { buffer -> Int in
+            var done = 0
+            while done < buffer.count {
+                let n = Foundation.read(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { throw failure() }
+                if n == 0 { break }  // the file shrank since fstat
+                done += n
+            }
+            return done
+        }
+        return data.prefix(read)
     }
 
     /// Decompresses in-memory gzip data (all concatenated members).
@@ -132,7 +161,9 @@ public enum Gzip {
 
     /// Inflates `input` (gzip with auto-detected header when `gzip`, else raw deflate).
     /// For gzip, concatenated members are all decompressed; anything else after a member is an error.
-    static func inflate(_ input: UnsafeRawBufferPointer, gzip: Bool, maxBytes: Int?, path: String) throws -> [UInt8] {
+    /// With `stopAfter`, returns as soon as the output holds that many bytes (see `contents(of:)`).
+    static func inflate(_ input: UnsafeRawBufferPointer, gzip: Bool, maxBytes: Int?, stopAfter: Int? = nil,
+                        path: String) throws -> [UInt8] {
         func fail(_ p: GzipError.Problem) -> GzipError { GzipError(path: path, problem: p) }
         var stream = z_stream()
         let windowBits: Int32 = gzip ? 15 + 32 : -15
@@ -166,6 +197,7 @@ public enum Gzip {
                     throw fail(.tooLarge(limit: maxBytes))
                 }
                 output.append(contentsOf: chunk[0..<produced])
+                if let stopAfter, output.count >= stopAfter { return output }
             }
             switch rc {
             case Z_OK:

@@ -58,7 +58,7 @@ public struct IDXError: Error, CustomStringConvertible, Equatable {
         /// The header claims more data than the file holds.
         case truncated(claimed: String, claimedBytes: Int, actualBytes: Int)
         /// The file holds more bytes than the header accounts for.
-        case trailingGarbage(expectedBytes: Int, actualBytes: Int)
+        case trailingGarbage(expectedBytes: Int)
         /// A header size is so large that it cannot be a real file.
         case absurdSize(String)
         /// A label is outside 0...9.
@@ -91,8 +91,8 @@ public struct IDXError: Error, CustomStringConvertible, Equatable {
             return "\(path): images are \(rows)x\(cols), expected \(expected)"
         case let .truncated(claimed, claimedBytes, actualBytes):
             return "\(path): truncated: header claims \(claimed) (\(claimedBytes) bytes) but the file holds \(actualBytes)"
-        case let .trailingGarbage(expectedBytes, actualBytes):
-            return "\(path): \(actualBytes - expectedBytes) bytes of trailing garbage after the \(expectedBytes) bytes the header accounts for"
+        case let .trailingGarbage(expectedBytes):
+            return "\(path): trailing garbage after the \(expectedBytes) bytes the header accounts for"
         case let .absurdSize(what):
             return "\(path): header claims an impossible size: \(what)"
         case let .badLabel(index, value):
@@ -128,11 +128,12 @@ public enum IDX {
         let path = url.path
         func fail(_ p: IDXError.Problem) -> IDXError { IDXError(path: path, problem: p) }
         if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
-        let bytes = try Gzip.readFileBytes(url, maxBytes: maxBytes)
-        guard bytes.count >= 16 else { throw fail(.shortHeader(bytes: bytes.count)) }
-        let magic = bigEndian32(bytes, 0)
+        let raw = try Gzip.readRaw(url)
+        let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: 16)
+        guard header.count >= 16 else { throw fail(.shortHeader(bytes: header.count)) }
+        let magic = bigEndian32(header, 0)
         guard magic == imagesMagic else { throw fail(.wrongMagic(found: magic, expected: imagesMagic)) }
-        let count = Int(bigEndian32(bytes, 4)), rows = Int(bigEndian32(bytes, 8)), cols = Int(bigEndian32(bytes, 12))
+        let count = Int(bigEndian32(header, 4)), rows = Int(bigEndian32(header, 8)), cols = Int(bigEndian32(header, 12))
         if let size, rows != size.rows || cols != size.cols {
             throw fail(.wrongDimensions(rows: rows, cols: cols, expected: "\(size.rows)x\(size.cols)"))
         }
@@ -144,10 +145,11 @@ public enum IDX {
         let (dataBytes, o2) = count.multipliedReportingOverflow(by: perImage)
         let (total, o3) = dataBytes.addingReportingOverflow(16)
         if o1 || o2 || o3 { throw fail(.absurdSize("\(count) images of \(rows)x\(cols)")) }
+        let bytes = try body(raw, total: total, maxBytes: maxBytes, path: path)
         if total > bytes.count {
             throw fail(.truncated(claimed: "\(count) images", claimedBytes: total, actualBytes: bytes.count))
         }
-        if total < bytes.count { throw fail(.trailingGarbage(expectedBytes: total, actualBytes: bytes.count)) }
+        if total < bytes.count { throw fail(.trailingGarbage(expectedBytes: total)) }
         let kept = min(count, limit ?? count)
         let pixels = Array(bytes[16..<(16 + kept * perImage)])
         return IDXImages(count: kept, rows: rows, cols: cols, pixels: pixels, countInFile: count)
@@ -164,16 +166,18 @@ public enum IDX {
         let path = url.path
         func fail(_ p: IDXError.Problem) -> IDXError { IDXError(path: path, problem: p) }
         if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
-        let bytes = try Gzip.readFileBytes(url, maxBytes: maxBytes)
-        guard bytes.count >= 8 else { throw fail(.shortHeader(bytes: bytes.count)) }
-        let magic = bigEndian32(bytes, 0)
+        let raw = try Gzip.readRaw(url)
+        let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: 8)
+        guard header.count >= 8 else { throw fail(.shortHeader(bytes: header.count)) }
+        let magic = bigEndian32(header, 0)
         guard magic == labelsMagic else { throw fail(.wrongMagic(found: magic, expected: labelsMagic)) }
-        let count = Int(bigEndian32(bytes, 4))
+        let count = Int(bigEndian32(header, 4))
         let total = 8 + count  // count < 2^32, no overflow on 64-bit
+        let bytes = try body(raw, total: total, maxBytes: maxBytes, path: path)
         if total > bytes.count {
             throw fail(.truncated(claimed: "\(count) labels", claimedBytes: total, actualBytes: bytes.count))
         }
-        if total < bytes.count { throw fail(.trailingGarbage(expectedBytes: total, actualBytes: bytes.count)) }
+        if total < bytes.count { throw fail(.trailingGarbage(expectedBytes: total)) }
         let bad: Int? = bytes.withUnsafeBufferPointer { buf in
             for i in 8..<total where buf[i] > 9 { return i - 8 }
             return nil
@@ -212,6 +216,13 @@ public enum IDX {
     static func writeMaybeCompressed(_ data: Data, to url: URL) throws {
         let out = url.pathExtension == "gz" ? try Gzip.compress(data) : data
         try AtomicFile.write(out, to: url)
+    }
+
+    /// The whole file, decompressed, but no further than one byte past the `total` its header declares: a
+    /// small gzip file of zeros would otherwise inflate to `maxBytes` (1 GiB, seconds) before being rejected.
+    static func body(_ raw: Data, total: Int, maxBytes: Int, path: String) throws -> [UInt8] {
+        // Past maxBytes the reader throws anyway; the min keeps the + 1 from overflowing.
+        try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: min(total, maxBytes) + 1)
     }
 
     static func bigEndian32(_ b: [UInt8], _ at: Int) -> UInt32 {

@@ -156,6 +156,7 @@ struct PyLiteralParser {
     struct ParseError: Error { let reason: String }
     let s: [Unicode.Scalar]
     var i = 0
+    var depth = 0
 
     init(_ s: [Unicode.Scalar]) { self.s = s }
 
@@ -207,6 +208,10 @@ struct PyLiteralParser {
             return .string(out)
         case "(", "[":
             let close: Unicode.Scalar = c == "(" ? ")" : "]"
+            // A header may hold up to 4 GiB of '(' (version 2): recursing once per level would overflow the stack.
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= 32 else { throw ParseError(reason: "tuples nested too deep at \(i)") }
             i += 1
             var items: [PyValue] = []
             while true {

@@ -1,1 +1,49 @@
-print("ibp-bench: not built yet")
+import ArgumentParser
+import Foundation
+import IBP
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ibp-bench",
+        abstract: "Training, verification and attack throughput of the MNIST models, against this machine's sgemm peak.")
+
+    @Flag(name: .long, help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Option(name: .long, help: "Comma-separated models to measure.")
+    var models = "small,medium"
+
+    @Option(name: .long, help: "Timed runs per measure, after one warm-up (median, min and max are reported).")
+    var repeats = 5
+
+    @Option(name: .long, help: "Worker threads for the layers' loops and GEMMs (default: one per core).")
+    var threads: Int?
+
+    @Option(name: .long, help: "wall (elapsed time) or cpu (process CPU time, steadier on a busy machine).")
+    var clock: Stopwatch.Clock = .wall
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        for m in modelList where Architecture.named(m) == nil {
+            throw ValidationError("unknown model \(m); known: \(Architecture.names.joined(separator: ", "))")
+        }
+    }
+
+    private var modelList: [String] { models.split(separator: ",").map { String($0) } }
+
+    func run() throws {
+        let date = ISO8601DateFormatter().string(from: Date())
+        if let threads { Parallel.workers = threads }
+        let stopwatch = Stopwatch(repeats: repeats, clock: clock)
+        let rows = BenchmarkSuite.run(models: modelList, stopwatch: stopwatch) { row in
+            if !json { FileHandle.standardError.write(Data("  \(row.model) \(row.measure) done\n".utf8)) }
+        }
+        let report = BenchmarkReport(date: date, machine: MachineInfo.cpuModel, cores: MachineInfo.cores, rows: rows)
+        print(json ? report.json : report.table)
+    }
+}
+
+extension Stopwatch.Clock: ExpressibleByArgument {}
+
+Bench.main()

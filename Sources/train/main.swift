@@ -107,7 +107,8 @@ struct Train: ParsableCommand {
                                             directory: URL(fileURLWithPath: out!), force: force)
             }
             Interrupt.install()
-            var bar = ProgressBar(total: trainer.settings.steps, label: trainer.settings.model, plainEvery: 500)
+            var bar = ProgressBar(total: trainer.settings.steps, label: trainer.settings.model, plainEvery: 500,
+                                  initial: trainer.step)
             let finished = try trainer.run(progress: { p in
                 let verified = p.batch.verified.map { String(format: " ver %.2f", Double($0) / Double(p.batch.count)) } ?? ""
                 bar.update(p.step, status: String(format: "eps %.3f kappa %.2f loss %.4f nom %.2f%@ %.0f samples/s",
@@ -128,4 +129,4 @@ struct Train: ParsableCommand {
 
 extension TrainingSettings.Method: ExpressibleByArgument {}
 
-Train.main()
+Train.mainWithOneLineErrors()

@@ -76,6 +76,10 @@ struct Visualize: ParsableCommand {
         try validateEpsilon(epsilon)
         if sample < 0 { throw ValidationError("--sample must not be negative, got \(sample)") }
         try options.validate()
+        if manifest == nil && samples == nil && epsilons == nil {
+            try validateOutputFile(out, flag: "--out")
+            if let dumpBounds { try validateOutputFile(dumpBounds, flag: "--dump-bounds") }
+        }
     }
 
     func run() throws {
@@ -88,8 +92,8 @@ struct Visualize: ParsableCommand {
                 }
                 return
             }
-            let renderer = FigureRenderer(baseline: try FigureModel(path: baseline), ibp: try FigureModel(path: ibp),
-                                          data: dataset, dataDescription: dataDir)
+            let renderer = try FigureRenderer(baseline: try FigureModel(path: baseline), ibp: try FigureModel(path: ibp),
+                                              data: dataset, dataDescription: dataDir)
             if samples != nil || epsilons != nil {
                 let indices = try FigureBatch.parseSamples(samples ?? String(sample))
                 let epsList = try FigureBatch.parseEpsilons(epsilons ?? String(epsilon))
@@ -97,7 +101,11 @@ struct Visualize: ParsableCommand {
                     throw SettingsError(message: "sample \(bad) is out of range: \(dataDir) holds \(dataset.count) test images")
                 }
                 let folder = URL(fileURLWithPath: outDir)
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                do {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw SettingsError(message: "--out-dir \(outDir): cannot create the folder")
+                }
                 let jobs = indices.flatMap { s in
                     epsList.map { FigureJob(sample: s, epsilon: $0,
                                             output: folder.appendingPathComponent(FigureBatch.fileName(sample: s, epsilon: $0))) }
@@ -117,4 +125,4 @@ struct Visualize: ParsableCommand {
 
 extension Perturbation: ExpressibleByArgument {}
 
-Visualize.main()
+Visualize.mainWithOneLineErrors()

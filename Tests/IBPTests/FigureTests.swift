@@ -21,7 +21,7 @@ final class FigureTests: XCTestCase {
         for name in ["base", "ibp"] {
             try Checkpoint(network: rand.network("vissmall")).save(to: dir.appendingPathComponent("\(name).ckpt"))
         }
-        return FigureRenderer(baseline: try FigureModel(path: dir.appendingPathComponent("base.ckpt").path),
+        return try FigureRenderer(baseline: try FigureModel(path: dir.appendingPathComponent("base.ckpt").path),
                               ibp: try FigureModel(path: dir.appendingPathComponent("ibp.ckpt").path),
                               data: try Dataset.mnist(directory: sampleData, split: .test), dataDescription: "samples")
     }

@@ -67,7 +67,7 @@ public struct FigureManifest: Codable {
         for (i, entry) in figures.enumerated() {
             let key = entry.baseline + "\n" + entry.ibp
             if renderers[key] == nil {
-                renderers[key] = FigureRenderer(baseline: try FigureModel(path: entry.baseline),
+                renderers[key] = try FigureRenderer(baseline: try FigureModel(path: entry.baseline),
                                                 ibp: try FigureModel(path: entry.ibp), data: data,
                                                 dataDescription: dataDescription)
             }

@@ -28,23 +28,26 @@ public struct FigureModel {
     public let path: String
     public let sha256: String
     public let network: Network
+    public let checkpoint: Checkpoint
 
     public init(path: String) throws {
         let url = URL(fileURLWithPath: path)
-        network = try Checkpoint.load(url).makeNetwork()
+        checkpoint = try Checkpoint.load(url)
+        network = checkpoint.makeNetwork()
         let bytes = try Data(contentsOf: url)
         sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         self.path = path
     }
 
-    private init(path: String, sha256: String, network: Network) {
+    private init(path: String, sha256: String, network: Network, checkpoint: Checkpoint) {
         self.path = path
+        self.checkpoint = checkpoint
         self.sha256 = sha256
         self.network = network
     }
 
     /// The same model with its own network (layers keep caches, so each thread needs one).
-    public func copy() -> FigureModel { FigureModel(path: path, sha256: sha256, network: network.copy()) }
+    public func copy() -> FigureModel { FigureModel(path: path, sha256: sha256, network: network.copy(), checkpoint: checkpoint) }
 
     public var name: String { URL(fileURLWithPath: path).lastPathComponent }
 }
@@ -59,7 +62,10 @@ public struct FigureRenderer {
     /// Where the samples come from, for error messages.
     public let dataDescription: String
 
-    public init(baseline: FigureModel, ibp: FigureModel, data: Dataset, dataDescription: String) {
+    /// Checks that both models take the data's images and score all its labels.
+    public init(baseline: FigureModel, ibp: FigureModel, data: Dataset, dataDescription: String) throws {
+        try baseline.checkpoint.checkFits(data, path: baseline.path)
+        try ibp.checkpoint.checkFits(data, path: ibp.path)
         self.baseline = baseline
         self.ibp = ibp
         self.data = data
@@ -68,7 +74,14 @@ public struct FigureRenderer {
 
     /// A renderer with its own networks, for another thread.
     public func copy() -> FigureRenderer {
-        FigureRenderer(baseline: baseline.copy(), ibp: ibp.copy(), data: data, dataDescription: dataDescription)
+        FigureRenderer(checked: baseline.copy(), ibp: ibp.copy(), data: data, dataDescription: dataDescription)
+    }
+
+    private init(checked baseline: FigureModel, ibp: FigureModel, data: Dataset, dataDescription: String) {
+        self.baseline = baseline
+        self.ibp = ibp
+        self.data = data
+        self.dataDescription = dataDescription
     }
 
     /// Both panels of test sample `sample` at `epsilon`.

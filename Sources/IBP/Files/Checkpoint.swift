@@ -73,18 +73,20 @@ public struct Checkpoint {
         guard let step = Int(meta["step"] ?? "0"), step >= 0 else {
             throw CheckpointError(path: path, reason: "step in metadata is not a non-negative integer")
         }
-        let network = try buildNetwork(architecture, path: path)
-        let names = network.parameters.map(\.name)
-        let params = try names.map { ($0, try tensor($0, in: file.tensors, like: network, path: path)) }
+        // Every parameter is checked against a tensor of the file before anything is allocated for the model,
+        // so a small file cannot make the loader build a huge network.
+        let expected = try parameterShapes(architecture, path: path)
+        let names = expected.map(\.name)
+        let params = try expected.map { ($0.name, try tensor($0.name, shape: $0.shape, in: file.tensors, path: path)) }
         var adam: Adam?
         if let tText = meta["adam_t"] {
             guard let t = Int(tText), t >= 0 else {
                 throw CheckpointError(path: path, reason: "adam_t in metadata is not a non-negative integer")
             }
-            var a = Adam(parameters: network.parameters)
+            var a = Adam(parameters: [])
             a.t = t
-            a.m = try names.map { try tensor("adam/m/\($0)", in: file.tensors, like: network, path: path, shapeOf: $0).values }
-            a.v = try names.map { try tensor("adam/v/\($0)", in: file.tensors, like: network, path: path, shapeOf: $0).values }
+            a.m = try expected.map { try tensor("adam/m/\($0.name)", shape: $0.shape, in: file.tensors, path: path).values }
+            a.v = try expected.map { try tensor("adam/v/\($0.name)", shape: $0.shape, in: file.tensors, path: path).values }
             adam = a
         }
         let known = Set(names + names.flatMap { ["adam/m/\($0)", "adam/v/\($0)"] })
@@ -105,6 +107,11 @@ public struct Checkpoint {
         self.settings = settings
     }
 
+    /// The training settings recorded by `train`, if any.
+    public var trainingSettings: TrainingSettings? {
+        settings["settings"].flatMap { try? JSONDecoder().decode(TrainingSettings.self, from: Data($0.utf8)) }
+    }
+
     /// A network with this checkpoint's weights.
     public func makeNetwork() -> Network {
         let network = Network(architecture)
@@ -114,41 +121,55 @@ public struct Checkpoint {
         return network
     }
 
-    private static func buildNetwork(_ architecture: Architecture, path: String) throws -> Network {
+    /// Largest layer output accepted, in values per sample: ten times the paper's large model (100,352), as a
+    /// header may otherwise describe a model whose activations for a batch of 500 cannot be allocated.
+    static let maxValuesPerSample = 1 << 20
+
+    /// The names and shapes of the architecture's parameters, in `Network.parameters` order and named as
+    /// `Network` names them (`l1/W`, `l1/b`, ..., the last linear layer `lo`), after checking that the
+    /// architecture is one `Network` can build: sizes that cannot overflow and activations that fit in memory.
+    private static func parameterShapes(_ architecture: Architecture, path: String) throws -> [(name: String, shape: [Int])] {
+        func fail(_ why: String) -> CheckpointError { CheckpointError(path: path, reason: "architecture \(architecture.name) \(why)") }
         guard architecture.inputShape.count == 3, architecture.inputShape.allSatisfy({ $0 > 0 && $0 <= 4096 }),
               case .linear? = architecture.layers.last else {
-            throw CheckpointError(path: path, reason: "architecture \(architecture.name) is not a supported model")
+            throw fail("is not a supported model")
         }
         var shape = architecture.inputShape
-        for spec in architecture.layers {
+        guard shape.reduce(1, *) <= maxValuesPerSample else {
+            throw fail("has an input of shape \(shape), larger than \(maxValuesPerSample) values per sample")
+        }
+        var shapes: [(name: String, shape: [Int])] = []
+        for (index, spec) in architecture.layers.enumerated() {
+            let name = index == architecture.layers.count - 1 ? "lo" : "l\(shapes.count / 2 + 1)"
             switch spec {
             case let .conv(channels, kernel, stride, same):
-                guard shape.count == 3, channels > 0, channels <= 4096, kernel > 0, stride > 0,
+                guard shape.count == 3, channels > 0, channels <= 4096, kernel > 0, kernel <= 4096, stride > 0, stride <= 4096,
                       same || (kernel <= shape[1] && kernel <= shape[2]) else {
-                    throw CheckpointError(path: path, reason: "architecture has an invalid convolution")
+                    throw fail("has an invalid convolution")
                 }
                 let g = ConvGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: kernel,
                                      stride: stride, same: same)
+                shapes += [("\(name)/W", [channels, shape[0], kernel, kernel]), ("\(name)/b", [channels])]
                 shape = [channels, g.outHeight, g.outWidth]
             case let .linear(units):
-                guard units > 0, units <= 1 << 16 else {
-                    throw CheckpointError(path: path, reason: "architecture has an invalid linear layer")
-                }
+                guard units > 0, units <= 1 << 16 else { throw fail("has an invalid linear layer") }
+                shapes += [("\(name)/W", [units, shape.reduce(1, *)]), ("\(name)/b", [units])]
                 shape = [units]
             case .flatten:
                 shape = [shape.reduce(1, *)]
             case .activation:
                 break
             }
+            // Shapes stay under 2^20 values and factors under 2^16, so nothing above can overflow.
+            guard shape.reduce(1, *) <= maxValuesPerSample else {
+                throw fail("has a layer of shape \(shape), larger than \(maxValuesPerSample) values per sample")
+            }
         }
-        return Network(architecture)
+        return shapes
     }
 
-    private static func tensor(_ name: String, in tensors: [String: NDArray], like network: Network, path: String,
-                               shapeOf parameter: String? = nil) throws -> NDArray {
-        guard let expected = network.parameters.first(where: { $0.name == (parameter ?? name) })?.value.shape else {
-            throw CheckpointError(path: path, reason: "unknown parameter \(name)")
-        }
+    private static func tensor(_ name: String, shape expected: [Int], in tensors: [String: NDArray],
+                               path: String) throws -> NDArray {
         guard let array = tensors[name] else {
             throw CheckpointError(path: path, reason: "missing tensor \(name)")
         }

@@ -1,5 +1,7 @@
-/// 2-D convolution, weights (out, in, kh, kw), lowered to one GEMM per pass over the whole batch.
-/// IBP: mu' = W * mu + b, r' = |W| * r.
+/// 2-D convolution, weights (out, in, kh, kw). IBP: mu' = W * mu + b, r' = |W| * r.
+/// The batch is cut into slices whose patch matrix fits in a core's cache; each worker lowers its slices with
+/// im2col and runs one GEMM per slice. The backward pass lowers the cached input again rather than keeping a
+/// whole-batch patch matrix: re-lowering in cache costs less than writing and re-reading it through memory.
 public final class Conv2D: Layer {
     public let geometry: ConvGeometry
     public let outChannels: Int
@@ -9,16 +11,9 @@ public final class Conv2D: Layer {
     public var outputShape: [Int] { [outChannels, geometry.outHeight, geometry.outWidth] }
     public var parameters: [Parameter] { [weight, bias] }
 
-    // Reused across steps: patch matrices of the last cached forward, |W|, and GEMM scratch.
-    private var cols: [Float] = []
-    private var radiusCols: [Float] = []
-    // A forward without caching must not clobber what `backward` needs.
-    private var uncachedCols: [Float] = []
-    private var uncachedRadiusCols: [Float] = []
+    private var cachedInput: Flow?
     private var absWeight: [Float] = []
-    private var scratch: [Float] = []
-    private var scratch2: [Float] = []
-    private var cachedRows = (values: 0, radius: 0)
+    private let workspace = Workspace()
 
     public init(inputShape: [Int], outChannels: Int, kernel: Int, stride: Int, same: Bool, name: String) {
         precondition(inputShape.count == 3, "Conv2D needs a (C, H, W) input, got \(inputShape)")
@@ -30,116 +25,144 @@ public final class Conv2D: Layer {
         bias = Parameter(name: "\(name)/b", value: Tensor(zeros: [outChannels]))
     }
 
+    /// Patch-matrix floats one slice may hold: 64 Ki floats (256 KiB) leave room in a 1 MiB L2 for the
+    /// GEMM's output and packed panels.
+    static let sliceFloats = 1 << 16
+
+    /// Images per slice: as many as fit `sliceFloats`, at least one.
+    private var sliceImages: Int { max(1, Conv2D.sliceFloats / (geometry.patchSize * geometry.outPixels)) }
+
+    /// Runs `body(chunk, images)` over the batch's slices, grouped into `chunks(batch:)` contiguous chunks.
+    /// GCD hands chunks to whichever core is free, so a core slowed by another process does not hold the layer
+    /// up; each chunk has its own scratch (and dW partial, summed in chunk order, so results never depend on
+    /// timing).
+    private func forEachSlice(batch n: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+        let size = sliceImages, slices = (n + size - 1) / size
+        Parallel.parts(chunks) { c in
+            for s in (slices * c / chunks)..<(slices * (c + 1) / chunks) {
+                body(c, s * size..<min(n, (s + 1) * size))
+            }
+        }
+    }
+
+    /// Four chunks per worker balance the load without many dW partials to add up.
+    private func chunks(batch n: Int) -> Int {
+        min(4 * Parallel.workers, (n + sliceImages - 1) / sliceImages)
+    }
+
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels
-        let nv = input.values.batch
-        var out = Tensor(zeros: [nv] + outputShape)
-        var patches = cache ? cols : uncachedCols
-        if cache { cols = [] } else { uncachedCols = [] }
-        defer { if cache { cols = patches } else { uncachedCols = patches } }
-        grow(&patches, K * nv * P)
-        grow(&scratch, O * nv * P)
-        input.values.data.withUnsafeBufferPointer { x in
-            patches.withUnsafeMutableBufferPointer { c in
-                im2col(x.baseAddress!, batch: nv, g, into: c.baseAddress!)
-                weight.value.data.withUnsafeBufferPointer { w in
-                    scratch.withUnsafeMutableBufferPointer { y in
-                        gemm(m: O, n: nv * P, k: K, a: w.baseAddress!, lda: K, b: c.baseAddress!, ldb: nv * P,
-                             c: y.baseAddress!, ldc: nv * P)
-                        bias.value.data.withUnsafeBufferPointer { b in
-                            out.data.withUnsafeMutableBufferPointer { o in
-                                channelsToBatch(y.baseAddress!, batch: nv, channels: O, pixels: P,
-                                                bias: b.baseAddress!, into: o.baseAddress!)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        var radiusOut: Tensor?
+        let values = convolve(input.values, weights: weight.value.data, bias: bias.value.data)
+        var radius: Tensor?
         if let r = input.radius {
-            let nr = r.batch
             absWeight = weight.value.data.map { abs($0) }
-            var radiusPatches = cache ? radiusCols : uncachedRadiusCols
-            if cache { radiusCols = [] } else { uncachedRadiusCols = [] }
-            grow(&radiusPatches, K * nr * P)
-            defer { if cache { radiusCols = radiusPatches } else { uncachedRadiusCols = radiusPatches } }
-            var ro = Tensor(zeros: [nr] + outputShape)
-            r.data.withUnsafeBufferPointer { x in
-                radiusPatches.withUnsafeMutableBufferPointer { c in
-                    im2col(x.baseAddress!, batch: nr, g, into: c.baseAddress!)
-                    absWeight.withUnsafeBufferPointer { w in
-                        scratch.withUnsafeMutableBufferPointer { y in
-                            gemm(m: O, n: nr * P, k: K, a: w.baseAddress!, lda: K, b: c.baseAddress!, ldb: nr * P,
-                                 c: y.baseAddress!, ldc: nr * P)
-                            ro.data.withUnsafeMutableBufferPointer { o in
-                                channelsToBatch(y.baseAddress!, batch: nr, channels: O, pixels: P, bias: nil,
-                                                into: o.baseAddress!)
-                            }
+            radius = convolve(r, weights: absWeight, bias: nil)
+        }
+        if cache { cachedInput = input }
+        return Flow(values: values, radius: radius)
+    }
+
+    /// y = W * x (+ b) per image, slice by slice: cols = im2col(x), Y = W cols (O x S*P), then to (S, O, P).
+    private func convolve(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
+        let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = x.batch
+        let S = sliceImages, chunks = chunks(batch: n), perChunk = (K + O) * S * P
+        let buffer = workspace.reserve(chunks * perChunk)
+        return Tensor(shape: [n] + outputShape) { out in
+            x.data.withUnsafeBufferPointer { xp in
+                weights.withUnsafeBufferPointer { w in
+                    forEachSlice(batch: n, chunks: chunks) { chunk, images in
+                        let cols = buffer + chunk * perChunk, y = cols + K * S * P, m = images.count
+                        im2col(xp.baseAddress! + images.lowerBound * g.channels * g.inPixels, batch: m, g, into: cols)
+                        gemm(m: O, n: m * P, k: K, a: w.baseAddress!, lda: K, b: cols, ldb: m * P, c: y, ldc: m * P,
+                             parallel: false)
+                        let o = out + images.lowerBound * O * P
+                        if let bias {
+                            bias.withUnsafeBufferPointer { channelsToBatch(y, batch: m, channels: O, pixels: P,
+                                                                           bias: $0.baseAddress!, into: o) }
+                        } else {
+                            channelsToBatch(y, batch: m, channels: O, pixels: P, bias: nil, into: o)
                         }
                     }
                 }
             }
-            radiusOut = ro
         }
-        if cache { cachedRows = (nv, input.radius?.batch ?? 0) }
-        return Flow(values: out, radius: radiusOut)
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool) -> Flow {
-        precondition(grad.values.batch == cachedRows.values && (grad.radius?.batch ?? 0) == cachedRows.radius,
-                     "backward does not match the cached forward")
+        guard let input = cachedInput, input.values.batch == grad.values.batch,
+              input.radius?.batch == grad.radius?.batch else {
+            preconditionFailure("backward does not match the cached forward")
+        }
         // dW += dY cols^T; db += sum dY; dcols = W^T dY.
-        let dValues = accumulate(grad.values, cols: cols, weights: weight.value.data, radius: false,
+        let dValues = accumulate(grad.values, input: input.values, weights: weight.value.data, radius: false,
                                  inputGradient: inputGradient)
         // r' = |W| r: dW += sign(W) (dR' colsR^T); dcolsR = |W|^T dR'.
         let dRadius = grad.radius.map {
-            accumulate($0, cols: radiusCols, weights: absWeight, radius: true, inputGradient: inputGradient)
+            accumulate($0, input: input.radius!, weights: absWeight, radius: true, inputGradient: inputGradient)
         }
         guard inputGradient else { return Flow(values: Tensor(zeros: [0] + inputShape)) }
         return Flow(values: dValues, radius: dRadius)
     }
 
-    private func accumulate(_ dOut: Tensor, cols: [Float], weights: [Float], radius: Bool,
+    /// Accumulates the weight (and, for the nominal/centre rows, bias) gradient of one pass and returns the
+    /// input gradient. Each chunk sums its slices' dW into a private block; the blocks are added in chunk
+    /// order afterwards.
+    private func accumulate(_ dOut: Tensor, input x: Tensor, weights: [Float], radius: Bool,
                             inputGradient: Bool) -> Tensor {
-        let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = dOut.batch, NP = n * P
-        grow(&scratch, O * NP)
-        grow(&scratch2, max(K * NP, O * K))
-        var dInput = Tensor(zeros: [inputGradient ? n : 0] + inputShape)
-        dOut.data.withUnsafeBufferPointer { d in
-            scratch.withUnsafeMutableBufferPointer { dy in
-                batchToChannels(d.baseAddress!, batch: n, channels: O, pixels: P, into: dy.baseAddress!)
-                cols.withUnsafeBufferPointer { c in
-                    scratch2.withUnsafeMutableBufferPointer { t in
-                        if radius {
-                            gemm(transB: true, m: O, n: K, k: NP, a: dy.baseAddress!, lda: NP, b: c.baseAddress!,
-                                 ldb: NP, c: t.baseAddress!, ldc: K)
-                            weight.value.data.withUnsafeBufferPointer { w in
-                                weight.grad.data.withUnsafeMutableBufferPointer { gw in
-                                    for i in 0..<(O * K) { gw[i] += w[i] > 0 ? t[i] : (w[i] < 0 ? -t[i] : 0) }
-                                }
-                            }
-                        } else {
-                            weight.grad.data.withUnsafeMutableBufferPointer { gw in
-                                gemm(transB: true, m: O, n: K, k: NP, a: dy.baseAddress!, lda: NP, b: c.baseAddress!,
-                                     ldb: NP, beta: 1, c: gw.baseAddress!, ldc: K)
-                            }
-                            bias.grad.data.withUnsafeMutableBufferPointer { gb in
+        let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = dOut.batch
+        let S = sliceImages, chunks = chunks(batch: n)
+        let perChunk = (K + O) * S * P + O * K + O
+        let buffer = workspace.reserve(chunks * perChunk)
+        // Without an input gradient the tensor is empty and `fill` never runs, so the work goes through `lower`.
+        func lower(into dx: UnsafeMutablePointer<Float>?) {
+            dOut.data.withUnsafeBufferPointer { d in
+                x.data.withUnsafeBufferPointer { xp in
+                    weights.withUnsafeBufferPointer { w in
+                        for chunk in 0..<chunks {
+                            (buffer + chunk * perChunk + (K + O) * S * P).update(repeating: 0, count: O * K + O)
+                        }
+                        forEachSlice(batch: n, chunks: chunks) { chunk, images in
+                            let cols = buffer + chunk * perChunk, dy = cols + K * S * P
+                            let dW = dy + O * S * P, dB = dW + O * K, m = images.count, mP = m * P
+                            batchToChannels(d.baseAddress! + images.lowerBound * O * P, batch: m, channels: O,
+                                            pixels: P, into: dy)
+                            im2col(xp.baseAddress! + images.lowerBound * g.channels * g.inPixels, batch: m, g,
+                                   into: cols)
+                            gemm(transB: true, m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: mP, beta: 1, c: dW,
+                                 ldc: K, parallel: false)
+                            if !radius {
                                 for o in 0..<O {
+                                    let row = dy + o * mP
                                     var s: Float = 0
-                                    let row = dy.baseAddress! + o * NP
-                                    for i in 0..<NP { s += row[i] }
-                                    gb[o] += s
+                                    for i in 0..<mP { s += row[i] }
+                                    dB[o] += s
                                 }
                             }
+                            guard let dx else { return }
+                            gemm(transA: true, m: K, n: mP, k: O, a: w.baseAddress!, lda: K, b: dy, ldb: mP,
+                                 c: cols, ldc: mP, parallel: false)
+                            col2im(cols, batch: m, g, into: dx + images.lowerBound * g.channels * g.inPixels)
                         }
-                        guard inputGradient else { return }
-                        weights.withUnsafeBufferPointer { w in
-                            gemm(transA: true, m: K, n: NP, k: O, a: w.baseAddress!, lda: K, b: dy.baseAddress!, ldb: NP,
-                                 c: t.baseAddress!, ldc: NP)
-                        }
-                        dInput.data.withUnsafeMutableBufferPointer { dx in
-                            col2im(t.baseAddress!, batch: n, g, into: dx.baseAddress!)
+                    }
+                }
+            }
+        }
+        let dInput: Tensor
+        if inputGradient {
+            dInput = Tensor(shape: [n] + inputShape) { lower(into: $0) }
+        } else {
+            lower(into: nil)
+            dInput = Tensor(zeros: [0] + inputShape)
+        }
+        weight.value.data.withUnsafeBufferPointer { w in
+            weight.grad.data.withUnsafeMutableBufferPointer { gw in
+                bias.grad.data.withUnsafeMutableBufferPointer { gb in
+                    for chunk in 0..<chunks {
+                        let dW = buffer + chunk * perChunk + (K + O) * S * P, dB = dW + O * K
+                        if radius {
+                            for i in 0..<(O * K) { gw[i] += w[i] > 0 ? dW[i] : (w[i] < 0 ? -dW[i] : 0) }
+                        } else {
+                            for i in 0..<(O * K) { gw[i] += dW[i] }
+                            for o in 0..<O { gb[o] += dB[o] }
                         }
                     }
                 }

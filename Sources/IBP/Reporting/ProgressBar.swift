@@ -6,12 +6,15 @@ public struct ProgressBar {
     public let total: Int
     public let label: String
     public let plainEvery: Int
+    /// Units already done when the bar started (a resumed run), left out of the time estimate.
+    public let initial: Int
     private let interactive: Bool
     private let start = Date()
     private var lastDraw = Date.distantPast
 
-    public init(total: Int, label: String, plainEvery: Int = 1000) {
+    public init(total: Int, label: String, plainEvery: Int = 1000, initial: Int = 0) {
         self.total = max(total, 1)
+        self.initial = initial
         self.label = label
         self.plainEvery = max(plainEvery, 1)
         interactive = isatty(STDERR_FILENO) == 1
@@ -35,8 +38,8 @@ public struct ProgressBar {
 
     private func timeLeft(_ done: Int) -> String {
         let elapsed = Date().timeIntervalSince(start)
-        guard done > 0, done < total else { return String(format: "%.1fs", elapsed) }
-        let left = elapsed / Double(done) * Double(total - done)
+        guard done > initial, done < total else { return String(format: "%.1fs", elapsed) }
+        let left = elapsed / Double(done - initial) * Double(total - done)
         return left >= 60 ? String(format: "ETA %dm%02ds", Int(left) / 60, Int(left) % 60) : String(format: "ETA %.0fs", left)
     }
 }

@@ -1,17 +1,70 @@
 import CBLAS
 
+/// OpenBLAS runs single-threaded and `gemm` splits its work over `Parallel.workers` itself: OpenBLAS's idle
+/// workers spin in sched_yield between calls, which on a 2-core machine took about a third of the CPU from
+/// the layers' own parallel loops (and from any other process).
+private let blasThreadsPinned: Void = openblas_set_num_threads(1)
+
+/// Below this many multiply-adds a GEMM runs on one core: dispatching costs more than it saves.
+private let parallelGEMMWork = 1 << 18
+
 /// The one place that calls BLAS: C = alpha * op(A) * op(B) + beta * C, all row-major.
-/// op(A) is m x k, op(B) is k x n, C is m x n.
-@inline(__always)
+/// op(A) is m x k, op(B) is k x n, C is m x n. Large products are split over the cores: by blocks of rows or
+/// columns of C when C is big enough, else along k into private partial sums added at the end; `parallel` false
+/// keeps it on the calling thread (for callers that already run one slice of their work per worker).
 func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-          beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+          beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool = true) {
     guard m > 0, n > 0 else { return }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    _ = blasThreadsPinned
+    let workers = Parallel.workers
+    func serial(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float,
+                c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    guard parallel, workers > 1, m * n * k >= parallelGEMMWork else {
+        return serial(m: m, n: n, k: k, a: a, b: b, beta: beta, c: c, ldc: ldc)
+    }
+    // Blocks of 16 keep every part a whole number of the micro-kernel's panels.
+    let block = 16
+    if n >= m, n >= 2 * block * workers {
+        Parallel.chunks((n + block - 1) / block) { range in
+            let lo = range.lowerBound * block, hi = min(n, range.upperBound * block)
+            serial(m: m, n: hi - lo, k: k, a: a, b: transB ? b + lo * ldb : b + lo, beta: beta, c: c + lo, ldc: ldc)
+        }
+    } else if m >= 2 * block * workers {
+        Parallel.chunks((m + block - 1) / block) { range in
+            let lo = range.lowerBound * block, hi = min(m, range.upperBound * block)
+            serial(m: hi - lo, n: n, k: k, a: transA ? a + lo : a + lo * lda, b: b, beta: beta, c: c + lo * ldc,
+                   ldc: ldc)
+        }
+    } else {
+        // C = beta C + sum_p op(A)[:, K_p] op(B)[K_p, :]: part 0 accumulates into C, the others into scratch.
+        let parts = min(workers, max(1, k / block))
+        var partial = [Float](repeating: 0, count: (parts - 1) * m * n)
+        partial.withUnsafeMutableBufferPointer { scratch in
+            Parallel.parts(parts) { p in
+                let lo = k * p / parts, hi = k * (p + 1) / parts
+                let ap = transA ? a + lo * lda : a + lo, bp = transB ? b + lo : b + lo * ldb
+                if p == 0 {
+                    serial(m: m, n: n, k: hi - lo, a: ap, b: bp, beta: beta, c: c, ldc: ldc)
+                } else {
+                    serial(m: m, n: n, k: hi - lo, a: ap, b: bp, beta: 0, c: scratch.baseAddress! + (p - 1) * m * n,
+                           ldc: n)
+                }
+            }
+            for p in 1..<parts {
+                let s = scratch.baseAddress! + (p - 1) * m * n
+                for i in 0..<m { for j in 0..<n { c[i * ldc + j] += s[i * n + j] } }
+            }
+        }
+    }
 }
 
-/// Sets the number of threads OpenBLAS may use (the rest of the code uses `Parallel.workers`).
+/// Sets the number of threads each OpenBLAS call may use; `gemm` already spreads its calls over
+/// `Parallel.workers`, so more than 1 only oversubscribes the cores.
 public func setBLASThreads(_ n: Int) {
+    _ = blasThreadsPinned
     openblas_set_num_threads(Int32(n))
 }

@@ -25,27 +25,59 @@ public struct ConvGeometry: Equatable {
     public var inPixels: Int { height * width }
 }
 
-/// Lowers a batch of images to the patch matrix cols[k][n * P + p] (K x N*P), so a whole layer is one GEMM.
+extension ConvGeometry {
+    /// Whether every patch lies inside the image (VALID, or SAME that happens to need no padding). SAME may pad
+    /// only the bottom/right (padTop = padLeft = 0), so the far edges are checked too.
+    var isUnpadded: Bool {
+        padTop == 0 && padLeft == 0 && (outHeight - 1) * stride + kernel <= height
+            && (outWidth - 1) * stride + kernel <= width
+    }
+
+    /// The output columns whose input column ix = ox * stride + kx - padLeft lies inside the image, for each kx.
+    /// Outside it a patch reads padding, so the im2col/col2im loops never test bounds per pixel.
+    func validColumns(kx: Int) -> Range<Int> {
+        let shift = kx - padLeft
+        // ox * stride + shift >= 0  <=>  ox >= ceil(-shift / stride); ... < width  <=>  ox <= (width - 1 - shift) / stride.
+        let lo = shift >= 0 ? 0 : min(outWidth, (-shift + stride - 1) / stride)
+        let hiIndex = width - 1 - shift
+        let hi = hiIndex < 0 ? 0 : min(outWidth, hiIndex / stride + 1)
+        return lo..<max(lo, hi)
+    }
+}
+
+/// Lowers a batch of images to the patch matrix cols[k][n * P + p] (K x N*P), so a batch is one GEMM.
+/// Rows are k = (c, ky, kx); each (image, k) writes one P-long segment, with a contiguous copy when stride is 1.
+/// Serial: callers run it on cache-sized slices of the batch, one slice per worker.
 func im2col(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>) {
-    let P = g.outPixels, NP = batch * P, K = g.patchSize
-    Parallel.chunks(batch) { range in
-        for n in range {
-            let img = x + n * g.channels * g.inPixels
-            for k in 0..<K {
-                let c = k / (g.kernel * g.kernel), ky = (k / g.kernel) % g.kernel, kx = k % g.kernel
-                let plane = img + c * g.inPixels
-                let row = cols + k * NP + n * P
-                for oy in 0..<g.outHeight {
-                    let iy = oy * g.stride + ky - g.padTop
-                    let out = row + oy * g.outWidth
-                    if iy < 0 || iy >= g.height {
-                        for ox in 0..<g.outWidth { out[ox] = 0 }
-                        continue
-                    }
-                    let line = plane + iy * g.width
-                    for ox in 0..<g.outWidth {
-                        let ix = ox * g.stride + kx - g.padLeft
-                        out[ox] = (ix >= 0 && ix < g.width) ? line[ix] : 0
+    let P = g.outPixels, NP = batch * P, kk = g.kernel, s = g.stride
+    let outW = g.outWidth, outH = g.outHeight, inW = g.width, inH = g.height, plane = g.inPixels
+    if g.isUnpadded {
+        return im2colValid(x, batch: batch, g, into: cols)
+    }
+    let valid = (0..<kk).map { g.validColumns(kx: $0) }
+    for n in 0..<batch {
+        for c in 0..<g.channels {
+            let src = x + (n * g.channels + c) * plane
+            for ky in 0..<kk {
+                for kx in 0..<kk {
+                    let k = (c * kk + ky) * kk + kx
+                    let row = cols + k * NP + n * P
+                    let inside = valid[kx], shift = kx - g.padLeft
+                    for oy in 0..<outH {
+                        let out = row + oy * outW
+                        let iy = oy * s + ky - g.padTop
+                        guard iy >= 0 && iy < inH else {
+                            out.update(repeating: 0, count: outW)
+                            continue
+                        }
+                        let line = src + iy * inW + shift
+                        for ox in 0..<inside.lowerBound { out[ox] = 0 }
+                        if s == 1 {
+                            copyRow(out + inside.lowerBound, line + inside.lowerBound, count: inside.count)
+                        } else {
+                            for ox in inside { out[ox] = line[ox * s] }
+                        }
+                        for ox in inside.upperBound..<outW { out[ox] = 0 }
                     }
                 }
             }
@@ -53,25 +85,64 @@ func im2col(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into cols:
     }
 }
 
-/// The adjoint of `im2col`: sums patch-matrix gradients back into image gradients (overwrites `dx`).
+/// `im2col` when no patch reaches padding (`isUnpadded`): every patch row is a window read,
+/// cols[k][n P + oy outW + ox] = x[n, c, oy s + ky, ox s + kx], so the loop carries only two pointers; for
+/// stride 1 and rows of at least 8 each row is a vector copy.
+private func im2colValid(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
+                         into cols: UnsafeMutablePointer<Float>) {
+    let P = g.outPixels, NP = batch &* P, kk = g.kernel, outW = g.outWidth, outH = g.outHeight, inW = g.width
+    let s = g.stride, contiguous = s == 1 && outW >= 8
+    var k = 0
+    for c in 0..<g.channels {
+        for ky in 0..<kk {
+            for kx in 0..<kk {
+                let offset = c &* g.inPixels &+ ky &* inW &+ kx
+                for n in 0..<batch {
+                    var src = x + (n &* g.channels &* g.inPixels &+ offset)
+                    var dst = cols + (k &* NP &+ n &* P)
+                    for _ in 0..<outH {
+                        if contiguous {
+                            copyRow(dst, src, count: outW)
+                        } else {
+                            for ox in 0..<outW { dst[ox] = src[ox &* s] }
+                        }
+                        src += s &* inW
+                        dst += outW
+                    }
+                }
+                k &+= 1
+            }
+        }
+    }
+}
+
+/// The adjoint of `im2col`: sums patch-matrix gradients back into image gradients (overwrites `dx`). Serial.
 func col2im(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into dx: UnsafeMutablePointer<Float>) {
-    let P = g.outPixels, NP = batch * P, K = g.patchSize
-    Parallel.chunks(batch) { range in
-        for n in range {
-            let img = dx + n * g.channels * g.inPixels
-            img.update(repeating: 0, count: g.channels * g.inPixels)
-            for k in 0..<K {
-                let c = k / (g.kernel * g.kernel), ky = (k / g.kernel) % g.kernel, kx = k % g.kernel
-                let plane = img + c * g.inPixels
-                let row = cols + k * NP + n * P
-                for oy in 0..<g.outHeight {
-                    let iy = oy * g.stride + ky - g.padTop
-                    if iy < 0 || iy >= g.height { continue }
-                    let line = plane + iy * g.width
-                    let src = row + oy * g.outWidth
-                    for ox in 0..<g.outWidth {
-                        let ix = ox * g.stride + kx - g.padLeft
-                        if ix >= 0 && ix < g.width { line[ix] += src[ox] }
+    let P = g.outPixels, NP = batch * P, kk = g.kernel, s = g.stride
+    let outW = g.outWidth, outH = g.outHeight, inW = g.width, inH = g.height, plane = g.inPixels
+    if g.isUnpadded {
+        return col2imValid(cols, batch: batch, g, into: dx)
+    }
+    let valid = (0..<kk).map { g.validColumns(kx: $0) }
+    for n in 0..<batch {
+        for c in 0..<g.channels {
+            let dst = dx + (n * g.channels + c) * plane
+            dst.update(repeating: 0, count: plane)
+            for ky in 0..<kk {
+                for kx in 0..<kk {
+                    let k = (c * kk + ky) * kk + kx
+                    let row = cols + k * NP + n * P
+                    let inside = valid[kx], shift = kx - g.padLeft
+                    for oy in 0..<outH {
+                        let iy = oy * s + ky - g.padTop
+                        guard iy >= 0 && iy < inH else { continue }
+                        let src = row + oy * outW
+                        let line = dst + iy * inW + shift
+                        if s == 1 {
+                            addRow(line + inside.lowerBound, src + inside.lowerBound, count: inside.count)
+                        } else {
+                            for ox in inside { line[ox * s] += src[ox] }
+                        }
                     }
                 }
             }
@@ -79,31 +150,93 @@ func col2im(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into dx
     }
 }
 
-/// (C, N*P) channel-major GEMM output -> (N, C, P) batch-major tensor layout, adding `bias[c]` if given.
+/// `col2im` when no patch reaches padding (`isUnpadded`): dx[n, c, oy s + ky, ox s + kx] += cols[k][n P + oy outW + ox].
+private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
+                         into dx: UnsafeMutablePointer<Float>) {
+    let P = g.outPixels, NP = batch &* P, kk = g.kernel, outW = g.outWidth, outH = g.outHeight, inW = g.width
+    let s = g.stride
+    dx.update(repeating: 0, count: batch &* g.channels &* g.inPixels)
+    for n in 0..<batch {
+        var k = 0
+        for c in 0..<g.channels {
+            for ky in 0..<kk {
+                for kx in 0..<kk {
+                    var dst = dx + ((n &* g.channels &+ c) &* g.inPixels &+ ky &* inW &+ kx)
+                    var src = cols + (k &* NP &+ n &* P)
+                    for _ in 0..<outH {
+                        if s == 1 {
+                            addRow(dst, src, count: outW)
+                        } else {
+                            for ox in 0..<outW { dst[ox &* s] += src[ox] }
+                        }
+                        src += outW
+                        dst += s &* inW
+                    }
+                    k &+= 1
+                }
+            }
+        }
+    }
+}
+
+/// (C, N*P) channel-major GEMM output -> (N, C, P) batch-major tensor layout, adding `bias[c]` if given. Serial.
 func channelsToBatch(_ y: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int,
                      bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
     let NP = batch * pixels
-    Parallel.chunks(batch) { range in
-        for n in range {
-            for c in 0..<channels {
-                let src = y + c * NP + n * pixels, dst = out + (n * channels + c) * pixels
-                let b = bias?[c] ?? 0
-                for p in 0..<pixels { dst[p] = src[p] + b }
-            }
+    for n in 0..<batch {
+        for c in 0..<channels {
+            let src = y + c * NP + n * pixels, dst = out + (n * channels + c) * pixels
+            let b = bias?[c] ?? 0
+            for p in 0..<pixels { dst[p] = src[p] + b }
         }
     }
 }
 
-/// (N, C, P) -> (C, N*P): the inverse layout change, for gradients.
+/// (N, C, P) -> (C, N*P): the inverse layout change, for gradients. Serial.
 func batchToChannels(_ x: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int,
                      into out: UnsafeMutablePointer<Float>) {
     let NP = batch * pixels
-    Parallel.chunks(batch) { range in
-        for n in range {
-            for c in 0..<channels {
-                let src = x + (n * channels + c) * pixels, dst = out + c * NP + n * pixels
-                for p in 0..<pixels { dst[p] = src[p] }
-            }
+    for n in 0..<batch {
+        for c in 0..<channels {
+            let src = x + (n * channels + c) * pixels, dst = out + c * NP + n * pixels
+            for p in 0..<pixels { dst[p] = src[p] }
         }
+    }
+}
+
+/// dst[0..<count] = src[0..<count] in 8-wide vectors; the last vector overlaps the previous one rather than
+/// falling back to a scalar tail (patch rows are short, e.g. 10 floats, so the tail would dominate).
+@inline(__always)
+private func copyRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+    guard count >= 8 else {
+        for i in 0..<count { dst[i] = src[i] }
+        return
+    }
+    let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+    var i = 0
+    while i &+ 8 < count {
+        to.storeBytes(of: from.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self), toByteOffset: i &* 4,
+                      as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    let last = (count &- 8) &* 4
+    to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: SIMD8<Float>.self), toByteOffset: last,
+                  as: SIMD8<Float>.self)
+}
+
+/// dst[0..<count] += src[0..<count], 8 at a time, then the scalar tail.
+@inline(__always)
+private func addRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+    let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+    var i = 0
+    while i &+ 8 <= count {
+        let sum = to.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            + from.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+        to.storeBytes(of: sum, toByteOffset: i &* 4, as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < count {
+        dst[i] += src[i]
+        i &+= 1
     }
 }

@@ -16,4 +16,15 @@ public enum Parallel {
             if lo < hi { body(lo..<hi) }
         }
     }
+
+    /// Calls `body(p)` for p in 0..<parts, handing parts to free cores as they finish (in order on one core
+    /// when `workers` is 1).
+    @inline(__always)
+    static func parts(_ parts: Int, _ body: (Int) -> Void) {
+        if parts <= 1 || workers <= 1 {
+            for p in 0..<parts { body(p) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+    }
 }

@@ -5,6 +5,7 @@ public struct Tensor: Equatable {
 
     /// A tensor of zeros.
     public init(zeros shape: [Int]) {
+        HeapTuning.applied
         self.shape = shape
         self.data = [Float](repeating: 0, count: shape.reduce(1, *))
     }
@@ -13,6 +14,17 @@ public struct Tensor: Equatable {
         precondition(shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
         self.shape = shape
         self.data = data
+    }
+
+    /// A tensor whose values `fill` writes, every one of them (no zeroing first).
+    init(shape: [Int], fill: (UnsafeMutablePointer<Float>) -> Void) {
+        HeapTuning.applied
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.data = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { fill(buffer.baseAddress!) }
+            initialized = count
+        }
     }
 
     public var count: Int { data.count }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets and fuzzes one parser. Usage: Fuzz/run.sh checkpoint|npz|idx [SECONDS] [libFuzzer flags...]
+# The corpus grows in .build-fuzz/corpus/KIND (seeded from Fuzz/Seeds/KIND); crashing, leaking or slow
+# inputs are written to .build-fuzz/artifacts/KIND/ (copy them to Tests/IBPFormatsTests/Regressions/).
+set -euo pipefail
+cd "$(dirname "$0")"
+kind="${1:?usage: run.sh checkpoint|npz|idx [SECONDS]}"
+seconds="${2:-600}"
+shift $(( $# < 2 ? $# : 2 ))
+scratch=../.build-fuzz
+# ld.gold fails with an internal error on these links; lld links them.
+swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -use-ld=lld --scratch-path "$scratch" --product "fuzz-$kind"
+mkdir -p "$scratch/corpus/$kind" "$scratch/artifacts/$kind"
+# -timeout 10: far above the readers' milliseconds, but below what a busy 2-core machine stalls a run for.
+exec "$scratch/release/fuzz-$kind" "$scratch/corpus/$kind" "Seeds/$kind" \
+    -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$scratch/artifacts/$kind/" -print_final_stats=1 "$@"

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Everything `ibp-bench` measures, as one report.
+public struct BenchmarkReport: Codable {
+    /// ISO 8601 time the run started.
+    public var date: String
+    /// CPU model (from /proc/cpuinfo).
+    public var machine: String
+    public var cores: Int
+    public var rows: [BenchmarkRow]
+
+    public init(date: String, machine: String, cores: Int, rows: [BenchmarkRow]) {
+        self.date = date; self.machine = machine; self.cores = cores; self.rows = rows
+    }
+
+    /// One JSON object with sorted keys.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    /// A plain-text table; GFLOP/s rows also show their share of the measured sgemm peak.
+    public var table: String {
+        let peak = rows.first { $0.measure == "sgemm-peak" }?.median
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count))
+        }
+        func number(_ x: Double) -> String {
+            let text = String(format: "%.1f", x)
+            return String(repeating: " ", count: max(0, 11 - text.count)) + text
+        }
+        var lines = ["\(machine), \(cores) cores, \(date)",
+                     pad("model", 8) + pad("measure", 22) + "     median        min        max  unit"]
+        for r in rows {
+            var line = pad(r.model, 8) + pad(r.measure, 22) + number(r.median) + number(r.min) + number(r.max)
+                + "  " + r.unit
+            if let peak, r.unit == "GFLOP/s", r.measure != "sgemm-peak" {
+                line += String(format: " (%.0f%% of sgemm peak)", 100 * r.median / peak)
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+public enum BenchmarkSuite {
+    /// Measures the sgemm peak, then for each model: nominal and IBP training steps (batch 100, with their
+    /// GFLOP/s), IBP verification (batch 1000) and PGD-20 (batch 100). `progress` hears each row as it is done.
+    public static func run(models: [String], stopwatch: Stopwatch,
+                           progress: (BenchmarkRow) -> Void = { _ in }) -> [BenchmarkRow] {
+        var rows: [BenchmarkRow] = []
+        func add(_ row: BenchmarkRow) { rows.append(row); progress(row) }
+        add(BenchmarkRow(model: "machine", measure: "sgemm-peak",
+                         observations: SGEMMPeak.gflops(stopwatch: stopwatch), unit: "GFLOP/s"))
+        for model in models {
+            guard var bench = ModelBenchmark(model: model, stopwatch: stopwatch) else { continue }
+            for bounds in [false, true] {
+                let step = bench.trainStep(bounds: bounds)
+                add(step)
+                add(step.scaled(by: bench.network.trainingFLOPs(bounds: bounds) * 1e-9,
+                                measure: bounds ? "ibp-train-gflops" : "nominal-train-gflops", unit: "GFLOP/s"))
+            }
+            add(bench.verify())
+            add(bench.pgd20())
+        }
+        return rows
+    }
+
+    /// A row of milliseconds per call of `body`, for measures outside the library (e.g. figure rendering).
+    public static func milliseconds(model: String, measure: String, stopwatch: Stopwatch,
+                                    _ body: () -> Void) -> BenchmarkRow {
+        BenchmarkRow(model: model, measure: measure, observations: stopwatch.milliseconds(body), unit: "ms")
+    }
+}

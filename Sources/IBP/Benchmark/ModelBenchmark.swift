@@ -1,0 +1,58 @@
+/// Throughput of one model on random data: training steps, IBP verification and PGD.
+public struct ModelBenchmark {
+    public let model: String
+    public let network: Network
+    public var stopwatch: Stopwatch
+    private var rng: RandomSource
+
+    /// A network of the named architecture, orthogonally initialised from `seed`.
+    public init?(model: String, stopwatch: Stopwatch, seed: UInt64 = 1) {
+        guard let architecture = Architecture.named(model) else { return nil }
+        self.model = model
+        self.network = Network(architecture)
+        self.stopwatch = stopwatch
+        Initializer.orthogonal(network, seed: seed)
+        rng = RandomSource(seed: seed)
+    }
+
+    /// Random inputs in [0, 1] and random labels.
+    private mutating func batch(_ n: Int) -> (x: Tensor, labels: [Int]) {
+        let shape = [n] + network.architecture.inputShape
+        let x = Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in rng.uniform() })
+        return (x, (0..<n).map { _ in Int(rng.next() % UInt64(network.classes)) })
+    }
+
+    /// Samples/s of `IBPLoss.lossAndGradient` + `Adam.step` (eps 0.3, kappa 0.5), with or without the interval pass.
+    public mutating func trainStep(bounds: Bool, batch n: Int = 100) -> BenchmarkRow {
+        let (x, labels) = batch(n)
+        let network = network
+        var adam = Adam(parameters: network.parameters)
+        let rates = stopwatch.rates(items: n) {
+            _ = IBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: 0.3, kappa: 0.5, bounds: bounds)
+            adam.step(network.parameters, learningRate: 1e-3)
+        }
+        return BenchmarkRow(model: model, measure: bounds ? "ibp-train-step" : "nominal-train-step",
+                            observations: rates, unit: "samples/s")
+    }
+
+    /// Images/s of `Network.logitsAndMargins` (nominal logits and elided IBP margins, eps 0.3).
+    public mutating func verify(batch n: Int = 1000) -> BenchmarkRow {
+        let (x, labels) = batch(n)
+        let network = network
+        let rates = stopwatch.rates(items: n) {
+            _ = network.logitsAndMargins(x, labels: labels, epsilon: 0.3)
+        }
+        return BenchmarkRow(model: model, measure: "ibp-verify", observations: rates, unit: "images/s")
+    }
+
+    /// Images/s of a 20-step PGD attack (eps 0.3).
+    public mutating func pgd20(batch n: Int = 100) -> BenchmarkRow {
+        let (x, labels) = batch(n)
+        let network = network
+        var attackRNG = RandomSource(seed: 7)
+        let rates = stopwatch.rates(items: n) {
+            _ = PGD(epsilon: 0.3, steps: 20).attack(network, x: x, labels: labels, rng: &attackRNG)
+        }
+        return BenchmarkRow(model: model, measure: "pgd20", observations: rates, unit: "images/s")
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import IBP
+import XCTest
+
+/// `train --resume FOLDER` on folders that are not a resumable run.
+final class ResumeBadInputTests: XCTestCase {
+    private var folder: URL!
+    private var data: URL!
+    private var run: URL!
+
+    override func setUpWithError() throws {
+        folder = try TempFolder.make(for: self)
+        data = folder.appendingPathComponent("data")
+        try Fixtures.writeData(to: data, count: 20)
+        run = folder.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+    }
+
+    private func writeSettings() throws {
+        var settings = TrainingSettings(model: "tiny", method: .nominal, schedule: Schedule(epsilonTrain: 0.1), steps: 10)
+        settings.evalLimit = 10
+        try JSONEncoder().encode(settings).write(to: run.appendingPathComponent("settings.json"))
+    }
+
+    private func assertResumeRejected(mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        try assertRejected(.train, ["--resume", run.path, "--data", data.path], in: folder, mentions: mentions,
+                           file: file, line: line)
+    }
+
+    func testTruncatedCheckpoint() throws {
+        try writeSettings()
+        let checkpoint = run.appendingPathComponent("checkpoint.ckpt")
+        try Fixtures.writeCheckpoint(to: checkpoint)
+        let bytes = try Data(contentsOf: checkpoint)
+        try bytes.prefix(bytes.count - 100).write(to: checkpoint)
+        try assertResumeRejected(mentions: [checkpoint.path, "lie outside"])
+    }
+
+    func testCheckpointWithoutOptimizerState() throws {
+        try writeSettings()
+        try Fixtures.writeCheckpoint(to: run.appendingPathComponent("checkpoint.ckpt"))
+        try assertResumeRejected(mentions: ["checkpoint.ckpt", "optimizer state"])
+    }
+
+    func testMissingCheckpoint() throws {
+        try writeSettings()
+        try assertResumeRejected(mentions: [run.appendingPathComponent("checkpoint.ckpt").path, "no such file"])
+    }
+
+    func testMalformedSettings() throws {
+        let settings = run.appendingPathComponent("settings.json")
+        try Data("{\"model\": \"tiny\",".utf8).write(to: settings)
+        try assertResumeRejected(mentions: [settings.path, "not valid training settings"])
+    }
+
+    func testFolderThatIsNotARun() throws {
+        try assertResumeRejected(mentions: [run.appendingPathComponent("settings.json").path, "no such file"])
+    }
+}

@@ -1,0 +1,73 @@
+import XCTest
+@testable import IBP
+
+/// The tight im2col/col2im loops against the definition, index by index: padding ranges precomputed where
+/// SAME pads (including bottom/right-only padding), the pointer-walking path where no patch reaches padding,
+/// vector copies for stride 1 with rows of 8 or more; over strides, kernels and row widths.
+final class KernelIm2ColTests: XCTestCase {
+    private let geometries: [ConvGeometry] = [
+        (1, 28, 28, 4, 2, false), (16, 13, 13, 4, 1, false), (2, 7, 6, 3, 1, true), (2, 7, 6, 3, 2, true),
+        (3, 9, 8, 4, 2, true), (2, 8, 9, 5, 3, true), (2, 6, 7, 2, 3, false), (1, 5, 5, 5, 1, true),
+        (3, 9, 9, 3, 1, false), (2, 12, 11, 3, 1, false), (2, 20, 19, 4, 1, false), (2, 26, 26, 4, 2, false),
+        (2, 11, 12, 3, 3, false), (2, 8, 8, 3, 2, true), (3, 14, 14, 3, 2, true), (1, 9, 10, 4, 1, true),
+    ].map { ConvGeometry(channels: $0.0, height: $0.1, width: $0.2, kernel: $0.3, stride: $0.4, same: $0.5) }
+
+    /// Calls `body(k * NP + n * P + p, x index or nil)` for every patch entry: the input pixel
+    /// x[n, c, oy s + ky - padTop, ox s + kx - padLeft] it reads, or nil where it reads padding.
+    private func forEachEntry(batch: Int, _ g: ConvGeometry, _ body: (Int, Int?) -> Void) {
+        let P = g.outPixels, NP = batch * P
+        for n in 0..<batch {
+            for c in 0..<g.channels {
+                for ky in 0..<g.kernel {
+                    for kx in 0..<g.kernel {
+                        let k = (c * g.kernel + ky) * g.kernel + kx
+                        for oy in 0..<g.outHeight {
+                            for ox in 0..<g.outWidth {
+                                let iy = oy * g.stride + ky - g.padTop, ix = ox * g.stride + kx - g.padLeft
+                                let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
+                                body(k * NP + n * P + oy * g.outWidth + ox,
+                                     inside ? ((n * g.channels + c) * g.height + iy) * g.width + ix : nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// im2col by definition: cols[entry] = x[index], or 0 on padding.
+    private func reference(_ x: [Float], batch: Int, _ g: ConvGeometry) -> [Float] {
+        var cols = [Float](repeating: .nan, count: g.patchSize * batch * g.outPixels)
+        forEachEntry(batch: batch, g) { entry, index in cols[entry] = index.map { x[$0] } ?? 0 }
+        return cols
+    }
+
+    func testIm2ColMatchesDefinition() {
+        var random = TestRandom(21)
+        for g in geometries {
+            let batch = 3
+            let x = random.tensor([batch, g.channels, g.height, g.width]).data
+            var cols = [Float](repeating: .nan, count: g.patchSize * batch * g.outPixels)
+            x.withUnsafeBufferPointer { xp in
+                cols.withUnsafeMutableBufferPointer { im2col(xp.baseAddress!, batch: batch, g, into: $0.baseAddress!) }
+            }
+            XCTAssertEqual(cols, reference(x, batch: batch, g), "\(g)")
+        }
+    }
+
+    /// col2im is the adjoint of im2col: dx[i] is the sum of the patch entries that read x[i].
+    func testCol2ImIsTheAdjointOfIm2Col() {
+        var random = TestRandom(22)
+        for g in geometries {
+            let batch = 2, size = batch * g.channels * g.inPixels
+            let dCols = random.tensor([g.patchSize, batch * g.outPixels]).data
+            var expected = [Float](repeating: 0, count: size)
+            forEachEntry(batch: batch, g) { entry, index in if let index { expected[index] += dCols[entry] } }
+            var dx = [Float](repeating: .nan, count: size)
+            dCols.withUnsafeBufferPointer { c in
+                dx.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, batch: batch, g, into: $0.baseAddress!) }
+            }
+            for i in 0..<size { XCTAssertEqual(dx[i], expected[i], accuracy: 1e-5, "\(g) index \(i)") }
+        }
+    }
+}

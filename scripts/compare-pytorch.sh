@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs the PyTorch yardstick (../shared/bench/torch_ibp.py) and our ibp-bench back to back on this machine and
+# prints both with the ratio ours / PyTorch for the IBP step, the nominal step and IBP verification.
+# Set-up once per machine (large download):
+#   python3 -m venv ../torchenv && ../torchenv/bin/pip install -q torch numpy
+# Usage: scripts/compare-pytorch.sh [--models small,medium] [--repeats N]
+# Environment: TORCH_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build-speed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+models=small,medium
+repeats=5
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --models) models=$2; shift 2 ;;
+        --repeats) repeats=$2; shift 2 ;;
+        *) echo "usage: $0 [--models small,medium] [--repeats N]" >&2; exit 2 ;;
+    esac
+done
+
+torch_python=${TORCH_PYTHON:-../torchenv/bin/python}
+scratch=${SCRATCH:-.build-speed}
+if [ ! -x "$torch_python" ]; then
+    echo "no PyTorch at $torch_python: python3 -m venv ../torchenv && ../torchenv/bin/pip install -q torch numpy" >&2
+    exit 1
+fi
+
+swift build -c release --scratch-path "$scratch" --product ibp-bench >&2
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+echo "PyTorch ($models)..." >&2
+"$torch_python" ../shared/bench/torch_ibp.py --models "$models" --threads 2 --reps "$repeats" --json > "$out/torch.json"
+echo "ibp-bench ($models)..." >&2
+"$scratch/release/ibp-bench" --json --models "$models" --repeats "$repeats" > "$out/ours.json"
+# The table: medians side by side and ours / PyTorch (stdlib python only).
+python3 - "$out/torch.json" "$out/ours.json" <<'PY'
+import json
+import sys
+
+# PyTorch's measure label -> ibp-bench's measure name (both in samples or images per second).
+MEASURES = [("IBP train step", "ibp-train-step"), ("nominal train step", "nominal-train-step"),
+            ("IBP verify (batch 1000)", "ibp-verify")]
+
+
+def main():
+    torch, ours = (json.load(open(path)) for path in sys.argv[1:3])
+    theirs = {(r["model"], r["measure"]): r for r in torch["rows"]}
+    mine = {(r["model"], r["measure"]): r for r in ours["rows"]}
+    models = sorted({r["model"] for r in torch["rows"]}, key=lambda m: ["small", "medium"].index(m)
+                    if m in ("small", "medium") else 9)
+    print(f"{ours.get('machine', '?')}, {ours.get('date', '?')}, torch {torch['info']['torch']} "
+          f"({torch['info']['threads']} threads)")
+    print(f"{'model':8s}{'measure':22s}{'PyTorch':>12s}{'ours':>12s}{'ours/PyTorch':>14s}")
+    for model in models:
+        for torch_name, our_name in MEASURES:
+            t, o = theirs.get((model, torch_name)), mine.get((model, our_name))
+            if not t or not o:
+                continue
+            print(f"{model:8s}{our_name:22s}{t['median']:12.0f}{o['median']:12.0f}{o['median'] / t['median']:13.2f}x")
+    peak = mine.get(("machine", "sgemm-peak"))
+    gflops = mine.get(("small", "ibp-train-gflops"))
+    if peak and gflops:
+        print(f"small IBP step: {gflops['median']:.1f} GFLOP/s = {100 * gflops['median'] / peak['median']:.0f}% "
+              f"of the sgemm peak ({peak['median']:.1f} GFLOP/s)")
+
+
+if __name__ == "__main__":
+    main()
+PY
