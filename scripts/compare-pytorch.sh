@@ -3,18 +3,22 @@
 # prints both with the ratio ours / PyTorch for the IBP step, the nominal step and IBP verification.
 # Set-up once per machine (large download):
 #   python3 -m venv ../torchenv && ../torchenv/bin/pip install -q torch numpy
-# Usage: scripts/compare-pytorch.sh [--models small,medium] [--repeats N]
+# Usage: scripts/compare-pytorch.sh [--models small,medium] [--repeats N] [--threads N]
+# --threads (default 2) goes to both sides; on a machine busy with other jobs PyTorch's OpenMP threads spin
+# against them and its 2-thread numbers collapse, so --threads 1 then gives the fairer per-core ratio.
 # Environment: TORCH_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build-speed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 models=small,medium
 repeats=5
+threads=2
 while [ $# -gt 0 ]; do
     case "$1" in
         --models) models=$2; shift 2 ;;
         --repeats) repeats=$2; shift 2 ;;
-        *) echo "usage: $0 [--models small,medium] [--repeats N]" >&2; exit 2 ;;
+        --threads) threads=$2; shift 2 ;;
+        *) echo "usage: $0 [--models small,medium] [--repeats N] [--threads N]" >&2; exit 2 ;;
     esac
 done
 
@@ -29,9 +33,9 @@ swift build -c release --scratch-path "$scratch" --product ibp-bench >&2
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "PyTorch ($models)..." >&2
-"$torch_python" ../shared/bench/torch_ibp.py --models "$models" --threads 2 --reps "$repeats" --json > "$out/torch.json"
+"$torch_python" ../shared/bench/torch_ibp.py --models "$models" --threads "$threads" --reps "$repeats" --json > "$out/torch.json"
 echo "ibp-bench ($models)..." >&2
-"$scratch/release/ibp-bench" --json --models "$models" --repeats "$repeats" > "$out/ours.json"
+"$scratch/release/ibp-bench" --json --models "$models" --repeats "$repeats" --threads "$threads" > "$out/ours.json"
 # The table: medians side by side and ours / PyTorch (stdlib python only).
 python3 - "$out/torch.json" "$out/ours.json" <<'PY'
 import json

@@ -20,10 +20,12 @@ struct Visualize: ParsableCommand {
     @Option(name: .long, help: "IBP-trained checkpoint (.ckpt or .npz).")
     var ibp = "sample_data/checkpoints/vissmall-ibp-eps0.1.ckpt"
 
-    @Option(name: .long, help: "Index of the MNIST test image.")
+    // `.unconditional` here and on --epsilon so that a negative value (`--sample -1`) reaches the range check
+    // instead of "missing value": the default strategy takes "-1" for a flag.
+    @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image.")
     var sample = 0
 
-    @Option(name: .long, help: "Perturbation radius (L-infinity, pixels in [0, 1]).")
+    @Option(name: .long, parsing: .unconditional, help: "Perturbation radius (L-infinity, pixels in [0, 1]).")
     var epsilon: Float = 0.1
 
     @Option(name: .long, help: "Folder with the MNIST test IDX files. Default: $IBP_DATA, else sample_data/mnist.")
@@ -77,8 +79,14 @@ struct Visualize: ParsableCommand {
         if sample < 0 { throw ValidationError("--sample must not be negative, got \(sample)") }
         try options.validate()
         if manifest == nil && samples == nil && epsilons == nil {
-            try validateOutputFile(out, flag: "--out")
-            if let dumpBounds { try validateOutputFile(dumpBounds, flag: "--dump-bounds") }
+            for (flag, path) in [("--out", out)] + (dumpBounds.map { [("--dump-bounds", $0)] } ?? []) {
+                try validateOutputFile(path, flag: flag)
+                // A folder there would fail only at the final rename, after the rendering and the other file.
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                    throw ValidationError("\(flag) \(path) is a folder, not a file name")
+                }
+            }
         }
     }
 
@@ -94,12 +102,17 @@ struct Visualize: ParsableCommand {
             }
             let renderer = try FigureRenderer(baseline: try FigureModel(path: baseline), ibp: try FigureModel(path: ibp),
                                               data: dataset, dataDescription: dataDir)
+            // Checked here rather than left to the renderer, whose message cannot name the flag.
+            func checkInRange(_ index: Int) throws {
+                guard index < dataset.count else {
+                    throw SettingsError(message: "\(samples == nil ? "--sample" : "--samples"): \(index) is out of range: "
+                                        + "\(dataDir) holds \(dataset.count) test images")
+                }
+            }
             if samples != nil || epsilons != nil {
                 let indices = try FigureBatch.parseSamples(samples ?? String(sample))
                 let epsList = try FigureBatch.parseEpsilons(epsilons ?? String(epsilon))
-                if let bad = indices.first(where: { $0 >= dataset.count }) {
-                    throw SettingsError(message: "sample \(bad) is out of range: \(dataDir) holds \(dataset.count) test images")
-                }
+                try indices.forEach(checkInRange)
                 let folder = URL(fileURLWithPath: outDir)
                 do {
                     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -116,6 +129,7 @@ struct Visualize: ParsableCommand {
                 print(String(format: "wrote %d figures to %@ in %.2f s", jobs.count, outDir, Date().timeIntervalSince(started)))
                 return
             }
+            try checkInRange(sample)
             try renderer.write(sample: sample, epsilon: epsilon, options: options, to: URL(fileURLWithPath: out),
                                dumpBounds: dumpBounds.map { URL(fileURLWithPath: $0) })
             print("wrote \(out)" + (dumpBounds.map { " and \($0)" } ?? ""))

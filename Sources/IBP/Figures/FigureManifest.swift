@@ -42,7 +42,9 @@ public struct FigureManifest: Codable {
         do {
             manifest = try JSONDecoder().decode(FigureManifest.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw SettingsError(message: "\(url.path): entry \(context.codingPath.map(\.stringValue).joined(separator: ".")) lacks '\(key.stringValue)'")
+            // An entry's coding path is `figures`, `Index N`: name it "figure N" like the checks below do.
+            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
+            throw SettingsError(message: "\(url.path): \(entry) lacks '\(key.stringValue)'")
         } catch {
             throw SettingsError(message: "\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"baseline\", \"ibp\", \"sample\", \"epsilon\"}]})")
         }

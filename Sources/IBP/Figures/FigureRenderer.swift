@@ -100,20 +100,29 @@ public struct FigureRenderer {
         return (try panel(baseline), try panel(ibp))
     }
 
+    /// PNG tEXt holds Latin-1 only: other characters of a path are percent-encoded.
+    static func latin1(_ text: String) -> String {
+        text.unicodeScalars.allSatisfy { $0.value < 128 }
+            ? text : text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "?"
+    }
+
     /// Renders one figure to `url` (PNG, atomically) and optionally its numbers to `dumpBounds` (JSON).
     public func write(sample: Int, epsilon: Float, options: FigureOptions, to url: URL, dumpBounds: URL? = nil) throws {
         let (left, right) = try panels(sample: sample, epsilon: epsilon, options: options)
         let canvas = ComparisonFigure(scale: options.scale, maxChannels: options.maxChannels).render(left: left, right: right)
         let text = [
             ("Software", FigureRenderer.version),
-            ("Baseline", baseline.path), ("Baseline-SHA256", baseline.sha256),
-            ("IBP", ibp.path), ("IBP-SHA256", ibp.sha256),
+            ("Baseline", FigureRenderer.latin1(baseline.path)), ("Baseline-SHA256", baseline.sha256),
+            ("IBP", FigureRenderer.latin1(ibp.path)), ("IBP-SHA256", ibp.sha256),
             ("Sample", String(sample)), ("Epsilon", NumberLabel.fixed(Double(epsilon), decimals: 4)),
             ("Perturbation", options.perturbation.rawValue), ("Seed", String(options.seed)),
         ]
-        if let dumpBounds {
-            try AtomicFile.write(BoundsDump.json(baseline: left, ibp: right, sample: sample), to: dumpBounds)
+        guard let dumpBounds else { return try PNGFile.write(canvas, to: url, text: text) }
+        // The PNG is written while the dump still waits under its temporary name, so a PNG that cannot be
+        // written (say a checkpoint path that is not Latin-1) leaves no dump behind either.
+        try AtomicFile.write(to: dumpBounds) { temp in
+            try AtomicFile.write(BoundsDump.json(baseline: left, ibp: right, sample: sample), to: temp)
+            try PNGFile.write(canvas, to: url, text: text)
         }
-        try PNGFile.write(canvas, to: url, text: text)
     }
 }
