@@ -9,12 +9,12 @@ swift build -c release --product evaluate
 out=docs/results
 mkdir -p "$out"
 eps=(--epsilon 0.1 --epsilon 0.2 --epsilon 0.3 --epsilon 0.4)
-for ckpt in sample_data/checkpoints/*.ckpt; do
-  name=$(basename "$ckpt" .ckpt)
-  .build/release/evaluate "$ckpt" "${eps[@]}" --data "$data" --json > "$out/$name.json"
-done
-small=(sample_data/checkpoints/small-*.ckpt)
-if [ -e "${small[0]}" ]; then
-  .build/release/evaluate "${small[@]}" "${eps[@]}" --data "$data" --pgd-steps 20 --plot docs/verified-vs-epsilon.png > /dev/null
+.build/release/evaluate sample_data/checkpoints/small-*.ckpt "${eps[@]}" --data "$data" --json \
+  --plot docs/verified-vs-epsilon.png > "$out/small.json"
+.build/release/evaluate sample_data/checkpoints/vissmall-*.ckpt "${eps[@]}" --data "$data" --json > "$out/vissmall.json"
+# The seed's own Chainer checkpoints, for comparison, where ../shared/seed is beside the project.
+if [ -d ../shared/seed ]; then
+  .build/release/evaluate ../shared/seed/vissmall_baseline_10000.npz ../shared/seed/vissmall_eps01_10000.npz \
+    "${eps[@]}" --data "$data" --json > "$out/seed.json"
 fi
 python3 scripts/results_table.py "$out" README.md

@@ -18,8 +18,12 @@ def wall_time(name):
 def main(folder, readme):
     rows = ["| checkpoint | model | method | eps train | steps | eps test | nominal | PGD-20 | verified | paper verified | train time |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    reports = []
     for path in sorted(pathlib.Path(folder).glob("*.json")):
-        report = json.loads(path.read_text())
+        data = json.loads(path.read_text())
+        reports += data["models"] if "models" in data else [data]
+    for report in reports:
+        name = pathlib.Path(report["checkpoint"]).stem
         training = report.get("training") or {}
         method = training.get("method", "-")
         eps_train = training.get("schedule", {}).get("epsilonTrain") if method == "ibp" else None
@@ -27,10 +31,27 @@ def main(folder, readme):
             eps = round(r["epsilon"], 3)
             pgd = "-" if r["pgd_accuracy"] is None else f"{100 * r['pgd_accuracy']:.2f}%"
             paper = f"{100 - PAPER[eps]:.2f}%" if eps in PAPER else "-"
-            rows.append(f"| `{path.stem}` | {report['model']} | {method} | "
+            rows.append(f"| `{name}` | {report['model']} | {method} | "
                         f"{'-' if eps_train is None else round(eps_train, 3)} | {report.get('step') or '-'} | {eps} | "
                         f"{100 * r['nominal_accuracy']:.2f}% | {pgd} | {100 * r['verified_accuracy']:.2f}% | {paper} | "
-                        f"{wall_time(path.stem)} |")
+                        f"{wall_time(name)} |")
+    rows.append("")
+    rows.append("Commands behind each row (training flags read back from the checkpoint; evaluation by scripts/results.sh):")
+    for report in reports:
+        t = report.get("training")
+        if not t:
+            continue
+        sch = t["schedule"]
+        flags = (f"--model {t['model']} --method {t['method']} --steps {t['steps']} --seed {t['seed']} "
+                 f"--batch-size {t['batchSize']} --learning-rate {sch['learningRate']:g} "
+                 f"--decay-steps {' '.join(str(d) for d in sch['decaySteps'])}")
+        if t["method"] == "ibp":
+            flags += (f" --epsilon-train {sch['epsilonTrain']:g} --kappa {sch['kappaFinal']:g} "
+                      f"--warmup-steps {sch['warmupSteps']} --ramp-steps {sch['rampSteps']}")
+        rows.append(f"- `{pathlib.Path(report['checkpoint']).stem}`: `swift run -c release train {flags}`, then "
+                    f"`swift run -c release evaluate {report['checkpoint']} --epsilon 0.1 --epsilon 0.2 "
+                    f"--epsilon 0.3 --epsilon 0.4 --pgd-steps {report['settings']['pgd_steps']} "
+                    f"--seed {report['settings']['pgd_seed']}`")
     text = pathlib.Path(readme).read_text()
     begin, end = "<!-- results:begin -->", "<!-- results:end -->"
     head, rest = text.split(begin)

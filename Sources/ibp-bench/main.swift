@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IBP
+import IBPCommandLine
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,9 +37,17 @@ struct Bench: ParsableCommand {
         let date = ISO8601DateFormatter().string(from: Date())
         if let threads { Parallel.workers = threads }
         let stopwatch = Stopwatch(repeats: repeats, clock: clock)
-        let rows = BenchmarkSuite.run(models: modelList, stopwatch: stopwatch) { row in
+        var rows = BenchmarkSuite.run(models: modelList, stopwatch: stopwatch) { row in
             if !json { FileHandle.standardError.write(Data("  \(row.model) \(row.measure) done\n".utf8)) }
         }
+        let figures = try FigureBenchmark()
+        defer { figures.cleanUp() }
+        rows.append(BenchmarkSuite.milliseconds(model: "vissmall", measure: "figure", stopwatch: stopwatch) {
+            try! figures.renderOne()
+        })
+        rows.append(BenchmarkSuite.milliseconds(model: "vissmall", measure: "figures-100", stopwatch: stopwatch) {
+            try! figures.renderHundred()
+        })
         let report = BenchmarkReport(date: date, machine: MachineInfo.cpuModel, cores: MachineInfo.cores, rows: rows)
         print(json ? report.json : report.table)
     }
@@ -46,4 +55,4 @@ struct Bench: ParsableCommand {
 
 extension Stopwatch.Clock: ExpressibleByArgument {}
 
-Bench.main()
+Bench.mainWithOneLineErrors()

@@ -16,7 +16,7 @@ public struct BenchmarkReport: Codable {
     /// One JSON object with sorted keys.
     public var json: String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 

@@ -45,9 +45,10 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// Four chunks per worker balance the load without many dW partials to add up.
+    /// Eight chunks (Parallel.workers is at most 8) balance the load without many dW partials to add up; the
+    /// count does not depend on the worker count, so gradients are the same bits on any machine.
     private func chunks(batch n: Int) -> Int {
-        min(4 * Parallel.workers, (n + sliceImages - 1) / sliceImages)
+        min(8, (n + sliceImages - 1) / sliceImages)
     }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {

@@ -17,23 +17,24 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool = true) {
     guard m > 0, n > 0 else { return }
     _ = blasThreadsPinned
-    let workers = Parallel.workers
     func serial(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float,
                 c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-    guard parallel, workers > 1, m * n * k >= parallelGEMMWork else {
+    // Whether and how to split depends only on the shape, never on `workers`, so results are the same bits on
+    // any machine (splitting rows or columns of C does not change any sum; splitting k does).
+    guard parallel, m * n * k >= parallelGEMMWork else {
         return serial(m: m, n: n, k: k, a: a, b: b, beta: beta, c: c, ldc: ldc)
     }
     // Blocks of 16 keep every part a whole number of the micro-kernel's panels.
     let block = 16
-    if n >= m, n >= 2 * block * workers {
+    if n >= m, n >= 4 * block {
         Parallel.chunks((n + block - 1) / block) { range in
             let lo = range.lowerBound * block, hi = min(n, range.upperBound * block)
             serial(m: m, n: hi - lo, k: k, a: a, b: transB ? b + lo * ldb : b + lo, beta: beta, c: c + lo, ldc: ldc)
         }
-    } else if m >= 2 * block * workers {
+    } else if m >= 4 * block {
         Parallel.chunks((m + block - 1) / block) { range in
             let lo = range.lowerBound * block, hi = min(m, range.upperBound * block)
             serial(m: hi - lo, n: n, k: k, a: transA ? a + lo : a + lo * lda, b: b, beta: beta, c: c + lo * ldc,
@@ -41,7 +42,7 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         }
     } else {
         // C = beta C + sum_p op(A)[:, K_p] op(B)[K_p, :]: part 0 accumulates into C, the others into scratch.
-        let parts = min(workers, max(1, k / block))
+        let parts = min(2, max(1, k / block))
         var partial = [Float](repeating: 0, count: (parts - 1) * m * n)
         partial.withUnsafeMutableBufferPointer { scratch in
             Parallel.parts(parts) { p in
