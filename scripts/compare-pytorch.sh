@@ -6,7 +6,7 @@
 # Usage: scripts/compare-pytorch.sh [--models small,medium] [--repeats N] [--threads N]
 # --threads (default 2) goes to both sides; on a machine busy with other jobs PyTorch's OpenMP threads spin
 # against them and its 2-thread numbers collapse, so --threads 1 then gives the fairer per-core ratio.
-# Environment: TORCH_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build-speed).
+# Environment: TORCH_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 done
 
 torch_python=${TORCH_PYTHON:-../torchenv/bin/python}
-scratch=${SCRATCH:-.build-speed}
+scratch=${SCRATCH:-.build}
 if [ ! -x "$torch_python" ]; then
     echo "no PyTorch at $torch_python: python3 -m venv ../torchenv && ../torchenv/bin/pip install -q torch numpy" >&2
     exit 1

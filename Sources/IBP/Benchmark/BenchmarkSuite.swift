@@ -31,9 +31,9 @@ public struct BenchmarkReport: Codable {
             return String(repeating: " ", count: max(0, 11 - text.count)) + text
         }
         var lines = ["\(machine), \(cores) cores, \(date)",
-                     pad("model", 8) + pad("measure", 22) + "     median        min        max  unit"]
+                     pad("model", 9) + pad("measure", 22) + "     median        min        max  unit"]
         for r in rows {
-            var line = pad(r.model, 8) + pad(r.measure, 22) + number(r.median) + number(r.min) + number(r.max)
+            var line = pad(r.model, 9) + pad(r.measure, 22) + number(r.median) + number(r.min) + number(r.max)
                 + "  " + r.unit
             if let peak, r.unit == "GFLOP/s", r.measure != "sgemm-peak" {
                 line += String(format: " (%.0f%% of sgemm peak)", 100 * r.median / peak)
