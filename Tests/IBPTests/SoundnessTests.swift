@@ -123,4 +123,14 @@ final class SoundnessTests: XCTestCase {
         }
         XCTAssertEqual(m.data[y], 0)
     }
+
+    /// The verification-only pass gives exactly the margins of the combined nominal-and-interval pass.
+    func testMarginsOnlyPassMatchesCombinedPass() {
+        var rand = TestRandom(10)
+        let net = rand.network("small")
+        let x = rand.tensor([5, 1, 28, 28], in: 0...1)
+        let labels = [0, 3, 5, 7, 9]
+        XCTAssertEqual(net.margins(x, labels: labels, epsilon: 0.2),
+                       net.logitsAndMargins(x, labels: labels, epsilon: 0.2).margins)
+    }
 }

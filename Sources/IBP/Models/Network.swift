@@ -81,6 +81,14 @@ public final class Network {
         return (logits, margins)
     }
 
+    /// The worst-case elided margins over the eps-box of `x` alone (the centre and radius passes, no nominal pass):
+    /// what a pure verification needs.
+    public func margins(_ x: Tensor, labels: [Int], epsilon: Float) -> Tensor {
+        let box = IntervalBounds.inputBox(around: x, epsilon: epsilon)
+        let h = forwardBody(Flow(values: box.centre, radius: box.radius), cache: false)
+        return ElidedSpecification.margins(head: head, centre: h.values, radius: h.radius!, labels: labels)
+    }
+
     /// Zeroes every parameter gradient.
     public func zeroGradients() {
         for p in parameters {
