@@ -124,13 +124,18 @@ final class SoundnessTests: XCTestCase {
         XCTAssertEqual(m.data[y], 0)
     }
 
-    /// The verification-only pass gives exactly the margins of the combined nominal-and-interval pass.
+    /// The verification-only pass gives the margins of the combined nominal-and-interval pass (up to the float
+    /// rounding of GEMMs of another shape: the batch holds half as many rows).
     func testMarginsOnlyPassMatchesCombinedPass() {
         var rand = TestRandom(10)
         let net = rand.network("small")
         let x = rand.tensor([5, 1, 28, 28], in: 0...1)
         let labels = [0, 3, 5, 7, 9]
-        XCTAssertEqual(net.margins(x, labels: labels, epsilon: 0.2),
-                       net.logitsAndMargins(x, labels: labels, epsilon: 0.2).margins)
+        let alone = net.margins(x, labels: labels, epsilon: 0.2)
+        let combined = net.logitsAndMargins(x, labels: labels, epsilon: 0.2).margins
+        XCTAssertEqual(alone.shape, combined.shape)
+        for (a, b) in zip(alone.data, combined.data) {
+            XCTAssertEqual(a, b, accuracy: 1e-5 * max(abs(b), 1))
+        }
     }
 }
