@@ -69,9 +69,13 @@ public struct FigureManifest: Codable {
         for (i, entry) in figures.enumerated() {
             let key = entry.baseline + "\n" + entry.ibp
             if renderers[key] == nil {
-                renderers[key] = try FigureRenderer(baseline: try FigureModel(path: entry.baseline),
-                                                ibp: try FigureModel(path: entry.ibp), data: data,
-                                                dataDescription: dataDescription)
+                do {
+                    renderers[key] = try FigureRenderer(baseline: try FigureModel(path: entry.baseline),
+                                                        ibp: try FigureModel(path: entry.ibp), data: data,
+                                                        dataDescription: dataDescription)
+                } catch {
+                    throw SettingsError(message: "figure \(i) (\(entry.output)): \(error)")
+                }
             }
             let url = URL(fileURLWithPath: entry.output)
             let before = FileManager.default.contents(atPath: url.path)
