@@ -39,14 +39,9 @@ extension Checkpoint {
             }
             return (p.name, a)
         }
-        return Checkpoint(network: network, step: 0, adam: nil, settings: ["source": url.lastPathComponent])
-            .replacingParameters(params)
-    }
-
-    private func replacingParameters(_ params: [(name: String, array: NDArray)]) -> Checkpoint {
-        var copy = self
-        copy.parameters = params
-        return copy
+        var checkpoint = Checkpoint(network: network, settings: ["source": url.lastPathComponent])
+        checkpoint.parameters = params
+        return checkpoint
     }
 
     private static func inferArchitecture(weights: [NDArray], convCount: Int) -> Architecture? {
