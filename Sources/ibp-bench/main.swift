@@ -14,6 +14,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Comma-separated models to measure.")
     var models = "small,medium"
 
+    @Option(name: .long, help: "Comma-separated measures to run (default: all), e.g. ibp-train-step,ibp-verify.")
+    var measures: String?
+
     @Option(name: .long, help: "Timed runs per measure, after one warm-up (median, min and max are reported).")
     var repeats = 5
 
@@ -29,25 +32,34 @@ struct Bench: ParsableCommand {
         for m in modelList where Architecture.named(m) == nil {
             throw ValidationError("unknown model \(m); known: \(Architecture.names.joined(separator: ", "))")
         }
+        for m in measureSet ?? [] where !BenchmarkSuite.measureNames.contains(m) {
+            throw ValidationError("unknown measure \(m); known: \(BenchmarkSuite.measureNames.joined(separator: ", "))")
+        }
     }
 
     private var modelList: [String] { models.split(separator: ",").map { String($0) } }
+    private var measureSet: Set<String>? { measures.map { Set($0.split(separator: ",").map { String($0) }) } }
 
     func run() throws {
         let date = ISO8601DateFormatter().string(from: Date())
         if let threads { Parallel.workers = threads }
         let stopwatch = Stopwatch(repeats: repeats, clock: clock)
-        var rows = BenchmarkSuite.run(models: modelList, stopwatch: stopwatch) { row in
+        var rows = BenchmarkSuite.run(models: modelList, measures: measureSet, stopwatch: stopwatch) { row in
             if !json { FileHandle.standardError.write(Data("  \(row.model) \(row.measure) done\n".utf8)) }
         }
-        let figures = try FigureBenchmark()
-        defer { figures.cleanUp() }
-        rows.append(BenchmarkSuite.milliseconds(model: "vissmall", measure: "figure", stopwatch: stopwatch) {
-            try! figures.renderOne()
-        })
-        rows.append(BenchmarkSuite.milliseconds(model: "vissmall", measure: "figures-100", stopwatch: stopwatch) {
-            try! figures.renderHundred()
-        })
+        if measureSet.map({ $0.contains("figure") || $0.contains("figures-100") }) ?? true {
+            let figures = try FigureBenchmark()
+            defer { figures.cleanUp() }
+            if measureSet?.contains("figure") ?? true {
+                rows.append(BenchmarkSuite.milliseconds(model: "vissmall", measure: "figure", stopwatch: stopwatch) {
+                    try! figures.renderOne()
+                })
+            }
+            if measureSet?.contains("figures-100") ?? true {
+                rows.append(BenchmarkSuite.milliseconds(model: "vissmall", measure: "figures-100",
+                                                        stopwatch: stopwatch) { try! figures.renderHundred() })
+            }
+        }
         let report = BenchmarkReport(date: date, machine: MachineInfo.cpuModel, cores: MachineInfo.cores, rows: rows)
         print(json ? report.json : report.table)
     }

@@ -47,25 +47,33 @@ public struct BenchmarkReport: Codable {
 public enum BenchmarkSuite {
     /// Measures the sgemm peak, then for each model: nominal and IBP training steps (batch 100, with their
     /// GFLOP/s), IBP verification (batch 1000) and PGD-20 (batch 100). `progress` hears each row as it is done.
-    public static func run(models: [String], stopwatch: Stopwatch,
+    /// `measures`, when given, keeps only those (names as in the rows, e.g. `ibp-train-step`), for profiling.
+    public static func run(models: [String], measures: Set<String>? = nil, stopwatch: Stopwatch,
                            progress: (BenchmarkRow) -> Void = { _ in }) -> [BenchmarkRow] {
         var rows: [BenchmarkRow] = []
         func add(_ row: BenchmarkRow) { rows.append(row); progress(row) }
-        add(BenchmarkRow(model: "machine", measure: "sgemm-peak",
-                         observations: SGEMMPeak.gflops(stopwatch: stopwatch), unit: "GFLOP/s"))
+        func wanted(_ measure: String) -> Bool { measures?.contains(measure) ?? true }
+        if wanted("sgemm-peak") {
+            add(BenchmarkRow(model: "machine", measure: "sgemm-peak",
+                             observations: SGEMMPeak.gflops(stopwatch: stopwatch), unit: "GFLOP/s"))
+        }
         for model in models {
             guard var bench = ModelBenchmark(model: model, stopwatch: stopwatch) else { continue }
-            for bounds in [false, true] {
+            for bounds in [false, true] where wanted(bounds ? "ibp-train-step" : "nominal-train-step") {
                 let step = bench.trainStep(bounds: bounds)
                 add(step)
                 add(step.scaled(by: bench.network.trainingFLOPs(bounds: bounds) * 1e-9,
                                 measure: bounds ? "ibp-train-gflops" : "nominal-train-gflops", unit: "GFLOP/s"))
             }
-            add(bench.verify())
-            add(bench.pgd20())
+            if wanted("ibp-verify") { add(bench.verify()) }
+            if wanted("pgd20") { add(bench.pgd20()) }
         }
         return rows
     }
+
+    /// Every measure name `run` and the figure benchmarks produce (GFLOP/s rows come with their step).
+    public static let measureNames = ["sgemm-peak", "nominal-train-step", "ibp-train-step", "ibp-verify", "pgd20",
+                                      "figure", "figures-100"]
 
     /// A row of milliseconds per call of `body`, for measures outside the library (e.g. figure rendering).
     public static func milliseconds(model: String, measure: String, stopwatch: Stopwatch,

@@ -1,4 +1,22 @@
 import CBLAS
+import CGEMM
+
+/// Which code computes the products.
+public enum GEMMKernel: String, Sendable {
+    /// The project's packed AVX-512 kernel (CGEMM): twice the FLOPs per cycle of the AVX2 kernels the system
+    /// OpenBLAS may be pinned to, and no per-call overhead beyond packing.
+    case avx512
+    /// The system BLAS (OpenBLAS), for CPUs without AVX-512.
+    case blas
+
+    /// The kernel `gemm` uses: AVX-512 when the CPU has it. Tests set `.blas` to check both against a reference.
+    nonisolated(unsafe) public static var current: GEMMKernel = cgemm_available() == 1 ? .avx512 : .blas
+
+    /// Whether this CPU can run `kernel`.
+    public static func isAvailable(_ kernel: GEMMKernel) -> Bool {
+        kernel == .blas || cgemm_available() == 1
+    }
+}
 
 /// OpenBLAS runs single-threaded and `gemm` splits its work over `Parallel.workers` itself: OpenBLAS's idle
 /// workers spin in sched_yield between calls, which on a 2-core machine took about a third of the CPU from
@@ -17,8 +35,14 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool = true) {
     guard m > 0, n > 0 else { return }
     _ = blasThreadsPinned
+    let kernel = GEMMKernel.current
     func serial(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float,
                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if kernel == .avx512 {
+            // op(A)(i, p) = a[i rsa + p csa], op(B)(p, j) = b[p rsb + j csb].
+            return cgemm_sgemm(m, n, k, alpha, a, transA ? 1 : lda, transA ? lda : 1, b, transB ? 1 : ldb,
+                               transB ? ldb : 1, beta, c, ldc)
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

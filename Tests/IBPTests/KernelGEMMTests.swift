@@ -1,0 +1,68 @@
+import XCTest
+@testable import IBP
+
+/// `gemm` against a double-precision reference, for both kernels, every transpose, padded leading dimensions
+/// and shapes that hit each edge of the AVX-512 kernel's tiles (8 x 32), its 16-deep transposes and its k, m
+/// and n blocks (256, 192, 2048), with beta 0 (C uninitialised: NaN must not leak in), 1 and a general value.
+final class KernelGEMMTests: XCTestCase {
+    private struct Shape { let m, n, k: Int }
+    private let shapes: [Shape] = [
+        (1, 1, 1), (3, 5, 7), (8, 32, 16), (9, 33, 17), (7, 31, 15), (16, 100, 256), (32, 200, 256),
+        (100, 10, 3200), (10, 125, 300), (300, 100, 257), (13, 2049, 40), (193, 70, 513), (2, 300, 1), (40, 16, 1000),
+    ].map { Shape(m: $0.0, n: $0.1, k: $0.2) }
+
+    private func check(kernel: GEMMKernel, file: StaticString = #filePath, line: UInt = #line) throws {
+        try XCTSkipUnless(GEMMKernel.isAvailable(kernel), "this CPU cannot run \(kernel)")
+        let saved = GEMMKernel.current
+        GEMMKernel.current = kernel
+        defer { GEMMKernel.current = saved }
+        var rng = RandomSource(seed: 42)
+        for s in shapes {
+            for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+                for (alpha, beta) in [(Float(1), Float(0)), (1, 1), (-0.5, 0.25)] {
+                    // Leading dimensions one wider than needed, so a kernel that assumes packed rows fails.
+                    let lda = (transA ? s.m : s.k) + 1, ldb = (transB ? s.k : s.n) + 3, ldc = s.n + 2
+                    let a = (0..<((transA ? s.k : s.m) * lda)).map { _ in rng.uniform() * 2 - 1 }
+                    let b = (0..<((transB ? s.n : s.k) * ldb)).map { _ in rng.uniform() * 2 - 1 }
+                    let c0 = (0..<(s.m * ldc)).map { _ in beta == 0 ? Float.nan : rng.uniform() * 2 - 1 }
+                    var c = c0
+                    a.withUnsafeBufferPointer { ap in
+                        b.withUnsafeBufferPointer { bp in
+                            c.withUnsafeMutableBufferPointer { cp in
+                                gemm(transA: transA, transB: transB, m: s.m, n: s.n, k: s.k, alpha: alpha,
+                                     a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb, beta: beta,
+                                     c: cp.baseAddress!, ldc: ldc)
+                            }
+                        }
+                    }
+                    var worst = 0.0
+                    for i in 0..<s.m {
+                        for j in 0..<s.n {
+                            var sum = 0.0, scale = 0.0
+                            for p in 0..<s.k {
+                                let x = Double(transA ? a[p * lda + i] : a[i * lda + p])
+                                let y = Double(transB ? b[j * ldb + p] : b[p * ldb + j])
+                                sum += x * y
+                                scale += abs(x * y)
+                            }
+                            let expected = Double(alpha) * sum + (beta == 0 ? 0 : Double(beta) * Double(c0[i * ldc + j]))
+                            let error = abs(Double(c[i * ldc + j]) - expected) / (scale + 1)
+                            worst = max(worst, error.isNaN ? .infinity : error)
+                        }
+                        // Padding columns of C are never written.
+                        for j in s.n..<ldc where !(c[i * ldc + j].isNaN && c0[i * ldc + j].isNaN) {
+                            XCTAssertEqual(c[i * ldc + j], c0[i * ldc + j], "\(kernel) \(s) wrote past n", file: file,
+                                           line: line)
+                        }
+                    }
+                    XCTAssertLessThan(worst, 1e-5, "\(kernel) \(s) transA \(transA) transB \(transB) alpha \(alpha) "
+                                      + "beta \(beta)", file: file, line: line)
+                }
+            }
+        }
+    }
+
+    func testAVX512KernelMatchesReference() throws { try check(kernel: .avx512) }
+
+    func testBLASMatchesReference() throws { try check(kernel: .blas) }
+}
