@@ -17,14 +17,14 @@ public final class Activation: Layer {
         self.inputShape = shape
     }
 
-    private static func sigmoid(_ z: Float) -> Float { 1 / (1 + expf(-z)) }
-
-    // The kind is switched on once per call, not per element, so each loop is specialised (and vectorised).
+    // The kind is switched on once per call, not per element, and the function is a type parameter rather than
+    // a closure: inside the parallel loops a closure stays an indirect call per element, a type is specialised
+    // (and vectorised).
     public func forward(_ input: Flow, cache: Bool) -> Flow {
         let output: Flow
         switch kind {
-        case .relu: output = propagate(input) { max($0, 0) }
-        case .sigmoid: output = propagate(input, Activation.sigmoid)
+        case .relu: output = propagate(input, ReLU.self)
+        case .sigmoid: output = propagate(input, Sigmoid.self)
         }
         if cache { cachedInput = input }
         return output
@@ -36,13 +36,12 @@ public final class Activation: Layer {
             preconditionFailure("backward does not match the cached forward")
         }
         switch kind {
-        case .relu: return backpropagate(grad, input: input) { $0 > 0 ? 1 : 0 }
-        case .sigmoid: return backpropagate(grad, input: input) { let s = Activation.sigmoid($0); return s * (1 - s) }
+        case .relu: return backpropagate(grad, input: input, ReLU.self)
+        case .sigmoid: return backpropagate(grad, input: input, Sigmoid.self)
         }
     }
 
-    @inline(__always)
-    private func propagate(_ input: Flow, _ f: (Float) -> Float) -> Flow {
+    private func propagate<F: MonotoneFunction>(_ input: Flow, _: F.Type) -> Flow {
         let size = input.values.sampleSize
         let nominal = input.nominalRows * size
         // Outputs are written straight into new tensors: copying the input first and mutating it costs a pass.
@@ -51,7 +50,7 @@ public final class Activation: Layer {
             input.values.data.withUnsafeBufferPointer { x in
                 let x = x.baseAddress!
                 Parallel.chunks(nominal, minChunk: 1 << 15) { range in
-                    for i in range { v[i] = f(x[i]) }
+                    for i in range { v[i] = F.value(x[i]) }
                 }
                 guard let r = input.radius else { return }
                 radius = Tensor(shape: r.shape) { ro in
@@ -60,7 +59,7 @@ public final class Activation: Layer {
                         Parallel.chunks(rp.count, minChunk: 1 << 15) { range in
                             for i in range {
                                 // [l, u] -> [f(l), f(u)], back to centre/radius.
-                                let lo = f(mu[i] - r[i]), hi = f(mu[i] + r[i])
+                                let lo = F.value(mu[i] - r[i]), hi = F.value(mu[i] + r[i])
                                 centres[i] = (hi + lo) * 0.5
                                 ro[i] = (hi - lo) * 0.5
                             }
@@ -72,8 +71,7 @@ public final class Activation: Layer {
         return Flow(values: values, radius: radius)
     }
 
-    @inline(__always)
-    private func backpropagate(_ grad: Flow, input: Flow, _ df: (Float) -> Float) -> Flow {
+    private func backpropagate<F: MonotoneFunction>(_ grad: Flow, input: Flow, _: F.Type) -> Flow {
         let nominal = input.nominalRows * input.values.sampleSize
         var dRadius: Tensor?
         let dValues = Tensor(shape: grad.values.shape) { dv in
@@ -81,7 +79,7 @@ public final class Activation: Layer {
                 input.values.data.withUnsafeBufferPointer { x in
                     let g = g.baseAddress!, x = x.baseAddress!
                     Parallel.chunks(nominal, minChunk: 1 << 15) { range in
-                        for i in range { dv[i] = g[i] * df(x[i]) }
+                        for i in range { dv[i] = g[i] * F.derivative(x[i]) }
                     }
                     guard let r = input.radius, let gr = grad.radius else { return }
                     dRadius = Tensor(shape: gr.shape) { dr in
@@ -92,8 +90,8 @@ public final class Activation: Layer {
                                 Parallel.chunks(rp.count, minChunk: 1 << 15) { range in
                                     for i in range {
                                         // mu' = (f(u) + f(l))/2, r' = (f(u) - f(l))/2 with l = mu - r, u = mu + r.
-                                        let dl = (gmu[i] - gr[i]) * 0.5 * df(mu[i] - r[i])
-                                        let du = (gmu[i] + gr[i]) * 0.5 * df(mu[i] + r[i])
+                                        let dl = (gmu[i] - gr[i]) * 0.5 * F.derivative(mu[i] - r[i])
+                                        let du = (gmu[i] + gr[i]) * 0.5 * F.derivative(mu[i] + r[i])
                                         dmu[i] = dl + du
                                         dr[i] = du - dl
                                     }
@@ -106,4 +104,20 @@ public final class Activation: Layer {
         }
         return Flow(values: dValues, radius: dRadius)
     }
+}
+
+/// A monotone non-decreasing function and its derivative, as a type so loops over it are specialised.
+private protocol MonotoneFunction {
+    static func value(_ z: Float) -> Float
+    static func derivative(_ z: Float) -> Float
+}
+
+private enum ReLU: MonotoneFunction {
+    @inline(__always) static func value(_ z: Float) -> Float { max(z, 0) }
+    @inline(__always) static func derivative(_ z: Float) -> Float { z > 0 ? 1 : 0 }
+}
+
+private enum Sigmoid: MonotoneFunction {
+    @inline(__always) static func value(_ z: Float) -> Float { 1 / (1 + expf(-z)) }
+    @inline(__always) static func derivative(_ z: Float) -> Float { let s = value(z); return s * (1 - s) }
 }
