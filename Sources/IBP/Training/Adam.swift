@@ -27,10 +27,16 @@ public struct Adam {
                 p.grad.data.withUnsafeBufferPointer { g in
                     m[index].withUnsafeMutableBufferPointer { mp in
                         v[index].withUnsafeMutableBufferPointer { vp in
-                            for i in 0..<w.count {
-                                mp[i] = b1 * mp[i] + (1 - b1) * g[i]
-                                vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
-                                w[i] -= lrT * mp[i] / (vp[i].squareRoot() + eps)
+                            let count = w.count, w = w.baseAddress!, g = g.baseAddress!, mp = mp.baseAddress!, vp = vp.baseAddress!
+                            // Elementwise, so splitting over the cores gives the same bits as one loop.
+                            Parallel.chunks(count, minChunk: 1 << 14) { range in
+                                for i in range {
+                                    let gi = g[i]
+                                    let mi = b1 * mp[i] + (1 - b1) * gi, vi = b2 * vp[i] + (1 - b2) * gi * gi
+                                    mp[i] = mi
+                                    vp[i] = vi
+                                    w[i] -= lrT * mi / (vi.squareRoot() + eps)
+                                }
                             }
                         }
                     }
