@@ -24,12 +24,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: nil,
                        providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CPNG", path: "Sources/CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
-        // The AVX-512 GEMM kernel; optimised in debug builds too, so `swift test` trains at a usable speed.
-        .target(name: "CGEMM", path: "Sources/CGEMM", cSettings: [.unsafeFlags(["-O3"])]),
+        // The AVX-512 GEMM and im2col kernels (runtime-dispatched, portable fallbacks); optimised in debug builds too, so `swift test` trains at a usable speed.
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         .target(name: "IBPFormats", dependencies: ["CZlib"], path: "Sources/IBPFormats"),
         .target(name: "IBPRender", dependencies: ["CPNG", "IBPFormats"], path: "Sources/IBPRender"),
-        .target(name: "IBP", dependencies: ["CBLAS", "CGEMM", "IBPFormats", "IBPRender", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "IBP", dependencies: ["CBLAS", "CKernels", "IBPFormats", "IBPRender", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Sources/IBP"),
 
         // Option groups and error reporting shared by the front ends.

@@ -10,6 +10,7 @@ final class KernelIm2ColTests: XCTestCase {
         (3, 9, 8, 4, 2, true), (2, 8, 9, 5, 3, true), (2, 6, 7, 2, 3, false), (1, 5, 5, 5, 1, true),
         (3, 9, 9, 3, 1, false), (2, 12, 11, 3, 1, false), (2, 20, 19, 4, 1, false), (2, 26, 26, 4, 2, false),
         (2, 11, 12, 3, 3, false), (2, 8, 8, 3, 2, true), (3, 14, 14, 3, 2, true), (1, 9, 10, 4, 1, true),
+        (1, 28, 28, 3, 1, false), (1, 40, 37, 3, 1, true), (2, 40, 37, 3, 2, true), (2, 35, 36, 4, 2, false),
     ].map { ConvGeometry(channels: $0.0, height: $0.1, width: $0.2, kernel: $0.3, stride: $0.4, same: $0.5) }
 
     /// Calls `body(k * NP + n * P + p, x index or nil)` for every patch entry: the input pixel

@@ -1,20 +1,20 @@
 import CBLAS
-import CGEMM
+import CKernels
 
 /// Which code computes the products.
 public enum GEMMKernel: String, Sendable {
-    /// The project's packed AVX-512 kernel (CGEMM): twice the FLOPs per cycle of the AVX2 kernels the system
+    /// The project's packed AVX-512 kernel (CKernels): twice the FLOPs per cycle of the AVX2 kernels the system
     /// OpenBLAS may be pinned to, and no per-call overhead beyond packing.
     case avx512
     /// The system BLAS (OpenBLAS), for CPUs without AVX-512.
     case blas
 
     /// The kernel `gemm` uses: AVX-512 when the CPU has it. Tests set `.blas` to check both against a reference.
-    nonisolated(unsafe) public static var current: GEMMKernel = cgemm_available() == 1 ? .avx512 : .blas
+    nonisolated(unsafe) public static var current: GEMMKernel = ckernels_available() == 1 ? .avx512 : .blas
 
     /// Whether this CPU can run `kernel`.
     public static func isAvailable(_ kernel: GEMMKernel) -> Bool {
-        kernel == .blas || cgemm_available() == 1
+        kernel == .blas || ckernels_available() == 1
     }
 }
 
@@ -40,7 +40,7 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                 c: UnsafeMutablePointer<Float>, ldc: Int) {
         if kernel == .avx512 {
             // op(A)(i, p) = a[i rsa + p csa], op(B)(p, j) = b[p rsb + j csb].
-            return cgemm_sgemm(m, n, k, alpha, a, transA ? 1 : lda, transA ? lda : 1, b, transB ? 1 : ldb,
+            return ckernels_sgemm(m, n, k, alpha, a, transA ? 1 : lda, transA ? lda : 1, b, transB ? 1 : ldb,
                                transB ? ldb : 1, beta, c, ldc)
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,

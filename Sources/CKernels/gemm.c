@@ -2,7 +2,7 @@
 // NR-column panels, then an MR x NR register-blocked micro-kernel). It exists because the system OpenBLAS may be
 // pinned to its AVX2 kernels (OPENBLAS_CORETYPE), which halves this machine's peak, and because the layers'
 // products are small: packing each operand once per call and masking the edges beats a general BLAS call there.
-#include "cgemm.h"
+#include "ckernels.h"
 
 #include <immintrin.h>
 #include <pthread.h>
@@ -17,7 +17,7 @@ enum {
     NC = 2048, // columns of B packed at once (2 MiB at most, read from L3 once per MC block of rows)
 };
 
-int cgemm_available(void) {
+int ckernels_available(void) {
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
@@ -182,7 +182,7 @@ static void kernel(ptrdiff_t kc, const float *restrict a, const float *restrict 
     }
 }
 
-void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
+void ckernels_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                  const float *a, ptrdiff_t rsa, ptrdiff_t csa,
                  const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                  float beta, float *c, ptrdiff_t ldc) {

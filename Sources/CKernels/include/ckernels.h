@@ -1,15 +1,15 @@
-#ifndef CGEMM_H
-#define CGEMM_H
+#ifndef CKERNELS_H
+#define CKERNELS_H
 
 #include <stddef.h>
 
 /// Whether this CPU runs the AVX-512 kernel (checked once); when 0, callers use the system BLAS.
-int cgemm_available(void);
+int ckernels_available(void);
 
 /// C = alpha op(A) op(B) + beta C for row-major C (m x n, row stride ldc). op(A) (m x k) element (i, p) is
 /// a[i * rsa + p * csa] and op(B) (k x n) element (p, j) is b[p * rsb + j * csb], so any transpose is a choice
-/// of strides. Single-threaded; callers split large products. Only call when cgemm_available() is 1.
-void cgemm_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
+/// of strides. Single-threaded; callers split large products. Only call when ckernels_available() is 1.
+void ckernels_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                  const float *a, ptrdiff_t rsa, ptrdiff_t csa,
                  const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                  float beta, float *c, ptrdiff_t ldc);
