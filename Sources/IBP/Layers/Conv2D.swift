@@ -131,12 +131,7 @@ public final class Conv2D: Layer {
                             gemm(transB: true, m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: mP, beta: 1, c: dW,
                                  ldc: K, parallel: false)
                             if !radius {
-                                for o in 0..<O {
-                                    let row = dy + o * mP
-                                    var s: Float = 0
-                                    for i in 0..<mP { s += row[i] }
-                                    dB[o] += s
-                                }
+                                for o in 0..<O { dB[o] += sum(dy + o * mP, count: mP) }
                             }
                             guard let dx else { return }
                             gemm(transA: true, m: K, n: mP, k: O, a: w.baseAddress!, lda: K, b: dy, ldb: mP,
@@ -171,6 +166,24 @@ public final class Conv2D: Layer {
         }
         return dInput
     }
+}
+
+/// x[0] + ... + x[count - 1] in 16 interleaved partial sums (a single running sum is one dependent add per
+/// element); the order is fixed, so the result is the same bits on every run.
+@inline(__always)
+func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD16<Float>()
+    var i = 0
+    while i &+ 16 <= count {
+        partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+        i &+= 16
+    }
+    var total = partial.sum()
+    while i < count {
+        total += x[i]
+        i &+= 1
+    }
+    return total
 }
 
 /// Makes `buffer` hold at least `count` values, keeping it when it is already large enough.
