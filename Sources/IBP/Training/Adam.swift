@@ -29,8 +29,19 @@ public struct Adam {
                         v[index].withUnsafeMutableBufferPointer { vp in
                             let count = w.count, w = w.baseAddress!, g = g.baseAddress!, mp = mp.baseAddress!, vp = vp.baseAddress!
                             // Elementwise, so splitting over the cores gives the same bits as one loop.
+                            // 16 lanes at a time, then the tail: the same IEEE operations per element either way.
                             Parallel.chunks(count, minChunk: 1 << 14) { range in
-                                for i in range {
+                                var i = range.lowerBound
+                                while i &+ 16 <= range.upperBound {
+                                    let gi = load16(g + i)
+                                    let mi = b1 * load16(mp + i) + (1 - b1) * gi
+                                    let vi = b2 * load16(vp + i) + (1 - b2) * gi * gi
+                                    store16(mi, mp + i)
+                                    store16(vi, vp + i)
+                                    store16(load16(w + i) - lrT * mi / (vi.squareRoot() + eps), w + i)
+                                    i &+= 16
+                                }
+                                for i in i..<range.upperBound {
                                     let gi = g[i]
                                     let mi = b1 * mp[i] + (1 - b1) * gi, vi = b2 * vp[i] + (1 - b2) * gi * gi
                                     mp[i] = mi
@@ -44,4 +55,14 @@ public struct Adam {
             }
         }
     }
+}
+
+@inline(__always)
+private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+private func store16(_ x: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD16<Float>.self)
 }
