@@ -62,10 +62,15 @@ def main():
                 continue
             print(f"{model:8s}{our_name:22s}{t['median']:12.0f}{o['median']:12.0f}{o['median'] / t['median']:13.2f}x")
     peak = mine.get(("machine", "sgemm-peak"))
+    blas = mine.get(("machine", "blas-sgemm-peak"))
     gflops = mine.get(("small", "ibp-train-gflops"))
     if peak and gflops:
-        print(f"small IBP step: {gflops['median']:.1f} GFLOP/s = {100 * gflops['median'] / peak['median']:.0f}% "
-              f"of the sgemm peak ({peak['median']:.1f} GFLOP/s)")
+        line = (f"small IBP step: {gflops['median']:.1f} GFLOP/s = {100 * gflops['median'] / peak['median']:.0f}% "
+                f"of the sgemm peak of the kernel the layers use ({peak['median']:.1f} GFLOP/s)")
+        if blas:
+            line += (f", {100 * gflops['median'] / blas['median']:.0f}% of the system BLAS's "
+                     f"({blas['median']:.1f} GFLOP/s)")
+        print(line)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ public struct BenchmarkReport: Codable {
         for r in rows {
             var line = pad(r.model, 9) + pad(r.measure, 22) + number(r.median) + number(r.min) + number(r.max)
                 + "  " + r.unit
-            if let peak, r.unit == "GFLOP/s", r.measure != "sgemm-peak" {
+            if let peak, r.unit == "GFLOP/s", !r.measure.hasSuffix("sgemm-peak") {
                 line += String(format: " (%.0f%% of sgemm peak)", 100 * r.median / peak)
             }
             lines.append(line)
@@ -45,7 +45,8 @@ public struct BenchmarkReport: Codable {
 }
 
 public enum BenchmarkSuite {
-    /// Measures the sgemm peak, then for each model: nominal and IBP training steps (batch 100, with their
+    /// Measures the sgemm peak (of the kernel the layers use, and of the system BLAS when that differs), then for
+    /// each model: nominal and IBP training steps (batch 100, with their
     /// GFLOP/s), IBP verification (batch 1000) and PGD-20 (batch 100). `progress` hears each row as it is done.
     /// `measures`, when given, keeps only those (names as in the rows, e.g. `ibp-train-step`), for profiling.
     public static func run(models: [String], measures: Set<String>? = nil, stopwatch: Stopwatch,
@@ -56,6 +57,12 @@ public enum BenchmarkSuite {
         if wanted("sgemm-peak") {
             add(BenchmarkRow(model: "machine", measure: "sgemm-peak",
                              observations: SGEMMPeak.gflops(stopwatch: stopwatch), unit: "GFLOP/s"))
+            // The system BLAS as well, when the layers use the project's kernel: the yardstick the speed issue
+            // names, which OPENBLAS_CORETYPE may hold to AVX2.
+            if GEMMKernel.current != .blas {
+                add(BenchmarkRow(model: "machine", measure: "blas-sgemm-peak",
+                                 observations: SGEMMPeak.gflops(kernel: .blas, stopwatch: stopwatch), unit: "GFLOP/s"))
+            }
         }
         for model in models {
             guard var bench = ModelBenchmark(model: model, stopwatch: stopwatch) else { continue }

@@ -1,7 +1,11 @@
-/// This machine's sgemm peak, measured with the same BLAS and threading the layers use.
+/// This machine's sgemm peak, measured with the same kernel and threading the layers use.
 public enum SGEMMPeak {
-    /// GFLOP/s of C = A B for square n x n matrices (2 n^3 FLOPs per call), one value per timed run.
-    public static func gflops(size n: Int = 2048, stopwatch: Stopwatch) -> [Double] {
+    /// GFLOP/s of C = A B for square n x n matrices (2 n^3 FLOPs per call) with `kernel`, one value per timed run.
+    public static func gflops(size n: Int = 2048, kernel: GEMMKernel = GEMMKernel.current,
+                              stopwatch: Stopwatch) -> [Double] {
+        let saved = GEMMKernel.current
+        GEMMKernel.current = kernel
+        defer { GEMMKernel.current = saved }
         var rng = RandomSource(seed: 3)
         let a = (0..<(n * n)).map { _ in rng.uniform() - 0.5 }, b = (0..<(n * n)).map { _ in rng.uniform() - 0.5 }
         var c = [Float](repeating: 0, count: n * n)
