@@ -171,4 +171,27 @@ final class GradientTests: XCTestCase {
             XCTAssertEqual(grad.data[i], (up - down) / (2 * h), accuracy: 2e-3)
         }
     }
+
+    /// Without parameter gradients (as PGD runs it) the backward pass gives the same input gradient, bit for bit,
+    /// and leaves every parameter gradient at zero; with them it accumulates.
+    func testInputGradientOnlyBackward() {
+        var rand = TestRandom(16)
+        for model in ["small", "vissmall"] {
+            let net = rand.network(model)
+            let x = rand.tensor([3, 1, 28, 28], in: 0...1)
+            let dLogits = rand.tensor([3, 10])
+            func inputGradient(parameterGradients: Bool) -> Tensor {
+                net.zeroGradients()
+                _ = net.head.forward(net.forwardBody(Flow(values: x), cache: true), cache: true)
+                let dh = net.head.backward(Flow(values: dLogits), inputGradient: true,
+                                           parameterGradients: parameterGradients)
+                return net.backwardBody(dh, inputGradient: true, parameterGradients: parameterGradients).values
+            }
+            let full = inputGradient(parameterGradients: true)
+            XCTAssertTrue(net.parameters.contains { $0.grad.data.contains { $0 != 0 } }, model)
+            let only = inputGradient(parameterGradients: false)
+            XCTAssertEqual(only.data, full.data, model)
+            for p in net.parameters { XCTAssertTrue(p.grad.data.allSatisfy { $0 == 0 }, "\(model) \(p.name)") }
+        }
+    }
 }

@@ -56,6 +56,21 @@ final class KernelIm2ColTests: XCTestCase {
         }
     }
 
+    /// im2row is im2col transposed: rows[n P + p][k] = cols[k][n P + p].
+    func testIm2RowIsIm2ColTransposed() {
+        var random = TestRandom(23)
+        for g in geometries {
+            let batch = 3, K = g.patchSize, NP = batch * g.outPixels
+            let x = random.tensor([batch, g.channels, g.height, g.width]).data
+            var rows = [Float](repeating: .nan, count: K * NP)
+            x.withUnsafeBufferPointer { xp in
+                rows.withUnsafeMutableBufferPointer { im2row(xp.baseAddress!, batch: batch, g, into: $0.baseAddress!) }
+            }
+            let cols = reference(x, batch: batch, g)
+            XCTAssertEqual(rows, (0..<(K * NP)).map { cols[($0 % K) * NP + $0 / K] }, "\(g)")
+        }
+    }
+
     /// col2im is the adjoint of im2col: dx[i] is the sum of the patch entries that read x[i].
     func testCol2ImIsTheAdjointOfIm2Col() {
         var random = TestRandom(22)

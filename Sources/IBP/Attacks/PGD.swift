@@ -59,8 +59,8 @@ public struct PGD: Sendable {
             dLogits.data[s * k + top] = 1
             dLogits.data[s * k + y] = -1
         }
-        let dh = network.head.backward(Flow(values: dLogits), inputGradient: true)
-        let dx = network.backwardBody(dh, inputGradient: true).values
+        let dh = network.head.backward(Flow(values: dLogits), inputGradient: true, parameterGradients: false)
+        let dx = network.backwardBody(dh, inputGradient: true, parameterGradients: false).values
         return (margins, dx)
     }
 }

@@ -30,7 +30,7 @@ public final class Activation: Layer {
         return output
     }
 
-    public func backward(_ grad: Flow, inputGradient: Bool) -> Flow {
+    public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
         guard let input = cachedInput, input.values.batch == grad.values.batch,
               input.radius?.batch == grad.radius?.batch else {
             preconditionFailure("backward does not match the cached forward")

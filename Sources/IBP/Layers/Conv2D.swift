@@ -1,7 +1,8 @@
 /// 2-D convolution, weights (out, in, kh, kw). IBP: mu' = W * mu + b, r' = |W| * r.
 /// The batch is cut into slices whose patch matrix fits in a core's cache; each worker lowers its slices with
-/// im2col and runs one GEMM per slice. The backward pass lowers the cached input again rather than keeping a
-/// whole-batch patch matrix: re-lowering in cache costs less than writing and re-reading it through memory.
+/// im2col and runs one GEMM per slice. The backward pass lowers the cached input again (as im2row, patches as rows,
+/// for the weight gradient's GEMM) rather than keeping a whole-batch patch matrix: re-lowering in cache costs less
+/// than writing and re-reading it through memory.
 public final class Conv2D: Layer {
     public let geometry: ConvGeometry
     public let outChannels: Int
@@ -88,27 +89,28 @@ public final class Conv2D: Layer {
         }
     }
 
-    public func backward(_ grad: Flow, inputGradient: Bool) -> Flow {
+    public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
         guard let input = cachedInput, input.values.batch == grad.values.batch,
               input.radius?.batch == grad.radius?.batch else {
             preconditionFailure("backward does not match the cached forward")
         }
-        // dW += dY cols^T; db += sum dY; dcols = W^T dY.
+        // dW += dY rows (rows = cols^T, the patches one per row); db += sum dY; dcols = W^T dY.
         let dValues = accumulate(grad.values, input: input.values, weights: weight.value.data, radius: false,
-                                 inputGradient: inputGradient)
+                                 inputGradient: inputGradient, parameterGradients: parameterGradients)
         // r' = |W| r: dW += sign(W) (dR' colsR^T); dcolsR = |W|^T dR'.
         let dRadius = grad.radius.map {
-            accumulate($0, input: input.radius!, weights: absWeight, radius: true, inputGradient: inputGradient)
+            accumulate($0, input: input.radius!, weights: absWeight, radius: true, inputGradient: inputGradient,
+                       parameterGradients: parameterGradients)
         }
         guard inputGradient else { return Flow(values: Tensor(zeros: [0] + inputShape)) }
         return Flow(values: dValues, radius: dRadius)
     }
 
-    /// Accumulates the weight (and, for the nominal/centre rows, bias) gradient of one pass and returns the
-    /// input gradient. Each chunk sums its slices' dW into a private block; the blocks are added in chunk
+    /// Accumulates the weight (and, for the nominal/centre rows, bias) gradient of one pass, if asked, and returns
+    /// the input gradient. Each chunk sums its slices' dW into a private block; the blocks are added in chunk
     /// order afterwards.
     private func accumulate(_ dOut: Tensor, input x: Tensor, weights: [Float], radius: Bool,
-                            inputGradient: Bool) -> Tensor {
+                            inputGradient: Bool, parameterGradients: Bool) -> Tensor {
         let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = dOut.batch
         let S = sliceImages, chunks = chunks(batch: n)
         let perChunk = (K + O) * S * P + O * K + O
@@ -126,12 +128,14 @@ public final class Conv2D: Layer {
                             let dW = dy + O * S * P, dB = dW + O * K, m = images.count, mP = m * P
                             batchToChannels(d.baseAddress! + images.lowerBound * O * P, batch: m, channels: O,
                                             pixels: P, into: dy)
-                            im2col(xp.baseAddress! + images.lowerBound * g.channels * g.inPixels, batch: m, g,
-                                   into: cols)
-                            gemm(transB: true, m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: mP, beta: 1, c: dW,
-                                 ldc: K, parallel: false)
-                            if !radius {
-                                for o in 0..<O { dB[o] += sum(dy + o * mP, count: mP) }
+                            if parameterGradients {
+                                im2row(xp.baseAddress! + images.lowerBound * g.channels * g.inPixels, batch: m, g,
+                                       into: cols)
+                                gemm(m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: K, beta: 1, c: dW, ldc: K,
+                                     parallel: false)
+                                if !radius {
+                                    for o in 0..<O { dB[o] += sum(dy + o * mP, count: mP) }
+                                }
                             }
                             guard let dx else { return }
                             gemm(transA: true, m: K, n: mP, k: O, a: w.baseAddress!, lda: K, b: dy, ldb: mP,
@@ -149,6 +153,7 @@ public final class Conv2D: Layer {
             lower(into: nil)
             dInput = Tensor(zeros: [0] + inputShape)
         }
+        guard parameterGradients else { return dInput }
         weight.value.data.withUnsafeBufferPointer { w in
             weight.grad.data.withUnsafeMutableBufferPointer { gw in
                 bias.grad.data.withUnsafeMutableBufferPointer { gb in

@@ -10,7 +10,7 @@ public final class Flatten: Layer {
              radius: input.radius?.reshaped(sampleShape: outputShape))
     }
 
-    public func backward(_ grad: Flow, inputGradient: Bool) -> Flow {
+    public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
         Flow(values: grad.values.reshaped(sampleShape: inputShape),
              radius: grad.radius?.reshaped(sampleShape: inputShape))
     }

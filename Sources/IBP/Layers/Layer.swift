@@ -37,11 +37,17 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     /// Propagates nominal rows and intervals; with `cache` the inputs are kept for `backward`.
     func forward(_ input: Flow, cache: Bool) -> Flow
-    /// Given d(loss)/d(output) for the flow of the last cached forward, accumulates parameter gradients
-    /// and returns d(loss)/d(input) (unless `inputGradient` is false, when it returns an empty flow).
-    func backward(_ grad: Flow, inputGradient: Bool) -> Flow
+    /// Given d(loss)/d(output) for the flow of the last cached forward, accumulates parameter gradients (unless
+    /// `parameterGradients` is false, as for an attack, which needs only the input gradient) and returns
+    /// d(loss)/d(input) (unless `inputGradient` is false, when it returns an empty flow).
+    func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+
+    /// `backward` accumulating parameter gradients, as training does.
+    public func backward(_ grad: Flow, inputGradient: Bool) -> Flow {
+        backward(grad, inputGradient: inputGradient, parameterGradients: true)
+    }
 }

@@ -49,11 +49,19 @@ public final class Linear: Layer {
         return y
     }
 
-    public func backward(_ grad: Flow, inputGradient: Bool) -> Flow {
+    public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
         guard let input = cachedInput, input.values.batch == grad.values.batch,
               input.radius?.batch == grad.radius?.batch else {
             preconditionFailure("backward does not match the cached forward")
         }
+        if parameterGradients { accumulateParameterGradients(grad, input: input) }
+        guard inputGradient else { return Flow(values: Tensor(zeros: [0] + inputShape)) }
+        let dValues = linearBackward(grad.values, weights: weight.value.data)
+        let dRadius = grad.radius.map { linearBackward($0, weights: absWeight) }
+        return Flow(values: dValues, radius: dRadius)
+    }
+
+    private func accumulateParameterGradients(_ grad: Flow, input: Flow) {
         let I = inFeatures, O = outFeatures
         // dW += dY^T X; db += sum dY; dX = dY W.
         weight.grad.data.withUnsafeMutableBufferPointer { gw in
@@ -84,10 +92,6 @@ public final class Linear: Layer {
                 }
             }
         }
-        guard inputGradient else { return Flow(values: Tensor(zeros: [0] + inputShape)) }
-        let dValues = linearBackward(grad.values, weights: weight.value.data)
-        let dRadius = grad.radius.map { linearBackward($0, weights: absWeight) }
-        return Flow(values: dValues, radius: dRadius)
     }
 
     /// dX = dY W, reshaped to the input's sample shape.

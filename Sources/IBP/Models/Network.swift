@@ -55,12 +55,13 @@ public final class Network {
         body.reduce(input) { $1.forward($0, cache: cache) }
     }
 
-    /// Back-propagates through the body; `inputGradient` asks for d/d(input) of the first layer too.
+    /// Back-propagates through the body; `inputGradient` asks for d/d(input) of the first layer too, and
+    /// `parameterGradients` false leaves the parameters' gradients alone (an attack needs only d/d(input)).
     @discardableResult
-    public func backwardBody(_ grad: Flow, inputGradient: Bool) -> Flow {
+    public func backwardBody(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool = true) -> Flow {
         var g = grad
         for (i, layer) in body.enumerated().reversed() {
-            g = layer.backward(g, inputGradient: i > 0 || inputGradient)
+            g = layer.backward(g, inputGradient: i > 0 || inputGradient, parameterGradients: parameterGradients)
         }
         return g
     }

@@ -179,6 +179,81 @@ private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeom
     }
 }
 
+/// The transpose of `im2col`: rows[n * P + p][k] (N*P x K), one patch per row, for the weight gradient
+/// dW = dY rows, whose GEMM then reads B row-major instead of transposing the patch matrix while packing it.
+/// A patch's kernel row (c, ky, kx = 0..<kernel) is a contiguous run in both layouts, so without padding each run
+/// is one short copy (one 4-lane move for the paper's 4 x 4 kernels). Serial.
+func im2row(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into rows: UnsafeMutablePointer<Float>) {
+    let K = g.patchSize, kk = g.kernel, s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
+    guard g.isUnpadded else {
+        // Padding: by definition, reading 0 outside the image.
+        for n in 0..<batch {
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    let dst = rows + ((n * g.outHeight + oy) * g.outWidth + ox) * K
+                    for c in 0..<C {
+                        for ky in 0..<kk {
+                            let iy = oy * s + ky - g.padTop
+                            for kx in 0..<kk {
+                                let ix = ox * s + kx - g.padLeft
+                                let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < inW
+                                dst[(c * kk + ky) * kk + kx] = inside ? x[(n * C + c) * plane + iy * inW + ix] : 0
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return
+    }
+    if kk == 4 { return im2rowUnpadded4(x, batch: batch, g, into: rows) }
+    var dst = rows
+    for n in 0..<batch {
+        let image = x + n &* C &* plane
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                var src = image + (oy &* s &* inW &+ ox &* s)
+                for _ in 0..<C {
+                    var line = src
+                    for _ in 0..<kk {
+                        for kx in 0..<kk { dst[kx] = line[kx] }
+                        dst += kk
+                        line += inW
+                    }
+                    src += plane
+                }
+            }
+        }
+    }
+}
+
+/// `im2row` without padding for 4 x 4 kernels (the paper's strided and small-model convolutions): a patch's
+/// channel is four 4-lane moves.
+private func im2rowUnpadded4(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
+                             into rows: UnsafeMutablePointer<Float>) {
+    let s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
+    var dst = UnsafeMutableRawPointer(rows)
+    for n in 0..<batch {
+        let image = UnsafeRawPointer(x + n &* C &* plane)
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                var src = image + (oy &* s &* inW &+ ox &* s) &* 4
+                for _ in 0..<C {
+                    dst.storeBytes(of: src.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: inW &* 4, as: SIMD4<Float>.self),
+                                   toByteOffset: 16, as: SIMD4<Float>.self)
+                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: inW &* 8, as: SIMD4<Float>.self),
+                                   toByteOffset: 32, as: SIMD4<Float>.self)
+                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: inW &* 12, as: SIMD4<Float>.self),
+                                   toByteOffset: 48, as: SIMD4<Float>.self)
+                    dst += 64
+                    src += plane &* 4
+                }
+            }
+        }
+    }
+}
+
 /// (C, N*P) channel-major GEMM output -> (N, C, P) batch-major tensor layout, adding `bias[c]` if given. Serial.
 func channelsToBatch(_ y: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int,
                      bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
