@@ -207,6 +207,7 @@ func im2row(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into rows:
         return
     }
     if kk == 4 { return im2rowUnpadded4(x, batch: batch, g, into: rows) }
+    if kk == 3 { return im2rowUnpadded3(x, batch: batch, g, into: rows) }
     var dst = rows
     for n in 0..<batch {
         let image = x + n &* C &* plane
@@ -239,15 +240,42 @@ private func im2rowUnpadded4(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeo
             for ox in 0..<g.outWidth {
                 var src = image + (oy &* s &* inW &+ ox &* s) &* 4
                 for _ in 0..<C {
-                    dst.storeBytes(of: src.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: inW &* 4, as: SIMD4<Float>.self),
-                                   toByteOffset: 16, as: SIMD4<Float>.self)
-                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: inW &* 8, as: SIMD4<Float>.self),
-                                   toByteOffset: 32, as: SIMD4<Float>.self)
-                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: inW &* 12, as: SIMD4<Float>.self),
-                                   toByteOffset: 48, as: SIMD4<Float>.self)
+                    for ky in 0..<4 {
+                        dst.storeBytes(of: src.loadUnaligned(fromByteOffset: ky &* inW &* 4, as: SIMD4<Float>.self),
+                                       toByteOffset: ky &* 16, as: SIMD4<Float>.self)
+                    }
                     dst += 64
                     src += plane &* 4
+                }
+            }
+        }
+    }
+}
+
+/// `im2row` without padding for 3 x 3 kernels: each 3-float run is moved as 4 lanes whose last lane the next run
+/// overwrites; only a patch's final run is copied element by element, so nothing is read or written past the
+/// image or the patch.
+private func im2rowUnpadded3(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
+                             into rows: UnsafeMutablePointer<Float>) {
+    let s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
+    var dst = rows
+    for n in 0..<batch {
+        let image = x + n &* C &* plane
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                var src = image + (oy &* s &* inW &+ ox &* s)
+                for c in 0..<C {
+                    for ky in 0..<3 {
+                        let line = src + ky &* inW
+                        if c == C &- 1 && ky == 2 {
+                            dst[0] = line[0]; dst[1] = line[1]; dst[2] = line[2]
+                        } else {
+                            UnsafeMutableRawPointer(dst).storeBytes(
+                                of: UnsafeRawPointer(line).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                        }
+                        dst += 3
+                    }
+                    src += plane
                 }
             }
         }
