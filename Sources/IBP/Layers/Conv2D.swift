@@ -56,7 +56,7 @@ public final class Conv2D: Layer {
         let values = convolve(input.values, weights: weight.value.data, bias: bias.value.data)
         var radius: Tensor?
         if let r = input.radius {
-            absWeight = weight.value.data.map { abs($0) }
+            WeightOps.absolute(weight.value.data, into: &absWeight)
             radius = convolve(r, weights: absWeight, bias: nil)
         }
         if cache { cachedInput = input }
@@ -160,7 +160,8 @@ public final class Conv2D: Layer {
                     for chunk in 0..<chunks {
                         let dW = buffer + chunk * perChunk + (K + O) * S * P, dB = dW + O * K
                         if radius {
-                            for i in 0..<(O * K) { gw[i] += w[i] > 0 ? dW[i] : (w[i] < 0 ? -dW[i] : 0) }
+                            WeightOps.accumulateSigned(dW, weights: w.baseAddress!, into: gw.baseAddress!,
+                                                       count: O * K)
                         } else {
                             for i in 0..<(O * K) { gw[i] += dW[i] }
                             for o in 0..<O { gb[o] += dB[o] }

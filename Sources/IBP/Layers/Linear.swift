@@ -24,7 +24,7 @@ public final class Linear: Layer {
         let values = affine(input.values, weights: weight.value.data, bias: bias.value.data)
         var radius: Tensor?
         if let r = input.radius {
-            absWeight = weight.value.data.map { abs($0) }
+            WeightOps.absolute(weight.value.data, into: &absWeight)
             radius = affine(r, weights: absWeight, bias: nil)
         }
         if cache { cachedInput = input }
@@ -87,7 +87,8 @@ public final class Linear: Layer {
                 }
                 weight.value.data.withUnsafeBufferPointer { w in
                     weight.grad.data.withUnsafeMutableBufferPointer { gw in
-                        for i in 0..<(O * I) { gw[i] += w[i] > 0 ? t[i] : (w[i] < 0 ? -t[i] : 0) }
+                        WeightOps.accumulateSigned(t.baseAddress!, weights: w.baseAddress!, into: gw.baseAddress!,
+                                                   count: O * I)
                     }
                 }
             }

@@ -1,0 +1,40 @@
+/// The two elementwise passes over a weight matrix that the radius pass adds, 16 lanes at a time and split over
+/// the cores (elementwise, so the bits do not depend on the split).
+enum WeightOps {
+    /// |W|, for r' = |W| r. Reuses `result`'s storage when it already has the size.
+    static func absolute(_ w: [Float], into result: inout [Float]) {
+        if result.count != w.count { result = [Float](repeating: 0, count: w.count) }
+        w.withUnsafeBufferPointer { src in
+            result.withUnsafeMutableBufferPointer { dst in
+                let src = src.baseAddress!, dst = dst.baseAddress!
+                Parallel.chunks(w.count, minChunk: 1 << 15) { range in
+                    var i = range.lowerBound
+                    while i &+ 16 <= range.upperBound {
+                        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: -v, where: v .< 0),
+                                                                    as: SIMD16<Float>.self)
+                        i &+= 16
+                    }
+                    for i in i..<range.upperBound { dst[i] = abs(src[i]) }
+                }
+            }
+        }
+    }
+
+    /// grad += sign(W) t: the chain rule through |W| (d|w|/dw = sign(w), 0 at w = 0).
+    static func accumulateSigned(_ t: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                                 into grad: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.chunks(count, minChunk: 1 << 15) { range in
+            var i = range.lowerBound
+            while i &+ 16 <= range.upperBound {
+                let wv = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD16<Float>.self)
+                let tv = UnsafeRawPointer(t + i).loadUnaligned(as: SIMD16<Float>.self)
+                let signed = SIMD16<Float>().replacing(with: tv, where: wv .> 0).replacing(with: -tv, where: wv .< 0)
+                let g = UnsafeRawPointer(grad + i).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(grad + i).storeBytes(of: g + signed, as: SIMD16<Float>.self)
+                i &+= 16
+            }
+            for i in i..<range.upperBound { grad[i] += w[i] > 0 ? t[i] : (w[i] < 0 ? -t[i] : 0) }
+        }
+    }
+}
