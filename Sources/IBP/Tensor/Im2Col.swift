@@ -87,11 +87,11 @@ func im2col(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into cols:
 
 /// `im2col` when no patch reaches padding (`isUnpadded`): every patch row is a window read,
 /// cols[k][n P + oy outW + ox] = x[n, c, oy s + ky, ox s + kx], so the loop carries only two pointers; for
-/// stride 1 and rows of at least 8 each row is a vector copy.
+/// rows of at least 8 each row is a vector copy (stride 1) or vector loads and a shuffle (stride 2).
 private func im2colValid(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                          into cols: UnsafeMutablePointer<Float>) {
     let P = g.outPixels, NP = batch &* P, kk = g.kernel, outW = g.outWidth, outH = g.outHeight, inW = g.width
-    let s = g.stride, contiguous = s == 1 && outW >= 8
+    let s = g.stride, contiguous = s == 1 && outW >= 8, evens = s == 2 && outW >= 8
     var k = 0
     for c in 0..<g.channels {
         for ky in 0..<kk {
@@ -103,6 +103,8 @@ private func im2colValid(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometr
                     for _ in 0..<outH {
                         if contiguous {
                             copyRow(dst, src, count: outW)
+                        } else if evens {
+                            copyEvens(dst, src, count: outW)
                         } else {
                             for ox in 0..<outW { dst[ox] = src[ox &* s] }
                         }
@@ -166,6 +168,8 @@ private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeom
                     for _ in 0..<outH {
                         if s == 1 {
                             addRow(dst, src, count: outW)
+                        } else if s == 2 {
+                            addEvens(dst, src, count: outW)
                         } else {
                             for ox in 0..<outW { dst[ox &* s] += src[ox] }
                         }
@@ -325,6 +329,43 @@ private func copyRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Fl
     let last = (count &- 8) &* 4
     to.storeBytes(of: from.loadUnaligned(fromByteOffset: last, as: SIMD8<Float>.self), toByteOffset: last,
                   as: SIMD8<Float>.self)
+}
+
+/// dst[i] = src[2 i] for i < count (>= 8), 8 at a time from two overlapping 8-lane loads (src[0...7], src[7...14])
+/// so nothing past src[2 (count - 1)] is read; the last group overlaps the previous one, as in `copyRow`.
+@inline(__always)
+private func copyEvens(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+    @inline(__always) func group(_ i: Int) {
+        let a = UnsafeRawPointer(src + 2 &* i).loadUnaligned(as: SIMD8<Float>.self)
+        let b = UnsafeRawPointer(src + (2 &* i &+ 7)).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD8(a[0], a[2], a[4], a[6], b[1], b[3], b[5], b[7]),
+                                                    as: SIMD8<Float>.self)
+    }
+    var i = 0
+    while i &+ 8 < count {
+        group(i)
+        i &+= 8
+    }
+    group(count &- 8)
+}
+
+/// dst[2 i] += src[i] for i < count: 8 at a time as two overlapping 8-lane read-modify-writes of dst[0...7] and
+/// dst[7...14] (odd lanes add 0, so nothing past dst[2 (count - 1)] is touched), then the scalar tail.
+@inline(__always)
+private func addEvens(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+    var i = 0
+    while i &+ 8 <= count {
+        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+        let low = UnsafeMutableRawPointer(dst + 2 &* i), high = UnsafeMutableRawPointer(dst + (2 &* i &+ 7))
+        let a = low.loadUnaligned(as: SIMD8<Float>.self), b = high.loadUnaligned(as: SIMD8<Float>.self)
+        low.storeBytes(of: a + SIMD8(v[0], 0, v[1], 0, v[2], 0, v[3], 0), as: SIMD8<Float>.self)
+        high.storeBytes(of: b + SIMD8(0, v[4], 0, v[5], 0, v[6], 0, v[7]), as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < count {
+        dst[2 &* i] += src[i]
+        i &+= 1
+    }
 }
 
 /// dst[0..<count] += src[0..<count], 8 at a time, then the scalar tail.
