@@ -47,7 +47,7 @@ public final class Conv2D: Layer {
     }
 
     /// Eight chunks (Parallel.workers is at most 8) balance the load without many dW partials to add up; the
-    /// count does not depend on the worker count, so gradients are the same bits on any machine.
+    /// count does not depend on the worker count, so gradients are the same bits for any number of cores.
     private func chunks(batch n: Int) -> Int {
         min(8, (n + sliceImages - 1) / sliceImages)
     }

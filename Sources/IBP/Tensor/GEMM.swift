@@ -46,8 +46,9 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-    // Whether and how to split depends only on the shape, never on `workers`, so results are the same bits on
-    // any machine (splitting rows or columns of C does not change any sum; splitting k does).
+    // Whether and how to split depends only on the shape, never on `workers`, so results are the same bits for
+    // any number of cores (splitting rows or columns of C does not change any sum; splitting k does). The two
+    // kernels round differently, so bits match between machines that run the same kernel.
     guard parallel, m * n * k >= parallelGEMMWork else {
         return serial(m: m, n: n, k: k, a: a, b: b, beta: beta, c: c, ldc: ldc)
     }
