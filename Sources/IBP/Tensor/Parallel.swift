@@ -1,5 +1,4 @@
 import Foundation
-import Dispatch
 
 /// Splits loops over the batch across the machine's cores.
 public enum Parallel {
@@ -11,7 +10,7 @@ public enum Parallel {
     static func chunks(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         let parts = min(workers, max(1, count / max(minChunk, 1)))
         if parts <= 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        WorkerPool.shared.run(iterations: parts, helpers: workers - 1) { p in
             let lo = count * p / parts, hi = count * (p + 1) / parts
             if lo < hi { body(lo..<hi) }
         }
@@ -25,6 +24,6 @@ public enum Parallel {
             for p in 0..<parts { body(p) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+        WorkerPool.shared.run(iterations: parts, helpers: workers - 1, body)
     }
 }
