@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import IBP
 
@@ -65,4 +66,25 @@ final class KernelGEMMTests: XCTestCase {
     func testAVX512KernelMatchesReference() throws { try check(kernel: .avx512) }
 
     func testBLASMatchesReference() throws { try check(kernel: .blas) }
+
+    /// The C kernel's general strides (neither operand has a unit stride), which `gemm` never passes but the
+    /// C interface allows: A and B read from every other element of wider arrays.
+    func testAVX512KernelGeneralStrides() throws {
+        try XCTSkipUnless(GEMMKernel.isAvailable(.avx512), "this CPU cannot run avx512")
+        var rng = RandomSource(seed: 9)
+        for (m, n, k) in [(9, 33, 17), (16, 64, 300), (3, 5, 2)] {
+            // op(A)(i, p) = a[i * 2k + 2p], op(B)(p, j) = b[2p + j * 2k].
+            let a = (0..<(2 * m * k)).map { _ in rng.uniform() - 0.5 }
+            let b = (0..<(2 * n * k)).map { _ in rng.uniform() - 0.5 }
+            var c = [Float](repeating: .nan, count: m * n)
+            ckernels_sgemm(m, n, k, 1, a, 2 * k, 2, b, 2, 2 * k, 0, &c, n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = 0.0
+                    for p in 0..<k { sum += Double(a[i * 2 * k + 2 * p]) * Double(b[2 * p + j * 2 * k]) }
+                    XCTAssertEqual(Double(c[i * n + j]), sum, accuracy: 1e-4, "\(m)x\(n)x\(k) (\(i), \(j))")
+                }
+            }
+        }
+    }
 }
