@@ -188,28 +188,8 @@ private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeom
 /// A patch's kernel row (c, ky, kx = 0..<kernel) is a contiguous run in both layouts, so without padding each run
 /// is one short copy (one 4-lane move for the paper's 4 x 4 kernels). Serial.
 func im2row(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into rows: UnsafeMutablePointer<Float>) {
-    let K = g.patchSize, kk = g.kernel, s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
-    guard g.isUnpadded else {
-        // Padding: by definition, reading 0 outside the image.
-        for n in 0..<batch {
-            for oy in 0..<g.outHeight {
-                for ox in 0..<g.outWidth {
-                    let dst = rows + ((n * g.outHeight + oy) * g.outWidth + ox) * K
-                    for c in 0..<C {
-                        for ky in 0..<kk {
-                            let iy = oy * s + ky - g.padTop
-                            for kx in 0..<kk {
-                                let ix = ox * s + kx - g.padLeft
-                                let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < inW
-                                dst[(c * kk + ky) * kk + kx] = inside ? x[(n * C + c) * plane + iy * inW + ix] : 0
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return
-    }
+    let kk = g.kernel, s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
+    guard g.isUnpadded else { return im2rowPadded(x, batch: batch, g, into: rows) }
     if kk == 4 { return im2rowUnpadded4(x, batch: batch, g, into: rows) }
     if kk == 3 { return im2rowUnpadded3(x, batch: batch, g, into: rows) }
     var dst = rows
@@ -230,6 +210,33 @@ func im2row(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into rows:
             }
         }
     }
+}
+
+/// `im2row` with padding: copies the images into a zero-bordered buffer exactly as large as the patches reach, then
+/// lowers that without padding (a per-entry bounds test costs more than the copy).
+private func im2rowPadded(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
+                          into rows: UnsafeMutablePointer<Float>) {
+    let height = (g.outHeight - 1) * g.stride + g.kernel, width = (g.outWidth - 1) * g.stride + g.kernel
+    let padded = ConvGeometry(channels: g.channels, height: height, width: width, kernel: g.kernel,
+                              stride: g.stride, same: false)
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: batch * g.channels * padded.inPixels)
+    defer { buffer.deallocate() }
+    // Padded column x2 reads image column x2 - padLeft where that lies in the image.
+    let left = min(width, g.padLeft), right = max(left, min(width, g.width + g.padLeft))
+    for plane in 0..<(batch * g.channels) {
+        let src = x + plane * g.inPixels
+        for y2 in 0..<height {
+            let dst = buffer + plane * padded.inPixels + y2 * width, y = y2 - g.padTop
+            guard y >= 0 && y < g.height else {
+                dst.update(repeating: 0, count: width)
+                continue
+            }
+            dst.update(repeating: 0, count: left)
+            (dst + left).update(from: src + y * g.width + (left - g.padLeft), count: right - left)
+            (dst + right).update(repeating: 0, count: width - right)
+        }
+    }
+    im2row(buffer, batch: batch, padded, into: rows)
 }
 
 /// `im2row` without padding for 4 x 4 kernels (the paper's strided and small-model convolutions): a patch's
