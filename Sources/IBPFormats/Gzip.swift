@@ -1,40 +1,26 @@
 import CZlib
 import Foundation
 
-/// An error from reading, decompressing or compressing gzip / deflate data.
-/// `description` is one line naming the file (or `<memory>`) and the problem.
-public struct GzipError: Error, CustomStringConvertible, Equatable {
-    /// What went wrong.
-    public enum Problem: Equatable {
-        /// The file could not be read at all (missing, unreadable, a folder, ...).
-        case unreadable(String)
-        /// zlib rejected the stream as invalid (bad header, bad block, bad checksum, ...).
-        case corrupt(String)
-        /// The stream ends before the compressed data does.
-        case truncated(producedBytes: Int)
-        /// The output would exceed the caller's `maxBytes` limit.
-        case tooLarge(limit: Int)
-        /// Bytes after the last gzip member that are not another gzip member.
-        case trailingGarbage(offset: Int)
-        /// zlib itself failed (out of memory, version mismatch, ...).
-        case zlib(String)
-    }
+/// An error from reading, decompressing or compressing gzip / deflate data (path `<memory>` for data in memory).
+public typealias GzipError = FileFormatError<GzipProblem>
 
-    /// The file the data came from, or `<memory>`.
-    public let path: String
-    /// What went wrong.
-    public let problem: Problem
+/// What went wrong (see `GzipError`).
+public enum GzipProblem: FileProblem {
+    /// The file could not be read at all (missing, unreadable, a folder, ...).
+    case unreadable(String)
+    /// zlib rejected the stream as invalid (bad header, bad block, bad checksum, ...).
+    case corrupt(String)
+    /// The stream ends before the compressed data does.
+    case truncated(producedBytes: Int)
+    /// The output would exceed the caller's `maxBytes` limit.
+    case tooLarge(limit: Int)
+    /// Bytes after the last gzip member that are not another gzip member.
+    case trailingGarbage(offset: Int)
+    /// zlib itself failed (out of memory, version mismatch, ...).
+    case zlib(String)
 
-    public init(path: String, problem: Problem) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String { "\(path): \(problemText)" }
-
-    /// The problem alone, without the file name.
-    public var problemText: String {
-        switch problem {
+    public var text: String {
+        switch self {
         case .unreadable(let why): return "cannot read file: \(why)"
         case .corrupt(let why): return "corrupt compressed data: \(why)"
         case .truncated(let n): return "truncated compressed data: the stream ends early (after \(n) decompressed bytes)"
@@ -164,7 +150,7 @@ public enum Gzip {
     /// With `stopAfter`, returns as soon as the output holds that many bytes (see `contents(of:)`).
     static func inflate(_ input: UnsafeRawBufferPointer, gzip: Bool, maxBytes: Int?, stopAfter: Int? = nil,
                         path: String) throws -> [UInt8] {
-        func fail(_ p: GzipError.Problem) -> GzipError { GzipError(path: path, problem: p) }
+        func fail(_ p: GzipProblem) -> GzipError { GzipError(path: path, problem: p) }
         var stream = z_stream()
         let windowBits: Int32 = gzip ? 15 + 32 : -15
         var rc = inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))

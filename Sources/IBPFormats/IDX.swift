@@ -45,64 +45,54 @@ public struct IDXImages: Equatable {
     public var countInFile: Int
 }
 
-/// An error from reading or writing IDX files; `description` is one line naming the file and the problem.
-public struct IDXError: Error, CustomStringConvertible, Equatable {
-    /// What went wrong.
-    public enum Problem: Equatable {
-        /// The magic number is not the one expected (2051 images, 2049 labels).
-        case wrongMagic(found: UInt32, expected: UInt32)
-        /// The file is too short to hold even the header.
-        case shortHeader(bytes: Int)
-        /// Image dimensions differ from the required ones, or are zero.
-        case wrongDimensions(rows: Int, cols: Int, expected: String)
-        /// The header claims more data than the file holds.
-        case truncated(claimed: String, claimedBytes: Int, actualBytes: Int)
-        /// The file holds more bytes than the header accounts for.
-        case trailingGarbage(expectedBytes: Int)
-        /// A header size is so large that it cannot be a real file.
-        case absurdSize(String)
-        /// A label is outside 0...9.
-        case badLabel(index: Int, value: UInt8)
-        /// The image file and the label file disagree on the number of items.
-        case countMismatch(images: Int, labels: Int, labelPath: String)
-        /// Neither the plain nor the `.gz` file exists.
-        case missing(tried: [String])
-        /// A bad argument (negative limit, wrong sizes to write, ...).
-        case invalidArgument(String)
-    }
+/// An error from reading or writing IDX files.
+public typealias IDXError = FileFormatError<IDXProblem>
 
-    /// The file concerned.
-    public let path: String
-    /// What went wrong.
-    public let problem: Problem
+/// What went wrong (see `IDXError`).
+public enum IDXProblem: FileProblem {
+    /// The magic number is not the one expected (2051 images, 2049 labels).
+    case wrongMagic(found: UInt32, expected: UInt32)
+    /// The file is too short to hold even the header.
+    case shortHeader(bytes: Int)
+    /// Image dimensions differ from the required ones, or are zero.
+    case wrongDimensions(rows: Int, cols: Int, expected: String)
+    /// The header claims more data than the file holds.
+    case truncated(claimed: String, claimedBytes: Int, actualBytes: Int)
+    /// The file holds more bytes than the header accounts for.
+    case trailingGarbage(expectedBytes: Int)
+    /// A header size is so large that it cannot be a real file.
+    case absurdSize(String)
+    /// A label is outside 0...9.
+    case badLabel(index: Int, value: UInt8)
+    /// The image file and the label file disagree on the number of items.
+    case countMismatch(images: Int, labels: Int, labelPath: String)
+    /// Neither the plain nor the `.gz` file exists.
+    case missing(tried: [String])
+    /// A bad argument (negative limit, wrong sizes to write, ...).
+    case invalidArgument(String)
 
-    public init(path: String, problem: Problem) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String {
-        switch problem {
+    public var text: String {
+        switch self {
         case let .wrongMagic(found, expected):
-            return "\(path): not an IDX \(expected == IDX.imagesMagic ? "images" : "labels") file: magic \(found), expected \(expected)"
+            return "not an IDX \(expected == IDX.imagesMagic ? "images" : "labels") file: magic \(found), expected \(expected)"
         case let .shortHeader(bytes):
-            return "\(path): truncated: the file holds \(bytes) bytes, too few for an IDX header"
+            return "truncated: the file holds \(bytes) bytes, too few for an IDX header"
         case let .wrongDimensions(rows, cols, expected):
-            return "\(path): images are \(rows)x\(cols), expected \(expected)"
+            return "images are \(rows)x\(cols), expected \(expected)"
         case let .truncated(claimed, claimedBytes, actualBytes):
-            return "\(path): truncated: header claims \(claimed) (\(claimedBytes) bytes) but the file holds \(actualBytes)"
+            return "truncated: header claims \(claimed) (\(claimedBytes) bytes) but the file holds \(actualBytes)"
         case let .trailingGarbage(expectedBytes):
-            return "\(path): trailing garbage after the \(expectedBytes) bytes the header accounts for"
+            return "trailing garbage after the \(expectedBytes) bytes the header accounts for"
         case let .absurdSize(what):
-            return "\(path): header claims an impossible size: \(what)"
+            return "header claims an impossible size: \(what)"
         case let .badLabel(index, value):
-            return "\(path): label \(index) is \(value), outside 0...9"
+            return "label \(index) is \(value), outside 0...9"
         case let .countMismatch(images, labels, labelPath):
-            return "\(path): \(images) images but \(labelPath) holds \(labels) labels"
+            return "\(images) images but \(labelPath) holds \(labels) labels"
         case let .missing(tried):
-            return "\(path): no MNIST file found (tried \(tried.joined(separator: ", ")))"
+            return "no MNIST file found (tried \(tried.joined(separator: ", ")))"
         case let .invalidArgument(why):
-            return "\(path): \(why)"
+            return why
         }
     }
 }
@@ -126,7 +116,7 @@ public enum IDX {
     public static func readImages(_ url: URL, size: (rows: Int, cols: Int)? = (28, 28), limit: Int? = nil,
                                   maxBytes: Int = defaultMaxBytes) throws -> IDXImages {
         let path = url.path
-        func fail(_ p: IDXError.Problem) -> IDXError { IDXError(path: path, problem: p) }
+        func fail(_ p: IDXProblem) -> IDXError { IDXError(path: path, problem: p) }
         if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
         let raw = try Gzip.readRaw(url)
         let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: 16)
@@ -164,7 +154,7 @@ public enum IDX {
     public static func readLabels(_ url: URL, limit: Int? = nil,
                                   maxBytes: Int = defaultMaxBytes) throws -> (labels: [UInt8], countInFile: Int) {
         let path = url.path
-        func fail(_ p: IDXError.Problem) -> IDXError { IDXError(path: path, problem: p) }
+        func fail(_ p: IDXProblem) -> IDXError { IDXError(path: path, problem: p) }
         if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
         let raw = try Gzip.readRaw(url)
         let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: 8)

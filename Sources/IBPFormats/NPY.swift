@@ -1,19 +1,13 @@
 import Foundation
 
-/// An error from parsing or writing a `.npy` array; `description` is one line naming the file
-/// (for arrays inside an `.npz`: `file.npz[entry.npy]`) and the problem.
-public struct NPYError: Error, CustomStringConvertible, Equatable {
-    /// The file (or archive entry) concerned.
-    public let path: String
-    /// What went wrong, as a short phrase.
-    public let reason: String
+/// An error from parsing or writing a `.npy` array; its path names the file (for arrays inside an `.npz`:
+/// `file.npz[entry.npy]`).
+public typealias NPYError = FileFormatError<NPYProblem>
 
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): \(reason)" }
+/// What went wrong with a `.npy` array, as a short phrase.
+public struct NPYProblem: TextProblem {
+    public let text: String
+    public init(text: String) { self.text = text }
 }
 
 /// The numpy `.npy` format (versions 1.0, 2.0 and 3.0) for float arrays in C order.

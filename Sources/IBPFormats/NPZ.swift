@@ -1,39 +1,29 @@
 import Foundation
 
-/// An error from reading or writing an `.npz` archive; `description` is one line naming the file and the problem.
-public struct NPZError: Error, CustomStringConvertible, Equatable {
-    /// What went wrong.
-    public enum Problem: Equatable {
-        /// The zip structure is damaged, inconsistent or cut short (the text says where).
-        case corrupt(String)
-        /// An entry's data does not match the CRC-32 the central directory records.
-        case crcMismatch(entry: String, stored: UInt32, computed: UInt32)
-        /// A zip feature this reader does not handle (encryption, other compression methods, ...).
-        case unsupported(String)
-        /// A name the caller required is not in the archive.
-        case missingEntry(String)
-        /// A bad argument to the writer.
-        case invalidArgument(String)
-    }
+/// An error from reading or writing an `.npz` archive.
+public typealias NPZError = FileFormatError<NPZProblem>
 
-    /// The archive concerned.
-    public let path: String
-    /// What went wrong.
-    public let problem: Problem
+/// What went wrong (see `NPZError`).
+public enum NPZProblem: FileProblem {
+    /// The zip structure is damaged, inconsistent or cut short (the text says where).
+    case corrupt(String)
+    /// An entry's data does not match the CRC-32 the central directory records.
+    case crcMismatch(entry: String, stored: UInt32, computed: UInt32)
+    /// A zip feature this reader does not handle (encryption, other compression methods, ...).
+    case unsupported(String)
+    /// A name the caller required is not in the archive.
+    case missingEntry(String)
+    /// A bad argument to the writer.
+    case invalidArgument(String)
 
-    public init(path: String, problem: Problem) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String {
-        switch problem {
-        case .corrupt(let why): return "\(path): corrupt .npz archive: \(why)"
+    public var text: String {
+        switch self {
+        case .corrupt(let why): return "corrupt .npz archive: \(why)"
         case let .crcMismatch(entry, stored, computed):
-            return "\(path): CRC-32 mismatch in entry \(entry): stored \(hex(stored)), data gives \(hex(computed))"
-        case .unsupported(let why): return "\(path): unsupported .npz archive: \(why)"
-        case .missingEntry(let name): return "\(path): no array named '\(name)' in the archive"
-        case .invalidArgument(let why): return "\(path): \(why)"
+            return "CRC-32 mismatch in entry \(entry): stored \(hex(stored)), data gives \(hex(computed))"
+        case .unsupported(let why): return "unsupported .npz archive: \(why)"
+        case .missingEntry(let name): return "no array named '\(name)' in the archive"
+        case .invalidArgument(let why): return why
         }
     }
 
@@ -105,7 +95,7 @@ public enum NPZ {
                 do {
                     contents = try Gzip.inflate(raw, gzip: false, maxBytes: e.size, path: entryPath)
                 } catch let g as GzipError {
-                    throw corrupt("entry \(e.name): \(g.problemText)")
+                    throw corrupt("entry \(e.name): \(g.problem.text)")
                 }
                 guard contents.count == e.size else {
                     throw corrupt("entry \(e.name) inflates to \(contents.count) bytes, the directory says \(e.size)")

@@ -1,58 +1,48 @@
 import Foundation
 
-/// An error from reading or writing a safetensors file; `description` is one line naming the file and the problem.
-public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
-    /// What went wrong.
-    public enum Problem: Equatable {
-        /// The file is shorter than the 8-byte header length.
-        case tooShort(bytes: Int)
-        /// The header length exceeds what the file (or a sane limit) holds.
-        case headerTooLong(claimed: UInt64, available: Int)
-        /// The header is not valid UTF-8 JSON of the expected structure.
-        case malformedHeader(String)
-        /// A tensor has a dtype other than F32.
-        case unsupportedDtype(tensor: String, dtype: String)
-        /// A tensor's shape does not match the size of its byte range.
-        case sizeMismatch(tensor: String, shape: [Int], bytes: Int)
-        /// A tensor's byte range lies outside the data section.
-        case offsetsOutOfRange(tensor: String, begin: Int, end: Int, dataBytes: Int)
-        /// Two tensors' byte ranges overlap.
-        case overlap(String, String)
-        /// The tensors leave part of the data section unused (a gap or unused tail).
-        case notCovering(String)
-        /// `__metadata__` is not an object of strings.
-        case badMetadata(String)
-        /// A bad argument to the writer.
-        case invalidArgument(String)
-    }
+/// An error from reading or writing a safetensors file.
+public typealias SafetensorsError = FileFormatError<SafetensorsProblem>
 
-    /// The file concerned.
-    public let path: String
-    /// What went wrong.
-    public let problem: Problem
+/// What went wrong (see `SafetensorsError`).
+public enum SafetensorsProblem: FileProblem {
+    /// The file is shorter than the 8-byte header length.
+    case tooShort(bytes: Int)
+    /// The header length exceeds what the file (or a sane limit) holds.
+    case headerTooLong(claimed: UInt64, available: Int)
+    /// The header is not valid UTF-8 JSON of the expected structure.
+    case malformedHeader(String)
+    /// A tensor has a dtype other than F32.
+    case unsupportedDtype(tensor: String, dtype: String)
+    /// A tensor's shape does not match the size of its byte range.
+    case sizeMismatch(tensor: String, shape: [Int], bytes: Int)
+    /// A tensor's byte range lies outside the data section.
+    case offsetsOutOfRange(tensor: String, begin: Int, end: Int, dataBytes: Int)
+    /// Two tensors' byte ranges overlap.
+    case overlap(String, String)
+    /// The tensors leave part of the data section unused (a gap or unused tail).
+    case notCovering(String)
+    /// `__metadata__` is not an object of strings.
+    case badMetadata(String)
+    /// A bad argument to the writer.
+    case invalidArgument(String)
 
-    public init(path: String, problem: Problem) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String {
-        switch problem {
-        case .tooShort(let n): return "\(path): not a safetensors file: \(n) bytes, shorter than the 8-byte header length"
+    public var text: String {
+        switch self {
+        case .tooShort(let n): return "not a safetensors file: \(n) bytes, shorter than the 8-byte header length"
         case let .headerTooLong(claimed, available):
-            return "\(path): header length \(claimed) exceeds the \(available) bytes that follow it"
-        case .malformedHeader(let why): return "\(path): malformed safetensors header: \(why)"
-        case let .unsupportedDtype(tensor, dtype): return "\(path): tensor \(tensor) has dtype \(dtype), only F32 is supported"
+            return "header length \(claimed) exceeds the \(available) bytes that follow it"
+        case .malformedHeader(let why): return "malformed safetensors header: \(why)"
+        case let .unsupportedDtype(tensor, dtype): return "tensor \(tensor) has dtype \(dtype), only F32 is supported"
         case let .sizeMismatch(tensor, shape, bytes):
             var needed = 4, overflow = false
             for d in shape where !overflow { (needed, overflow) = needed.multipliedReportingOverflow(by: d) }
-            return "\(path): tensor \(tensor) of shape \(shape) needs \(overflow ? "more than 2^63" : String(needed)) bytes but its offsets span \(bytes)"
+            return "tensor \(tensor) of shape \(shape) needs \(overflow ? "more than 2^63" : String(needed)) bytes but its offsets span \(bytes)"
         case let .offsetsOutOfRange(tensor, begin, end, dataBytes):
-            return "\(path): tensor \(tensor) data_offsets [\(begin), \(end)] lie outside the \(dataBytes)-byte data section"
-        case let .overlap(a, b): return "\(path): tensors \(a) and \(b) overlap"
-        case .notCovering(let why): return "\(path): tensors do not cover the data section exactly: \(why)"
-        case .badMetadata(let why): return "\(path): bad __metadata__: \(why)"
-        case .invalidArgument(let why): return "\(path): \(why)"
+            return "tensor \(tensor) data_offsets [\(begin), \(end)] lie outside the \(dataBytes)-byte data section"
+        case let .overlap(a, b): return "tensors \(a) and \(b) overlap"
+        case .notCovering(let why): return "tensors do not cover the data section exactly: \(why)"
+        case .badMetadata(let why): return "bad __metadata__: \(why)"
+        case .invalidArgument(let why): return why
         }
     }
 }
@@ -130,7 +120,7 @@ public enum Safetensors {
 
     static func parse(_ file: UnsafeRawBufferPointer, path: String) throws
         -> (tensors: [String: NDArray], order: [String], metadata: [String: String]) {
-        func fail(_ p: SafetensorsError.Problem) -> SafetensorsError { SafetensorsError(path: path, problem: p) }
+        func fail(_ p: SafetensorsProblem) -> SafetensorsError { SafetensorsError(path: path, problem: p) }
         guard file.count >= 8 else { throw fail(.tooShort(bytes: file.count)) }
         let n = UInt64(littleEndian: file.loadUnaligned(as: UInt64.self))
         guard n <= UInt64(file.count - 8), n <= UInt64(maxHeaderBytes) else {

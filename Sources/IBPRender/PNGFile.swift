@@ -3,18 +3,12 @@ import Foundation
 import IBPFormats
 
 /// A PNG that could not be written or read; the description is one line naming the file.
-public struct PNGError: Error, CustomStringConvertible {
-    /// The file concerned.
-    public let path: String
-    /// What went wrong, in a few words.
-    public let reason: String
+public typealias PNGError = FileFormatError<PNGProblem>
 
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): \(reason)" }
+/// What went wrong with a PNG file, in a few words.
+public struct PNGProblem: TextProblem {
+    public let text: String
+    public init(text: String) { self.text = text }
 }
 
 /// Saving canvases as 8-bit RGB PNG files with tEXt metadata, and reading them back.

@@ -1,0 +1,33 @@
+/// What went wrong with a file of one format, as cases its readers and tests can match on.
+public protocol FileProblem: Equatable, Sendable {
+    /// The problem as one phrase, without the file name.
+    var text: String { get }
+}
+
+/// A problem that is only a phrase, for formats whose readers do not match on kinds of problem.
+public protocol TextProblem: FileProblem {
+    init(text: String)
+}
+
+/// An error from reading or writing a file of some format; `description` is one line, "path: problem". Each format
+/// names its own: `GzipError`, `IDXError`, `NPYError`, `NPZError`, `SafetensorsError`, and `PNGError` in IBPRender.
+public struct FileFormatError<Problem: FileProblem>: Error, CustomStringConvertible, Equatable {
+    /// The file concerned (`<memory>` for data that came from no file).
+    public let path: String
+    /// What went wrong.
+    public let problem: Problem
+
+    public init(path: String, problem: Problem) {
+        self.path = path
+        self.problem = problem
+    }
+
+    public var description: String { "\(path): \(problem.text)" }
+}
+
+extension FileFormatError where Problem: TextProblem {
+    public init(path: String, reason: String) { self.init(path: path, problem: Problem(text: reason)) }
+
+    /// The problem's phrase.
+    public var reason: String { problem.text }
+}
