@@ -34,9 +34,9 @@ public final class Conv2D: Layer {
     private var sliceImages: Int { max(1, Conv2D.sliceFloats / (geometry.patchSize * geometry.outPixels)) }
 
     /// Runs `body(chunk, images)` over the batch's slices, grouped into `chunks(batch:)` contiguous chunks.
-    /// GCD hands chunks to whichever core is free, so a core slowed by another process does not hold the layer
-    /// up; each chunk has its own scratch (and dW partial, summed in chunk order, so results never depend on
-    /// timing).
+    /// The worker pool hands chunks to whichever core is free, so a core slowed by another process does not hold
+    /// the layer up; each chunk has its own scratch (and dW partial, summed in chunk order, so results never
+    /// depend on timing).
     private func forEachSlice(batch n: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
         let size = sliceImages, slices = (n + size - 1) / size
         Parallel.parts(chunks) { c in
