@@ -7,7 +7,6 @@
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
 enum {
     MR = 8,    // rows of C per micro-tile: 8 x 2 zmm accumulators leave room for the B vectors
@@ -17,13 +16,17 @@ enum {
     NC = 2048, // columns of B packed at once (2 MiB at most, read from L3 once per MC block of rows)
 };
 
+static int has_avx512;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+static void detect_cpu(void) {
+    __builtin_cpu_init();
+    has_avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
+}
+
 int ckernels_available(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    }
-    return cached;
+    pthread_once(&cpu_once, detect_cpu);
+    return has_avx512;
 }
 
 // Per-thread packing scratch, freed when the thread ends.
