@@ -3,8 +3,9 @@ import CKernels
 
 /// Which code computes the products.
 public enum GEMMKernel: String, Sendable {
-    /// The project's packed AVX-512 kernel (CKernels): twice the FLOPs per cycle of the AVX2 kernels the system
-    /// OpenBLAS may be pinned to, and no per-call overhead beyond packing.
+    /// The project's packed AVX-512 kernel (CKernels): on a CPU with full-width AVX-512 units (as this project's
+    /// machine) twice the FLOPs per cycle of the AVX2 kernels the system OpenBLAS may be pinned to, and no
+    /// per-call overhead beyond packing.
     case avx512
     /// The system BLAS (OpenBLAS), for CPUs without AVX-512.
     case blas
@@ -26,7 +27,7 @@ private let blasThreadsPinned: Void = openblas_set_num_threads(1)
 /// Below this many multiply-adds a GEMM runs on one core: dispatching costs more than it saves.
 private let parallelGEMMWork = 1 << 18
 
-/// The one place that calls BLAS: C = alpha * op(A) * op(B) + beta * C, all row-major.
+/// The one entry to both GEMM kernels: C = alpha * op(A) * op(B) + beta * C, all row-major.
 /// op(A) is m x k, op(B) is k x n, C is m x n. Large products are split over the cores: by blocks of rows or
 /// columns of C when C is big enough, else along k into private partial sums added at the end; `parallel` false
 /// keeps it on the calling thread (for callers that already run one slice of their work per worker).
@@ -41,7 +42,7 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         if kernel == .avx512 {
             // op(A)(i, p) = a[i rsa + p csa], op(B)(p, j) = b[p rsb + j csb].
             return ckernels_sgemm(m, n, k, alpha, a, transA ? 1 : lda, transA ? lda : 1, b, transB ? 1 : ldb,
-                               transB ? ldb : 1, beta, c, ldc)
+                                  transB ? ldb : 1, beta, c, ldc)
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
