@@ -32,60 +32,82 @@ extension ConvGeometry {
         padTop == 0 && padLeft == 0 && (outHeight - 1) * stride + kernel <= height
             && (outWidth - 1) * stride + kernel <= width
     }
+}
 
-    /// The output columns whose input column ix = ox * stride + kx - padLeft lies inside the image, for each kx.
-    /// Outside it a patch reads padding, so the im2col/col2im loops never test bounds per pixel.
-    func validColumns(kx: Int) -> Range<Int> {
-        let shift = kx - padLeft
-        // ox * stride + shift >= 0  <=>  ox >= ceil(-shift / stride); ... < width  <=>  ox <= (width - 1 - shift) / stride.
-        let lo = shift >= 0 ? 0 : min(outWidth, (-shift + stride - 1) / stride)
-        let hiIndex = width - 1 - shift
-        let hi = hiIndex < 0 ? 0 : min(outWidth, hiIndex / stride + 1)
-        return lo..<max(lo, hi)
+/// A padded convolution's images copied into zero-bordered images exactly as large as its patches reach, which
+/// `unpadded` (a geometry without padding, same output) reads: padding becomes data, so the unpadded loops below
+/// serve every convolution, and the border costs one copy of the input (or, for gradients, one crop).
+private struct Bordered {
+    let source: ConvGeometry
+    let unpadded: ConvGeometry
+
+    init(_ g: ConvGeometry) {
+        source = g
+        unpadded = ConvGeometry(channels: g.channels, height: (g.outHeight - 1) * g.stride + g.kernel,
+                                width: (g.outWidth - 1) * g.stride + g.kernel, kernel: g.kernel, stride: g.stride,
+                                same: false)
+    }
+
+    /// Floats of `batch` bordered images.
+    func count(batch: Int) -> Int { batch * source.channels * unpadded.inPixels }
+
+    /// Calls `body(bordered row, source row, left, right)` for every row of the bordered images: its columns
+    /// left..<right hold the source row's pixels from source offset `source row` on; the rest, and whole rows
+    /// whose source row is nil, are border.
+    private func forEachRow(batch: Int, _ body: (Int, Int?, Int, Int) -> Void) {
+        let g = source, width = unpadded.width
+        let left = min(width, g.padLeft), right = max(left, min(width, g.width + g.padLeft))
+        for plane in 0..<(batch * g.channels) {
+            for y2 in 0..<unpadded.height {
+                let y = y2 - g.padTop
+                body(plane * unpadded.inPixels + y2 * width,
+                     y >= 0 && y < g.height ? plane * g.inPixels + y * g.width + left - g.padLeft : nil, left, right)
+            }
+        }
+    }
+
+    /// bordered = x with its zero border.
+    func copy(_ x: UnsafePointer<Float>, batch: Int, into bordered: UnsafeMutablePointer<Float>) {
+        let width = unpadded.width
+        forEachRow(batch: batch) { to, from, left, right in
+            let row = bordered + to
+            guard let from else { return row.update(repeating: 0, count: width) }
+            row.update(repeating: 0, count: left)
+            (row + left).update(from: x + from, count: right - left)
+            (row + right).update(repeating: 0, count: width - right)
+        }
+    }
+
+    /// dx = the bordered gradient without its border (0 for pixels no patch reaches).
+    func crop(_ bordered: UnsafePointer<Float>, batch: Int, into dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: batch * source.channels * source.inPixels)
+        forEachRow(batch: batch) { from, to, left, right in
+            guard let to else { return }
+            (dx + to).update(from: bordered + from + left, count: right - left)
+        }
+    }
+
+    /// Calls `body` with the bordered copy of `x`.
+    func withCopy(_ x: UnsafePointer<Float>, batch: Int, _ body: (UnsafePointer<Float>) -> Void) {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count(batch: batch))
+        defer { buffer.deallocate() }
+        copy(x, batch: batch, into: buffer)
+        body(buffer)
     }
 }
 
 /// Lowers a batch of images to the patch matrix cols[k][n * P + p] (K x N*P), so a batch is one GEMM.
-/// Rows are k = (c, ky, kx); each (image, k) writes one P-long segment, with a contiguous copy when stride is 1.
-/// Serial: callers run it on cache-sized slices of the batch, one slice per worker.
+/// Rows are k = (c, ky, kx); entries that read padding are 0. Serial: callers run it on cache-sized slices of the
+/// batch, one slice per worker.
 func im2col(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>) {
-    let P = g.outPixels, NP = batch * P, kk = g.kernel, s = g.stride
-    let outW = g.outWidth, outH = g.outHeight, inW = g.width, inH = g.height, plane = g.inPixels
-    if g.isUnpadded {
-        return im2colValid(x, batch: batch, g, into: cols)
+    guard g.isUnpadded else {
+        let b = Bordered(g)
+        return b.withCopy(x, batch: batch) { im2colValid($0, batch: batch, b.unpadded, into: cols) }
     }
-    let valid = (0..<kk).map { g.validColumns(kx: $0) }
-    for n in 0..<batch {
-        for c in 0..<g.channels {
-            let src = x + (n * g.channels + c) * plane
-            for ky in 0..<kk {
-                for kx in 0..<kk {
-                    let k = (c * kk + ky) * kk + kx
-                    let row = cols + k * NP + n * P
-                    let inside = valid[kx], shift = kx - g.padLeft
-                    for oy in 0..<outH {
-                        let out = row + oy * outW
-                        let iy = oy * s + ky - g.padTop
-                        guard iy >= 0 && iy < inH else {
-                            out.update(repeating: 0, count: outW)
-                            continue
-                        }
-                        let line = src + iy * inW + shift
-                        for ox in 0..<inside.lowerBound { out[ox] = 0 }
-                        if s == 1 {
-                            copyRow(out + inside.lowerBound, line + inside.lowerBound, count: inside.count)
-                        } else {
-                            for ox in inside { out[ox] = line[ox * s] }
-                        }
-                        for ox in inside.upperBound..<outW { out[ox] = 0 }
-                    }
-                }
-            }
-        }
-    }
+    im2colValid(x, batch: batch, g, into: cols)
 }
 
-/// `im2col` when no patch reaches padding (`isUnpadded`): every patch row is a window read,
+/// `im2col` without padding (`isUnpadded`): every patch row is a window read,
 /// cols[k][n P + oy outW + ox] = x[n, c, oy s + ky, ox s + kx], so the loop carries only two pointers; for
 /// rows of at least 8 each row is a vector copy (stride 1) or vector loads and a shuffle (stride 2).
 private func im2colValid(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
@@ -120,39 +142,17 @@ private func im2colValid(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometr
 
 /// The adjoint of `im2col`: sums patch-matrix gradients back into image gradients (overwrites `dx`). Serial.
 func col2im(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into dx: UnsafeMutablePointer<Float>) {
-    let P = g.outPixels, NP = batch * P, kk = g.kernel, s = g.stride
-    let outW = g.outWidth, outH = g.outHeight, inW = g.width, inH = g.height, plane = g.inPixels
-    if g.isUnpadded {
-        return col2imValid(cols, batch: batch, g, into: dx)
+    guard g.isUnpadded else {
+        let b = Bordered(g)
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: b.count(batch: batch))
+        defer { buffer.deallocate() }
+        col2imValid(cols, batch: batch, b.unpadded, into: buffer)
+        return b.crop(buffer, batch: batch, into: dx)
     }
-    let valid = (0..<kk).map { g.validColumns(kx: $0) }
-    for n in 0..<batch {
-        for c in 0..<g.channels {
-            let dst = dx + (n * g.channels + c) * plane
-            dst.update(repeating: 0, count: plane)
-            for ky in 0..<kk {
-                for kx in 0..<kk {
-                    let k = (c * kk + ky) * kk + kx
-                    let row = cols + k * NP + n * P
-                    let inside = valid[kx], shift = kx - g.padLeft
-                    for oy in 0..<outH {
-                        let iy = oy * s + ky - g.padTop
-                        guard iy >= 0 && iy < inH else { continue }
-                        let src = row + oy * outW
-                        let line = dst + iy * inW + shift
-                        if s == 1 {
-                            addRow(line + inside.lowerBound, src + inside.lowerBound, count: inside.count)
-                        } else {
-                            for ox in inside { line[ox * s] += src[ox] }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    col2imValid(cols, batch: batch, g, into: dx)
 }
 
-/// `col2im` when no patch reaches padding (`isUnpadded`): dx[n, c, oy s + ky, ox s + kx] += cols[k][n P + oy outW + ox].
+/// `col2im` without padding (`isUnpadded`): dx[n, c, oy s + ky, ox s + kx] += cols[k][n P + oy outW + ox].
 private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                          into dx: UnsafeMutablePointer<Float>) {
     let P = g.outPixels, NP = batch &* P, kk = g.kernel, outW = g.outWidth, outH = g.outHeight, inW = g.width
@@ -189,7 +189,10 @@ private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeom
 /// is one short copy (one 4-lane move for the paper's 4 x 4 kernels). Serial.
 func im2row(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into rows: UnsafeMutablePointer<Float>) {
     let kk = g.kernel, s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
-    guard g.isUnpadded else { return im2rowPadded(x, batch: batch, g, into: rows) }
+    guard g.isUnpadded else {
+        let b = Bordered(g)
+        return b.withCopy(x, batch: batch) { im2row($0, batch: batch, b.unpadded, into: rows) }
+    }
     if kk == 4 { return im2rowUnpadded4(x, batch: batch, g, into: rows) }
     if kk == 3 { return im2rowUnpadded3(x, batch: batch, g, into: rows) }
     var dst = rows
@@ -210,33 +213,6 @@ func im2row(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into rows:
             }
         }
     }
-}
-
-/// `im2row` with padding: copies the images into a zero-bordered buffer exactly as large as the patches reach, then
-/// lowers that without padding (a per-entry bounds test costs more than the copy).
-private func im2rowPadded(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
-                          into rows: UnsafeMutablePointer<Float>) {
-    let height = (g.outHeight - 1) * g.stride + g.kernel, width = (g.outWidth - 1) * g.stride + g.kernel
-    let padded = ConvGeometry(channels: g.channels, height: height, width: width, kernel: g.kernel,
-                              stride: g.stride, same: false)
-    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: batch * g.channels * padded.inPixels)
-    defer { buffer.deallocate() }
-    // Padded column x2 reads image column x2 - padLeft where that lies in the image.
-    let left = min(width, g.padLeft), right = max(left, min(width, g.width + g.padLeft))
-    for plane in 0..<(batch * g.channels) {
-        let src = x + plane * g.inPixels
-        for y2 in 0..<height {
-            let dst = buffer + plane * padded.inPixels + y2 * width, y = y2 - g.padTop
-            guard y >= 0 && y < g.height else {
-                dst.update(repeating: 0, count: width)
-                continue
-            }
-            dst.update(repeating: 0, count: left)
-            (dst + left).update(from: src + y * g.width + (left - g.padLeft), count: right - left)
-            (dst + right).update(repeating: 0, count: width - right)
-        }
-    }
-    im2row(buffer, batch: batch, padded, into: rows)
 }
 
 /// `im2row` without padding for 4 x 4 kernels (the paper's strided and small-model convolutions): a patch's
