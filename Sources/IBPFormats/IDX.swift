@@ -107,6 +107,21 @@ public enum IDX {
     /// Default limit on a file's decompressed size (1 GiB; MNIST train images are 47 MB).
     public static let defaultMaxBytes = 1 << 30
 
+    /// The file's bytes (still compressed if gzip) and its first `bytes` decompressed header bytes, after checking
+    /// `limit`, the header's length and its magic number.
+    private static func readHeader(_ url: URL, magic expected: UInt32, bytes: Int, limit: Int?,
+                                   maxBytes: Int) throws -> (raw: Data, header: [UInt8]) {
+        let path = url.path
+        func fail(_ p: IDXProblem) -> IDXError { IDXError(path: path, problem: p) }
+        if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
+        let raw = try Gzip.readRaw(url)
+        let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: bytes)
+        guard header.count >= bytes else { throw fail(.shortHeader(bytes: header.count)) }
+        let magic = bigEndian32(header, 0)
+        guard magic == expected else { throw fail(.wrongMagic(found: magic, expected: expected)) }
+        return (raw, header)
+    }
+
     /// Reads an IDX3 images file.
     /// - Parameters:
     ///   - url: the file, gzip or raw.
@@ -117,12 +132,7 @@ public enum IDX {
                                   maxBytes: Int = defaultMaxBytes) throws -> IDXImages {
         let path = url.path
         func fail(_ p: IDXProblem) -> IDXError { IDXError(path: path, problem: p) }
-        if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
-        let raw = try Gzip.readRaw(url)
-        let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: 16)
-        guard header.count >= 16 else { throw fail(.shortHeader(bytes: header.count)) }
-        let magic = bigEndian32(header, 0)
-        guard magic == imagesMagic else { throw fail(.wrongMagic(found: magic, expected: imagesMagic)) }
+        let (raw, header) = try readHeader(url, magic: imagesMagic, bytes: 16, limit: limit, maxBytes: maxBytes)
         let count = Int(bigEndian32(header, 4)), rows = Int(bigEndian32(header, 8)), cols = Int(bigEndian32(header, 12))
         if let size, rows != size.rows || cols != size.cols {
             throw fail(.wrongDimensions(rows: rows, cols: cols, expected: "\(size.rows)x\(size.cols)"))
@@ -155,12 +165,7 @@ public enum IDX {
                                   maxBytes: Int = defaultMaxBytes) throws -> (labels: [UInt8], countInFile: Int) {
         let path = url.path
         func fail(_ p: IDXProblem) -> IDXError { IDXError(path: path, problem: p) }
-        if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
-        let raw = try Gzip.readRaw(url)
-        let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: 8)
-        guard header.count >= 8 else { throw fail(.shortHeader(bytes: header.count)) }
-        let magic = bigEndian32(header, 0)
-        guard magic == labelsMagic else { throw fail(.wrongMagic(found: magic, expected: labelsMagic)) }
+        let (raw, header) = try readHeader(url, magic: labelsMagic, bytes: 8, limit: limit, maxBytes: maxBytes)
         let count = Int(bigEndian32(header, 4))
         let total = 8 + count  // count < 2^32, no overflow on 64-bit
         let bytes = try body(raw, total: total, maxBytes: maxBytes, path: path)
