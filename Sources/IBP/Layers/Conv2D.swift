@@ -181,7 +181,7 @@ func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
     var partial = SIMD16<Float>()
     var i = 0
     while i &+ 16 <= count {
-        partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+        partial += load16(x + i)
         i &+= 16
     }
     var total = partial.sum()

@@ -10,9 +10,8 @@ enum WeightOps {
                 Parallel.chunks(w.count, minChunk: 1 << 15) { range in
                     var i = range.lowerBound
                     while i &+ 16 <= range.upperBound {
-                        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
-                        UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: -v, where: v .< 0),
-                                                                    as: SIMD16<Float>.self)
+                        let v = load16(src + i)
+                        store16(v.replacing(with: -v, where: v .< 0), dst + i)
                         i &+= 16
                     }
                     for i in i..<range.upperBound { dst[i] = abs(src[i]) }
@@ -27,11 +26,9 @@ enum WeightOps {
         Parallel.chunks(count, minChunk: 1 << 15) { range in
             var i = range.lowerBound
             while i &+ 16 <= range.upperBound {
-                let wv = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD16<Float>.self)
-                let tv = UnsafeRawPointer(t + i).loadUnaligned(as: SIMD16<Float>.self)
+                let wv = load16(w + i), tv = load16(t + i)
                 let signed = SIMD16<Float>().replacing(with: tv, where: wv .> 0).replacing(with: -tv, where: wv .< 0)
-                let g = UnsafeRawPointer(grad + i).loadUnaligned(as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(grad + i).storeBytes(of: g + signed, as: SIMD16<Float>.self)
+                store16(load16(grad + i) + signed, grad + i)
                 i &+= 16
             }
             for i in i..<range.upperBound { grad[i] += w[i] > 0 ? t[i] : (w[i] < 0 ? -t[i] : 0) }
