@@ -11,7 +11,7 @@ public struct NPYProblem: TextProblem {
 }
 
 /// The numpy `.npy` format (versions 1.0, 2.0 and 3.0) for float arrays in C order.
-/// Reads dtypes `<f4` and `<f8` (and big-endian `>f4`, `>f8`), converting to Float; writes `<f4`, version 1.0.
+/// Reads dtypes `<f4` and `<f8` (and big-endian `>f4`, `>f8`) and `<i4`, converting to Float; writes `<f4`, version 1.0.
 public enum NPY {
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
@@ -62,7 +62,6 @@ public enum NPY {
         guard case .string(let descr)? = dict["descr"] else { throw fail("header has no string 'descr'") }
         guard case .bool(let fortran)? = dict["fortran_order"] else { throw fail("header has no boolean 'fortran_order'") }
         guard case .tuple(let shapeValues)? = dict["shape"] else { throw fail("header has no tuple 'shape'") }
-        guard !fortran else { throw fail("fortran_order True is not supported") }
         var shape: [Int] = []
         var count = 1
         for v in shapeValues {
@@ -73,12 +72,14 @@ public enum NPY {
             count = c
         }
         let itemSize: Int, bigEndian: Bool
+        var integer = false
         switch descr {
         case "<f4": (itemSize, bigEndian) = (4, false)
         case ">f4": (itemSize, bigEndian) = (4, true)
         case "<f8": (itemSize, bigEndian) = (8, false)
         case ">f8": (itemSize, bigEndian) = (8, true)
-        default: throw fail("unsupported dtype '\(descr)' (only <f4 and <f8)")
+        case "<i4": (itemSize, bigEndian, integer) = (4, false, true)
+        default: throw fail("unsupported dtype '\(descr)' (only <f4, <f8 and <i4)")
         }
         let available = bytes.count - dataStart
         let (needed, overflow) = count.multipliedReportingOverflow(by: itemSize)
@@ -87,7 +88,12 @@ public enum NPY {
         }
         let values = [Float](unsafeUninitializedCapacity: count) { buf, initialized in
             let src = bytes.baseAddress! + dataStart
-            if itemSize == 4 {
+            if integer {
+                // Labels and indices: exact as Float up to 2^24 in magnitude.
+                for i in 0..<count {
+                    buf[i] = Float(Int32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+                }
+            } else if itemSize == 4 {
                 for i in 0..<count {
                     let raw = src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
                     buf[i] = Float(bitPattern: bigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw))
@@ -100,7 +106,31 @@ public enum NPY {
             }
             initialized = count
         }
-        return NDArray(shape: shape, values: values)
+        return NDArray(shape: shape, values: fortran ? rowMajor(columnMajor: values, shape: shape) : values)
+    }
+
+    /// The row-major (C order) copy of values stored column-major (Fortran order) with `shape`.
+    static func rowMajor(columnMajor values: [Float], shape: [Int]) -> [Float] {
+        guard shape.count > 1 else { return values }
+        var out = values
+        var index = [Int](repeating: 0, count: shape.count)
+        for position in values.indices {
+            // `index` is the multi-index of row-major `position`; its column-major offset reads the value.
+            var offset = 0, stride = 1
+            for axis in 0..<shape.count {
+                offset += index[axis] * stride
+                stride *= shape[axis]
+            }
+            out[position] = values[offset]
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return out
     }
 
     /// The bytes of a version 1.0 `.npy` file holding `array` as `<f4` (header padded to 64 bytes as numpy does).

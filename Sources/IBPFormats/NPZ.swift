@@ -51,9 +51,10 @@ public enum NPZ {
     /// - Parameters:
     ///   - url: the archive.
     ///   - required: names (without `.npy`) that must be present, else `.missingEntry` is thrown.
-    public static func read(_ url: URL, required: [String] = []) throws -> [String: NDArray] {
+    ///   - skipping: names (without `.npy`) whose entries are checked (CRC) but not parsed, e.g. string metadata.
+    public static func read(_ url: URL, required: [String] = [], skipping: Set<String> = []) throws -> [String: NDArray] {
         let data = try Gzip.readRaw(url)
-        let arrays = try parse(data, path: url.path)
+        let arrays = try data.withUnsafeBytes { try parse($0, path: url.path, skipping: skipping) }
         for name in required where arrays[name] == nil {
             throw NPZError(path: url.path, problem: .missingEntry(name))
         }
@@ -65,7 +66,8 @@ public enum NPZ {
         try data.withUnsafeBytes { try parse($0, path: path) }
     }
 
-    static func parse(_ file: UnsafeRawBufferPointer, path: String) throws -> [String: NDArray] {
+    static func parse(_ file: UnsafeRawBufferPointer, path: String, skipping: Set<String> = []) throws
+        -> [String: NDArray] {
         func corrupt(_ why: String) -> NPZError { NPZError(path: path, problem: .corrupt(why)) }
         let entries = try centralDirectory(file, path: path)
         var arrays: [String: NDArray] = [:]
@@ -107,6 +109,7 @@ public enum NPZ {
             guard e.name.hasSuffix(".npy") else { throw NPZError(path: path, problem: .unsupported("entry \(e.name) is not a .npy array")) }
             let key = String(e.name.dropLast(4))
             guard arrays[key] == nil else { throw corrupt("two entries named \(e.name)") }
+            if skipping.contains(key) { continue }
             arrays[key] = try contents.withUnsafeBytes { try NPY.parse($0, path: entryPath) }
         }
         return arrays

@@ -49,11 +49,18 @@ final class NPZTests: XCTestCase {
         XCTAssertEqual(a.values[0], 1.5)
         XCTAssertEqual(a.values[1], -2.25)
         XCTAssertEqual(a.values[2], .infinity)
-        assertThrows(NPYError.self, ["fortran_order"]) {
-            try NPY.parse(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", Data(count: 4)), path: "x.npy")
-        }
-        assertThrows(NPYError.self, ["dtype '<i4'"]) {
-            try NPY.parse(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", Data(count: 4)))
+        // Fortran order (as numpy writes a transposed array): column-major (2, 3) [[0, 1, 2], [3, 4, 5]].
+        var f4 = Data()
+        for v: Float in [0, 3, 1, 4, 2, 5] { withUnsafeBytes(of: v.bitPattern.littleEndian) { f4.append(contentsOf: $0) } }
+        let f = try NPY.parse(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", f4), path: "x.npy")
+        XCTAssertEqual(f.shape, [2, 3])
+        XCTAssertEqual(f.values, [0, 1, 2, 3, 4, 5])
+        // int32 (labels) read as Float.
+        var i4 = Data()
+        for v: Int32 in [7, -2] { withUnsafeBytes(of: v.littleEndian) { i4.append(contentsOf: $0) } }
+        XCTAssertEqual(try NPY.parse(npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", i4)).values, [7, -2])
+        assertThrows(NPYError.self, ["dtype '<i8'"]) {
+            try NPY.parse(npy("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", Data(count: 8)))
         }
         assertThrows(NPYError.self, ["needs 8 data bytes but 12"]) {
             try NPY.parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", Data(count: 12)))

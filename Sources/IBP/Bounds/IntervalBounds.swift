@@ -9,27 +9,61 @@ public struct IntervalBounds {
         self.radius = radius
     }
 
-    /// The eps-ball around `x` intersected with the pixel range: [clip(x - eps, 0, 1), clip(x + eps, 0, 1)].
+    /// The eps-ball around `x` intersected with the pixel range, [clip(x - eps, 0, 1), clip(x + eps, 0, 1)]
+    /// (`InputBox`), in the centre/radius form that encloses it (`init(enclosing:)`).
     public static func inputBox(around x: Tensor, epsilon: Float) -> IntervalBounds {
-        var mu = x, r = x
-        for i in x.data.indices {
-            let lo = min(max(x.data[i] - epsilon, 0), 1), hi = min(max(x.data[i] + epsilon, 0), 1)
-            mu.data[i] = (hi + lo) * 0.5
-            r.data[i] = (hi - lo) * 0.5
-        }
-        return IntervalBounds(centre: mu, radius: r)
+        IntervalBounds(enclosing: InputBox(around: x, epsilon: epsilon))
     }
 
     /// The exact box corners of `inputBox` (lower, upper), for clipping attacks.
     public static func inputLimits(around x: Tensor, epsilon: Float) -> (lower: Tensor, upper: Tensor) {
+        let box = InputBox(around: x, epsilon: epsilon)
+        return (box.lower, box.upper)
+    }
+
+    /// mu = l/2 + u/2 and r = u/2 - l/2 (halving first, so ends near the largest float cannot overflow), with r
+    /// raised by ulps until fl(mu - r) <= l and fl(mu + r) >= u: the float box [mu - r, mu + r] contains [l, u],
+    /// so a point of the box is a point of the interval every method propagates.
+    public init(enclosing box: InputBox) {
+        var mu = box.lower, r = box.lower
+        for i in mu.data.indices {
+            let l = box.lower.data[i], u = box.upper.data[i]
+            let m = l * 0.5 + u * 0.5
+            var radius = u * 0.5 - l * 0.5
+            while m - radius > l || m + radius < u { radius = radius.nextUp }
+            mu.data[i] = m
+            r.data[i] = radius
+        }
+        self.init(centre: mu, radius: r)
+    }
+
+    public var lower: Tensor { Tensor(shape: centre.shape, data: zip(centre.data, radius.data).map { $0 - $1 }) }
+    public var upper: Tensor { Tensor(shape: centre.shape, data: zip(centre.data, radius.data).map { $0 + $1 }) }
+}
+
+/// An input region: the box [lower, upper] (shape (n, ...)), exact as given; a bound method's `stages[0]`.
+public struct InputBox {
+    public var lower: Tensor
+    public var upper: Tensor
+
+    /// A box given by its corners (e.g. a VNNLIB property's). Requires lower <= upper elementwise.
+    public init(lower: Tensor, upper: Tensor) {
+        precondition(lower.shape == upper.shape, "box corners \(lower.shape) and \(upper.shape) differ")
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// The eps-ball around `x` intersected with the pixel range: [clip(x - eps, 0, 1), clip(x + eps, 0, 1)],
+    /// each corner one float32 operation and a clip, as auto_LiRPA and the VNN-COMP properties define it.
+    public init(around x: Tensor, epsilon: Float) {
         var lo = x, hi = x
         for i in x.data.indices {
             lo.data[i] = min(max(x.data[i] - epsilon, 0), 1)
             hi.data[i] = min(max(x.data[i] + epsilon, 0), 1)
         }
-        return (lo, hi)
+        self.init(lower: lo, upper: hi)
     }
 
-    public var lower: Tensor { Tensor(shape: centre.shape, data: zip(centre.data, radius.data).map { $0 - $1 }) }
-    public var upper: Tensor { Tensor(shape: centre.shape, data: zip(centre.data, radius.data).map { $0 + $1 }) }
+    public var batch: Int { lower.batch }
+    public var interval: Interval { Interval(lower: lower, upper: upper) }
 }

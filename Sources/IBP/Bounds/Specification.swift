@@ -75,3 +75,77 @@ public enum ElidedSpecification {
         return (dmu, dr)
     }
 }
+
+/// A property of the outputs z of a chain, per sample: rows C z + d (C: (n, k, outputs), d: (n, k)), each row read as
+/// "a counterexample satisfies C_i z + d_i >= 0", grouped into disjuncts of conjunctions (VNNLIB's
+/// `(or (and ...) ...)`). The property holds for a sample when every disjunct has a row whose upper bound over the
+/// box is negative (a tie counts against the property, as in VNN-COMP). Every bound method starts from this value.
+public struct Specification {
+    /// C, shape (n, k, outputs).
+    public var rows: Tensor
+    /// d, n * k values.
+    public var offsets: [Float]
+    /// Per sample, the disjuncts, each a list of row indices in 0..<k.
+    public var disjuncts: [[[Int]]]
+    /// Set for the elided classification specification (row j = e_j - e_y, the true class's row zero and in no
+    /// disjunct), which a method may fold into the last affine map (Gowal et al. 2019, section 3.1).
+    public var labels: [Int]?
+
+    public init(rows: Tensor, offsets: [Float], disjuncts: [[[Int]]], labels: [Int]? = nil) {
+        precondition(rows.shape.count == 3 && offsets.count == rows.shape[0] * rows.shape[1]
+                     && disjuncts.count == rows.shape[0], "specification shapes do not agree")
+        self.rows = rows
+        self.offsets = offsets
+        self.disjuncts = disjuncts
+        self.labels = labels
+    }
+
+    /// The elided classification specification: z_j - z_y >= 0 is a counterexample for every j != y.
+    public static func elided(labels: [Int], classes: Int) -> Specification {
+        let n = labels.count
+        var c = Tensor(zeros: [n, classes, classes])
+        for (s, y) in labels.enumerated() {
+            for j in 0..<classes where j != y {
+                c.data[(s * classes + j) * classes + j] = 1
+                c.data[(s * classes + j) * classes + y] = -1
+            }
+        }
+        return Specification(rows: c, offsets: [Float](repeating: 0, count: n * classes),
+                             disjuncts: labels.map { y in (0..<classes).filter { $0 != y }.map { [$0] } },
+                             labels: labels)
+    }
+
+    public var batch: Int { rows.shape[0] }
+    /// Rows per sample, k.
+    public var rowCount: Int { rows.shape[1] }
+    public var outputs: Int { rows.shape[2] }
+
+    /// Whether the property holds for each sample given upper bounds (n, k) of its rows: every disjunct has a row
+    /// whose upper bound is finite and negative.
+    public func holds(upper: Tensor) -> [Bool] {
+        let k = rowCount
+        return (0..<batch).map { s in
+            disjuncts[s].allSatisfy { conjunction in
+                conjunction.contains { i in
+                    let u = upper.data[s * k + i]
+                    return u.isFinite && u < 0
+                }
+            }
+        }
+    }
+
+    /// Whether a concrete output violates the property (some disjunct has all its rows >= 0), e.g. to check a
+    /// counterexample with a plain forward pass. `outputs` is (n, outputs).
+    public func violated(by outputs: Tensor) -> [Bool] {
+        let k = rowCount, o = self.outputs
+        return (0..<batch).map { s in
+            disjuncts[s].contains { conjunction in
+                conjunction.allSatisfy { i in
+                    var v = offsets[s * k + i]
+                    for j in 0..<o { v += rows.data[(s * k + i) * o + j] * outputs.data[s * o + j] }
+                    return v >= 0
+                }
+            }
+        }
+    }
+}

@@ -45,14 +45,51 @@ extension Network {
         return out
     }
 
-    /// The stages of sample `index` of a batch, as plain arrays.
+    /// The stages of sample `index` of a batch under IBP, as plain arrays.
     public func stageBounds(_ x: Tensor, epsilon: Float, sample index: Int = 0) -> [StageBounds] {
-        stages(x, epsilon: epsilon).map { stage in
-            let size = stage.nominal.sampleSize, range = index * size..<(index + 1) * size
-            let lower = stage.bounds.lower, upper = stage.bounds.upper
-            return StageBounds(name: stage.name, kind: stageKind(stage.name), shape: stage.nominal.sampleShape,
-                               normal: Array(stage.nominal.data[range]),
-                               lower: Array(lower.data[range]), upper: Array(upper.data[range]))
+        try! stageBounds(x, epsilon: epsilon, sample: index, method: .ibp)
+    }
+
+    /// The stages (`x, l1, a1, ..., y`) of sample `index` of a batch under a bound method, as plain arrays: the
+    /// nominal values and [lower, upper]; the input stage is the exact box [clip(x - eps, 0, 1), clip(x + eps, 0, 1)].
+    /// - Throws: `BoundMethodError` when the method cannot bound a layer of this network.
+    public func stageBounds(_ x: Tensor, epsilon: Float, sample index: Int, method: BoundMethodName) throws
+        -> [StageBounds] {
+        let bounds = try method.method.bounds(layers, box: InputBox(around: x, epsilon: epsilon), specification: nil)
+        let nominal = nominalStages(x)
+        let names = ["x"] + (stageNames + ["y"])
+        var out: [StageBounds] = []
+        for (stage, name) in zip(bounds.stages, names) {
+            guard let name, let values = nominal.first(where: { $0.name == name })?.values else { continue }
+            let size = values.sampleSize, range = index * size..<(index + 1) * size
+            out.append(StageBounds(name: name, kind: stageKind(name), shape: values.sampleShape,
+                                   normal: Array(values.data[range]), lower: Array(stage.lower.data[range]),
+                                   upper: Array(stage.upper.data[range])))
+        }
+        return out
+    }
+
+    /// The layers in order, head included: the chain every bound method walks.
+    public var layers: [Layer] { body + [head as Layer] }
+
+    /// Bounds of every stage of a batch over its eps-boxes and, with `labels`, of the elided specification's
+    /// margins z_j - z_y (shape (n, classes)); `ChainBounds.specification.upper` are the worst-case margins.
+    public func bounds(_ x: Tensor, epsilon: Float, labels: [Int]?, method: BoundMethodName) throws -> ChainBounds {
+        try method.method.bounds(layers, box: InputBox(around: x, epsilon: epsilon),
+                                 specification: labels.map { Specification.elided(labels: $0, classes: classes) })
+    }
+
+    /// Rigorous upper bounds of the elided margins (batch, classes) over each sample's eps-box
+    /// (`SoundIntervalMethod`); verified when all entries j != y are negative. The true class's entry is 0.
+    public func soundMargins(x: Tensor, labels: [Int], epsilon: Float) -> Tensor {
+        try! bounds(x, epsilon: epsilon, labels: labels, method: .soundIBP).specification!.upper
+    }
+
+    /// The sound interval of every stage (`x` to the logits `y`, as `stages`) for a batch.
+    public func soundStages(_ x: Tensor, epsilon: Float) -> [(name: String, bounds: SoundInterval)] {
+        let bounds = try! bounds(x, epsilon: epsilon, labels: nil, method: .soundIBP)
+        return zip(bounds.stages, ["x"] + (stageNames + ["y"])).compactMap { stage, name in
+            name.map { ($0, SoundInterval(lower: stage.lower, upper: stage.upper)) }
         }
     }
 

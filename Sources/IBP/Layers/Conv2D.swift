@@ -13,7 +13,7 @@ public final class Conv2D: Layer {
     public var parameters: [Parameter] { [weight, bias] }
 
     private var cachedInput: Flow?
-    private var absWeight: [Float] = []
+    private(set) var absWeight: [Float] = []
     private let workspace = Workspace()
 
     public init(inputShape: [Int], outChannels: Int, kernel: Int, stride: Int, same: Bool, name: String) {
@@ -64,7 +64,7 @@ public final class Conv2D: Layer {
     }
 
     /// y = W * x (+ b) per image, slice by slice: cols = im2col(x), Y = W cols (O x S*P), then to (S, O, P).
-    private func convolve(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
+    func convolve(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
         let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = x.batch
         let S = sliceImages, chunks = chunks(batch: n), perChunk = (K + O) * S * P
         let buffer = workspace.reserve(chunks * perChunk)
@@ -109,7 +109,7 @@ public final class Conv2D: Layer {
     /// Accumulates the weight (and, for the nominal/centre rows, bias) gradient of one pass, if asked, and returns
     /// the input gradient. Each chunk sums its slices' dW into a private block; the blocks are added in chunk
     /// order afterwards.
-    private func accumulate(_ dOut: Tensor, input x: Tensor, weights: [Float], radius: Bool,
+    func accumulate(_ dOut: Tensor, input x: Tensor, weights: [Float], radius: Bool,
                             inputGradient: Bool, parameterGradients: Bool) -> Tensor {
         let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = dOut.batch
         let S = sliceImages, chunks = chunks(batch: n)
@@ -196,4 +196,54 @@ func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
 @inline(__always)
 func grow(_ buffer: inout [Float], _ count: Int) {
     if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
+}
+
+extension Conv2D: AffineMap {
+    public var primitive: Primitive { .affine(self) }
+    public var fanIn: Int { geometry.patchSize }
+
+    /// The bias repeated over each channel's output pixels.
+    public var biasVector: [Float] {
+        bias.value.data.flatMap { [Float](repeating: $0, count: geometry.outPixels) }
+    }
+
+    public func apply(_ x: Tensor) -> Tensor {
+        convolve(x, weights: weight.value.data, bias: bias.value.data)
+    }
+
+    public func applyAbsolute(_ r: Tensor) -> Tensor {
+        WeightOps.absolute(weight.value.data, into: &absWeight)
+        return convolve(r, weights: absWeight, bias: nil)
+    }
+
+    /// A W: the convolution's input gradient for "output gradients" A (W^T A per image, then col2im).
+    public func applyTransposed(_ a: Tensor) -> Tensor {
+        precondition(a.sampleShape == outputShape, "rows of \(a.sampleShape) do not match \(outputShape)")
+        return accumulate(a, input: Tensor(zeros: [0] + inputShape), weights: weight.value.data, radius: false,
+                          inputGradient: true, parameterGradients: false)
+    }
+
+    /// Row (o, oy, ox) of W is kernel o placed at the patch's top-left corner (oy s - padTop, ox s - padLeft),
+    /// cut where the patch reads padding.
+    public func weightRows(_ outputs: Range<Int>) -> Tensor {
+        let g = geometry, P = g.outPixels, k = g.kernel
+        var rows = Tensor(zeros: [outputs.count] + inputShape)
+        let w = weight.value.data
+        for (row, q) in outputs.enumerated() {
+            let o = q / P, oy = (q % P) / g.outWidth, ox = q % g.outWidth
+            let base = row * g.channels * g.inPixels
+            for c in 0..<g.channels {
+                for ky in 0..<k {
+                    let iy = oy * g.stride - g.padTop + ky
+                    guard iy >= 0 && iy < g.height else { continue }
+                    for kx in 0..<k {
+                        let ix = ox * g.stride - g.padLeft + kx
+                        guard ix >= 0 && ix < g.width else { continue }
+                        rows.data[base + c * g.inPixels + iy * g.width + ix] = w[((o * g.channels + c) * k + ky) * k + kx]
+                    }
+                }
+            }
+        }
+        return rows
+    }
 }

@@ -15,3 +15,7 @@ public final class Flatten: Layer {
              radius: grad.radius?.reshaped(sampleShape: inputShape))
     }
 }
+
+extension Flatten {
+    public var primitive: Primitive { .reshape(to: outputShape) }
+}

@@ -35,6 +35,9 @@ public protocol Layer: AnyObject {
     var outputShape: [Int] { get }
     /// Trainable parameters (empty for activations and reshapes).
     var parameters: [Parameter] { get }
+    /// The layer as one of the closed set of maps every bound method handles (a requirement, so a new layer
+    /// kind that forgets it does not compile).
+    var primitive: Primitive { get }
     /// Propagates nominal rows and intervals; with `cache` the inputs are kept for `backward`.
     func forward(_ input: Flow, cache: Bool) -> Flow
     /// Given d(loss)/d(output) for the flow of the last cached forward, accumulates parameter gradients (unless

@@ -10,7 +10,7 @@ public final class Linear: Layer {
     public var inFeatures: Int { inputShape.reduce(1, *) }
 
     private var cachedInput: Flow?
-    private var absWeight: [Float] = []
+    private(set) var absWeight: [Float] = []
     private var scratch: [Float] = []
 
     public init(inputShape: [Int], outFeatures: Int, name: String) {
@@ -32,7 +32,7 @@ public final class Linear: Layer {
     }
 
     /// Y = X W^T (+ b) for a batch X of shape (n, in).
-    private func affine(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
+    func affine(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
         let n = x.batch, I = inFeatures, O = outFeatures
         var y = Tensor(zeros: [n, O])
         y.data.withUnsafeMutableBufferPointer { yp in
@@ -96,7 +96,7 @@ public final class Linear: Layer {
     }
 
     /// dX = dY W, reshaped to the input's sample shape.
-    private func linearBackward(_ dy: Tensor, weights: [Float]) -> Tensor {
+    func linearBackward(_ dy: Tensor, weights: [Float]) -> Tensor {
         let n = dy.batch, I = inFeatures, O = outFeatures
         var dx = Tensor(zeros: [n] + inputShape)
         dx.data.withUnsafeMutableBufferPointer { dxp in
@@ -108,5 +108,31 @@ public final class Linear: Layer {
             }
         }
         return dx
+    }
+}
+
+extension Linear: AffineMap {
+    public var primitive: Primitive { .affine(self) }
+    public var fanIn: Int { inFeatures }
+    public var biasVector: [Float] { bias.value.data }
+
+    public func apply(_ x: Tensor) -> Tensor {
+        affine(x, weights: weight.value.data, bias: bias.value.data)
+    }
+
+    public func applyAbsolute(_ r: Tensor) -> Tensor {
+        WeightOps.absolute(weight.value.data, into: &absWeight)
+        return affine(r, weights: absWeight, bias: nil)
+    }
+
+    public func applyTransposed(_ a: Tensor) -> Tensor {
+        precondition(a.sampleSize == outFeatures, "rows of \(a.sampleShape) do not match \(outFeatures) outputs")
+        return linearBackward(a, weights: weight.value.data)
+    }
+
+    public func weightRows(_ outputs: Range<Int>) -> Tensor {
+        let I = inFeatures
+        return Tensor(shape: [outputs.count] + inputShape,
+                      data: Array(weight.value.data[outputs.lowerBound * I..<outputs.upperBound * I]))
     }
 }

@@ -1,0 +1,100 @@
+/// A way to bound every stage of a chain of layers, and the rows of a specification, over an input box.
+/// A method is one type written once against `Primitive` (a `switch` the compiler checks), in one file:
+/// `IntervalMethod` (IBP), `SoundIntervalMethod` (IBP rounded outwards), `CROWNMethod` (CROWN and CROWN-IBP).
+public protocol BoundMethod {
+    var name: BoundMethodName { get }
+    /// Bounds over `box` of the input and of every layer's output (`ChainBounds.stages`), and of the rows C z + d
+    /// of `specification` on the last layer's output z, when given.
+    /// - Throws: `BoundMethodError` when the method cannot handle a layer of the chain.
+    func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) throws -> ChainBounds
+}
+
+/// The bound methods by their command-line names (`--bounds ibp,crown-ibp,crown`).
+public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
+    /// Interval bound propagation (Gowal et al., ICCV 2019, section 3).
+    case ibp
+    /// IBP with every bound rounded outwards, so a certificate is a proof about the real-arithmetic network.
+    case soundIBP = "sound-ibp"
+    /// IBP for every intermediate layer, one CROWN backward pass from the specification (Zhang et al., ICLR 2020).
+    case crownIBP = "crown-ibp"
+    /// Every pre-activation layer bounded by its own CROWN backward pass (Zhang et al., NeurIPS 2018).
+    case crown
+
+    public var method: any BoundMethod {
+        switch self {
+        case .ibp: return IntervalMethod()
+        case .soundIBP: return SoundIntervalMethod()
+        case .crownIBP: return CROWNMethod(intermediate: .ibp)
+        case .crown: return CROWNMethod(intermediate: .crown)
+        }
+    }
+
+    /// Parses one name; the error lists the valid ones.
+    public init(parsing text: String) throws {
+        guard let name = BoundMethodName(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+            throw BoundMethodError.unknownMethod(text)
+        }
+        self = name
+    }
+}
+
+public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
+    case unknownMethod(String)
+    /// The method has no rule for a layer kind (e.g. CROWN and max pooling).
+    case unsupportedLayer(method: String, layer: String)
+
+    public var description: String {
+        switch self {
+        case let .unknownMethod(text):
+            return "unknown bound method '\(text)'; use one of "
+                + BoundMethodName.allCases.map(\.rawValue).joined(separator: ", ")
+        case let .unsupportedLayer(method, layer):
+            return "bound method \(method) cannot bound layer \(layer); use ibp for this network"
+        }
+    }
+}
+
+/// An interval [lower, upper] for a batch; both tensors have the same shape (n, ...).
+public struct Interval {
+    public var lower: Tensor
+    public var upper: Tensor
+
+    public init(lower: Tensor, upper: Tensor) {
+        precondition(lower.shape == upper.shape, "lower \(lower.shape) and upper \(upper.shape) differ")
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// [mu - r, mu + r], rounded to nearest.
+    public init(_ box: IntervalBounds) {
+        self.init(lower: box.lower, upper: box.upper)
+    }
+
+    public var shape: [Int] { lower.shape }
+}
+
+/// What a bound method returns for a batch of n inputs.
+public struct ChainBounds {
+    /// stages[0] is the input box, stages[i + 1] the output of layer i; shapes (n, ...).
+    public var stages: [Interval]
+    /// Bounds of the specification's rows C z + d, shape (n, k); nil when no specification was given.
+    public var specification: Interval?
+    /// Per sample: every bound the method computed for it (stages, specification) is finite. A sample whose bounds
+    /// left the finite floats anywhere gets no verdict (`Verification.verified`), whatever its margins say.
+    public var finite: [Bool]
+}
+
+extension ChainBounds {
+    /// Marks the samples of a batch tensor (n, ...) with a non-finite value.
+    static func markNonFinite(_ t: Tensor, in finite: inout [Bool]) {
+        let size = t.sampleSize
+        guard size > 0 else { return }
+        t.data.withUnsafeBufferPointer { p in
+            for s in 0..<t.batch where finite[s] {
+                var ok = true
+                for i in (s * size)..<((s + 1) * size) where !p[i].isFinite { ok = false; break }
+                finite[s] = ok
+            }
+        }
+    }
+}

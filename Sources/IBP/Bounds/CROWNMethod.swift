@@ -1,0 +1,281 @@
+/// CROWN (Zhang et al., NeurIPS 2018, theorem 3.2) and CROWN-IBP (Zhang et al., ICLR 2020, section 3): bounds
+/// of linear functions A z + c of a stage by backward propagation of linear bounds through the chain.
+///
+/// Starting from rows A over a layer's output (for a neuron, its own row of W; for the specification, C W_head),
+/// each layer going back is one step: through an affine map c += A b and A <- A W (`AffineMap.applyTransposed`);
+/// through a monotone function with relaxation a_l z + b_l <= f(z) <= a_u z + b_u (`MonotoneKind.relaxation`), for
+/// an upper bound the positive part of A takes the upper line and the negative part the lower one; a reshape only
+/// re-reads A. At the input box [mu - r, mu + r] the upper bound is A mu + c + |A| r (`LinearBound`). Lower bounds
+/// are upper bounds of the negated rows, so one pass of stacked rows gives both.
+///
+/// CROWN bounds every affine stage by its own backward pass (as auto_LiRPA's `method='CROWN'` with dense
+/// intermediate bounds); CROWN-IBP takes every intermediate stage from IBP and runs the backward pass only for the
+/// last layer and the specification. Monotone stages are the interval image of their bounded input.
+public struct CROWNMethod: BoundMethod {
+    public enum Intermediate: Sendable { case ibp, crown }
+
+    public var intermediate: Intermediate
+    /// Most floats of one row block held at once (the rows A, before and after a step): 2^24, 64 MiB each. Row
+    /// blocks are cut to fit, so memory does not grow with the batch or the layer width.
+    public var rowBudget = 1 << 24
+
+    public init(intermediate: Intermediate) {
+        self.intermediate = intermediate
+    }
+
+    public var name: BoundMethodName { intermediate == .ibp ? .crownIBP : .crown }
+
+    public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) throws -> ChainBounds {
+        let n = box.batch
+        let inputBox = IntervalBounds(enclosing: box)
+        var finite = [Bool](repeating: true, count: n)
+        let ibp = intermediate == .ibp ? IntervalMethod().propagate(layers, box: box, specification: nil) : nil
+        var stages = [box.interval]
+        var relaxations = [Int: Relaxations]()
+        for (index, layer) in layers.enumerated() {
+            let stage: Interval
+            switch layer.primitive {
+            case let .affine(map):
+                if let ibp, index < layers.count - 1 {
+                    stage = Interval(ibp.stages[index + 1])
+                } else {
+                    stage = neuronBounds(map, at: index, layers: layers, relaxations: relaxations, box: inputBox)
+                }
+            case let .monotone(f):
+                relaxations[index] = Relaxations(f, stages[index])
+                stage = CROWNMethod.image(f, stages[index])
+            case let .reshape(shape):
+                stage = Interval(lower: stages[index].lower.reshaped(sampleShape: shape),
+                                 upper: stages[index].upper.reshaped(sampleShape: shape))
+            }
+            ChainBounds.markNonFinite(stage.lower, in: &finite)
+            ChainBounds.markNonFinite(stage.upper, in: &finite)
+            stages.append(stage)
+        }
+        var spec: Interval?
+        if let specification {
+            let bounds = specificationBounds(specification, layers: layers, relaxations: relaxations, box: inputBox)
+            ChainBounds.markNonFinite(bounds.lower, in: &finite)
+            ChainBounds.markNonFinite(bounds.upper, in: &finite)
+            spec = bounds
+        }
+        return ChainBounds(stages: stages, specification: spec, finite: finite)
+    }
+
+    /// [f(l), f(u)] elementwise.
+    static func image(_ f: MonotoneKind, _ x: Interval) -> Interval {
+        var lower = x.lower, upper = x.upper
+        lower.data.withUnsafeMutableBufferPointer { p in f.apply(p.baseAddress!, into: p.baseAddress!, count: p.count) }
+        upper.data.withUnsafeMutableBufferPointer { p in f.apply(p.baseAddress!, into: p.baseAddress!, count: p.count) }
+        return Interval(lower: lower, upper: upper)
+    }
+
+    /// Bounds of every output of the affine layer `index` by backward passes from its own rows of W (and their
+    /// negations, for the lower bounds), in row blocks of whole samples or, for wide layers, of neuron ranges.
+    private func neuronBounds(_ map: any AffineMap, at index: Int, layers: [Layer], relaxations: [Int: Relaxations],
+                              box: IntervalBounds) -> Interval {
+        let n = box.centre.batch, outputs = map.outputSize
+        let width = widestStage(layers, through: index)
+        let rowsPerBlock = max(2, rowBudget / max(width, 1))
+        let neuronsPerBlock = max(1, min(outputs, rowsPerBlock / 2))
+        let bias = map.biasVector
+        var lower = [Float](repeating: 0, count: n * outputs), upper = lower
+        var start = 0
+        while start < outputs {
+            let neurons = start..<min(outputs, start + neuronsPerBlock)
+            let w = map.weightRows(neurons)
+            let samplesPerBlock = max(1, rowsPerBlock / (2 * neurons.count))
+            var first = 0
+            while first < n {
+                let samples = first..<min(n, first + samplesPerBlock)
+                // Per sample: rows W_j (upper bounds), then -W_j (upper bounds of -z_j, i.e. -lower bounds).
+                let r = neurons.count, perSample = 2 * r, size = w.sampleSize
+                var a = Tensor(zeros: [samples.count * perSample] + map.inputShape)
+                var c = [Float](repeating: 0, count: samples.count * perSample)
+                a.data.withUnsafeMutableBufferPointer { ap in
+                    w.data.withUnsafeBufferPointer { wp in
+                        for s in 0..<samples.count {
+                            let base = ap.baseAddress! + s * perSample * size
+                            base.update(from: wp.baseAddress!, count: r * size)
+                            for i in 0..<(r * size) { base[r * size + i] = -wp[i] }
+                            for j in 0..<r {
+                                c[s * perSample + j] = bias[neurons.lowerBound + j]
+                                c[s * perSample + r + j] = -bias[neurons.lowerBound + j]
+                            }
+                        }
+                    }
+                }
+                let up = upperBounds(a, bias: c, rowsPerSample: perSample, samples: samples, from: index - 1,
+                                     layers: layers, relaxations: relaxations, box: box)
+                for s in 0..<samples.count {
+                    for j in 0..<r {
+                        let q = (samples.lowerBound + s) * outputs + neurons.lowerBound + j
+                        upper[q] = up[s * perSample + j]
+                        lower[q] = -up[s * perSample + r + j]
+                    }
+                }
+                first = samples.upperBound
+            }
+            start = neurons.upperBound
+        }
+        let shape = [n] + map.outputShape
+        return Interval(lower: Tensor(shape: shape, data: lower), upper: Tensor(shape: shape, data: upper))
+    }
+
+    /// Bounds of the specification's rows: folded into the last layer when it is affine (rows C W, bias C b + d),
+    /// else started from C on the output; rows C and -C stacked for upper and lower bounds.
+    private func specificationBounds(_ spec: Specification, layers: [Layer], relaxations: [Int: Relaxations],
+                                     box: IntervalBounds) -> Interval {
+        let n = spec.batch, k = spec.rowCount, o = spec.outputs, last = layers.count - 1
+        let width = widestStage(layers, through: last)
+        let samplesPerBlock = max(1, rowBudget / max(width, 1) / (2 * k))
+        var lower = Tensor(zeros: [n, k]), upper = lower
+        var first = 0
+        while first < n {
+            let samples = first..<min(n, first + samplesPerBlock)
+            var c = Tensor(zeros: [samples.count * 2 * k, o])
+            var d = [Float](repeating: 0, count: samples.count * 2 * k)
+            for (s, sample) in samples.enumerated() {
+                for j in 0..<k {
+                    let from = (sample * k + j) * o, plus = (s * 2 * k + j) * o, minus = (s * 2 * k + k + j) * o
+                    for i in 0..<o {
+                        c.data[plus + i] = spec.rows.data[from + i]
+                        c.data[minus + i] = -spec.rows.data[from + i]
+                    }
+                    d[s * 2 * k + j] = spec.offsets[sample * k + j]
+                    d[s * 2 * k + k + j] = -spec.offsets[sample * k + j]
+                }
+            }
+            let top: Int
+            let rows: Tensor
+            if case let .affine(map) = layers[last].primitive {
+                let b = map.biasVector
+                for row in 0..<d.count {
+                    for i in 0..<o { d[row] += c.data[row * o + i] * b[i] }
+                }
+                rows = map.applyTransposed(c.reshaped(sampleShape: map.outputShape))
+                top = last - 1
+            } else {
+                rows = c.reshaped(sampleShape: layers[last].outputShape)
+                top = last
+            }
+            let up = upperBounds(rows, bias: d, rowsPerSample: 2 * k, samples: samples, from: top, layers: layers,
+                                 relaxations: relaxations, box: box)
+            for (s, sample) in samples.enumerated() {
+                for j in 0..<k {
+                    upper.data[sample * k + j] = up[s * 2 * k + j]
+                    lower.data[sample * k + j] = -up[s * 2 * k + k + j]
+                }
+            }
+            first = samples.upperBound
+        }
+        return Interval(lower: lower, upper: upper)
+    }
+
+    /// Upper bounds of rows A z + c, A over the output of layer `top` (the input when top = -1), row i belonging to
+    /// sample samples.lowerBound + i / rowsPerSample: steps back through layers top...0, then `LinearBound`.
+    private func upperBounds(_ rows: Tensor, bias: [Float], rowsPerSample: Int, samples: Range<Int>, from top: Int,
+                             layers: [Layer], relaxations: [Int: Relaxations], box: IntervalBounds) -> [Float] {
+        var a = rows, c = bias
+        var index = top
+        while index >= 0 {
+            let layer = layers[index]
+            switch layer.primitive {
+            case let .affine(map):
+                CROWNMethod.addBias(map.biasVector, rows: a, into: &c)
+                a = map.applyTransposed(a)
+            case .monotone:
+                relaxations[index]!.apply(to: &a, bias: &c, rowsPerSample: rowsPerSample,
+                                          firstSample: samples.lowerBound)
+            case .reshape:
+                a = a.reshaped(sampleShape: layer.inputShape)
+            }
+            index -= 1
+        }
+        let centre = box.centre.rows(samples), radius = box.radius.rows(samples)
+        return LinearBound.evaluate(a, rowsPerSample: rowsPerSample, centre: centre, radius: radius, bias: c).upper
+    }
+
+    /// c_i += A_i . b for every row.
+    private static func addBias(_ b: [Float], rows a: Tensor, into c: inout [Float]) {
+        let size = a.sampleSize
+        a.data.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    let ap = ap.baseAddress!, bp = bp.baseAddress!, cp = cp.baseAddress!
+                    Parallel.chunks(a.batch, minChunk: max(1, 4096 / max(size, 1))) { range in
+                        for row in range {
+                            var acc: Float = 0
+                            let r = ap + row * size
+                            for i in 0..<size { acc += r[i] * bp[i] }
+                            cp[row] += acc
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The largest sample size among the input and the outputs of layers 0...last (what a row must hold).
+    private func widestStage(_ layers: [Layer], through last: Int) -> Int {
+        var width = layers.first.map { $0.inputShape.reduce(1, *) } ?? 1
+        for layer in layers.prefix(last + 1) { width = max(width, layer.outputShape.reduce(1, *)) }
+        return width
+    }
+}
+
+/// The relaxation lines of one monotone layer for a batch (n samples of `size` elements).
+struct Relaxations {
+    var lowerSlope: [Float], lowerIntercept: [Float], upperSlope: [Float], upperIntercept: [Float]
+    let size: Int
+
+    init(_ f: MonotoneKind, _ pre: Interval) {
+        let count = pre.lower.count
+        size = pre.lower.sampleSize
+        lowerSlope = [Float](repeating: 0, count: count)
+        lowerIntercept = lowerSlope; upperSlope = lowerSlope; upperIntercept = lowerSlope
+        for i in 0..<count {
+            let r = f.relaxation(lower: pre.lower.data[i], upper: max(pre.lower.data[i], pre.upper.data[i]))
+            lowerSlope[i] = r.lowerSlope; lowerIntercept[i] = r.lowerIntercept
+            upperSlope[i] = r.upperSlope; upperIntercept[i] = r.upperIntercept
+        }
+    }
+
+    /// For upper bounds of A f(z) + c: A+ takes the upper line, A- the lower one:
+    /// c += A+ b_u + A- b_l, A <- A+ a_u + A- a_l (row i uses sample firstSample + i / rowsPerSample's lines).
+    func apply(to a: inout Tensor, bias c: inout [Float], rowsPerSample: Int, firstSample: Int) {
+        let size = self.size
+        precondition(a.sampleSize == size, "rows of \(a.sampleSize) values meet a layer of \(size)")
+        lowerSlope.withUnsafeBufferPointer { ls in
+            lowerIntercept.withUnsafeBufferPointer { li in
+                upperSlope.withUnsafeBufferPointer { us in
+                    upperIntercept.withUnsafeBufferPointer { ui in
+                        a.data.withUnsafeMutableBufferPointer { ap in
+                            c.withUnsafeMutableBufferPointer { cp in
+                                let rows = cp.count, ap = ap.baseAddress!, cp = cp.baseAddress!
+                                Parallel.chunks(rows, minChunk: max(1, 4096 / max(size, 1))) { range in
+                                    for row in range {
+                                        let base = (firstSample + row / rowsPerSample) * size
+                                        let r = ap + row * size
+                                        var acc: Float = 0
+                                        for i in 0..<size {
+                                            let v = r[i]
+                                            if v > 0 {
+                                                acc += v * ui[base + i]
+                                                r[i] = v * us[base + i]
+                                            } else if v < 0 {
+                                                acc += v * li[base + i]
+                                                r[i] = v * ls[base + i]
+                                            }
+                                        }
+                                        cp[row] += acc
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// Two lines around a monotone activation on an interval: a_l z + b_l <= f(z) <= a_u z + b_u for every z in [l, u].
+public struct LinearRelaxation: Equatable, Sendable {
+    public var lowerSlope: Float
+    public var lowerIntercept: Float
+    public var upperSlope: Float
+    public var upperIntercept: Float
+
+    /// Constant lines [f(l), f(u)], valid for any monotone non-decreasing f (the fallback at non-finite ends).
+    static func constant(_ lo: Float, _ hi: Float) -> LinearRelaxation {
+        LinearRelaxation(lowerSlope: 0, lowerIntercept: lo, upperSlope: 0, upperIntercept: hi)
+    }
+}
+
+extension MonotoneKind {
+    /// CROWN's linear relaxation of f on [l, u] (Zhang et al., NeurIPS 2018, section 3.2; auto_LiRPA's vanilla,
+    /// non-optimised relaxations).
+    ///
+    /// - ReLU: stable intervals are exact (identity for l >= 0, zero for u <= 0); otherwise the chord
+    ///   u (z - l) / (u - l) above and, below, the adaptive slope 1 where u > -l, else 0.
+    /// - Sigmoid and tanh (S-shaped: convex for z < 0, concave for z > 0): for u <= 0 the chord above and the
+    ///   tangent at the midpoint below; for l >= 0 the chord below and the midpoint tangent above; across 0, below
+    ///   the chord if f'(l) exceeds its slope, else the tangent at the point d <= 0 whose tangent just passes under
+    ///   f(u') (u' = u rounded up to auto_LiRPA's 0.01 grid), and above symmetrically; and, as auto_LiRPA does for
+    ///   smoothness, the midpoint tangent where that point lies beyond the midpoint.
+    ///
+    /// Postcondition: lowerSlope z + lowerIntercept <= f(z) <= upperSlope z + upperIntercept for every real z in
+    /// [l, u], with f and the lines evaluated exactly. Lines are formed in Double and rounded to Float with the
+    /// intercepts moved outwards by the slope's rounding error times max(|l|, |u|) plus 2^-40 relative, so the
+    /// rounding cannot break it (`RelaxationTests` checks it on a dense grid, at the ends, at l = u and at
+    /// saturated ends). Non-finite ends give the constant lines [f(l), f(u)]. Requires l <= u.
+    public func relaxation(lower l: Float, upper u: Float) -> LinearRelaxation {
+        guard l.isFinite, u.isFinite else { return .constant(value(l), value(u)) }
+        switch self {
+        case .relu:
+            if l >= 0 { return LinearRelaxation(lowerSlope: 1, lowerIntercept: 0, upperSlope: 1, upperIntercept: 0) }
+            if u <= 0 { return LinearRelaxation(lowerSlope: 0, lowerIntercept: 0, upperSlope: 0, upperIntercept: 0) }
+            let slope = Double(u) / (Double(u) - Double(l))
+            let lowerSlope: Double = u > -l ? 1 : 0
+            return rounded(lower: (lowerSlope, 0), upper: (slope, -slope * Double(l)), l: l, u: u)
+        case .sigmoid:
+            return SShaped.relaxation(SShaped.sigmoid, l: l, u: u)
+        case .tanh:
+            return SShaped.relaxation(SShaped.tanh, l: l, u: u)
+        }
+    }
+
+    /// Rounds Double lines (slope, intercept) to Float keeping the postcondition: with a = Float(alpha), the line
+    /// a z + b' is below alpha z + beta on [l, u] when b' <= beta - |a - alpha| max(|l|, |u|); then outwards by
+    /// 2^-40 relative (and 2^-120 absolute) for the Double evaluation of f and of the lines, and rounded outwards.
+    fileprivate func rounded(lower: (Double, Double), upper: (Double, Double), l: Float, u: Float)
+        -> LinearRelaxation {
+        let reach = max(abs(Double(l)), abs(Double(u)))
+        let aL = Float(lower.0), aU = Float(upper.0)
+        let bL = lower.1 - abs(Double(aL) - lower.0) * reach
+        let bU = upper.1 + abs(Double(aU) - upper.0) * reach
+        let pad = { (b: Double) in abs(b) * 0x1p-40 + 0x1p-120 }
+        return LinearRelaxation(lowerSlope: aL, lowerIntercept: RoundingModel.downward(bL - pad(bL)),
+                                upperSlope: aU, upperIntercept: RoundingModel.upward(bU + pad(bU)))
+    }
+}
+
+/// The relaxation of S-shaped functions (convex left of 0, concave right of it, increasing), in Double.
+enum SShaped {
+    struct Function {
+        let value: (Double) -> Double
+        let derivative: (Double) -> Double
+        let kind: MonotoneKind
+        /// Tangent points for the lower line across 0, by grid index i (u' = 0.01 i), and for the upper line by
+        /// index i of l' = -0.01 i; built once (auto_LiRPA's precomputed table, to 500).
+        let lowerPoints: [Double]
+        let upperPoints: [Double]
+    }
+
+    static let step = 0.01
+    static let gridLimit = 500.0
+
+    static let sigmoid = make(.sigmoid, { 1 / (1 + exp(-$0)) }, { let s = 1 / (1 + exp(-$0)); return s * (1 - s) })
+    static let tanh = make(.tanh, { Foundation.tanh($0) }, { let t = Foundation.tanh($0); return 1 - t * t })
+
+    private static func make(_ kind: MonotoneKind, _ f: @escaping (Double) -> Double,
+                             _ df: @escaping (Double) -> Double) -> Function {
+        let count = Int(gridLimit / step) + 5
+        let lower = (0..<count).map { lowerTangentPoint(at: step * Double($0), f, df) }
+        let upper = (0..<count).map { upperTangentPoint(at: -step * Double($0), f, df) }
+        return Function(value: f, derivative: df, kind: kind, lowerPoints: lower, upperPoints: upper)
+    }
+
+    /// The largest d <= 0 (to bisection precision, always on the valid side) whose tangent is below f at u >= 0:
+    /// f'(d)(u - d) + f(d) <= f(u). On [l, 0] the tangent is below the convex part; on [0, u] f minus the
+    /// tangent is concave and non-negative at both ends.
+    static func lowerTangentPoint(at u: Double, _ f: (Double) -> Double, _ df: (Double) -> Double) -> Double {
+        func valid(_ d: Double) -> Bool { df(d) * (u - d) + f(d) <= f(u) }
+        var lo = -1.0
+        while !valid(lo) { lo *= 2 }
+        var hi = 0.0
+        for _ in 0..<60 {
+            let mid = (lo + hi) / 2
+            if valid(mid) { lo = mid } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The smallest d >= 0 whose tangent is above f at l <= 0 (mirror of `lowerTangentPoint`).
+    static func upperTangentPoint(at l: Double, _ f: (Double) -> Double, _ df: (Double) -> Double) -> Double {
+        func valid(_ d: Double) -> Bool { df(d) * (l - d) + f(d) >= f(l) }
+        var hi = 1.0
+        while !valid(hi) { hi *= 2 }
+        var lo = 0.0
+        for _ in 0..<60 {
+            let mid = (lo + hi) / 2
+            if valid(mid) { hi = mid } else { lo = mid }
+        }
+        return hi
+    }
+
+    static func relaxation(_ fn: Function, l lf: Float, u uf: Float) -> LinearRelaxation {
+        let l = Double(lf), u = Double(uf), f = fn.value, df = fn.derivative
+        let yl = f(l), yu = f(u), m = (l + u) / 2
+        let chord = (yu - yl) / max(u - l, 1e-8)
+        let chordLine = (chord, yl - chord * l)
+        func tangent(_ d: Double) -> (Double, Double) { (df(d), f(d) - df(d) * d) }
+        var lower: (Double, Double), upper: (Double, Double)
+        if u <= 0 {
+            (lower, upper) = (tangent(m), chordLine)
+        } else if l >= 0 {
+            (lower, upper) = (chordLine, tangent(m))
+        } else {
+            let dLower = point(fn.lowerPoints, at: u) ?? lowerTangentPoint(at: u, f, df)
+            let dUpper = point(fn.upperPoints, at: -l) ?? upperTangentPoint(at: l, f, df)
+            lower = chord < df(l) ? chordLine : tangent(dLower)
+            upper = chord < df(u) ? chordLine : tangent(dUpper)
+            if dLower >= m { lower = tangent(m) }
+            if dUpper < m { upper = tangent(m) }
+        }
+        // The chord through (l, f(l)) with a clamped denominator (l = u) is the constant f(l): exact there.
+        return fn.kind.rounded(lower: lower, upper: upper, l: lf, u: uf)
+    }
+
+    /// The table entry for a bound b >= 0: index floor(b / 0.01) + 1 (the next grid point up, so the entry is valid
+    /// for b), or nil beyond the table.
+    private static func point(_ table: [Double], at b: Double) -> Double? {
+        let index = Int(max(b, 0) / step) + 1
+        return index < table.count ? table[index] : nil
+    }
+}
