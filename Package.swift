@@ -29,8 +29,10 @@ let package = Package(
 
         .target(name: "IBPFormats", dependencies: ["CZlib"], path: "Sources/IBPFormats"),
         .target(name: "IBPRender", dependencies: ["CPNG", "IBPFormats"], path: "Sources/IBPRender"),
+        // Optimised in debug builds too (as CKernels): the tests run CROWN's backward passes and training steps,
+        // which take minutes unoptimised and seconds optimised; `-enable-testing` keeps @testable imports working.
         .target(name: "IBP", dependencies: ["CBLAS", "CKernels", "IBPFormats", "IBPRender", .product(name: "Crypto", package: "swift-crypto")],
-                path: "Sources/IBP"),
+                path: "Sources/IBP", swiftSettings: [.unsafeFlags(["-O", "-enable-testing"])]),
 
         // Option groups and error reporting shared by the front ends.
         .target(name: "IBPCommandLine", dependencies: ["IBP", .product(name: "ArgumentParser", package: "swift-argument-parser")],

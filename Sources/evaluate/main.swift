@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Nominal, PGD and IBP-verified accuracy of a checkpoint on the MNIST test set.")
+        abstract: "Nominal, PGD and verified accuracy (IBP, CROWN-IBP, CROWN, sound IBP) of checkpoints on the MNIST test set.")
 
     @Argument(help: "Checkpoints: .ckpt files of this project or the seed's Chainer .npz.")
     var checkpoints: [String]
@@ -28,8 +29,28 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table (with several checkpoints: {\"models\": [...]}).")
     var json = false
 
-    @Flag(name: .long, help: "Also verify with rounding-safe bounds (every lower bound rounded down, every upper bound up), so each certificate is a proof.")
+    @Option(name: .long, help: "Bound methods, comma-separated or repeated: ibp, sound-ibp, crown-ibp, crown (default ibp). One verified column each, plus 'any'.")
+    var bounds: [String] = []
+
+    @Flag(name: .long, help: "Also verify with rounding-safe bounds (the sound-ibp method), so each certificate is a proof.")
     var sound = false
+
+    @Option(name: .long, help: "Write one CSV row per test image and epsilon: label, prediction, PGD-robust, verified and worst margin per method.")
+    var perSample: String?
+
+    /// The methods named by --bounds (and --sound), in order, without repeats.
+    var methods: [BoundMethodName] {
+        get throws {
+            var names: [BoundMethodName] = []
+            for item in bounds.flatMap({ $0.split(separator: ",") }) {
+                let name = try BoundMethodName(parsing: String(item))
+                if !names.contains(name) { names.append(name) }
+            }
+            if names.isEmpty { names = [.ibp] }
+            if sound && !names.contains(.soundIBP) { names.append(.soundIBP) }
+            return names
+        }
+    }
 
     @Option(name: .long, help: "Also plot verified and PGD accuracy against epsilon for every checkpoint to this PNG.")
     var plot: String?
@@ -40,12 +61,17 @@ struct Evaluate: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if pgdSteps < 0 { throw ValidationError("--pgd-steps must not be negative") }
         if let plot { try validateOutputFile(plot, flag: "--plot") }
+        if let perSample { try validateOutputFile(perSample, flag: "--per-sample") }
+        do { _ = try methods } catch { throw ValidationError("--bounds: \(error)") }
     }
 
     func run() throws {
         try reportingErrors("evaluate") {
             let data = try Dataset.mnist(directory: dataOptions.directory, split: .test, limit: limit)
+            let methods = try self.methods
             var reports: [EvaluationReport] = []
+            var csv = "checkpoint,index,epsilon,label,prediction,pgd_robust,"
+                + methods.map { "verified_\($0.rawValue),worst_margin_\($0.rawValue)" }.joined(separator: ",") + "\n"
             for checkpoint in checkpoints {
                 let loaded = try Checkpoint.load(URL(fileURLWithPath: checkpoint))
                 try loaded.checkFits(data, path: checkpoint)
@@ -54,9 +80,17 @@ struct Evaluate: ParsableCommand {
                 var results: [EvaluationResult] = []
                 for eps in epsilon {
                     var bar = ProgressBar(total: data.count, label: "eps \(eps)", plainEvery: data.count)
-                    results.append(Evaluator.evaluate(network, on: data, epsilon: eps,
-                                                      pgd: pgdSteps > 0 ? PGD(epsilon: eps, steps: pgdSteps) : nil,
-                                                      seed: seed, sound: sound, progress: { bar.update($0) }))
+                    results.append(try Evaluator.evaluate(
+                        network, on: data, epsilon: eps, pgd: pgdSteps > 0 ? PGD(epsilon: eps, steps: pgdSteps) : nil,
+                        seed: seed, methods: methods, progress: { bar.update($0) },
+                        outcome: perSample == nil ? nil : { o in
+                            let pgd = o.pgdRobust.map { $0 ? "1" : "0" } ?? ""
+                            let cells = zip(o.verified, o.worstMargin).map { v, m in
+                                "\(v ? 1 : 0),\(m.map { "\($0)" } ?? "nan")"
+                            }
+                            csv += "\(checkpoint),\(o.index),\(o.epsilon),\(o.label),\(o.prediction),\(pgd),"
+                                + cells.joined(separator: ",") + "\n"
+                        }))
                 }
                 reports.append(EvaluationReport(checkpoint: checkpoint, model: loaded.architecture.name,
                                                 count: data.count, pgdSteps: pgdSteps, pgdStepSize: 0.1, seed: seed,
@@ -64,6 +98,7 @@ struct Evaluate: ParsableCommand {
                                                 step: loaded.step, training: loaded.trainingSettings))
             }
             if let plot { try AccuracyPlot.render(reports, to: URL(fileURLWithPath: plot)) }
+            if let perSample { try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: perSample)) }
             print(json ? EvaluationReport.json(reports) : reports.map(\.table).joined(separator: "\n\n"))
         }
     }

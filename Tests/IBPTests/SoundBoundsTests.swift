@@ -198,17 +198,18 @@ final class SoundBoundsTests: XCTestCase {
         }
     }
 
-    func testEvaluatorReportsSoundCounts() {
+    func testEvaluatorReportsSoundCounts() throws {
         var rand = TestRandom(51)
         let net = rand.network("tiny")
         let data = Dataset(sampleShape: [1, 28, 28], pixels: rand.tensor([20, 784], in: 0...1).data,
                            labels: (0..<20).map { $0 % 10 })
-        let result = Evaluator.evaluate(net, on: data, epsilon: 0, pgd: nil, seed: 0, sound: true, batchSize: 7)
-        XCTAssertEqual(result.soundVerified, result.verified, "at eps 0 sound and plain should agree here")
+        let result = try Evaluator.evaluate(net, on: data, epsilon: 0, pgd: nil, seed: 0, methods: [.ibp, .soundIBP],
+                                            batchSize: 7)
+        XCTAssertEqual(result.verifiedBy[1], result.verifiedBy[0], "at eps 0 sound and plain should agree here")
         let report = EvaluationReport(checkpoint: "c", model: "tiny", count: 20, pgdSteps: 0, pgdStepSize: 0, seed: 0,
                                       seconds: 0, results: [result])
-        XCTAssert(report.json.contains("\"sound_verified_accuracy\""))
-        XCTAssert(report.table.contains("sound"))
-        XCTAssertNil(Evaluator.evaluate(net, on: data, epsilon: 0, pgd: nil, seed: 0).soundVerified)
+        XCTAssert(report.json.contains("\"sound-ibp\""))
+        XCTAssert(report.table.contains("sound-ibp"))
+        XCTAssertNil(try Evaluator.evaluate(net, on: data, epsilon: 0, pgd: nil, seed: 0).verifiedAccuracy(.soundIBP))
     }
 }

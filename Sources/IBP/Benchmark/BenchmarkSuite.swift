@@ -73,13 +73,18 @@ public enum BenchmarkSuite {
                                 measure: bounds ? "ibp-train-gflops" : "nominal-train-gflops", unit: "GFLOP/s"))
             }
             if wanted("ibp-verify") { add(bench.verify()) }
+            // CROWN-IBP at batch 1000; CROWN's dense intermediate passes cost about a neuron's backward pass per
+            // neuron, so it runs at batch 50 and only on `small` (on `medium` a single image takes seconds).
+            if wanted("crown-ibp-verify") { add(bench.verify(.crownIBP, batch: 1000)) }
+            if wanted("crown-verify") && model == "small" { add(bench.verify(.crown, batch: 50)) }
             if wanted("pgd20") { add(bench.pgd20()) }
         }
         return rows
     }
 
     /// Every measure name `run` and the figure benchmarks produce (GFLOP/s rows come with their step).
-    public static let measureNames = ["sgemm-peak", "nominal-train-step", "ibp-train-step", "ibp-verify", "pgd20",
+    public static let measureNames = ["sgemm-peak", "nominal-train-step", "ibp-train-step", "ibp-verify",
+                                      "crown-ibp-verify", "crown-verify", "pgd20",
                                       "figure", "figures-100"]
 
     /// A row of milliseconds per call of `body`, for measures outside the library (e.g. figure rendering).

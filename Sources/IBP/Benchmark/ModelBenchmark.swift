@@ -45,6 +45,17 @@ public struct ModelBenchmark {
         return BenchmarkRow(model: model, measure: "ibp-verify", observations: rates, unit: "images/s")
     }
 
+    /// Images/s of a bound method's elided margins at eps 0.1 (`BoundMethod.bounds` with the specification; every
+    /// stage's bounds are kept, as `evaluate` does), measure `<method>-verify`.
+    public mutating func verify(_ method: BoundMethodName, batch n: Int) -> BenchmarkRow {
+        let (x, labels) = batch(n)
+        let network = network
+        let rates = stopwatch.rates(items: n) {
+            _ = try! network.bounds(x, epsilon: 0.1, labels: labels, method: method)
+        }
+        return BenchmarkRow(model: model, measure: "\(method.rawValue)-verify", observations: rates, unit: "images/s")
+    }
+
     /// Images/s of a 20-step PGD attack (eps 0.3).
     public mutating func pgd20(batch n: Int = 100) -> BenchmarkRow {
         let (x, labels) = batch(n)

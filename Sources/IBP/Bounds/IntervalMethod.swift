@@ -10,8 +10,9 @@ public struct IntervalMethod: BoundMethod {
 
     public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) -> ChainBounds {
         let run = propagate(layers, box: box, specification: specification)
-        return ChainBounds(stages: run.stages.map(Interval.init), specification: run.specification,
-                           finite: run.finite)
+        // The input stage is the box itself, exact; later stages are [mu - r, mu + r] rounded to nearest.
+        return ChainBounds(stages: [box.interval] + run.stages.dropFirst().map(Interval.init),
+                           specification: run.specification, finite: run.finite)
     }
 
     /// The stages in centre/radius form (for CROWN-IBP's intermediate bounds and the figures).

@@ -30,10 +30,16 @@ public struct EvaluationReport: Codable {
     public var json: String {
         var rows: [[String: Any]] = []
         for r in results {
-            var row: [String: Any] = ["epsilon": Double(r.epsilon), "count": r.count,
-                                      "nominal_accuracy": r.nominalAccuracy, "verified_accuracy": r.verifiedAccuracy]
+            var row: [String: Any] = ["epsilon": Self.shortest(r.epsilon), "count": r.count,
+                                      "nominal_accuracy": r.nominalAccuracy, "verified_accuracy": r.verifiedAccuracy,
+                                      "conflicts": r.conflicts]
             row["pgd_accuracy"] = r.pgdAccuracy ?? NSNull()
-            if let sound = r.soundVerifiedAccuracy { row["sound_verified_accuracy"] = sound }
+            var byMethod: [String: Any] = [:]
+            for (m, method) in r.methods.enumerated() {
+                byMethod[method.rawValue] = ["verified_accuracy": Double(r.verifiedBy[m]) / Double(max(r.count, 1)),
+                                             "seconds": r.methodSeconds[m]]
+            }
+            row["methods"] = byMethod
             rows.append(row)
         }
         var trainingObject: Any = NSNull()
@@ -44,7 +50,8 @@ public struct EvaluationReport: Codable {
             "checkpoint": checkpoint, "model": model, "count": count, "seconds": seconds,
             "step": step.map { $0 as Any } ?? NSNull(), "training": trainingObject,
             "settings": ["pgd_steps": pgdSteps, "pgd_step_size": Double(pgdStepSize), "pgd_seed": seed,
-                         "specification": "elided", "bounds": "ibp"],
+                         "specification": "elided",
+                         "bounds": (results.first?.methods ?? []).map(\.rawValue)],
             "results": rows,
         ]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -52,18 +59,30 @@ public struct EvaluationReport: Codable {
     }
 
     public var table: String {
-        // The sound column appears only when some result has sound-mode counts.
-        let sound = results.contains { $0.soundVerified != nil }
-        var lines = ["\(checkpoint) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)",
-                     "epsilon   nominal      PGD   verified" + (sound ? "     sound" : "")]
+        let methods = results.first?.methods ?? [.ibp]
+        let names = methods.map(\.rawValue) + (methods.count > 1 ? ["any"] : [])
+        let header = "epsilon   nominal      PGD" + names.map { String(repeating: " ", count: max(1, 11 - $0.count)) + $0 }
+            .joined()
+        var lines = ["\(checkpoint) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)", header]
         for r in results {
             let pgd = r.pgdAccuracy.map { String(format: "%7.2f%%", 100 * $0) } ?? "      - "
-            var line = String(format: "%7.3f  %7.2f%%  %@  %7.2f%%", r.epsilon, 100 * r.nominalAccuracy, pgd,
-                              100 * r.verifiedAccuracy)
-            if sound { line += r.soundVerifiedAccuracy.map { String(format: "  %7.2f%%", 100 * $0) } ?? "        - " }
+            var line = String(format: "%7.3f  %7.2f%%  %@", r.epsilon, 100 * r.nominalAccuracy, pgd)
+            var values = r.verifiedBy.map { Double($0) / Double(max(r.count, 1)) }
+            if methods.count > 1 { values.append(r.verifiedAccuracy) }
+            for (name, v) in zip(names, values) {
+                line += String(repeating: " ", count: max(1, 11 - name.count) + name.count - 8)
+                    + String(format: "%7.2f%%", 100 * v)
+            }
+            if r.conflicts > 0 { line += "  (\(r.conflicts) certificates contradicted by the forward pass or PGD)" }
             lines.append(line)
         }
-        lines.append(String(format: "(%.1f s)", seconds))
+        let times = methods.enumerated().map { m, method in
+            String(format: "%@ %.2f s", method.rawValue, results.map { $0.methodSeconds[m] }.reduce(0, +))
+        }
+        lines.append(String(format: "(%.1f s; bounds: %@)", seconds, times.joined(separator: ", ")))
         return lines.joined(separator: "\n")
     }
+
+    /// A float32 as the JSON number of its shortest decimal form (0.1, not 0.10000000149011612).
+    static func shortest(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
 }

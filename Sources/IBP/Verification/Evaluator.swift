@@ -1,46 +1,107 @@
-/// Nominal, verified (IBP, optionally sound) and PGD accuracy of a network on a data set at one epsilon.
+import Foundation
+
+/// Nominal, PGD and verified accuracy of a network on a data set at one epsilon, per bound method.
 public struct EvaluationResult: Codable, Sendable {
     public var epsilon: Float
     public var count: Int
     public var nominalCorrect: Int
+    /// Samples verified by at least one method (each method is sound, so one proof is enough), correctly
+    /// classified and not broken by PGD (`Verification.verdict`).
     public var verified: Int
-    /// Samples still classified correctly at the strongest PGD point found; nil when PGD was not run.
+    /// Samples still classified correctly at the strongest PGD point found (a tie counts as broken); nil when PGD
+    /// was not run.
     public var pgdCorrect: Int?
-    /// Samples verified by sound-mode IBP (`Network.soundMargins`), a proof despite float rounding; nil when not run.
-    public var soundVerified: Int? = nil
+    /// The bound methods run, in order, and what each verified (same rules as `verified`).
+    public var methods: [BoundMethodName] = [.ibp]
+    public var verifiedBy: [Int] = []
+    /// Seconds each method's bounds took over the whole set.
+    public var methodSeconds: [Double] = []
+    /// Certificates contradicted by the forward pass or by PGD (float rounding at a tie or an overflow); never
+    /// counted as verified. Nonzero means the plain float bounds were unsound on these samples.
+    public var conflicts: Int = 0
 
     public var nominalAccuracy: Double { Double(nominalCorrect) / Double(max(count, 1)) }
     public var verifiedAccuracy: Double { Double(verified) / Double(max(count, 1)) }
     public var pgdAccuracy: Double? { pgdCorrect.map { Double($0) / Double(max(count, 1)) } }
-    public var soundVerifiedAccuracy: Double? { soundVerified.map { Double($0) / Double(max(count, 1)) } }
+
+    /// Verified accuracy of one method, nil when it did not run.
+    public func verifiedAccuracy(_ method: BoundMethodName) -> Double? {
+        methods.firstIndex(of: method).map { Double(verifiedBy[$0]) / Double(max(count, 1)) }
+    }
+}
+
+/// One test image's outcome at one epsilon (`evaluate --per-sample`).
+public struct SampleOutcome: Sendable {
+    public var index: Int
+    public var epsilon: Float
+    public var label: Int
+    public var prediction: Int
+    /// nil when PGD was not run.
+    public var pgdRobust: Bool?
+    /// Per method (in `EvaluationResult.methods` order): verified, and the worst elided margin max_{j != y} of the
+    /// upper bounds (negative = safe; nil when a bound left the finite floats).
+    public var verified: [Bool]
+    public var worstMargin: [Float?]
 }
 
 public enum Evaluator {
-    /// Evaluates in batches of `batchSize`; `progress` is called with the number of samples done.
-    /// With `sound` it also counts the samples that sound-mode IBP verifies (`EvaluationResult.soundVerified`).
+    /// Evaluates in batches of `batchSize`; `progress` is called with the number of samples done, `outcome` with
+    /// every sample's result.
+    /// - Throws: `BoundMethodError` when a method cannot bound a layer of the network.
     public static func evaluate(_ network: Network, on data: Dataset, epsilon: Float, pgd: PGD?, seed: UInt64,
-                                sound: Bool = false, batchSize: Int = 500,
-                                progress: (Int) -> Void = { _ in }) -> EvaluationResult {
+                                methods: [BoundMethodName] = [.ibp], batchSize: Int = 500,
+                                progress: (Int) -> Void = { _ in },
+                                outcome: ((SampleOutcome) -> Void)? = nil) throws -> EvaluationResult {
         var result = EvaluationResult(epsilon: epsilon, count: data.count, nominalCorrect: 0, verified: 0,
-                                      pgdCorrect: pgd == nil ? nil : 0, soundVerified: sound ? 0 : nil)
+                                      pgdCorrect: pgd == nil ? nil : 0, methods: methods,
+                                      verifiedBy: [Int](repeating: 0, count: methods.count),
+                                      methodSeconds: [Double](repeating: 0, count: methods.count))
         var rng = RandomSource(seed: seed)
         var start = 0
         while start < data.count {
             let end = min(start + batchSize, data.count)
             let (x, labels) = data.batch(start..<end)
-            let (logits, margins) = network.logitsAndMargins(x, labels: labels, epsilon: epsilon)
-            let predictions = CrossEntropy.predictions(logits)
+            let n = labels.count
+            let predictions = CrossEntropy.predictions(network.logits(x))
             let correct = zip(predictions, labels).map { $0 == $1 }
             result.nominalCorrect += correct.filter { $0 }.count
-            result.verified += Verification.verifiedCount(margins: margins, labels: labels)
-            if sound {
-                let soundMargins = network.soundMargins(x: x, labels: labels, epsilon: epsilon)
-                result.soundVerified! += Verification.verifiedCount(margins: soundMargins, labels: labels)
-            }
+            var attacked: [Bool?] = [Bool?](repeating: nil, count: n)
             if let pgd {
-                let (_, attackMargins) = pgd.attack(network, x: x, labels: labels, rng: &rng)
-                // A sample survives PGD if it was classified correctly and no iterate crossed the boundary.
-                result.pgdCorrect! += zip(correct, attackMargins).filter { $0 && $1 <= 0 }.count
+                let (_, margins) = pgd.attack(network, x: x, labels: labels, rng: &rng)
+                // A sample survives PGD if it was classified correctly and no iterate reached a tie or crossed.
+                attacked = margins.map { !($0 < 0) }
+                result.pgdCorrect! += zip(correct, attacked).filter { $0 && $1 == false }.count
+            }
+            let spec = Specification.elided(labels: labels, classes: network.classes)
+            var any = [Bool](repeating: false, count: n)
+            var perMethod: [[Bool]] = [], worst: [[Float?]] = []
+            for (m, method) in methods.enumerated() {
+                let started = Date()
+                let bounds = try method.method.bounds(network.layers, box: InputBox(around: x, epsilon: epsilon),
+                                                      specification: spec)
+                result.methodSeconds[m] += Date().timeIntervalSince(started)
+                let certified = Verification.certified(bounds, spec)
+                var verified = [Bool](repeating: false, count: n)
+                for s in 0..<n {
+                    let v = Verification.verdict(certified: certified[s], correct: correct[s], attacked: attacked[s])
+                    verified[s] = v.verified
+                    if v.conflict { result.conflicts += 1 }
+                    if v.verified { result.verifiedBy[m] += 1; any[s] = true }
+                }
+                perMethod.append(verified)
+                let k = network.classes, upper = bounds.specification!.upper
+                worst.append((0..<n).map { s in
+                    guard bounds.finite[s] else { return nil }
+                    return (0..<k).filter { $0 != labels[s] }.map { upper.data[s * k + $0] }.max()
+                })
+            }
+            result.verified += any.filter { $0 }.count
+            if let outcome {
+                for s in 0..<n {
+                    outcome(SampleOutcome(index: start + s, epsilon: epsilon, label: labels[s],
+                                          prediction: predictions[s], pgdRobust: attacked[s].map { !$0 && correct[s] },
+                                          verified: perMethod.map { $0[s] }, worstMargin: worst.map { $0[s] }))
+                }
             }
             start = end
             progress(start)
