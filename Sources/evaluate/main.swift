@@ -16,6 +16,8 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
+    @OptionGroup var checkpointOptions: CheckpointOptions
+
     @Option(name: .long, help: "Evaluate only the first N test images.")
     var limit: Int?
 
@@ -39,7 +41,7 @@ struct Evaluate: ParsableCommand {
         for e in epsilon { try validateEpsilon(e) }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if pgdSteps < 0 { throw ValidationError("--pgd-steps must not be negative") }
-        if let plot { try validateOutputFile(plot, flag: "--plot") }
+        if let plot { try validateOutputFile(plot, flag: "--plot", createsFolder: true) }
     }
 
     func run() throws {
@@ -47,7 +49,7 @@ struct Evaluate: ParsableCommand {
             let data = try Dataset.mnist(directory: dataOptions.directory, split: .test, limit: limit)
             var reports: [EvaluationReport] = []
             for checkpoint in checkpoints {
-                let loaded = try Checkpoint.load(URL(fileURLWithPath: checkpoint))
+                let loaded = try checkpointOptions.load(checkpoint)
                 try loaded.checkFits(data, path: checkpoint)
                 let network = loaded.makeNetwork()
                 let started = Date()
@@ -63,7 +65,10 @@ struct Evaluate: ParsableCommand {
                                                 seconds: Date().timeIntervalSince(started), results: results,
                                                 step: loaded.step, training: loaded.trainingSettings))
             }
-            if let plot { try AccuracyPlot.render(reports, to: URL(fileURLWithPath: plot)) }
+            if let plot {
+                try createOutputFolder(for: plot, flag: "--plot")
+                try AccuracyPlot.render(reports, to: URL(fileURLWithPath: plot))
+            }
             print(json ? EvaluationReport.json(reports) : reports.map(\.table).joined(separator: "\n\n"))
         }
     }

@@ -24,7 +24,9 @@ public struct MetricsLog {
     public let url: URL
     public let every: Int
     public private(set) var records: [Record] = []
-    private var window: [BatchStatistics] = []
+    /// The batches since the last `train` record: a checkpoint stores them (`metrics_window`) so that a resumed
+    /// run's next record covers the same `every` steps, with the same numbers, as an uninterrupted run's.
+    public var window: [BatchStatistics] = []
 
     /// Opens the log, keeping the records of an earlier run up to step `upTo` (what its checkpoint holds).
     public init(url: URL, upTo step: Int, every: Int = 100) {
