@@ -43,6 +43,7 @@ extension Checkpoint {
         } else {
             architecture = try recogniseSeedModel(found, path: path)
         }
+        try checkResources(architecture, path: path)
         let network = Network(architecture)
         let params: [(name: String, array: NDArray)] = network.parameters.map { ($0.name, arrays[$0.name]!) }
         for (name, array) in params {

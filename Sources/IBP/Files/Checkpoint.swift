@@ -139,6 +139,7 @@ public struct Checkpoint {
         let expected = try parameterShapes(architecture, path: path)
         let names = expected.map(\.name)
         let params = try expected.map { ($0.name, try tensor($0.name, shape: $0.shape, in: file.tensors, path: path)) }
+        try checkResources(architecture, path: path)
         var adam: Adam?
         let hasMoments = file.tensors.keys.contains { $0.hasPrefix("adam/") }
         if let tText = meta["adam_t"] {
@@ -192,12 +193,10 @@ public struct Checkpoint {
     }
 
     /// The names and shapes of the architecture's parameters, in `Network.parameters` order and named as
-    /// `Network` names them (`l1/W`, `l1/b`, ..., the last linear layer `lo`), after checking with
-    /// `ResourceLimits` that the model can be built and run on one image: sizes that cannot overflow, and
-    /// parameters, activations, work and workspaces within their limits.
+    /// `Network` names them (`l1/W`, `l1/b`, ..., the last linear layer `lo`), after checking that every
+    /// dimension is within `ResourceLimits` (so that no size computed from them overflows). Nothing is allocated.
     static func parameterShapes(_ architecture: Architecture, path: String) throws -> [(name: String, shape: [Int])] {
         do {
-            try ResourceLimits.check(architecture, for: .evaluation(batch: 1))
             return try ResourceLimits.walk(architecture).compactMap { step -> [(name: String, shape: [Int])]? in
                 switch step.spec {
                 case let .conv(channels, kernel, _, _):
@@ -208,6 +207,16 @@ public struct Checkpoint {
                     return nil
                 }
             }.flatMap { $0 }
+        } catch let e as ResourceLimits.Exceeded {
+            throw CheckpointError(path: path, reason: "architecture \(architecture.name): \(e.message)")
+        }
+    }
+
+    /// Throws unless the model can be built and run on one image within `ResourceLimits` (parameters, values
+    /// per stage, work, im2col workspaces, memory), before anything is allocated for it.
+    static func checkResources(_ architecture: Architecture, path: String) throws {
+        do {
+            try ResourceLimits.check(architecture, for: .evaluation(batch: 1))
         } catch let e as ResourceLimits.Exceeded {
             throw CheckpointError(path: path, reason: "architecture \(architecture.name): \(e.message)")
         }
