@@ -81,11 +81,12 @@ public enum Gzip {
     /// runs out, and (Swift 6.3 on Linux) leaks a buffer for an empty file.
     /// - Parameter maxBytes: a file larger than this is refused (`.tooLarge`) before anything is allocated.
     public static func readRaw(_ url: URL, maxBytes: Int? = nil) throws -> Data {
-        let path = url.path
+        // Messages name the file as the caller did (a relative path stays relative).
+        let path = url.relativePath
         func fail(_ why: String) -> GzipError { GzipError(path: path, problem: .unreadable(why)) }
         func failure() -> GzipError { fail(errno == ENOENT ? "no such file" : String(cString: strerror(errno))) }
         // O_NONBLOCK: opening a FIFO that has no writer must not wait for one.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw failure() }
         defer { close(fd) }
         var info = stat()

@@ -73,8 +73,9 @@ public struct Checkpoint {
     ///   as this model instead of being recognised by its array signature, and a `.ckpt` must record this model.
     /// - Throws: `CheckpointError` (one line naming the file), or a format error of the file's reader.
     public static func load(_ url: URL, architecture forced: Architecture? = nil) throws -> Checkpoint {
-        let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else {
+        // The file as the user named it (a relative path stays relative in messages).
+        let path = url.relativePath
+        guard FileManager.default.fileExists(atPath: url.path) else {
             throw CheckpointError(path: path, reason: "no such file")
         }
         let data = try Gzip.readRaw(url, maxBytes: ResourceLimits.maxCheckpointBytes)
