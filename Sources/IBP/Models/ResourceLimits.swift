@@ -11,13 +11,13 @@ import Foundation
 /// its images for padded (SAME) convolutions; every layer keeps its workspace between calls; `|W|` is kept per
 /// layer; IBP stacks the nominal rows and the interval centres (2 rows per sample) and carries a radius row.
 public enum ResourceLimits {
-    /// Trainable parameters: 2^25 = 33,554,432 floats (128 MiB; the paper's `large` model has 12.9 million).
+    /// Trainable parameters: 2^25 = 33,554,432 floats (128 MiB; the paper's `large` model has 13.3 million).
     public static let maxParameters = 1 << 25
     /// Values of one sample at any stage: 2^20 (the `large` model's widest stage holds 50,176).
     public static let maxValuesPerSample = 1 << 20
-    /// Multiply-adds of one nominal forward pass of one sample: 2^31 (the `large` model needs 0.12 billion).
+    /// Multiply-adds of one nominal forward pass of one sample: 2^31 (the `large` model needs 0.11 billion).
     public static let maxMultiplyAddsPerSample = 1 << 31
-    /// The im2col workspace one convolution keeps for a batch: 1 GiB (the `large` model's biggest is 16 MiB).
+    /// The im2col workspace one convolution keeps for a batch: 1 GiB (the `large` model's biggest is 17 MiB at batch 500).
     public static let maxLayerWorkspaceBytes = 1 << 30
     /// Estimated memory of one batch (activations, workspaces, parameters and their copies): 8 GiB.
     public static let maxBatchBytes = 1 << 33
