@@ -238,6 +238,21 @@ final class TrainingResumeTests: XCTestCase {
         }
     }
 
+    /// A metrics.jsonl line that is not a record (or has an unknown field) stops the resume instead of being
+    /// dropped, which would leave the resumed log short of an uninterrupted one's.
+    func testAMalformedMetricsLineIsReported() throws {
+        let run = dir.appendingPathComponent("r")
+        let trainer = try Trainer.start(settings(steps: 100), dataDirectory: data, directory: run, force: false)
+        XCTAssertTrue(try trainer.run(progress: { _ in }))
+        let log = run.appendingPathComponent("metrics.jsonl")
+        var text = try String(contentsOf: log, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"type\":\"train\"", with: "\"type\":\"train\",\"lossScale\":2")
+        try text.write(to: log, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Trainer.resume(directory: run)) { error in
+            XCTAssert("\(error)".contains("metrics.jsonl: line 2 is not a metrics record: unknown field \"lossScale\""), "\(error)")
+        }
+    }
+
     /// The schedule says when it cannot reach its target.
     func testScheduleWarnings() {
         var s = settings(steps: 20)

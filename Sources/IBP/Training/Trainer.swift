@@ -79,7 +79,7 @@ public final class Trainer {
         try AtomicFile.write(try JSONEncoder.pretty.encode(settings), to: directory.appendingPathComponent("settings.json"))
         let network = Network(Architecture.named(settings.model)!)
         Initializer.orthogonal(network, seed: settings.seed)
-        let trainer = Trainer(settings: settings, directory: directory, network: network,
+        let trainer = try Trainer(settings: settings, directory: directory, network: network,
                               adam: Adam(parameters: network.parameters), step: 0, train: train, test: test)
         trainer.warnings = settings.warnings
         return trainer
@@ -146,7 +146,7 @@ public final class Trainer {
         settings.data = folder.standardizedFileURL.path
         settings.dataSHA256 = found
 
-        let trainer = Trainer(settings: settings, directory: directory, network: checkpoint.makeNetwork(), adam: adam,
+        let trainer = try Trainer(settings: settings, directory: directory, network: checkpoint.makeNetwork(), adam: adam,
                               step: checkpoint.step, train: train, test: test)
         if let window = checkpoint.settings["metrics_window"] {
             trainer.metrics.window = try StrictJSON.decode([BatchStatistics].self, from: Data(window.utf8))
@@ -182,7 +182,7 @@ public final class Trainer {
     }
 
     private init(settings: TrainingSettings, directory: URL, network: Network, adam: Adam, step: Int,
-                 train: Dataset, test: Dataset) {
+                 train: Dataset, test: Dataset) throws {
         self.settings = settings
         self.directory = directory
         self.network = network
@@ -191,7 +191,7 @@ public final class Trainer {
         self.train = train
         self.test = test
         self.order = BatchOrder(seed: settings.seed, count: train.count)
-        self.metrics = MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), upTo: step)
+        self.metrics = try MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), upTo: step)
         // Wall time is logged in the metrics, not the checkpoint, so checkpoints stay byte-for-byte reproducible.
         self.secondsBefore = metrics.records.last?.seconds ?? 0
         if let threads = settings.threads { Parallel.workers = threads }
