@@ -34,6 +34,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
 
     /// The largest `--threads`: the layers split their work into at most 8 parts.
     public static let maxThreads = 8
+    /// The largest step count or interval any flag takes: 10^9 (the paper trains for 6 x 10^4 steps).
+    public static let maxCount = 1_000_000_000
 
     public init(model: String, method: Method, schedule: Schedule, steps: Int) {
         self.model = model
@@ -69,6 +71,13 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             throw fail("--checkpoint-every, --eval-every and --eval-limit must be at least 1")
         }
         guard schedule.decaySteps.allSatisfy({ $0 >= 0 }) else { throw fail("--decay-steps must not be negative") }
+        // Counts far beyond any training keep every sum and product of them (step * batch) within an Int.
+        let counts = [("--steps", steps), ("--warmup-steps", schedule.warmupSteps), ("--ramp-steps", schedule.rampSteps),
+                      ("--checkpoint-every", checkpointEvery), ("--eval-every", evalEvery), ("--eval-limit", evalLimit),
+                      ("--decay-steps", schedule.decaySteps.max() ?? 0)]
+        if let (flag, value) = counts.first(where: { $0.1 > TrainingSettings.maxCount }) {
+            throw fail("\(flag) must be at most \(TrainingSettings.maxCount), got \(value)")
+        }
         guard schedule.decayFactor.isFinite, schedule.decayFactor > 0 else {
             throw fail("--decay-factor must be positive, got \(schedule.decayFactor)")
         }
