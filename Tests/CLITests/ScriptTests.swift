@@ -90,7 +90,7 @@ final class ScriptTests: XCTestCase {
         for case let url as URL in walker {
             let path = String(url.resolvingSymlinksInPath().path.dropFirst(base.count))
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
             out[path] = isFolder.boolValue ? -1 : (try Data(contentsOf: url)).hashValue
         }
         return out
