@@ -1,4 +1,6 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
+// Swift 6.0 is the oldest toolchain that builds this package (the Synchronization module, String(validating:as:));
+// the code is written in the Swift 5 language mode. Built and tested with Swift 6.3.1.
 import PackageDescription
 
 let package = Package(
@@ -11,11 +13,11 @@ let package = Package(
         .executable(name: "ibp-bench", targets: ["ibp-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         // SHA-256 of checkpoints for the figures' provenance chunks.
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         // Exact rational arithmetic for the sound-bounds tests.
-        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        .package(url: "https://github.com/attaswift/BigInt", exact: "6.0.1"),
     ],
     targets: [
         // System libraries: OpenBLAS for sgemm, zlib for gzip/zip, libpng (behind a C shim that owns setjmp).
@@ -47,5 +49,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["IBP"], path: "Tests/CLITests"),
         .testTarget(name: "IBPTests", dependencies: ["IBP", .product(name: "BigInt", package: "BigInt")], path: "Tests/IBPTests",
                     resources: []),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )

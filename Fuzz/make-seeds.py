@@ -10,6 +10,7 @@ import io
 import json
 import os
 import struct
+import sys
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -18,8 +19,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def save(kind, name, data):
     folder = os.path.join(HERE, "Seeds", kind)
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, name), "wb") as f:
+    path = os.path.join(folder, name)
+    with open(path + ".tmp", "wb") as f:
         f.write(data)
+    os.replace(path + ".tmp", path)
 
 
 def f32(values):
@@ -95,6 +98,9 @@ def idx():
     save("idx", "labels-idx1-ubyte.gz", gzip.compress(labels, mtime=0))
 
 
+if len(sys.argv) > 1:
+    print("make-seeds.py: error: takes no arguments (usage: Fuzz/make-seeds.py)", file=sys.stderr)
+    sys.exit(64)
 checkpoints()
 archives()
 idx()

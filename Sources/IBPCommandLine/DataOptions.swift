@@ -3,15 +3,27 @@ import Foundation
 import IBP
 import IBPFormats
 
-/// `--data DIR`, shared by every command: default `$IBP_DATA`, else `data/mnist`.
+/// `--data DIR`, shared by every command: default `$IBP_DATA`, else `data/mnist` of the repository (from any
+/// working folder inside it, see `RepositoryPath`).
 public struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: "Folder with the four MNIST IDX files (.gz or raw). Default: $IBP_DATA, else data/mnist.")
+    @Option(name: .long, help: ArgumentHelp(
+        "Folder with the four MNIST IDX files (.gz or raw; scripts/get-mnist.sh makes them). Default: $IBP_DATA, else data/mnist.",
+        valueName: "dir"))
     public var data: String?
 
     public init() {}
 
+    /// The folder given, else the default.
     public var directory: URL {
-        data.map { URL(fileURLWithPath: $0) } ?? MNIST.defaultDirectory()
+        data.map { URL(fileURLWithPath: $0) } ?? DataOptions.defaultDirectory
+    }
+
+    /// `$IBP_DATA` when set and non-empty, else `data/mnist` in the working folder or the repository root.
+    public static var defaultDirectory: URL {
+        if let env = ProcessInfo.processInfo.environment["IBP_DATA"], !env.isEmpty {
+            return URL(fileURLWithPath: env, isDirectory: true)
+        }
+        return RepositoryPath.resolve("data/mnist")
     }
 }
 
@@ -22,7 +34,8 @@ public func validateEpsilon(_ value: Float, flag: String = "--epsilon") throws {
     }
 }
 
-/// Runs a command's body, turning any error into one line on standard error and exit status 1.
+/// Runs a command's body, turning any error into one line on standard error and the exit status of
+/// `ExitStatus.of` (64 when the command line is at fault, else 1).
 public func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
     do {
         try body()
@@ -30,6 +43,6 @@ public func reportingErrors(_ command: String, _ body: () throws -> Void) throws
         throw error
     } catch {
         FileHandle.standardError.write(Data("\(command): error: \(error)\n".utf8))
-        throw ExitCode(1)
+        throw ExitCode(ExitStatus.of(error))
     }
 }

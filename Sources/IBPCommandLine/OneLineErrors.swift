@@ -1,25 +1,60 @@
 import ArgumentParser
 import Foundation
+import IBP
+
+/// The exit statuses of every command (README, "Exit status").
+public enum ExitStatus {
+    /// The command line is wrong (`EX_USAGE`): a flag unknown, repeated, missing or out of range, flags that
+    /// contradict each other or a resumed run's record.
+    public static let usage: Int32 = 64
+    /// Anything found while working: a file missing, unreadable or malformed, a model over the resource limits,
+    /// a failed write.
+    public static let failure: Int32 = 1
+
+    /// The status for `error` raised after the command line was parsed and validated.
+    public static func of(_ error: Error) -> Int32 {
+        switch error {
+        case let e as CommandLineClassified: return e.isUsageError ? usage : failure
+        case is ValidationError: return usage
+        case let e as FlagError: return of(e.underlying)
+        default: return failure
+        }
+    }
+}
 
 extension ParsableCommand {
-    /// Like `main()`, but a bad command line gives one line on standard error (`train: error: ...`), as every
-    /// other failure of the tools does (see `reportingErrors`), instead of the message followed by the usage
-    /// text. Scripts and the bad-input tests can then rely on one line that names the flag and the problem.
+    /// Like `main()`, but every error is one line on standard error (`train: error: ...`) and the exit status
+    /// follows `ExitStatus`: 64 for anything wrong with the command line (parsing and `validate()`, whatever
+    /// they throw), 1 for failures while running. Scripts and the bad-input tests can then rely on one line that
+    /// names the flag and the problem, instead of the message followed by the usage text.
     public static func mainWithOneLineErrors() {
+        let command: ParsableCommand
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            command = try parseAsRoot()
         } catch {
-            let code = exitCode(for: error)
             // Help and version requests exit cleanly: the library prints them as usual.
-            if code == .success { exit(withError: error) }
-            let text = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
-            // An empty message means the error was already reported (an ExitCode from `reportingErrors`).
-            if !text.isEmpty {
-                let name = configuration.commandName ?? "\(self)"
-                FileHandle.standardError.write(Data("\(name): error: \(text) (see --help)\n".utf8))
-            }
-            Foundation.exit(code.rawValue)
+            if exitCode(for: error) == .success { exit(withError: error) }
+            report(message(for: error), hint: " (see --help)")
+            Foundation.exit(ExitStatus.usage)
         }
+        do {
+            var running = command
+            try running.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            // `--help` arrives here: the parser returns a command that throws the request when run.
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let classified = error is CommandLineClassified || error is FlagError
+            report(message(for: error), hint: classified ? "" : (exitCode(for: error) == .validationFailure ? " (see --help)" : ""))
+            Foundation.exit(classified ? ExitStatus.of(error) : exitCode(for: error).rawValue)
+        }
+    }
+
+    private static func report(_ message: String, hint: String) {
+        let text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard !text.isEmpty else { return }
+        let name = configuration.commandName ?? "\(self)"
+        FileHandle.standardError.write(Data("\(name): error: \(text)\(hint)\n".utf8))
     }
 }

@@ -1,16 +1,56 @@
 import ArgumentParser
 import Foundation
 
-/// Checks, before any work starts, that a file can be created at `path`: its folder exists, is a folder and
-/// is writable. The write itself would fail too, but only after a long evaluation or rendering.
-/// - Parameter flag: the option that named the path, for the message.
-public func validateOutputFile(_ path: String, flag: String) throws {
+/// Checks, before any work starts, that a file can be created at `path`; the write itself would fail too, but
+/// only after a long evaluation or rendering.
+/// - Parameters:
+///   - flag: the option that named the path, for the message.
+///   - createsFolder: the command creates missing folders of `path` (with `createOutputFolder`) just before
+///     writing, as `--out-dir` and `train --out` do: then the nearest existing folder above must be writable and
+///     nothing on the way may be a file. Otherwise the file's folder must exist and be writable.
+public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool = false) throws {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
     var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-        throw ValidationError("\(flag) \(path): folder \(folder.path) does not exist")
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        throw ValidationError("\(flag) \(path) is a folder, not a file name")
     }
-    guard access(folder.path, W_OK) == 0 else {
-        throw ValidationError("\(flag) \(path): folder \(folder.path) is not writable")
+    guard createsFolder else {
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("\(flag) \(path): folder \(folder.path) does not exist")
+        }
+        guard access(folder.path, W_OK) == 0 else {
+            throw ValidationError("\(flag) \(path): folder \(folder.path) is not writable")
+        }
+        return
     }
+    var existing = folder.standardizedFileURL
+    while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder) {
+        let parent = existing.deletingLastPathComponent()
+        if parent.path == existing.path { break }
+        existing = parent
+    }
+    guard isFolder.boolValue else {
+        throw ValidationError("\(flag) \(path): \(existing.path) is a file, so the folder \(folder.path) cannot be created")
+    }
+    guard access(existing.path, W_OK) == 0 else {
+        throw ValidationError("\(flag) \(path): folder \(existing.path) is not writable")
+    }
+}
+
+/// Creates the missing folders of the file `path` (call it right before writing, after `validateOutputFile`
+/// with `createsFolder`, so that a command that fails earlier leaves no empty folders behind).
+/// - Throws: a `SettingsError` (runtime) naming the flag and the folder.
+public func createOutputFolder(for path: String, flag: String) throws {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    do {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    } catch {
+        throw OutputFolderError(message: "\(flag) \(path): cannot create the folder \(folder.path)")
+    }
+}
+
+/// A folder for an output that could not be created (a failure at run time, exit status 1).
+public struct OutputFolderError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

@@ -14,6 +14,8 @@ public enum GzipProblem: FileProblem {
     case truncated(producedBytes: Int)
     /// The output would exceed the caller's `maxBytes` limit.
     case tooLarge(limit: Int)
+    /// The file itself is larger than the reader accepts.
+    case fileTooLarge(bytes: Int, limit: Int)
     /// Bytes after the last gzip member that are not another gzip member.
     case trailingGarbage(offset: Int)
     /// zlib itself failed (out of memory, version mismatch, ...).
@@ -25,6 +27,7 @@ public enum GzipProblem: FileProblem {
         case .corrupt(let why): return "corrupt compressed data: \(why)"
         case .truncated(let n): return "truncated compressed data: the stream ends early (after \(n) decompressed bytes)"
         case .tooLarge(let limit): return "decompressed data exceeds the limit of \(limit) bytes"
+        case let .fileTooLarge(bytes, limit): return "the file is \(bytes) bytes, more than the \(limit) accepted"
         case .trailingGarbage(let offset): return "unexpected bytes after the end of the compressed data at offset \(offset)"
         case .zlib(let why): return "zlib failure: \(why)"
         }
@@ -73,15 +76,17 @@ public enum Gzip {
         return [UInt8](raw)
     }
 
-    /// Reads a file's raw bytes, turning failures into a one-line `GzipError.unreadable`.
+    /// Reads a file's raw bytes (no decompression), turning failures into a one-line `GzipError.unreadable`.
     /// POSIX calls rather than `Data(contentsOf:)`, which hangs on a FIFO, reads `/dev/zero` until memory
     /// runs out, and (Swift 6.3 on Linux) leaks a buffer for an empty file.
-    static func readRaw(_ url: URL) throws -> Data {
-        let path = url.path
+    /// - Parameter maxBytes: a file larger than this is refused (`.tooLarge`) before anything is allocated.
+    public static func readRaw(_ url: URL, maxBytes: Int? = nil) throws -> Data {
+        // Messages name the file as the caller did (a relative path stays relative).
+        let path = url.relativePath
         func fail(_ why: String) -> GzipError { GzipError(path: path, problem: .unreadable(why)) }
         func failure() -> GzipError { fail(errno == ENOENT ? "no such file" : String(cString: strerror(errno))) }
         // O_NONBLOCK: opening a FIFO that has no writer must not wait for one.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw failure() }
         defer { close(fd) }
         var info = stat()
@@ -90,6 +95,9 @@ public enum Gzip {
         case S_IFREG: break
         case S_IFDIR: throw fail("it is a folder")
         default: throw fail("not a regular file")
+        }
+        if let maxBytes, Int(info.st_size) > maxBytes {
+            throw GzipError(path: path, problem: .fileTooLarge(bytes: Int(info.st_size), limit: maxBytes))
         }
         var data = Data(count: Int(info.st_size))
         let read = try data.withUnsafeMutableBytes { buffer -> Int in

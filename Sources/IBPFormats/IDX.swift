@@ -90,7 +90,8 @@ public enum IDXProblem: FileProblem {
         case let .countMismatch(images, labels, labelPath):
             return "\(images) images but \(labelPath) holds \(labels) labels"
         case let .missing(tried):
-            return "no MNIST file found (tried \(tried.joined(separator: ", ")))"
+            return "no MNIST file found (tried \(tried.joined(separator: ", "))); get MNIST with scripts/get-mnist.sh "
+                + "DIR (run in the repository), then pass --data DIR or set IBP_DATA=DIR"
         case let .invalidArgument(why):
             return why
         }

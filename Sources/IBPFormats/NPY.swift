@@ -59,9 +59,16 @@ public enum NPY {
         } catch let e as PyLiteralParser.ParseError {
             throw fail("malformed .npy header (\(e.reason)): \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        // numpy itself refuses any other key; a reader that skipped one would read the array one way while
+        // a writer may have meant another.
+        if let extra = dict.keys.sorted().first(where: { !["descr", "fortran_order", "shape"].contains($0) }) {
+            throw fail("header has the unknown key '\(extra)' (a .npy header holds exactly descr, fortran_order and shape)")
+        }
         guard case .string(let descr)? = dict["descr"] else { throw fail("header has no string 'descr'") }
         guard case .bool(let fortran)? = dict["fortran_order"] else { throw fail("header has no boolean 'fortran_order'") }
-        guard case .tuple(let shapeValues)? = dict["shape"] else { throw fail("header has no tuple 'shape'") }
+        guard case .tuple(let shapeValues)? = dict["shape"] else {
+            throw fail(dict["shape"] == nil ? "header has no tuple 'shape'" : "header's 'shape' is not a tuple")
+        }
         var shape: [Int] = []
         var count = 1
         for v in shapeValues {
@@ -172,6 +179,7 @@ enum PyValue: Equatable {
     case int(Int)
     case bool(Bool)
     case tuple([PyValue])
+    case list([PyValue])
     case none
 }
 
@@ -245,7 +253,7 @@ struct PyLiteralParser {
                 try expect(close)
                 break
             }
-            return .tuple(items)
+            return c == "(" ? .tuple(items) : .list(items)
         case "0"..."9", "-":
             let start = i
             if s[i] == "-" { i += 1 }

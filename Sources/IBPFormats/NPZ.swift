@@ -11,6 +11,8 @@ public enum NPZProblem: FileProblem {
     case crcMismatch(entry: String, stored: UInt32, computed: UInt32)
     /// A zip feature this reader does not handle (encryption, other compression methods, ...).
     case unsupported(String)
+    /// An entry that is not a `.npy` array (the archive is some other zip, e.g. a PyTorch `.pt` file).
+    case notAnArray(String)
     /// A name the caller required is not in the archive.
     case missingEntry(String)
     /// A bad argument to the writer.
@@ -22,6 +24,7 @@ public enum NPZProblem: FileProblem {
         case let .crcMismatch(entry, stored, computed):
             return "CRC-32 mismatch in entry \(entry): stored \(hex(stored)), data gives \(hex(computed))"
         case .unsupported(let why): return "unsupported .npz archive: \(why)"
+        case .notAnArray(let entry): return "unsupported .npz archive: entry \(entry) is not a .npy array"
         case .missingEntry(let name): return "no array named '\(name)' in the archive"
         case .invalidArgument(let why): return why
         }
@@ -45,6 +48,8 @@ public enum NPZ {
         var compressedSize: Int
         var size: Int
         var localHeaderOffset: Int
+        /// The name's bytes as stored, to compare with the local header's.
+        var rawName: [UInt8]
     }
 
     /// Reads every array of an `.npz` file.
@@ -71,7 +76,9 @@ public enum NPZ {
         func corrupt(_ why: String) -> NPZError { NPZError(path: path, problem: .corrupt(why)) }
         let entries = try centralDirectory(file, path: path)
         var arrays: [String: NDArray] = [:]
-        for e in entries {
+        // Entries must not share bytes (overlapping entries are how zip bombs and two-faced archives are built).
+        var coveredUntil = 0
+        for e in entries.sorted(by: { $0.localHeaderOffset < $1.localHeaderOffset }) {
             guard e.flags & 0x1 == 0 else { throw NPZError(path: path, problem: .unsupported("entry \(e.name) is encrypted")) }
             guard e.method == 0 || e.method == 8 else {
                 throw NPZError(path: path, problem: .unsupported("entry \(e.name) uses compression method \(e.method)"))
@@ -79,7 +86,25 @@ public enum NPZ {
             // Local header: only its name and extra lengths are used (sizes may be 0xffffffff with zip64, as numpy writes).
             guard e.localHeaderOffset <= file.count - 30 else { throw corrupt("local header of \(e.name) lies outside the file") }
             guard le32(file, e.localHeaderOffset) == 0x0403_4b50 else { throw corrupt("bad local header signature for \(e.name)") }
-            let dataStart = e.localHeaderOffset + 30 + Int(le16(file, e.localHeaderOffset + 26)) + Int(le16(file, e.localHeaderOffset + 28))
+            let localNameLength = Int(le16(file, e.localHeaderOffset + 26))
+            let dataStart = e.localHeaderOffset + 30 + localNameLength + Int(le16(file, e.localHeaderOffset + 28))
+            // A reader that walks the local headers (streaming unzip) and one that reads the central directory
+            // must see the same archive: the same name, method and, unless sizes follow the data, CRC.
+            guard e.localHeaderOffset + 30 + localNameLength <= file.count,
+                  Array(file[(e.localHeaderOffset + 30)..<(e.localHeaderOffset + 30 + localNameLength)]) == e.rawName else {
+                throw corrupt("the local header of \(e.name) names another entry than the central directory")
+            }
+            guard le16(file, e.localHeaderOffset + 8) == e.method else {
+                throw corrupt("the local header of \(e.name) gives another compression method than the central directory")
+            }
+            if le16(file, e.localHeaderOffset + 6) & 0x8 == 0 {
+                guard le32(file, e.localHeaderOffset + 14) == e.crc else {
+                    throw corrupt("the local header of \(e.name) gives another CRC-32 than the central directory")
+                }
+            }
+            guard coveredUntil <= e.localHeaderOffset else {
+                throw corrupt("entry \(e.name) overlaps the data of the entry before it")
+            }
             guard dataStart <= file.count, e.compressedSize <= file.count - dataStart else {
                 throw corrupt("data of \(e.name) (\(e.compressedSize) bytes at \(dataStart)) runs past the end of the file (\(file.count) bytes)")
             }
@@ -103,10 +128,11 @@ public enum NPZ {
                     throw corrupt("entry \(e.name) inflates to \(contents.count) bytes, the directory says \(e.size)")
                 }
             }
+            coveredUntil = dataStart + e.compressedSize
             let crc = contents.withUnsafeBytes { Gzip.crc32($0) }
             guard crc == e.crc else { throw NPZError(path: path, problem: .crcMismatch(entry: e.name, stored: e.crc, computed: crc)) }
             if e.name.hasSuffix("/") && e.size == 0 { continue }  // a folder entry
-            guard e.name.hasSuffix(".npy") else { throw NPZError(path: path, problem: .unsupported("entry \(e.name) is not a .npy array")) }
+            guard e.name.hasSuffix(".npy") else { throw NPZError(path: path, problem: .notAnArray(e.name)) }
             let key = String(e.name.dropLast(4))
             guard arrays[key] == nil else { throw corrupt("two entries named \(e.name)") }
             if skipping.contains(key) { continue }
@@ -166,7 +192,7 @@ public enum NPZ {
             }
             var e = Entry(name: name, method: le16(file, q + 10), flags: flags, crc: le32(file, q + 16),
                           compressedSize: Int(le32(file, q + 20)), size: Int(le32(file, q + 24)),
-                          localHeaderOffset: Int(le32(file, q + 42)))
+                          localHeaderOffset: Int(le32(file, q + 42)), rawName: nameBytes)
             // zip64 extra field (id 1): the 64-bit values, in order, for the fields that are 0xffffffff.
             if e.size == 0xffff_ffff || e.compressedSize == 0xffff_ffff || e.localHeaderOffset == 0xffff_ffff {
                 var x = q + 46 + nameLength

@@ -12,10 +12,16 @@ struct Evaluate: ParsableCommand {
     @Argument(help: "Checkpoints: .ckpt files of this project or the seed's Chainer .npz.")
     var checkpoints: [String]
 
-    @Option(name: .long, help: "Perturbation radius (L-infinity, pixels in [0, 1]); repeat for several.")
-    var epsilon: [Float] = [0.1]
+    @Option(name: .long, parsing: .singleValue,
+            help: "Perturbation radii (L-infinity, pixels in [0, 1]), comma-separated or repeated (default 0.1).")
+    var epsilon: [CommaSeparated<Float>] = []
+
+    /// The epsilons given, in order (0.1 when none).
+    var epsilons: [Float] { epsilon.isEmpty ? [0.1] : epsilon.flattened() }
 
     @OptionGroup var dataOptions: DataOptions
+
+    @OptionGroup var checkpointOptions: CheckpointOptions
 
     @Option(name: .long, help: "Evaluate only the first N test images.")
     var limit: Int?
@@ -29,7 +35,8 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table (with several checkpoints: {\"models\": [...]}).")
     var json = false
 
-    @Option(name: .long, help: "Bound methods, comma-separated or repeated: ibp, sound-ibp, crown-ibp, crown (default ibp). One verified column each, plus 'any'.")
+    @Option(name: .long, parsing: .singleValue,
+            help: "Bound methods, comma-separated or repeated: ibp, sound-ibp, crown-ibp, crown (default ibp). One verified column each, plus 'any'.")
     var bounds: [String] = []
 
     @Flag(name: .long, help: "Also verify with rounding-safe bounds (the sound-ibp method), so each certificate is a proof.")
@@ -57,11 +64,11 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
-        for e in epsilon { try validateEpsilon(e) }
+        for e in epsilons { try validateEpsilon(e) }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if pgdSteps < 0 { throw ValidationError("--pgd-steps must not be negative") }
-        if let plot { try validateOutputFile(plot, flag: "--plot") }
-        if let perSample { try validateOutputFile(perSample, flag: "--per-sample") }
+        if let plot { try validateOutputFile(plot, flag: "--plot", createsFolder: true) }
+        if let perSample { try validateOutputFile(perSample, flag: "--per-sample", createsFolder: true) }
         do { _ = try methods } catch { throw ValidationError("--bounds: \(error)") }
     }
 
@@ -73,12 +80,12 @@ struct Evaluate: ParsableCommand {
             var csv = "checkpoint,index,epsilon,label,prediction,pgd_robust,"
                 + methods.map { "verified_\($0.rawValue),worst_margin_\($0.rawValue)" }.joined(separator: ",") + "\n"
             for checkpoint in checkpoints {
-                let loaded = try Checkpoint.load(URL(fileURLWithPath: checkpoint))
+                let loaded = try checkpointOptions.load(checkpoint)
                 try loaded.checkFits(data, path: checkpoint)
                 let network = loaded.makeNetwork()
                 let started = Date()
                 var results: [EvaluationResult] = []
-                for eps in epsilon {
+                for eps in epsilons {
                     var bar = ProgressBar(total: data.count, label: "eps \(eps)", plainEvery: data.count)
                     results.append(try Evaluator.evaluate(
                         network, on: data, epsilon: eps, pgd: pgdSteps > 0 ? PGD(epsilon: eps, steps: pgdSteps) : nil,
@@ -97,8 +104,14 @@ struct Evaluate: ParsableCommand {
                                                 seconds: Date().timeIntervalSince(started), results: results,
                                                 step: loaded.step, training: loaded.trainingSettings))
             }
-            if let plot { try AccuracyPlot.render(reports, to: URL(fileURLWithPath: plot)) }
-            if let perSample { try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: perSample)) }
+            if let plot {
+                try createOutputFolder(for: plot, flag: "--plot")
+                try AccuracyPlot.render(reports, to: URL(fileURLWithPath: plot))
+            }
+            if let perSample {
+                try createOutputFolder(for: perSample, flag: "--per-sample")
+                try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: perSample))
+            }
             print(json ? EvaluationReport.json(reports) : reports.map(\.table).joined(separator: "\n\n"))
         }
     }

@@ -11,11 +11,13 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(name: .long, help: "Comma-separated models to measure.")
-    var models = "small,medium"
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Models to measure: comma-separated, the repeated flag, or both (default small,medium).", valueName: "models"))
+    var models: [CommaSeparated<String>] = []
 
-    @Option(name: .long, help: "Comma-separated measures to run (default: all), e.g. ibp-train-step,ibp-verify.")
-    var measures: String?
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Measures to run (default: all), e.g. ibp-train-step,ibp-verify; commas or the repeated flag.", valueName: "measures"))
+    var measures: [CommaSeparated<String>] = []
 
     @Option(name: .long, help: "Timed runs per measure, after one warm-up (median, min and max are reported).")
     var repeats = 5
@@ -27,7 +29,10 @@ struct Bench: ParsableCommand {
     var clock: Stopwatch.Clock = .wall
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, !(1...TrainingSettings.maxThreads).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(TrainingSettings.maxThreads), got \(threads)")
+        }
+        if modelList.isEmpty { throw ValidationError("--models: give at least one model") }
         if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
         for m in modelList where Architecture.named(m) == nil {
             throw ValidationError("unknown model \(m); known: \(Architecture.names.joined(separator: ", "))")
@@ -37,8 +42,8 @@ struct Bench: ParsableCommand {
         }
     }
 
-    private var modelList: [String] { models.split(separator: ",").map { String($0) } }
-    private var measureSet: Set<String>? { measures.map { Set($0.split(separator: ",").map { String($0) }) } }
+    private var modelList: [String] { models.isEmpty ? ["small", "medium"] : models.flattened() }
+    private var measureSet: Set<String>? { measures.isEmpty ? nil : Set(measures.flattened()) }
 
     func run() throws {
         let date = ISO8601DateFormatter().string(from: Date())

@@ -9,103 +9,164 @@ struct Train: ParsableCommand {
         abstract: "Train a model nominally or with IBP (Gowal et al. 2019), resumable, writing checkpoints and curves.",
         discussion: """
         Example: swift run -c release train --model small --method ibp --epsilon-train 0.4 --out runs/small-ibp
-        Ctrl-C writes a checkpoint and exits; --resume runs/small-ibp continues exactly where it stopped.
+
+        Ctrl-C writes a checkpoint and exits; --resume runs/small-ibp continues exactly where it stopped, with the data folder and every setting the run recorded in settings.json. With --resume, --steps sets a new total and --data may name another folder holding the same images; any other flag must equal the record.
+
+        Each flag is given at most once; lists (--decay-steps) take commas, the repeated flag, or both.
         """)
 
-    @Option(name: .long, help: "Model: \(Architecture.names.joined(separator: ", ")).")
-    var model: String = "small"
+    // Every setting is optional here, so that a resumed run can tell a flag the user gave from a default; the
+    // defaults are TrainingFlags.settings()'s. Declared as arrays so that a flag given twice is refused
+    // (`once`) instead of the last value silently winning.
 
-    @Option(name: .long, help: "nominal (plain cross-entropy) or ibp.")
-    var method: TrainingSettings.Method = .ibp
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Model: \(Architecture.names.joined(separator: ", ")) (default small).", valueName: "name"))
+    var model: [String] = []
 
-    @Option(name: .long, help: "Target training epsilon reached at the end of the ramp.")
-    var epsilonTrain: Float = 0.1
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "nominal (plain cross-entropy) or ibp (default ibp).", valueName: "method"))
+    var method: [TrainingSettings.Method] = []
 
-    @Option(name: .long, help: "Final kappa (weight of the nominal loss).")
-    var kappa: Float = 0.5
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Target training epsilon, reached at the end of the ramp (default 0.1).", valueName: "eps"))
+    var epsilonTrain: [Float] = []
 
-    @Option(name: .long, help: "Epsilon of the evaluations during training (default: --epsilon-train).")
-    var epsilon: Float?
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Final kappa, the weight of the nominal loss (default 0.5).", valueName: "kappa"))
+    var kappa: [Float] = []
 
-    @Option(name: .long, help: "Total training steps.")
-    var steps: Int = 60_000
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Epsilon of the evaluations during training (default: --epsilon-train).", valueName: "eps"))
+    var evalEpsilon: [Float] = []
 
-    @Option(name: .long, help: "Steps at eps 0, kappa 1 before the ramp.")
-    var warmupSteps: Int = 2000
+    /// Refused: `train --epsilon 0.3` used to set the evaluation epsilon only and train at the default 0.1.
+    @Option(name: .long, parsing: .singleValue, help: .hidden)
+    var epsilon: [String] = []
 
-    @Option(name: .long, help: "Steps over which eps and kappa move linearly to their targets.")
-    var rampSteps: Int = 10000
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Total training steps (default 60000); with --resume, the new total.", valueName: "n"))
+    var steps: [Int] = []
 
-    @Option(name: .long, help: "Batch size.")
-    var batchSize: Int = 100
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Steps at eps 0, kappa 1 before the ramp (default 2000).", valueName: "n"))
+    var warmupSteps: [Int] = []
 
-    @Option(name: .long, help: "Adam learning rate.")
-    var learningRate: Float = 1e-3
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Steps over which eps and kappa move linearly to their targets (default 10000).", valueName: "n"))
+    var rampSteps: [Int] = []
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Steps at which the learning rate is multiplied by --decay-factor.")
-    var decaySteps: [Int] = [15000, 25000]
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Batch size (default 100).", valueName: "n"))
+    var batchSize: [Int] = []
 
-    @Option(name: .long, help: "Learning-rate decay factor.")
-    var decayFactor: Float = 0.1
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "lr"))
+    var learningRate: [Float] = []
 
-    @Option(name: .long, help: "Seed of initialisation and shuffling.")
-    var seed: UInt64 = 0
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Steps at which the learning rate is multiplied by --decay-factor: 15000,25000 (the default), repeated, or '' for none.",
+        valueName: "steps"))
+    var decaySteps: [CommaSeparated<Int>] = []
 
-    @Option(name: .long, help: "Write checkpoint.ckpt every N steps.")
-    var checkpointEvery: Int = 1000
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Learning-rate decay factor (default 0.1).", valueName: "f"))
+    var decayFactor: [Float] = []
 
-    @Option(name: .long, help: "Evaluate on the test images every N steps.")
-    var evalEvery: Int = 2000
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Seed of initialisation and shuffling (default 0).",
+                                                                    valueName: "n"))
+    var seed: [UInt64] = []
 
-    @Option(name: .long, help: "Number of test images in those evaluations.")
-    var evalLimit: Int = 1000
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Write checkpoint.ckpt every N steps (default 1000).",
+                                                                    valueName: "n"))
+    var checkpointEvery: [Int] = []
 
-    @OptionGroup var dataOptions: DataOptions
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Evaluate on the test images every N steps (default 2000).",
+                                                                    valueName: "n"))
+    var evalEvery: [Int] = []
 
-    @Option(name: .long, help: "Run folder (settings.json, checkpoint.ckpt, final.ckpt, metrics.jsonl, curves.png).")
-    var out: String?
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Number of test images in those evaluations (default 1000).", valueName: "n"))
+    var evalLimit: [Int] = []
 
-    @Option(name: .long, help: "Continue the run in this folder from its checkpoint (--steps may extend it).")
-    var resume: String?
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Worker threads, 1...\(TrainingSettings.maxThreads) (default: one per core, at most \(TrainingSettings.maxThreads)); recorded with the GEMM kernel.",
+        valueName: "n"))
+    var threads: [Int] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Folder with the four MNIST IDX files (default: $IBP_DATA, else data/mnist; with --resume, the run's own).",
+        valueName: "dir"))
+    var data: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Run folder for a new run (settings.json, checkpoint.ckpt, final.ckpt, metrics.jsonl, curves.png).",
+        valueName: "folder"))
+    var out: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Continue the run in this folder from its checkpoint.", valueName: "folder"))
+    var resume: [String] = []
 
     @Flag(name: .long, help: "Start over even if --out exists.")
     var force = false
 
-    func validate() throws {
-        if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
-        if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
-        try settings.validate()
+    /// The flags given, each checked to be given at most once.
+    func flags() throws -> TrainingFlags {
+        var f = TrainingFlags()
+        f.model = try once(model, "--model")
+        f.method = try once(method, "--method")
+        f.epsilonTrain = try once(epsilonTrain, "--epsilon-train")
+        f.kappa = try once(kappa, "--kappa")
+        f.evalEpsilon = try once(evalEpsilon, "--eval-epsilon")
+        f.steps = try once(steps, "--steps")
+        f.warmupSteps = try once(warmupSteps, "--warmup-steps")
+        f.rampSteps = try once(rampSteps, "--ramp-steps")
+        f.batchSize = try once(batchSize, "--batch-size")
+        f.learningRate = try once(learningRate, "--learning-rate")
+        f.decaySteps = decaySteps.isEmpty ? nil : decaySteps.flattened()
+        f.decayFactor = try once(decayFactor, "--decay-factor")
+        f.seed = try once(seed, "--seed")
+        f.checkpointEvery = try once(checkpointEvery, "--checkpoint-every")
+        f.evalEvery = try once(evalEvery, "--eval-every")
+        f.evalLimit = try once(evalLimit, "--eval-limit")
+        f.threads = try once(threads, "--threads")
+        return f
     }
 
-    var settings: TrainingSettings {
-        var schedule = Schedule(epsilonTrain: epsilonTrain)
-        schedule.kappaFinal = kappa
-        schedule.warmupSteps = warmupSteps
-        schedule.rampSteps = rampSteps
-        schedule.learningRate = learningRate
-        schedule.decaySteps = decaySteps
-        schedule.decayFactor = decayFactor
-        var s = TrainingSettings(model: model, method: method, schedule: schedule, steps: steps)
-        s.batchSize = batchSize
-        s.seed = seed
-        s.checkpointEvery = checkpointEvery
-        s.evalEvery = evalEvery
-        s.evalLimit = evalLimit
-        s.evalEpsilon = epsilon ?? epsilonTrain
-        return s
+    func validate() throws {
+        if let given = try once(epsilon, "--epsilon") {
+            throw ValidationError("--epsilon \(given): train has two epsilons; give --epsilon-train \(given) for the "
+                                  + "training target (eps at the end of the ramp) or --eval-epsilon \(given) for the "
+                                  + "evaluations during training")
+        }
+        let flags = try flags()
+        let out = try once(out, "--out"), resume = try once(resume, "--resume")
+        _ = try once(data, "--data")
+        if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
+        if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
+        if resume != nil && force { throw ValidationError("--force starts a new run: it goes with --out, not --resume") }
+        let settings = flags.settings()
+        if settings.method == .nominal, let flag = flags.ibpOnlyFlags.first {
+            throw ValidationError("\(flag) shapes the IBP objective and has no effect with --method nominal; drop it or "
+                                  + "use --method ibp")
+        }
+        // A resumed run's values are checked against its record in run(); a new run's are checked here.
+        if resume == nil { try settings.validate() }
     }
 
     func run() throws {
         try reportingErrors("train") {
+            let flags = try flags()
+            let dataFolder = try once(data, "--data").map { URL(fileURLWithPath: $0, isDirectory: true) }
             let trainer: Trainer
-            if let resume {
-                let explicitSteps = CommandLine.arguments.contains("--steps") ? steps : nil
-                trainer = try Trainer.resume(directory: URL(fileURLWithPath: resume), dataDirectory: dataOptions.directory,
-                                             steps: explicitSteps)
+            if let resume = try once(resume, "--resume") {
+                trainer = try Trainer.resume(directory: URL(fileURLWithPath: resume), flags: flags,
+                                             dataDirectory: dataFolder, defaultData: DataOptions.defaultDirectory)
             } else {
-                trainer = try Trainer.start(settings, dataDirectory: dataOptions.directory,
-                                            directory: URL(fileURLWithPath: out!), force: force)
+                trainer = try Trainer.start(flags.settings(), dataDirectory: dataFolder ?? DataOptions.defaultDirectory,
+                                            directory: URL(fileURLWithPath: try once(out, "--out")!), force: force)
             }
+            for late in trainer.settings.schedule.decaySteps where late >= trainer.settings.steps && flags.decaySteps != nil {
+                warn("--decay-steps \(late) is at or after the last step (\(trainer.settings.steps)): it has no effect")
+            }
+            trainer.warnings.forEach(warn)
             Interrupt.install()
             var bar = ProgressBar(total: trainer.settings.steps, label: trainer.settings.model, plainEvery: 500,
                                   initial: trainer.step)
@@ -124,6 +185,10 @@ struct Train: ParsableCommand {
             print(finished ? "finished \(trainer.step) steps: \(where_)/final.ckpt"
                            : "interrupted at step \(trainer.step): \(where_)/checkpoint.ckpt (continue with --resume \(where_))")
         }
+    }
+
+    private func warn(_ line: String) {
+        FileHandle.standardError.write(Data("train: warning: \(line)\n".utf8))
     }
 }
 

@@ -22,11 +22,11 @@ final class CheckpointTests: XCTestCase {
             adam.m = adam.m.map { $0.map { _ in rand.rng.uniform() } }
             adam.v = adam.v.map { $0.map { _ in rand.rng.uniform() } }
             let url = dir.appendingPathComponent("\(name).ckpt")
-            try Checkpoint(network: net, step: 42, adam: adam, settings: ["k": "v"]).save(to: url)
+            try Checkpoint(network: net, step: 42, adam: adam, settings: ["source": "v"]).save(to: url)
             let back = try Checkpoint.load(url)
             XCTAssertEqual(back.architecture, net.architecture)
             XCTAssertEqual(back.step, 42)
-            XCTAssertEqual(back.settings["k"], "v")
+            XCTAssertEqual(back.settings["source"], "v")
             XCTAssertEqual(back.adam?.t, 7)
             XCTAssertEqual(back.adam?.m, adam.m)
             XCTAssertEqual(back.adam?.v, adam.v)

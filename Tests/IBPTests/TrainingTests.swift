@@ -96,3 +96,189 @@ final class TrainingTests: XCTestCase {
         }
     }
 }
+
+/// Issue #11, kind 5: a flag is never silently ignored, and a resumed run is the run it continues.
+final class TrainingResumeTests: XCTestCase {
+    private var dir: URL!
+    private var data: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)")
+        data = dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let images = try MNIST.load(directory: packageRoot.appendingPathComponent("sample_data/mnist"), split: .test)
+        try MNIST.write(images, directory: data, split: .train)
+        try MNIST.write(images, directory: data, split: .test)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    private func settings(steps: Int) -> TrainingSettings {
+        var flags = TrainingFlags()
+        flags.model = "tiny"
+        flags.steps = steps
+        flags.batchSize = 4
+        flags.warmupSteps = 30
+        flags.rampSteps = 100
+        flags.decaySteps = [170]
+        flags.evalEvery = 90
+        flags.evalLimit = 20
+        flags.checkpointEvery = 1000
+        return flags.settings()
+    }
+
+    /// metrics.jsonl of a run stopped mid-window (step 150, between the records at 100 and 200) and resumed holds
+    /// the records of an uninterrupted run: the same steps, window counts, losses and evaluations.
+    func testResumedMetricsEqualAnUninterruptedRun() throws {
+        let straight = try Trainer.start(settings(steps: 250), dataDirectory: data, directory: dir.appendingPathComponent("a"),
+                                         force: false)
+        XCTAssertTrue(try straight.run(progress: { _ in }))
+        let first = try Trainer.start(settings(steps: 250), dataDirectory: data, directory: dir.appendingPathComponent("b"),
+                                      force: false)
+        var at = 0
+        XCTAssertFalse(try first.run(progress: { at = $0.step }, shouldStop: { at == 150 }))
+        let resumed = try Trainer.resume(directory: dir.appendingPathComponent("b"))
+        XCTAssertEqual(resumed.step, 150)
+        XCTAssertTrue(try resumed.run(progress: { _ in }))
+
+        func records(_ run: String) throws -> [String] {
+            try String(contentsOf: dir.appendingPathComponent("\(run)/metrics.jsonl"), encoding: .utf8)
+                .split(separator: "\n").map { line in
+                    // Wall time differs between any two runs; everything else must not.
+                    line.replacingOccurrences(of: #""seconds":[0-9.e+-]+,?"#, with: "", options: .regularExpression)
+                }
+        }
+        let a = try records("a"), b = try records("b")
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.filter { $0.contains("\"type\":\"train\"") }.count, 2)
+        XCTAssertEqual(a.filter { $0.contains("\"type\":\"eval\"") }.count, 3)  // steps 90, 180, 250
+        XCTAssertTrue(a.contains { $0.contains("\"count\":400") && $0.contains("\"step\":200") }, "\(a)")
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("a/final.ckpt")),
+                       try Data(contentsOf: dir.appendingPathComponent("b/final.ckpt")))
+    }
+
+    /// The record: the data folder (absolute), its digest, the thread count and the GEMM kernel; resuming without
+    /// --data uses the recorded folder, and a checkpoint does not record the folder (it would make its bytes
+    /// depend on where the data lies).
+    func testTheRunRecordsEverySettingAndResumeUsesIt() throws {
+        let run = dir.appendingPathComponent("r")
+        let trainer = try Trainer.start(settings(steps: 5), dataDirectory: data, directory: run, force: false)
+        try trainer.run(progress: { _ in })
+        let record = try StrictJSON.decode(TrainingSettings.self, from: Data(contentsOf: run.appendingPathComponent("settings.json")))
+        XCTAssertEqual(record.data, data.standardizedFileURL.path)
+        XCTAssertEqual(record.threads, Parallel.workers)
+        XCTAssertEqual(record.gemmKernel, GEMMKernel.current.rawValue)
+        XCTAssertEqual(record.dataSHA256?.count, 64 + 1 + 64)
+        let stored = try Checkpoint.load(run.appendingPathComponent("final.ckpt")).trainingSettings
+        XCTAssertNil(stored?.data)
+        XCTAssertEqual(stored?.dataSHA256, record.dataSHA256)
+
+        // --steps extends; the record follows.
+        var flags = TrainingFlags()
+        flags.steps = 9
+        let resumed = try Trainer.resume(directory: run, flags: flags)
+        XCTAssertEqual(resumed.settings.steps, 9)
+        XCTAssertTrue(try resumed.run(progress: { _ in }))
+        XCTAssertEqual(try StrictJSON.decode(TrainingSettings.self, from: Data(contentsOf: run.appendingPathComponent("settings.json"))).steps, 9)
+    }
+
+    /// A flag that differs from the record is refused in one line naming it, both values and the record; the
+    /// same value is accepted.
+    func testDifferentFlagsOnResumeAreRefused() throws {
+        let run = dir.appendingPathComponent("r")
+        try Trainer.start(settings(steps: 3), dataDirectory: data, directory: run, force: false).run(progress: { _ in })
+        let cases: [(String, (inout TrainingFlags) -> Void)] = [
+            ("--learning-rate 0.5 differs from the run's 0.001", { $0.learningRate = 0.5 }),
+            ("--epsilon-train 0.3 differs from the run's 0.1", { $0.epsilonTrain = 0.3 }),
+            ("--decay-steps 5,6 differs from the run's 170", { $0.decaySteps = [5, 6] }),
+            ("--model small differs from the run's tiny", { $0.model = "small" }),
+            ("--threads 3 differs", { $0.threads = Parallel.workers == 3 ? 2 : 3 }),
+        ]
+        for (message, edit) in cases {
+            var flags = TrainingFlags()
+            edit(&flags)
+            XCTAssertThrowsError(try Trainer.resume(directory: run, flags: flags)) { error in
+                let expected = message.replacingOccurrences(of: "--threads 3", with: "--threads \(flags.threads ?? 0)")
+                XCTAssert("\(error)".hasPrefix(expected), "'\(error)' does not start with '\(expected)'")
+                XCTAssert((error as? CommandLineClassified)?.isUsageError == true)
+            }
+        }
+        var same = TrainingFlags()
+        same.learningRate = 0.001
+        same.model = "tiny"
+        XCTAssertNoThrow(try Trainer.resume(directory: run, flags: same))
+        var fewer = TrainingFlags()
+        fewer.steps = 2
+        XCTAssertThrowsError(try Trainer.resume(directory: run, flags: fewer)) { XCTAssert("\($0)".contains("below the 3 steps"), "\($0)") }
+    }
+
+    /// --data on resume may name another folder with the same images (the record follows it), never other images.
+    func testDataOnResumeMustHoldTheSameImages() throws {
+        let run = dir.appendingPathComponent("r")
+        try Trainer.start(settings(steps: 3), dataDirectory: data, directory: run, force: false).run(progress: { _ in })
+        let moved = dir.appendingPathComponent("moved")
+        try FileManager.default.copyItem(at: data, to: moved)
+        try FileManager.default.removeItem(at: data)
+        // The recorded folder is gone: the error names it and says what to do.
+        XCTAssertThrowsError(try Trainer.resume(directory: run)) { error in
+            XCTAssert("\(error)".contains("the run's data folder \(data.standardizedFileURL.path)"), "\(error)")
+            XCTAssert("\(error)".contains("pass --data DIR"), "\(error)")
+        }
+        XCTAssertNoThrow(try Trainer.resume(directory: run, dataDirectory: moved))
+        XCTAssertEqual(try StrictJSON.decode(TrainingSettings.self, from: Data(contentsOf: run.appendingPathComponent("settings.json"))).data,
+                       moved.standardizedFileURL.path)
+        // Other images under the same names are refused.
+        let other = dir.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        let images = try MNIST.load(directory: packageRoot.appendingPathComponent("sample_data/mnist"), split: .test, limit: 99)
+        try MNIST.write(images, directory: other, split: .train)
+        try MNIST.write(images, directory: other, split: .test)
+        XCTAssertThrowsError(try Trainer.resume(directory: run, dataDirectory: other)) { error in
+            XCTAssert("\(error)".hasPrefix("--data the MNIST files in \(other.path) differ"), "\(error)")
+        }
+    }
+
+    /// A metrics.jsonl line that is not a record (or has an unknown field) stops the resume instead of being
+    /// dropped, which would leave the resumed log short of an uninterrupted one's.
+    func testAMalformedMetricsLineIsReported() throws {
+        let run = dir.appendingPathComponent("r")
+        let trainer = try Trainer.start(settings(steps: 100), dataDirectory: data, directory: run, force: false)
+        XCTAssertTrue(try trainer.run(progress: { _ in }))
+        let log = run.appendingPathComponent("metrics.jsonl")
+        var text = try String(contentsOf: log, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"type\":\"train\"", with: "\"type\":\"train\",\"lossScale\":2")
+        try text.write(to: log, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Trainer.resume(directory: run)) { error in
+            XCTAssert("\(error)".contains("metrics.jsonl: line 2 is not a metrics record: unknown field \"lossScale\""), "\(error)")
+        }
+    }
+
+    /// The schedule says when it cannot reach its target.
+    func testScheduleWarnings() {
+        var s = settings(steps: 20)
+        XCTAssertEqual(s.warnings.count, 1)
+        XCTAssert(s.warnings[0].contains("warm-up (--warmup-steps) covers all 20 steps"), s.warnings[0])
+        s.steps = 80
+        XCTAssert(s.warnings[0].contains("ramp ends at step 130"), s.warnings[0])
+        XCTAssert(s.warnings[0].contains("eps 0.049"), s.warnings[0])  // 0.1 * (79 - 30) / 100
+        s.steps = 130
+        XCTAssertEqual(s.warnings, [])
+        s.method = .nominal
+        s.steps = 5
+        XCTAssertEqual(s.warnings, [])
+    }
+
+    /// A diverging run stops with one line, and its last checkpoint is not overwritten with NaN.
+    func testDivergenceIsReportedAndNothingNonFiniteIsSaved() throws {
+        var s = settings(steps: 50)
+        s.schedule.learningRate = 1e30
+        s.checkpointEvery = 1
+        let run = dir.appendingPathComponent("nan")
+        let trainer = try Trainer.start(s, dataDirectory: data, directory: run, force: false)
+        XCTAssertThrowsError(try trainer.run(progress: { _ in })) { error in
+            XCTAssert(error is TrainingDiverged, "\(error)")
+            XCTAssert("\(error)".contains("is not finite, so training diverged"), "\(error)")
+        }
+        XCTAssertNoThrow(try Checkpoint.load(run.appendingPathComponent("checkpoint.ckpt")))
+    }
+}

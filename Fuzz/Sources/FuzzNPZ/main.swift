@@ -4,7 +4,7 @@ import IBP
 import IBPFormats
 
 // NPZ.parse (zip, zip64, deflate, .npy headers) on every input; archives that parse are then loaded as
-// the seed's Chainer checkpoint (architecture inference). Any error thrown is fine, a crash or hang is not.
+// the seed's Chainer checkpoint (one of its three models, by exact array signature). Any error thrown is fine, a crash or hang is not.
 let scratch = ScratchFile(name: "input.npz")
 
 runLibFuzzer { start, count in

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import IBPFormats
 
@@ -7,12 +8,19 @@ public struct Dataset: Sendable {
     public let sampleShape: [Int]
     public let pixels: [Float]
     public let labels: [Int]
+    /// SHA-256 (hex) of the images' bytes, then the labels' bytes, as read (after decompression): equal for the
+    /// same images wherever they lie. Nil for data sets made from floats.
+    public let sha256: String?
 
     public init(_ images: LabelledImages) {
         count = images.count
         sampleShape = [1, images.rows, images.cols]
         pixels = images.pixels.map { Float($0) / 255 }
         labels = images.labels.map { Int($0) }
+        var hash = SHA256()
+        images.pixels.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        images.labels.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        sha256 = hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     public init(sampleShape: [Int], pixels: [Float], labels: [Int]) {
@@ -20,6 +28,7 @@ public struct Dataset: Sendable {
         self.sampleShape = sampleShape
         self.pixels = pixels
         self.labels = labels
+        self.sha256 = nil
     }
 
     /// Loads a split of MNIST (or an IDX set laid out like it) from `directory`.

@@ -2,81 +2,94 @@ import Foundation
 import IBPFormats
 
 extension Checkpoint {
-    /// Reads the seed's Chainer `.npz` (arrays `l1/W` (out,in,kh,kw) or (out,in), `l1/b`, ..., `lo/W`, `lo/b`),
-    /// inferring the architecture: conv layers for 4-D weights, linear for 2-D, sigmoid activations as in the
-    /// seed's model, VALID padding, and the strides that make every layer's shape fit the next.
-    static func loadChainer(_ url: URL) throws -> Checkpoint {
-        let path = url.path
-        let arrays = try NPZ.read(url)
-        var layerNames: [String] = []
-        var i = 1
-        while arrays["l\(i)/W"] != nil { layerNames.append("l\(i)"); i += 1 }
-        layerNames.append("lo")
-        for name in layerNames {
-            for suffix in ["W", "b"] where arrays["\(name)/\(suffix)"] == nil {
-                throw CheckpointError(path: path, reason: "missing array \(name)/\(suffix)")
+    /// The seed's model classes (its `models.py`), each recognised by its exact array signature (every name and
+    /// shape): `vissmall`, the figure model (sigmoid); `SmallCNN` = this project's `small` (ReLU, strides 2, 1);
+    /// `MediumCNN` = `medium` (ReLU, strides 1, 2, 1, 2). Chainer convolutions pad nothing by default, so all are
+    /// VALID, as in Gowal et al. 2019, table 1. Two classes cannot share a signature, and any other set of arrays
+    /// is refused: a Chainer `.npz` holds weights only, so its activations and strides cannot be told from it.
+    public static let seedModels = ["vissmall", "small", "medium"]
+
+    /// Reads the seed's Chainer `.npz` (arrays `l1/W` (out,in,kh,kw) or (out,in), `l1/b`, ..., `lo/W`, `lo/b`).
+    /// - Parameter forced: `--architecture`: read the arrays as this model (their names and shapes must match
+    ///   it exactly) instead of recognising one of `seedModels`.
+    static func loadChainer(_ data: Data, path: String, architecture forced: Architecture?) throws -> Checkpoint {
+        func fail(_ reason: String) -> CheckpointError { CheckpointError(path: path, reason: reason) }
+        let arrays: [String: NDArray]
+        do {
+            arrays = try NPZ.parse(data, path: path)
+        } catch let e as NPZError {
+            if case .notAnArray(let entry) = e.problem {
+                throw fail("not a checkpoint (a zip archive whose entry \(entry) is not a .npy array, as in a PyTorch "
+                           + ".pt file); expected a .ckpt (safetensors) or a Chainer .npz")
             }
+            throw e
         }
-        let known = Set(layerNames.flatMap { ["\($0)/W", "\($0)/b"] })
-        if let extra = arrays.keys.sorted().first(where: { !known.contains($0) }) {
-            throw CheckpointError(path: path, reason: "unexpected array \(extra)")
+        let found = arrays.keys.sorted().map { (name: $0, shape: arrays[$0]!.shape) }
+        let architecture: Architecture
+        if let forced {
+            let expected = try parameterShapes(forced, path: path)
+            if let missing = expected.first(where: { arrays[$0.name] == nil }) {
+                throw fail("missing array \(missing.name) (--architecture \(forced.name) needs \(listing(expected)))")
+            }
+            let names = Set(expected.map(\.name))
+            if let extra = found.first(where: { !names.contains($0.name) }) {
+                throw fail("unexpected array \(extra.name) for --architecture \(forced.name) (it needs \(listing(expected)))")
+            }
+            if let wrong = expected.first(where: { arrays[$0.name]!.shape != $0.shape }) {
+                throw fail("array \(wrong.name) has shape \(arrays[wrong.name]!.shape), --architecture \(forced.name) "
+                           + "needs \(wrong.shape)")
+            }
+            architecture = forced
+        } else {
+            architecture = try recogniseSeedModel(found, path: path)
         }
-        let weights = layerNames.map { arrays["\($0)/W"]! }
-        let convCount = weights.prefix { $0.shape.count == 4 }.count
-        guard weights.dropFirst(convCount).allSatisfy({ $0.shape.count == 2 }) else {
-            throw CheckpointError(path: path, reason: "expected 4-D conv weights followed by 2-D linear weights")
-        }
-        guard let architecture = inferArchitecture(weights: weights, convCount: convCount) else {
-            throw CheckpointError(path: path, reason: "no stride choice makes the layer shapes fit a 1x28x28 input")
-        }
+        try checkResources(architecture, path: path)
         let network = Network(architecture)
-        let params: [(name: String, array: NDArray)] = try network.parameters.map { p in
-            guard let a = arrays[p.name], a.shape == p.value.shape else {
-                throw CheckpointError(path: path, reason: "array \(p.name) does not have shape \(p.value.shape)")
+        let params: [(name: String, array: NDArray)] = network.parameters.map { ($0.name, arrays[$0.name]!) }
+        for (name, array) in params {
+            if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
+                throw fail("array \(name) holds a non-finite value (\(array.values[bad])) at \(array.describe(index: bad)); "
+                           + "every weight must be a finite float32")
             }
-            if a.values.contains(where: { !$0.isFinite }) {
-                throw CheckpointError(path: path, reason: "array \(p.name) holds a non-finite value")
-            }
-            return (p.name, a)
         }
-        var checkpoint = Checkpoint(network: network, settings: ["source": url.lastPathComponent])
+        var checkpoint = Checkpoint(network: network, settings: ["source": URL(fileURLWithPath: path).lastPathComponent])
         checkpoint.parameters = params
         return checkpoint
     }
 
-    private static func inferArchitecture(weights: [NDArray], convCount: Int) -> Architecture? {
-        let sigmoid = Architecture.LayerSpec.activation(.sigmoid)
-        func attempt(_ strides: [Int]) -> Architecture? {
-            var shape = [1, 28, 28]
-            var layers: [Architecture.LayerSpec] = []
-            for (index, w) in weights.enumerated() {
-                if index < convCount {
-                    let (out, inC, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
-                    guard inC == shape[0], kh == kw, kh <= shape[1] else { return nil }
-                    let g = ConvGeometry(channels: inC, height: shape[1], width: shape[2], kernel: kh,
-                                         stride: strides[index], same: false)
-                    shape = [out, g.outHeight, g.outWidth]
-                    layers += [.conv(channels: out, kernel: kh, stride: strides[index], same: false), sigmoid]
-                } else {
-                    if index == convCount { layers.append(.flatten) }
-                    guard w.shape[1] == shape.reduce(1, *) else { return nil }
-                    shape = [w.shape[0]]
-                    layers += [.linear(units: w.shape[0])] + (index == weights.count - 1 ? [] : [sigmoid])
+    /// The seed model whose signature is exactly `found`, or an error that lists what was found, how the
+    /// nearest seed model differs, and `--architecture`.
+    private static func recogniseSeedModel(_ found: [(name: String, shape: [Int])], path: String) throws -> Architecture {
+        var nearest: (name: String, differences: [String], score: Int)?
+        for name in seedModels {
+            let architecture = Architecture.named(name)!
+            let expected = try parameterShapes(architecture, path: path)
+            let byName = Dictionary(uniqueKeysWithValues: found.map { ($0.name, $0.shape) })
+            var differences: [String] = []
+            var score = 0
+            for e in expected {
+                switch byName[e.name] {
+                case nil: differences.append("needs \(e.name) \(e.shape)")
+                case let shape? where shape != e.shape: differences.append("has \(e.name) \(e.shape)")
+                default: score += 1
                 }
             }
-            guard shape == [10] || shape.count == 1 else { return nil }
-            let candidate = Architecture(name: "chainer", layers: layers)
-            let vissmall = Architecture.named("vissmall")!
-            return candidate.layers == vissmall.layers ? vissmall : candidate
+            let names = Set(expected.map(\.name))
+            for f in found where !names.contains(f.name) { differences.append("has no \(f.name)") }
+            if differences.isEmpty { return architecture }
+            if nearest == nil || score > nearest!.score { nearest = (name, differences, score) }
         }
-        var strides = [Int](repeating: 1, count: convCount)
-        // Try every stride in 1...4 per conv layer (at most 4^convCount shapes to check).
-        while true {
-            if let found = attempt(strides) { return found }
-            var k = 0
-            while k < convCount && strides[k] == 4 { strides[k] = 1; k += 1 }
-            if k == convCount { return nil }
-            strides[k] += 1
-        }
+        let hint = nearest.map { "; the nearest, \($0.name), " + $0.differences.prefix(4).joined(separator: ", ")
+            + ($0.differences.count > 4 ? " (and \($0.differences.count - 4) more differences)" : "") } ?? ""
+        throw CheckpointError(path: path, reason: "not one of the seed's models (\(seedModels.joined(separator: ", "))): "
+                              + "found \(listing(found))\(hint); if you know the model, pass --architecture NAME "
+                              + "(\(Architecture.names.joined(separator: ", "))) to read it as that model")
+    }
+
+    /// `l1/W [16, 1, 4, 4], l1/b [16], ...`, at most 12 entries.
+    private static func listing(_ arrays: [(name: String, shape: [Int])]) -> String {
+        let shown = arrays.prefix(12).map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
+        let rest = arrays.count - min(arrays.count, 12)
+        return arrays.isEmpty ? "no arrays" : shown + (rest > 0 ? " and \(rest) more" : "")
     }
 }

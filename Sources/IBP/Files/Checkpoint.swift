@@ -34,7 +34,11 @@ public struct Checkpoint {
     }
 
     /// Writes the checkpoint atomically.
+    /// - Throws: `CheckpointError` when `settings` holds a key outside `metadataKeys` (it could not be read back).
     public func save(to url: URL) throws {
+        if let unknown = settings.keys.sorted().first(where: { !Checkpoint.metadataKeys.contains($0) }) {
+            throw CheckpointError(path: url.path, reason: "cannot save the unknown metadata key \"\(unknown)\"")
+        }
         var tensors = parameters
         if let adam {
             for (i, p) in parameters.enumerated() {
@@ -50,52 +54,120 @@ public struct Checkpoint {
         try Safetensors.write(tensors: tensors, metadata: metadata, to: url)
     }
 
-    /// Loads a `.ckpt` (safetensors) or the seed's Chainer `.npz`, checking it describes a complete model.
-    public static func load(_ url: URL) throws -> Checkpoint {
-        let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else {
+    /// Metadata keys a checkpoint may hold. Any other key is refused at load and at save: a key this version
+    /// does not read might change how a later version reads the file, so the file could be read two ways.
+    /// - `format`: `ibpvis-checkpoint-1`; `architecture`: the model as JSON; `step`; `adam_t` (with the Adam
+    ///   moments); `settings`: `TrainingSettings` as JSON; `data_order`, `source`: notes for people;
+    ///   `metrics_window`: the training statistics since the last `metrics.jsonl` record (JSON), so a resumed
+    ///   run logs what an uninterrupted one does.
+    public static let metadataKeys: Set<String> = ["format", "architecture", "step", "adam_t", "settings", "data_order",
+                                                   "source", "metrics_window"]
+
+    /// Loads a `.ckpt` (safetensors) or the seed's Chainer `.npz`, checking it describes exactly one complete model.
+    ///
+    /// The format is told from the content (a zip archive is read as `.npz`, anything else as safetensors); a file
+    /// of another kind (a PNG, an ONNX model, gzip, JSON, ...) is refused naming its kind. Every size is checked
+    /// against `ResourceLimits` before the model is built, metadata must be strict JSON without unknown fields, and
+    /// every value must be finite.
+    /// - Parameter architecture: when given (`--architecture NAME`), the model the file must hold: a `.npz` is read
+    ///   as this model instead of being recognised by its array signature, and a `.ckpt` must record this model.
+    /// - Throws: `CheckpointError` (one line naming the file), or a format error of the file's reader.
+    public static func load(_ url: URL, architecture forced: Architecture? = nil) throws -> Checkpoint {
+        // The file as the user named it (a relative path stays relative in messages).
+        let path = url.relativePath
+        guard FileManager.default.fileExists(atPath: url.path) else {
             throw CheckpointError(path: path, reason: "no such file")
         }
-        if url.pathExtension.lowercased() == "npz" {
-            return try loadChainer(url)
+        let data = try Gzip.readRaw(url, maxBytes: ResourceLimits.maxCheckpointBytes)
+        switch FileKind.identify(data.prefix(512)) {
+        case .zip:
+            return try loadChainer(data, path: path, architecture: forced)
+        case .safetensors, .unknown:
+            return try loadSafetensors(data, path: path, architecture: forced)
+        case let kind:
+            throw CheckpointError(path: path, reason: "not a checkpoint (\(kind.description)); expected a .ckpt "
+                                  + "(safetensors) or a Chainer .npz")
         }
-        let file = try Safetensors.read(url)
+    }
+
+    private static func loadSafetensors(_ data: Data, path: String, architecture forced: Architecture?) throws -> Checkpoint {
+        let file = try Safetensors.parse(data, path: path)
         let meta = file.metadata
+        func fail(_ reason: String) -> CheckpointError { CheckpointError(path: path, reason: reason) }
+        guard let format = meta["format"] else {
+            throw fail("metadata has no format: a safetensors file, but not a checkpoint of this project "
+                       + "(expected format \(Checkpoint.format))")
+        }
+        guard format == Checkpoint.format else {
+            throw fail("metadata format is \"\(format)\", expected \(Checkpoint.format): a safetensors file from "
+                       + "another tool or version")
+        }
+        if let unknown = meta.keys.sorted().first(where: { !metadataKeys.contains($0) }) {
+            throw fail("metadata has the unknown key \"\(unknown)\" (known: \(metadataKeys.sorted().joined(separator: ", ")))")
+        }
         guard let archJSON = meta["architecture"] else {
-            throw CheckpointError(path: path, reason: "metadata has no architecture")
+            throw fail("metadata has no architecture")
         }
         let architecture: Architecture
         do {
-            architecture = try JSONDecoder().decode(Architecture.self, from: Data(archJSON.utf8))
-        } catch {
-            throw CheckpointError(path: path, reason: "architecture in metadata is not valid")
+            architecture = try StrictJSON.decode(Architecture.self, from: Data(archJSON.utf8))
+        } catch let e as StrictJSON.Failure {
+            throw fail("architecture in metadata is not valid: \(e.reason)")
         }
-        guard let step = Int(meta["step"] ?? "0"), step >= 0 else {
-            throw CheckpointError(path: path, reason: "step in metadata is not a non-negative integer")
+        if let forced, forced.layers != architecture.layers || forced.inputShape != architecture.inputShape {
+            throw fail("--architecture \(forced.name): the file records another model (\(architecture.name): "
+                       + "\(architecture.summary)); drop --architecture to read it as recorded")
+        }
+        guard let step = meta["step"].map(strictCount) ?? 0 else {
+            throw fail("step in metadata is not a non-negative integer")
+        }
+        if let settingsJSON = meta["settings"] {
+            do {
+                _ = try StrictJSON.decode(TrainingSettings.self, from: Data(settingsJSON.utf8))
+            } catch let e as StrictJSON.Failure {
+                throw fail("settings in metadata are not valid training settings: \(e.reason)")
+            }
+        }
+        if let window = meta["metrics_window"] {
+            do {
+                _ = try StrictJSON.decode([BatchStatistics].self, from: Data(window.utf8))
+            } catch let e as StrictJSON.Failure {
+                throw fail("metrics_window in metadata is not valid: \(e.reason)")
+            }
         }
         // Every parameter is checked against a tensor of the file before anything is allocated for the model,
         // so a small file cannot make the loader build a huge network.
         let expected = try parameterShapes(architecture, path: path)
         let names = expected.map(\.name)
         let params = try expected.map { ($0.name, try tensor($0.name, shape: $0.shape, in: file.tensors, path: path)) }
+        try checkResources(architecture, path: path)
         var adam: Adam?
+        let hasMoments = file.tensors.keys.contains { $0.hasPrefix("adam/") }
         if let tText = meta["adam_t"] {
-            guard let t = Int(tText), t >= 0 else {
-                throw CheckpointError(path: path, reason: "adam_t in metadata is not a non-negative integer")
+            guard let t = strictCount(tText) else {
+                throw fail("adam_t in metadata is not a non-negative integer")
             }
             var a = Adam(parameters: [])
             a.t = t
             a.m = try expected.map { try tensor("adam/m/\($0.name)", shape: $0.shape, in: file.tensors, path: path).values }
             a.v = try expected.map { try tensor("adam/v/\($0.name)", shape: $0.shape, in: file.tensors, path: path).values }
             adam = a
+        } else if hasMoments {
+            throw fail("holds Adam moments but no adam_t in its metadata, so the optimizer state is incomplete")
         }
-        let known = Set(names + names.flatMap { ["adam/m/\($0)", "adam/v/\($0)"] })
+        let known = Set(names + (adam == nil ? [] : names.flatMap { ["adam/m/\($0)", "adam/v/\($0)"] }))
         if let extra = file.order.first(where: { !known.contains($0) }) {
-            throw CheckpointError(path: path, reason: "unexpected tensor \(extra) for architecture \(architecture.name)")
+            throw fail("unexpected tensor \(extra) for architecture \(architecture.name)")
         }
         var settings = meta
         for key in ["format", "architecture", "step", "adam_t"] { settings[key] = nil }
         return Checkpoint(architecture: architecture, parameters: params, step: step, adam: adam, settings: settings)
+    }
+
+    /// A count written by `save`: decimal digits only (no sign, no spaces), at most 18 of them.
+    private static func strictCount(_ text: String) -> Int? {
+        guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return Int(text)
     }
 
     private init(architecture: Architecture, parameters: [(name: String, array: NDArray)], step: Int, adam: Adam?,
@@ -107,9 +179,9 @@ public struct Checkpoint {
         self.settings = settings
     }
 
-    /// The training settings recorded by `train`, if any.
+    /// The training settings recorded by `train`, if any (`load` has checked that they decode).
     public var trainingSettings: TrainingSettings? {
-        settings["settings"].flatMap { try? JSONDecoder().decode(TrainingSettings.self, from: Data($0.utf8)) }
+        settings["settings"].flatMap { try? StrictJSON.decode(TrainingSettings.self, from: Data($0.utf8)) }
     }
 
     /// A network with this checkpoint's weights.
@@ -121,51 +193,34 @@ public struct Checkpoint {
         return network
     }
 
-    /// Largest layer output accepted, in values per sample: ten times the paper's large model (100,352), as a
-    /// header may otherwise describe a model whose activations for a batch of 500 cannot be allocated.
-    static let maxValuesPerSample = 1 << 20
-
     /// The names and shapes of the architecture's parameters, in `Network.parameters` order and named as
-    /// `Network` names them (`l1/W`, `l1/b`, ..., the last linear layer `lo`), after checking that the
-    /// architecture is one `Network` can build: sizes that cannot overflow and activations that fit in memory.
-    private static func parameterShapes(_ architecture: Architecture, path: String) throws -> [(name: String, shape: [Int])] {
-        func fail(_ why: String) -> CheckpointError { CheckpointError(path: path, reason: "architecture \(architecture.name) \(why)") }
-        guard architecture.inputShape.count == 3, architecture.inputShape.allSatisfy({ $0 > 0 && $0 <= 4096 }),
-              case .linear? = architecture.layers.last else {
-            throw fail("is not a supported model")
-        }
-        var shape = architecture.inputShape
-        guard shape.reduce(1, *) <= maxValuesPerSample else {
-            throw fail("has an input of shape \(shape), larger than \(maxValuesPerSample) values per sample")
-        }
-        var shapes: [(name: String, shape: [Int])] = []
-        for (index, spec) in architecture.layers.enumerated() {
-            let name = index == architecture.layers.count - 1 ? "lo" : "l\(shapes.count / 2 + 1)"
-            switch spec {
-            case let .conv(channels, kernel, stride, same):
-                guard shape.count == 3, channels > 0, channels <= 4096, kernel > 0, kernel <= 4096, stride > 0, stride <= 4096,
-                      same || (kernel <= shape[1] && kernel <= shape[2]) else {
-                    throw fail("has an invalid convolution")
+    /// `Network` names them (`l1/W`, `l1/b`, ..., the last linear layer `lo`), after checking that every
+    /// dimension is within `ResourceLimits` (so that no size computed from them overflows). Nothing is allocated.
+    static func parameterShapes(_ architecture: Architecture, path: String) throws -> [(name: String, shape: [Int])] {
+        do {
+            return try ResourceLimits.walk(architecture).compactMap { step -> [(name: String, shape: [Int])]? in
+                switch step.spec {
+                case let .conv(channels, kernel, _, _):
+                    return [("\(step.name)/W", [channels, step.input[0], kernel, kernel]), ("\(step.name)/b", [channels])]
+                case let .linear(units):
+                    return [("\(step.name)/W", [units, step.input.reduce(1, *)]), ("\(step.name)/b", [units])]
+                case .activation, .flatten:
+                    return nil
                 }
-                let g = ConvGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: kernel,
-                                     stride: stride, same: same)
-                shapes += [("\(name)/W", [channels, shape[0], kernel, kernel]), ("\(name)/b", [channels])]
-                shape = [channels, g.outHeight, g.outWidth]
-            case let .linear(units):
-                guard units > 0, units <= 1 << 16 else { throw fail("has an invalid linear layer") }
-                shapes += [("\(name)/W", [units, shape.reduce(1, *)]), ("\(name)/b", [units])]
-                shape = [units]
-            case .flatten:
-                shape = [shape.reduce(1, *)]
-            case .activation:
-                break
-            }
-            // Shapes stay under 2^20 values and factors under 2^16, so nothing above can overflow.
-            guard shape.reduce(1, *) <= maxValuesPerSample else {
-                throw fail("has a layer of shape \(shape), larger than \(maxValuesPerSample) values per sample")
-            }
+            }.flatMap { $0 }
+        } catch let e as ResourceLimits.Exceeded {
+            throw CheckpointError(path: path, reason: "architecture \(architecture.name): \(e.message)")
         }
-        return shapes
+    }
+
+    /// Throws unless the model can be built and run on one image within `ResourceLimits` (parameters, values
+    /// per stage, work, im2col workspaces, memory), before anything is allocated for it.
+    static func checkResources(_ architecture: Architecture, path: String) throws {
+        do {
+            try ResourceLimits.check(architecture, for: .evaluation(batch: 1))
+        } catch let e as ResourceLimits.Exceeded {
+            throw CheckpointError(path: path, reason: "architecture \(architecture.name): \(e.message)")
+        }
     }
 
     private static func tensor(_ name: String, shape expected: [Int], in tensors: [String: NDArray],
@@ -177,7 +232,8 @@ public struct Checkpoint {
             throw CheckpointError(path: path, reason: "tensor \(name) has shape \(array.shape), the architecture needs \(expected)")
         }
         if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
-            throw CheckpointError(path: path, reason: "tensor \(name) holds a non-finite value at index \(bad)")
+            throw CheckpointError(path: path, reason: "tensor \(name) holds a non-finite value (\(array.values[bad])) at "
+                                  + "\(array.describe(index: bad)); every weight must be a finite float32")
         }
         return array
     }

@@ -18,6 +18,19 @@ public struct Architecture: Codable, Equatable, Sendable {
         self.layers = layers
     }
 
+    /// The layers in words, for messages: `conv 16 4x4/2 VALID, relu, ..., linear 10`.
+    public var summary: String {
+        layers.map { spec -> String in
+            switch spec {
+            case let .conv(channels, kernel, stride, same):
+                return "conv \(channels) \(kernel)x\(kernel)/\(stride) \(same ? "SAME" : "VALID")"
+            case let .linear(units): return "linear \(units)"
+            case let .activation(kind): return kind.rawValue
+            case .flatten: return "flatten"
+            }
+        }.joined(separator: ", ")
+    }
+
     /// The names `Architecture.named` accepts.
     public static let names = ["tiny", "small", "medium", "large", "vissmall"]
 

@@ -1,5 +1,5 @@
 /// What one training batch gave: losses and counts for progress and metrics.
-public struct BatchStatistics: Sendable {
+public struct BatchStatistics: Codable, Equatable, Sendable {
     public var loss: Float
     public var nominalLoss: Float
     /// Cross-entropy of the worst-case margins; nil when the interval pass was skipped.

@@ -24,16 +24,30 @@ public struct MetricsLog {
     public let url: URL
     public let every: Int
     public private(set) var records: [Record] = []
-    private var window: [BatchStatistics] = []
+    /// The batches since the last `train` record: a checkpoint stores them (`metrics_window`) so that a resumed
+    /// run's next record covers the same `every` steps, with the same numbers, as an uninterrupted run's.
+    public var window: [BatchStatistics] = []
 
     /// Opens the log, keeping the records of an earlier run up to step `upTo` (what its checkpoint holds).
-    public init(url: URL, upTo step: Int, every: Int = 100) {
+    /// - Throws: `SettingsError` (a failure at run time) naming the file and line of a record that is not valid,
+    ///   instead of dropping it: a resumed log must hold every record an uninterrupted one does.
+    public init(url: URL, upTo step: Int, every: Int = 100) throws {
         self.url = url
         self.every = every
-        guard step > 0, let text = try? String(contentsOf: url, encoding: .utf8) else { return }
-        records = text.split(separator: "\n").compactMap {
-            try? JSONDecoder().decode(Record.self, from: Data($0.utf8))
-        }.filter { $0.step <= step }
+        guard step > 0, FileManager.default.fileExists(atPath: url.path) else { return }
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw SettingsError(message: "\(url.path): cannot read the metrics log (\(error))", isUsageError: false)
+        }
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            do {
+                let record = try StrictJSON.decode(Record.self, from: Data(line.utf8))
+                if record.step <= step { records.append(record) }
+            } catch let e as StrictJSON.Failure {
+                throw SettingsError(message: "\(url.path): line \(index + 1) is not a metrics record: \(e.reason)",
+                                    isUsageError: false)
+            }
+        }
     }
 
     public mutating func record(step: Int, epsilon: Float, kappa: Float, learningRate: Float, batch: BatchStatistics,

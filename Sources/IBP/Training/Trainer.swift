@@ -12,18 +12,35 @@ public struct TrainingProgress: Sendable {
     public var samplesPerSecond: Double
 }
 
-/// A training run in a folder: `settings.json`, `checkpoint.ckpt` (with optimizer state, for `--resume`),
-/// `final.ckpt` (weights only, at the end), `metrics.jsonl` and `curves.png`.
+/// Training that cannot go on: the loss or the weights left the finite floats (a checkpoint with them could not
+/// be loaded, and every later step would be NaN). The last checkpoint written stays as it was.
+public struct TrainingDiverged: Error, CustomStringConvertible {
+    public let step: Int
+    public let what: String
+    public let lastCheckpoint: Int?
+    public var description: String {
+        "step \(step): \(what) is not finite, so training diverged; "
+            + (lastCheckpoint.map { "checkpoint.ckpt still holds step \($0); " } ?? "")
+            + "start again with a smaller --learning-rate"
+    }
+}
+
+/// A training run in a folder: `settings.json` (the run's record), `checkpoint.ckpt` (with optimizer state and
+/// the metrics window, for `--resume`), `final.ckpt` (weights only, at the end), `metrics.jsonl` and `curves.png`.
 public final class Trainer {
-    public let settings: TrainingSettings
+    public private(set) var settings: TrainingSettings
     public let directory: URL
     public let network: Network
     public private(set) var adam: Adam
     public private(set) var step: Int
+    /// Lines for the user about what this run will not do as its flags suggest (`TrainingSettings.warnings`), or
+    /// about a resumed run that cannot match an uninterrupted one (another GEMM kernel).
+    public private(set) var warnings: [String] = []
     private let train: Dataset
     private let test: Dataset
     private var order: BatchOrder
     private var metrics: MetricsLog
+    private var lastCheckpointStep: Int?
     /// Wall time spent training in earlier processes of this run (from the checkpoint) and when this one began.
     private let secondsBefore: Double
     private let started = Date()
@@ -33,20 +50,28 @@ public final class Trainer {
 
     public var checkpointURL: URL { directory.appendingPathComponent("checkpoint.ckpt") }
     public var finalURL: URL { directory.appendingPathComponent("final.ckpt") }
+    public var settingsURL: URL { directory.appendingPathComponent("settings.json") }
 
-    /// Starts a new run in `directory`, which must not exist unless `force` is set.
+    /// Starts a new run in `directory`, which must not exist unless `force` is set. The run's record
+    /// (`settings.json`) gets `settings` with the data folder, its digest, the thread count (default
+    /// `Parallel.workers`) and the GEMM kernel filled in.
     public static func start(_ settings: TrainingSettings, dataDirectory: URL, directory: URL,
                              force: Bool) throws -> Trainer {
+        var settings = settings
+        if settings.threads == nil { settings.threads = Parallel.workers }
         try settings.validate()
         let fm = FileManager.default
         if fm.fileExists(atPath: directory.path) && !force {
             throw SettingsError(message: "\(directory.path) exists: pass --resume to continue it or --force to start over")
         }
         let (train, test) = try loadData(dataDirectory, settings: settings)
+        settings.data = dataDirectory.standardizedFileURL.path
+        settings.dataSHA256 = digest(train, test)
+        settings.gemmKernel = GEMMKernel.current.rawValue
         do {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw SettingsError(message: "\(directory.path): cannot create the run folder")
+            throw SettingsError(message: "\(directory.path): cannot create the run folder", isUsageError: false)
         }
         for stale in ["checkpoint.ckpt", "final.ckpt", "metrics.jsonl", "curves.png"] {
             try? fm.removeItem(at: directory.appendingPathComponent(stale))
@@ -54,29 +79,96 @@ public final class Trainer {
         try AtomicFile.write(try JSONEncoder.pretty.encode(settings), to: directory.appendingPathComponent("settings.json"))
         let network = Network(Architecture.named(settings.model)!)
         Initializer.orthogonal(network, seed: settings.seed)
-        return Trainer(settings: settings, directory: directory, network: network,
-                       adam: Adam(parameters: network.parameters), step: 0, train: train, test: test)
+        let trainer = try Trainer(settings: settings, directory: directory, network: network,
+                              adam: Adam(parameters: network.parameters), step: 0, train: train, test: test)
+        trainer.warnings = settings.warnings
+        return trainer
     }
 
-    /// Continues the run in `directory` from its checkpoint, optionally to a new total of `steps`.
-    public static func resume(directory: URL, dataDirectory: URL, steps: Int? = nil) throws -> Trainer {
+    /// Continues the run in `directory` from its checkpoint, with the data folder it recorded.
+    /// - Parameters:
+    ///   - flags: flags given with `--resume`. Each must equal the record, except `--steps`, which sets a new
+    ///     total (not below the checkpoint's step), and `--data`, which may name another folder holding the same
+    ///     images (checked by digest; the record then follows it). Anything else is refused in one line.
+    ///   - dataDirectory: `--data`, if given.
+    ///   - defaultData: the data folder of a run recorded without one (runs made before it was recorded).
+    public static func resume(directory: URL, flags: TrainingFlags = TrainingFlags(), dataDirectory: URL? = nil,
+                              defaultData: URL? = nil) throws -> Trainer {
         let settingsURL = directory.appendingPathComponent("settings.json")
         guard let data = FileManager.default.contents(atPath: settingsURL.path) else {
-            throw SettingsError(message: "\(settingsURL.path): no such file, so \(directory.path) is not a run to resume")
+            throw SettingsError(message: "\(settingsURL.path): no such file, so \(directory.path) is not a run to resume",
+                                isUsageError: false)
         }
         var settings: TrainingSettings
-        do { settings = try JSONDecoder().decode(TrainingSettings.self, from: data) } catch {
-            throw SettingsError(message: "\(settingsURL.path): not valid training settings")
+        do {
+            settings = try StrictJSON.decode(TrainingSettings.self, from: data)
+        } catch let e as StrictJSON.Failure {
+            throw SettingsError(message: "\(settingsURL.path): not valid training settings: \(e.reason)", isUsageError: false)
         }
-        if let steps { settings.steps = steps }
-        try settings.validate()
+        if let conflict = flags.conflicts(with: settings).first {
+            throw UsageError("\(conflict.flag) \(conflict.given) differs from the run's \(conflict.recorded) "
+                             + "(\(settingsURL.path)); a resumed run keeps its settings: drop \(conflict.flag), or start "
+                             + "a new run with --out")
+        }
+        if settings.threads == nil { settings.threads = flags.threads ?? Parallel.workers }
         let checkpoint = try Checkpoint.load(directory.appendingPathComponent("checkpoint.ckpt"))
         guard checkpoint.architecture == Architecture.named(settings.model), let adam = checkpoint.adam else {
-            throw SettingsError(message: "\(directory.path)/checkpoint.ckpt does not match settings.json or lacks optimizer state")
+            throw SettingsError(message: "\(directory.path)/checkpoint.ckpt does not match settings.json or lacks optimizer state",
+                                isUsageError: false)
         }
-        let (train, test) = try loadData(dataDirectory, settings: settings)
-        return Trainer(settings: settings, directory: directory, network: checkpoint.makeNetwork(), adam: adam,
-                       step: checkpoint.step, train: train, test: test)
+        if let steps = flags.steps {
+            guard steps >= checkpoint.step else {
+                throw UsageError("--steps \(steps) is below the \(checkpoint.step) steps the run has taken "
+                                 + "(\(directory.path)/checkpoint.ckpt); give --steps \(checkpoint.step) or more")
+            }
+            settings.steps = steps
+        }
+        try settings.validate()
+
+        // The data: the folder given, else the one recorded; either way the same images as at the start.
+        let recorded = settings.data.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        guard let folder = dataDirectory ?? recorded ?? defaultData else {
+            throw UsageError("\(settingsURL.path) records no data folder: pass --data DIR")
+        }
+        let (train, test): (Dataset, Dataset)
+        do {
+            (train, test) = try loadData(folder, settings: settings)
+        } catch where dataDirectory == nil && recorded != nil {
+            throw SettingsError(message: "the run's data folder \(folder.path) (recorded in \(settingsURL.path)) cannot be "
+                                + "read: \(error); pass --data DIR with the same MNIST files", isUsageError: false)
+        }
+        let found = digest(train, test)
+        if let expected = settings.dataSHA256, expected != found {
+            let message = "the MNIST files in \(folder.path) differ from those the run started with "
+                + "(\(settings.data ?? "its data folder"), sha256 \(expected.prefix(16))...); resume with the same images"
+            throw dataDirectory == nil ? SettingsError(message: message, isUsageError: false) : UsageError("--data " + message)
+        }
+        settings.data = folder.standardizedFileURL.path
+        settings.dataSHA256 = found
+
+        let trainer = try Trainer(settings: settings, directory: directory, network: checkpoint.makeNetwork(), adam: adam,
+                              step: checkpoint.step, train: train, test: test)
+        if let window = checkpoint.settings["metrics_window"] {
+            trainer.metrics.window = try StrictJSON.decode([BatchStatistics].self, from: Data(window.utf8))
+        }
+        trainer.lastCheckpointStep = checkpoint.step
+        trainer.warnings = settings.warnings
+        if let kernel = settings.gemmKernel, kernel != GEMMKernel.current.rawValue {
+            trainer.warnings.append("the run started with the \(kernel) GEMM kernel and continues with "
+                                    + "\(GEMMKernel.current.rawValue) (this CPU), which rounds differently: its weights "
+                                    + "will not be the bits of an uninterrupted run")
+            trainer.settings.gemmKernel = "\(kernel)+\(GEMMKernel.current.rawValue)"
+        }
+        // The record follows what the resumed run does: a new total of steps, a moved data folder.
+        try AtomicFile.write(try JSONEncoder.pretty.encode(trainer.settings), to: settingsURL)
+        return trainer
+    }
+
+    /// `resume` with only a data folder (tests and callers that give no other flag).
+    public static func resume(directory: URL, dataDirectory: URL, steps: Int? = nil) throws -> Trainer {
+        var flags = TrainingFlags()
+        flags.steps = steps
+        return try resume(directory: directory, flags: flags, dataDirectory: dataDirectory)
     }
 
     private static func loadData(_ dir: URL, settings: TrainingSettings) throws -> (Dataset, Dataset) {
@@ -85,8 +177,12 @@ public final class Trainer {
         return (train, test)
     }
 
+    private static func digest(_ train: Dataset, _ test: Dataset) -> String {
+        "\(train.sha256 ?? "-")+\(test.sha256 ?? "-")"
+    }
+
     private init(settings: TrainingSettings, directory: URL, network: Network, adam: Adam, step: Int,
-                 train: Dataset, test: Dataset) {
+                 train: Dataset, test: Dataset) throws {
         self.settings = settings
         self.directory = directory
         self.network = network
@@ -95,13 +191,15 @@ public final class Trainer {
         self.train = train
         self.test = test
         self.order = BatchOrder(seed: settings.seed, count: train.count)
-        self.metrics = MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), upTo: step)
+        self.metrics = try MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), upTo: step)
         // Wall time is logged in the metrics, not the checkpoint, so checkpoints stay byte-for-byte reproducible.
         self.secondsBefore = metrics.records.last?.seconds ?? 0
+        if let threads = settings.threads { Parallel.workers = threads }
     }
 
     /// Trains until `settings.steps` or until `shouldStop` returns true, checkpointing on the way and at the end.
     /// Returns true when the run reached its last step.
+    /// - Throws: `TrainingDiverged` when the loss or the weights stop being finite (nothing is saved then).
     @discardableResult
     public func run(progress: (TrainingProgress) -> Void, evaluated: (Int, EvaluationResult) -> Void = { _, _ in },
                     shouldStop: () -> Bool = { false }) throws -> Bool {
@@ -118,6 +216,9 @@ public final class Trainer {
             // kappa = 1 gives the interval term zero weight, so warm-up skips the interval pass.
             let stats = IBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: eps, kappa: kappa,
                                                 bounds: settings.method == .ibp && kappa < 1)
+            guard stats.loss.isFinite else {
+                throw TrainingDiverged(step: step + 1, what: "the loss (\(stats.loss))", lastCheckpoint: lastCheckpointStep)
+            }
             adam.step(network.parameters, learningRate: lr)
             step += 1
             windowSamples += x.batch
@@ -146,9 +247,13 @@ public final class Trainer {
         return finished
     }
 
+    /// The settings a checkpoint records: the run's record without the data folder, so that checkpoints do not
+    /// depend on where the data lies.
     private var checkpointSettings: [String: String] {
-        ["settings": String(decoding: (try? JSONEncoder.sorted.encode(settings)) ?? Data(), as: UTF8.self),
-         "data_order": "epoch permutations from seed \(settings.seed); resume needs only the step"]
+        var recorded = settings
+        recorded.data = nil
+        return ["settings": String(decoding: (try? JSONEncoder.sorted.encode(recorded)) ?? Data(), as: UTF8.self),
+                "data_order": "epoch permutations from seed \(settings.seed); resume needs only the step"]
     }
 
     /// Nominal and verified accuracy on the evaluation images at `settings.evalEpsilon`, logged to metrics.
@@ -160,10 +265,20 @@ public final class Trainer {
         return result
     }
 
-    /// Writes `checkpoint.ckpt` (weights, Adam moments, step) and the metrics so far, each atomically.
+    /// Writes `checkpoint.ckpt` (weights, Adam moments, step, metrics window) and the metrics so far, each
+    /// atomically.
+    /// - Throws: `TrainingDiverged`, writing nothing, when a weight or moment is not finite.
     public func saveCheckpoint() throws {
+        for (p, (m, v)) in zip(network.parameters, zip(adam.m, adam.v)) {
+            if !p.value.data.allSatisfy(\.isFinite) || !m.allSatisfy(\.isFinite) || !v.allSatisfy(\.isFinite) {
+                throw TrainingDiverged(step: step, what: "\(p.name) or its Adam moments", lastCheckpoint: lastCheckpointStep)
+            }
+        }
         try metrics.flush()
-        try Checkpoint(network: network, step: step, adam: adam, settings: checkpointSettings).save(to: checkpointURL)
+        var stored = checkpointSettings
+        stored["metrics_window"] = String(decoding: try JSONEncoder.sorted.encode(metrics.window), as: UTF8.self)
+        try Checkpoint(network: network, step: step, adam: adam, settings: stored).save(to: checkpointURL)
+        lastCheckpointStep = step
         try TrainingCurves.render(metrics: metrics, to: directory.appendingPathComponent("curves.png"),
                                   title: "\(settings.model) \(settings.method.rawValue) eps_train=\(settings.schedule.epsilonTrain)")
     }
@@ -172,7 +287,7 @@ public final class Trainer {
 extension JSONEncoder {
     static var pretty: JSONEncoder {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return e
     }
 }

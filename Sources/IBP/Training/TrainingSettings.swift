@@ -1,4 +1,6 @@
-/// Everything that defines a training run; stored as `settings.json` in the run folder and in checkpoints.
+/// Everything that defines a training run; stored as `settings.json` in the run folder (the run's record, which
+/// `--resume` reads back) and in checkpoints (without the data folder, so that checkpoints do not depend on where
+/// the data lies).
 public struct TrainingSettings: Codable, Equatable, Sendable {
     public enum Method: String, Codable, Sendable, CaseIterable {
         /// Plain cross-entropy on the nominal logits.
@@ -18,6 +20,22 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var evalLimit: Int = 1000
     /// Epsilon at which evaluations during training verify; defaults to the training target.
     public var evalEpsilon: Float
+    /// Worker threads of the layers' loops (`Parallel.workers`); nil in runs recorded before it was.
+    /// Results are the same bits for any count; the record lets a user check "same seed and threads, same bytes".
+    public var threads: Int?
+    /// The GEMM kernel that ran (`GEMMKernel`: `avx512` or `blas`); the kernels round differently, so bytes match
+    /// only between runs of the same kernel. Nil in runs recorded before it was.
+    public var gemmKernel: String?
+    /// The data folder, as an absolute path; only in `settings.json` (nil in checkpoints).
+    public var data: String?
+    /// `Dataset.sha256` of the training split and of the evaluation images, joined by `+`: a resumed run checks
+    /// that it reads the same images, wherever they lie now.
+    public var dataSHA256: String?
+
+    /// The largest `--threads`: the layers split their work into at most 8 parts.
+    public static let maxThreads = 8
+    /// The largest step count or interval any flag takes: 10^9 (the paper trains for 6 x 10^4 steps).
+    public static let maxCount = 1_000_000_000
 
     public init(model: String, method: Method, schedule: Schedule, steps: Int) {
         self.model = model
@@ -52,13 +70,66 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         guard checkpointEvery >= 1, evalEvery >= 1, evalLimit >= 1 else {
             throw fail("--checkpoint-every, --eval-every and --eval-limit must be at least 1")
         }
+        guard schedule.decaySteps.allSatisfy({ $0 >= 0 }) else { throw fail("--decay-steps must not be negative") }
+        // Counts far beyond any training keep every sum and product of them (step * batch) within an Int.
+        let counts = [("--steps", steps), ("--warmup-steps", schedule.warmupSteps), ("--ramp-steps", schedule.rampSteps),
+                      ("--checkpoint-every", checkpointEvery), ("--eval-every", evalEvery), ("--eval-limit", evalLimit),
+                      ("--decay-steps", schedule.decaySteps.max() ?? 0)]
+        if let (flag, value) = counts.first(where: { $0.1 > TrainingSettings.maxCount }) {
+            throw fail("\(flag) must be at most \(TrainingSettings.maxCount), got \(value)")
+        }
+        guard schedule.decayFactor.isFinite, schedule.decayFactor > 0 else {
+            throw fail("--decay-factor must be positive, got \(schedule.decayFactor)")
+        }
+        if let threads {
+            guard (1...TrainingSettings.maxThreads).contains(threads) else {
+                throw fail("--threads must be in 1...\(TrainingSettings.maxThreads), got \(threads)")
+            }
+        }
+        // The memory of a training batch and of an evaluation batch follow from the model and these flags.
+        let architecture = Architecture.named(model)!
+        do {
+            try ResourceLimits.check(architecture, for: .training(batch: batchSize), batchFlag: "--batch-size")
+            try ResourceLimits.check(architecture, for: .evaluation(batch: min(evalLimit, Checkpoint.evaluationBatch)),
+                                     batchFlag: "--eval-limit")
+        } catch let e as ResourceLimits.Exceeded {
+            throw fail(e.message)
+        }
+    }
+
+    /// What the run will not do that its flags suggest it will, as lines for the user (empty when none):
+    /// an IBP schedule that does not reach `--epsilon-train` within `--steps`, or never leaves the warm-up.
+    public var warnings: [String] {
+        guard method == .ibp else { return [] }
+        let s = schedule
+        if s.epsilonTrain == 0 {
+            return ["--method ibp with --epsilon-train 0 trains a nominal model: the interval term is eps 0 throughout"]
+        }
+        if s.warmupSteps >= steps {
+            return ["the \(s.warmupSteps)-step warm-up (--warmup-steps) covers all \(steps) steps: IBP never starts "
+                    + "and this trains a nominal model at eps 0; give more --steps or fewer --warmup-steps"]
+        }
+        let rampEnd = s.warmupSteps + s.rampSteps
+        if rampEnd > steps {
+            // The last step trained is steps - 1 (0-based).
+            let eps = s.epsilon(at: steps - 1), kappa = s.kappa(at: steps - 1)
+            return ["the eps ramp ends at step \(rampEnd) (--warmup-steps \(s.warmupSteps) + --ramp-steps "
+                    + "\(s.rampSteps)), after the last of \(steps) steps: training stops at eps \(eps), kappa \(kappa), "
+                    + "short of --epsilon-train \(s.epsilonTrain), --kappa \(s.kappaFinal)"]
+        }
+        return []
     }
 }
 
-/// A bad training setting, as one line.
-public struct SettingsError: Error, CustomStringConvertible {
+/// A bad setting, as one line. Usually the command line's fault (exit status 64); `isUsageError` false marks a
+/// failure at run time (a run folder that cannot be created or read, exit status 1).
+public struct SettingsError: CommandLineClassified, CustomStringConvertible {
     public let message: String
+    public let isUsageError: Bool
     public var description: String { message }
 
-    public init(message: String) { self.message = message }
+    public init(message: String, isUsageError: Bool = true) {
+        self.message = message
+        self.isUsageError = isUsageError
+    }
 }

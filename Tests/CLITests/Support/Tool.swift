@@ -22,10 +22,16 @@ enum Tool: String {
 
     /// Starts the tool in `folder` with stdout and stderr going to files in `capture`.
     /// `IBP_DATA` is removed so the tool sees only the data the test names.
-    func launch(_ arguments: [String], in folder: URL, capture: URL) throws -> Process {
+    /// With `virtualMemoryKiB`, the tool runs under `ulimit -v` (through /bin/sh), so an allocation beyond it fails.
+    func launch(_ arguments: [String], in folder: URL, capture: URL, virtualMemoryKiB: Int? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        if let virtualMemoryKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(virtualMemoryKiB) && exec \"$0\" \"$@\"", url.path] + arguments
+        } else {
+            process.executableURL = url
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment
         environment["IBP_DATA"] = nil
@@ -39,11 +45,11 @@ enum Tool: String {
     }
 
     /// Runs the tool to completion, killing it after `timeout` seconds (a hang is then reported, not waited out).
-    func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 30) throws -> Outcome {
+    func run(_ arguments: [String], in folder: URL, timeout: TimeInterval = 30, virtualMemoryKiB: Int? = nil) throws -> Outcome {
         let capture = try TempFolder.make(prefix: "capture")
         defer { try? FileManager.default.removeItem(at: capture) }
         let started = Date()
-        let process = try launch(arguments, in: folder, capture: capture)
+        let process = try launch(arguments, in: folder, capture: capture, virtualMemoryKiB: virtualMemoryKiB)
         let timedOut = !process.wait(upTo: timeout)
         let seconds = Date().timeIntervalSince(started)
         func text(_ name: String) -> String {

@@ -1,0 +1,89 @@
+import Foundation
+
+/// The training flags a user gave, each nil when not given: a new run fills the rest with the paper's defaults
+/// (`settings(defaults:)`), a resumed run compares them with its record (`conflicts(with:)`), so that no flag is
+/// dropped without a word (issue #11, kind 5).
+public struct TrainingFlags: Equatable, Sendable {
+    public var model: String?
+    public var method: TrainingSettings.Method?
+    public var epsilonTrain: Float?
+    public var kappa: Float?
+    public var evalEpsilon: Float?
+    public var steps: Int?
+    public var warmupSteps: Int?
+    public var rampSteps: Int?
+    public var batchSize: Int?
+    public var learningRate: Float?
+    public var decaySteps: [Int]?
+    public var decayFactor: Float?
+    public var seed: UInt64?
+    public var checkpointEvery: Int?
+    public var evalEvery: Int?
+    public var evalLimit: Int?
+    public var threads: Int?
+
+    public init() {}
+
+    /// The flags that only shape the IBP objective, by name, when given.
+    public var ibpOnlyFlags: [String] {
+        [("--epsilon-train", epsilonTrain != nil), ("--kappa", kappa != nil), ("--warmup-steps", warmupSteps != nil),
+         ("--ramp-steps", rampSteps != nil)].filter(\.1).map(\.0)
+    }
+
+    /// The settings of a new run: the given flags over the defaults (`small`, IBP, eps 0.1, the paper's schedule).
+    /// `threads` defaults to `Parallel.workers`; `evalEpsilon` to `--epsilon-train`.
+    public func settings() -> TrainingSettings {
+        var schedule = Schedule(epsilonTrain: epsilonTrain ?? 0.1)
+        if let kappa { schedule.kappaFinal = kappa }
+        if let warmupSteps { schedule.warmupSteps = warmupSteps }
+        if let rampSteps { schedule.rampSteps = rampSteps }
+        if let learningRate { schedule.learningRate = learningRate }
+        if let decaySteps { schedule.decaySteps = decaySteps }
+        if let decayFactor { schedule.decayFactor = decayFactor }
+        var s = TrainingSettings(model: model ?? "small", method: method ?? .ibp, schedule: schedule, steps: steps ?? 60_000)
+        if let batchSize { s.batchSize = batchSize }
+        if let seed { s.seed = seed }
+        if let checkpointEvery { s.checkpointEvery = checkpointEvery }
+        if let evalEvery { s.evalEvery = evalEvery }
+        if let evalLimit { s.evalLimit = evalLimit }
+        s.evalEpsilon = evalEpsilon ?? schedule.epsilonTrain
+        s.threads = threads ?? Parallel.workers
+        return s
+    }
+
+    /// A flag given on `--resume` whose value differs from the run's record.
+    public struct Conflict: Equatable, Sendable {
+        public var flag: String
+        public var given: String
+        public var recorded: String
+    }
+
+    /// The given flags that differ from `record`, in flag order. `--steps` is not among them: a resumed run
+    /// may extend (or shorten) its schedule, which changes no step already taken.
+    public func conflicts(with record: TrainingSettings) -> [Conflict] {
+        var out: [Conflict] = []
+        func compare<T: Equatable>(_ flag: String, _ given: T?, _ recorded: T?, _ show: (T) -> String = { "\($0)" }) {
+            guard let given, given != recorded else { return }
+            out.append(Conflict(flag: flag, given: show(given), recorded: recorded.map(show) ?? "not recorded"))
+        }
+        let r = record.schedule
+        compare("--model", model, record.model)
+        compare("--method", method, record.method) { $0.rawValue }
+        compare("--epsilon-train", epsilonTrain, r.epsilonTrain)
+        compare("--kappa", kappa, r.kappaFinal)
+        compare("--eval-epsilon", evalEpsilon, record.evalEpsilon)
+        compare("--warmup-steps", warmupSteps, r.warmupSteps)
+        compare("--ramp-steps", rampSteps, r.rampSteps)
+        compare("--batch-size", batchSize, record.batchSize)
+        compare("--learning-rate", learningRate, r.learningRate)
+        compare("--decay-steps", decaySteps, r.decaySteps) { $0.map(String.init).joined(separator: ",") }
+        compare("--decay-factor", decayFactor, r.decayFactor)
+        compare("--seed", seed, record.seed)
+        compare("--checkpoint-every", checkpointEvery, record.checkpointEvery)
+        compare("--eval-every", evalEvery, record.evalEvery)
+        compare("--eval-limit", evalLimit, record.evalLimit)
+        // A run recorded before threads were is taken to have run with the count given now.
+        if record.threads != nil { compare("--threads", threads, record.threads) }
+        return out
+    }
+}

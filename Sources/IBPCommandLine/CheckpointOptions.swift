@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import IBP
+
+/// `--architecture NAME`, shared by the commands that load checkpoints: read every checkpoint as this model.
+/// A Chainer `.npz` that is not one of the seed's models is refused unless this names its model (its array
+/// names and shapes are then checked against it); a `.ckpt` records its model and must record this one.
+public struct CheckpointOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Read the checkpoints as this model (\(Architecture.names.joined(separator: ", "))); needed for a Chainer .npz that is not one of the seed's models.",
+        valueName: "name"))
+    public var architecture: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if let architecture, Architecture.named(architecture) == nil {
+            throw ValidationError("--architecture: unknown model \(architecture) (choose from \(Architecture.names.joined(separator: ", ")))")
+        }
+    }
+
+    /// The forced model, if any.
+    public var forced: Architecture? { architecture.flatMap(Architecture.named) }
+
+    /// Loads the checkpoint at `path` as `Checkpoint.load(_:architecture:)` does; when `flag` is given, errors
+    /// start with it (`--baseline output/comparison.png: not a checkpoint (a PNG file); ...`).
+    public func load(_ path: String, flag: String? = nil) throws -> Checkpoint {
+        try naming(flag) { try Checkpoint.load(URL(fileURLWithPath: path), architecture: forced) }
+    }
+}
+
+/// An error about a file that a flag named: the flag, then the error (which starts with the file's path).
+public struct FlagError: Error, CustomStringConvertible {
+    public let flag: String
+    public let underlying: Error
+    public var description: String { "\(flag) \(underlying)" }
+}
+
+/// Runs `body`; when `flag` is given, any error it throws is prefixed with the flag (see `FlagError`).
+public func naming<T>(_ flag: String?, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        guard let flag else { throw error }
+        throw FlagError(flag: flag, underlying: error)
+    }
+}

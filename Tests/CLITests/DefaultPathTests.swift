@@ -1,0 +1,25 @@
+import Foundation
+import IBP
+import XCTest
+
+/// Issue #11, kind 8: default paths work from any working folder inside the repository.
+final class DefaultPathTests: XCTestCase {
+    /// A repository (a folder whose Package.swift names this package) with data/mnist, and a command run two
+    /// levels below its root without --data: the default finds the root's data/mnist.
+    func testDefaultDataFolderFromASubfolder() throws {
+        let root = try TempFolder.make(for: self)
+        try Data("let package = Package(\n    name: \"IBPVis\",\n)\n".utf8).write(to: root.appendingPathComponent("Package.swift"))
+        try Fixtures.writeData(to: root.appendingPathComponent("data/mnist"), count: 20)
+        let checkpoint = root.appendingPathComponent("good.ckpt")
+        try Fixtures.writeCheckpoint(to: checkpoint)
+        let deep = root.appendingPathComponent("Sources/IBP")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let outcome = try Tool.evaluate.run([checkpoint.path, "--pgd-steps", "0"], in: deep)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("20 test images"), outcome.stdout)
+        // Outside any repository the default stays relative, and the error says how to get the data.
+        let outside = try TempFolder.make(for: self)
+        try assertRejected(.evaluate, [checkpoint.path], in: outside,
+                           mentions: [outside.resolvingSymlinksInPath().path + "/data/mnist", "scripts/get-mnist.sh"], status: 1)
+    }
+}

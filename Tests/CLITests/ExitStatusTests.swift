@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+
+/// Issue #11, kind 8: the same kind of mistake gets the same exit status in every command: 64 when the command line
+/// is wrong, 1 for a failure while working (README, "Exit status").
+final class ExitStatusTests: XCTestCase {
+    private var folder: URL!
+    private var data: URL!
+    private var checkpoint: URL!
+
+    override func setUpWithError() throws {
+        folder = try TempFolder.make(for: self)
+        data = folder.appendingPathComponent("data")
+        try Fixtures.writeData(to: data, count: 20)
+        checkpoint = folder.appendingPathComponent("good.ckpt")
+        try Fixtures.writeCheckpoint(to: checkpoint)
+    }
+
+    private func out(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    func testCommandLineErrorsExit64() throws {
+        let cases: [(Tool, [String], String)] = [
+            (.evaluate, [checkpoint.path, "--bogus"], "Unknown option '--bogus'"),
+            (.evaluate, [checkpoint.path, "--epsilon", "2"], "--epsilon"),
+            (.evaluate, [checkpoint.path, "--architecture", "huge"], "--architecture"),
+            (.train, ["--bogus", "--out", out("run")], "Unknown option '--bogus'"),
+            (.train, ["--model", "tiny", "--steps", "0", "--out", out("run")], "--steps"),
+            (.train, ["--model", "tiny", "--steps", "2", "--steps", "3", "--out", out("run")], "--steps was given 2 times"),
+            (.train, ["--model", "tiny", "--out", out("a"), "--resume", out("b")], "not both"),
+            (.train, ["--model", "tiny", "--threads", "0", "--out", out("run")], "--threads"),
+            (.visualize, ["--bogus", "--out", out("x.png")], "Unknown option '--bogus'"),
+            (.visualize, ["--scale", "0"], "--scale"),
+            (.visualize, ["--sample=-1"], "--sample"),
+        ]
+        for (tool, arguments, mention) in cases {
+            try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)
+        }
+    }
+
+    func testFailuresWhileWorkingExit1() throws {
+        let missing = out("missing.ckpt")
+        let cases: [(Tool, [String], String)] = [
+            (.evaluate, [missing, "--data", data.path], "no such file"),
+            (.evaluate, [checkpoint.path, "--data", out("nodata")], "no MNIST file found"),
+            (.train, ["--resume", out("norun")], "no such file"),
+            (.train, ["--model", "tiny", "--steps", "2", "--data", out("nodata"), "--out", out("run")], "no MNIST file found"),
+            (.visualize, ["--baseline", missing, "--data", data.path, "--out", out("x.png")], "no such file"),
+        ]
+        for (tool, arguments, mention) in cases {
+            try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 1)
+        }
+    }
+
+    /// A missing data folder says how to get MNIST.
+    func testMissingDataSaysHowToGetMNIST() throws {
+        try assertRejected(.evaluate, [checkpoint.path, "--data", out("nodata")], in: folder,
+                           mentions: ["no MNIST file found", "scripts/get-mnist.sh", "--data DIR"], status: 1)
+    }
+}

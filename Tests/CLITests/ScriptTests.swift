@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+
+/// Issue #11, kind 7: nothing the user owns is damaged by a failure. Every script under scripts/ and Fuzz/ is run
+/// with bad arguments in a copy of the repository; each must fail (status 64 for a bad command line, 1 for missing
+/// data), before building anything, and leave every file of the copy as it was (`scripts/results.sh` with a
+/// missing data folder used to empty the tracked docs/results/small.json). A script without cases here fails the
+/// test, so a new script cannot go unchecked.
+final class ScriptTests: XCTestCase {
+    /// The repository's files that the scripts read or write (the Swift sources are not needed: no script may get
+    /// as far as building).
+    private static let copied = ["scripts", "docs", "sample_data", "Fuzz/run.sh", "Fuzz/make-seeds.py", "Fuzz/Seeds",
+                                 "README.md", "Package.swift", "Makefile"]
+
+    /// Bad command lines per script, with the exit status each must give. `DATA` stands for a good data folder,
+    /// so that the bad part is the other argument.
+    private static let cases: [String: [([String], Int32)]] = [
+        "scripts/results.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
+        "scripts/train-small.sh": [(["/nonexistent/mnist"], 1), (["DATA", "abc"], 64), (["DATA", "-5"], 64)],
+        "scripts/train-vissmall.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
+        "scripts/time-training.sh": [(["/nonexistent/mnist"], 1), (["DATA", "0"], 64)],
+        "scripts/get-mnist.sh": [(["README.md"], 64), (["a", "b"], 64)],
+        "scripts/compare-pytorch.sh": [(["--bogus"], 64), (["--repeats", "x"], 64), (["--models", "large"], 64)],
+        "scripts/install-deps.sh": [(["--bogus"], 64)],
+        "scripts/results_table.py": [(["/nonexistent", "README.md"], 64), (["docs/results"], 64)],
+        "scripts/make-sample-data.py": [(["/nonexistent/mnist"], 1), (["DATA", "sample_data/mnist", "many"], 64)],
+        "scripts/convert_mnist_pkl.py": [(["/nonexistent.whl", "out"], 64), ([], 64)],
+        "Fuzz/run.sh": [(["bogus"], 64), (["npz", "soon"], 64)],
+        "Fuzz/make-seeds.py": [(["--bogus"], 64)],
+    ]
+
+    func testEveryScriptRefusesBadArgumentsWithoutTouchingAnyFile() throws {
+        let root = Fixtures.packageRoot
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("scripts").path)
+            .filter { $0.hasSuffix(".sh") || $0.hasSuffix(".py") }.map { "scripts/\($0)" }
+            + ["Fuzz/run.sh", "Fuzz/make-seeds.py"]
+        XCTAssertEqual(Set(scripts), Set(Self.cases.keys), "every script needs bad-argument cases here")
+
+        let repo = try TempFolder.make(for: self)
+        for item in Self.copied {
+            let target = repo.appendingPathComponent(item)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: root.appendingPathComponent(item), to: target)
+        }
+        let data = try TempFolder.make(for: self)
+        try Fixtures.writeData(to: data, count: 10)
+        // A `swift` that records being called: a script that gets past its checks would build.
+        let bin = try TempFolder.make(for: self)
+        let marker = bin.appendingPathComponent("swift-was-called")
+        try Data("#!/bin/sh\ntouch '\(marker.path)'\nexit 1\n".utf8).write(to: bin.appendingPathComponent("swift"))
+        chmod(bin.appendingPathComponent("swift").path, 0o755)
+
+        let before = try Self.snapshot(repo)
+        for script in scripts.sorted() {
+            for (arguments, status) in Self.cases[script]! {
+                let resolved = arguments.map { $0 == "DATA" ? data.path : $0 }
+                let outcome = try Self.run(repo.appendingPathComponent(script), resolved, in: repo, path: bin)
+                let what = "\(script) \(resolved.joined(separator: " "))"
+                XCTAssertEqual(outcome.status, status, "\(what): exit status; stderr: \(outcome.stderr)")
+                XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, "\(what): stderr is not one line:\n\(outcome.stderr)")
+                XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "\(what): got as far as building")
+                XCTAssertEqual(try Self.snapshot(repo), before, "\(what): changed files of the repository")
+                try? FileManager.default.removeItem(at: marker)
+            }
+        }
+    }
+
+    /// The given case of the issue, spelt out: the results table's JSON survives a run without data.
+    func testResultsWithoutDataKeepsTheTrackedResults() throws {
+        let repo = try TempFolder.make(for: self)
+        for item in ["scripts", "docs", "README.md"] {
+            try FileManager.default.copyItem(at: Fixtures.packageRoot.appendingPathComponent(item),
+                                             to: repo.appendingPathComponent(item))
+        }
+        let small = repo.appendingPathComponent("docs/results/small.json")
+        let original = try Data(contentsOf: small)
+        XCTAssertFalse(original.isEmpty)
+        let outcome = try Self.run(repo.appendingPathComponent("scripts/results.sh"), ["/nonexistent/mnist"], in: repo,
+                                   path: nil)
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertTrue(outcome.stderr.contains("scripts/get-mnist.sh"), outcome.stderr)
+        XCTAssertEqual(try Data(contentsOf: small), original)
+    }
+
+    /// Every file under `folder` with its bytes' hash, and every folder.
+    private static func snapshot(_ folder: URL) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        let base = folder.resolvingSymlinksInPath().path
+        let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)!
+        for case let url as URL in walker {
+            let path = String(url.resolvingSymlinksInPath().path.dropFirst(base.count))
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+            out[path] = isFolder.boolValue ? -1 : (try Data(contentsOf: url)).hashValue
+        }
+        return out
+    }
+
+    private static func run(_ script: URL, _ arguments: [String], in folder: URL, path: URL?) throws
+        -> (status: Int32, stderr: String) {
+        let process = Process()
+        let isPython = script.pathExtension == "py"
+        process.executableURL = URL(fileURLWithPath: isPython ? "/usr/bin/env" : "/bin/bash")
+        process.arguments = (isPython ? ["python3", script.path] : [script.path]) + arguments
+        process.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        environment["IBP_DATA"] = nil
+        if let path { environment["PATH"] = path.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin") }
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+}

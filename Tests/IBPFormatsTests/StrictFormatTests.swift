@@ -1,0 +1,129 @@
+import Foundation
+import XCTest
+@testable import IBPFormats
+
+/// Issue #11, kinds 3 and 8 in the file readers: files that can be read two ways are refused, files of the wrong
+/// kind are named, and JSON numbers print in their shortest form.
+final class StrictFormatTests: XCTestCase {
+    // MARK: FileKind
+
+    func testFileKinds() throws {
+        let cases: [(bytes: [UInt8], kind: FileKind)] = [
+            ([], .empty),
+            ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13], .png),
+            ([0x1F, 0x8B, 0x08, 0x00], .gzip),
+            ([0x50, 0x4B, 0x03, 0x04, 20, 0], .zip),
+            ([0x93] + Array("NUMPY".utf8) + [1, 0], .npy),
+            (Array("  {\"figures\": []}".utf8), .json),
+            (Array("[1, 2]".utf8), .json),
+            (Array("(declare-const X_0 Real)\n".utf8), .text),
+            (Array("ünïcode text".utf8), .text),
+            ([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A], .hdf5),
+            ([0x80, 0x02, 0x8A, 0x0A], .pickle),
+            ([0x08, 0x07, 0x12, 0x07] + Array("pytorch".utf8), .onnx),
+            ([0x08, 0x08, 0x3A, 0x90, 0x01], .onnx),
+            ([0, 0, 8, 3, 0, 0, 0, 100], .idx),
+            ([0x7F, 0x45, 0x4C, 0x46, 2, 1], .elf),
+            ([0xFF, 0xD8, 0xFF, 0xE0], .jpeg),
+            (Array("%PDF-1.7".utf8), .pdf),
+            ([3, 0, 0], .unknown),  // a safetensors file cut after 3 bytes goes to its parser
+        ]
+        for (bytes, kind) in cases {
+            XCTAssertEqual(FileKind.identify(bytes), kind, "\(bytes.prefix(8))")
+        }
+        let safetensors = try Safetensors.encode(tensors: [("a", NDArray(shape: [1], values: [1]))])
+        XCTAssertEqual(FileKind.identify(safetensors), .safetensors)
+        XCTAssertEqual(FileKind.identify(safetensors.prefix(20)), .safetensors)  // cut inside the header: still safetensors
+        XCTAssertEqual(FileKind.identify(try NPZ.encode(["a": NDArray(shape: [1], values: [1])])), .zip)
+        XCTAssertEqual(FileKind.png.description, "a PNG file")
+        XCTAssertEqual(FileKind.empty.description, "an empty file, 0 bytes")
+    }
+
+    // MARK: StrictJSON
+
+    struct Layer: Codable, Equatable {
+        var kernel: Int
+        var stride: Int
+        var note: String?
+    }
+
+    func testStrictJSONAcceptsExactlyOneReading() throws {
+        XCTAssertEqual(try StrictJSON.decode(Layer.self, from: Data(#"{"kernel": 3, "stride": 1}"#.utf8)),
+                       Layer(kernel: 3, stride: 1, note: nil))
+        XCTAssertEqual(try StrictJSON.decode(Layer.self, from: Data(#"{"kernel": 3, "stride": 1, "note": null}"#.utf8)),
+                       Layer(kernel: 3, stride: 1, note: nil))
+        XCTAssertEqual(try StrictJSON.decode([Layer].self, from: Data(#"[{"kernel": 3, "stride": 1, "note": "x"}]"#.utf8)),
+                       [Layer(kernel: 3, stride: 1, note: "x")])
+        let refused: [(String, String)] = [
+            (#"{"kernel": 3, "stride": 1, "stride": 2}"#, "duplicate key \"stride\""),
+            (#"{"kernel": 3, "stride": 1, "padding": 1}"#, "unknown field \"padding\""),
+            (#"[{"kernel": 3, "stride": 1}, {"kernel": 3, "stride": 1, "dilation": 2}]"#, "unknown field \"[1].dilation\""),
+            (#"{"kernel": 3}"#, "missing field \"stride\""),
+            (#"{"kernel": "3", "stride": 1}"#, "field \"kernel\" is not an Int"),
+            (#"{"kernel": 3, "stride": 1} x"#, "not valid JSON"),
+        ]
+        for (text, reason) in refused {
+            let isArray = text.hasPrefix("[")
+            XCTAssertThrowsError(isArray ? try StrictJSON.decode([Layer].self, from: Data(text.utf8)) as Any
+                                         : try StrictJSON.decode(Layer.self, from: Data(text.utf8)) as Any) { error in
+                XCTAssert("\(error)".contains(reason), "\(text): '\(error)' lacks '\(reason)'")
+            }
+        }
+    }
+
+    // MARK: JSONText
+
+    func testJSONTextPrintsFloat32InShortestForm() throws {
+        let object: [String: Any] = ["epsilon": Float(0.1), "eps": [Float(0.3), Float(1e-20), Float(2)],
+                                     "accuracy": 0.9843, "count": 10000, "ok": true, "none": NSNull(),
+                                     "name": "a \"b\"", "nan": Float.nan, "big": UInt64.max]
+        XCTAssertEqual(JSONText.serialize(object),
+                       #"{"accuracy":0.9843,"big":18446744073709551615,"count":10000,"eps":[0.3,1e-20,2.0],"#
+                       + #""epsilon":0.1,"name":"a \"b\"","nan":null,"none":null,"ok":true}"#)
+        // Values that came back from JSONSerialization (NSNumber) keep their form too.
+        let parsed = try JSONSerialization.jsonObject(with: Data(#"{"a":0.1,"b":true,"c":3,"d":false}"#.utf8))
+        XCTAssertEqual(JSONText.serialize(parsed), #"{"a":0.1,"b":true,"c":3,"d":false}"#)
+        // Every float32 reads back to itself.
+        for bits in stride(from: UInt32(0x3C00_0000), to: 0x4100_0000, by: 7_777_777) {
+            let x = Float(bitPattern: bits)
+            XCTAssertEqual(Float(JSONText.number(x)), x)
+        }
+    }
+
+    // MARK: NPY and NPZ
+
+    func testNPYHeaderWithAnUnknownKeyOrAListShapeIsRefused() throws {
+        func npy(_ header: String) -> Data {
+            var h = header
+            h += String(repeating: " ", count: 63 - (10 + h.utf8.count) % 64) + "\n"
+            return Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0, UInt8(h.utf8.count), 0]) + Data(h.utf8) + Data(count: 8)
+        }
+        XCTAssertNoThrow(try NPY.parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }")))
+        assertThrows(NPYError.self, ["unknown key 'order'"]) {
+            try NPY.parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'order': 'F', }"))
+        }
+        assertThrows(NPYError.self, ["'shape' is not a tuple"]) {
+            try NPY.parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': [2], }"))
+        }
+    }
+
+    /// A zip whose local header names another entry than its central directory entry reads one way with a
+    /// streaming reader and another with numpy: refused.
+    func testNPZWhoseLocalHeaderDisagreesWithTheDirectoryIsRefused() throws {
+        var bytes = try NPZ.encode(["a": NDArray(shape: [1], values: [1]), "b": NDArray(shape: [1], values: [2])])
+        // The first local header's name starts at byte 30: "a.npy" becomes "b.npy".
+        XCTAssertEqual(bytes[30], UInt8(ascii: "a"))
+        bytes[30] = UInt8(ascii: "b")
+        assertThrows(NPZError.self, ["local header of a.npy names another entry"]) { try NPZ.parse(bytes) }
+    }
+
+    /// Two directory entries that point at the same data (the trick of overlapping zip bombs) are refused.
+    func testNPZEntriesSharingTheirDataAreRefused() throws {
+        var bytes = try NPZ.encode(["a": NDArray(shape: [1], values: [1]), "b": NDArray(shape: [1], values: [2])])
+        // The central directory follows the data; make entry b's local header offset (at +42 in its record) 0.
+        let central = bytes.range(of: Data([0x50, 0x4B, 0x01, 0x02]))!.lowerBound
+        let second = bytes.range(of: Data([0x50, 0x4B, 0x01, 0x02]), in: (central + 4)..<bytes.count)!.lowerBound
+        bytes.replaceSubrange((second + 42)..<(second + 46), with: [0, 0, 0, 0])
+        assertThrows(NPZError.self, ["b.npy"]) { try NPZ.parse(bytes) }
+    }
+}

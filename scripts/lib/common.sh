@@ -1,0 +1,43 @@
+# Shared by the scripts under scripts/ (sourced, not run). Every script checks its arguments before it builds or
+# writes anything, and writes every file it produces to a temporary file in the target's folder, renamed over the
+# target only when the whole step succeeded: a failure never leaves a tracked file empty or half written.
+# Exit statuses as the Swift tools: 64 for a bad command line, 1 for a failure while working.
+
+# die MESSAGE: one line on stderr naming the script, exit 1.
+die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
+
+# usage_error MESSAGE: one line on stderr, exit 64.
+usage_error() { echo "$(basename "$0"): error: $*" >&2; exit 64; }
+
+# require_count VALUE FLAG: VALUE must be a positive integer.
+require_count() {
+  [[ "$1" =~ ^[1-9][0-9]*$ ]] || usage_error "$2 must be a positive integer, got '$1'"
+}
+
+# require_mnist DIR [PREFIX...]: DIR holds the IDX files of each split prefix (default: train and t10k), plain or
+# .gz; a missing file is a failure (status 1), as in the Swift tools.
+require_mnist() {
+  local dir="$1" prefix kind prefixes; shift
+  prefixes=("$@")
+  [ ${#prefixes[@]} -gt 0 ] || prefixes=(train t10k)
+  [[ -d "$dir" ]] || die "$dir: no such data folder; get MNIST with scripts/get-mnist.sh $dir (or pass DATA_DIR)"
+  for prefix in "${prefixes[@]}"; do
+    for kind in images-idx3-ubyte labels-idx1-ubyte; do
+      [[ -f "$dir/$prefix-$kind" || -f "$dir/$prefix-$kind.gz" ]] \
+        || die "$dir: no $prefix-$kind(.gz); get MNIST with scripts/get-mnist.sh $dir"
+    done
+  done
+}
+
+# temp_beside TARGET: a new empty temporary file in TARGET's folder (so that mv onto TARGET is a rename).
+temp_beside() { mktemp "$(dirname "$1")/.$(basename "$1").XXXXXX.tmp"; }
+
+# install_file SOURCE TARGET: copies SOURCE over TARGET atomically (cp then rename; cp alone truncates TARGET first).
+install_file() {
+  local tmp
+  mkdir -p "$(dirname "$2")"
+  tmp="$(temp_beside "$2")"
+  if cp "$1" "$tmp" && mv -f "$tmp" "$2"; then return 0; fi
+  rm -f "$tmp"
+  die "cannot copy $1 to $2"
+}
