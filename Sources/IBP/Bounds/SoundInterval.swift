@@ -28,8 +28,17 @@ extension IntervalBounds {
         return IntervalBounds(centre: centre, radius: radius)
     }
 
-    /// The box made a centre/radius form that contains it exactly (`enclosing`); the corners are exact floats.
+    /// The box made sound: its corners are float roundings of real numbers (x -/+ eps, or a property's decimals),
+    /// so each is moved outwards by one ulp, which contains the real corner; a corner inside the pixel range
+    /// [0, 1] stays inside it (clip is monotone, so clip(down(x - eps), 0, 1) <= clip(x - eps, 0, 1) in reals).
+    /// Then enclosed in centre/radius form.
     static func soundInputBox(_ box: InputBox) -> IntervalBounds {
-        enclosing(lower: box.lower, upper: box.upper)
+        var lower = box.lower, upper = box.upper
+        for i in lower.data.indices {
+            let l = box.lower.data[i], u = box.upper.data[i]
+            lower.data[i] = l >= 0 && l <= 1 ? min(max(RoundingModel.down(l), 0), 1) : RoundingModel.down(l)
+            upper.data[i] = u >= 0 && u <= 1 ? min(max(RoundingModel.up(u), 0), 1) : RoundingModel.up(u)
+        }
+        return enclosing(lower: lower, upper: upper)
     }
 }
