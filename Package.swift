@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Exact rational arithmetic for the sound-bounds tests.
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        // ONNX models are protobuf messages (Sources/IBPFormats/ONNX/onnx-subset.proto, generated code committed).
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries: OpenBLAS for sgemm, zlib for gzip/zip, libpng (behind a C shim that owns setjmp).
@@ -27,7 +29,8 @@ let package = Package(
         // The AVX-512 GEMM and im2col kernels (runtime-dispatched, portable fallbacks); optimised in debug builds too, so `swift test` trains at a usable speed.
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
-        .target(name: "IBPFormats", dependencies: ["CZlib"], path: "Sources/IBPFormats"),
+        .target(name: "IBPFormats", dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                path: "Sources/IBPFormats", exclude: ["ONNX/onnx-subset.proto"]),
         .target(name: "IBPRender", dependencies: ["CPNG", "IBPFormats"], path: "Sources/IBPRender"),
         .target(name: "IBP", dependencies: ["CBLAS", "CKernels", "IBPFormats", "IBPRender", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Sources/IBP"),

@@ -73,10 +73,11 @@ public enum Gzip {
         return [UInt8](raw)
     }
 
-    /// Reads a file's raw bytes, turning failures into a one-line `GzipError.unreadable`.
+    /// Reads a file's raw bytes, turning failures into a one-line `GzipError.unreadable`, and a file larger than
+    /// `maxBytes` (checked before allocating) into `GzipError.tooLarge`.
     /// POSIX calls rather than `Data(contentsOf:)`, which hangs on a FIFO, reads `/dev/zero` until memory
     /// runs out, and (Swift 6.3 on Linux) leaks a buffer for an empty file.
-    static func readRaw(_ url: URL) throws -> Data {
+    static func readRaw(_ url: URL, maxBytes: Int? = nil) throws -> Data {
         let path = url.path
         func fail(_ why: String) -> GzipError { GzipError(path: path, problem: .unreadable(why)) }
         func failure() -> GzipError { fail(errno == ENOENT ? "no such file" : String(cString: strerror(errno))) }
@@ -91,6 +92,7 @@ public enum Gzip {
         case S_IFDIR: throw fail("it is a folder")
         default: throw fail("not a regular file")
         }
+        if let maxBytes, Int(info.st_size) > maxBytes { throw GzipError(path: path, problem: .tooLarge(limit: maxBytes)) }
         var data = Data(count: Int(info.st_size))
         let read = try data.withUnsafeMutableBytes { buffer -> Int in
             var done = 0
