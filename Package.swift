@@ -43,7 +43,8 @@ let package = Package(
         .executableTarget(name: "visualize", dependencies: ["IBPCommandLine"], path: "Sources/visualize"),
         .executableTarget(name: "ibp-bench", dependencies: ["IBPCommandLine"], path: "Sources/ibp-bench"),
 
-        .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests"),
+        .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "IBPRenderTests", dependencies: ["IBPRender"], path: "Tests/IBPRenderTests"),
         .testTarget(name: "CLITests", dependencies: ["IBP"], path: "Tests/CLITests"),
         .testTarget(name: "IBPTests", dependencies: ["IBP", .product(name: "BigInt", package: "BigInt")], path: "Tests/IBPTests",
