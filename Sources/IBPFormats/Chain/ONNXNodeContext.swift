@@ -36,7 +36,8 @@ struct ONNXNodeContext {
     func allowAttributes(_ names: Set<String>) throws {
         let unknown = node.attributes.keys.filter { !names.contains($0) }.sorted()
         guard unknown.isEmpty else {
-            throw unsupported("attribute\(unknown.count == 1 ? "" : "s") \(unknown.map { "'\($0)'" }.joined(separator: ", ")) (known: \(names.sorted().joined(separator: ", ")))")
+            let known = names.isEmpty ? "the operator takes none" : "known: " + names.sorted().joined(separator: ", ")
+            throw unsupported("attribute\(unknown.count == 1 ? "" : "s") \(unknown.map { "'\($0)'" }.joined(separator: ", ")) (\(known))")
         }
     }
 
