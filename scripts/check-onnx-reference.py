@@ -2,7 +2,8 @@
 """Independent check of the ONNX import: onnxruntime's outputs at every VNN-COMP instance's box centre.
 
 For each row of ../shared/vnncomp/instances.csv this runs the ONNX network with onnxruntime (float32) at the centre
-of the property's input box and writes the outputs to Tests/IBPFormatsTests/Fixtures/onnxruntime-vnncomp.json.
+of the property's input box, and each small model of Fuzz/Seeds/onnx at a fixed input, and writes the outputs to
+Tests/IBPFormatsTests/Fixtures/onnxruntime-vnncomp.json.
 `ONNXRuntimeReferenceTests` (swift test) then evaluates our lowered chain with the Double reference evaluator at the
 same points and compares. The centre is computed exactly as the Swift side does: each VNNLIB bound parsed to a
 Python float (Double), rounded outward to float32 (lower down, upper up), then float32((lo + hi) / 2) with the sum
@@ -120,6 +121,19 @@ def main():
             x = box_centre(os.path.join(vnncomp, vnnlib_path))
             rows.append({"onnx": onnx_path, "vnnlib": vnnlib_path, "output": run(single, x),
                          "output64": run_reference(reference, wide, x.astype(np.float64))})
+    # The fuzz seeds: small models that cover every supported operator (BatchNormalization, Pad, pooling with
+    # padding, SAME padding, MatMul + Add, ...), at x_i = ((37 i) mod 17) / 8 - 1. onnxruntime only: the onnx
+    # package's reference evaluator computes BatchNormalization from the batch's statistics whenever momentum is
+    # set (opset 9-13), which is not the inference form these models mean.
+    seeds = []
+    seed_folder = os.path.join(ROOT, "Fuzz", "Seeds", "onnx")
+    for name in sorted(os.listdir(seed_folder)):
+        if name.startswith("Convnet_"):
+            continue  # copies of the VNN-COMP networks above
+        sess = session(onnx.load(os.path.join(seed_folder, name)))
+        n = int(np.prod([d if isinstance(d, int) else 1 for d in sess.get_inputs()[0].shape]))
+        x = np.array([((37 * i) % 17) / 8 - 1 for i in range(n)], dtype=np.float32)
+        seeds.append({"file": name, "output": run(sess, x)})
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     document = {
         "generator": f"scripts/check-onnx-reference.py: onnxruntime {ort.__version__} (CPU, graph optimisations off), onnx {onnx.__version__}",
@@ -132,9 +146,10 @@ def main():
     with open(temporary, "w") as f:
         # One instance per line: small diffs when the script is rerun.
         f.write("{\n" + "".join(f" {json.dumps(k)}: {json.dumps(document[k])},\n" for k in ("generator", "centre", "output", "output64")))
+        f.write(' "seeds": [\n' + ",\n".join("  " + json.dumps(r) for r in seeds) + "\n ],\n")
         f.write(' "instances": [\n' + ",\n".join("  " + json.dumps(r) for r in rows) + "\n ]\n}\n")
     os.replace(temporary, args.out)
-    print(f"wrote {len(rows)} instances over {len(sessions)} networks to {os.path.relpath(args.out, ROOT)}")
+    print(f"wrote {len(rows)} instances over {len(sessions)} networks and {len(seeds)} fuzz seeds to {os.path.relpath(args.out, ROOT)}")
     if args.run_swift_test:
         env = dict(os.environ, IBP_SHARED=os.path.dirname(vnncomp))
         result = subprocess.run(["swift", "test", "--filter", "ONNXRuntimeReferenceTests"], cwd=ROOT, env=env,

@@ -49,7 +49,7 @@ final class ONNXChainLoweringTests: XCTestCase {
         builder.node("Reshape", ["a", "shape"], ["b"])     // [1, 6, 2]
         builder.node("Sigmoid", ["b"], ["c"])
         builder.node("Identity", ["c"], ["d"])
-        builder.node("Dropout", ["d"], ["e", "mask"], ["ratio": Float(0.5)])
+        builder.node("Dropout", ["d"], ["e", "mask"], ["seed": 7])
         builder.node("Tanh", ["e"], ["f"])
         builder.node("Flatten", ["f"], ["g"], ["axis": -2])  // rank 3: axis 1
         builder.node("Reshape", ["g", "flat"], ["y"])

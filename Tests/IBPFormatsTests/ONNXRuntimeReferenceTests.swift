@@ -15,7 +15,33 @@ final class ONNXRuntimeReferenceTests: XCTestCase {
             let output: [Double]
             let output64: [Double]
         }
+        struct Seed: Decodable {
+            let file: String
+            let output: [Double]
+        }
         let instances: [Instance]
+        let seeds: [Seed]
+    }
+
+    static func fixture() throws -> Fixture {
+        try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: packageRoot()
+            .appendingPathComponent("Tests/IBPFormatsTests/Fixtures/onnxruntime-vnncomp.json")))
+    }
+
+    /// The fuzz seeds cover every supported operator (BatchNormalization folded into a conv, Pad, pooling with
+    /// padding and count_include_pad, SAME padding, MatMul + Add, constant Reshape, ...): onnxruntime agrees
+    /// at x_i = ((37 i) mod 17) / 8 - 1. Needs no ../shared.
+    func testEveryOperatorAgreesWithOnnxruntimeOnTheFuzzSeeds() throws {
+        let seeds = try Self.fixture().seeds
+        XCTAssertEqual(seeds.map(\.file), ["conv.onnx", "mlp.onnx", "pad-opset9.onnx", "reshape.onnx"])
+        for seed in seeds {
+            let chain = try ONNXChain.read(path: packageRoot().appendingPathComponent("Fuzz/Seeds/onnx/\(seed.file)").path)
+            let x = (0..<chain.inputShape.reduce(1, *)).map { Double(Float(Double((37 * $0) % 17) / 8 - 1)) }
+            var difference = Difference()
+            difference.add(try ChainReference.evaluate(chain, input: x), seed.output, at: seed.file)
+            XCTAssertLessThan(difference.relative, 1e-5, seed.file)
+            XCTAssertEqual(chain.outputShape.reduce(1, *), seed.output.count, seed.file)
+        }
     }
 
     /// The largest |ours - theirs| / max(1, |theirs|), where, and the largest |ours - theirs|.
@@ -33,8 +59,7 @@ final class ONNXRuntimeReferenceTests: XCTestCase {
 
     func testChainsAgreeWithOnnxruntimeAndTheFloat64ReferenceAtEveryBoxCentre() throws {
         let dir = try vnncompDirectory()
-        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: packageRoot()
-            .appendingPathComponent("Tests/IBPFormatsTests/Fixtures/onnxruntime-vnncomp.json")))
+        let fixture = try Self.fixture()
         XCTAssertEqual(fixture.instances.count, 312)
         var chains: [String: ONNXChain] = [:], properties: [String: VNNLIBProperty] = [:]
         var single = Difference(), double = Difference()

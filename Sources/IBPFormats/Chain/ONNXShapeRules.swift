@@ -65,10 +65,10 @@ enum ONNXShapeRules {
         return []
     }
 
-    /// Dropout at inference is the identity. From opset 12 `ratio` and `training_mode` are optional inputs; a
-    /// given training_mode must be a constant (BOOL tensors are not read, so only its absence passes).
+    /// Dropout at inference is the identity. Before opset 12 `ratio` is an attribute; from 12 `ratio` and
+    /// `training_mode` are optional inputs, and a training_mode input is refused (BOOL tensors are not read).
     static func dropout(_ c: ONNXNodeContext) throws -> [ChainOp] {
-        try c.allowAttributes(["ratio", "seed", "is_test"])
+        try c.allowAttributes(c.opset < 12 ? ["ratio"] : ["seed"])
         guard c.dataIndex == 0 else { throw c.unsupported("the network's value must be input data") }
         if c.inputName(2) != nil { throw c.unsupported("an explicit training_mode input; export the model in inference mode") }
         return []

@@ -35,6 +35,7 @@ public enum ONNXModel {
         guard data.count <= limits.maxFileBytes else {
             throw fail(.fileTooLarge(bytes: data.count, limit: limits.maxFileBytes))
         }
+        guard !data.isEmpty else { throw fail(.malformed("the file is empty")) }
         var options = BinaryDecodingOptions()
         options.messageDepthLimit = limits.maxMessageDepth
         options.discardUnknownFields = true
