@@ -5,6 +5,8 @@ let package = Package(
     name: "IBPVis",
     products: [
         .library(name: "IBP", targets: ["IBP"]),
+        // The file-format floor alone (ONNX, VNNLIB, NPZ, IDX, ...): what the ONNX and VNNLIB fuzz targets link.
+        .library(name: "IBPFormats", targets: ["IBPFormats"]),
         .executable(name: "train", targets: ["train"]),
         .executable(name: "evaluate", targets: ["evaluate"]),
         .executable(name: "visualize", targets: ["visualize"]),

@@ -29,9 +29,11 @@ public struct FileFormatError<Problem: FileProblem>: Error, CustomStringConverti
         self.problem = problem
     }
 
+    /// Control characters from the path or from names inside the file are escaped (`FileText.oneLine`): the
+    /// description is always one line.
     public var description: String {
-        if let location = problem.location { return "\(path):\(location): \(problem.text)" }
-        return "\(path): \(problem.text)"
+        if let location = problem.location { return FileText.oneLine("\(path):\(location): \(problem.text)") }
+        return FileText.oneLine("\(path): \(problem.text)")
     }
 }
 

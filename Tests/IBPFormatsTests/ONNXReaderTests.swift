@@ -186,3 +186,16 @@ final class ONNXReaderTests: XCTestCase {
         assertThrows(ONNXError.self, ["node 'p' (Pad) gives samples of shape [1, 1048578, 1048578], more than 67108864 elements"]) { try builder.chain() }
     }
 }
+
+/// Names come from the file: one with a newline, an escape sequence or a megabyte of text must not break or flood
+/// the one-line message.
+final class ONNXHostileNameTests: XCTestCase {
+    func testHostileNamesAreEscapedAndCut() throws {
+        var builder = ONNXBuilder(inputShape: [1, 2])
+        builder.node("Softmax\n", ["x"], ["a"], name: "evil\nname\u{1b}[31m")
+        builder.node("Relu", ["a"], ["y"], name: String(repeating: "n", count: 1_000_000), domain: "bad\r")
+        let e = assertThrows(ONNXError.self, ["'evil\\nname\\u{1b}[31m' (Softmax\\n)", "(bad\\r.Relu)", "... (1000000 characters)"]) { try builder.chain() }
+        XCTAssertLessThan(e?.description.count ?? .max, 2000)
+        assertThrows(NPYError.self, ["dir\\nfile.npy: "]) { try NPY.parse(Data("nonsense".utf8), path: "dir\nfile.npy") }
+    }
+}

@@ -153,3 +153,12 @@ final class VNNLIBTests: XCTestCase {
         }
     }
 }
+
+extension VNNLIBTests {
+    /// A token with control characters (no whitespace ends it) is shown escaped in the one-line message.
+    func testControlCharactersInTokensAreEscaped() {
+        assertThrows(VNNLIBError.self, ["p:1:16: expected a variable named X_i or Y_j", "found 'X\\u{0}\\u{1b}'"]) {
+            try VNNLIB.parse(text: "(declare-const X\u{0}\u{1b} Real)", path: "p")
+        }
+    }
+}

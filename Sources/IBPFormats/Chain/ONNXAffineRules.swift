@@ -18,10 +18,10 @@ enum ONNXAffineRules {
         let inputs = c.sampleShape[0]
         let b = try c.requiredConstant(1, "B")
         let bValues = try c.floats(b, "B")
-        guard b.dims.count == 2 else { throw c.shapeError("B '\(b.name)' has shape \(b.dims), expected 2-D") }
+        guard b.dims.count == 2 else { throw c.shapeError("B \(quoted(b.name)) has shape \(b.dims), expected 2-D") }
         let (bRows, bCols) = transB == 1 ? (b.dims[1], b.dims[0]) : (b.dims[0], b.dims[1])
         guard bRows == inputs, bCols > 0 else {
-            throw c.shapeError("B '\(b.name)' of shape \(b.dims)\(transB == 1 ? " (transposed)" : "") cannot multiply A of [batch, \(inputs)]")
+            throw c.shapeError("B \(quoted(b.name)) of shape \(b.dims)\(transB == 1 ? " (transposed)" : "") cannot multiply A of [batch, \(inputs)]")
         }
         let outputs = bCols
         // B'[i][o] is B[i * out + o] (transB 0) or B[o * in + i] (transB 1); W[o][i] = alpha * B'[i][o].
@@ -52,7 +52,7 @@ enum ONNXAffineRules {
         let b = try c.requiredConstant(1, "B")
         let bValues = try c.floats(b, "B")
         guard b.dims.count == 2, b.dims[0] == inputs, b.dims[1] > 0 else {
-            throw c.shapeError("B '\(b.name)' of shape \(b.dims) cannot multiply A of [batch, \(inputs)] (expected [\(inputs), out])")
+            throw c.shapeError("B \(quoted(b.name)) of shape \(b.dims) cannot multiply A of [batch, \(inputs)] (expected [\(inputs), out])")
         }
         let outputs = b.dims[1]
         var weight = [Float](repeating: 0, count: outputs * inputs)
@@ -79,7 +79,7 @@ enum ONNXAffineRules {
         for (index, what) in [(1, "scale"), (2, "B"), (3, "input_mean"), (4, "input_var")] {
             let t = try c.requiredConstant(index, what)
             guard t.count == channels, t.dims.count == 1 else {
-                throw c.shapeError("\(what) '\(t.name)' has shape \(t.dims), expected [\(channels)] for X of [batch] + \(c.sampleShape)")
+                throw c.shapeError("\(what) \(quoted(t.name)) has shape \(t.dims), expected [\(channels)] for X of [batch] + \(c.sampleShape)")
             }
             parameters.append(try c.floats(t, what))
         }
@@ -108,7 +108,7 @@ enum ONNXAffineRules {
                                   unidirectional: Bool = false) throws -> [Float] {
         let values = try c.floats(t, what)
         guard ONNXBroadcast.shape(t.dims, target) == target, !(unidirectional && t.dims.count > target.count) else {
-            throw c.shapeError("\(what) '\(t.name)' of shape \(t.dims) does not broadcast to \(target)")
+            throw c.shapeError("\(what) \(quoted(t.name)) of shape \(t.dims) does not broadcast to \(target)")
         }
         return ONNXBroadcast.expand(values, dims: t.dims, to: target)
     }

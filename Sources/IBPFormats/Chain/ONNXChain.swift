@@ -48,7 +48,7 @@ public struct ONNXChain: Equatable, Sendable {
         }
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }),
               limits.elementCount(inputShape, limit: limits.maxSampleElements) != nil else {
-            throw fail(.unsupported("input '\(graph.input.name)' of shape \(graph.input.shape) needs a static sample shape of at most \(limits.maxSampleElements) elements"))
+            throw fail(.unsupported("input \(quoted(graph.input.name)) of shape \(graph.input.shape) needs a static sample shape of at most \(limits.maxSampleElements) elements"))
         }
         var current = graph.input.name
         var shape = inputShape
@@ -90,7 +90,7 @@ public struct ONNXChain: Equatable, Sendable {
             current = node.outputs[0]
         }
         guard current == graph.output.name else {
-            throw fail(.notAChain(["the graph output '\(graph.output.name)' is not the last value computed from the input ('\(current)')"]))
+            throw fail(.notAChain(["the graph output \(quoted(graph.output.name)) is not the last value computed from the input (\(quoted(current)))"]))
         }
         try checkDeclaredOutput(graph.output, shape: shape, path: path)
         let folded = try ChainFolding.fold(steps, inputShape: inputShape)
@@ -108,7 +108,7 @@ public struct ONNXChain: Equatable, Sendable {
         }
         guard agrees else {
             throw ONNXError(path: path, problem: .shapeMismatch(
-                "the graph output '\(output.name)' is declared \(output.shape), the chain computes [batch] + \(shape)"))
+                "the graph output \(quoted(output.name)) is declared \(output.shape), the chain computes [batch] + \(shape)"))
         }
     }
 }

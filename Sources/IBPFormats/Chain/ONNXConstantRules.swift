@@ -17,7 +17,7 @@ enum ONNXConstantRules {
         case .floats(let v) where key == "value_floats": return [ONNXTensor(name: name, dims: [v.count], floats: v)]
         case .int(let v) where key == "value_int": return [ONNXTensor(name: name, dims: [], int64s: [v])]
         case .ints(let v) where key == "value_ints": return [ONNXTensor(name: name, dims: [v.count], int64s: v)]
-        case let other: throw c.malformed("attribute '\(key)' is \(other.kindName)")
+        case let other: throw c.malformed("attribute \(quoted(key)) is \(other.kindName)")
         }
     }
 
@@ -41,7 +41,7 @@ enum ONNXConstantRules {
         let a = try c.requiredConstant(0, "A"), b = try c.requiredConstant(1, "B")
         let x = try c.floats(a, "A"), y = try c.floats(b, "B")
         guard let shape = ONNXBroadcast.shape(a.dims, b.dims) else {
-            throw c.shapeError("'\(a.name)' of shape \(a.dims) and '\(b.name)' of shape \(b.dims) do not broadcast")
+            throw c.shapeError("\(quoted(a.name)) of shape \(a.dims) and \(quoted(b.name)) of shape \(b.dims) do not broadcast")
         }
         guard c.limits.elementCount(shape, limit: c.limits.maxTensorElements) != nil else {
             throw c.fail(.limitExceeded("node \(c.node.label): the result of shape \(shape) has more than \(c.limits.maxTensorElements) elements"))

@@ -12,17 +12,17 @@ enum ONNXConvolutionRules {
         }
         let w = try c.requiredConstant(1, "W")
         let weight = try c.floats(w, "W")
-        guard w.dims.count == 4, w.dims.allSatisfy({ $0 > 0 }) else { throw c.shapeError("W '\(w.name)' has shape \(w.dims), expected (O, C, kh, kw)") }
+        guard w.dims.count == 4, w.dims.allSatisfy({ $0 > 0 }) else { throw c.shapeError("W \(quoted(w.name)) has shape \(w.dims), expected (O, C, kh, kw)") }
         let (o, ci, kh, kw) = (w.dims[0], w.dims[1], w.dims[2], w.dims[3])
         guard ci == c.sampleShape[0] else {
-            throw c.shapeError("W '\(w.name)' of shape \(w.dims) expects \(ci) input channels, X has \(c.sampleShape[0])")
+            throw c.shapeError("W \(quoted(w.name)) of shape \(w.dims) expects \(ci) input channels, X has \(c.sampleShape[0])")
         }
         if let k = try c.ints("kernel_shape"), k != [kh, kw] {
             throw c.shapeError("kernel_shape \(k) differs from W's [\(kh), \(kw)]")
         }
         var bias = [Float](repeating: 0, count: o)
         if let b = try c.constant(2, "B") {
-            guard b.dims == [o] else { throw c.shapeError("B '\(b.name)' has shape \(b.dims), expected [\(o)]") }
+            guard b.dims == [o] else { throw c.shapeError("B \(quoted(b.name)) has shape \(b.dims), expected [\(o)]") }
             bias = try c.floats(b, "B")
         }
         let strides = try windowStrides(c)
@@ -37,7 +37,7 @@ enum ONNXConvolutionRules {
     static func pad(_ c: ONNXNodeContext) throws -> [ChainOp] {
         guard c.dataIndex == 0 else { throw c.unsupported("the network's value must be input data") }
         let mode = try c.string("mode", default: "constant")
-        guard mode == "constant" else { throw c.unsupported("mode '\(mode)'; only constant (zero) padding is supported") }
+        guard mode == "constant" else { throw c.unsupported("mode \(quoted(mode)); only constant (zero) padding is supported") }
         let rank = c.fullShape.count
         var pads: [Int]
         var value: Float = 0
@@ -50,7 +50,7 @@ enum ONNXConvolutionRules {
             try c.allowAttributes(["mode"])
             pads = try c.int64s(try c.requiredConstant(1, "pads"), "pads")
             if let v = try c.constant(2, "constant_value") {
-                guard v.count == 1 else { throw c.shapeError("constant_value '\(v.name)' must be one value, has shape \(v.dims)") }
+                guard v.count == 1 else { throw c.shapeError("constant_value \(quoted(v.name)) must be one value, has shape \(v.dims)") }
                 value = try c.floats(v, "constant_value")[0]
             }
             if let a = try c.constant(3, "axes") {
@@ -143,7 +143,7 @@ enum ONNXConvolutionRules {
             let (left, right) = split(c.sampleShape[2], kernel.1, strides.w)
             return Padding2D(top: top, left: left, bottom: bottom, right: right)
         default:
-            throw c.malformed("auto_pad '\(autoPad)', expected NOTSET, VALID, SAME_UPPER or SAME_LOWER")
+            throw c.malformed("auto_pad \(quoted(autoPad)), expected NOTSET, VALID, SAME_UPPER or SAME_LOWER")
         }
     }
 }

@@ -37,37 +37,37 @@ struct ONNXNodeContext {
         let unknown = node.attributes.keys.filter { !names.contains($0) }.sorted()
         guard unknown.isEmpty else {
             let known = names.isEmpty ? "the operator takes none" : "known: " + names.sorted().joined(separator: ", ")
-            throw unsupported("attribute\(unknown.count == 1 ? "" : "s") \(unknown.map { "'\($0)'" }.joined(separator: ", ")) (\(known))")
+            throw unsupported("attribute\(unknown.count == 1 ? "" : "s") \(unknown.map { "\(quoted($0))" }.joined(separator: ", ")) (\(known))")
         }
     }
 
     func int(_ name: String, default value: Int) throws -> Int {
         guard let a = node.attributes[name] else { return value }
-        guard case .int(let v) = a else { throw malformed("attribute '\(name)' is \(a.kindName), expected INT") }
-        guard let i = Int(exactly: v), abs(i) <= 1 << 40 else { throw malformed("attribute '\(name)' = \(v) is out of range") }
+        guard case .int(let v) = a else { throw malformed("attribute \(quoted(name)) is \(a.kindName), expected INT") }
+        guard let i = Int(exactly: v), abs(i) <= 1 << 40 else { throw malformed("attribute \(quoted(name)) = \(v) is out of range") }
         return i
     }
 
     func float(_ name: String, default value: Float) throws -> Float {
         guard let a = node.attributes[name] else { return value }
-        guard case .float(let v) = a else { throw malformed("attribute '\(name)' is \(a.kindName), expected FLOAT") }
-        guard v.isFinite else { throw malformed("attribute '\(name)' = \(v) is not finite") }
+        guard case .float(let v) = a else { throw malformed("attribute \(quoted(name)) is \(a.kindName), expected FLOAT") }
+        guard v.isFinite else { throw malformed("attribute \(quoted(name)) = \(v) is not finite") }
         return v
     }
 
     func string(_ name: String, default value: String) throws -> String {
         guard let a = node.attributes[name] else { return value }
-        guard case .string(let v) = a else { throw malformed("attribute '\(name)' is \(a.kindName), expected STRING") }
+        guard case .string(let v) = a else { throw malformed("attribute \(quoted(name)) is \(a.kindName), expected STRING") }
         return v
     }
 
     /// An INTS attribute, each entry within +-2^40 (sizes, pads and strides far beyond any real network).
     func ints(_ name: String) throws -> [Int]? {
         guard let a = node.attributes[name] else { return nil }
-        guard case .ints(let v) = a else { throw malformed("attribute '\(name)' is \(a.kindName), expected INTS") }
-        guard v.count <= limits.maxRank * 2 else { throw malformed("attribute '\(name)' has \(v.count) entries") }
+        guard case .ints(let v) = a else { throw malformed("attribute \(quoted(name)) is \(a.kindName), expected INTS") }
+        guard v.count <= limits.maxRank * 2 else { throw malformed("attribute \(quoted(name)) has \(v.count) entries") }
         return try v.map { x in
-            guard abs(x) <= 1 << 40 else { throw malformed("attribute '\(name)' entry \(x) is out of range") }
+            guard abs(x) <= 1 << 40 else { throw malformed("attribute \(quoted(name)) entry \(x) is out of range") }
             return Int(x)
         }
     }
@@ -83,7 +83,7 @@ struct ONNXNodeContext {
     func constant(_ index: Int, _ what: String) throws -> ONNXTensor? {
         guard let name = inputName(index) else { return nil }
         guard let t = constants[name] else {
-            throw unsupported("\(what) (input \(index), '\(name)') must be a constant (an initializer or Constant), not computed from the network input")
+            throw unsupported("\(what) (input \(index), \(quoted(name))) must be a constant (an initializer or Constant), not computed from the network input")
         }
         return t
     }
@@ -96,16 +96,16 @@ struct ONNXNodeContext {
 
     /// A float32 constant's values.
     func floats(_ t: ONNXTensor, _ what: String) throws -> [Float] {
-        guard let v = t.floats else { throw unsupported("\(what) '\(t.name)' is INT64, expected FLOAT") }
-        guard v.allSatisfy(\.isFinite) else { throw malformed("\(what) '\(t.name)' holds a value that is not finite") }
+        guard let v = t.floats else { throw unsupported("\(what) \(quoted(t.name)) is INT64, expected FLOAT") }
+        guard v.allSatisfy(\.isFinite) else { throw malformed("\(what) \(quoted(t.name)) holds a value that is not finite") }
         return v
     }
 
     /// An int64 constant's values, each within +-2^40.
     func int64s(_ t: ONNXTensor, _ what: String) throws -> [Int] {
-        guard let v = t.int64s else { throw unsupported("\(what) '\(t.name)' is FLOAT, expected INT64") }
+        guard let v = t.int64s else { throw unsupported("\(what) \(quoted(t.name)) is FLOAT, expected INT64") }
         return try v.map { x in
-            guard abs(x) <= 1 << 40 else { throw malformed("\(what) '\(t.name)' entry \(x) is out of range") }
+            guard abs(x) <= 1 << 40 else { throw malformed("\(what) \(quoted(t.name)) entry \(x) is out of range") }
             return Int(x)
         }
     }

@@ -12,7 +12,7 @@ enum ONNXTopology {
             let inputs = node.inputs.filter { !$0.isEmpty }
             for name in inputs where !constants.contains(name) && !dataValues.contains(name) {
                 throw ONNXError(path: path, problem: .malformed(
-                    "node \(node.label) reads '\(name)', which no earlier node, initializer or graph input defines"))
+                    "node \(node.label) reads \(quoted(name)), which no earlier node, initializer or graph input defines"))
             }
             let data = inputs.filter { dataValues.contains($0) }
             if data.isEmpty {
@@ -21,9 +21,9 @@ enum ONNXTopology {
             }
             for name in Set(data) { consumers[name, default: []].append(node.label) }
             if data.count > 1 {
-                places.append("node \(node.label) reads \(data.count) values computed from the input (\(data.map { "'\($0)'" }.joined(separator: ", ")))")
+                places.append("node \(node.label) reads \(data.count) values computed from the input (\(data.map { "\(quoted($0))" }.joined(separator: ", ")))")
             } else if data[0] != latest {
-                places.append("node \(node.label) reads '\(data[0])', an earlier value than the latest '\(latest)'")
+                places.append("node \(node.label) reads \(quoted(data[0])), an earlier value than the latest \(quoted(latest))")
             }
             for name in node.outputs where !name.isEmpty { dataValues.insert(name) }
             latest = node.outputs[0].isEmpty ? latest : node.outputs[0]
@@ -32,15 +32,15 @@ enum ONNXTopology {
             }
         }
         for (value, readers) in consumers.sorted(by: { $0.key < $1.key }) where readers.count > 1 {
-            places.append("value '\(value)' feeds \(readers.count) nodes (\(readers.joined(separator: ", ")))")
+            places.append("value \(quoted(value)) feeds \(readers.count) nodes (\(readers.joined(separator: ", ")))")
         }
         if dataValues.contains(graph.output.name), graph.output.name != latest {
-            places.append("the graph output '\(graph.output.name)' is not the last value computed from the input ('\(latest)')")
+            places.append("the graph output \(quoted(graph.output.name)) is not the last value computed from the input (\(quoted(latest)))")
         }
         if !dataValues.contains(graph.output.name) {
             places.append(constants.contains(graph.output.name)
-                          ? "the graph output '\(graph.output.name)' does not depend on the input"
-                          : "the graph output '\(graph.output.name)' is not computed by any node")
+                          ? "the graph output \(quoted(graph.output.name)) does not depend on the input"
+                          : "the graph output \(quoted(graph.output.name)) is not computed by any node")
         }
         guard places.isEmpty else { throw ONNXError(path: path, problem: .notAChain(places)) }
     }

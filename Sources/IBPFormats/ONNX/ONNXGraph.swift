@@ -80,7 +80,10 @@ public struct ONNXNode: Equatable, Sendable {
     }
 
     /// "'Gemm_5' (Gemm)", the way every message names a node.
-    public var label: String { "'\(name)' (\(domain.isEmpty || domain == "ai.onnx" ? "" : domain + ".")\(opType))" }
+    /// Names from the file are shown escaped and cut (`FileText.shown`), so a hostile name cannot break the line.
+    public var label: String {
+        "\(quoted(name)) (\(domain.isEmpty || domain == "ai.onnx" ? "" : FileText.shown(domain) + ".")\(FileText.shown(opType)))"
+    }
 }
 
 /// An attribute value of a node (the kinds the supported operators use; others are kept as `.other`).

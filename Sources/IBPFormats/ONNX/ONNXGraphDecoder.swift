@@ -26,21 +26,21 @@ struct ONNXGraphDecoder {
         var initializers: [String: ONNXTensor] = [:]
         for t in g.initializer {
             guard !t.name.isEmpty else { throw fail(.malformed("an initializer has no name")) }
-            guard initializers[t.name] == nil else { throw fail(.malformed("two initializers are named '\(t.name)'")) }
-            initializers[t.name] = try tensor(t, what: "initializer '\(t.name)'")
+            guard initializers[t.name] == nil else { throw fail(.malformed("two initializers are named \(quoted(t.name))")) }
+            initializers[t.name] = try tensor(t, what: "initializer \(quoted(t.name))")
         }
         // Before IR version 4 the graph's inputs list the initializers too; the data input is the one that is not.
         let dataInputs = g.input.filter { initializers[$0.name] == nil }
         guard dataInputs.count == 1 else {
             throw fail(dataInputs.isEmpty ? .malformed("the graph has no input besides its initializers")
-                       : .unsupported("\(dataInputs.count) graph inputs (\(dataInputs.map { "'\($0.name)'" }.joined(separator: ", "))); one is read"))
+                       : .unsupported("\(dataInputs.count) graph inputs (\(dataInputs.map { "\(quoted($0.name))" }.joined(separator: ", "))); one is read"))
         }
         guard g.output.count == 1 else {
             throw fail(g.output.isEmpty ? .malformed("the graph has no output")
-                       : .unsupported("\(g.output.count) graph outputs (\(g.output.map { "'\($0.name)'" }.joined(separator: ", "))); one is read"))
+                       : .unsupported("\(g.output.count) graph outputs (\(g.output.map { "\(quoted($0.name))" }.joined(separator: ", "))); one is read"))
         }
         let input = try inputInfo(dataInputs[0])
-        let output = ONNXValueInfo(name: g.output[0].name, shape: try declaredShape(g.output[0], what: "output '\(g.output[0].name)'"))
+        let output = ONNXValueInfo(name: g.output[0].name, shape: try declaredShape(g.output[0], what: "output \(quoted(g.output[0].name))"))
         guard !output.name.isEmpty else { throw fail(.malformed("the graph output has no name")) }
         var nodes: [ONNXNode] = []
         nodes.reserveCapacity(g.node.count)
@@ -50,7 +50,7 @@ struct ONNXGraphDecoder {
             let node = try self.node(n, index: index)
             for name in node.outputs where !name.isEmpty {
                 guard produced.insert(name).inserted else {
-                    throw fail(.malformed("value '\(name)' is defined twice (again by node \(node.label))"))
+                    throw fail(.malformed("value \(quoted(name)) is defined twice (again by node \(node.label))"))
                 }
             }
             nodes.append(node)
@@ -76,7 +76,7 @@ struct ONNXGraphDecoder {
 
     /// The data input: float32, a declared shape whose axes after the first (batch) axis are fixed and positive.
     func inputInfo(_ v: Onnx_ValueInfoProto) throws -> ONNXValueInfo {
-        let what = "input '\(v.name)'"
+        let what = "input \(quoted(v.name))"
         guard !v.name.isEmpty else { throw fail(.malformed("the graph input has no name")) }
         guard case .tensorType(let t)? = v.type.value else { throw fail(.unsupported("\(what) is not a tensor")) }
         guard t.elemType == Int32(ONNXDataType.float) else {
@@ -179,11 +179,11 @@ struct ONNXGraphDecoder {
         guard !n.opType.isEmpty else { throw fail(.malformed("node \(node.label) has no op_type")) }
         guard n.output.contains(where: { !$0.isEmpty }) else { throw fail(.malformed("node \(node.label) has no output")) }
         for a in n.attribute {
-            let what = "attribute '\(a.name)' of node \(node.label)"
+            let what = "attribute \(quoted(a.name)) of node \(node.label)"
             guard !a.name.isEmpty else { throw fail(.malformed("node \(node.label) has an attribute without a name")) }
             guard node.attributes[a.name] == nil else { throw fail(.malformed("\(what) is given twice")) }
             guard a.refAttrName.isEmpty else {
-                throw fail(.unsupported("\(what) refers to a function attribute ('\(a.refAttrName)')"))
+                throw fail(.unsupported("\(what) refers to a function attribute (\(quoted(a.refAttrName)))"))
             }
             node.attributes[a.name] = try attribute(a, what: what)
         }

@@ -32,7 +32,7 @@ indirect enum SExpression: Equatable {
     /// How the expression reads in messages: an atom as written, a list as "(head ...)".
     var summary: String {
         switch self {
-        case .atom(let s, _): return "'\(s)'"
+        case .atom(let s, _): return "\(quoted(s))"
         case .list(let items, _):
             guard let head = items.first?.atom else { return items.isEmpty ? "()" : "a list" }
             return "(\(head) ...)"

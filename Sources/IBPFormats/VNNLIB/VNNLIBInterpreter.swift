@@ -34,7 +34,7 @@ struct VNNLIBInterpreter {
                 throw fail("expected (declare-const X_i Real) or (declare-const Y_j Real)", at: p)
             }
             guard let v = VNNLIBVariable(name, maxIndex: limits.maxVariables - 1) else {
-                throw fail("expected a variable named X_i or Y_j (index below \(limits.maxVariables), no leading zeros), found '\(name)'", at: items[1].position)
+                throw fail("expected a variable named X_i or Y_j (index below \(limits.maxVariables), no leading zeros), found \(quoted(name))", at: items[1].position)
             }
             guard items[2].atom == "Real" else { throw fail("expected the sort Real, found \(items[2].summary)", at: items[2].position) }
             if let first = declared[v] { throw fail("\(v) is declared again (first at \(first))", at: p) }
@@ -165,7 +165,7 @@ struct VNNLIBInterpreter {
                 return VNNLIBLinearTerm(coefficients: [v: 1])
             }
             guard let x = VNNLIBNumber.parse(s) else {
-                throw fail("expected a finite number or a declared X_i / Y_j, found '\(s)'", at: p)
+                throw fail("expected a finite number or a declared X_i / Y_j, found \(quoted(s))", at: p)
             }
             return VNNLIBLinearTerm(constant: x)
         case let .list(items, p):
