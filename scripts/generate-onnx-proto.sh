@@ -37,7 +37,7 @@ if [ ! -x "$plugin" ]; then
   echo "generate-onnx-proto.sh: $plugin is not an executable protoc-gen-swift" >&2
   exit 1
 fi
-found=$("$plugin" --version 2>/dev/null || true)
+found=$("$plugin" --version 2>/dev/null | head -n 1 || true)
 case "$found" in
   *"$version"*) ;;
   *) echo "generate-onnx-proto.sh: $plugin reports '$found', expected $version (the runtime Package.swift pins)" >&2; exit 1 ;;
