@@ -155,7 +155,7 @@ def main():
         result = subprocess.run(["swift", "test", "--filter", "ONNXRuntimeReferenceTests"], cwd=ROOT, env=env,
                                 capture_output=True, text=True)
         for line in (result.stdout + result.stderr).splitlines():
-            if "onnxruntime" in line or "error" in line or "Executed" in line:
+            if "difference from" in line or "error" in line or "Executed" in line:
                 print(line)
         sys.exit(result.returncode)
 
