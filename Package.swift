@@ -7,6 +7,8 @@ let package = Package(
     name: "IBPVis",
     products: [
         .library(name: "IBP", targets: ["IBP"]),
+        // The file-format floor alone (ONNX, VNNLIB, NPZ, IDX, ...): what the ONNX and VNNLIB fuzz targets link.
+        .library(name: "IBPFormats", targets: ["IBPFormats"]),
         .executable(name: "train", targets: ["train"]),
         .executable(name: "evaluate", targets: ["evaluate"]),
         .executable(name: "visualize", targets: ["visualize"]),
@@ -18,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         // Exact rational arithmetic for the sound-bounds tests.
         .package(url: "https://github.com/attaswift/BigInt", exact: "6.0.1"),
+        // ONNX models are protobuf messages (Sources/IBPFormats/ONNX/onnx-subset.proto, generated code committed).
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries: OpenBLAS for sgemm, zlib for gzip/zip, libpng (behind a C shim that owns setjmp).
@@ -29,7 +33,8 @@ let package = Package(
         // The AVX-512 GEMM and im2col kernels (runtime-dispatched, portable fallbacks); optimised in debug builds too, so `swift test` trains at a usable speed.
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
-        .target(name: "IBPFormats", dependencies: ["CZlib"], path: "Sources/IBPFormats"),
+        .target(name: "IBPFormats", dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                path: "Sources/IBPFormats", exclude: ["ONNX/onnx-subset.proto"]),
         .target(name: "IBPRender", dependencies: ["CPNG", "IBPFormats"], path: "Sources/IBPRender"),
         // Optimised in debug builds too (as CKernels): the tests run CROWN's backward passes and training steps,
         // which take minutes unoptimised and seconds optimised; `-enable-testing` keeps @testable imports working.
@@ -44,7 +49,8 @@ let package = Package(
         .executableTarget(name: "visualize", dependencies: ["IBPCommandLine"], path: "Sources/visualize"),
         .executableTarget(name: "ibp-bench", dependencies: ["IBPCommandLine"], path: "Sources/ibp-bench"),
 
-        .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests"),
+        .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "IBPRenderTests", dependencies: ["IBPRender"], path: "Tests/IBPRenderTests"),
         .testTarget(name: "CLITests", dependencies: ["IBP"], path: "Tests/CLITests"),
         .testTarget(name: "IBPTests", dependencies: ["IBP", .product(name: "BigInt", package: "BigInt")], path: "Tests/IBPTests",

@@ -8,6 +8,8 @@ import PackageDescription
 let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .lastPathComponent.lowercased()
 let ibp = Target.Dependency.product(name: "IBP", package: mainPackage)
+// The ONNX and VNNLIB readers need only the file-format floor (no BLAS, PNG or crypto to build).
+let formats = Target.Dependency.product(name: "IBPFormats", package: mainPackage)
 
 let package = Package(
     name: "IBPFuzz",
@@ -15,6 +17,8 @@ let package = Package(
         .executable(name: "fuzz-checkpoint", targets: ["FuzzCheckpoint"]),
         .executable(name: "fuzz-npz", targets: ["FuzzNPZ"]),
         .executable(name: "fuzz-idx", targets: ["FuzzIDX"]),
+        .executable(name: "fuzz-onnx", targets: ["FuzzONNX"]),
+        .executable(name: "fuzz-vnnlib", targets: ["FuzzVNNLIB"]),
     ],
     dependencies: [
         .package(path: ".."),
@@ -28,5 +32,9 @@ let package = Package(
                           path: "Sources/FuzzNPZ"),
         .executableTarget(name: "FuzzIDX", dependencies: [ibp, "FuzzSupport"],
                           path: "Sources/FuzzIDX"),
+        .executableTarget(name: "FuzzONNX", dependencies: [formats, "FuzzSupport"],
+                          path: "Sources/FuzzONNX"),
+        .executableTarget(name: "FuzzVNNLIB", dependencies: [formats, "FuzzSupport"],
+                          path: "Sources/FuzzVNNLIB"),
     ]
 )

@@ -2,6 +2,12 @@
 public protocol FileProblem: Equatable, Sendable {
     /// The problem as one phrase, without the file name.
     var text: String { get }
+    /// Where in a text file the problem is, as "line:column" (1-based), or nil (binary formats, whole-file problems).
+    var location: String? { get }
+}
+
+extension FileProblem {
+    public var location: String? { nil }
 }
 
 /// A problem that is only a phrase, for formats whose readers do not match on kinds of problem.
@@ -9,8 +15,9 @@ public protocol TextProblem: FileProblem {
     init(text: String)
 }
 
-/// An error from reading or writing a file of some format; `description` is one line, "path: problem". Each format
-/// names its own: `GzipError`, `IDXError`, `NPYError`, `NPZError`, `SafetensorsError`, and `PNGError` in IBPRender.
+/// An error from reading or writing a file of some format; `description` is one line, "path: problem", or
+/// "path:line:column: problem" when the problem has a location. Each format names its own: `GzipError`,
+/// `IDXError`, `NPYError`, `NPZError`, `SafetensorsError`, `ONNXError`, `VNNLIBError`, and `PNGError` in IBPRender.
 public struct FileFormatError<Problem: FileProblem>: Error, CustomStringConvertible, Equatable {
     /// The file concerned (`<memory>` for data that came from no file).
     public let path: String
@@ -22,7 +29,12 @@ public struct FileFormatError<Problem: FileProblem>: Error, CustomStringConverti
         self.problem = problem
     }
 
-    public var description: String { "\(path): \(problem.text)" }
+    /// Control characters from the path or from names inside the file are escaped (`FileText.oneLine`): the
+    /// description is always one line.
+    public var description: String {
+        if let location = problem.location { return FileText.oneLine("\(path):\(location): \(problem.text)") }
+        return FileText.oneLine("\(path): \(problem.text)")
+    }
 }
 
 extension FileFormatError where Problem: TextProblem {

@@ -1,0 +1,111 @@
+/// A position in a text file: 1-based line and column (columns count bytes).
+public struct SourcePosition: Equatable, Sendable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(line):\(column)" }
+}
+
+/// An S-expression of SMT-LIB 2 text (the syntax of VNNLIB): an atom (symbol or number, as written) or a
+/// parenthesised list, each with the position where it starts.
+indirect enum SExpression: Equatable {
+    case atom(String, SourcePosition)
+    case list([SExpression], SourcePosition)
+
+    var position: SourcePosition {
+        switch self {
+        case .atom(_, let p), .list(_, let p): return p
+        }
+    }
+
+    /// The atom's text, or nil for a list.
+    var atom: String? {
+        if case .atom(let s, _) = self { return s }
+        return nil
+    }
+
+    /// How the expression reads in messages: an atom as written, a list as "(head ...)".
+    var summary: String {
+        switch self {
+        case .atom(let s, _): return "\(quoted(s))"
+        case .list(let items, _):
+            guard let head = items.first?.atom else { return items.isEmpty ? "()" : "a list" }
+            return "(\(head) ...)"
+        }
+    }
+}
+
+/// Splits SMT-LIB 2 text into top-level S-expressions: parentheses, atoms (any run of bytes other than
+/// whitespace, parentheses, ';' and '"'), `;` comments to the end of the line. Nesting is followed with an
+/// explicit stack, bounded by `maxDepth`, so deep input cannot overflow the call stack.
+struct SExpressionReader {
+    struct Failure: Error {
+        let position: SourcePosition
+        let message: String
+    }
+
+    let maxDepth: Int
+    let maxAtomLength = 4096
+
+    func read(_ bytes: [UInt8]) throws -> [SExpression] {
+        var top: [SExpression] = []
+        // Open lists: their items so far and where each starts.
+        var stack: [(items: [SExpression], start: SourcePosition)] = []
+        var line = 1, lineStart = 0, i = 0
+        func position(_ at: Int) -> SourcePosition { SourcePosition(line: line, column: at - lineStart + 1) }
+        func emit(_ e: SExpression) {
+            if stack.isEmpty { top.append(e) } else { stack[stack.count - 1].items.append(e) }
+        }
+        while i < bytes.count {
+            let b = bytes[i]
+            switch b {
+            case UInt8(ascii: "\n"):
+                i += 1
+                line += 1
+                lineStart = i
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0b, 0x0c:
+                i += 1
+            case UInt8(ascii: ";"):
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\n") { i += 1 }
+            case UInt8(ascii: "("):
+                guard stack.count < maxDepth else {
+                    throw Failure(position: position(i), message: "parentheses nested deeper than \(maxDepth) levels")
+                }
+                stack.append(([], position(i)))
+                i += 1
+            case UInt8(ascii: ")"):
+                guard let open = stack.popLast() else { throw Failure(position: position(i), message: "')' without a matching '('") }
+                emit(.list(open.items, open.start))
+                i += 1
+            case UInt8(ascii: "\""), UInt8(ascii: "|"):
+                throw Failure(position: position(i), message: "string literals and quoted symbols are not part of VNNLIB's subset")
+            default:
+                let start = i
+                while i < bytes.count, !Self.isDelimiter(bytes[i]) { i += 1 }
+                guard i - start <= maxAtomLength else {
+                    throw Failure(position: position(start), message: "a token of \(i - start) characters (at most \(maxAtomLength))")
+                }
+                emit(.atom(String(decoding: bytes[start..<i], as: UTF8.self), position(start)))
+            }
+        }
+        if let open = stack.last {
+            throw Failure(position: open.start, message: "'(' is never closed (the file ends first)")
+        }
+        return top
+    }
+
+    static func isDelimiter(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0b, 0x0c,
+             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ";"), UInt8(ascii: "\""), UInt8(ascii: "|"):
+            return true
+        default:
+            return false
+        }
+    }
+}

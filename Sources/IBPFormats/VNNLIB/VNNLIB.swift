@@ -1,0 +1,73 @@
+import Foundation
+
+/// Bounds on what the VNNLIB reader accepts, checked before allocating.
+public struct VNNLIBLimits: Equatable, Sendable {
+    /// Largest file read, in bytes (checked before reading).
+    public var maxFileBytes: Int
+    /// Largest variable index + 1 of X or Y.
+    public var maxVariables: Int
+    /// Deepest parenthesis nesting.
+    public var maxDepth: Int
+    /// Largest number of disjuncts after multiplying the output condition out, and of inequalities in total.
+    public var maxDisjuncts: Int
+
+    public init(maxFileBytes: Int = 256 << 20, maxVariables: Int = 1 << 24, maxDepth: Int = 64, maxDisjuncts: Int = 1 << 16) {
+        self.maxFileBytes = maxFileBytes
+        self.maxVariables = maxVariables
+        self.maxDepth = maxDepth
+        self.maxDisjuncts = maxDisjuncts
+    }
+}
+
+/// Reads the VNNLIB subset of VNN-COMP's classification benchmarks into a `VNNLIBProperty`:
+/// - `(declare-const X_i Real)` and `(declare-const Y_j Real)`, each index 0..n-1 declared once, before use;
+/// - input bounds `(assert (<= X_i c))`, `(assert (>= X_i c))` (either operand order, also several in one
+///   `(and ...)`); every X_i needs both, several of one kind intersect;
+/// - output conditions: any nesting of `or`/`and` over comparisons `<=`, `>=`, `<`, `>` of linear terms in Y
+///   (numbers, Y_j, `(+ ...)`, `(- a)`, `(- a b ...)`, `(* ...)` with all factors but one constant, `(/ a c)`);
+///   several output assertions are conjoined;
+/// - `;` comments.
+/// Anything else is refused with "path:line:column: what was found, what was expected". Numbers: see
+/// `VNNLIBNumber`; the box is rounded outward to Float, the inequalities to the nearest Float.
+public enum VNNLIB {
+    /// Reads and interprets the property at `url`.
+    /// - Throws: `VNNLIBError`, or `GzipError.unreadable` when the file cannot be read at all.
+    public static func read(_ url: URL, limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
+        let data: Data
+        do {
+            data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
+        } catch let e as GzipError {
+            if case .tooLarge = e.problem {
+                throw VNNLIBError(path: url.path, problem: VNNLIBProblem("the file is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
+            }
+            throw e
+        }
+        return try parse(data, path: url.path, limits: limits)
+    }
+
+    /// Reads the property at `path` (see `read(_:limits:)`).
+    public static func read(path: String, limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
+        try read(URL(fileURLWithPath: path), limits: limits)
+    }
+
+    /// Interprets the text of a `.vnnlib` file; `path` names it in errors.
+    public static func parse(_ data: Data, path: String = "<memory>", limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
+        guard data.count <= limits.maxFileBytes else {
+            throw VNNLIBError(path: path, problem: VNNLIBProblem("the text is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
+        }
+        let expressions: [SExpression]
+        do {
+            expressions = try SExpressionReader(maxDepth: limits.maxDepth).read([UInt8](data))
+        } catch let f as SExpressionReader.Failure {
+            throw VNNLIBError(path: path, problem: VNNLIBProblem(f.message, at: f.position))
+        }
+        var interpreter = VNNLIBInterpreter(path: path, limits: limits)
+        for e in expressions { try interpreter.command(e) }
+        return try interpreter.property()
+    }
+
+    /// Interprets VNNLIB text (see `parse(_:path:limits:)`).
+    public static func parse(text: String, path: String = "<memory>", limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
+        try parse(Data(text.utf8), path: path, limits: limits)
+    }
+}

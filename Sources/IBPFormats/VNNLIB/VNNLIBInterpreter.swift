@@ -1,0 +1,259 @@
+/// Interprets the top-level commands of a VNNLIB file one by one (see `VNNLIB` for the subset), collecting
+/// declarations, the input box and the output condition; `property()` checks completeness and builds the result.
+struct VNNLIBInterpreter {
+    /// An output inequality before it is made dense: sum c_j Y_j + d >= 0 (> 0 when strict), Double.
+    struct Inequality {
+        var term: VNNLIBLinearTerm
+        var strict: Bool
+    }
+
+    let path: String
+    let limits: VNNLIBLimits
+    var declared: [VNNLIBVariable: SourcePosition] = [:]
+    var lower: [Int: Double] = [:]
+    var upper: [Int: Double] = [:]
+    /// The output condition so far, in disjunctive normal form; nil until the first output assertion.
+    var condition: [[Inequality]]?
+
+    init(path: String, limits: VNNLIBLimits) {
+        self.path = path
+        self.limits = limits
+    }
+
+    func fail(_ message: String, at position: SourcePosition?) -> VNNLIBError {
+        VNNLIBError(path: path, problem: VNNLIBProblem(message, at: position))
+    }
+
+    mutating func command(_ e: SExpression) throws {
+        guard case .list(let items, let p) = e, let head = items.first?.atom else {
+            throw fail("expected (declare-const ...) or (assert ...), found \(e.summary)", at: e.position)
+        }
+        switch head {
+        case "declare-const":
+            guard items.count == 3, let name = items[1].atom else {
+                throw fail("expected (declare-const X_i Real) or (declare-const Y_j Real)", at: p)
+            }
+            guard let v = VNNLIBVariable(name, maxIndex: limits.maxVariables - 1) else {
+                throw fail("expected a variable named X_i or Y_j (index below \(limits.maxVariables), no leading zeros), found \(quoted(name))", at: items[1].position)
+            }
+            guard items[2].atom == "Real" else { throw fail("expected the sort Real, found \(items[2].summary)", at: items[2].position) }
+            if let first = declared[v] { throw fail("\(v) is declared again (first at \(first))", at: p) }
+            declared[v] = p
+        case "assert":
+            guard items.count == 2 else { throw fail("expected (assert TERM) with one term, found \(items.count - 1)", at: p) }
+            let (x, y) = try mentions(items[1])
+            switch (x, y) {
+            case (true, true): throw fail("an assertion mixes inputs X and outputs Y; expected input bounds or an output condition", at: items[1].position)
+            case (true, false): try inputBounds(items[1])
+            case (false, true): try conjoin(try disjunction(items[1]), at: items[1].position)
+            case (false, false): throw fail("an assertion without variables; expected a bound on X_i or a condition on Y", at: items[1].position)
+            }
+        default:
+            throw fail("expected (declare-const ...) or (assert ...), found (\(head) ...)", at: p)
+        }
+    }
+
+    /// Whether `e` mentions inputs and outputs, checking that every variable is declared.
+    func mentions(_ e: SExpression) throws -> (Bool, Bool) {
+        switch e {
+        case let .atom(s, p):
+            guard let v = VNNLIBVariable(s, maxIndex: Int.max) else { return (false, false) }
+            guard declared[v] != nil else { throw fail("\(v) is used before its (declare-const \(v) Real)", at: p) }
+            return (v.kind == .input, v.kind == .output)
+        case .list(let items, _):
+            var x = false, y = false
+            for item in items.dropFirst() {
+                let (a, b) = try mentions(item)
+                x = x || a
+                y = y || b
+            }
+            return (x, y)
+        }
+    }
+
+    // MARK: - the input box
+
+    mutating func inputBounds(_ e: SExpression) throws {
+        guard case .list(let items, let p) = e, let head = items.first?.atom else {
+            throw fail("expected (<= X_i c) or (>= X_i c), found \(e.summary)", at: e.position)
+        }
+        if head == "and" {
+            for item in items.dropFirst() { try inputBounds(item) }
+            return
+        }
+        guard head == "<=" || head == ">=" else {
+            throw fail("expected an input bound (<= X_i c) or (>= X_i c), found (\(head) ...)", at: p)
+        }
+        guard items.count == 3 else { throw fail("expected two operands of \(head), found \(items.count - 1)", at: p) }
+        let variableFirst: Bool
+        let v: VNNLIBVariable, bound: SExpression
+        if let a = items[1].atom, let x = VNNLIBVariable(a, maxIndex: Int.max) {
+            (variableFirst, v, bound) = (true, x, items[2])
+        } else if let b = items[2].atom, let x = VNNLIBVariable(b, maxIndex: Int.max) {
+            (variableFirst, v, bound) = (false, x, items[1])
+        } else {
+            throw fail("expected a bound on one input, (\(head) X_i c)", at: p)
+        }
+        let t = try term(bound)
+        guard t.isConstant else { throw fail("expected a number as the bound of \(v)", at: bound.position) }
+        // (<= X c) and (>= c X) bound X from above.
+        if (head == "<=") == variableFirst {
+            upper[v.index] = min(upper[v.index] ?? .infinity, t.constant)
+        } else {
+            lower[v.index] = max(lower[v.index] ?? -.infinity, t.constant)
+        }
+        if let l = lower[v.index], let u = upper[v.index], l > u {
+            throw fail("\(v) gets lower bound \(l) above its upper bound \(u): the box is empty", at: p)
+        }
+    }
+
+    // MARK: - the output condition
+
+    /// A condition on Y in disjunctive normal form.
+    func disjunction(_ e: SExpression) throws -> [[Inequality]] {
+        guard case .list(let items, let p) = e, let head = items.first?.atom else {
+            throw fail("expected (or ...), (and ...) or a comparison of outputs, found \(e.summary)", at: e.position)
+        }
+        switch head {
+        case "or":
+            guard items.count > 1 else { throw fail("expected at least one operand of or", at: p) }
+            var out: [[Inequality]] = []
+            for item in items.dropFirst() {
+                out += try disjunction(item)
+                guard out.count <= limits.maxDisjuncts else { throw fail("more than \(limits.maxDisjuncts) disjuncts", at: p) }
+            }
+            return out
+        case "and":
+            guard items.count > 1 else { throw fail("expected at least one operand of and", at: p) }
+            var out: [[Inequality]] = [[]]
+            for item in items.dropFirst() { out = try product(out, try disjunction(item), at: item.position) }
+            return out
+        case "<=", ">=", "<", ">":
+            guard items.count == 3 else { throw fail("expected two operands of \(head), found \(items.count - 1)", at: p) }
+            let a = try term(items[1]), b = try term(items[2])
+            let difference = head == ">=" || head == ">" ? a + b.scaled(by: -1) : b + a.scaled(by: -1)
+            return [[Inequality(term: difference, strict: head == "<" || head == ">")]]
+        default:
+            throw fail("expected or, and, <=, >=, < or >, found (\(head) ...)", at: p)
+        }
+    }
+
+    /// (A1 or A2 ...) and (B1 or B2 ...) multiplied out: every Ai and Bj.
+    func product(_ a: [[Inequality]], _ b: [[Inequality]], at p: SourcePosition) throws -> [[Inequality]] {
+        let (n, overflow) = a.count.multipliedReportingOverflow(by: b.count)
+        guard !overflow, n <= limits.maxDisjuncts else {
+            throw fail("multiplying out the and/or nesting gives more than \(limits.maxDisjuncts) disjuncts", at: p)
+        }
+        let size = a.reduce(0) { $0 + $1.count } * b.count + b.reduce(0) { $0 + $1.count } * a.count
+        guard size <= limits.maxDisjuncts * 16 else {
+            throw fail("multiplying out the and/or nesting gives more than \(limits.maxDisjuncts * 16) inequalities", at: p)
+        }
+        return a.flatMap { x in b.map { x + $0 } }
+    }
+
+    /// Conjoins another output assertion with those before it.
+    mutating func conjoin(_ d: [[Inequality]], at p: SourcePosition) throws {
+        condition = try condition.map { try product($0, d, at: p) } ?? d
+    }
+
+    /// A linear term over declared variables.
+    func term(_ e: SExpression) throws -> VNNLIBLinearTerm {
+        switch e {
+        case let .atom(s, p):
+            if let v = VNNLIBVariable(s, maxIndex: Int.max) {
+                guard declared[v] != nil else { throw fail("\(v) is used before its (declare-const \(v) Real)", at: p) }
+                return VNNLIBLinearTerm(coefficients: [v: 1])
+            }
+            guard let x = VNNLIBNumber.parse(s) else {
+                throw fail("expected a finite number or a declared X_i / Y_j, found \(quoted(s))", at: p)
+            }
+            return VNNLIBLinearTerm(constant: x)
+        case let .list(items, p):
+            guard let head = items.first?.atom, items.count > 1 else {
+                throw fail("expected a linear term (+ ...), (- ...), (* ...) or (/ ...), found \(e.summary)", at: p)
+            }
+            let operands = try items.dropFirst().map { try term($0) }
+            switch head {
+            case "+":
+                return operands.dropFirst().reduce(operands[0], +)
+            case "-":
+                if operands.count == 1 { return operands[0].scaled(by: -1) }
+                return operands.dropFirst().reduce(operands[0]) { $0 + $1.scaled(by: -1) }
+            case "*":
+                let variable = operands.filter { !$0.isConstant }
+                guard variable.count <= 1 else { throw fail("a product of variables is not linear", at: p) }
+                let k = operands.filter(\.isConstant).reduce(1.0) { $0 * $1.constant }
+                let result = (variable.first ?? VNNLIBLinearTerm(constant: 1)).scaled(by: k)
+                guard result.constant.isFinite, result.coefficients.values.allSatisfy(\.isFinite) else {
+                    throw fail("the product overflows Double", at: p)
+                }
+                return result
+            case "/":
+                guard operands.count == 2, operands[1].isConstant, operands[1].constant != 0 else {
+                    throw fail("expected (/ term c) with a non-zero number c", at: p)
+                }
+                return operands[0].scaled(by: 1 / operands[1].constant)
+            default:
+                throw fail("expected a linear term (+ ...), (- ...), (* ...) or (/ ...), found (\(head) ...)", at: p)
+            }
+        }
+    }
+
+    // MARK: - the result
+
+    func property() throws -> VNNLIBProperty {
+        let inputs = try indexRange(.input), outputs = try indexRange(.output)
+        guard let condition else { throw fail("no assertion about the outputs Y; expected one, e.g. (assert (or (and (>= Y_1 Y_0)) ...))", at: nil) }
+        var lowerBounds: [Float] = [], upperBounds: [Float] = []
+        lowerBounds.reserveCapacity(inputs)
+        upperBounds.reserveCapacity(inputs)
+        for i in 0..<inputs {
+            let v = VNNLIBVariable.init("X_\(i)", maxIndex: Int.max)!
+            guard let l = lower[i] else { throw fail("\(v) has no lower bound; expected (assert (>= \(v) c))", at: declared[v]) }
+            guard let u = upper[i] else { throw fail("\(v) has no upper bound; expected (assert (<= \(v) c))", at: declared[v]) }
+            let (fl, fu) = (Self.floatAtOrBelow(l), Self.floatAtOrAbove(u))
+            guard fl.isFinite, fu.isFinite else { throw fail("a bound of \(v) is outside Float's range", at: declared[v]) }
+            lowerBounds.append(fl)
+            upperBounds.append(fu)
+        }
+        let disjuncts = try condition.map { conjunction in
+            try conjunction.map { q -> LinearInequality in
+                var c = [Float](repeating: 0, count: outputs)
+                for (v, k) in q.term.coefficients {
+                    c[v.index] += Float(k)
+                    guard c[v.index].isFinite else { throw fail("a coefficient of \(v) is outside Float's range", at: nil) }
+                }
+                guard Float(q.term.constant).isFinite else { throw fail("a constant in the output condition is outside Float's range", at: nil) }
+                return LinearInequality(coefficients: c, constant: Float(q.term.constant), isStrict: q.strict)
+            }
+        }
+        return VNNLIBProperty(lower: lowerBounds, upper: upperBounds, outputCount: outputs, disjuncts: disjuncts)
+    }
+
+    /// n when exactly X_0 ... X_(n-1) (or Y) are declared, n >= 1.
+    func indexRange(_ kind: VNNLIBVariable.Kind) throws -> Int {
+        let indices = declared.keys.filter { $0.kind == kind }.map(\.index)
+        guard let top = indices.max() else {
+            throw fail("no \(kind.rawValue) variable is declared; expected (declare-const \(kind.rawValue)_0 Real) ...", at: nil)
+        }
+        if indices.count != top + 1 {
+            let present = Set(indices)
+            let missing = (0...top).first { !present.contains($0) }!
+            let last = VNNLIBVariable("\(kind.rawValue)_\(top)", maxIndex: Int.max)!
+            throw fail("\(kind.rawValue)_\(missing) is not declared, but \(last) is; expected \(kind.rawValue)_0 ... \(last) all declared", at: declared[last])
+        }
+        return top + 1
+    }
+
+    /// The largest Float <= x (x rounded to the nearest Float, stepped down when that is above x).
+    static func floatAtOrBelow(_ x: Double) -> Float {
+        let f = Float(x)
+        return Double(f) > x ? f.nextDown : f
+    }
+
+    /// The smallest Float >= x.
+    static func floatAtOrAbove(_ x: Double) -> Float {
+        let f = Float(x)
+        return Double(f) < x ? f.nextUp : f
+    }
+}

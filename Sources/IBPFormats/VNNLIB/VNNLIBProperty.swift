@@ -1,0 +1,81 @@
+/// A VNN-COMP property: an input box lower <= x <= upper and an output condition "some disjunct holds", where each
+/// disjunct is a conjunction of linear inequalities over y = f(x). An x in the box whose y satisfies the output
+/// condition is a counterexample (the property is violated, `sat`); none existing means it holds (`unsat`).
+/// Source: VNN-COMP rules and the VNNLIB format (vnnlib.org); SMT-LIB 2 syntax.
+public struct VNNLIBProperty: Equatable, Sendable {
+    /// Lower bounds of X_0, X_1, ...: X_i is element i of the ONNX input in row-major order. Each is the largest
+    /// Float at or below the file's number (parsed to Double first), so the Float box contains the real one.
+    public var lower: [Float]
+    /// Upper bounds of X_i, each the smallest Float at or above the file's number.
+    public var upper: [Float]
+    /// The number of outputs Y_0 ... Y_(n-1) the file declares.
+    public var outputCount: Int
+    /// The output condition in disjunctive normal form: a counterexample satisfies every inequality of at least
+    /// one disjunct. The file's `or`/`and` nesting and several output assertions (which are conjoined) are
+    /// multiplied out into this form.
+    public var disjuncts: [[LinearInequality]]
+
+    public init(lower: [Float], upper: [Float], outputCount: Int, disjuncts: [[LinearInequality]]) {
+        precondition(lower.count == upper.count, "box of \(lower.count) lower and \(upper.count) upper bounds")
+        self.lower = lower
+        self.upper = upper
+        self.outputCount = outputCount
+        self.disjuncts = disjuncts
+    }
+
+    /// The number of inputs X_0 ... X_(n-1) the file declares.
+    public var inputCount: Int { lower.count }
+
+    /// True when `y` (outputCount values) satisfies some disjunct: with x in the box, x is a counterexample.
+    public func isCounterexample(output y: [Double]) -> Bool {
+        disjuncts.contains { $0.allSatisfy { $0.isSatisfied(by: y) } }
+    }
+
+    /// True when every x_i lies in [lower_i, upper_i].
+    public func contains(input x: [Double]) -> Bool {
+        x.count == inputCount && x.indices.allSatisfy { Double(lower[$0]) <= x[$0] && x[$0] <= Double(upper[$0]) }
+    }
+
+    /// Checks the property against a network with `inputCount` inputs and `outputCount` outputs.
+    /// - Throws: `VNNLIBError` naming `path` when the counts differ.
+    public func check(inputCount: Int, outputCount: Int, path: String) throws {
+        guard self.inputCount == inputCount, self.outputCount == outputCount else {
+            throw VNNLIBError(path: path, problem: VNNLIBProblem(
+                "declares \(self.inputCount) inputs X and \(self.outputCount) outputs Y, the network has \(inputCount) inputs and \(outputCount) outputs"))
+        }
+    }
+}
+
+/// One linear inequality over the outputs, sum_j c_j Y_j + d >= 0 (or > 0 when strict), the form every
+/// comparison of the file is moved to: (>= a b) and (> a b) become a - b, (<= a b) and (< a b) become b - a.
+/// Coefficients and the constant are summed in Double and rounded to the nearest Float.
+public struct LinearInequality: Equatable, Sendable, CustomStringConvertible {
+    /// c_j for every output j (zero for outputs the inequality does not mention).
+    public var coefficients: [Float]
+    /// d.
+    public var constant: Float
+    /// True for `>` / `<` (the sum must be positive), false for `>=` / `<=` (non-negative).
+    public var isStrict: Bool
+
+    public init(coefficients: [Float], constant: Float, isStrict: Bool) {
+        self.coefficients = coefficients
+        self.constant = constant
+        self.isStrict = isStrict
+    }
+
+    /// sum_j c_j y_j + d, in Double.
+    public func value(_ y: [Double]) -> Double {
+        zip(coefficients, y).reduce(Double(constant)) { $0 + Double($1.0) * $1.1 }
+    }
+
+    /// True when y satisfies the inequality.
+    public func isSatisfied(by y: [Double]) -> Bool {
+        let v = value(y)
+        return isStrict ? v > 0 : v >= 0
+    }
+
+    public var description: String {
+        let terms = coefficients.enumerated().filter { $0.element != 0 }.map { "\($0.element) Y_\($0.offset)" }
+        return (terms + (constant != 0 || terms.isEmpty ? ["\(constant)"] : [])).joined(separator: " + ") + (isStrict ? " > 0" : " >= 0")
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import XCTest
+@testable import IBPFormats
+
+final class VNNLIBTests: XCTestCase {
+    /// A complete small property: 3 inputs, 2 outputs.
+    static let small = """
+    ; a comment
+    (declare-const X_0 Real)
+    (declare-const X_1 Real)
+    (declare-const X_2 Real)
+    (declare-const Y_0 Real)
+    (declare-const Y_1 Real)
+    (assert (<= X_0 0.5))
+    (assert (>= X_0 -0.25))   ; a trailing comment
+    (assert (>= 1 X_1))
+    (assert (<= 0 X_1))
+    (assert (and (>= X_2 1e-3) (<= X_2 2.5E+1)))
+    (assert (or (and (>= Y_1 Y_0)) (and (< (+ (* 2 Y_0) (- Y_1) 0.5) 3) (> Y_0 (/ 1 4)))))
+    """
+
+    func testSmallPropertyNormalisesEveryInequality() throws {
+        let p = try VNNLIB.parse(text: Self.small, path: "small.vnnlib")
+        XCTAssertEqual(p.inputCount, 3)
+        XCTAssertEqual(p.outputCount, 2)
+        XCTAssertEqual(p.lower, [-0.25, 0, Float(1e-3).nextDown])  // 0.001 is not a Float: rounded down
+        XCTAssertEqual(p.upper, [0.5, 1, 25])
+        XCTAssertLessThanOrEqual(Double(p.lower[2]), 1e-3)
+        XCTAssertEqual(p.disjuncts.count, 2)
+        // (>= Y_1 Y_0): Y_1 - Y_0 >= 0.
+        XCTAssertEqual(p.disjuncts[0], [LinearInequality(coefficients: [-1, 1], constant: 0, isStrict: false)])
+        // (< (2 Y_0 - Y_1 + 0.5) 3): 3 - (2 Y_0 - Y_1 + 0.5) > 0, i.e. -2 Y_0 + Y_1 + 2.5 > 0; (> Y_0 1/4): Y_0 - 0.25 > 0.
+        XCTAssertEqual(p.disjuncts[1], [LinearInequality(coefficients: [-2, 1], constant: 2.5, isStrict: true),
+                                        LinearInequality(coefficients: [1, 0], constant: -0.25, isStrict: true)])
+        XCTAssertTrue(p.isCounterexample(output: [0, 0]))      // Y_1 >= Y_0: a tie counts
+        XCTAssertTrue(p.isCounterexample(output: [1, 0]))      // the second disjunct: 0.5 > 0 and 0.75 > 0
+        XCTAssertFalse(p.isCounterexample(output: [1.25, 0]))  // -2.5 + 2.5 = 0 is not > 0
+        XCTAssertFalse(p.isCounterexample(output: [2, 0]))
+    }
+
+    /// Box bounds round outward to Float: the Float box contains the decimal one.
+    func testBoxRoundsOutward() throws {
+        let text = "(declare-const X_0 Real)(declare-const Y_0 Real)(assert (>= X_0 0.1))(assert (<= X_0 0.1))(assert (>= Y_0 0))"
+        let p = try VNNLIB.parse(text: text)
+        XCTAssertLessThan(Double(p.lower[0]), 0.1)
+        XCTAssertGreaterThan(Double(p.upper[0]), 0.1)
+        XCTAssertEqual(p.lower[0].nextUp, p.upper[0])
+    }
+
+    /// Several output assertions are conjoined: (A or B) and C gives A and C, B and C.
+    func testOutputAssertionsAreConjoined() throws {
+        let text = """
+        (declare-const X_0 Real)(declare-const Y_0 Real)(declare-const Y_1 Real)(declare-const Y_2 Real)
+        (assert (<= X_0 1))(assert (>= X_0 0))
+        (assert (or (>= Y_0 Y_1) (>= Y_0 Y_2)))
+        (assert (<= Y_0 7))
+        """
+        let p = try VNNLIB.parse(text: text)
+        XCTAssertEqual(p.disjuncts.map(\.count), [2, 2])
+        XCTAssertEqual(p.disjuncts[0][1], LinearInequality(coefficients: [-1, 0, 0], constant: 7, isStrict: false))
+        XCTAssertEqual(p.disjuncts[1][0], LinearInequality(coefficients: [1, 0, -1], constant: 0, isStrict: false))
+    }
+
+    /// Each malformed input gives one line with the file, line and column of the offending text.
+    func testMalformedInputsGiveLineAndColumn() {
+        let declare = "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n"
+        let bounds = "(assert (<= X_0 1))\n(assert (>= X_0 0))\n"
+        let cases: [(String, String, String)] = [
+            (declare + bounds + "(assert (>= Y_0 0)", "p:5:1:", "never closed"),
+            (declare + bounds + "(assert (>= Y_0 0)))", "p:5:20:", "')' without"),
+            (declare + "(check-sat)", "p:3:1:", "expected (declare-const ...) or (assert ...), found (check-sat ...)"),
+            (declare + "(declare-const X_0 Real)", "p:3:1:", "X_0 is declared again (first at 1:1)"),
+            ("(declare-const Z_0 Real)", "p:1:16:", "expected a variable named X_i or Y_j"),
+            ("(declare-const X_01 Real)", "p:1:16:", "no leading zeros"),
+            ("(declare-const X_0 Int)", "p:1:20:", "expected the sort Real, found 'Int'"),
+            (declare + "(assert (<= X_1 1))", "p:3:13:", "X_1 is used before its (declare-const X_1 Real)"),
+            (declare + "(assert (<= X_0 abc))", "p:3:17:", "expected a finite number or a declared X_i / Y_j, found 'abc'"),
+            (declare + "(assert (<= X_0 1e999))", "p:3:17:", "expected a finite number"),
+            (declare + "(assert (<= X_0 0x10))", "p:3:17:", "found '0x10'"),
+            (declare + "(assert (< X_0 1))", "p:3:9:", "expected an input bound (<= X_i c) or (>= X_i c), found (< ...)"),
+            (declare + "(assert (<= (+ X_0 1) 1))", "p:3:9:", "expected a bound on one input"),
+            (declare + "(assert (<= X_0 Y_0))", "p:3:9:", "mixes inputs X and outputs Y"),
+            (declare + "(assert (<= 1 2))", "p:3:9:", "an assertion without variables"),
+            (declare + bounds + "(assert (= Y_0 1))", "p:5:9:", "expected or, and, <=, >=, < or >, found (= ...)"),
+            (declare + bounds + "(assert (>= (* Y_0 Y_0) 1))", "p:5:13:", "a product of variables is not linear"),
+            (declare + bounds + "(assert (>= Y_0 1 2))", "p:5:9:", "expected two operands of >=, found 3"),
+            (declare + bounds + "(assert (or (>= Y_0 1) (or)))", "p:5:24:", "expected at least one operand of or"),
+            (declare + bounds + "(assert (>= (/ Y_0 0) 1))", "p:5:13:", "expected (/ term c) with a non-zero number c"),
+            (declare + "(assert (<= X_0 1))\n(assert (>= X_0 2))", "p:4:9:", "the box is empty"),
+            (declare + "(assert (<= X_0 1))\n(assert (>= Y_0 0))", "p:1:1:", "X_0 has no lower bound; expected (assert (>= X_0 c))"),
+            ("(declare-const X_1 Real)(declare-const Y_0 Real)", "p:1:1:", "X_0 is not declared, but X_1 is"),
+            (declare + bounds, "p: ", "no assertion about the outputs Y"),
+            ("(declare-const X_0 Real)" + bounds, "p: ", "no Y variable is declared"),
+            (declare + bounds + "(assert \"text\")", "p:5:9:", "string literals"),
+            (declare + bounds + "(assert (>= Y_0 " + String(repeating: "(+ ", count: 100) + "1", "p:5:", "nested deeper than 64 levels"),
+        ]
+        for (text, prefix, phrase) in cases {
+            guard let e = assertThrows(VNNLIBError.self, [phrase], { try VNNLIB.parse(text: text, path: "p") }) else { continue }
+            XCTAssertTrue(e.description.hasPrefix(prefix), "'\(e.description)' does not start with '\(prefix)'")
+        }
+    }
+
+    /// Multiplying out and/or is bounded: 2^20 disjuncts are refused, not built.
+    func testDisjunctExplosionIsRefused() {
+        var text = "(declare-const X_0 Real)(declare-const Y_0 Real)(declare-const Y_1 Real)(assert (<= X_0 1))(assert (>= X_0 0))"
+        text += "(assert (and" + String(repeating: " (or (>= Y_0 Y_1) (>= Y_1 Y_0))", count: 20) + "))"
+        assertThrows(VNNLIBError.self, ["more than 65536 disjuncts"]) { try VNNLIB.parse(text: text, path: "p") }
+    }
+
+    func testFileTooLargeAndMissingFile() throws {
+        let url = try makeTempDir(self).appendingPathComponent("big.vnnlib")
+        try Data(repeating: 0x20, count: 2000).write(to: url)
+        assertThrows(VNNLIBError.self, ["big.vnnlib: the file is larger than the reader's limit of 1000 bytes"]) {
+            try VNNLIB.read(url, limits: VNNLIBLimits(maxFileBytes: 1000))
+        }
+        assertThrows(GzipError.self, ["missing.vnnlib", "no such file"]) {
+            try VNNLIB.read(url.deletingLastPathComponent().appendingPathComponent("missing.vnnlib"))
+        }
+    }
+
+    /// Every property of ../shared/vnncomp parses: 9 disjuncts "Y_j >= Y_label", and the box is the MNIST test
+    /// image (found among the images of its label, from answers.csv) +- eps, clipped to [0, 1].
+    func testEveryCompetitionPropertyIsImagePlusMinusEpsilon() throws {
+        let dir = try vnncompDirectory()
+        let mnist = try MNIST.load(directory: sharedDirectory()!.appendingPathComponent("mnist"), split: .test)
+        var byLabel: [Int: [Int]] = [:]
+        for i in 0..<mnist.count { byLabel[Int(mnist.labels[i]), default: []].append(i) }
+        // vnnlib path -> (label, eps) from answers.csv (a property can serve several networks).
+        var properties: [String: (Int, Double)] = [:]
+        for line in try String(contentsOf: dir.appendingPathComponent("answers.csv"), encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            properties[String(f[2])] = (Int(f[3])!, Double(f[4])!)
+        }
+        XCTAssertEqual(properties.count, 192)
+        for (file, (label, eps)) in properties.sorted(by: { $0.key < $1.key }) {
+            let p = try VNNLIB.read(path: dir.appendingPathComponent(file).path)
+            XCTAssertEqual(p.inputCount, 784, file)
+            XCTAssertEqual(p.outputCount, 10, file)
+            let expected = (0..<10).filter { $0 != label }.map { j -> [LinearInequality] in
+                var c = [Float](repeating: 0, count: 10)
+                c[j] = 1
+                c[label] = -1
+                return [LinearInequality(coefficients: c, constant: 0, isStrict: false)]
+            }
+            XCTAssertEqual(p.disjuncts, expected, file)
+            let image = byLabel[label]!.first { i in
+                mnist.image(i).enumerated().allSatisfy { k, pixel in
+                    let x = Double(pixel) / 255
+                    return abs(Double(p.lower[k]) - max(0, x - eps)) < 2e-7 && abs(Double(p.upper[k]) - min(1, x + eps)) < 2e-7
+                }
+            }
+            XCTAssertNotNil(image, "\(file): no test image of label \(label) +- \(eps) matches the box")
+        }
+    }
+}
+
+extension VNNLIBTests {
+    /// A token with control characters (no whitespace ends it) is shown escaped in the one-line message.
+    func testControlCharactersInTokensAreEscaped() {
+        assertThrows(VNNLIBError.self, ["p:1:16: expected a variable named X_i or Y_j", "found 'X\\u{0}\\u{1b}'"]) {
+            try VNNLIB.parse(text: "(declare-const X\u{0}\u{1b} Real)", path: "p")
+        }
+    }
+}
