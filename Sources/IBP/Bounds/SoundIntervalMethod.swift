@@ -12,7 +12,9 @@ public struct SoundIntervalMethod: BoundMethod {
     public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) -> ChainBounds {
         var current = IntervalBounds.soundInputBox(box)
         var finite = [Bool](repeating: true, count: box.batch)
-        var stages = [box.interval]
+        // The input stage is the box widened to contain its real corners (`soundInputBox`).
+        let input = current.soundInterval
+        var stages = [Interval(lower: input.lower, upper: input.upper)]
         var spec: Interval?
         for (index, layer) in layers.enumerated() {
             switch layer.primitive {
