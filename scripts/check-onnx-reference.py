@@ -30,11 +30,22 @@ import re
 import subprocess
 import sys
 
-import numpy as np
-import onnx
-import onnxruntime as ort
-from onnx import numpy_helper
-from onnx.reference import ReferenceEvaluator
+np = onnx = ort = numpy_helper = ReferenceEvaluator = None  # imported in main(), after the arguments are checked
+
+
+def import_references():
+    """numpy, onnx and onnxruntime from PyPI; a missing one is one line, not a traceback."""
+    global np, onnx, ort, numpy_helper, ReferenceEvaluator
+    try:
+        import numpy as np
+        import onnx
+        import onnxruntime as ort
+        from onnx import numpy_helper
+        from onnx.reference import ReferenceEvaluator
+    except ImportError as e:
+        print(f"check-onnx-reference.py: error: {e}; install them with: pip install numpy onnx onnxruntime",
+              file=sys.stderr)
+        sys.exit(1)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOUND = re.compile(r"\(\s*assert\s*\(\s*(<=|>=)\s+X_(\d+)\s+(\S+?)\s*\)\s*\)")
@@ -102,12 +113,21 @@ def box_centre(path):
                      for i in range(n)], dtype=np.float32)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad command lines get one line on stderr and exit status 64, as every tool of the project."""
+
+    def error(self, message):
+        print(f"check-onnx-reference.py: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(64)
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = OneLineParser(description=__doc__.split("\n")[0])
     parser.add_argument("--vnncomp", default=os.path.join(ROOT, "..", "shared", "vnncomp"))
     parser.add_argument("--out", default=os.path.join(ROOT, "Tests", "IBPFormatsTests", "Fixtures", "onnxruntime-vnncomp.json"))
     parser.add_argument("--run-swift-test", action="store_true")
     args = parser.parse_args()
+    import_references()
     vnncomp = os.path.abspath(args.vnncomp)
     sessions, rows = {}, []
     with open(os.path.join(vnncomp, "instances.csv")) as f:

@@ -10,6 +10,10 @@
 #
 # The output is committed; the package builds without protoc. Run this after editing the .proto.
 set -euo pipefail
+if [ $# -gt 0 ]; then
+  echo "generate-onnx-proto.sh: error: takes no arguments (usage: scripts/generate-onnx-proto.sh)" >&2
+  exit 64
+fi
 cd "$(dirname "$0")/.."
 version=1.39.0
 dir=Sources/IBPFormats/ONNX

@@ -5,8 +5,18 @@ public protocol BoundMethod {
     var name: BoundMethodName { get }
     /// Bounds over `box` of the input and of every layer's output (`ChainBounds.stages`), and of the rows C z + d
     /// of `specification` on the last layer's output z, when given.
+    /// With `upperOnly` (verification), the method may skip what a verdict does not read: the specification's lower
+    /// bounds (then -infinity) and stages no later bound depends on (then `stages` ends early).
     /// - Throws: `BoundMethodError` when the method cannot handle a layer of the chain.
-    func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) throws -> ChainBounds
+    func bounds(_ layers: [Layer], box: InputBox, specification: Specification?, upperOnly: Bool) throws
+        -> ChainBounds
+}
+
+extension BoundMethod {
+    /// Every stage and both bounds of the specification's rows.
+    public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) throws -> ChainBounds {
+        try bounds(layers, box: box, specification: specification, upperOnly: false)
+    }
 }
 
 /// The bound methods by their command-line names (`--bounds ibp,crown-ibp,crown`).
@@ -75,7 +85,8 @@ public struct Interval {
 
 /// What a bound method returns for a batch of n inputs.
 public struct ChainBounds {
-    /// stages[0] is the input box, stages[i + 1] the output of layer i; shapes (n, ...).
+    /// stages[0] is the input box, stages[i + 1] the output of layer i; shapes (n, ...). Complete unless the method
+    /// was asked for upper bounds only.
     public var stages: [Interval]
     /// Bounds of the specification's rows C z + d, shape (n, k); nil when no specification was given.
     public var specification: Interval?

@@ -25,7 +25,8 @@ public struct CROWNMethod: BoundMethod {
 
     public var name: BoundMethodName { intermediate == .ibp ? .crownIBP : .crown }
 
-    public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) throws -> ChainBounds {
+    public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?,
+                       upperOnly: Bool) throws -> ChainBounds {
         let n = box.batch
         let inputBox = IntervalBounds(enclosing: box)
         var finite = [Bool](repeating: true, count: n)
@@ -33,6 +34,8 @@ public struct CROWNMethod: BoundMethod {
         var stages = [box.interval]
         var relaxations = [Int: Relaxations]()
         for (index, layer) in layers.enumerated() {
+            // For a verdict the last affine stage is not needed: the specification is folded into it.
+            if upperOnly, specification != nil, index == layers.count - 1, case .affine = layer.primitive { break }
             let stage: Interval
             switch layer.primitive {
             case let .affine(map):
@@ -54,8 +57,9 @@ public struct CROWNMethod: BoundMethod {
         }
         var spec: Interval?
         if let specification {
-            let bounds = specificationBounds(specification, layers: layers, relaxations: relaxations, box: inputBox)
-            ChainBounds.markNonFinite(bounds.lower, in: &finite)
+            let bounds = specificationBounds(specification, layers: layers, relaxations: relaxations, box: inputBox,
+                                             upperOnly: upperOnly)
+            if !upperOnly { ChainBounds.markNonFinite(bounds.lower, in: &finite) }
             ChainBounds.markNonFinite(bounds.upper, in: &finite)
             spec = bounds
         }
@@ -125,25 +129,29 @@ public struct CROWNMethod: BoundMethod {
     /// Bounds of the specification's rows: folded into the last layer when it is affine (rows C W, bias C b + d),
     /// else started from C on the output; rows C and -C stacked for upper and lower bounds.
     private func specificationBounds(_ spec: Specification, layers: [Layer], relaxations: [Int: Relaxations],
-                                     box: IntervalBounds) -> Interval {
+                                     box: IntervalBounds, upperOnly: Bool) -> Interval {
         let n = spec.batch, k = spec.rowCount, o = spec.outputs, last = layers.count - 1
+        // Rows per sample: C, and -C for the lower bounds unless only upper bounds are asked for.
+        let signs = upperOnly ? 1 : 2
         let width = widestStage(layers, through: last)
-        let samplesPerBlock = max(1, rowBudget / max(width, 1) / (2 * k))
-        var lower = Tensor(zeros: [n, k]), upper = lower
+        let samplesPerBlock = max(1, rowBudget / max(width, 1) / (signs * k))
+        var lower = Tensor(shape: [n, k], data: [Float](repeating: -.infinity, count: n * k))
+        var upper = Tensor(zeros: [n, k])
         var first = 0
         while first < n {
             let samples = first..<min(n, first + samplesPerBlock)
-            var c = Tensor(zeros: [samples.count * 2 * k, o])
-            var d = [Float](repeating: 0, count: samples.count * 2 * k)
+            let perSample = signs * k
+            var c = Tensor(zeros: [samples.count * perSample, o])
+            var d = [Float](repeating: 0, count: samples.count * perSample)
             for (s, sample) in samples.enumerated() {
                 for j in 0..<k {
-                    let from = (sample * k + j) * o, plus = (s * 2 * k + j) * o, minus = (s * 2 * k + k + j) * o
-                    for i in 0..<o {
-                        c.data[plus + i] = spec.rows.data[from + i]
-                        c.data[minus + i] = -spec.rows.data[from + i]
-                    }
-                    d[s * 2 * k + j] = spec.offsets[sample * k + j]
-                    d[s * 2 * k + k + j] = -spec.offsets[sample * k + j]
+                    let from = (sample * k + j) * o, plus = (s * perSample + j) * o
+                    for i in 0..<o { c.data[plus + i] = spec.rows.data[from + i] }
+                    d[s * perSample + j] = spec.offsets[sample * k + j]
+                    guard !upperOnly else { continue }
+                    let minus = (s * perSample + k + j) * o
+                    for i in 0..<o { c.data[minus + i] = -spec.rows.data[from + i] }
+                    d[s * perSample + k + j] = -spec.offsets[sample * k + j]
                 }
             }
             let top: Int
@@ -159,12 +167,12 @@ public struct CROWNMethod: BoundMethod {
                 rows = c.reshaped(sampleShape: layers[last].outputShape)
                 top = last
             }
-            let up = upperBounds(rows, bias: d, rowsPerSample: 2 * k, samples: samples, from: top, layers: layers,
-                                 relaxations: relaxations, box: box)
+            let up = upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
+                                 layers: layers, relaxations: relaxations, box: box)
             for (s, sample) in samples.enumerated() {
                 for j in 0..<k {
-                    upper.data[sample * k + j] = up[s * 2 * k + j]
-                    lower.data[sample * k + j] = -up[s * 2 * k + k + j]
+                    upper.data[sample * k + j] = up[s * perSample + j]
+                    if !upperOnly { lower.data[sample * k + j] = -up[s * perSample + k + j] }
                 }
             }
             first = samples.upperBound
@@ -196,7 +204,7 @@ public struct CROWNMethod: BoundMethod {
         return LinearBound.evaluate(a, rowsPerSample: rowsPerSample, centre: centre, radius: radius, bias: c).upper
     }
 
-    /// c_i += A_i . b for every row.
+    /// c_i += A_i . b for every row (16 partial sums in a fixed order).
     private static func addBias(_ b: [Float], rows a: Tensor, into c: inout [Float]) {
         let size = a.sampleSize
         a.data.withUnsafeBufferPointer { ap in
@@ -205,9 +213,15 @@ public struct CROWNMethod: BoundMethod {
                     let ap = ap.baseAddress!, bp = bp.baseAddress!, cp = cp.baseAddress!
                     Parallel.chunks(a.batch, minChunk: max(1, 4096 / max(size, 1))) { range in
                         for row in range {
-                            var acc: Float = 0
                             let r = ap + row * size
-                            for i in 0..<size { acc += r[i] * bp[i] }
+                            var sum = SIMD16<Float>()
+                            var i = 0
+                            while i &+ 16 <= size {
+                                sum += load16(r + i) * load16(bp + i)
+                                i &+= 16
+                            }
+                            var acc = sum.sum()
+                            while i < size { acc += r[i] * bp[i]; i &+= 1 }
                             cp[row] += acc
                         }
                     }
@@ -257,16 +271,26 @@ struct Relaxations {
                                     for row in range {
                                         let base = (firstSample + row / rowsPerSample) * size
                                         let r = ap + row * size
-                                        var acc: Float = 0
-                                        for i in 0..<size {
-                                            let v = r[i]
-                                            if v > 0 {
-                                                acc += v * ui[base + i]
-                                                r[i] = v * us[base + i]
-                                            } else if v < 0 {
-                                                acc += v * li[base + i]
-                                                r[i] = v * ls[base + i]
-                                            }
+                                        let us = us.baseAddress! + base, ui = ui.baseAddress! + base
+                                        let ls = ls.baseAddress! + base, li = li.baseAddress! + base
+                                        // Branch-free in 16 lanes: the positive part takes the upper line, the
+                                        // negative part the lower one.
+                                        var sum = SIMD16<Float>()
+                                        var i = 0
+                                        while i &+ 16 <= size {
+                                            let v = load16(r + i), zero = SIMD16<Float>()
+                                            let pos = v.replacing(with: zero, where: v .< zero)
+                                            let neg = v - pos
+                                            sum += pos * load16(ui + i) + neg * load16(li + i)
+                                            store16(pos * load16(us + i) + neg * load16(ls + i), r + i)
+                                            i &+= 16
+                                        }
+                                        var acc = sum.sum()
+                                        while i < size {
+                                            let v = r[i], pos = max(v, 0), neg = v - pos
+                                            acc += pos * ui[i] + neg * li[i]
+                                            r[i] = pos * us[i] + neg * ls[i]
+                                            i &+= 1
                                         }
                                         cp[row] += acc
                                     }

@@ -8,8 +8,12 @@ public struct IntervalMethod: BoundMethod {
 
     public init() {}
 
-    public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) -> ChainBounds {
+    public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?,
+                       upperOnly: Bool) -> ChainBounds {
         let run = propagate(layers, box: box, specification: specification)
+        if upperOnly {
+            return ChainBounds(stages: [box.interval], specification: run.specification, finite: run.finite)
+        }
         // The input stage is the box itself, exact; later stages are [mu - r, mu + r] rounded to nearest.
         return ChainBounds(stages: [box.interval] + run.stages.dropFirst().map(Interval.init),
                            specification: run.specification, finite: run.finite)

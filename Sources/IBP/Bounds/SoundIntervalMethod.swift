@@ -9,7 +9,9 @@ public struct SoundIntervalMethod: BoundMethod {
 
     public init() {}
 
-    public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?) -> ChainBounds {
+    /// (`upperOnly` changes nothing: every stage is needed for the next and the lower bounds cost no extra pass.)
+    public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?,
+                       upperOnly: Bool) -> ChainBounds {
         var current = IntervalBounds.soundInputBox(box)
         var finite = [Bool](repeating: true, count: box.batch)
         // The input stage is the box widened to contain its real corners (`soundInputBox`).

@@ -16,7 +16,7 @@ public enum ONNXModel {
         do {
             data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
         } catch let e as GzipError {
-            if case .tooLarge = e.problem {
+            if case .fileTooLarge = e.problem {
                 throw ONNXError(path: url.path, problem: .fileTooLarge(bytes: fileSize(url) ?? 0, limit: limits.maxFileBytes))
             }
             throw e
