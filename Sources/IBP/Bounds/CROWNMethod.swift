@@ -15,9 +15,10 @@ public struct CROWNMethod: BoundMethod {
     public enum Intermediate: Sendable { case ibp, crown }
 
     public var intermediate: Intermediate
-    /// Most floats of one row block held at once (the rows A, before and after a step): 2^24, 64 MiB each. Row
-    /// blocks are cut to fit, so memory does not grow with the batch or the layer width.
-    public var rowBudget = 1 << 24
+    /// Most floats of one row block held at once (the rows A, before and after a step): 2^22, 16 MiB each, under
+    /// the heap's mmap threshold (`HeapTuning`), so freed blocks are reused rather than page-faulted in again.
+    /// Row blocks are cut to fit, so memory does not grow with the batch or the layer width.
+    public var rowBudget = 1 << 22
 
     public init(intermediate: Intermediate) {
         self.intermediate = intermediate
@@ -94,12 +95,11 @@ public struct CROWNMethod: BoundMethod {
                 let samples = first..<min(n, first + samplesPerBlock)
                 // Per sample: rows W_j (upper bounds), then -W_j (upper bounds of -z_j, i.e. -lower bounds).
                 let r = neurons.count, perSample = 2 * r, size = w.sampleSize
-                var a = Tensor(zeros: [samples.count * perSample] + map.inputShape)
                 var c = [Float](repeating: 0, count: samples.count * perSample)
-                a.data.withUnsafeMutableBufferPointer { ap in
+                let a = Tensor(shape: [samples.count * perSample] + map.inputShape) { ap in
                     w.data.withUnsafeBufferPointer { wp in
                         for s in 0..<samples.count {
-                            let base = ap.baseAddress! + s * perSample * size
+                            let base = ap + s * perSample * size
                             base.update(from: wp.baseAddress!, count: r * size)
                             for i in 0..<(r * size) { base[r * size + i] = -wp[i] }
                             for j in 0..<r {
