@@ -42,6 +42,12 @@ public struct CROWNMethod: BoundMethod {
             case let .affine(map):
                 if let ibp, index < layers.count - 1 {
                     stage = Interval(ibp.stages[index + 1])
+                } else if layers[..<index].allSatisfy({ if case .reshape = $0.primitive { true } else { false } }) {
+                    // An affine map of the box itself: the interval bound W mu + b -/+ |W| r is already exact (what
+                    // a backward pass from each neuron's row would give, at a fraction of the cost).
+                    let centre = map.apply(inputBox.centre.reshaped(sampleShape: map.inputShape))
+                    let radius = map.applyAbsolute(inputBox.radius.reshaped(sampleShape: map.inputShape))
+                    stage = Interval(IntervalBounds(centre: centre, radius: radius))
                 } else {
                     stage = neuronBounds(map, at: index, layers: layers, relaxations: relaxations, box: inputBox)
                 }
