@@ -49,8 +49,11 @@ struct Compare: ParsableCommand {
 
     func validate() throws {
         if manifest != nil {
-            guard !isBatch, baseline == nil, ibp == nil, models.isEmpty, outDir == nil else {
-                throw ValidationError("--manifest takes its figures from the manifest; give no other figure flags")
+            // --baseline and --ibp are accepted (and unused) so that a command line that names the pair still runs a
+            // manifest; flags that name another figure are refused.
+            guard !isBatch, models.isEmpty, outDir == nil else {
+                throw ValidationError("--manifest takes its figures from the manifest; give no --model, --samples, "
+                                      + "--epsilons or --out-dir")
             }
             try shared.unused(["--out", "--format", "--dump-bounds", "--sample", "--epsilon", "--bounds", "--scale",
                                "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed"],

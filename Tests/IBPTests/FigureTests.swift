@@ -245,7 +245,7 @@ final class FigureTests: XCTestCase {
         options.perturbation = .none
         options.sharedScale = true
         let methods = try r.methodPanels(sample: 4, epsilon: 0.3, methods: [.ibp], options: options)
-        let m = ComparisonFigure(scale: 2, sharedScale: true).picture(panels: methods, titles: ["IBP"], fonts: r.fonts)
+        let m = ComparisonFigure(scale: 2, sharedScale: true).picture(panels: methods, titles: [FigureRenderer.methodTitle(.ibp, r.models[0])], fonts: r.fonts)
         let predicted = r.methodsSize(epsilon: 0.3, methods: [.ibp], options: options)
         XCTAssertEqual(m.width, predicted.width)
         XCTAssertEqual(m.height, predicted.height)

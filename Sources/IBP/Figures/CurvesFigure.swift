@@ -51,8 +51,12 @@ public enum CurvesFigure {
                                           y: first.results.map { 100 * $0.nominalAccuracy }, color: color, lineWidth: 1.5,
                                           dash: [1.5, 3]))
         }
+        // The x axis spans exactly the evaluated epsilons; the y axis leaves a little room above 100% so that lines
+        // at 100% are not hidden by the frame.
+        let eps = curves.flatMap { $0.results.map { Double($0.epsilon) } }
+        let lo = eps.min() ?? 0, hi = eps.max() ?? 1
         let plot = LinePlot(title: title, xLabel: "test epsilon (L-inf, pixels in [0, 1])", yLabel: "accuracy (%)",
-                            series: series, yRange: 0...100, legend: .right)
+                            series: series, xRange: hi > lo ? lo...hi : nil, yRange: -2...102, legend: .right)
         return plot.picture(width: width, height: height, fonts: fonts)
     }
 }

@@ -42,26 +42,21 @@ public final class FigureMaker {
         guard !r.models.isEmpty else { throw SettingsError(message: "\(r.kind.rawValue) needs at least one --model") }
         let models = try r.models.map(model)
         try r.options.validate()
-        let noFonts = fonts
         switch r.kind {
         case .compare:
-            let size = ComparisonFigure(scale: r.options.scale, maxChannels: r.options.maxChannels, sharedScale: r.options.sharedScale)
-                .size(models.map { $0.spec(method: r.options.bounds, epsilon: r.epsilon, perturbation: r.options.perturbation) },
-                      fonts: noFonts)
-            try FigureRenderer.checkSize(size, from: FigureRenderer.sizeSource(r.options, columns: models.count, noun: "model"),
+            try FigureRenderer.checkSize(FigureRenderer.compareSize(models, epsilon: r.epsilon, options: r.options, fonts: fonts),
+                                         from: FigureRenderer.sizeSource(r.options, columns: models.count, noun: "model"),
                                          lower: "--scale or --max-channels, or compare fewer models")
         case .methods:
-            let size = ComparisonFigure(scale: r.options.scale, maxChannels: r.options.maxChannels, sharedScale: r.options.sharedScale)
-                .size(r.methodList.map { models[0].spec(method: $0, epsilon: r.epsilon, perturbation: r.options.perturbation,
-                                                        title: $0.rawValue.uppercased()) }, fonts: noFonts)
-            try FigureRenderer.checkSize(size, from: FigureRenderer.sizeSource(r.options, columns: r.methodList.count, noun: "method"),
+            try FigureRenderer.checkSize(FigureRenderer.methodsSize(models[0], epsilon: r.epsilon, methods: r.methodList,
+                                                                    options: r.options, fonts: fonts),
+                                         from: FigureRenderer.sizeSource(r.options, columns: r.methodList.count, noun: "method"),
                                          lower: "--scale or --max-channels, or give fewer --methods")
         case .sweep:
             guard !r.epsilons.isEmpty else { throw SettingsError(message: "sweep needs at least one epsilon in --epsilons") }
-            let size = SweepFigure(scale: r.options.scale, maxChannels: r.options.maxChannels, sharedScale: r.options.sharedScale)
-                .size(models[0].spec(method: r.options.bounds, epsilon: r.epsilons[0], perturbation: r.options.perturbation),
-                      sample: r.sample, epsilons: r.epsilons, fonts: noFonts)
-            try FigureRenderer.checkSize(size, from: FigureRenderer.sizeSource(r.options, columns: r.epsilons.count, noun: "epsilon"),
+            try FigureRenderer.checkSize(FigureRenderer.sweepSize(models[0], sample: r.sample, epsilons: r.epsilons,
+                                                                  options: r.options, fonts: fonts),
+                                         from: FigureRenderer.sizeSource(r.options, columns: r.epsilons.count, noun: "epsilon"),
                                          lower: "--scale or --max-channels, or give fewer --epsilons")
         case .widths, .curves:
             let perModel = r.kind == .curves ? r.methodList.count + 2 : r.methodList.count

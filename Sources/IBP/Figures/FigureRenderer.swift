@@ -89,23 +89,45 @@ public struct FigureRenderer {
 
     // MARK: Sizes, checked before any work
 
-    /// The size of the `compare` figure: one column per model.
-    public func compareSize(epsilon: Float, options: FigureOptions) -> (width: Double, height: Double) {
+    /// The title of a `methods` column: "CROWN-IBP · model.ckpt".
+    static func methodTitle(_ method: BoundMethodName, _ model: FigureModel) -> String {
+        "\(method.rawValue.uppercased()) · \(model.name)"
+    }
+
+    /// The size of the `compare` figure of `models`: one column per model.
+    public static func compareSize(_ models: [FigureModel], epsilon: Float, options: FigureOptions,
+                                   fonts: FontSet) -> (width: Double, height: Double) {
         ComparisonFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
             .size(models.map { $0.spec(method: options.bounds, epsilon: epsilon, perturbation: options.perturbation) },
                   fonts: fonts)
     }
 
-    public func methodsSize(epsilon: Float, methods: [BoundMethodName], options: FigureOptions) -> (width: Double, height: Double) {
+    /// The size of the `methods` figure of `model`: one column per method.
+    public static func methodsSize(_ model: FigureModel, epsilon: Float, methods: [BoundMethodName], options: FigureOptions,
+                                   fonts: FontSet) -> (width: Double, height: Double) {
         ComparisonFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
-            .size(methods.map { models[0].spec(method: $0, epsilon: epsilon, perturbation: options.perturbation,
-                                              title: $0.rawValue.uppercased()) }, fonts: fonts)
+            .size(methods.map { model.spec(method: $0, epsilon: epsilon, perturbation: options.perturbation,
+                                           title: methodTitle($0, model)) }, fonts: fonts)
+    }
+
+    /// The size of the `sweep` figure of `model`: one row block per epsilon.
+    public static func sweepSize(_ model: FigureModel, sample: Int, epsilons: [Float], options: FigureOptions,
+                                 fonts: FontSet) -> (width: Double, height: Double) {
+        SweepFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
+            .size(model.spec(method: options.bounds, epsilon: epsilons.first ?? 0, perturbation: options.perturbation),
+                  sample: sample, epsilons: epsilons, fonts: fonts)
+    }
+
+    public func compareSize(epsilon: Float, options: FigureOptions) -> (width: Double, height: Double) {
+        Self.compareSize(models, epsilon: epsilon, options: options, fonts: fonts)
+    }
+
+    public func methodsSize(epsilon: Float, methods: [BoundMethodName], options: FigureOptions) -> (width: Double, height: Double) {
+        Self.methodsSize(models[0], epsilon: epsilon, methods: methods, options: options, fonts: fonts)
     }
 
     public func sweepSize(sample: Int, epsilons: [Float], options: FigureOptions) -> (width: Double, height: Double) {
-        SweepFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
-            .size(models[0].spec(method: options.bounds, epsilon: epsilons.first ?? 0, perturbation: options.perturbation),
-                  sample: sample, epsilons: epsilons, fonts: fonts)
+        Self.sweepSize(models[0], sample: sample, epsilons: epsilons, options: options, fonts: fonts)
     }
 
     /// Throws a one-line error naming the flags when a figure of `size` would exceed `FigureSizeLimit`.
@@ -178,7 +200,7 @@ public struct FigureRenderer {
                            lower: "--scale or --max-channels, or give fewer --methods")
         let panels = try methodPanels(sample: sample, epsilon: epsilon, methods: methods, options: options)
         let figure = ComparisonFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
-        let picture = figure.picture(panels: panels, titles: methods.map { $0.rawValue.uppercased() }, fonts: fonts)
+        let picture = figure.picture(panels: panels, titles: methods.map { Self.methodTitle($0, models[0]) }, fonts: fonts)
         var text = figureText("methods", sample: sample, epsilon: epsilon, options: options)
         text[text.firstIndex { $0.0 == "Bounds" }!].1 = methods.map(\.rawValue).joined(separator: ",")
         try write(picture, panels: panels, kind: "methods", sample: sample, metadata: provenance(text, allModels: false),

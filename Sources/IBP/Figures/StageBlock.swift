@@ -24,6 +24,8 @@ struct StageBlock {
     let height: Double
     private let headerHeight: Double
     private let barX: Double
+    /// Height of one row of tiles: the tiles, but at least the row's label.
+    private let rowHeight: Double
 
     /// - Parameters:
     ///   - marginClasses: the number of classes when the block shows the margin chart (the logits stage).
@@ -44,7 +46,8 @@ struct StageBlock {
         let textWidth = texts.map { fonts.width($0, size: body) }.max() ?? 0
         headerHeight = line * Double(1 + texts.count) + 2
         var contentWidth = max(Double(geometry.gridWidth), firstWidth - gutter, textWidth - gutter)
-        var h = headerHeight + Double(rows.count) * (Double(geometry.gridHeight) + FigureStyle.rowGap)
+        rowHeight = max(Double(geometry.gridHeight), line)
+        var h = headerHeight + Double(rows.count) * (rowHeight + FigureStyle.rowGap)
         if let classes = marginClasses {
             contentWidth = max(contentWidth, MarginChart.width(classes: classes, fonts: fonts))
             h += MarginChart.height(fonts: fonts)
@@ -114,7 +117,7 @@ struct StageBlock {
                 pic.outline(Rect(x: x - 1, y: y - 1, width: Double(g.tileWidth) + 2, height: Double(g.tileHeight) + 2),
                             FigureStyle.tileOutline)
             }
-            top += Double(g.gridHeight) + FigureStyle.rowGap
+            top += rowHeight + FigureStyle.rowGap
         }
         if let margins, classes != nil {
             pic.place(MarginChart.draw(margins: margins.values, label: margins.label, range: margins.range,
