@@ -29,7 +29,7 @@ struct CairoPainter {
         if dash.isEmpty || dash.allSatisfy({ $0 == 0 }) {
             cairo_set_dash(cr, nil, 0, 0)
         } else {
-            dash.withUnsafeBufferPointer { cairo_set_dash(cr, $0.baseAddress, Int32($0.count), 0) }
+            dash.withUnsafeBufferPointer { cairo_set_dash(cr, $0.baseAddress, Int32(clamping: $0.count), 0) }
         }
     }
 
@@ -118,7 +118,8 @@ struct CairoPainter {
     private func drawCells(_ image: CellImage) {
         let r = image.rect
         guard ok(r.x, r.y, r.width, r.height), r.width > 0, r.height > 0 else { return }
-        let width = Int32(image.columns), height = Int32(image.rows)
+        let width = Int32(clamping: image.columns), height = Int32(clamping: image.rows)
+        guard Int(width) == image.columns, Int(height) == image.rows else { return }
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height) else { return }
         defer { cairo_surface_destroy(surface) }
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let data = cairo_image_surface_get_data(surface) else {

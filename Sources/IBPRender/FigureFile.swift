@@ -128,6 +128,7 @@ public enum FigureFile {
         if let problem = FigureSizeLimit.problem(width: picture.width, height: picture.height) {
             throw FigureFileError(path: path, reason: "figure of \(problem)")
         }
+        // Finite and at most FigureSizeLimit.maxSide after the check above, so the conversions cannot trap.
         return (Int(picture.width.rounded(.up)), Int(picture.height.rounded(.up)))
     }
 

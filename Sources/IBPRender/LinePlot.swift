@@ -258,7 +258,7 @@ public struct LinePlot {
             let hi = xRange?.upperBound ?? ((positions.max() ?? 1) + 0.5)
             return Axis(lo: lo, hi: hi > lo ? hi : lo + 1, ticks: named.filter { $0.x.isFinite }.map { ($0.x, $0.label) })
         }
-        var target = max(2, Int(plotWidth / 80))
+        var target = max(2, Total.int(plotWidth / 80, in: 2...200, nan: 2))
         while true {
             let range = linearRange(fixed: xRange, values: xs, target: target)
             let ticks = AxisTicks(lo: range.lowerBound, hi: range.upperBound, target: target)

@@ -121,8 +121,8 @@ public final class FigureMaker {
         let roles = r.roles ?? models.indices.map { "Model-\($0 + 1)" }
         var text = [("Software", FigureRenderer.version), ("Figure", r.kind.rawValue)]
         for (role, m) in zip(roles, models) { text += [(role, FigureRenderer.latin1(m.path)), ("\(role)-SHA256", m.sha256)] }
-        return text + extra + [("Bounds", r.methodList.map(\.rawValue).joined(separator: ",")),
-                               ("Data", FigureRenderer.latin1(dataDescription))]
+        // The data folder is not recorded: the same images under another path give the same bytes.
+        return text + extra + [("Bounds", r.methodList.map(\.rawValue).joined(separator: ","))]
     }
 
     private func lineName(_ m: FigureModel, _ method: BoundMethodName, methods: Int) -> String {

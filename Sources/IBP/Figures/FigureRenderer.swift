@@ -229,6 +229,6 @@ public struct FigureRenderer {
     private func figureText(_ kind: String, sample: Int, epsilon: Float, options: FigureOptions) -> [(String, String)] {
         [("Figure", kind), ("Sample", String(sample)), ("Epsilon", NumberLabel.fixed(Double(epsilon), decimals: 4)),
          ("Bounds", options.bounds.rawValue), ("Perturbation", options.perturbation.rawValue),
-         ("Seed", String(options.seed)), ("Data", dataDescription)]
+         ("Seed", String(options.seed))]
     }
 }
