@@ -305,6 +305,8 @@ final class FigureTests: XCTestCase {
 
         try Data(#"{"figures": [{"output": "x.png", "ibp": "a", "sample": 1, "epsilon": 0.1}]}"#.utf8).write(to: manifestURL)
         XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("baseline"), "\($0)") }
+        try Data(#"{"figures": [{"output": "x.png", "baseline": "a", "ibp": "b", "epsilonz": 0.2}]}"#.utf8).write(to: manifestURL)
+        XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("unknown field 'epsilonz'"), "\($0)") }
         try Data(#"{"figures": [{"kind": "heatmap", "output": "x.png", "models": ["a"]}]}"#.utf8).write(to: manifestURL)
         XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("'kind'"), "\($0)") }
     }

@@ -12,6 +12,11 @@ import IBPRender
 /// `caption` and `alt` (made from the figure when absent).
 public struct FigureManifest {
     public struct Entry: Decodable {
+        /// Every field an entry may have; any other is refused (a misspelt field would otherwise be ignored).
+        static let fields: Set<String> = [
+            "kind", "output", "baseline", "ibp", "models", "methods", "bounds", "sample", "samples", "epsilon", "epsilons",
+            "scale", "maxChannels", "sharedScale", "perturbation", "pgdSteps", "seed", "limit", "pgdEvery", "caption", "alt",
+        ]
         public var kind: FigureKind?
         public var output: String
         public var baseline: String?
@@ -63,9 +68,13 @@ public struct FigureManifest {
             throw SettingsError(message: "\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                 + "see FigureManifest)")
         }
+        let raw = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["figures"] as? [[String: Any]] ?? []
         var requests: [FigureRequest] = []
         for (i, entry) in file.figures.enumerated() {
             do {
+                if i < raw.count, let unknown = Set(raw[i].keys).subtracting(Entry.fields).sorted().first {
+                    throw SettingsError(message: "unknown field '\(unknown)' (known: \(Entry.fields.sorted().joined(separator: ", ")))")
+                }
                 requests.append(try request(entry))
             } catch {
                 throw SettingsError(message: "\(url.path): figure \(i) (\(entry.output)): \(error)")
