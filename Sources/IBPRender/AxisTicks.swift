@@ -19,8 +19,10 @@ public struct AxisTicks: Equatable, Sendable {
             values = []
             return
         }
-        let first = (lo / step).rounded(.up)
-        let last = (hi / step).rounded(.down)
+        // A relative slack of 1e-9 keeps an end that is a multiple of the step in floating point only up to rounding
+        // (0.45 / 0.05 = 8.999999999999998) on the axis.
+        let first = (lo / step - 1e-9).rounded(.up)
+        let last = (hi / step + 1e-9).rounded(.down)
         var values: [Double] = []
         if first <= last, last - first < Double(Self.maxCount) {
             var k = first

@@ -158,9 +158,14 @@ public struct FigureManifest {
             let after = FileManager.default.contents(atPath: r.output)
             progress(i + 1, r.output, before == nil ? .created : (before == after ? .unchanged : .updated))
         }
+        // Named as the manifest was (relative paths stay relative), so the index holds no path of this machine.
+        let folder = (url.relativePath as NSString).deletingLastPathComponent
         let written = try FigureIndex.write(records, to: url.deletingLastPathComponent(), title: "Figures",
-                                            command: "swift run visualize --manifest \(url.path)")
-        for (k, file) in written.enumerated() { progress(requests.count + k + 1, file.path, file.outcome) }
+                                            command: "swift run -c release visualize --manifest \(url.relativePath) --data DATA_DIR")
+        for (k, file) in written.enumerated() {
+            let name = URL(fileURLWithPath: file.path).lastPathComponent
+            progress(requests.count + k + 1, folder.isEmpty ? name : "\(folder)/\(name)", file.outcome)
+        }
     }
 
     /// `regenerate` with a maker on `data`.

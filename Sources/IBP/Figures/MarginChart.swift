@@ -33,11 +33,16 @@ enum MarginChart {
         let chartWidth = Double(margins.count) * slot
         let smallAscent = FigureStyle.ascent(fonts, small)
         pic.outline(Rect(x: gutter, y: top, width: chartWidth, height: plotHeight + 1), RGB(grey: 225))
+        // The two ends are labelled; "0" too when it does not collide with them (the zero line is drawn anyway).
+        var labelled: [Double] = []
         for (value, at) in [(hi, top), (lo, bottom)] where value != 0 {
             pic.text(NumberLabel.format(value), x: gutter - 6, y: at + smallAscent * 0.36, size: small, color: .darkGrey,
                      anchor: .end)
+            labelled.append(at)
         }
-        pic.text("0", x: gutter - 6, y: zero + smallAscent * 0.36, size: small, color: .darkGrey, anchor: .end)
+        if labelled.allSatisfy({ abs($0 - zero) >= smallAscent * 1.2 }) {
+            pic.text("0", x: gutter - 6, y: zero + smallAscent * 0.36, size: small, color: .darkGrey, anchor: .end)
+        }
         for (j, m) in margins.enumerated() {
             let x = gutter + Double(j) * slot + (slot - bar) / 2
             let isLabel = j == label
