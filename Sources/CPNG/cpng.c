@@ -90,7 +90,9 @@ int cpng_write_rgb(const char *path, int width, int height, const unsigned char 
     png_init_io(png, fp);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(png, 6);
+    /* Level 3 (deflate's fast matcher): on the anti-aliased figures it takes half the time of level 6 for about 20%
+       more bytes, which keeps one default figure well under 50 ms (most of a figure's time is this compression). */
+    png_set_compression_level(png, 3);
     /* Paeth alone suits flat figures well and keeps output independent of filter heuristics. */
     png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
     if (n_text > 0) {
