@@ -9,9 +9,9 @@ struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Models side by side, one column each (the default; with two, the seed's figure).",
         discussion: """
-        Columns: --baseline and --ibp (the seed's spelling; default the shipped vissmall pair), then every --model.
-        Each column shows per stage the rows range / normal / lower / upper / perturbed, the mean and max bound width,
-        for ReLU stages the stable and unstable neurons, and under the logits the worst-case margin per class.
+        Columns: --baseline and --ibp (the seed's spelling; default the shipped vissmall pair), then every --model. \
+        Each column shows per stage the rows range / normal / lower / upper / perturbed, the mean and max bound \
+        width, for ReLU stages the stable and unstable neurons, and under the logits the worst-case margin per class.
         """)
 
     @OptionGroup var shared: SharedOptions
