@@ -124,7 +124,8 @@ public struct LinePlot {
         let left = (pad + (yLabel.isEmpty ? 0 : lineHeight + 6) + yLabelWidth + 4 + tick).rounded()
         let legendSize = legendBox(fonts: fonts)
         let outside = legend == .right && !series.isEmpty ? legendSize.width + pad : 0
-        let right = pad + outside
+        // The last x tick label is centred on the plot's right edge: half of it must fit in the right margin.
+        let right = pad + max(outside, lastXLabelWidth(fonts: fonts) / 2)
         let plot = Rect(x: left, y: top.rounded(), width: (width - left - right).rounded(.down),
                         height: (height - top.rounded() - bottom).rounded(.down))
         if !title.isEmpty {
@@ -247,6 +248,14 @@ public struct LinePlot {
         let range = linearRange(fixed: yRange, values: values, target: 6)
         let ticks = AxisTicks(lo: range.lowerBound, hi: range.upperBound, target: 6)
         return Axis(lo: range.lowerBound, hi: range.upperBound, ticks: ticks.values.map { ($0, ticks.label($0)) })
+    }
+
+    /// The width of the label that can sit at the right end of the x axis (the largest of a fine tick set).
+    private func lastXLabelWidth(fonts: FontSet) -> Double {
+        if let named = xTickLabels { return named.last.map { fonts.width($0.label, size: textSize) } ?? 0 }
+        let range = linearRange(fixed: xRange, values: series.flatMap { $0.points.map(\.x) } + bands.flatMap(\.x), target: 10)
+        let ticks = AxisTicks(lo: range.lowerBound, hi: range.upperBound, target: 10)
+        return ticks.values.map { fonts.width(ticks.label($0), size: textSize) }.max() ?? 0
     }
 
     /// The x axis with as many ticks as fit without their labels touching.

@@ -48,6 +48,20 @@ final class LinePlotTests: XCTestCase {
         XCTAssertTrue(inked)
     }
 
+    /// Every label stays inside the picture, also the last x tick label centred on the plot's right edge.
+    func testTextStaysInsideThePicture() throws {
+        let fonts = try testFonts()
+        let steps = Array(stride(from: 0.0, through: 10_000, by: 100))
+        for legend in [LinePlot.LegendPlacement.auto, .right] {
+            let plot = LinePlot(title: "vissmall ibp eps_train=0.1", xLabel: "step", yLabel: "loss",
+                                series: [.init(name: "total loss", x: steps, y: steps.map { 2 / (1 + $0 / 100) })],
+                                legend: legend)
+            let picture = plot.picture(width: 900, height: 360, fonts: fonts)
+            XCTAssertEqual(picture.textOutside(fonts: fonts), [], "legend \(legend)")
+            XCTAssertTrue(picture.texts.contains { $0.text == "10000" })
+        }
+    }
+
     func testLogAxisSkipsZerosAndDrawsBands() throws {
         let fonts = try testFonts()
         var plot = LinePlot(title: "", xLabel: "stage", yLabel: "width", legend: .right)

@@ -56,8 +56,13 @@ final class FigureTests: XCTestCase {
         let left = figure.columns(panels.map { $0.spec(title: $0.title) }, fonts: r.fonts)[0].width
         XCTAssertEqual(canvas.pixel(x: Int(left), y: canvas.height / 2), FigureStyle.dividerColor)
         XCTAssertGreaterThan(canvas.height, 500)
-        // Body text is 12 px: every text run of the figure is at least 11 px per em.
+        // Body text is 12 px: every text run of the figure is at least 11 px per em, and inside the figure.
         XCTAssertGreaterThanOrEqual(picture.texts.map(\.size).min()!, 11)
+        for run in picture.texts {
+            let w = r.fonts.width(run.text, size: run.size, weight: run.weight)
+            let left = run.anchor == .start ? run.x : run.anchor == .middle ? run.x - w / 2 : run.x - w
+            XCTAssertTrue(left >= 0 && left + w <= picture.width && run.y <= picture.height, "\(run.text) leaves the figure")
+        }
     }
 
     /// A stage whose bounds are only loose above is red in the range row; tight bounds are white.
