@@ -93,8 +93,10 @@ int cpng_write_rgb(const char *path, int width, int height, const unsigned char 
     /* Level 3 (deflate's fast matcher): on the anti-aliased figures it takes half the time of level 6 for about 20%
        more bytes, which keeps one default figure well under 50 ms (most of a figure's time is this compression). */
     png_set_compression_level(png, 3);
-    /* Paeth alone suits flat figures well and keeps output independent of filter heuristics. */
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
+    /* One fixed filter keeps the output independent of libpng's filter heuristics. "Up" suits the figures (flat
+       areas, tiles repeated row after row): on the default figure it compresses 4% better than Paeth and costs a
+       fraction of Paeth's time, which was a third of a figure's CPU. */
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
     if (n_text > 0) {
         png_set_text(png, info, text, n_text);
     }
