@@ -30,12 +30,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: nil,
                        providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CPNG", path: "Sources/CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
+        // Cairo draws every figure (PNG through CPNG, SVG, PDF); FreeType loads the DejaVu font from its file.
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
+                       providers: [.apt(["libcairo2-dev", "libfreetype-dev", "fonts-dejavu-core", "pkg-config"])]),
         // The AVX-512 GEMM and im2col kernels (runtime-dispatched, portable fallbacks); optimised in debug builds too, so `swift test` trains at a usable speed.
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         .target(name: "IBPFormats", dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Sources/IBPFormats", exclude: ["ONNX/onnx-subset.proto"]),
-        .target(name: "IBPRender", dependencies: ["CPNG", "IBPFormats"], path: "Sources/IBPRender"),
+        .target(name: "IBPRender", dependencies: ["CCairo", "CPNG", "IBPFormats"], path: "Sources/IBPRender"),
         // Optimised in debug builds too (as CKernels): the tests run CROWN's backward passes and training steps,
         // which take minutes unoptimised and seconds optimised; `-enable-testing` keeps @testable imports working.
         .target(name: "IBP", dependencies: ["CBLAS", "CKernels", "IBPFormats", "IBPRender", .product(name: "Crypto", package: "swift-crypto")],

@@ -90,9 +90,13 @@ int cpng_write_rgb(const char *path, int width, int height, const unsigned char 
     png_init_io(png, fp);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(png, 6);
-    /* Paeth alone suits flat figures well and keeps output independent of filter heuristics. */
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
+    /* Level 3 (deflate's fast matcher): on the anti-aliased figures it takes half the time of level 6 for about 20%
+       more bytes, which keeps one default figure well under 50 ms (most of a figure's time is this compression). */
+    png_set_compression_level(png, 3);
+    /* One fixed filter keeps the output independent of libpng's filter heuristics. "Up" suits the figures (flat
+       areas, tiles repeated row after row): on the default figure it compresses 4% better than Paeth and costs a
+       fraction of Paeth's time, which was a third of a figure's CPU. */
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
     if (n_text > 0) {
         png_set_text(png, info, text, n_text);
     }

@@ -1,29 +1,20 @@
-extension Canvas {
-    /// Draws a horizontal colour bar at (x, y) running from `lo` on the left to `hi` on the right,
-    /// outlined, with both end values written underneath. Returns the total height used.
-    @discardableResult
-    public mutating func drawColorBar(x: Int, y: Int, width: Int, height: Int, lo: Double, hi: Double,
-                                      textScale: Int = 1, textColor: RGB = .black,
-                                      color: (Double) -> RGB) -> Int {
-        guard width > 0, height > 0 else { return 0 }
-        for i in 0..<width {
-            let t = width == 1 ? 0 : Double(i) / Double(width - 1)
-            fillRect(x: x + i, y: y, width: 1, height: height, color(lo + t * (hi - lo)))
-        }
-        strokeRect(x: x - 1, y: y - 1, width: width + 2, height: height + 2, .darkGrey)
-        let labelY = y + height + 3
-        let loText = NumberLabel.format(lo), hiText = NumberLabel.format(hi)
-        drawText(loText, x: x, y: labelY, textColor, scale: textScale)
-        drawText(hiText, x: x + width - BitmapFont.width(of: hiText, scale: textScale), y: labelY, textColor, scale: textScale)
-        return labelY + BitmapFont.height(of: "0", scale: textScale) - y
+extension Picture {
+    /// A horizontal colour bar filling `rect`, running from `lo` at the left to `hi` at the right in `steps`
+    /// blocks, outlined, with the end values written beside it (`lo` to the left, right-aligned; `hi` to the right)
+    /// in text of `labelSize` pixels. Callers reserve `gap + width of the label` on each side.
+    public mutating func colorBar(_ rect: Rect, lo: Double, hi: Double, labelSize: Double, gap: Double = 4,
+                                  steps: Int = 64, color: (Double) -> RGB) {
+        let n = max(1, steps)
+        let colors = (0..<n).map { i in color(lo + (hi - lo) * (n == 1 ? 0 : Double(i) / Double(n - 1))) }
+        cells(CellImage(rect: rect, columns: n, rows: 1, colors: colors))
+        outline(Rect(x: rect.x - 1, y: rect.y - 1, width: rect.width + 2, height: rect.height + 2), .darkGrey)
+        let baseline = rect.y + rect.height / 2 + labelSize * 0.36
+        text(NumberLabel.format(lo), x: rect.x - 1 - gap, y: baseline, size: labelSize, color: .darkGrey, anchor: .end)
+        text(NumberLabel.format(hi), x: rect.x + rect.width + 1 + gap, y: baseline, size: labelSize, color: .darkGrey)
     }
 
-    /// A colour bar for `Colormap.grey` over `[lo, hi]`.
-    @discardableResult
-    public mutating func drawGreyColorBar(x: Int, y: Int, width: Int, height: Int, lo: Double, hi: Double,
-                                          textScale: Int = 1) -> Int {
-        drawColorBar(x: x, y: y, width: width, height: height, lo: lo, hi: hi, textScale: textScale) {
-            Colormap.grey($0, lo: lo, hi: hi)
-        }
+    /// A colour bar for `Colormap.grey` over `[lo, hi]` (white at `lo`, black at `hi`).
+    public mutating func greyColorBar(_ rect: Rect, lo: Double, hi: Double, labelSize: Double, gap: Double = 4) {
+        colorBar(rect, lo: lo, hi: hi, labelSize: labelSize, gap: gap) { Colormap.grey($0, lo: lo, hi: hi) }
     }
 }

@@ -23,6 +23,9 @@ public enum PNGFile {
         guard canvas.width > 0, canvas.height > 0 else {
             throw PNGError(path: path, reason: "cannot write an empty \(canvas.width)x\(canvas.height) image")
         }
+        guard canvas.width <= Int(Int32.max), canvas.height <= Int(Int32.max), text.count <= Int(Int32.max) else {
+            throw PNGError(path: path, reason: "cannot write a \(canvas.width)x\(canvas.height) image (PNG holds 2^31 - 1 a side)")
+        }
         let keys = try text.map { try keyBytes($0.0, path: path) }
         let values = try text.map { try valueBytes($0.1, key: $0.0, path: path) }
         do {

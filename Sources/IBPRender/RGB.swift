@@ -30,6 +30,22 @@ public struct RGB: Hashable, Sendable {
     public static let purple = RGB(140, 60, 170)
     public static let magenta = RGB(255, 0, 255)
 
-    /// Distinct colours for plot series, in the order they are handed out.
-    public static let palette: [RGB] = [.blue, .red, .green, .orange, .purple, RGB(0, 150, 160), .darkGrey]
+    /// Distinct colours for plot series, in the order they are handed out (the "tab10" cycle of matplotlib,
+    /// which readers of the field's papers know).
+    public static let palette: [RGB] = [
+        RGB(31, 119, 180), RGB(255, 127, 14), RGB(44, 160, 44), RGB(214, 39, 40), RGB(148, 103, 189),
+        RGB(140, 86, 75), RGB(227, 119, 194), RGB(127, 127, 127), RGB(188, 189, 34), RGB(23, 190, 207),
+    ]
+
+    /// Channels as fractions in [0, 1], as Cairo takes them.
+    @inlinable
+    public var fractions: (r: Double, g: Double, b: Double) {
+        (Double(r) / 255, Double(g) / 255, Double(b) / 255)
+    }
+
+    /// `#rrggbb`, for HTML and SVG.
+    public var hex: String {
+        let digits = Array("0123456789abcdef")
+        return "#" + String([r >> 4, r & 15, g >> 4, g & 15, b >> 4, b & 15].map { digits[Int($0)] })
+    }
 }

@@ -26,6 +26,7 @@ final class ScriptTests: XCTestCase {
         "scripts/make-sample-data.py": [(["/nonexistent/mnist"], 1), (["DATA", "sample_data/mnist", "many"], 64)],
         "scripts/convert_mnist_pkl.py": [(["/nonexistent.whl", "out"], 64), ([], 64)],
         "scripts/generate-onnx-proto.sh": [(["extra"], 64)],
+        "scripts/check-figures.sh": [(["extra"], 64)],
         "scripts/check-onnx-reference.py": [(["--bogus"], 64)],
         "Fuzz/run.sh": [(["bogus"], 64), (["npz", "soon"], 64)],
         "Fuzz/make-seeds.py": [(["--bogus"], 64)],

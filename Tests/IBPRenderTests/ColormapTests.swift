@@ -8,13 +8,26 @@ final class ColormapTests: XCTestCase {
         XCTAssertEqual(Colormap.grey(0.5, lo: 0, hi: 1), RGB(grey: 128))
         XCTAssertEqual(Colormap.grey(-3, lo: 0, hi: 1), .white)
         XCTAssertEqual(Colormap.grey(7, lo: 0, hi: 1), .black)
-        XCTAssertEqual(Colormap.grey(.infinity, lo: 0, hi: 1), .black)
         XCTAssertEqual(Colormap.grey(2, lo: 2, hi: 2), .white)
+        XCTAssertEqual(Colormap.grey(1e300, lo: 0, hi: 1), .black)
     }
 
-    func testNaNIsMagenta() {
-        XCTAssertEqual(Colormap.grey(.nan, lo: 0, hi: 1), RGB(255, 0, 255))
-        XCTAssertEqual(Colormap.boundRange(lowerGap: .nan, upperGap: 0, scale: 1), RGB(255, 0, 255))
+    /// NaN and infinities are drawn in the marked colour, and a scale that is itself not finite never traps
+    /// (issue #11 kind 1: NaN converted to UInt8 in a colour bar killed `visualize`).
+    func testNonFiniteValuesAndScalesAreMarkedNotFatal() {
+        for v in [Double.nan, .infinity, -.infinity] {
+            XCTAssertEqual(Colormap.grey(v, lo: 0, hi: 1), Colormap.nonFiniteColor)
+            XCTAssertEqual(Colormap.boundRange(lowerGap: v, upperGap: 0, scale: 1), Colormap.nonFiniteColor)
+            XCTAssertEqual(Colormap.boundRange(lowerGap: 0, upperGap: v, scale: 1), Colormap.nonFiniteColor)
+        }
+        XCTAssertEqual(Colormap.nonFiniteColor, RGB(255, 0, 255))
+        // Scales with NaN or infinite ends: every call returns a colour.
+        for (lo, hi) in [(Double.nan, 1.0), (0, .nan), (-.infinity, .infinity), (0, .infinity), (-1e308, 1e308)] {
+            _ = Colormap.grey(0.5, lo: lo, hi: hi)
+        }
+        XCTAssertEqual(Colormap.grey(0.5, lo: -.infinity, hi: .infinity), .black)
+        XCTAssertEqual(Colormap.boundRange(lowerGap: 1, upperGap: 0, scale: .infinity), RGB(0, 0, 255))
+        XCTAssertEqual(Colormap.boundRange(lowerGap: 1, upperGap: 0, scale: .nan), Colormap.nonFiniteColor)
     }
 
     func testBoundRangeColours() {
@@ -30,23 +43,17 @@ final class ColormapTests: XCTestCase {
         XCTAssertEqual(Colormap.boundRange(lowerGap: 1, upperGap: 0, scale: 0), RGB(0, 0, 255))
     }
 
-    func testColorBarAndTiles() {
-        var c = Canvas(width: 120, height: 40)
-        let used = c.drawGreyColorBar(x: 10, y: 5, width: 100, height: 8, lo: 0, hi: 1)
-        XCTAssertEqual(used, 8 + 3 + 9)
-        XCTAssertEqual(c.pixel(x: 10, y: 8), .white)
-        XCTAssertEqual(c.pixel(x: 109, y: 8), .black)
-        XCTAssertNotEqual(c.pixel(x: 10, y: 17), .white, "lo label is drawn under the bar")
-
-        var t = Canvas(width: 8, height: 4)
-        t.drawGreyTile([0, 1, .nan, 0.5], columns: 2, rows: 2, x: 0, y: 0, cell: 2, lo: 0, hi: 1)
-        XCTAssertEqual(t.pixel(x: 1, y: 1), .white)
-        XCTAssertEqual(t.pixel(x: 3, y: 0), .black)
-        XCTAssertEqual(t.pixel(x: 0, y: 3), Colormap.nanColor)
-        t.drawBoundRangeTile(normal: [0, 0], lower: [-1, 0], upper: [0, 1], columns: 2, rows: 1,
-                             x: 4, y: 0, cell: 2, scale: 1)
-        XCTAssertEqual(t.pixel(x: 4, y: 0), RGB(0, 0, 255))
-        XCTAssertEqual(t.pixel(x: 7, y: 1), RGB(255, 0, 0))
+    func testTotalConversions() {
+        XCTAssertEqual(Total.byte(.nan), 0)
+        XCTAssertEqual(Total.byte(.infinity), 255)
+        XCTAssertEqual(Total.byte(-.infinity), 0)
+        XCTAssertEqual(Total.byte(0.5), 128)
+        XCTAssertEqual(Total.byte(1e300), 255)
+        XCTAssertEqual(Total.int(.nan, in: -5...5, nan: 3), 3)
+        XCTAssertEqual(Total.int(1e300, in: -5...5, nan: 0), 5)
+        XCTAssertEqual(Total.int(-.infinity, in: -5...5, nan: 0), -5)
+        XCTAssertEqual(Total.int(2.5, in: -5...5, nan: 0), 3)
+        XCTAssertEqual(Total.clamp(.nan, to: 0...1, nan: 0.25), 0.25)
     }
 
     func testNumberLabels() {
@@ -56,5 +63,11 @@ final class ColormapTests: XCTestCase {
         XCTAssertEqual(NumberLabel.format(-12.345), "-12.3")
         XCTAssertEqual(NumberLabel.format(1.5e-4), "1.50e-04")
         XCTAssertEqual(NumberLabel.format(.nan), "nan")
+        XCTAssertEqual(NumberLabel.format(-.infinity), "-inf")
+        XCTAssertEqual(NumberLabel.format(-Double.greatestFiniteMagnitude), "-1.80e+308")
+        XCTAssertEqual(NumberLabel.powerOfTen(-3), "10⁻³")
+        XCTAssertEqual(NumberLabel.powerOfTen(0), "1")
+        XCTAssertEqual(NumberLabel.powerOfTen(12), "10¹²")
+        XCTAssertLessThanOrEqual(NumberLabel.format(-Double.leastNonzeroMagnitude).count, NumberLabel.widest.count)
     }
 }

@@ -5,9 +5,9 @@ import XCTest
 final class PNGFileTests: XCTestCase {
     private func sampleCanvas() -> Canvas {
         var canvas = Canvas(width: 37, height: 21, background: .white)
-        canvas.fillRect(x: 2, y: 3, width: 10, height: 5, .red)
+        for y in 3..<8 { for x in 2..<12 { canvas.setPixel(x: x, y: y, .red) } }
         canvas.setPixel(x: 36, y: 20, RGB(1, 2, 3))
-        canvas.drawLine(x0: 0, y0: 20, x1: 36, y1: 0, .blue)
+        for x in 0..<37 { canvas.setPixel(x: x, y: 20 - x * 20 / 36, .blue) }
         return canvas
     }
 
@@ -69,7 +69,7 @@ final class PNGFileTests: XCTestCase {
         let folder = try makeTempFolder(self)
         let url = folder.appendingPathComponent("x.png")
         var big = Canvas(width: 200, height: 200)
-        for i in 0..<200 { big.drawLine(x0: i, y0: 0, x1: 199 - i, y1: 199, RGB(UInt8(i), 0, UInt8(199 - i))) }
+        for y in 0..<200 { for x in 0..<200 { big.setPixel(x: x, y: y, RGB(UInt8(x), UInt8((x * y) % 251), UInt8(199 - y))) } }
         try PNGFile.write(big, to: url)
         let bytes = try Data(contentsOf: url)
         for length in [0, 4, 8, 20, 40, bytes.count / 2, bytes.count - 13] {

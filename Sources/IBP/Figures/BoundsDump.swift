@@ -1,25 +1,42 @@
 import Foundation
 
-/// `--dump-bounds`: the numbers behind a figure, per model and per stage in order (`x`, `l1`, `a1`, ..., `y`),
-/// with `name`, `shape` (without the batch axis) and flat row-major `normal`, `lower`, `upper`, `perturbed`.
+/// `--dump-bounds`: the numbers behind a tile figure. One object per panel (column of `compare` and `methods`,
+/// row block of `sweep`) under `panels`, each with its checkpoint, method, epsilon, label, predictions, verdict and
+/// worst-case `margins`, and per stage in order (`x`, `l1`, `a1`, ..., `y`, affine stages included) the `name`,
+/// `kind`, `shape` (without the batch axis), flat row-major `normal`, `lower`, `upper`, `perturbed`, and the
+/// numbers the figure prints: `mean_width`, `max_width`, and for ReLU stages `stable_active`, `stable_inactive`,
+/// `unstable`. JSON has no NaN or infinity: such values are the strings "nan", "inf", "-inf".
 public enum BoundsDump {
-    public static func json(baseline: FigurePanel, ibp: FigurePanel, sample: Int) -> Data {
-        func model(_ p: FigurePanel) -> [String: Any] {
+    public static func json(panels: [FigurePanel], kind: String, sample: Int) -> Data {
+        func number(_ v: Float) -> Any {
+            v.isNaN ? "nan" : v.isInfinite ? (v > 0 ? "inf" : "-inf") : Double(v) as Any
+        }
+        func numbers(_ v: [Float]) -> [Any] { v.map(number) }
+        func panel(_ p: FigurePanel) -> [String: Any] {
             [
-                "checkpoint": p.title, "model": p.model, "label": p.label, "verified": p.verified,
-                "clean_prediction": p.cleanPrediction, "perturbed_prediction": p.perturbedPrediction,
-                "perturbation": p.perturbation.rawValue,
-                "stages": zip(p.stages, p.perturbed).map { stage, perturbed in
-                    [
-                        "name": stage.name, "shape": stage.shape,
-                        "normal": stage.normal.map(Double.init), "lower": stage.lower.map(Double.init),
-                        "upper": stage.upper.map(Double.init), "perturbed": perturbed.map(Double.init),
-                    ] as [String: Any]
+                "checkpoint": p.title, "model": p.model, "method": p.method.rawValue, "epsilon": Double(p.epsilon),
+                "label": p.label, "verified": p.verified, "clean_prediction": p.cleanPrediction,
+                "perturbed_prediction": p.perturbedPrediction, "perturbation": p.perturbation.rawValue,
+                "margins": numbers(p.margins), "non_finite_values": p.nonFiniteCount,
+                "stages": p.stages.indices.map { i -> [String: Any] in
+                    let stage = p.stages[i], summary = p.summaries[i]
+                    var object: [String: Any] = [
+                        "name": stage.name, "kind": stage.kind.rawValue, "shape": stage.shape,
+                        "normal": numbers(stage.normal), "lower": numbers(stage.lower), "upper": numbers(stage.upper),
+                        "perturbed": numbers(p.perturbed[i]),
+                        "mean_width": summary.meanWidth, "max_width": summary.maxWidth,
+                    ]
+                    if let active = summary.stableActive, let inactive = summary.stableInactive, let unstable = summary.unstable {
+                        object["stable_active"] = active
+                        object["stable_inactive"] = inactive
+                        object["unstable"] = unstable
+                    }
+                    return object
                 },
             ]
         }
-        let object: [String: Any] = ["sample": sample, "epsilon": Double(baseline.epsilon),
-                                     "baseline": model(baseline), "ibp": model(ibp)]
-        return try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let object: [String: Any] = ["figure": kind, "sample": sample, "panels": panels.map(panel)]
+        // Every value above is a JSON type (non-finite floats became strings), so serialisation cannot fail.
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IBPRender
 
 /// One figure to make: which sample at which epsilon, and where it goes.
 public struct FigureJob: Sendable {
@@ -16,41 +17,31 @@ public struct FigureJob: Sendable {
 /// Many figures at once (`--samples 0-9,42 --epsilons 0.05,0.1`), spread over the cores: each worker renders
 /// whole figures with its own copy of the networks, so BLAS and the inner loops run single-threaded.
 public enum FigureBatch {
-    /// Parses a list like `0-9,42` into sorted, distinct indices.
-    public static func parseSamples(_ text: String) throws -> [Int] {
-        var out = Set<Int>()
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map {
-                Int($0.trimmingCharacters(in: .whitespaces))
-            }
-            guard (1...2).contains(bounds.count), let lo = bounds.first!, let hi = bounds.last!, lo >= 0, lo <= hi,
-                  hi - lo < 1_000_000 else {
-                throw SettingsError(message: "--samples: '\(part)' is not an index or a range like 0-9")
-            }
-            out.formUnion(lo...hi)
-        }
-        return out.sorted()
+    /// The file name of a batch figure: `sample0042-eps0.100.png` (or `.svg`, `.pdf`).
+    public static func fileName(sample: Int, epsilon: Float, format: FigureFormat = .png) -> String {
+        String(format: "sample%04d-eps%.3f.", sample, epsilon) + format.fileExtension
     }
 
-    /// Parses a list like `0.05,0.1,0.2`; every value must be in [0, 1].
-    public static func parseEpsilons(_ text: String) throws -> [Float] {
-        try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
-            guard let e = Float(part.trimmingCharacters(in: .whitespaces)), e.isFinite, e >= 0, e <= 1 else {
-                throw SettingsError(message: "--epsilons: '\(part)' is not a number in [0, 1]")
-            }
-            return e
-        }
-    }
-
-    /// The file name of a batch figure: `sample0042-eps0.100.png`.
-    public static func fileName(sample: Int, epsilon: Float) -> String {
-        String(format: "sample%04d-eps%.3f.png", sample, epsilon)
-    }
-
-    /// Renders every job; `progress` is called (on one thread at a time) with the number done.
-    /// The first error stops the batch and is rethrown; figures already written stay complete.
+    /// Renders every job (the `compare` figure of all the renderer's models) and returns each figure's index entry,
+    /// in job order; `progress` is called (on one thread at a time) with the number done. The size is checked once
+    /// before any work. The first error stops the batch and is rethrown; figures already written stay complete.
+    @discardableResult
     public static func run(_ jobs: [FigureJob], renderer: FigureRenderer, options: FigureOptions,
-                           workers: Int = Parallel.workers, progress: @escaping (Int) -> Void = { _ in }) throws {
+                           workers: Int = Parallel.workers, progress: @escaping (Int) -> Void = { _ in }) throws -> [FigureRecord] {
+        for epsilon in Set(jobs.map(\.epsilon)) {
+            try FigureRenderer.checkSize(renderer.compareSize(epsilon: epsilon, options: options),
+                                         from: FigureRenderer.sizeSource(options, columns: renderer.models.count, noun: "model"),
+                                         lower: "--scale or --max-channels, or compare fewer models")
+        }
+        var results = [FigureRecord?](repeating: nil, count: jobs.count)
+        func record(_ job: FigureJob, _ panels: [FigurePanel]) -> FigureRecord {
+            var request = FigureRequest(kind: .compare, output: job.output.path, format: options.format,
+                                        models: renderer.models.map(\.path))
+            request.sample = job.sample
+            request.epsilon = job.epsilon
+            request.options = options
+            return FigureMaker.record(request, panels: panels)
+        }
         let savedWorkers = Parallel.workers
         Parallel.workers = 1
         setBLASThreads(1)
@@ -72,7 +63,10 @@ public enum FigureBatch {
                 if stop || index >= jobs.count { return }
                 let job = jobs[index]
                 do {
-                    try renderers[w].write(sample: job.sample, epsilon: job.epsilon, options: options, to: job.output)
+                    let panels = try renderers[w].write(sample: job.sample, epsilon: job.epsilon, options: options, to: job.output)
+                    lock.lock()
+                    results[index] = record(job, panels)
+                    lock.unlock()
                 } catch {
                     lock.lock()
                     if failure == nil { failure = error }
@@ -86,5 +80,6 @@ public enum FigureBatch {
             }
         }
         if let failure { throw failure }
+        return results.compactMap { $0 }
     }
 }

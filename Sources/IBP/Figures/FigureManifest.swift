@@ -1,87 +1,175 @@
 import Foundation
+import IBPRender
 
-/// `docs/figures.json`: every figure the docs embed, so one command regenerates them all after a model changes.
-/// Paths are relative to the current directory (run from the package root).
-public struct FigureManifest: Codable {
-    public struct Entry: Codable {
+/// `docs/figures.json`: every figure the docs embed, of any kind and format, so one command regenerates them all
+/// after a model changes and says which files changed. Paths are relative to the current directory (run from the
+/// package root); `index.md` and `index.html` are written beside the manifest.
+///
+/// An entry names its `output` (the format follows its extension: .png, .svg or .pdf) and `kind` (`compare` when
+/// absent) and takes the flags of that subcommand as fields: `baseline`, `ibp`, `models`, `methods` ("ibp,crown"),
+/// `bounds`, `sample`, `samples` ("0-99"), `epsilon`, `epsilons` ("0,0.1" or "0:0.45:0.01"), `scale`,
+/// `maxChannels`, `sharedScale`, `perturbation`, `pgdSteps`, `seed`, `limit`, `pgdEvery`, and the index's
+/// `caption` and `alt` (made from the figure when absent).
+public struct FigureManifest {
+    public struct Entry: Decodable {
+        /// Every field an entry may have; any other is refused (a misspelt field would otherwise be ignored).
+        static let fields: Set<String> = [
+            "kind", "output", "baseline", "ibp", "models", "methods", "bounds", "sample", "samples", "epsilon", "epsilons",
+            "scale", "maxChannels", "sharedScale", "perturbation", "pgdSteps", "seed", "limit", "pgdEvery", "caption", "alt",
+        ]
+        public var kind: FigureKind?
         public var output: String
-        public var baseline: String
-        public var ibp: String
-        public var sample: Int
-        public var epsilon: Float
-        /// Options that differ from `FigureOptions()`; missing fields take the defaults.
+        public var baseline: String?
+        public var ibp: String?
+        public var models: [String]?
+        public var methods: String?
+        public var bounds: String?
+        public var sample: Int?
+        public var samples: String?
+        public var epsilon: Float?
+        public var epsilons: String?
         public var scale: Int?
         public var maxChannels: Int?
+        public var sharedScale: Bool?
         public var perturbation: Perturbation?
         public var pgdSteps: Int?
         public var seed: UInt64?
-
-        var options: FigureOptions {
-            var o = FigureOptions()
-            if let scale { o.scale = scale }
-            if let maxChannels { o.maxChannels = maxChannels }
-            if let perturbation { o.perturbation = perturbation }
-            if let pgdSteps { o.pgdSteps = pgdSteps }
-            if let seed { o.seed = seed }
-            return o
-        }
+        public var limit: Int?
+        public var pgdEvery: Int?
+        public var caption: String?
+        public var alt: String?
     }
 
-    /// What regenerating a figure did to its file.
-    public enum Outcome: String, Sendable {
-        case created, updated, unchanged
+    private struct File: Decodable {
+        var figures: [Entry]
     }
 
-    public var figures: [Entry]
+    public typealias Outcome = FigureIndex.Outcome
+
+    public let url: URL
+    /// One request per entry, in order, already checked for everything that does not need a checkpoint.
+    public let requests: [FigureRequest]
 
     public static func load(_ url: URL) throws -> FigureManifest {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SettingsError(message: "\(url.path): no such manifest")
         }
-        let manifest: FigureManifest
+        let file: File
         do {
-            manifest = try JSONDecoder().decode(FigureManifest.self, from: data)
+            file = try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             // An entry's coding path is `figures`, `Index N`: name it "figure N" like the checks below do.
             let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
             throw SettingsError(message: "\(url.path): \(entry) lacks '\(key.stringValue)'")
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.count > 2 {
+            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
+            throw SettingsError(message: "\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
         } catch {
-            throw SettingsError(message: "\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"baseline\", \"ibp\", \"sample\", \"epsilon\"}]})")
+            throw SettingsError(message: "\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
+                                + "see FigureManifest)")
         }
-        for (i, entry) in manifest.figures.enumerated() {
+        let raw = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["figures"] as? [[String: Any]] ?? []
+        var requests: [FigureRequest] = []
+        for (i, entry) in file.figures.enumerated() {
             do {
-                try entry.options.validate()
-                guard entry.epsilon.isFinite, (0...1).contains(entry.epsilon) else {
-                    throw SettingsError(message: "epsilon must be in [0, 1]")
+                if i < raw.count, let unknown = Set(raw[i].keys).subtracting(Entry.fields).sorted().first {
+                    throw SettingsError(message: "unknown field '\(unknown)' (known: \(Entry.fields.sorted().joined(separator: ", ")))")
                 }
-                guard entry.output.hasSuffix(".png") else { throw SettingsError(message: "output must end in .png") }
+                requests.append(try request(entry))
             } catch {
                 throw SettingsError(message: "\(url.path): figure \(i) (\(entry.output)): \(error)")
             }
         }
-        return manifest
+        return FigureManifest(url: url, requests: requests)
     }
 
-    /// Regenerates every figure in order, loading each checkpoint pair once, and reports what changed.
-    public func regenerate(data: Dataset, dataDescription: String,
-                           progress: (Int, String, Outcome) -> Void) throws {
-        var renderers: [String: FigureRenderer] = [:]
-        for (i, entry) in figures.enumerated() {
-            let key = entry.baseline + "\n" + entry.ibp
-            if renderers[key] == nil {
-                do {
-                    renderers[key] = try FigureRenderer(baseline: try FigureModel(path: entry.baseline),
-                                                        ibp: try FigureModel(path: entry.ibp), data: data,
-                                                        dataDescription: dataDescription)
-                } catch {
-                    throw SettingsError(message: "figure \(i) (\(entry.output)): \(error)")
-                }
-            }
-            let url = URL(fileURLWithPath: entry.output)
-            let before = FileManager.default.contents(atPath: url.path)
-            try renderers[key]!.write(sample: entry.sample, epsilon: entry.epsilon, options: entry.options, to: url)
-            let after = FileManager.default.contents(atPath: url.path)
-            progress(i + 1, entry.output, before == nil ? .created : (before == after ? .unchanged : .updated))
+    /// The request an entry describes, with the defaults of its subcommand.
+    static func request(_ e: Entry) throws -> FigureRequest {
+        guard let format = FigureFormat(path: e.output) else {
+            throw SettingsError(message: "output must end in .png, .svg or .pdf")
         }
+        let kind = e.kind ?? .compare
+        var models = e.models ?? []
+        var roles: [String]?
+        switch kind {
+        case .compare:
+            if e.baseline != nil || e.ibp != nil || models.isEmpty {
+                guard let baseline = e.baseline else { throw SettingsError(message: "lacks 'baseline'") }
+                guard let ibp = e.ibp else { throw SettingsError(message: "lacks 'ibp'") }
+                roles = ["Baseline", "IBP"] + models.indices.map { "Model-\($0 + 3)" }
+                models = [baseline, ibp] + models
+            }
+        case .methods, .sweep, .widths, .curves:
+            guard !models.isEmpty else { throw SettingsError(message: "lacks 'models'") }
+        }
+        var r = FigureRequest(kind: kind, output: e.output, format: format, models: models)
+        r.roles = roles
+        if let m = e.methods { r.methods = try FigureLists.methods(m, flag: "methods") }
+        if let b = e.bounds { r.options.bounds = try FigureLists.methods(b, flag: "bounds").first ?? .ibp }
+        if let s = e.sample {
+            guard s >= 0 else { throw SettingsError(message: "sample must not be negative") }
+            r.sample = s
+        }
+        if let s = e.samples { r.samples = try FigureLists.samples(s, flag: "samples") }
+        if let eps = e.epsilon {
+            guard eps.isFinite, (0...1).contains(eps) else { throw SettingsError(message: "epsilon must be in [0, 1]") }
+            r.epsilon = eps
+        }
+        r.epsilons = try FigureLists.epsilons(e.epsilons ?? (kind == .curves ? Visualization.curveEpsilons
+                                                                             : Visualization.sweepEpsilons), flag: "epsilons")
+        if let v = e.scale { r.options.scale = v }
+        if let v = e.maxChannels { r.options.maxChannels = v }
+        if let v = e.sharedScale { r.options.sharedScale = v }
+        if let v = e.perturbation { r.options.perturbation = v }
+        if let v = e.pgdSteps { r.options.pgdSteps = v }
+        if let v = e.seed { r.options.seed = v }
+        if let v = e.limit {
+            guard v >= 1 else { throw SettingsError(message: "limit must be at least 1") }
+            r.limit = v
+        }
+        if let v = e.pgdEvery {
+            guard v >= 0 else { throw SettingsError(message: "pgdEvery must not be negative") }
+            r.pgdEvery = v
+        }
+        r.caption = e.caption
+        r.alt = e.alt
+        try r.options.validate()
+        return r
+    }
+
+    /// Regenerates every figure in order, then the index beside the manifest, and reports what changed. Every
+    /// entry's checkpoints and size are checked before the first figure is drawn.
+    public func regenerate(maker: FigureMaker, progress: (Int, String, Outcome) -> Void) throws {
+        for (i, r) in requests.enumerated() {
+            do {
+                try maker.check(r)
+            } catch {
+                throw SettingsError(message: "\(url.path): figure \(i) (\(r.output)): \(error)")
+            }
+        }
+        var records: [FigureRecord] = []
+        for (i, r) in requests.enumerated() {
+            let before = FileManager.default.contents(atPath: r.output)
+            do {
+                records.append(try maker.make(r))
+            } catch {
+                throw SettingsError(message: "\(url.path): figure \(i) (\(r.output)): \(error)")
+            }
+            let after = FileManager.default.contents(atPath: r.output)
+            progress(i + 1, r.output, before == nil ? .created : (before == after ? .unchanged : .updated))
+        }
+        // Named as the manifest was (relative paths stay relative), so the index holds no path of this machine.
+        let folder = (url.relativePath as NSString).deletingLastPathComponent
+        let written = try FigureIndex.write(records, to: url.deletingLastPathComponent(), title: "Figures",
+                                            command: "swift run -c release visualize --manifest \(url.relativePath) --data DATA_DIR")
+        for (k, file) in written.enumerated() {
+            let name = URL(fileURLWithPath: file.path).lastPathComponent
+            progress(requests.count + k + 1, folder.isEmpty ? name : "\(folder)/\(name)", file.outcome)
+        }
+    }
+
+    /// `regenerate` with a maker on `data`.
+    public func regenerate(data: Dataset, dataDescription: String, progress: (Int, String, Outcome) -> Void) throws {
+        try regenerate(maker: try FigureMaker(dataDescription: dataDescription) { data }, progress: progress)
     }
 }

@@ -3,16 +3,19 @@ import IBPRender
 
 /// `curves.png`: losses (top) and accuracies (bottom) against step, from the metrics log.
 public enum TrainingCurves {
+    /// Writes the figure to `url` as PNG. Throws `FontError` when the figure font is missing.
     public static func render(metrics: MetricsLog, to url: URL, title: String) throws {
-        try PNGFile.write(canvas(metrics.records, title: title), to: url, text: [("Title", title)])
+        let fonts = try Fonts.load()
+        try FigureFile.write(picture(metrics.records, title: title, fonts: fonts), to: url, format: .png,
+                             metadata: [("Title", title)], fonts: fonts)
     }
 
-    static func canvas(_ records: [MetricsLog.Record], title: String) -> Canvas {
+    static func picture(_ records: [MetricsLog.Record], title: String, fonts: FontSet) -> Picture {
         let train = records.filter { $0.type == "train" }, eval = records.filter { $0.type == "eval" }
         func series(_ name: String, _ rows: [MetricsLog.Record], _ value: (MetricsLog.Record) -> Double?,
                     marker: LinePlot.Marker = .none) -> LinePlot.Series? {
             let points = rows.compactMap { r in value(r).map { (x: Double(r.step), y: $0) } }
-            return points.isEmpty ? nil : LinePlot.Series(name: name, points: points, marker: marker)
+            return points.isEmpty ? nil : LinePlot.Series(name: name, points: points, marker: marker, lineWidth: 1.5)
         }
         let losses = LinePlot(title: title, xLabel: "step", yLabel: "loss", series: [
             series("total loss", train) { $0.loss.map(Double.init) },
@@ -25,7 +28,9 @@ public enum TrainingCurves {
             series("test nominal", eval, { $0.nominalAccuracy }, marker: .dot),
             series("test verified", eval, { $0.verifiedAccuracy }, marker: .dot),
         ].compactMap { $0 }, yRange: 0...1)
-        return Canvas.stackedVertically([losses.render(width: 900, height: 360),
-                                         accuracies.render(width: 900, height: 360)], spacing: 8)
+        var pic = Picture(width: 900, height: 728)
+        pic.place(losses.picture(width: 900, height: 360, fonts: fonts), x: 0, y: 0)
+        pic.place(accuracies.picture(width: 900, height: 360, fonts: fonts), x: 0, y: 368)
+        return pic
     }
 }

@@ -1,26 +1,22 @@
 import Foundation
 import IBPRender
 
-/// Verified and PGD accuracy against test epsilon, one pair of lines per evaluated checkpoint.
+/// `evaluate --plot FILE`: verified, PGD and nominal accuracy against epsilon for every evaluated checkpoint, drawn
+/// like `visualize curves` (`CurvesFigure`). The format follows the file's extension (.png, .svg, .pdf; PNG for
+/// any other).
 public enum AccuracyPlot {
     public static func render(_ reports: [EvaluationReport], to url: URL) throws {
-        var series: [LinePlot.Series] = []
-        for (i, report) in reports.enumerated() {
-            let color = RGB.palette[i % RGB.palette.count]
-            let name = URL(fileURLWithPath: report.checkpoint).deletingPathExtension().lastPathComponent
-            let eps = report.results.map { Double($0.epsilon) }
-            series.append(LinePlot.Series(name: "\(name) verified", x: eps, y: report.results.map(\.verifiedAccuracy),
-                                          color: color, marker: .dot))
-            let pgd = report.results.compactMap { r in r.pgdAccuracy.map { (x: Double(r.epsilon), y: $0) } }
-            if !pgd.isEmpty {
-                series.append(LinePlot.Series(name: "\(name) PGD", points: pgd, color: color, marker: .cross, lineWidth: 1))
-            }
+        let fonts = try Fonts.load()
+        let curves = reports.map {
+            AccuracyCurve(name: URL(fileURLWithPath: $0.checkpoint).deletingPathExtension().lastPathComponent,
+                          method: .ibp, results: $0.results)
         }
         let count = reports.first?.count ?? 0
-        let plot = LinePlot(title: "MNIST test accuracy under L-inf perturbation (\(count) images)",
-                            xLabel: "test epsilon", yLabel: "accuracy", series: series, yRange: 0...1, legend: .bottomLeft)
-        try PNGFile.write(plot.render(width: 800, height: 500), to: url,
-                          text: [("Software", FigureRenderer.version),
-                                 ("Checkpoints", reports.map(\.checkpoint).joined(separator: " "))])
+        let picture = CurvesFigure.picture(curves, title: "MNIST test accuracy under L-inf perturbation (\(count) images)",
+                                           fonts: fonts)
+        try FigureFile.write(picture, to: url, format: FigureFormat(path: url.path) ?? .png,
+                             metadata: [("Software", FigureRenderer.version),
+                                        ("Checkpoints", FigureRenderer.latin1(reports.map(\.checkpoint).joined(separator: " ")))],
+                             fonts: fonts)
     }
 }

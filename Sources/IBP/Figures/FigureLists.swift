@@ -1,0 +1,76 @@
+import Foundation
+
+/// The list flags of `visualize` and the manifest, parsed in one place so both accept the same text.
+public enum FigureLists {
+    /// At most this many epsilons in a list or grid (a grid like `0:1:1e-9` is refused before it is built).
+    public static let maxEpsilons = 1000
+    /// At most this many samples in a list (`--samples 0-999999` is refused before the set is built).
+    public static let maxSamples = 100_000
+
+    /// Parses a list like `0-9,42` into sorted, distinct indices; `flag` names the option in errors.
+    public static func samples(_ text: String, flag: String = "--samples") throws -> [Int] {
+        var ranges: [ClosedRange<Int>] = []
+        var total = 0
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
+            guard (1...2).contains(bounds.count), let lo = bounds.first!, let hi = bounds.last!, lo >= 0, lo <= hi else {
+                throw SettingsError(message: "\(flag): '\(part)' is not an index or a range like 0-9")
+            }
+            total += hi - lo + 1
+            guard hi - lo < maxSamples, total <= maxSamples else {
+                throw SettingsError(message: "\(flag) \(text): more than \(maxSamples) samples")
+            }
+            ranges.append(lo...hi)
+        }
+        var out = Set<Int>()
+        for r in ranges { out.formUnion(r) }
+        return out.sorted()
+    }
+
+    /// Parses a list like `0.05,0.1,0.2` or a grid `start:stop:step` (stop included, e.g. `0:0.45:0.01` is 46
+    /// values), or both joined by commas; every value must be in [0, 1].
+    public static func epsilons(_ text: String, flag: String = "--epsilons") throws -> [Float] {
+        var out: [Float] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let fields = part.split(separator: ":", omittingEmptySubsequences: false)
+                .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            if fields.count == 3 {
+                guard let start = fields[0], let stop = fields[1], let step = fields[2], start.isFinite, stop.isFinite,
+                      step.isFinite, step > 0, start <= stop, start >= 0, stop <= 1 else {
+                    throw SettingsError(message: "\(flag): '\(part)' is not a grid start:stop:step inside [0, 1] with step > 0")
+                }
+                let steps = ((stop - start) / step + 1e-9).rounded(.down)
+                guard steps + 1 <= Double(maxEpsilons - out.count) else {
+                    throw SettingsError(message: "\(flag): '\(part)' has more than \(maxEpsilons) values")
+                }
+                // Each value from its index, not by repeated addition, so 0:0.45:0.01 ends exactly at 0.45.
+                out += (0...Int(steps)).map { k in Float(((start + Double(k) * step) * 1e6).rounded() / 1e6) }
+            } else {
+                guard fields.count == 1, let e = fields[0], e.isFinite, e >= 0, e <= 1 else {
+                    throw SettingsError(message: "\(flag): '\(part)' is not a number in [0, 1] or a grid start:stop:step")
+                }
+                out.append(Float(e))
+            }
+            guard out.count <= maxEpsilons else {
+                throw SettingsError(message: "\(flag): more than \(maxEpsilons) values")
+            }
+        }
+        return out
+    }
+
+    /// Parses `ibp,crown-ibp` into bound methods, in order, without repeats.
+    public static func methods(_ text: String, flag: String = "--methods") throws -> [BoundMethodName] {
+        var out: [BoundMethodName] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let m = BoundMethodName(rawValue: part.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw SettingsError(message: "\(flag): '\(part)' is not a bound method "
+                                    + "(\(BoundMethodName.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !out.contains(m) else { throw SettingsError(message: "\(flag): \(m.rawValue) is given twice") }
+            out.append(m)
+        }
+        return out
+    }
+}

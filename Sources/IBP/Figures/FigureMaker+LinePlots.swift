@@ -1,0 +1,89 @@
+import Foundation
+import IBPRender
+
+/// `widths` and `curves`: the line-plot figures, computed from many samples or the whole test set.
+extension FigureMaker {
+    private func lineName(_ m: FigureModel, _ method: BoundMethodName, methods: Int) -> String {
+        let stem = URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent
+        return methods > 1 ? "\(stem) (\(method.rawValue))" : stem
+    }
+
+    func makeWidths(_ r: FigureRequest, models: [FigureModel], data: Dataset, url: URL,
+                            progress: (Int, Int) -> Void) throws -> FigureRecord {
+        let total = models.count * r.methodList.count * r.sampleList.count
+        var done = 0
+        var lines: [WidthsLine] = []
+        for m in models {
+            try m.checkpoint.checkFits(data, path: m.path)
+            for method in r.methodList {
+                var perSample: [[Double]] = []
+                var names: [String] = []
+                for s in r.sampleList {
+                    let (x, labels) = data.batch(s..<s + 1)
+                    let stages = try FigureBounds.compute(network: m.network, x: x, label: labels[0], epsilon: r.epsilon,
+                                                          method: method).stages
+                    names = stages.map(\.name)
+                    perSample.append(StageSummary.of(stages).map(\.meanWidth))
+                    done += 1
+                    progress(done, total)
+                }
+                lines.append(WidthsLine(name: lineName(m, method, methods: r.methodList.count), stages: names,
+                                        perSample: perSample))
+            }
+        }
+        let samples = r.sampleList
+        let over = samples.count == 1 ? "test image \(samples[0])"
+            : "\(samples.count) test images (line: mean, band: smallest to largest)"
+        let title = "Mean bound width per stage at eps \(NumberLabel.fixed(Double(r.epsilon), decimals: 3)), \(over)"
+        let picture = WidthsFigure.picture(lines, title: title, fonts: fonts)
+        try FigureFile.write(picture, to: url, format: r.format, metadata: provenance(r, models: models, [
+            ("Samples", samples.count == 1 ? String(samples[0]) : "\(samples.count) from \(samples[0]) to \(samples.last!)"),
+            ("Epsilon", NumberLabel.fixed(Double(r.epsilon), decimals: 4)),
+        ]), fonts: fonts)
+        let caption = r.caption ?? "Mean interval width u − l per stage (log scale) at eps "
+            + "\(NumberLabel.fixed(Double(r.epsilon), decimals: 3)) on \(over): \(lines.map(\.name).joined(separator: ", "))."
+        let alt = r.alt ?? "Line plot of mean bound width against stage (x, l1, a1, ..., y) on a log axis, one line per "
+            + "model or method; " + lines.map { line in
+                "\(line.name) ends at \(NumberLabel.format(line.statistics.mean.last ?? 0))"
+            }.joined(separator: ", ") + " at the logits."
+        return FigureRecord(output: r.output, format: r.format, caption: caption, alt: alt)
+    }
+
+    func makeCurves(_ r: FigureRequest, models: [FigureModel], data full: Dataset, url: URL,
+                            progress: (Int, Int) -> Void) throws -> FigureRecord {
+        var data = full
+        if let limit = r.limit, limit < full.count {
+            let size = full.sampleShape.reduce(1, *)
+            data = Dataset(sampleShape: full.sampleShape, pixels: Array(full.pixels[0..<limit * size]),
+                           labels: Array(full.labels[0..<limit]))
+        }
+        let total = models.count * r.methodList.count * r.epsilons.count
+        var curves: [AccuracyCurve] = []
+        for (i, m) in models.enumerated() {
+            try m.checkpoint.checkFits(data, path: m.path)
+            let before = i * r.methodList.count * r.epsilons.count
+            let stem = URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent
+            curves += try AccuracyCurves.measure(m.network, name: stem, on: data, epsilons: r.epsilons, methods: r.methodList,
+                                                 pgdSteps: r.options.pgdSteps, pgdEvery: r.pgdEvery, seed: r.options.seed) {
+                progress(before + $0, total)
+            }
+        }
+        let attacked = r.pgdEvery > 0 && r.options.pgdSteps > 0 ? (r.epsilons.count + r.pgdEvery - 1) / r.pgdEvery : 0
+        let pgd = attacked == 0 ? "no PGD" : "PGD-\(r.options.pgdSteps) at \(attacked) of \(r.epsilons.count) eps values"
+        let title = "MNIST test accuracy against eps (\(data.count) test images; \(pgd))"
+        let picture = CurvesFigure.picture(curves, title: title, fonts: fonts)
+        try FigureFile.write(picture, to: url, format: r.format, metadata: provenance(r, models: models, [
+            ("Epsilons", r.epsilons.map { NumberLabel.fixed(Double($0), decimals: 4) }.joined(separator: ",")),
+            ("Images", String(data.count)), ("PGD", pgd), ("Seed", String(r.options.seed)),
+        ]), fonts: fonts)
+        let caption = r.caption ?? "Nominal (dotted), PGD (dashed) and verified (solid) accuracy against eps on "
+            + "\(data.count) MNIST test images: \(Set(curves.map(\.name)).sorted().joined(separator: ", "))."
+        let alt = r.alt ?? "Accuracy curves against test epsilon from \(NumberLabel.format(Double(r.epsilons.first!))) to "
+            + "\(NumberLabel.format(Double(r.epsilons.last!))); " + curves.map { c in
+                let mid = c.results[c.results.count / 2]
+                return "\(c.name) verifies \(NumberLabel.fixed(100 * mid.verifiedAccuracy, decimals: 1))% at eps "
+                    + NumberLabel.fixed(Double(mid.epsilon), decimals: 2)
+            }.joined(separator: ", ") + "."
+        return FigureRecord(output: r.output, format: r.format, caption: caption, alt: alt)
+    }
+}

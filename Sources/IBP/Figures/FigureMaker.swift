@@ -1,0 +1,132 @@
+import Foundation
+import IBPRender
+
+/// Makes `FigureRequest`s of every kind, for `visualize`'s subcommands and the manifest alike: checks each request
+/// before any work (checkpoints loaded, figure size against `FigureSizeLimit`, lists), loads the data once, draws
+/// and writes. Checkpoints are loaded once per path.
+public final class FigureMaker {
+    public let fonts: FontSet
+    /// The data folder, for messages and provenance.
+    public let dataDescription: String
+    private let loadData: () throws -> Dataset
+    private var loadedData: Dataset?
+    private var loadedModels: [String: FigureModel] = [:]
+
+    /// Loads the fonts (a missing font is the first error, before anything else); the data is loaded when first
+    /// needed, after the checks.
+    public init(dataDescription: String, loadData: @escaping () throws -> Dataset) throws {
+        fonts = try Fonts.load()
+        self.dataDescription = dataDescription
+        self.loadData = loadData
+    }
+
+    public func model(_ path: String) throws -> FigureModel {
+        if let m = loadedModels[path] { return m }
+        let m = try FigureModel(path: path)
+        loadedModels[path] = m
+        return m
+    }
+
+    public func data() throws -> Dataset {
+        if let loadedData { return loadedData }
+        let d = try loadData()
+        loadedData = d
+        return d
+    }
+
+    // MARK: Checks before any work
+
+    /// Loads the request's checkpoints and checks its lists and the size of its figure; nothing is computed and the
+    /// data is not read. Errors are one line naming the flag.
+    public func check(_ r: FigureRequest) throws {
+        guard !r.models.isEmpty else { throw SettingsError(message: "\(r.kind.rawValue) needs at least one --model") }
+        let models = try r.models.map(model)
+        try r.options.validate()
+        switch r.kind {
+        case .compare:
+            try FigureRenderer.checkSize(FigureRenderer.compareSize(models, epsilon: r.epsilon, options: r.options, fonts: fonts),
+                                         from: FigureRenderer.sizeSource(r.options, columns: models.count, noun: "model"),
+                                         lower: "--scale or --max-channels, or compare fewer models")
+        case .methods:
+            try FigureRenderer.checkSize(FigureRenderer.methodsSize(models[0], epsilon: r.epsilon, methods: r.methodList,
+                                                                    options: r.options, fonts: fonts),
+                                         from: FigureRenderer.sizeSource(r.options, columns: r.methodList.count, noun: "method"),
+                                         lower: "--scale or --max-channels, or give fewer --methods")
+        case .sweep:
+            guard !r.epsilons.isEmpty else { throw SettingsError(message: "sweep needs at least one epsilon in --epsilons") }
+            try FigureRenderer.checkSize(FigureRenderer.sweepSize(models[0], sample: r.sample, epsilons: r.epsilons,
+                                                                  options: r.options, fonts: fonts),
+                                         from: FigureRenderer.sizeSource(r.options, columns: r.epsilons.count, noun: "epsilon"),
+                                         lower: "--scale or --max-channels, or give fewer --epsilons")
+        case .widths, .curves:
+            let perModel = r.kind == .curves ? r.methodList.count + 2 : r.methodList.count
+            let lines = models.count * perModel
+            guard lines <= FigureRequest.maxLines else {
+                throw SettingsError(message: "\(models.count) --model and \(r.methodList.count) --methods give \(lines) "
+                                    + "lines; at most \(FigureRequest.maxLines) fit the legend")
+            }
+            if r.kind == .curves, r.epsilons.isEmpty {
+                throw SettingsError(message: "curves needs at least one epsilon in --epsilons")
+            }
+        }
+    }
+
+    /// Checks the request's samples (and `--limit`) against the data, naming the flag.
+    func checkSamples(_ r: FigureRequest, data: Dataset) throws {
+        if r.kind == .curves {
+            if let limit = r.limit, limit > data.count {
+                throw SettingsError(message: "--limit \(limit): \(dataDescription) holds \(data.count) test images")
+            }
+            return
+        }
+        let flag = r.kind == .widths && !r.samples.isEmpty ? "--samples" : "--sample"
+        for s in r.sampleList where s < 0 || s >= data.count {
+            throw SettingsError(message: "\(flag): \(s) is out of range: \(dataDescription) holds \(data.count) test images")
+        }
+    }
+
+    // MARK: Making
+
+    /// Checks and makes the figure; `progress(done, total)` reports the evaluations of `widths` and `curves`.
+    @discardableResult
+    public func make(_ r: FigureRequest, progress: (Int, Int) -> Void = { _, _ in }) throws -> FigureRecord {
+        try check(r)
+        let data = try self.data()
+        try checkSamples(r, data: data)
+        let models = try r.models.map(model)
+        let url = URL(fileURLWithPath: r.output)
+        let dump = r.dumpBounds.map { URL(fileURLWithPath: $0) }
+        var options = r.options
+        options.format = r.format
+        switch r.kind {
+        case .compare, .methods, .sweep:
+            let renderer = try FigureRenderer(models: models, roles: r.roles, data: data, dataDescription: dataDescription)
+            let panels: [FigurePanel]
+            switch r.kind {
+            case .compare: panels = try renderer.write(sample: r.sample, epsilon: r.epsilon, options: options, to: url, dumpBounds: dump)
+            case .methods:
+                panels = try renderer.writeMethods(sample: r.sample, epsilon: r.epsilon, methods: r.methodList, options: options,
+                                                   to: url, dumpBounds: dump)
+            default: panels = try renderer.writeSweep(sample: r.sample, epsilons: r.epsilons, options: options, to: url, dumpBounds: dump)
+            }
+            return record(r, panels: panels)
+        case .widths:
+            return try makeWidths(r, models: models, data: data, url: url, progress: progress)
+        case .curves:
+            return try makeCurves(r, models: models, data: data, url: url, progress: progress)
+        }
+    }
+
+    func provenance(_ r: FigureRequest, models: [FigureModel], _ extra: [(String, String)]) -> [(String, String)] {
+        let roles = r.roles ?? models.indices.map { "Model-\($0 + 1)" }
+        var text = [("Software", FigureRenderer.version), ("Figure", r.kind.rawValue)]
+        for (role, m) in zip(roles, models) { text += [(role, FigureRenderer.latin1(m.path)), ("\(role)-SHA256", m.sha256)] }
+        // The data folder is not recorded: the same images under another path give the same bytes.
+        return text + extra + [("Bounds", r.methodList.map(\.rawValue).joined(separator: ","))]
+    }
+
+    /// Caption and alt text of a tile figure from its panels.
+    func record(_ r: FigureRequest, panels: [FigurePanel]) -> FigureRecord {
+        FigureMaker.record(r, panels: panels)
+    }
+}

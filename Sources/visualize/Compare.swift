@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+
+/// `visualize compare` (the default): models side by side; also the batch (`--samples`, `--epsilons`) and the
+/// manifest (`--manifest`) runs.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Models side by side, one column each (the default; with two, the seed's figure).",
+        discussion: """
+        Columns: --baseline and --ibp (the seed's spelling; default the shipped vissmall pair), then every --model. \
+        Each column shows per stage the rows range / normal / lower / upper / perturbed, the mean and max bound \
+        width, for ReLU stages the stable and unstable neurons, and under the logits the worst-case margin per class.
+        """)
+
+    @OptionGroup var shared: SharedOptions
+
+    @Option(name: .long, help: "Baseline checkpoint (.ckpt, or the seed's Chainer .npz); first column.")
+    var baseline: String?
+
+    @Option(name: .long, help: "IBP-trained checkpoint; second column.")
+    var ibp: String?
+
+    @Option(name: .customLong("model"), help: "Another checkpoint as a column; repeat for more.")
+    var models: [String] = []
+
+    @Option(name: .long, help: "Batch: sample indices like 0-9,42 (one figure per sample and epsilon, into --out-dir).")
+    var samples: String?
+
+    @Option(name: .long, help: "Batch: epsilons like 0.05,0.1,0.2 or a grid 0:0.3:0.1.")
+    var epsilons: String?
+
+    @Option(name: .long, help: "Batch: output folder (gets index.md and index.html too; default output/batch).")
+    var outDir: String?
+
+    @Option(name: .long, help: "Regenerate every figure listed in this manifest (e.g. docs/figures.json), any kind.")
+    var manifest: String?
+
+    private var isBatch: Bool { samples != nil || epsilons != nil }
+
+    /// The columns and their provenance names.
+    private var columns: (paths: [String], roles: [String]) {
+        let pair = models.isEmpty || baseline != nil || ibp != nil
+        let paths = (pair ? [baseline ?? Shipped.baseline, ibp ?? Shipped.ibp] : []) + models
+        let roles = (pair ? ["Baseline", "IBP"] : []) + models.indices.map { "Model-\($0 + (pair ? 3 : 1))" }
+        return (paths, roles)
+    }
+
+    func validate() throws {
+        if manifest != nil {
+            // --baseline and --ibp are accepted (and unused) so that a command line that names the pair still runs a
+            // manifest; flags that name another figure are refused.
+            guard !isBatch, models.isEmpty, outDir == nil else {
+                throw ValidationError("--manifest takes its figures from the manifest; give no --model, --samples, "
+                                      + "--epsilons or --out-dir")
+            }
+            try shared.unused(["--out", "--format", "--dump-bounds", "--sample", "--epsilon", "--bounds", "--scale",
+                               "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed"],
+                              by: "--manifest")
+            return
+        }
+        if isBatch {
+            try shared.unused(["--out", "--dump-bounds"], by: "a batch (--samples, --epsilons; it writes into --out-dir)")
+            if let samples { _ = try FigureLists.samples(samples) }
+            if let epsilons { _ = try FigureLists.epsilons(epsilons) }
+            _ = try shared.output(defaultName: "batch")
+        } else {
+            if outDir != nil { throw ValidationError("--out-dir is for a batch (--samples, --epsilons); use --out") }
+            try shared.validateOutputs(try shared.output(defaultName: "comparison").path)
+        }
+    }
+
+    func run() throws {
+        try reportingErrors("visualize") {
+            let maker = try shared.maker()
+            if let manifest {
+                try FigureManifest.load(URL(fileURLWithPath: manifest)).regenerate(maker: maker) {
+                    print("[\($0)] \($2.rawValue): \($1)")
+                }
+                return
+            }
+            let (out, format) = try shared.output(defaultName: "comparison")
+            var request = FigureRequest(kind: .compare, output: out, format: format, models: columns.paths)
+            request.roles = columns.roles
+            request.sample = shared.sample ?? 0
+            request.epsilon = shared.epsilon ?? 0.1
+            request.options = shared.options
+            request.options.format = format
+            request.dumpBounds = shared.dumpBounds
+            if isBatch { return try runBatch(request, maker: maker) }
+            try make(request, maker: maker, label: "compare")
+        }
+    }
+
+    /// One `compare` figure per sample and epsilon, spread over the cores, then the folder's index.
+    private func runBatch(_ template: FigureRequest, maker: FigureMaker) throws {
+        let indices = try FigureLists.samples(samples ?? String(template.sample))
+        let epsList = try FigureLists.epsilons(epsilons ?? String(template.epsilon))
+        for eps in Set(epsList) {
+            var r = template
+            r.epsilon = eps
+            try maker.check(r)
+        }
+        let data = try maker.data()
+        // Checked here rather than left to the renderer, whose message cannot name the flag.
+        for index in indices where index >= data.count {
+            throw SettingsError(message: "\(samples == nil ? "--sample" : "--samples"): \(index) is out of range: "
+                                + "\(maker.dataDescription) holds \(data.count) test images")
+        }
+        let folderPath = outDir ?? "output/batch"
+        let folder = URL(fileURLWithPath: folderPath)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SettingsError(message: "--out-dir \(folderPath): cannot create the folder")
+        }
+        let jobs = indices.flatMap { s in
+            epsList.map { FigureJob(sample: s, epsilon: $0, output: folder.appendingPathComponent(
+                FigureBatch.fileName(sample: s, epsilon: $0, format: template.format))) }
+        }
+        let renderer = try FigureRenderer(models: try template.models.map(maker.model), roles: template.roles, data: data,
+                                          dataDescription: maker.dataDescription)
+        let started = Date()
+        var bar = ProgressBar(total: jobs.count, label: "figures", plainEvery: max(1, jobs.count / 4))
+        let records = try FigureBatch.run(jobs, renderer: renderer, options: template.options) { bar.update($0) }
+        try FigureIndex.write(records, to: folder, title: "Figures in \(folderPath)",
+                              command: "visualize " + CommandLine.arguments.dropFirst().joined(separator: " "))
+        print(String(format: "wrote %d figures and index.md, index.html to %@ in %.2f s", jobs.count, folderPath,
+                     Date().timeIntervalSince(started)))
+    }
+}

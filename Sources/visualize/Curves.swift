@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+
+/// `visualize curves`: accuracy against epsilon.
+struct Curves: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Nominal, PGD and verified accuracy against epsilon on a fine grid, one colour per checkpoint.")
+
+    @OptionGroup var shared: SharedOptions
+
+    @Option(name: .customLong("model"), help: "Checkpoint; repeat (default: the three shipped small checkpoints).")
+    var models: [String] = []
+
+    @Option(name: .long, help: "Bound methods, one verified line per checkpoint each (default: --bounds, else ibp).")
+    var methods: String?
+
+    @Option(name: .long, help: "Epsilon grid start:stop:step or a list (default \(Visualization.curveEpsilons), 46 values).")
+    var epsilons = Visualization.curveEpsilons
+
+    @Option(name: .long, help: "Evaluate only the first N test images (default: all of --data).")
+    var limit: Int?
+
+    @Option(name: .long, help: "Run PGD at every k-th epsilon of the grid (default 5; 0: no PGD).")
+    var pgdEvery = 5
+
+    func validate() throws {
+        try shared.unused(["--sample", "--epsilon", "--scale", "--max-channels", "--shared-scale", "--perturbation",
+                           "--dump-bounds"], by: "curves")
+        if methods != nil { try shared.unused(["--bounds"], by: "curves with --methods") }
+        if let methods { _ = try FigureLists.methods(methods) }
+        _ = try FigureLists.epsilons(epsilons)
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if pgdEvery < 0 { throw ValidationError("--pgd-every must not be negative, got \(pgdEvery)") }
+        try shared.validateOutputs(try shared.output(defaultName: "curves").path)
+    }
+
+    func run() throws {
+        try reportingErrors("visualize") {
+            let maker = try shared.maker()
+            let (out, format) = try shared.output(defaultName: "curves")
+            var request = FigureRequest(kind: .curves, output: out, format: format, models: models.isEmpty ? Shipped.small : models)
+            request.options = shared.options
+            if let methods { request.methods = try FigureLists.methods(methods) }
+            request.epsilons = try FigureLists.epsilons(epsilons)
+            request.limit = limit
+            request.pgdEvery = pgdEvery
+            try make(request, maker: maker, label: "curves")
+        }
+    }
+}

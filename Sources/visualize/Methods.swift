@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+
+/// `visualize methods`: one model, one column per bound method.
+struct Methods: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One model, one column per bound method: how much of the 'explosion' is the network and how much the bound.")
+
+    @OptionGroup var shared: SharedOptions
+
+    @Option(name: .long, help: "Checkpoint (default: the shipped IBP-trained vissmall).")
+    var model: String?
+
+    @Option(name: .long, help: "Bound methods, one column each (default ibp,crown-ibp,crown).")
+    var methods = "ibp,crown-ibp,crown"
+
+    func validate() throws {
+        try shared.unused(["--bounds"], by: "methods (it takes --methods)")
+        _ = try FigureLists.methods(methods)
+        try shared.validateOutputs(try shared.output(defaultName: "methods").path)
+    }
+
+    func run() throws {
+        try reportingErrors("visualize") {
+            let maker = try shared.maker()
+            let (out, format) = try shared.output(defaultName: "methods")
+            var request = FigureRequest(kind: .methods, output: out, format: format, models: [model ?? Shipped.ibp])
+            request.methods = try FigureLists.methods(methods)
+            request.sample = shared.sample ?? 0
+            request.epsilon = shared.epsilon ?? 0.1
+            request.options = shared.options
+            request.dumpBounds = shared.dumpBounds
+            try make(request, maker: maker, label: "methods")
+        }
+    }
+}

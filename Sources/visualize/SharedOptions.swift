@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+import IBPRender
+
+/// The options every `visualize` subcommand takes. Each is optional so that a subcommand can refuse the ones it
+/// does not use (`unused(_:by:)`) instead of ignoring them; the defaults are applied by the accessors.
+struct SharedOptions: ParsableArguments {
+    @Option(name: .long, help: "Folder with the MNIST test IDX files. Default: $IBP_DATA, else sample_data/mnist.")
+    var data: String?
+
+    @Option(name: .long, help: "Output file; its extension (.png, .svg, .pdf) sets the format unless --format is given.")
+    var out: String?
+
+    @Option(name: .long, help: "Output format: png, svg or pdf (default: from --out, else png).")
+    var format: String?
+
+    // `.unconditional` here and on --epsilon so that a negative value (`--sample -1`) reaches the range check
+    // instead of "missing value": the default strategy takes "-1" for a flag.
+    @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image (default 0).")
+    var sample: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: "Perturbation radius, L-infinity on pixels in [0, 1] (default 0.1).")
+    var epsilon: Float?
+
+    @Option(name: .long, help: "Bound method of compare, sweep and widths: ibp (default), sound-ibp, crown-ibp, crown.")
+    var bounds: String?
+
+    @Option(name: .long, help: "Pixels per activation value (default 6).")
+    var scale: Int?
+
+    @Option(name: .long, help: "Channel tiles per line before wrapping (default 8).")
+    var maxChannels: Int?
+
+    @Flag(name: .long, help: "One grey scale per stage across all panels, so they compare value for value.")
+    var sharedScale = false
+
+    @Option(name: .long, help: "The perturbed input of the 'perturbed' rows: pgd (default), random or none.")
+    var perturbation: Perturbation?
+
+    @Option(name: .long, help: "PGD steps (default 20).")
+    var pgdSteps: Int?
+
+    @Option(name: .long, help: "Seed of PGD's random start or of the random point (default 0).")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "Also write the numbers behind the figure to this JSON file (compare, methods, sweep).")
+    var dumpBounds: String?
+
+    var dataDirectory: String { data ?? ProcessInfo.processInfo.environment["IBP_DATA"] ?? "sample_data/mnist" }
+
+    /// The figure options these flags give.
+    var options: FigureOptions {
+        var o = FigureOptions()
+        if let scale { o.scale = scale }
+        if let maxChannels { o.maxChannels = maxChannels }
+        o.sharedScale = sharedScale
+        if let bounds, let method = BoundMethodName(rawValue: bounds.lowercased()) { o.bounds = method }
+        if let perturbation { o.perturbation = perturbation }
+        if let pgdSteps { o.pgdSteps = pgdSteps }
+        if let seed { o.seed = seed }
+        return o
+    }
+
+    func validate() throws {
+        if let epsilon { try validateEpsilon(epsilon) }
+        if let sample, sample < 0 { throw ValidationError("--sample must not be negative, got \(sample)") }
+        if let format, FigureFormat(rawValue: format.lowercased()) == nil {
+            throw ValidationError("--format \(format) is not png, svg or pdf")
+        }
+        if let bounds { _ = try FigureLists.methods(bounds, flag: "--bounds") }
+        try options.validate()
+    }
+
+    /// Refuses the flags of `names` that were given, since `command` does not use them.
+    func unused(_ names: [String], by command: String) throws {
+        let given: [String: Bool] = [
+            "--sample": sample != nil, "--epsilon": epsilon != nil, "--bounds": bounds != nil, "--scale": scale != nil,
+            "--max-channels": maxChannels != nil, "--shared-scale": sharedScale, "--perturbation": perturbation != nil,
+            "--pgd-steps": pgdSteps != nil, "--seed": seed != nil, "--dump-bounds": dumpBounds != nil, "--out": out != nil,
+            "--format": format != nil,
+        ]
+        for name in names where given[name] == true {
+            throw ValidationError("\(command) does not use \(name)")
+        }
+    }
+
+    /// The output path and format: `--format` if given (then `--out` must have its extension or none of the three),
+    /// else from `--out`'s extension, else PNG; `defaultName` (without extension) under output/ when `--out` is absent.
+    func output(defaultName: String) throws -> (path: String, format: FigureFormat) {
+        let chosen = format.flatMap { FigureFormat(rawValue: $0.lowercased()) }
+        guard let out else {
+            let f = chosen ?? .png
+            return ("output/\(defaultName).\(f.fileExtension)", f)
+        }
+        let implied = FigureFormat(path: out)
+        if let chosen, let implied, chosen != implied {
+            throw ValidationError("--out \(out) ends in .\(implied.fileExtension) but --format is \(chosen.rawValue)")
+        }
+        return (out, chosen ?? implied ?? .png)
+    }
+
+    /// Checks, before any work, that `--out` (or `path`) and `--dump-bounds` can be written: their folders exist
+    /// and are writable and they are not folders.
+    func validateOutputs(_ path: String) throws {
+        for (flag, file) in [("--out", path)] + (dumpBounds.map { [("--dump-bounds", $0)] } ?? []) {
+            try validateOutputFile(file, flag: flag)
+            // A folder there would fail only at the final rename, after the rendering and the other file.
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
+                throw ValidationError("\(flag) \(file) is a folder, not a file name")
+            }
+        }
+    }
+
+    /// A figure maker on `--data`.
+    func maker() throws -> FigureMaker {
+        let folder = dataDirectory
+        return try FigureMaker(dataDescription: folder) {
+            try Dataset.mnist(directory: URL(fileURLWithPath: folder), split: .test)
+        }
+    }
+}
+
+/// The shipped checkpoints the subcommands default to.
+enum Shipped {
+    static let folder = "sample_data/checkpoints/"
+    static let baseline = folder + "vissmall-baseline.ckpt"
+    static let ibp = folder + "vissmall-ibp-eps0.1.ckpt"
+    static let small = ["small-nominal", "small-ibp-eps0.2", "small-ibp-eps0.4"].map { folder + $0 + ".ckpt" }
+}
+
+/// Makes `request` with a progress bar for the long kinds, and prints where it went.
+func make(_ request: FigureRequest, maker: FigureMaker, label: String) throws {
+    var bar: ProgressBar?
+    try maker.make(request) { done, total in
+        if bar == nil { bar = ProgressBar(total: total, label: label, plainEvery: max(1, total / 4)) }
+        bar?.update(done)
+    }
+    print("wrote \(request.output)" + (request.dumpBounds.map { " and \($0)" } ?? ""))
+}

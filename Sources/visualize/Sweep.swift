@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+
+/// `visualize sweep`: one model, one row block per epsilon.
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One model and sample, one row block per epsilon: how the bounds grow with the ball.")
+
+    @OptionGroup var shared: SharedOptions
+
+    @Option(name: .long, help: "Checkpoint (default: the shipped IBP-trained vissmall).")
+    var model: String?
+
+    @Option(name: .long, help: "Epsilons, one row block each: a list or a grid start:stop:step (default \(Visualization.sweepEpsilons)).")
+    var epsilons = Visualization.sweepEpsilons
+
+    func validate() throws {
+        try shared.unused(["--epsilon"], by: "sweep (it takes --epsilons)")
+        _ = try FigureLists.epsilons(epsilons)
+        try shared.validateOutputs(try shared.output(defaultName: "sweep").path)
+    }
+
+    func run() throws {
+        try reportingErrors("visualize") {
+            let maker = try shared.maker()
+            let (out, format) = try shared.output(defaultName: "sweep")
+            var request = FigureRequest(kind: .sweep, output: out, format: format, models: [model ?? Shipped.ibp])
+            request.epsilons = try FigureLists.epsilons(epsilons)
+            request.sample = shared.sample ?? 0
+            request.options = shared.options
+            request.dumpBounds = shared.dumpBounds
+            try make(request, maker: maker, label: "sweep")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+
+/// `visualize widths`: mean bound width per stage on a log axis.
+struct Widths: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Mean bound width per stage on a log axis, one line per model and method: 'explodes' against 'tight'.")
+
+    @OptionGroup var shared: SharedOptions
+
+    @Option(name: .customLong("model"), help: "Checkpoint, one line each; repeat (default: the shipped vissmall pair).")
+    var models: [String] = []
+
+    @Option(name: .long, help: "Bound methods, one line per model each (default: --bounds, else ibp).")
+    var methods: String?
+
+    @Option(name: .long, help: "Average over these test images, like 0-99, with a band from the smallest to the largest (default: --sample).")
+    var samples: String?
+
+    func validate() throws {
+        try shared.unused(["--scale", "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed",
+                           "--dump-bounds"], by: "widths")
+        if methods != nil { try shared.unused(["--bounds"], by: "widths with --methods") }
+        if samples != nil { try shared.unused(["--sample"], by: "widths with --samples") }
+        if let methods { _ = try FigureLists.methods(methods) }
+        if let samples { _ = try FigureLists.samples(samples) }
+        try shared.validateOutputs(try shared.output(defaultName: "widths").path)
+    }
+
+    func run() throws {
+        try reportingErrors("visualize") {
+            let maker = try shared.maker()
+            let (out, format) = try shared.output(defaultName: "widths")
+            var request = FigureRequest(kind: .widths, output: out, format: format,
+                                        models: models.isEmpty ? [Shipped.baseline, Shipped.ibp] : models)
+            request.options = shared.options
+            if let methods { request.methods = try FigureLists.methods(methods) }
+            if let samples { request.samples = try FigureLists.samples(samples) }
+            request.sample = shared.sample ?? 0
+            request.epsilon = shared.epsilon ?? 0.1
+            try make(request, maker: maker, label: "widths")
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import XCTest
+
+/// Every `visualize` subcommand on the shipped checkpoints, the figure formats, and the refusals of sizes and flags
+/// that cannot make a figure (issue #11 kind 4: refused in one line, quickly, with a small address space).
+final class VisualizeSubcommandTests: XCTestCase {
+    private var folder: URL!
+    private let checkpoints = Fixtures.packageRoot.appendingPathComponent("sample_data/checkpoints")
+    private func checkpoint(_ name: String) -> String { checkpoints.appendingPathComponent(name + ".ckpt").path }
+    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    override func setUpWithError() throws {
+        folder = try TempFolder.make(for: self)
+    }
+
+    private func runOK(_ arguments: [String], timeout: TimeInterval = 120, file: StaticString = #filePath,
+                       line: UInt = #line) throws -> Outcome {
+        try Tool.visualize.requireBuilt()
+        let outcome = try Tool.visualize.run(arguments, in: folder, timeout: timeout)
+        XCTAssertFalse(outcome.crashed, "\(outcome.commandLine): \(outcome.stderr)", file: file, line: line)
+        XCTAssertEqual(outcome.status, 0, "\(outcome.commandLine): \(outcome.stderr)", file: file, line: line)
+        return outcome
+    }
+
+    private func assertFormat(_ file: String, _ format: String, line: UInt = #line) throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        switch format {
+        case "png": XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], file, line: line)
+        case "svg": XCTAssertTrue(String(decoding: bytes.prefix(200), as: UTF8.self).contains("<svg"), file, line: line)
+        default: XCTAssertEqual(String(decoding: bytes.prefix(5), as: UTF8.self), "%PDF-", file, line: line)
+        }
+    }
+
+    private var data: [String] { ["--data", Fixtures.sampleMNIST.path] }
+    /// The shipped pair, named: the tools' defaults are relative to the package root and the tests run elsewhere.
+    private var pair: [String] { ["--baseline", checkpoint("vissmall-baseline"), "--ibp", checkpoint("vissmall-ibp-eps0.1")] }
+    private var ibp: [String] { ["--model", checkpoint("vissmall-ibp-eps0.1")] }
+
+    func testEverySubcommandOnTheShippedCheckpoints() throws {
+        let runs: [(args: [String], out: String, format: String)] = [
+            (["compare", "--baseline", checkpoint("vissmall-baseline"), "--ibp", checkpoint("vissmall-ibp-eps0.1"),
+              "--model", checkpoint("small-ibp-eps0.4"), "--shared-scale", "--scale", "2"], "compare.png", "png"),
+            (["methods", "--model", checkpoint("vissmall-ibp-eps0.1"), "--methods", "ibp", "--perturbation", "none"],
+             "methods.svg", "svg"),
+            (["sweep", "--model", checkpoint("small-ibp-eps0.4"), "--epsilons", "0,0.2,0.4", "--scale", "2", "--sample", "3"],
+             "sweep.pdf", "pdf"),
+            (["widths", "--model", checkpoint("small-nominal"), "--model", checkpoint("small-ibp-eps0.4"), "--samples", "0-9",
+              "--epsilon", "0.3"], "widths.png", "png"),
+            (["curves", "--model", checkpoint("vissmall-baseline"), "--model", checkpoint("vissmall-ibp-eps0.1"),
+              "--epsilons", "0:0.2:0.05", "--limit", "30", "--pgd-steps", "3", "--pgd-every", "2"], "curves.pdf", "pdf"),
+        ]
+        for run in runs {
+            let outcome = try runOK(run.args + data + ["--out", path(run.out)])
+            XCTAssertTrue(outcome.stdout.contains("wrote \(path(run.out))"), outcome.stdout)
+            try assertFormat(path(run.out), run.format)
+        }
+        XCTAssertEqual(Set(TempFolder.listing(folder).keys), Set(runs.map { "/" + $0.out }))
+    }
+
+    /// `swift run visualize` with no arguments (from a folder laid out like the package root) still draws the
+    /// seed's comparison of the shipped pair.
+    func testNoArgumentsDrawTheSeedsFigure() throws {
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("sample_data"),
+                                                   withDestinationURL: Fixtures.packageRoot.appendingPathComponent("sample_data"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("output"), withIntermediateDirectories: true)
+        let outcome = try runOK([])
+        XCTAssertEqual(outcome.stdout, "wrote output/comparison.png\n")
+        try assertFormat(path("output/comparison.png"), "png")
+    }
+
+    func testBatchWritesAnIndex() throws {
+        let outcome = try runOK(["--baseline", checkpoint("vissmall-baseline"), "--ibp", checkpoint("vissmall-ibp-eps0.1"),
+                                 "--samples", "0-1", "--epsilons", "0.1,0.2", "--format", "svg", "--perturbation", "none",
+                                 "--out-dir", path("batch")] + data)
+        XCTAssertTrue(outcome.stdout.contains("wrote 4 figures"), outcome.stdout)
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: path("batch")))
+        XCTAssertEqual(names, ["sample0000-eps0.100.svg", "sample0000-eps0.200.svg", "sample0001-eps0.100.svg",
+                               "sample0001-eps0.200.svg", "index.md", "index.html"])
+        let index = try String(contentsOfFile: path("batch/index.md"), encoding: .utf8)
+        XCTAssertTrue(index.contains("](sample0001-eps0.200.svg)"), index)
+    }
+
+    // MARK: Refusals
+
+    /// A size that follows from the flags is refused in one line naming them, within the time limit, while the
+    /// process may not even map 1.5 GB (the old code reached 3 GB before failing).
+    private func assertRefusedSmall(_ arguments: [String], mentions: [String], line: UInt = #line) throws {
+        try Tool.visualize.requireBuilt()
+        let quoted = ([Tool.visualize.url.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -v 1500000; exec \(quoted)"]
+        process.currentDirectoryURL = folder
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let started = Date()
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, stderr, line: line)
+        // A size that follows from the flags is a command-line error: exit status 64 (see README, Exit status).
+        XCTAssertEqual(process.terminationStatus, 64, stderr, line: line)
+        XCTAssertEqual(stderr.split(separator: "\n").count, 1, stderr, line: line)
+        for text in mentions { XCTAssertTrue(stderr.contains(text), "no '\(text)' in: \(stderr)", line: line) }
+        XCTAssertLessThan(Date().timeIntervalSince(started), rejectionTimeLimit, line: line)
+        XCTAssertEqual(TempFolder.listing(folder), [:], line: line)
+    }
+
+    func testOversizedFiguresAreRefusedBeforeAnyWork() throws {
+        try assertRefusedSmall(pair + ["--scale", "64", "--max-channels", "256", "--out", path("x.png")] + data,
+                               mentions: ["--scale 64", "--max-channels 256", "2 models", "exceeds the limit", "16384"])
+        try assertRefusedSmall(pair + ["--scale", "40", "--out", path("x.png")] + data,
+                               mentions: ["--scale 40", "megapixels", "exceeds the limit"])
+        try assertRefusedSmall(["sweep"] + ibp + ["--epsilons", "0:0.5:0.01", "--scale", "6", "--out", path("x.png")] + data,
+                               mentions: ["51 epsilons", "exceeds the limit", "--epsilons"])
+        try assertRefusedSmall(["sweep"] + ibp + ["--epsilons", "0:1:1e-9", "--out", path("x.png")] + data,
+                               mentions: ["--epsilons", "more than 1000"])
+        try assertRefusedSmall(pair + ["--samples", "0-99999999", "--out-dir", path("batch")] + data,
+                               mentions: ["--samples", "more than 100000"])
+        let many = (0..<9).flatMap { _ in ["--model", checkpoint("small-nominal")] }
+        try assertRefusedSmall(["curves"] + many + ["--out", path("x.png")] + data,
+                               mentions: ["9 --model", "27 lines", "at most 24"])
+    }
+
+    func testFlagsASubcommandDoesNotUseAreRefused() throws {
+        try assertRejected(.visualize, ["curves", "--scale", "3", "--out", path("x.png")] + data, in: folder,
+                           mentions: ["curves does not use --scale"])
+        try assertRejected(.visualize, ["sweep", "--epsilon", "0.1", "--out", path("x.png")] + data, in: folder,
+                           mentions: ["sweep", "--epsilons", "--epsilon"])
+        try assertRejected(.visualize, ["methods", "--bounds", "ibp", "--out", path("x.png")] + data, in: folder,
+                           mentions: ["methods", "--methods"])
+        try assertRejected(.visualize, ["--samples", "0-3", "--out", path("x.png")] + data, in: folder,
+                           mentions: ["--out", "--out-dir"])
+        try assertRejected(.visualize, ["--format", "svg", "--out", path("x.png")] + data, in: folder,
+                           mentions: ["--out", "x.png", ".png", "--format is svg"])
+        try assertRejected(.visualize, ["--format", "gif", "--out", path("x.gif")] + data, in: folder,
+                           mentions: ["--format gif", "png, svg or pdf"])
+        try assertRejected(.visualize, ["--bounds", "lp", "--out", path("x.png")] + data, in: folder,
+                           mentions: ["--bounds", "'lp'"])
+        try assertRejected(.visualize, ["methods", "--methods", "ibp,ibp", "--out", path("x.png")] + data, in: folder,
+                           mentions: ["--methods", "twice"])
+        try assertRejected(.visualize, ["curves", "--model", checkpoint("vissmall-baseline"), "--limit", "1000",
+                                        "--out", path("x.png")] + data, in: folder,
+                           mentions: ["--limit 1000", "holds 100 test images"])
+        try assertRejected(.visualize, ["widths", "--model", checkpoint("vissmall-baseline"), "--samples", "0-100",
+                                        "--out", path("x.png")] + data, in: folder,
+                           mentions: ["--samples", "100", "out of range"])
+    }
+
+    /// Without the figure font, one line names the file and the package to install, before any work.
+    func testMissingFontIsOneLine() throws {
+        try Tool.visualize.requireBuilt()
+        let process = Process()
+        process.executableURL = Tool.visualize.url
+        process.arguments = ["--out", path("x.png")] + data
+        var environment = ProcessInfo.processInfo.environment
+        environment["IBP_FONT_DIR"] = path("no-fonts")
+        process.environment = environment
+        process.currentDirectoryURL = folder
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertEqual(stderr.split(separator: "\n").count, 1, stderr)
+        XCTAssertTrue(stderr.contains(path("no-fonts/DejaVuSans.ttf")) && stderr.contains("fonts-dejavu-core"), stderr)
+        XCTAssertEqual(TempFolder.listing(folder), [:])
+    }
+}
