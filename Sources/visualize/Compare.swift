@@ -80,6 +80,10 @@ struct Compare: ParsableCommand {
                 }
                 return
             }
+            // A checkpoint named by a flag that cannot be read is reported with that flag, before any work.
+            for (flag, path) in [("--baseline", baseline), ("--ibp", ibp)] + models.map({ ("--model", Optional($0)) }) {
+                if let path { _ = try naming(flag) { try Checkpoint.load(URL(fileURLWithPath: path)) } }
+            }
             let (out, format) = try shared.output(defaultName: "comparison")
             var request = FigureRequest(kind: .compare, output: out, format: format, models: columns.paths)
             request.roles = columns.roles
