@@ -29,6 +29,10 @@ public struct SoundIntervalMethod: BoundMethod {
                 // A reshape: exact.
                 current = IntervalBounds(centre: current.centre.reshaped(sampleShape: shape),
                                          radius: current.radius.reshaped(sampleShape: shape))
+            case let .maxPool(windows):
+                // Max is exact in floats and monotone: [maxpool(down(mu - r)), maxpool(up(mu + r))].
+                let interval = current.soundInterval
+                current = .enclosing(lower: windows.maximum(interval.lower), upper: windows.maximum(interval.upper))
             }
             ChainBounds.markNonFinite(current.centre, in: &finite)
             ChainBounds.markNonFinite(current.radius, in: &finite)

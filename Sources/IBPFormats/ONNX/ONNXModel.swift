@@ -17,11 +17,11 @@ public enum ONNXModel {
             data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
         } catch let e as GzipError {
             if case .tooLarge = e.problem {
-                throw ONNXError(path: url.path, problem: .fileTooLarge(bytes: fileSize(url) ?? 0, limit: limits.maxFileBytes))
+                throw ONNXError(path: url.relativePath, problem: .fileTooLarge(bytes: fileSize(url) ?? 0, limit: limits.maxFileBytes))
             }
             throw e
         }
-        return try parse(data, path: url.path, limits: limits)
+        return try parse(data, path: url.relativePath, limits: limits)
     }
 
     /// Reads the model at `path` (see `read(_:limits:)`).
