@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "evaluate", targets: ["evaluate"]),
         .executable(name: "visualize", targets: ["visualize"]),
         .executable(name: "ibp-bench", targets: ["ibp-bench"]),
+        .executable(name: "verify", targets: ["verify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -48,6 +49,7 @@ let package = Package(
         .executableTarget(name: "evaluate", dependencies: ["IBPCommandLine"], path: "Sources/evaluate"),
         .executableTarget(name: "visualize", dependencies: ["IBPCommandLine"], path: "Sources/visualize"),
         .executableTarget(name: "ibp-bench", dependencies: ["IBPCommandLine"], path: "Sources/ibp-bench"),
+        .executableTarget(name: "verify", dependencies: ["IBPCommandLine"], path: "Sources/verify"),
 
         .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests",
                     exclude: ["Fixtures"]),

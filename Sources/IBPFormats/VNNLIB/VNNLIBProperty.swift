@@ -3,11 +3,20 @@
 /// condition is a counterexample (the property is violated, `sat`); none existing means it holds (`unsat`).
 /// Source: VNN-COMP rules and the VNNLIB format (vnnlib.org); SMT-LIB 2 syntax.
 public struct VNNLIBProperty: Equatable, Sendable {
+    public static func == (a: VNNLIBProperty, b: VNNLIBProperty) -> Bool {
+        a.lower == b.lower && a.upper == b.upper && a.outputCount == b.outputCount && a.disjuncts == b.disjuncts
+            && a.inner?.lower == b.inner?.lower && a.inner?.upper == b.inner?.upper
+    }
+
     /// Lower bounds of X_0, X_1, ...: X_i is element i of the ONNX input in row-major order. Each is the largest
     /// Float at or below the file's number (parsed to Double first), so the Float box contains the real one.
     public var lower: [Float]
     /// Upper bounds of X_i, each the smallest Float at or above the file's number.
     public var upper: [Float]
+    /// The Float box inside the file's box, for points that must lie in it (a counterexample): the smallest Float at
+    /// or above each lower bound and the largest at or below each upper bound; nil when for some X_i no Float lies
+    /// between the file's two numbers (then no Float input is inside the box).
+    public var inner: (lower: [Float], upper: [Float])?
     /// The number of outputs Y_0 ... Y_(n-1) the file declares.
     public var outputCount: Int
     /// The output condition in disjunctive normal form: a counterexample satisfies every inequality of at least
@@ -15,10 +24,15 @@ public struct VNNLIBProperty: Equatable, Sendable {
     /// multiplied out into this form.
     public var disjuncts: [[LinearInequality]]
 
-    public init(lower: [Float], upper: [Float], outputCount: Int, disjuncts: [[LinearInequality]]) {
+    /// `inner` defaults to the box itself (bounds that are Floats).
+    public init(lower: [Float], upper: [Float], outputCount: Int, disjuncts: [[LinearInequality]],
+                inner: (lower: [Float], upper: [Float])? = nil) {
         precondition(lower.count == upper.count, "box of \(lower.count) lower and \(upper.count) upper bounds")
+        precondition(inner.map { $0.lower.count == lower.count && $0.upper.count == lower.count } ?? true,
+                     "inner box of another size")
         self.lower = lower
         self.upper = upper
+        self.inner = inner ?? (lower, upper)
         self.outputCount = outputCount
         self.disjuncts = disjuncts
     }
