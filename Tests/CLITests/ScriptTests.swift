@@ -27,6 +27,13 @@ final class ScriptTests: XCTestCase {
         "scripts/convert_mnist_pkl.py": [(["/nonexistent.whl", "out"], 64), ([], 64)],
         "Fuzz/run.sh": [(["bogus"], 64), (["npz", "soon"], 64)],
         "Fuzz/make-seeds.py": [(["--bogus"], 64)],
+        "scripts/vnncomp.sh": [(["/nonexistent/vnncomp"], 1), (["DATA", "ibp,bogus"], 64), (["a", "ibp", "c"], 64)],
+        "scripts/pytorch-to-verify.sh": [(["a", "b", "c"], 64), (["/nonexistent/mnist"], 1)],
+        "scripts/vnncomp/install_tool.sh": [([], 64), (["v2"], 64)],
+        "scripts/vnncomp/prepare_instance.sh": [(["v1", "c", "x.onnx"], 64), (["v2", "c", "README.md", "README.md"], 64),
+                                                (["v1", "c", "/nonexistent.onnx", "README.md"], 1)],
+        "scripts/vnncomp/run_instance.sh": [(["v1", "c", "n.onnx", "p.vnnlib", "out.txt"], 64),
+                                            (["v1", "c", "n.onnx", "p.vnnlib", "out.txt", "soon"], 64)],
     ]
 
     func testEveryScriptRefusesBadArgumentsWithoutTouchingAnyFile() throws {
@@ -34,6 +41,8 @@ final class ScriptTests: XCTestCase {
         let scripts = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("scripts").path)
             .filter { $0.hasSuffix(".sh") || $0.hasSuffix(".py") }.map { "scripts/\($0)" }
             + ["Fuzz/run.sh", "Fuzz/make-seeds.py"]
+            + (try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("scripts/vnncomp").path))
+                .filter { $0.hasSuffix(".sh") }.map { "scripts/vnncomp/\($0)" }
         XCTAssertEqual(Set(scripts), Set(Self.cases.keys), "every script needs bad-argument cases here")
 
         let repo = try TempFolder.make(for: self)

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 @testable import IBP
 import IBPFormats
 
@@ -70,4 +71,19 @@ extension TestRandom {
 extension ChainModel {
     /// Whether a layer is max pooling (which CROWN and CROWN-IBP refuse).
     var hasMaxPool: Bool { layers.contains { $0 is MaxPool } }
+}
+
+/// `../shared/vnncomp` (or `$IBP_SHARED/vnncomp`: a git worktree has no `../shared`), or the test skips.
+func vnncompFolder() throws -> URL {
+    let shared: URL
+    if let env = ProcessInfo.processInfo.environment["IBP_SHARED"], !env.isEmpty {
+        shared = URL(fileURLWithPath: env, isDirectory: true)
+    } else {
+        shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
+    }
+    let folder = shared.appendingPathComponent("vnncomp", isDirectory: true)
+    guard FileManager.default.fileExists(atPath: folder.path) else {
+        throw XCTSkip("\(folder.path) is not here (set IBP_SHARED to use another copy of ../shared)")
+    }
+    return folder
 }

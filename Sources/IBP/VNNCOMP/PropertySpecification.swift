@@ -5,7 +5,9 @@ extension Specification {
     /// c_i . y + d_i >= 0 (> 0 when strict) of the property's disjunctive normal form, in order, and disjunct j
     /// lists the rows of the property's j-th conjunction. A counterexample satisfies every row of some disjunct; the
     /// property holds when every disjunct has a row whose upper bound over the box is negative (`holds(upper:)`;
-    /// for a strict row 0 would do, so requiring < 0 is only conservative).
+    /// for a strict row 0 would do, so requiring < 0 is only conservative). d_i is the smallest Float at or above the
+    /// file's constant, so a bound proves at least the file's row; c_i is rounded to the nearest Float (exact for the
+    /// competition's properties, whose coefficients are +-1).
     public init(property: VNNLIBProperty) {
         let outputs = property.outputCount
         var rows: [Float] = [], offsets: [Float] = [], disjuncts: [[Int]] = []
@@ -14,7 +16,8 @@ extension Specification {
             for inequality in conjunction {
                 indices.append(offsets.count)
                 rows += inequality.coefficients
-                offsets.append(inequality.constant)
+                let d = inequality.exactConstant, nearest = Float(d)
+                offsets.append(Double(nearest) < d ? nearest.nextUp : nearest)
             }
             disjuncts.append(indices)
         }

@@ -42,7 +42,8 @@ public struct CSVTable {
 
     public static func parse(_ data: Data, path: String) throws -> CSVTable {
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw CSVError(path: path, problem: CSVProblem("not UTF-8 text (\(FileKind.identify(data.prefix(512)).description))"))
+            let kind = FileKind.identify(data.prefix(512))
+            throw CSVError(path: path, problem: CSVProblem("not UTF-8 text" + (kind == .text ? "" : " (\(kind.description))")))
         }
         var records: [(line: Int, fields: [String])] = []
         // Split at Characters that are newlines: "\r\n" is one Character in Swift, so splitting at "\n" alone would

@@ -14,6 +14,16 @@ public struct VNNCOMPInstance: Equatable, Sendable {
     public var vnnlibURL: URL
     /// The line of the list it came from.
     public var line: Int
+
+    public init(benchmark: String?, onnx: String, vnnlib: String, timeout: Double, onnxURL: URL, vnnlibURL: URL, line: Int) {
+        self.benchmark = benchmark
+        self.onnx = onnx
+        self.vnnlib = vnnlib
+        self.timeout = timeout
+        self.onnxURL = onnxURL
+        self.vnnlibURL = vnnlibURL
+        self.line = line
+    }
 }
 
 /// VNN-COMP's instance list (`instances.csv`): `onnx,vnnlib,timeout` per line without a header (the competition's
@@ -27,7 +37,8 @@ public enum InstanceList {
         return try instances(table, path: url.relativePath, folder: url.deletingLastPathComponent())
     }
 
-    static func instances(_ table: CSVTable, path: String, folder: URL) throws -> [VNNCOMPInstance] {
+    /// The instances of a parsed list; `path` names it in errors, relative paths are resolved against `folder`.
+    public static func instances(_ table: CSVTable, path: String, folder: URL) throws -> [VNNCOMPInstance] {
         func fail(_ text: String, _ line: Int?) -> CSVError { CSVError(path: path, problem: CSVProblem(text, line: line)) }
         var records = table.records[...]
         guard let first = records.first else { throw fail("no instances; expected lines onnx,vnnlib,timeout", nil) }
@@ -58,7 +69,8 @@ public enum InstanceList {
                 throw fail("timeout \(FileText.shown(timeoutText)) is not a positive number of seconds", record.line)
             }
             func resolve(_ p: String) -> URL {
-                p.hasPrefix("/") ? URL(fileURLWithPath: p) : URL(fileURLWithPath: p, relativeTo: folder)
+                p.hasPrefix("/") ? URL(fileURLWithPath: p)
+                    : URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: folder.path, isDirectory: true))
             }
             out.append(VNNCOMPInstance(benchmark: columns.benchmark.map { record.fields[$0] }, onnx: onnx, vnnlib: vnnlib,
                                        timeout: timeout, onnxURL: resolve(onnx), vnnlibURL: resolve(vnnlib),

@@ -225,13 +225,13 @@ struct VNNLIBInterpreter {
         }
         let disjuncts = try condition.map { conjunction in
             try conjunction.map { q -> LinearInequality in
-                var c = [Float](repeating: 0, count: outputs)
+                var c = [Double](repeating: 0, count: outputs)
                 for (v, k) in q.term.coefficients {
-                    c[v.index] += Float(k)
-                    guard c[v.index].isFinite else { throw fail("a coefficient of \(v) is outside Float's range", at: nil) }
+                    c[v.index] += k
+                    guard Float(c[v.index]).isFinite else { throw fail("a coefficient of \(v) is outside Float's range", at: nil) }
                 }
                 guard Float(q.term.constant).isFinite else { throw fail("a constant in the output condition is outside Float's range", at: nil) }
-                return LinearInequality(coefficients: c, constant: Float(q.term.constant), isStrict: q.strict)
+                return LinearInequality(exactCoefficients: c, exactConstant: q.term.constant, isStrict: q.strict)
             }
         }
         var property = VNNLIBProperty(lower: lowerBounds, upper: upperBounds, outputCount: outputs, disjuncts: disjuncts)

@@ -62,24 +62,36 @@ public struct VNNLIBProperty: Equatable, Sendable {
 
 /// One linear inequality over the outputs, sum_j c_j Y_j + d >= 0 (or > 0 when strict), the form every
 /// comparison of the file is moved to: (>= a b) and (> a b) become a - b, (<= a b) and (< a b) become b - a.
-/// Coefficients and the constant are summed in Double and rounded to the nearest Float.
+/// Coefficients and the constant are summed in Double (`exactCoefficients`, `exactConstant`: the file's numbers as
+/// the reader parsed them) and rounded to the nearest Float (`coefficients`, `constant`).
 public struct LinearInequality: Equatable, Sendable, CustomStringConvertible {
-    /// c_j for every output j (zero for outputs the inequality does not mention).
+    /// c_j for every output j (zero for outputs the inequality does not mention), rounded to the nearest Float.
     public var coefficients: [Float]
-    /// d.
+    /// d, rounded to the nearest Float.
     public var constant: Float
     /// True for `>` / `<` (the sum must be positive), false for `>=` / `<=` (non-negative).
     public var isStrict: Bool
+    /// c_j and d as Doubles, before rounding to Float: what `value` and a counterexample check use.
+    public var exactCoefficients: [Double]
+    public var exactConstant: Double
 
+    /// Coefficients and constant that are Floats (the exact values are the same numbers).
     public init(coefficients: [Float], constant: Float, isStrict: Bool) {
-        self.coefficients = coefficients
-        self.constant = constant
-        self.isStrict = isStrict
+        self.init(exactCoefficients: coefficients.map(Double.init), exactConstant: Double(constant), isStrict: isStrict)
     }
 
-    /// sum_j c_j y_j + d, in Double.
+    /// The file's numbers as Doubles; the Float fields are their nearest Floats.
+    public init(exactCoefficients: [Double], exactConstant: Double, isStrict: Bool) {
+        self.coefficients = exactCoefficients.map { Float($0) }
+        self.constant = Float(exactConstant)
+        self.isStrict = isStrict
+        self.exactCoefficients = exactCoefficients
+        self.exactConstant = exactConstant
+    }
+
+    /// sum_j c_j y_j + d in Double, with the file's numbers (`exactCoefficients`, `exactConstant`).
     public func value(_ y: [Double]) -> Double {
-        zip(coefficients, y).reduce(Double(constant)) { $0 + Double($1.0) * $1.1 }
+        zip(exactCoefficients, y).reduce(exactConstant) { $0 + $1.0 * $1.1 }
     }
 
     /// True when y satisfies the inequality.
