@@ -4,14 +4,14 @@
 # Prints one summary table per method (answers per network, unsat on holds, sat on violated, WRONG answers, time
 # per instance) and writes output/vnncomp/results-METHOD.csv and the counterexamples of sat instances
 # (output/vnncomp/counterexamples-METHOD/). Exits 1 when any answer contradicts the consensus.
-# Usage: scripts/vnncomp.sh [VNNCOMP_DIR] [METHODS]    (default ../shared/vnncomp and ibp,crown-ibp,crown)
+# Usage: scripts/vnncomp.sh [VNNCOMP_DIR] [METHODS]    (default ../shared/vnncomp and ibp,sound-ibp,crown-ibp,crown)
 # Takes about a minute for ibp and crown-ibp and several for crown on 2 cores (release build first).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 [ $# -le 2 ] || usage_error "usage: scripts/vnncomp.sh [VNNCOMP_DIR] [METHODS]"
 dir="${1:-../shared/vnncomp}"
-methods="${2:-ibp,crown-ibp,crown}"
+methods="${2:-ibp,sound-ibp,crown-ibp,crown}"
 IFS=',' read -r -a list <<< "$methods"
 [ ${#list[@]} -gt 0 ] || usage_error "METHODS is empty; give a comma list of ibp, sound-ibp, crown-ibp, crown"
 for m in "${list[@]}"; do

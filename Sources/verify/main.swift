@@ -23,7 +23,8 @@ struct Verify: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "Bound methods, tried in order: ibp, sound-ibp, crown-ibp, crown (default ibp).")
     var bounds: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: "Seconds per instance (default: the list's, or none for one instance).")
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seconds per instance (default: the list's, or none for one instance).")
     var timeout: [Double] = []
 
     @Option(name: .long, parsing: .singleValue, help: "One instance: write VNN-COMP's result file here (the answer; for sat the counterexample).")
@@ -44,13 +45,16 @@ struct Verify: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "With --instances: write each sat instance's result file (its counterexample) into this folder.")
     var counterexamples: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: "Parallel PGD starts (default 10; 1...1024).")
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Parallel PGD starts (default 10; 1...1024).")
     var attackRestarts: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: "PGD steps per start (default 100; 0...100000).")
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "PGD steps per start (default 100; 0...100000).")
     var attackSteps: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: "Seed of PGD's random starts (default 0).")
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seed of PGD's random starts (default 0).")
     var seed: [UInt64] = []
 
     /// The methods named by --bounds, in order, without repeats.
@@ -156,14 +160,17 @@ struct Verify: ParsableCommand {
         var outcomes: [InstanceResult] = []
         let started = Date()
         for instance in all {
-            let result = batch.run(instance, consensus: consensus)
-            outcomes.append(result)
+            var result = batch.run(instance, consensus: consensus)
             if result.outcome.answer == .sat, let cexFolder, result.outcome.counterexample != nil {
-                let name = [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }.joined(separator: "__")
-                let url = URL(fileURLWithPath: cexFolder).appendingPathComponent(name + ".counterexample")
+                // The list's line keeps names unique (property files of the same name sit in several folders).
+                let name = "line\(instance.line)_" + [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }
+                    .joined(separator: "__") + ".counterexample"
+                let url = URL(fileURLWithPath: cexFolder).appendingPathComponent(name)
                 try createOutputFolder(for: url.path, flag: "--counterexamples")
                 try AtomicFile.write(Data(result.outcome.resultText.utf8), to: url)
+                result.counterexampleFile = url.relativePath
             }
+            outcomes.append(result)
             bar.update(outcomes.count, status: result.outcome.answer.rawValue)
         }
         try createOutputFolder(for: resultsPath, flag: "--results")

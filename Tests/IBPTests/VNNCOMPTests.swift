@@ -172,6 +172,17 @@ final class VNNCOMPTests: XCTestCase {
         }
     }
 
+    /// A list over the size limit is refused by its size, before it is read (as the ONNX and VNNLIB readers do).
+    func testAListOverTheSizeLimitIsRefused() throws {
+        let folder = try TemporaryFolder()
+        let list = folder.url.appendingPathComponent("big.csv")
+        try Data(String(repeating: "a.onnx,p.vnnlib,1\n", count: 100).utf8).write(to: list)
+        XCTAssertThrowsError(try CSVTable.read(list, maxBytes: 1000)) {
+            XCTAssertEqual("\($0)", "\(list.path): the file is larger than the reader's limit of 1000 bytes")
+        }
+        XCTAssertEqual(try CSVTable.read(list, maxBytes: 1800).records.count, 100)
+    }
+
     /// Shards are disjoint, cover the list, and take every N-th instance.
     func testShardsSplitTheListRoundRobin() throws {
         let text = (0..<10).map { "n\($0).onnx,p.vnnlib,1" }.joined(separator: "\n")

@@ -2,7 +2,8 @@ import Foundation
 import IBPFormats
 
 /// A model file, told by its content (`FileKind`): the project's `.ckpt`, the seed's Chainer `.npz` (both a
-/// `Checkpoint`), or an ONNX classifier (`ONNXImport`, a `ChainModel`). What `evaluate` and `verify` load.
+/// `Checkpoint`), or an ONNX classifier (`ONNXImport`, a `ChainModel`). What `evaluate`, `verify` and `convert` load;
+/// a file of any other kind (a PNG, gzip, JSON, ...) is named for what it is.
 public enum ModelFile {
     case checkpoint(Checkpoint)
     case onnx(ChainModel)
@@ -18,7 +19,15 @@ public enum ModelFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CheckpointError(path: path, reason: "no such file")
         }
-        guard isONNX(url) else { return .checkpoint(try Checkpoint.load(url, architecture: architecture)) }
+        switch kind(url) {
+        case .onnx:
+            break
+        case .zip, .safetensors, .unknown:
+            return .checkpoint(try Checkpoint.load(url, architecture: architecture))
+        case let other:
+            throw CheckpointError(path: path, reason: "not a model (\(other.description)); expected a .ckpt (safetensors), "
+                                  + "a Chainer .npz or an ONNX model (.onnx)")
+        }
         if let architecture {
             throw CheckpointError(path: path, reason: "an ONNX model records its own graph; drop --architecture "
                                   + "\(architecture.name) (it applies to .npz and .ckpt files)")
@@ -26,12 +35,20 @@ public enum ModelFile {
         return .onnx(try ONNXImport.read(url, batch: batch))
     }
 
-    /// Whether the file's first bytes are an ONNX `ModelProto`'s (`FileKind.onnx`).
-    static func isONNX(_ url: URL) -> Bool {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+    /// The kind of file its first bytes say (`FileKind`); `.unknown` when it is not a regular file or cannot be read
+    /// (the checkpoint reader then names the problem).
+    static func kind(_ url: URL) -> FileKind {
+        // Only a regular file is opened here (a FIFO would block the open); anything else goes to the checkpoint
+        // reader, which says what it is.
+        guard (try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType) == .typeRegular,
+              let handle = try? FileHandle(forReadingFrom: url) else { return .unknown }
         defer { try? handle.close() }
-        let prefix = (try? handle.read(upToCount: 512)) ?? Data()
-        return FileKind.identify(prefix) == .onnx
+        do {
+            // nil at the end of the file: an empty file.
+            return FileKind.identify(try handle.read(upToCount: 512) ?? Data())
+        } catch {
+            return .unknown
+        }
     }
 
     /// The model, ready to run.

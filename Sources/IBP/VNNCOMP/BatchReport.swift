@@ -5,16 +5,18 @@ import Foundation
 public enum BatchReport {
     /// Columns: benchmark, onnx, vnnlib, timeout_s, answer, method (the one that proved unsat), bound_margin (the
     /// smallest worst-disjunct upper bound; negative = proven), attack_margin (>= 0 = counterexample), seconds,
-    /// consensus, wrong (1 when the answer contradicts the consensus), note. Commas and newlines in notes become
-    /// semicolons and spaces.
+    /// consensus, wrong (1 when the answer contradicts the consensus), counterexample (the file written for a sat
+    /// answer), note. Commas and newlines in notes become semicolons and spaces.
     public static func csv(_ results: [InstanceResult]) -> String {
-        var lines = ["benchmark,onnx,vnnlib,timeout_s,answer,method,bound_margin,attack_margin,seconds,consensus,wrong,note"]
+        var lines = ["benchmark,onnx,vnnlib,timeout_s,answer,method,bound_margin,attack_margin,seconds,consensus,wrong,"
+                     + "counterexample,note"]
         for r in results {
             let o = r.outcome
             let cells: [String] = [
                 r.instance.benchmark ?? "", r.instance.onnx, r.instance.vnnlib, "\(r.instance.timeout)", o.answer.rawValue,
                 o.method?.rawValue ?? "", o.boundMargin.map { "\($0)" } ?? "", o.attackMargin.map { "\($0)" } ?? "",
                 String(format: "%.4f", o.seconds), r.consensus?.rawValue ?? "", r.consensus == nil ? "" : (r.isWrong ? "1" : "0"),
+                r.counterexampleFile ?? "",
                 o.note.replacingOccurrences(of: ",", with: ";").split(whereSeparator: \.isNewline).joined(separator: " "),
             ]
             lines.append(cells.map { $0.replacingOccurrences(of: ",", with: ";") }.joined(separator: ","))

@@ -22,6 +22,8 @@ public struct InstanceResult {
     /// The consensus answer when a consensus list was given and holds this instance (`single-unreliable` evidence
     /// read as unknown).
     public var consensus: Consensus?
+    /// Where the caller wrote the counterexample of a `sat` answer (`verify --counterexamples`), if it did.
+    public var counterexampleFile: String?
 
     /// Whether the answer contradicts the consensus (unsat where violated, sat where it holds).
     public var isWrong: Bool { consensus?.isContradicted(by: outcome.answer) ?? false }

@@ -16,8 +16,9 @@ public enum ONNXModel {
         do {
             data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
         } catch let e as GzipError {
-            if case .tooLarge = e.problem {
-                throw ONNXError(path: url.relativePath, problem: .fileTooLarge(bytes: fileSize(url) ?? 0, limit: limits.maxFileBytes))
+            // `readRaw` refuses a file over the limit by its size, before reading it.
+            if case let .fileTooLarge(bytes, _) = e.problem {
+                throw ONNXError(path: url.relativePath, problem: .fileTooLarge(bytes: bytes, limit: limits.maxFileBytes))
             }
             throw e
         }
@@ -59,9 +60,5 @@ public enum ONNXModel {
         default:
             return String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
         }
-    }
-
-    private static func fileSize(_ url: URL) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
     }
 }

@@ -24,15 +24,15 @@ public struct CSVTable {
 
     public static let maxBytes = 64 << 20
 
-    /// Reads the file at `url` (named as given in errors).
+    /// Reads the file at `url` (named as given in errors), refusing one over `maxBytes` before reading it.
     /// - Throws: `CSVError` (too large, not UTF-8 text, quoting), `GzipError.unreadable`.
-    public static func read(_ url: URL) throws -> CSVTable {
+    public static func read(_ url: URL, maxBytes: Int = CSVTable.maxBytes) throws -> CSVTable {
         let path = url.relativePath
         let data: Data
         do {
             data = try Gzip.readRaw(url, maxBytes: maxBytes)
         } catch let e as GzipError {
-            if case .tooLarge = e.problem {
+            if case .fileTooLarge = e.problem {
                 throw CSVError(path: path, problem: CSVProblem("the file is larger than the reader's limit of \(maxBytes) bytes"))
             }
             throw e

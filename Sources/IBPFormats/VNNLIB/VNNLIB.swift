@@ -37,7 +37,7 @@ public enum VNNLIB {
         do {
             data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
         } catch let e as GzipError {
-            if case .tooLarge = e.problem {
+            if case .fileTooLarge = e.problem {
                 throw VNNLIBError(path: url.relativePath, problem: VNNLIBProblem("the file is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
             }
             throw e
