@@ -183,6 +183,22 @@ final class VerifyTests: XCTestCase {
         }
     }
 
+    /// An ONNX model holds its graph, so --architecture is refused for it; convert names a missing input and an
+    /// output it cannot write, and writes nothing.
+    func testONNXWithArchitectureAndConvertBadInputs() throws {
+        try assertRejected(.evaluate, [onnx.path, "--architecture", "tiny", "--data", Fixtures.sampleMNIST.path], in: folder,
+                           mentions: ["\(onnx.path): an ONNX model records its own graph; drop --architecture tiny"], status: 1)
+        try assertRejected(.convert, [folder.appendingPathComponent("none.ckpt").path, folder.appendingPathComponent("o.onnx").path],
+                           in: folder, mentions: ["none.ckpt: no such file"], status: 1)
+        try assertRejected(.convert, [onnx.path, folder.path], in: folder,
+                           mentions: ["OUTPUT \(folder.path) is a folder, not a file name"], status: 64)
+        let png = folder.appendingPathComponent("figure.png")
+        try Data(contentsOf: Fixtures.packageRoot.appendingPathComponent("docs/comparison.png")).write(to: png)
+        try assertRejected(.convert, [png.path, folder.appendingPathComponent("o.onnx").path], in: folder,
+                           mentions: ["figure.png: not a model (a PNG file); expected a .ckpt (safetensors), a Chainer .npz or an ONNX model (.onnx)"],
+                           status: 1)
+    }
+
     func testBadListsAndFlags() throws {
         let prop = try write(property(eps: 0.01, label: label), "p.vnnlib")
         let list = try write("tiny.onnx,p.vnnlib,soon\n", "bad.csv")

@@ -105,6 +105,46 @@ final class ONNXImportTests: XCTestCase {
         }
     }
 
+    /// onnxruntime's float32 outputs at the centre of every VNN-COMP instance's box (`scripts/check-onnx-reference.py`
+    /// wrote them to IBPFormatsTests' fixture): the library's layers give them within 1e-5 of max(1, |y|), and so do
+    /// both IBP bounds of the point box at the centre. Sound IBP's bounds contain them (its rounding slack, ~1e-7 at
+    /// the first layer, grows as an IBP radius does: to 30 over the 9 layers of mnist_relu_9_200).
+    func testBoundsAtEveryBoxCentreAgreeWithOnnxruntime() throws {
+        struct Fixture: Decodable {
+            struct Instance: Decodable { let onnx: String; let vnnlib: String; let output: [Double] }
+            let instances: [Instance]
+        }
+        let folder = try vnncompFolder()
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: packageRoot
+            .appendingPathComponent("Tests/IBPFormatsTests/Fixtures/onnxruntime-vnncomp.json")))
+        XCTAssertEqual(fixture.instances.count, 312)
+        var models: [String: ChainModel] = [:]
+        var worst = 0.0, at = ""
+        for instance in fixture.instances {
+            if models[instance.onnx] == nil { models[instance.onnx] = try ONNXImport.read(folder.appendingPathComponent(instance.onnx)) }
+            let model = models[instance.onnx]!
+            let p = try VNNLIB.read(folder.appendingPathComponent(instance.vnnlib))
+            // The fixture's centre: the outward-rounded Float box's ends summed in Double, halved, rounded to Float.
+            let centre = Tensor(shape: [1] + model.inputShape,
+                                data: zip(p.lower, p.upper).map { Float((Double($0) + Double($1)) / 2) })
+            let point = InputBox(lower: centre, upper: centre)
+            let ibp = try IntervalMethod().bounds(model.layers, box: point, specification: nil).stages.last!
+            let what = "\(instance.onnx) at \(instance.vnnlib)"
+            for (name, v) in [("logits", model.logits(centre).data), ("ibp lower", ibp.lower.data), ("ibp upper", ibp.upper.data)] {
+                for (a, b) in zip(v, instance.output) {
+                    let r = abs(Double(a) - b) / max(1, abs(b))
+                    if r > worst { (worst, at) = (r, "\(what) \(name): \(a) vs \(b)") }
+                }
+            }
+            let sound = try SoundIntervalMethod().bounds(model.layers, box: point, specification: nil).stages.last!
+            for (j, y) in instance.output.enumerated() {
+                XCTAssertLessThanOrEqual(Double(sound.lower.data[j]), y + 1e-5 * max(1, abs(y)), what)
+                XCTAssertGreaterThanOrEqual(Double(sound.upper.data[j]), y - 1e-5 * max(1, abs(y)), what)
+            }
+        }
+        XCTAssertLessThan(worst, 1e-5, at)
+    }
+
     /// A chain over the resource limits is refused at import, naming the step, before any layer is built.
     func testResourceLimitsRefuseAnOversizedChain() throws {
         let conv = ConvOp(outChannels: 1, inChannels: 1, kernelHeight: 1024, kernelWidth: 1024,
