@@ -55,8 +55,8 @@ public struct ConvGeometry: Equatable, Sendable {
     public var padBottom: Int { max(0, (outHeight - 1) * strideH + kernelHeight - height - padTop) }
     public var padRight: Int { max(0, (outWidth - 1) * strideW + kernelWidth - width - padLeft) }
 
-    /// The kernel in words for messages: `3x3`, or `3x3, stride 2` style pieces: "kernel 2x3, strides (1, 2), pads
-    /// (0, 1, 0, 1)".
+    /// The window in words for messages: "kernel 2x3, strides (1, 2), pads (0, 1, 0, 1)" (pads top, left, bottom,
+    /// right; bottom and right as far as the last window reaches).
     public var summary: String {
         "kernel \(kernelHeight)x\(kernelWidth), strides (\(strideH), \(strideW)), pads (\(padTop), \(padLeft), "
             + "\(padBottom), \(padRight))"
