@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "evaluate", targets: ["evaluate"]),
         .executable(name: "visualize", targets: ["visualize"]),
         .executable(name: "ibp-bench", targets: ["ibp-bench"]),
+        .executable(name: "verify", targets: ["verify"]),
+        .executable(name: "convert", targets: ["convert"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -51,6 +53,8 @@ let package = Package(
         .executableTarget(name: "evaluate", dependencies: ["IBPCommandLine"], path: "Sources/evaluate"),
         .executableTarget(name: "visualize", dependencies: ["IBPCommandLine"], path: "Sources/visualize"),
         .executableTarget(name: "ibp-bench", dependencies: ["IBPCommandLine"], path: "Sources/ibp-bench"),
+        .executableTarget(name: "verify", dependencies: ["IBPCommandLine"], path: "Sources/verify"),
+        .executableTarget(name: "convert", dependencies: ["IBPCommandLine"], path: "Sources/convert"),
 
         .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests",
                     exclude: ["Fixtures"]),

@@ -30,22 +30,15 @@ import re
 import subprocess
 import sys
 
-np = onnx = ort = numpy_helper = ReferenceEvaluator = None  # imported in main(), after the arguments are checked
-
-
-def import_references():
-    """numpy, onnx and onnxruntime from PyPI; a missing one is one line, not a traceback."""
-    global np, onnx, ort, numpy_helper, ReferenceEvaluator
-    try:
-        import numpy as np
-        import onnx
-        import onnxruntime as ort
-        from onnx import numpy_helper
-        from onnx.reference import ReferenceEvaluator
-    except ImportError as e:
-        print(f"check-onnx-reference.py: error: {e}; install them with: pip install numpy onnx onnxruntime",
-              file=sys.stderr)
-        sys.exit(1)
+try:
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+    from onnx.reference import ReferenceEvaluator
+    MISSING = None
+except ImportError as error:  # reported in one line after the arguments are checked
+    MISSING = error.name
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOUND = re.compile(r"\(\s*assert\s*\(\s*(<=|>=)\s+X_(\d+)\s+(\S+?)\s*\)\s*\)")
@@ -126,9 +119,22 @@ def main():
     parser.add_argument("--vnncomp", default=os.path.join(ROOT, "..", "shared", "vnncomp"))
     parser.add_argument("--out", default=os.path.join(ROOT, "Tests", "IBPFormatsTests", "Fixtures", "onnxruntime-vnncomp.json"))
     parser.add_argument("--run-swift-test", action="store_true")
+
+    def usage_error(message):
+        print(f"check-onnx-reference.py: error: {message}", file=sys.stderr)
+        sys.exit(64)
+
+    parser.error = usage_error  # one line and status 64, as every script here
     args = parser.parse_args()
     import_references()
     vnncomp = os.path.abspath(args.vnncomp)
+    if not os.path.isfile(os.path.join(vnncomp, "instances.csv")):
+        print(f"check-onnx-reference.py: error: {args.vnncomp}: no instances.csv (the VNN-COMP material is ../shared/vnncomp)",
+              file=sys.stderr)
+        sys.exit(1)
+    if MISSING:
+        print(f"check-onnx-reference.py: error: needs {MISSING}; pip install onnxruntime onnx numpy", file=sys.stderr)
+        sys.exit(1)
     sessions, rows = {}, []
     with open(os.path.join(vnncomp, "instances.csv")) as f:
         for row in csv.DictReader(f):

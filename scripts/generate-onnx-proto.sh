@@ -10,10 +10,8 @@
 #
 # The output is committed; the package builds without protoc. Run this after editing the .proto.
 set -euo pipefail
-if [ $# -gt 0 ]; then
-  echo "generate-onnx-proto.sh: error: takes no arguments (usage: scripts/generate-onnx-proto.sh)" >&2
-  exit 64
-fi
+source "$(dirname "$0")/lib/common.sh"
+[ $# -eq 0 ] || usage_error "takes no arguments (usage: scripts/generate-onnx-proto.sh; PROTOC_GEN_SWIFT=... to use a built plugin)"
 cd "$(dirname "$0")/.."
 version=1.39.0
 dir=Sources/IBPFormats/ONNX

@@ -27,6 +27,12 @@ public struct CheckpointOptions: ParsableArguments {
     public func load(_ path: String, flag: String? = nil) throws -> Checkpoint {
         try naming(flag) { try Checkpoint.load(URL(fileURLWithPath: path), architecture: forced) }
     }
+
+    /// Loads a checkpoint or an ONNX model by its content (`ModelFile.load`); `batch` is the largest batch the
+    /// command runs (an ONNX model's memory check).
+    public func loadModel(_ path: String, flag: String? = nil, batch: Int = 1) throws -> ModelFile {
+        try naming(flag) { try ModelFile.load(URL(fileURLWithPath: path), architecture: forced, batch: batch) }
+    }
 }
 
 /// An error about a file that a flag named: the flag, then the error (which starts with the file's path).

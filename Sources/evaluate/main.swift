@@ -9,7 +9,7 @@ struct Evaluate: ParsableCommand {
         commandName: "evaluate",
         abstract: "Nominal, PGD and verified accuracy (IBP, CROWN-IBP, CROWN, sound IBP) of checkpoints on the MNIST test set.")
 
-    @Argument(help: "Checkpoints: .ckpt files of this project or the seed's Chainer .npz.")
+    @Argument(help: "Models: .ckpt files of this project, the seed's Chainer .npz, or ONNX classifiers (.onnx).")
     var checkpoints: [String]
 
     @Option(name: .long, parsing: .singleValue,
@@ -80,9 +80,9 @@ struct Evaluate: ParsableCommand {
             var csv = "checkpoint,index,epsilon,label,prediction,pgd_robust,"
                 + methods.map { "verified_\($0.rawValue),worst_margin_\($0.rawValue)" }.joined(separator: ",") + "\n"
             for checkpoint in checkpoints {
-                let loaded = try checkpointOptions.load(checkpoint)
+                let loaded = try checkpointOptions.loadModel(checkpoint, batch: min(max(data.count, 1), Checkpoint.evaluationBatch))
                 try loaded.checkFits(data, path: checkpoint)
-                let network = loaded.makeNetwork()
+                let network = loaded.makeClassifier()
                 let started = Date()
                 var results: [EvaluationResult] = []
                 for eps in epsilons {
@@ -99,7 +99,7 @@ struct Evaluate: ParsableCommand {
                                 + cells.joined(separator: ",") + "\n"
                         }))
                 }
-                reports.append(EvaluationReport(checkpoint: checkpoint, model: loaded.architecture.name,
+                reports.append(EvaluationReport(checkpoint: checkpoint, model: loaded.modelName,
                                                 count: data.count, pgdSteps: pgdSteps, pgdStepSize: 0.1, seed: seed,
                                                 seconds: Date().timeIntervalSince(started), results: results,
                                                 step: loaded.step, training: loaded.trainingSettings))

@@ -30,6 +30,16 @@ final class ScriptTests: XCTestCase {
         "scripts/check-onnx-reference.py": [(["--bogus"], 64)],
         "Fuzz/run.sh": [(["bogus"], 64), (["npz", "soon"], 64)],
         "Fuzz/make-seeds.py": [(["--bogus"], 64)],
+        "scripts/check-counterexamples.py": [(["/nonexistent.csv"], 64), ([], 64)],
+        "scripts/check-onnx-reference.py": [(["--bogus"], 64), (["--vnncomp", "/nonexistent/vnncomp"], 1)],
+        "scripts/generate-onnx-proto.sh": [(["extra"], 64)],
+        "scripts/vnncomp.sh": [(["/nonexistent/vnncomp"], 1), (["DATA", "ibp,bogus"], 64), (["a", "ibp", "c"], 64)],
+        "scripts/pytorch-to-verify.sh": [(["a", "b", "c"], 64), (["/nonexistent/mnist"], 1)],
+        "scripts/vnncomp/install_tool.sh": [([], 64), (["v2"], 64)],
+        "scripts/vnncomp/prepare_instance.sh": [(["v1", "c", "x.onnx"], 64), (["v2", "c", "README.md", "README.md"], 64),
+                                                (["v1", "c", "/nonexistent.onnx", "README.md"], 1)],
+        "scripts/vnncomp/run_instance.sh": [(["v1", "c", "n.onnx", "p.vnnlib", "out.txt"], 64),
+                                            (["v1", "c", "n.onnx", "p.vnnlib", "out.txt", "soon"], 64)],
     ]
 
     func testEveryScriptRefusesBadArgumentsWithoutTouchingAnyFile() throws {
@@ -37,6 +47,8 @@ final class ScriptTests: XCTestCase {
         let scripts = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("scripts").path)
             .filter { $0.hasSuffix(".sh") || $0.hasSuffix(".py") }.map { "scripts/\($0)" }
             + ["Fuzz/run.sh", "Fuzz/make-seeds.py"]
+            + (try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("scripts/vnncomp").path))
+                .filter { $0.hasSuffix(".sh") }.map { "scripts/vnncomp/\($0)" }
         XCTAssertEqual(Set(scripts), Set(Self.cases.keys), "every script needs bad-argument cases here")
 
         let repo = try TempFolder.make(for: self)
@@ -55,7 +67,8 @@ final class ScriptTests: XCTestCase {
 
         let before = try Self.snapshot(repo)
         for script in scripts.sorted() {
-            for (arguments, status) in Self.cases[script]! {
+            // A script without cases fails the set comparison above; the loop goes on with the others.
+            for (arguments, status) in Self.cases[script] ?? [] {
                 let resolved = arguments.map { $0 == "DATA" ? data.path : $0 }
                 let outcome = try Self.run(repo.appendingPathComponent(script), resolved, in: repo, path: bin)
                 let what = "\(script) \(resolved.joined(separator: " "))"

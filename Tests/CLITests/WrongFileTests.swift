@@ -16,16 +16,18 @@ final class WrongFileTests: XCTestCase {
     }
 
     private let expected = "expected a .ckpt (safetensors) or a Chainer .npz"
+    /// `evaluate` also reads ONNX models.
+    private let expectedModel = "expected a .ckpt (safetensors), a Chainer .npz or an ONNX model (.onnx)"
 
     private func assertNotACheckpoint(_ bytes: Data, as name: String, _ kind: String,
                                       file: StaticString = #filePath, line: UInt = #line) throws {
         let url = folder.appendingPathComponent(name)
         try bytes.write(to: url)
         let outcome = try assertRejected(.evaluate, [url.path, "--data", data.path], in: folder,
-                                         mentions: ["\(url.path): not a checkpoint (\(kind)); \(expected)"], status: 1,
+                                         mentions: ["\(url.path): not a model (\(kind)); \(expectedModel)"], status: 1,
                                          file: file, line: line)
         XCTAssertEqual(outcome.stderrLines.first.map(String.init),
-                       "evaluate: error: \(url.path): not a checkpoint (\(kind)); \(expected)", file: file, line: line)
+                       "evaluate: error: \(url.path): not a model (\(kind)); \(expectedModel)", file: file, line: line)
     }
 
     /// The issue's case: the figure PNG passed where a checkpoint goes (it said "header length 727905341920923785
@@ -40,9 +42,15 @@ final class WrongFileTests: XCTestCase {
     }
 
     func testOtherCommonWrongFiles() throws {
-        // An ONNX model as `torch.onnx.export` writes it: ir_version 7, producer_name "pytorch".
-        try assertNotACheckpoint(Data([0x08, 0x07, 0x12, 0x07]) + Data("pytorch".utf8) + Data(count: 64), as: "net.onnx",
-                                 "an ONNX model")
+        // The start of an ONNX model as `torch.onnx.export` writes it (ir_version 7, producer_name "pytorch"), cut
+        // short: `evaluate` reads ONNX models and names the decoding failure; `visualize` does not read them yet.
+        let onnx = folder.appendingPathComponent("net.onnx")
+        try (Data([0x08, 0x07, 0x12, 0x07]) + Data("pytorch".utf8) + Data(count: 64)).write(to: onnx)
+        try assertRejected(.evaluate, [onnx.path, "--data", data.path], in: folder,
+                           mentions: ["\(onnx.path): not an ONNX model (protobuf decoding failed: "], status: 1)
+        try assertRejected(.visualize, ["--baseline", onnx.path, "--data", data.path,
+                                        "--out", folder.appendingPathComponent("x.png").path], in: folder,
+                           mentions: ["net.onnx: not a checkpoint (an ONNX model); \(expected)"], status: 1)
         let checkpoint = folder.appendingPathComponent("good.ckpt")
         try Fixtures.writeCheckpoint(to: checkpoint)
         try assertNotACheckpoint(try Gzip.compress(try Data(contentsOf: checkpoint)), as: "good.ckpt.gz", "a gzip file")

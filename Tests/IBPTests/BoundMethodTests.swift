@@ -34,7 +34,7 @@ final class BoundMethodTests: XCTestCase {
     }
 
     /// Points of the box: half random corners, half uniform inside, plus every iterate of a 10-step PGD run.
-    private func points(_ net: Network, _ x: Tensor, _ box: InputBox, count: Int, rand: inout TestRandom) -> Tensor {
+    private func points(_ net: any Classifier, _ x: Tensor, _ box: InputBox, count: Int, rand: inout TestRandom) -> Tensor {
         let size = x.sampleSize
         var p = Tensor(zeros: [count] + x.sampleShape)
         for s in 0..<count {
@@ -91,6 +91,96 @@ final class BoundMethodTests: XCTestCase {
         }
     }
 
+    /// The imported layer kinds (`importedChains`: input normalisation, padded rectangular convolutions, zero padding,
+    /// average and max pooling, tanh, reshapes, a chain ending in a ReLU) under every method: containment of 1,000
+    /// sampled and corner points and PGD iterates at every stage; CROWN and CROWN-IBP refuse max pooling in one line.
+    func testEveryMethodContainsSampledPointsOnImportedLayerKinds() throws {
+        var rand = TestRandom(41)
+        for net in rand.importedChains() {
+            let x = rand.tensor([1, 1, 10, 10], in: 0...1)
+            let box = InputBox(around: x, epsilon: 0.1)
+            let inside = points(net, x, box, count: 1000, rand: &rand)
+            let values = nominal(net.layers, inside)
+            for method in BoundMethodTests.methods {
+                if net.hasMaxPool && (method == .crown || method == .crownIBP) {
+                    XCTAssertThrowsError(try method.method.bounds(net.layers, box: box, specification: nil)) { error in
+                        XCTAssertEqual(error as? BoundMethodError,
+                                       .unsupportedLayer(method: method.rawValue, layer: "3 (max pooling)"))
+                        XCTAssertEqual("\(error)", "bound method \(method.rawValue) cannot bound layer 3 (max pooling); "
+                                       + "use ibp for this network")
+                    }
+                    continue
+                }
+                let bounds = try method.method.bounds(net.layers, box: box, specification: nil)
+                XCTAssertEqual(bounds.stages.count, net.layers.count + 1)
+                for (stage, (b, v)) in zip(bounds.stages, values).enumerated() {
+                    let size = b.lower.sampleSize
+                    let scale = (b.upper.data + b.lower.data).map(abs).max()! + 1
+                    let tolerance: Float = stage == 0 || method == .soundIBP ? 0 : 1e-4 * scale
+                    var worst: Float = 0
+                    for s in 0..<v.batch {
+                        for i in 0..<size {
+                            let value = v.data[s * size + i]
+                            worst = max(worst, b.lower.data[i] - value, value - b.upper.data[i])
+                        }
+                    }
+                    XCTAssertLessThanOrEqual(worst, tolerance, "\(net.modelName) \(method) stage \(stage) left by \(worst)")
+                }
+                // The specification on a chain ending in a ReLU is applied to the output interval (not folded).
+                let spec = Specification.elided(labels: [3], classes: 10)
+                let withSpec = try method.method.bounds(net.layers, box: box, specification: spec)
+                let last = withSpec.stages.last!, rows = withSpec.specification!
+                for j in 0..<10 where j != 3 {
+                    for s in 0..<values.last!.batch {
+                        let m = values.last!.data[s * 10 + j] - values.last!.data[s * 10 + 3]
+                        XCTAssertLessThanOrEqual(m, rows.upper.data[j] + 1e-4, "\(net.modelName) \(method) margin \(j)")
+                        XCTAssertGreaterThanOrEqual(m, rows.lower.data[j] - 1e-4, "\(net.modelName) \(method) margin \(j)")
+                    }
+                    if net.layers.last is Activation, method == .ibp {
+                        XCTAssertEqual(rows.upper.data[j], last.upper.data[j] - last.lower.data[3], accuracy: 1e-5)
+                    }
+                }
+            }
+        }
+    }
+
+    /// IBP through max pooling is exact: [maxpool(l), maxpool(u)] of the input box itself (computed directly).
+    func testMaxPoolIntervalIsTheImageOfTheBoxCorners() throws {
+        var rand = TestRandom(44)
+        let windows = PoolWindows(ConvGeometry(channels: 2, height: 7, width: 8, kernelHeight: 3, kernelWidth: 2,
+                                               strideH: 2, strideW: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 0))
+        let pool = MaxPool(windows: windows)
+        let x = rand.tensor([2, 2, 7, 8], in: 0...1)
+        let box = InputBox(around: x, epsilon: 0.15)
+        for method in [BoundMethodName.ibp, .soundIBP] {
+            let out = try method.method.bounds([pool], box: box, specification: nil).stages[1]
+            for s in 0..<2 {
+                for c in 0..<2 {
+                    for i in 0..<windows.geometry.outHeight {
+                        for j in 0..<windows.geometry.outWidth {
+                            var lo = -Float.infinity, hi = -Float.infinity
+                            for r in max(0, 2 * i - 1)..<min(7, 2 * i + 2) {
+                                for q in max(0, 3 * j - 1)..<min(8, 3 * j + 1) {
+                                    let k = ((s * 2 + c) * 7 + r) * 8 + q
+                                    lo = max(lo, box.lower.data[k]); hi = max(hi, box.upper.data[k])
+                                }
+                            }
+                            let o = ((s * 2 + c) * windows.geometry.outHeight + i) * windows.geometry.outWidth + j
+                            if method == .ibp {
+                                XCTAssertEqual(out.lower.data[o], lo, accuracy: 1e-7)
+                                XCTAssertEqual(out.upper.data[o], hi, accuracy: 1e-7)
+                            } else {
+                                XCTAssertLessThanOrEqual(out.lower.data[o], lo)
+                                XCTAssertGreaterThanOrEqual(out.upper.data[o], hi)
+                                XCTAssertEqual(out.lower.data[o], lo, accuracy: 1e-6)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A single affine layer: every method gives the exact box bound W mu + b -/+ |W| r (computed in Double).
     func testSingleAffineLayerIsExactUnderEveryMethod() throws {
         var rand = TestRandom(3)
@@ -98,7 +188,19 @@ final class BoundMethodTests: XCTestCase {
         dense.weight.value = rand.tensor([7, 25]); dense.bias.value = rand.tensor([7])
         let conv = Conv2D(inputShape: [2, 6, 6], outChannels: 3, kernel: 3, stride: 2, same: true, name: "c")
         conv.weight.value = rand.tensor([3, 2, 3, 3]); conv.bias.value = rand.tensor([3])
-        for layer in [dense as Layer, conv] {
+        // The imported affine kinds: a rectangular conv with explicit pads and strides, input normalisation, average
+        // pooling (with and without its padding counted) and zero padding.
+        let rectangular = Conv2D(geometry: ConvGeometry(channels: 2, height: 6, width: 7, kernelHeight: 2, kernelWidth: 3,
+                                                        strideH: 1, strideW: 2, padTop: 1, padLeft: 0, padBottom: 0,
+                                                        padRight: 2), outChannels: 3, name: "r")
+        rectangular.weight.value = rand.tensor([3, 2, 2, 3]); rectangular.bias.value = rand.tensor([3])
+        let normalise = ElementwiseAffine(shape: [2, 3, 4], name: "n")
+        normalise.scale.value = rand.tensor([2, 3, 4], in: -2...2); normalise.shift.value = rand.tensor([2, 3, 4])
+        let poolGeometry = ConvGeometry(channels: 2, height: 6, width: 5, kernelHeight: 3, kernelWidth: 2, strideH: 2,
+                                        strideW: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1)
+        let averages = [true, false].map { AveragePool(windows: PoolWindows(poolGeometry), countIncludePad: $0) }
+        let pad = ZeroPad(inputShape: [2, 3, 3], top: 1, left: 2, bottom: 0, right: 1)
+        for layer in [dense as Layer, conv, rectangular, normalise, pad] + averages {
             let x = rand.tensor([2] + layer.inputShape, in: 0...1)
             let box = InputBox(around: x, epsilon: 0.2)
             guard case let .affine(map) = layer.primitive else { return XCTFail("not affine") }
@@ -132,6 +234,21 @@ final class BoundMethodTests: XCTestCase {
     /// the same rows, at every stage and for the margins (`Network.margins`). (The training step stacks the nominal
     /// rows above the centres in one GEMM; the kernel's tile edges then fall elsewhere, so its bits may differ in the
     /// last place from a pass over the centres alone.)
+    func testGenericIBPEqualsFusedPathBitForBitOnImportedLayerKinds() throws {
+        var rand = TestRandom(43)
+        for net in rand.importedChains() {
+            let x = rand.tensor([3, 1, 10, 10], in: 0...1)
+            let box = IntervalBounds.inputBox(around: x, epsilon: 0.2)
+            var flow = Flow(values: box.centre, radius: box.radius)
+            let generic = IntervalMethod().propagate(net.layers, box: InputBox(around: x, epsilon: 0.2), specification: nil)
+            for (i, layer) in net.layers.enumerated() {
+                flow = layer.forward(flow, cache: false)
+                XCTAssertEqual(generic.stages[i + 1].centre.data, flow.values.data, "\(net.modelName) layer \(i) centre")
+                XCTAssertEqual(generic.stages[i + 1].radius.data, flow.radius!.data, "\(net.modelName) layer \(i) radius")
+            }
+        }
+    }
+
     func testGenericIBPEqualsFusedPathBitForBit() throws {
         for (index, name) in BoundMethodTests.architectures.enumerated() {
             var rand = TestRandom(UInt64(30 + index))

@@ -97,11 +97,11 @@ struct ExactIBP {
                 let c = o / P, oy = (o % P) / g.outWidth, ox = o % g.outWidth
                 var taps: [(weight: Int, input: Int)] = []
                 for ci in 0..<g.channels {
-                    for ky in 0..<g.kernel {
-                        for kx in 0..<g.kernel {
-                            let iy = oy * g.stride + ky - g.padTop, ix = ox * g.stride + kx - g.padLeft
+                    for ky in 0..<g.kernelHeight {
+                        for kx in 0..<g.kernelWidth {
+                            let iy = oy * g.strideH + ky - g.padTop, ix = ox * g.strideW + kx - g.padLeft
                             guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
-                            taps.append((((c * g.channels + ci) * g.kernel + ky) * g.kernel + kx,
+                            taps.append((((c * g.channels + ci) * g.kernelHeight + ky) * g.kernelWidth + kx,
                                          (ci * g.height + iy) * g.width + ix))
                         }
                     }

@@ -101,6 +101,50 @@ final class GradientTests: XCTestCase {
         checkLayer({ Activation(.sigmoid, shape: [12]) }, input: flow([12], nominal: 2, intervals: 3, seed: 9), seed: 10)
     }
 
+    /// A rectangular kernel with per-axis strides and asymmetric explicit pads (an imported ONNX Conv).
+    func testConvRectangularPaddedGradients() {
+        let g = ConvGeometry(channels: 2, height: 7, width: 6, kernelHeight: 3, kernelWidth: 2, strideH: 2, strideW: 1,
+                             padTop: 1, padLeft: 0, padBottom: 2, padRight: 1)
+        checkLayer({ Conv2D(geometry: g, outChannels: 3, name: "c") },
+                   input: flow([2, 7, 6], nominal: 2, intervals: 2, seed: 17), seed: 18)
+    }
+
+    func testElementwiseAffineGradients() {
+        checkLayer({ ElementwiseAffine(shape: [2, 3, 2], name: "n") },
+                   input: flow([2, 3, 2], nominal: 2, intervals: 3, seed: 19), seed: 20)
+    }
+
+    func testAveragePoolGradients() {
+        let g = ConvGeometry(channels: 2, height: 6, width: 7, kernelHeight: 3, kernelWidth: 2, strideH: 2, strideW: 2,
+                             padTop: 1, padLeft: 1, padBottom: 1, padRight: 0)
+        for include in [true, false] {
+            checkLayer({ AveragePool(windows: PoolWindows(g), countIncludePad: include) },
+                       input: flow([2, 6, 7], nominal: 2, intervals: 2, seed: 21), seed: 22)
+        }
+    }
+
+    func testZeroPadGradients() {
+        checkLayer({ ZeroPad(inputShape: [2, 3, 4], top: 1, left: 0, bottom: 2, right: 1) },
+                   input: flow([2, 3, 4], nominal: 1, intervals: 2, seed: 23), seed: 24)
+    }
+
+    /// Max pooling away from ties (inputs spread so no window's two largest values, of x, mu - r or mu + r, are
+    /// within 2h of each other, where the subgradient would jump).
+    func testMaxPoolGradients() {
+        let g = ConvGeometry(channels: 2, height: 5, width: 6, kernelHeight: 2, kernelWidth: 3, strideH: 2, strideW: 2,
+                             padTop: 1, padLeft: 0, padBottom: 0, padRight: 1)
+        var input = flow([2, 5, 6], nominal: 2, intervals: 2, seed: 25)
+        // Values on a grid of 0.05 in a shuffled order, radii on a grid of 0.013: distinct sums and differences.
+        for i in input.values.data.indices { input.values.data[i] = Float((i * 37) % 97) * 0.05 - 2.4 }
+        for i in input.radius!.data.indices { input.radius!.data[i] = 0.05 + Float((i * 11) % 29) * 0.013 }
+        checkLayer({ MaxPool(windows: PoolWindows(g)) }, input: input, seed: 26, h: 1e-3)
+    }
+
+    func testReshapeGradients() {
+        checkLayer({ Reshape(inputShape: [2, 3, 2], outputShape: [3, 4]) },
+                   input: flow([2, 3, 2], nominal: 1, intervals: 1, seed: 27), seed: 28)
+    }
+
     func testFlattenGradients() {
         checkLayer({ Flatten(inputShape: [2, 3, 2]) }, input: flow([2, 3, 2], nominal: 1, intervals: 1, seed: 11), seed: 12)
     }

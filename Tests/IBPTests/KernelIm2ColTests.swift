@@ -12,6 +12,15 @@ final class KernelIm2ColTests: XCTestCase {
         (2, 11, 12, 3, 3, false), (2, 8, 8, 3, 2, true), (3, 14, 14, 3, 2, true), (1, 9, 10, 4, 1, true),
         (1, 28, 28, 3, 1, false), (1, 40, 37, 3, 1, true), (2, 40, 37, 3, 2, true), (2, 35, 36, 4, 2, false),
     ].map { ConvGeometry(channels: $0.0, height: $0.1, width: $0.2, kernel: $0.3, stride: $0.4, same: $0.5) }
+        // Imported ONNX convolutions: rectangular kernels, per-axis strides, explicit and asymmetric pads (a bottom
+        // or right pad that no window reaches included), 4x4 and 3x3 kernels with unequal strides (the im2row fast
+        // paths), rows of 8 or more with sW = 1 and 2 (the vector copies) and sH != sW.
+        + [(1, 28, 28, 2, 2, 1, 1, 0, 0, 0, 0), (2, 9, 11, 2, 3, 1, 2, 1, 0, 0, 2), (3, 10, 9, 3, 1, 2, 1, 0, 1, 1, 0),
+           (2, 12, 20, 4, 4, 1, 2, 0, 0, 0, 0), (2, 13, 21, 3, 3, 2, 1, 0, 0, 0, 0), (1, 7, 30, 1, 5, 3, 2, 2, 2, 3, 1),
+           (2, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1), (1, 6, 6, 2, 2, 2, 2, 0, 0, 1, 1), (2, 11, 19, 5, 2, 1, 1, 2, 0, 2, 0),
+           (1, 9, 9, 4, 4, 3, 2, 1, 2, 0, 1)]
+        .map { ConvGeometry(channels: $0.0, height: $0.1, width: $0.2, kernelHeight: $0.3, kernelWidth: $0.4,
+                            strideH: $0.5, strideW: $0.6, padTop: $0.7, padLeft: $0.8, padBottom: $0.9, padRight: $0.10) }
 
     /// Calls `body(k * NP + n * P + p, x index or nil)` for every patch entry: the input pixel
     /// x[n, c, oy s + ky - padTop, ox s + kx - padLeft] it reads, or nil where it reads padding.
@@ -19,12 +28,12 @@ final class KernelIm2ColTests: XCTestCase {
         let P = g.outPixels, NP = batch * P
         for n in 0..<batch {
             for c in 0..<g.channels {
-                for ky in 0..<g.kernel {
-                    for kx in 0..<g.kernel {
-                        let k = (c * g.kernel + ky) * g.kernel + kx
+                for ky in 0..<g.kernelHeight {
+                    for kx in 0..<g.kernelWidth {
+                        let k = (c * g.kernelHeight + ky) * g.kernelWidth + kx
                         for oy in 0..<g.outHeight {
                             for ox in 0..<g.outWidth {
-                                let iy = oy * g.stride + ky - g.padTop, ix = ox * g.stride + kx - g.padLeft
+                                let iy = oy * g.strideH + ky - g.padTop, ix = ox * g.strideW + kx - g.padLeft
                                 let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
                                 body(k * NP + n * P + oy * g.outWidth + ox,
                                      inside ? ((n * g.channels + c) * g.height + iy) * g.width + ix : nil)

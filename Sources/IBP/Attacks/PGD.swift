@@ -15,7 +15,7 @@ public struct PGD: Sendable {
 
     /// The strongest point found per sample (largest margin over all iterates) and that margin;
     /// a positive margin means the attack changed the prediction.
-    public func attack(_ network: Network, x: Tensor, labels: [Int], rng: inout RandomSource)
+    public func attack(_ network: any Classifier, x: Tensor, labels: [Int], rng: inout RandomSource)
         -> (adversarial: Tensor, margins: [Float]) {
         let (lower, upper) = IntervalBounds.inputLimits(around: x, epsilon: epsilon)
         var adv = x
@@ -44,10 +44,13 @@ public struct PGD: Sendable {
         return (best, bestMargin)
     }
 
-    /// Margin max_{j != y} z_j - z_y per sample and its gradient with respect to the input.
-    public static func marginAndGradient(_ network: Network, x: Tensor, labels: [Int]) -> ([Float], Tensor) {
-        let h = network.forwardBody(Flow(values: x), cache: true)
-        let logits = network.head.forward(h, cache: true).values
+    /// Margin max_{j != y} z_j - z_y per sample and its gradient with respect to the input (x has the model's
+    /// input shape). For a `Network` these are the calls of `forwardBody`, the head, and `backwardBody`, in order.
+    public static func marginAndGradient(_ network: any Classifier, x: Tensor, labels: [Int]) -> ([Float], Tensor) {
+        let layers = network.layers
+        var flow = Flow(values: x)
+        for layer in layers { flow = layer.forward(flow, cache: true) }
+        let logits = flow.values
         let k = logits.sampleSize
         var dLogits = Tensor(zeros: logits.shape)
         var margins = [Float](repeating: 0, count: x.batch)
@@ -59,8 +62,8 @@ public struct PGD: Sendable {
             dLogits.data[s * k + top] = 1
             dLogits.data[s * k + y] = -1
         }
-        let dh = network.head.backward(Flow(values: dLogits), inputGradient: true, parameterGradients: false)
-        let dx = network.backwardBody(dh, inputGradient: true, parameterGradients: false).values
-        return (margins, dx)
+        var grad = Flow(values: dLogits)
+        for layer in layers.reversed() { grad = layer.backward(grad, inputGradient: true, parameterGradients: false) }
+        return (margins, grad.values)
     }
 }

@@ -28,6 +28,10 @@ public struct CROWNMethod: BoundMethod {
 
     public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?,
                        upperOnly: Bool) throws -> ChainBounds {
+        // No relaxation of max pooling: refused before any work.
+        if let index = layers.firstIndex(where: { if case .maxPool = $0.primitive { return true }; return false }) {
+            throw BoundMethodError.unsupportedLayer(method: name.rawValue, layer: "\(index) (max pooling)")
+        }
         let n = box.batch
         let inputBox = IntervalBounds(enclosing: box)
         var finite = [Bool](repeating: true, count: n)
@@ -57,6 +61,8 @@ public struct CROWNMethod: BoundMethod {
             case let .reshape(shape):
                 stage = Interval(lower: stages[index].lower.reshaped(sampleShape: shape),
                                  upper: stages[index].upper.reshaped(sampleShape: shape))
+            case .maxPool:
+                preconditionFailure("refused above")
             }
             ChainBounds.markNonFinite(stage.lower, in: &finite)
             ChainBounds.markNonFinite(stage.upper, in: &finite)
@@ -203,6 +209,8 @@ public struct CROWNMethod: BoundMethod {
                                           firstSample: samples.lowerBound)
             case .reshape:
                 a = a.reshaped(sampleShape: layer.inputShape)
+            case .maxPool:
+                preconditionFailure("refused in bounds(_:box:specification:)")
             }
             index -= 1
         }

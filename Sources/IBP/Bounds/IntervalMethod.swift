@@ -1,5 +1,6 @@
 /// Interval bound propagation (Gowal et al., ICCV 2019, section 3, equations 5-6) over primitives, in
-/// centre/radius form: affine mu' = W mu + b, r' = |W| r; monotone [f(mu - r), f(mu + r)]; reshape exact.
+/// centre/radius form: affine mu' = W mu + b, r' = |W| r; monotone [f(mu - r), f(mu + r)]; reshape exact; max
+/// pooling [maxpool(mu - r), maxpool(mu + r)].
 /// The specification is folded into the last affine map when there is one (C W mu + C b + d -/+ |C W| r, section
 /// 3.1's elision), else applied to the output interval. Every kernel is the one the fused training path
 /// (`Layer.forward` with a radius) runs, so the stages are the same bits (checked in `BoundMethodTests`).
@@ -39,6 +40,8 @@ public struct IntervalMethod: BoundMethod {
             case let .reshape(shape):
                 current = IntervalBounds(centre: current.centre.reshaped(sampleShape: shape),
                                          radius: current.radius.reshaped(sampleShape: shape))
+            case let .maxPool(windows):
+                current = windows.intervalImage(current)
             }
             ChainBounds.markNonFinite(current.centre, in: &finite)
             ChainBounds.markNonFinite(current.radius, in: &finite)

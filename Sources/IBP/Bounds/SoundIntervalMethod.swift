@@ -21,8 +21,10 @@ public struct SoundIntervalMethod: BoundMethod {
         for (index, layer) in layers.enumerated() {
             switch layer.primitive {
             case let .affine(map):
-                if index == layers.count - 1, let specification, specification.labels != nil {
-                    spec = SoundIntervalMethod.elidedMargins(specification, head: map, input: current)
+                if index == layers.count - 1, let specification {
+                    spec = specification.labels != nil
+                        ? SoundIntervalMethod.elidedMargins(specification, head: map, input: current)
+                        : SoundIntervalMethod.foldedRows(specification, head: map, input: current)
                 }
                 current = SoundIntervalMethod.affine(map, current)
             case let .monotone(f):
@@ -31,6 +33,10 @@ public struct SoundIntervalMethod: BoundMethod {
                 // A reshape: exact.
                 current = IntervalBounds(centre: current.centre.reshaped(sampleShape: shape),
                                          radius: current.radius.reshaped(sampleShape: shape))
+            case let .maxPool(windows):
+                // Max is exact in floats and monotone: [maxpool(down(mu - r)), maxpool(up(mu + r))].
+                let interval = current.soundInterval
+                current = .enclosing(lower: windows.maximum(interval.lower), upper: windows.maximum(interval.upper))
             }
             ChainBounds.markNonFinite(current.centre, in: &finite)
             ChainBounds.markNonFinite(current.radius, in: &finite)
@@ -114,6 +120,32 @@ public struct SoundIntervalMethod: BoundMethod {
             guard let y = spec.labels?[s], j != y else { return 0 }
             if i < 0 { return Double(b[j]) - Double(b[y]) }
             return Double(w[j * d + i]) - Double(w[y * d + i])
+        }
+    }
+
+    /// Rows C z + d of a general specification (VNNLIB's) folded into the head z = W h + b, bounded rigorously over
+    /// the head's input box like the elided margins: for rows with at most two nonzero entries a (at p) and b (at q),
+    /// and offset d = 0 when there are two, c_i = a W_pi + b W_qi and the bias a b_p + b b_q + d are each formed in
+    /// Double with at most one rounding (products of two Floats are exact in Double), which is what `bound`'s error
+    /// analysis assumes of a coefficient. nil when some row has another form: the caller then bounds the rows on the
+    /// output box (`rows(_:on:)`), which is sound too but looser (y_j - y_l from the box of y).
+    static func foldedRows(_ spec: Specification, head: any AffineMap, input: IntervalBounds) -> Interval? {
+        let n = spec.batch, k = spec.rowCount, o = spec.outputs, d = head.inputSize
+        guard o == head.outputSize else { return nil }
+        var terms: [[(output: Int, coefficient: Double)]] = []
+        for row in 0..<(n * k) {
+            let nonzero = (0..<o).compactMap { j -> (output: Int, coefficient: Double)? in
+                let c = spec.rows.data[row * o + j]
+                return c == 0 ? nil : (j, Double(c))
+            }
+            guard nonzero.count <= 1 || (nonzero.count == 2 && spec.offsets[row] == 0) else { return nil }
+            terms.append(nonzero)
+        }
+        let w = head.weightRows(0..<o).data, b = head.biasVector
+        return bound(n: n, k: k, d: d, centre: input.centre, radius: input.radius) { s, j, i in
+            let row = s * k + j
+            if i < 0 { return terms[row].reduce(Double(spec.offsets[row])) { $0 + $1.coefficient * Double(b[$1.output]) } }
+            return terms[row].reduce(0.0) { $0 + $1.coefficient * Double(w[$1.output * d + i]) }
         }
     }
 

@@ -1,4 +1,4 @@
-/// 2-D convolution, weights (out, in, kh, kw). IBP: mu' = W * mu + b, r' = |W| * r.
+/// 2-D convolution y = W * x + b, weights (out, in, kH, kW) (`ConvGeometry`). IBP: mu' = W * mu + b, r' = |W| * r.
 /// The batch is cut into slices whose patch matrix fits in a core's cache; each worker lowers its slices with
 /// im2col and runs one GEMM per slice. The backward pass lowers the cached input again (as im2row, patches as rows,
 /// for the weight gradient's GEMM) rather than keeping a whole-batch patch matrix: re-lowering in cache costs less
@@ -16,13 +16,23 @@ public final class Conv2D: Layer {
     private(set) var absWeight: [Float] = []
     private let workspace = Workspace()
 
-    public init(inputShape: [Int], outChannels: Int, kernel: Int, stride: Int, same: Bool, name: String) {
+    /// A square kernel with TensorFlow's VALID or SAME padding (the project's architectures).
+    public convenience init(inputShape: [Int], outChannels: Int, kernel: Int, stride: Int, same: Bool, name: String) {
         precondition(inputShape.count == 3, "Conv2D needs a (C, H, W) input, got \(inputShape)")
-        geometry = ConvGeometry(channels: inputShape[0], height: inputShape[1], width: inputShape[2],
-                                kernel: kernel, stride: stride, same: same)
-        precondition(geometry.outHeight > 0 && geometry.outWidth > 0, "kernel \(kernel) too large for \(inputShape)")
+        self.init(geometry: ConvGeometry(channels: inputShape[0], height: inputShape[1], width: inputShape[2],
+                                         kernel: kernel, stride: stride, same: same),
+                  outChannels: outChannels, name: name)
+    }
+
+    /// Any geometry (rectangular kernels, per-axis strides, explicit pads: an imported ONNX Conv); weights
+    /// (out, in, kH, kW) and bias zero until set.
+    public init(geometry: ConvGeometry, outChannels: Int, name: String) {
+        precondition(geometry.outHeight > 0 && geometry.outWidth > 0 && geometry.padTop >= 0 && geometry.padLeft >= 0,
+                     "\(geometry.summary) does not fit a \(geometry.height)x\(geometry.width) input")
+        self.geometry = geometry
         self.outChannels = outChannels
-        weight = Parameter(name: "\(name)/W", value: Tensor(zeros: [outChannels, inputShape[0], kernel, kernel]))
+        weight = Parameter(name: "\(name)/W", value: Tensor(zeros: [outChannels, geometry.channels, geometry.kernelHeight,
+                                                                   geometry.kernelWidth]))
         bias = Parameter(name: "\(name)/b", value: Tensor(zeros: [outChannels]))
     }
 
@@ -223,23 +233,23 @@ extension Conv2D: AffineMap {
                           inputGradient: true, parameterGradients: false)
     }
 
-    /// Row (o, oy, ox) of W is kernel o placed at the patch's top-left corner (oy s - padTop, ox s - padLeft),
+    /// Row (o, oy, ox) of W is kernel o placed at the patch's top-left corner (oy sH - padTop, ox sW - padLeft),
     /// cut where the patch reads padding.
     public func weightRows(_ outputs: Range<Int>) -> Tensor {
-        let g = geometry, P = g.outPixels, k = g.kernel
+        let g = geometry, P = g.outPixels, kh = g.kernelHeight, kw = g.kernelWidth
         var rows = Tensor(zeros: [outputs.count] + inputShape)
         let w = weight.value.data
         for (row, q) in outputs.enumerated() {
             let o = q / P, oy = (q % P) / g.outWidth, ox = q % g.outWidth
             let base = row * g.channels * g.inPixels
             for c in 0..<g.channels {
-                for ky in 0..<k {
-                    let iy = oy * g.stride - g.padTop + ky
+                for ky in 0..<kh {
+                    let iy = oy * g.strideH - g.padTop + ky
                     guard iy >= 0 && iy < g.height else { continue }
-                    for kx in 0..<k {
-                        let ix = ox * g.stride - g.padLeft + kx
+                    for kx in 0..<kw {
+                        let ix = ox * g.strideW - g.padLeft + kx
                         guard ix >= 0 && ix < g.width else { continue }
-                        rows.data[base + c * g.inPixels + iy * g.width + ix] = w[((o * g.channels + c) * k + ky) * k + kx]
+                        rows.data[base + c * g.inPixels + iy * g.width + ix] = w[((o * g.channels + c) * kh + ky) * kw + kx]
                     }
                 }
             }

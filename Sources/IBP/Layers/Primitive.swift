@@ -10,6 +10,9 @@ public enum Primitive {
     case monotone(MonotoneKind)
     /// y = x read with another sample shape (same row-major order): exact under every method.
     case reshape(to: [Int])
+    /// y_(c,i,j) = max of x_c over window (i, j) (`PoolWindows`, `MaxPool`): non-decreasing in every input, so the
+    /// interval image of [l, u] is exactly [maxpool(l), maxpool(u)]; CROWN has no relaxation for it and refuses.
+    case maxPool(PoolWindows)
 }
 
 /// An affine map y = W x + b between sample shapes, given by what bound methods need of it rather than by W.

@@ -206,7 +206,7 @@ public enum ResourceLimits {
         let slice = max(1, Conv2D.sliceFloats / product(k, p))
         let chunks = min(8, (rows + slice - 1) / slice)
         let perChunk = sum(product(k + o, slice, p), training ? sum(product(o, k), o) : 0)
-        let borderedSide = ((g.outHeight - 1) * g.stride + g.kernel, (g.outWidth - 1) * g.stride + g.kernel)
+        let borderedSide = ((g.outHeight - 1) * g.strideH + g.kernelHeight, (g.outWidth - 1) * g.strideW + g.kernelWidth)
         let bordered = g.isUnpadded ? 0 : product(chunks, slice, g.channels, borderedSide.0, borderedSide.1)
         return sum(product(chunks, perChunk), bordered)
     }

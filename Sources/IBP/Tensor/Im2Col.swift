@@ -1,39 +1,3 @@
-/// Geometry of a 2-D convolution over one channel-major image (TensorFlow's VALID / SAME rules).
-public struct ConvGeometry: Equatable {
-    public let channels, height, width, kernel, stride: Int
-    public let outHeight, outWidth, padTop, padLeft: Int
-
-    public init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, same: Bool) {
-        self.channels = channels; self.height = height; self.width = width
-        self.kernel = kernel; self.stride = stride
-        if same {
-            // SAME: out = ceil(in / s), padding split with the extra pixel at the bottom/right.
-            outHeight = (height + stride - 1) / stride
-            outWidth = (width + stride - 1) / stride
-            padTop = max((outHeight - 1) * stride + kernel - height, 0) / 2
-            padLeft = max((outWidth - 1) * stride + kernel - width, 0) / 2
-        } else {
-            outHeight = (height - kernel) / stride + 1
-            outWidth = (width - kernel) / stride + 1
-            padTop = 0; padLeft = 0
-        }
-    }
-
-    /// Rows of the patch matrix: one per (channel, ky, kx), matching a (out, in, kh, kw) kernel.
-    public var patchSize: Int { channels * kernel * kernel }
-    public var outPixels: Int { outHeight * outWidth }
-    public var inPixels: Int { height * width }
-}
-
-extension ConvGeometry {
-    /// Whether every patch lies inside the image (VALID, or SAME that happens to need no padding). SAME may pad
-    /// only the bottom/right (padTop = padLeft = 0), so the far edges are checked too.
-    var isUnpadded: Bool {
-        padTop == 0 && padLeft == 0 && (outHeight - 1) * stride + kernel <= height
-            && (outWidth - 1) * stride + kernel <= width
-    }
-}
-
 /// A padded convolution's images copied into zero-bordered images exactly as large as its patches reach, which
 /// `unpadded` (a geometry without padding, same output) reads: padding becomes data, so the unpadded loops below
 /// serve every convolution, and the border costs one copy of the input (or, for gradients, one crop).
@@ -43,9 +7,10 @@ private struct Bordered {
 
     init(_ g: ConvGeometry) {
         source = g
-        unpadded = ConvGeometry(channels: g.channels, height: (g.outHeight - 1) * g.stride + g.kernel,
-                                width: (g.outWidth - 1) * g.stride + g.kernel, kernel: g.kernel, stride: g.stride,
-                                same: false)
+        unpadded = ConvGeometry(channels: g.channels, height: (g.outHeight - 1) * g.strideH + g.kernelHeight,
+                                width: (g.outWidth - 1) * g.strideW + g.kernelWidth, kernelHeight: g.kernelHeight,
+                                kernelWidth: g.kernelWidth, strideH: g.strideH, strideW: g.strideW, padTop: 0,
+                                padLeft: 0, padBottom: 0, padRight: 0)
     }
 
     /// Floats of `batch` bordered images.
@@ -108,16 +73,17 @@ func im2col(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into cols:
 }
 
 /// `im2col` without padding (`isUnpadded`): every patch row is a window read,
-/// cols[k][n P + oy outW + ox] = x[n, c, oy s + ky, ox s + kx], so the loop carries only two pointers; for
-/// rows of at least 8 each row is a vector copy (stride 1) or vector loads and a shuffle (stride 2).
+/// cols[k][n P + oy outW + ox] = x[n, c, oy sH + ky, ox sW + kx], so the loop carries only two pointers; for
+/// rows of at least 8 each row is a vector copy (sW = 1) or vector loads and a shuffle (sW = 2).
 private func im2colValid(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                          into cols: UnsafeMutablePointer<Float>) {
-    let P = g.outPixels, NP = batch &* P, kk = g.kernel, outW = g.outWidth, outH = g.outHeight, inW = g.width
-    let s = g.stride, contiguous = s == 1 && outW >= 8, evens = s == 2 && outW >= 8
+    let P = g.outPixels, NP = batch &* P, kh = g.kernelHeight, kw = g.kernelWidth, outW = g.outWidth
+    let outH = g.outHeight, inW = g.width
+    let s = g.strideW, rowStep = g.strideH &* inW, contiguous = s == 1 && outW >= 8, evens = s == 2 && outW >= 8
     var k = 0
     for c in 0..<g.channels {
-        for ky in 0..<kk {
-            for kx in 0..<kk {
+        for ky in 0..<kh {
+            for kx in 0..<kw {
                 let offset = c &* g.inPixels &+ ky &* inW &+ kx
                 for n in 0..<batch {
                     var src = x + (n &* g.channels &* g.inPixels &+ offset)
@@ -130,7 +96,7 @@ private func im2colValid(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometr
                         } else {
                             for ox in 0..<outW { dst[ox] = src[ox &* s] }
                         }
-                        src += s &* inW
+                        src += rowStep
                         dst += outW
                     }
                 }
@@ -152,17 +118,18 @@ func col2im(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into dx
     col2imValid(cols, batch: batch, g, into: dx)
 }
 
-/// `col2im` without padding (`isUnpadded`): dx[n, c, oy s + ky, ox s + kx] += cols[k][n P + oy outW + ox].
+/// `col2im` without padding (`isUnpadded`): dx[n, c, oy sH + ky, ox sW + kx] += cols[k][n P + oy outW + ox].
 private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                          into dx: UnsafeMutablePointer<Float>) {
-    let P = g.outPixels, NP = batch &* P, kk = g.kernel, outW = g.outWidth, outH = g.outHeight, inW = g.width
-    let s = g.stride
+    let P = g.outPixels, NP = batch &* P, kh = g.kernelHeight, kw = g.kernelWidth, outW = g.outWidth
+    let outH = g.outHeight, inW = g.width
+    let s = g.strideW, rowStep = g.strideH &* inW
     dx.update(repeating: 0, count: batch &* g.channels &* g.inPixels)
     for n in 0..<batch {
         var k = 0
         for c in 0..<g.channels {
-            for ky in 0..<kk {
-                for kx in 0..<kk {
+            for ky in 0..<kh {
+                for kx in 0..<kw {
                     var dst = dx + ((n &* g.channels &+ c) &* g.inPixels &+ ky &* inW &+ kx)
                     var src = cols + (k &* NP &+ n &* P)
                     for _ in 0..<outH {
@@ -174,7 +141,7 @@ private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeom
                             for ox in 0..<outW { dst[ox &* s] += src[ox] }
                         }
                         src += outW
-                        dst += s &* inW
+                        dst += rowStep
                     }
                     k &+= 1
                 }
@@ -185,27 +152,28 @@ private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeom
 
 /// The transpose of `im2col`: rows[n * P + p][k] (N*P x K), one patch per row, for the weight gradient
 /// dW = dY rows, whose GEMM then reads B row-major instead of transposing the patch matrix while packing it.
-/// A patch's kernel row (c, ky, kx = 0..<kernel) is a contiguous run in both layouts, so without padding each run
+/// A patch's kernel row (c, ky, kx = 0..<kW) is a contiguous run in both layouts, so without padding each run
 /// is one short copy (one 4-lane move for the paper's 4 x 4 kernels). Serial.
 func im2row(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into rows: UnsafeMutablePointer<Float>) {
-    let kk = g.kernel, s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
+    let kh = g.kernelHeight, kw = g.kernelWidth, sH = g.strideH, sW = g.strideW
+    let C = g.channels, plane = g.inPixels, inW = g.width
     guard g.isUnpadded else {
         let b = Bordered(g)
         return b.withCopy(x, batch: batch) { im2row($0, batch: batch, b.unpadded, into: rows) }
     }
-    if kk == 4 { return im2rowUnpadded4(x, batch: batch, g, into: rows) }
-    if kk == 3 { return im2rowUnpadded3(x, batch: batch, g, into: rows) }
+    if kh == 4 && kw == 4 { return im2rowUnpadded4(x, batch: batch, g, into: rows) }
+    if kh == 3 && kw == 3 { return im2rowUnpadded3(x, batch: batch, g, into: rows) }
     var dst = rows
     for n in 0..<batch {
         let image = x + n &* C &* plane
         for oy in 0..<g.outHeight {
             for ox in 0..<g.outWidth {
-                var src = image + (oy &* s &* inW &+ ox &* s)
+                var src = image + (oy &* sH &* inW &+ ox &* sW)
                 for _ in 0..<C {
                     var line = src
-                    for _ in 0..<kk {
-                        for kx in 0..<kk { dst[kx] = line[kx] }
-                        dst += kk
+                    for _ in 0..<kh {
+                        for kx in 0..<kw { dst[kx] = line[kx] }
+                        dst += kw
                         line += inW
                     }
                     src += plane
@@ -219,13 +187,13 @@ func im2row(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into rows:
 /// channel is four 4-lane moves.
 private func im2rowUnpadded4(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                              into rows: UnsafeMutablePointer<Float>) {
-    let s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
+    let sH = g.strideH, sW = g.strideW, C = g.channels, plane = g.inPixels, inW = g.width
     var dst = UnsafeMutableRawPointer(rows)
     for n in 0..<batch {
         let image = UnsafeRawPointer(x + n &* C &* plane)
         for oy in 0..<g.outHeight {
             for ox in 0..<g.outWidth {
-                var src = image + (oy &* s &* inW &+ ox &* s) &* 4
+                var src = image + (oy &* sH &* inW &+ ox &* sW) &* 4
                 for _ in 0..<C {
                     for ky in 0..<4 {
                         dst.storeBytes(of: src.loadUnaligned(fromByteOffset: ky &* inW &* 4, as: SIMD4<Float>.self),
@@ -244,13 +212,13 @@ private func im2rowUnpadded4(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeo
 /// image or the patch.
 private func im2rowUnpadded3(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                              into rows: UnsafeMutablePointer<Float>) {
-    let s = g.stride, C = g.channels, plane = g.inPixels, inW = g.width
+    let sH = g.strideH, sW = g.strideW, C = g.channels, plane = g.inPixels, inW = g.width
     var dst = rows
     for n in 0..<batch {
         let image = x + n &* C &* plane
         for oy in 0..<g.outHeight {
             for ox in 0..<g.outWidth {
-                var src = image + (oy &* s &* inW &+ ox &* s)
+                var src = image + (oy &* sH &* inW &+ ox &* sW)
                 for c in 0..<C {
                     for ky in 0..<3 {
                         let line = src + ky &* inW

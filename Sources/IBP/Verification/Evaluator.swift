@@ -48,7 +48,7 @@ public enum Evaluator {
     /// Evaluates in batches of `batchSize`; `progress` is called with the number of samples done, `outcome` with
     /// every sample's result.
     /// - Throws: `BoundMethodError` when a method cannot bound a layer of the network.
-    public static func evaluate(_ network: Network, on data: Dataset, epsilon: Float, pgd: PGD?, seed: UInt64,
+    public static func evaluate(_ network: any Classifier, on data: Dataset, epsilon: Float, pgd: PGD?, seed: UInt64,
                                 methods: [BoundMethodName] = [.ibp], batchSize: Int = 500,
                                 progress: (Int) -> Void = { _ in },
                                 outcome: ((SampleOutcome) -> Void)? = nil) throws -> EvaluationResult {
@@ -60,7 +60,9 @@ public enum Evaluator {
         var start = 0
         while start < data.count {
             let end = min(start + batchSize, data.count)
-            let (x, labels) = data.batch(start..<end)
+            let (images, labels) = data.batch(start..<end)
+            // The model's own input shape (an ONNX model's [784, 1] reads the same pixels as [1, 28, 28]).
+            let x = network.shapedInput(images)
             let n = labels.count
             let predictions = CrossEntropy.predictions(network.logits(x))
             let correct = zip(predictions, labels).map { $0 == $1 }

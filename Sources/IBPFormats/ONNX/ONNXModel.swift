@@ -16,12 +16,13 @@ public enum ONNXModel {
         do {
             data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
         } catch let e as GzipError {
-            if case .fileTooLarge = e.problem {
-                throw ONNXError(path: url.path, problem: .fileTooLarge(bytes: fileSize(url) ?? 0, limit: limits.maxFileBytes))
+            // `readRaw` refuses a file over the limit by its size, before reading it.
+            if case let .fileTooLarge(bytes, _) = e.problem {
+                throw ONNXError(path: url.relativePath, problem: .fileTooLarge(bytes: bytes, limit: limits.maxFileBytes))
             }
             throw e
         }
-        return try parse(data, path: url.path, limits: limits)
+        return try parse(data, path: url.relativePath, limits: limits)
     }
 
     /// Reads the model at `path` (see `read(_:limits:)`).
@@ -59,9 +60,5 @@ public enum ONNXModel {
         default:
             return String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
         }
-    }
-
-    private static func fileSize(_ url: URL) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
     }
 }

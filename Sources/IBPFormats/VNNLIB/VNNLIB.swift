@@ -38,11 +38,11 @@ public enum VNNLIB {
             data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
         } catch let e as GzipError {
             if case .fileTooLarge = e.problem {
-                throw VNNLIBError(path: url.path, problem: VNNLIBProblem("the file is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
+                throw VNNLIBError(path: url.relativePath, problem: VNNLIBProblem("the file is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
             }
             throw e
         }
-        return try parse(data, path: url.path, limits: limits)
+        return try parse(data, path: url.relativePath, limits: limits)
     }
 
     /// Reads the property at `path` (see `read(_:limits:)`).

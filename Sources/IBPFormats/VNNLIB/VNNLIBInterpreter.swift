@@ -204,9 +204,12 @@ struct VNNLIBInterpreter {
     func property() throws -> VNNLIBProperty {
         let inputs = try indexRange(.input), outputs = try indexRange(.output)
         guard let condition else { throw fail("no assertion about the outputs Y; expected one, e.g. (assert (or (and (>= Y_1 Y_0)) ...))", at: nil) }
-        var lowerBounds: [Float] = [], upperBounds: [Float] = []
+        var lowerBounds: [Float] = [], upperBounds: [Float] = [], innerLower: [Float] = [], innerUpper: [Float] = []
         lowerBounds.reserveCapacity(inputs)
         upperBounds.reserveCapacity(inputs)
+        innerLower.reserveCapacity(inputs)
+        innerUpper.reserveCapacity(inputs)
+        var innerExists = true
         for i in 0..<inputs {
             let v = VNNLIBVariable.init("X_\(i)", maxIndex: Int.max)!
             guard let l = lower[i] else { throw fail("\(v) has no lower bound; expected (assert (>= \(v) c))", at: declared[v]) }
@@ -215,19 +218,25 @@ struct VNNLIBInterpreter {
             guard fl.isFinite, fu.isFinite else { throw fail("a bound of \(v) is outside Float's range", at: declared[v]) }
             lowerBounds.append(fl)
             upperBounds.append(fu)
+            let (il, iu) = (Self.floatAtOrAbove(l), Self.floatAtOrBelow(u))
+            innerExists = innerExists && il <= iu
+            innerLower.append(il)
+            innerUpper.append(iu)
         }
         let disjuncts = try condition.map { conjunction in
             try conjunction.map { q -> LinearInequality in
-                var c = [Float](repeating: 0, count: outputs)
+                var c = [Double](repeating: 0, count: outputs)
                 for (v, k) in q.term.coefficients {
-                    c[v.index] += Float(k)
-                    guard c[v.index].isFinite else { throw fail("a coefficient of \(v) is outside Float's range", at: nil) }
+                    c[v.index] += k
+                    guard Float(c[v.index]).isFinite else { throw fail("a coefficient of \(v) is outside Float's range", at: nil) }
                 }
                 guard Float(q.term.constant).isFinite else { throw fail("a constant in the output condition is outside Float's range", at: nil) }
-                return LinearInequality(coefficients: c, constant: Float(q.term.constant), isStrict: q.strict)
+                return LinearInequality(exactCoefficients: c, exactConstant: q.term.constant, isStrict: q.strict)
             }
         }
-        return VNNLIBProperty(lower: lowerBounds, upper: upperBounds, outputCount: outputs, disjuncts: disjuncts)
+        var property = VNNLIBProperty(lower: lowerBounds, upper: upperBounds, outputCount: outputs, disjuncts: disjuncts)
+        property.inner = innerExists ? (innerLower, innerUpper) : nil
+        return property
     }
 
     /// n when exactly X_0 ... X_(n-1) (or Y) are declared, n >= 1.

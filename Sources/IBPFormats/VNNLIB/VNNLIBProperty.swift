@@ -3,11 +3,20 @@
 /// condition is a counterexample (the property is violated, `sat`); none existing means it holds (`unsat`).
 /// Source: VNN-COMP rules and the VNNLIB format (vnnlib.org); SMT-LIB 2 syntax.
 public struct VNNLIBProperty: Equatable, Sendable {
+    public static func == (a: VNNLIBProperty, b: VNNLIBProperty) -> Bool {
+        a.lower == b.lower && a.upper == b.upper && a.outputCount == b.outputCount && a.disjuncts == b.disjuncts
+            && a.inner?.lower == b.inner?.lower && a.inner?.upper == b.inner?.upper
+    }
+
     /// Lower bounds of X_0, X_1, ...: X_i is element i of the ONNX input in row-major order. Each is the largest
     /// Float at or below the file's number (parsed to Double first), so the Float box contains the real one.
     public var lower: [Float]
     /// Upper bounds of X_i, each the smallest Float at or above the file's number.
     public var upper: [Float]
+    /// The Float box inside the file's box, for points that must lie in it (a counterexample): the smallest Float at
+    /// or above each lower bound and the largest at or below each upper bound; nil when for some X_i no Float lies
+    /// between the file's two numbers (then no Float input is inside the box).
+    public var inner: (lower: [Float], upper: [Float])?
     /// The number of outputs Y_0 ... Y_(n-1) the file declares.
     public var outputCount: Int
     /// The output condition in disjunctive normal form: a counterexample satisfies every inequality of at least
@@ -15,10 +24,15 @@ public struct VNNLIBProperty: Equatable, Sendable {
     /// multiplied out into this form.
     public var disjuncts: [[LinearInequality]]
 
-    public init(lower: [Float], upper: [Float], outputCount: Int, disjuncts: [[LinearInequality]]) {
+    /// `inner` defaults to the box itself (bounds that are Floats).
+    public init(lower: [Float], upper: [Float], outputCount: Int, disjuncts: [[LinearInequality]],
+                inner: (lower: [Float], upper: [Float])? = nil) {
         precondition(lower.count == upper.count, "box of \(lower.count) lower and \(upper.count) upper bounds")
+        precondition(inner.map { $0.lower.count == lower.count && $0.upper.count == lower.count } ?? true,
+                     "inner box of another size")
         self.lower = lower
         self.upper = upper
+        self.inner = inner ?? (lower, upper)
         self.outputCount = outputCount
         self.disjuncts = disjuncts
     }
@@ -48,24 +62,36 @@ public struct VNNLIBProperty: Equatable, Sendable {
 
 /// One linear inequality over the outputs, sum_j c_j Y_j + d >= 0 (or > 0 when strict), the form every
 /// comparison of the file is moved to: (>= a b) and (> a b) become a - b, (<= a b) and (< a b) become b - a.
-/// Coefficients and the constant are summed in Double and rounded to the nearest Float.
+/// Coefficients and the constant are summed in Double (`exactCoefficients`, `exactConstant`: the file's numbers as
+/// the reader parsed them) and rounded to the nearest Float (`coefficients`, `constant`).
 public struct LinearInequality: Equatable, Sendable, CustomStringConvertible {
-    /// c_j for every output j (zero for outputs the inequality does not mention).
+    /// c_j for every output j (zero for outputs the inequality does not mention), rounded to the nearest Float.
     public var coefficients: [Float]
-    /// d.
+    /// d, rounded to the nearest Float.
     public var constant: Float
     /// True for `>` / `<` (the sum must be positive), false for `>=` / `<=` (non-negative).
     public var isStrict: Bool
+    /// c_j and d as Doubles, before rounding to Float: what `value` and a counterexample check use.
+    public var exactCoefficients: [Double]
+    public var exactConstant: Double
 
+    /// Coefficients and constant that are Floats (the exact values are the same numbers).
     public init(coefficients: [Float], constant: Float, isStrict: Bool) {
-        self.coefficients = coefficients
-        self.constant = constant
-        self.isStrict = isStrict
+        self.init(exactCoefficients: coefficients.map(Double.init), exactConstant: Double(constant), isStrict: isStrict)
     }
 
-    /// sum_j c_j y_j + d, in Double.
+    /// The file's numbers as Doubles; the Float fields are their nearest Floats.
+    public init(exactCoefficients: [Double], exactConstant: Double, isStrict: Bool) {
+        self.coefficients = exactCoefficients.map { Float($0) }
+        self.constant = Float(exactConstant)
+        self.isStrict = isStrict
+        self.exactCoefficients = exactCoefficients
+        self.exactConstant = exactConstant
+    }
+
+    /// sum_j c_j y_j + d in Double, with the file's numbers (`exactCoefficients`, `exactConstant`).
     public func value(_ y: [Double]) -> Double {
-        zip(coefficients, y).reduce(Double(constant)) { $0 + Double($1.0) * $1.1 }
+        zip(exactCoefficients, y).reduce(exactConstant) { $0 + $1.0 * $1.1 }
     }
 
     /// True when y satisfies the inequality.

@@ -1,0 +1,100 @@
+import Foundation
+import IBPFormats
+
+/// A model file, told by its content (`FileKind`): the project's `.ckpt`, the seed's Chainer `.npz` (both a
+/// `Checkpoint`), or an ONNX classifier (`ONNXImport`, a `ChainModel`). What `evaluate`, `verify` and `convert` load;
+/// a file of any other kind (a PNG, gzip, JSON, ...) is named for what it is.
+public enum ModelFile {
+    case checkpoint(Checkpoint)
+    case onnx(ChainModel)
+
+    /// Loads `url` by its content.
+    /// - Parameters:
+    ///   - architecture: `--architecture` (see `Checkpoint.load`); refused for an ONNX model, which holds its graph.
+    ///   - batch: the largest batch the caller runs, for an ONNX model's memory check (a checkpoint is checked for
+    ///     one image here and for its batch by `checkFits`).
+    /// - Throws: `CheckpointError`, `ONNXError` or a reader's format error, one line naming the file.
+    public static func load(_ url: URL, architecture: Architecture? = nil, batch: Int = 1) throws -> ModelFile {
+        let path = url.relativePath
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw CheckpointError(path: path, reason: "no such file")
+        }
+        switch kind(url) {
+        case .onnx:
+            break
+        case .zip, .safetensors, .unknown:
+            return .checkpoint(try Checkpoint.load(url, architecture: architecture))
+        case let other:
+            throw CheckpointError(path: path, reason: "not a model (\(other.description)); expected a .ckpt (safetensors), "
+                                  + "a Chainer .npz or an ONNX model (.onnx)")
+        }
+        if let architecture {
+            throw CheckpointError(path: path, reason: "an ONNX model records its own graph; drop --architecture "
+                                  + "\(architecture.name) (it applies to .npz and .ckpt files)")
+        }
+        return .onnx(try ONNXImport.read(url, batch: batch))
+    }
+
+    /// The kind of file its first bytes say (`FileKind`); `.unknown` when it is not a regular file or cannot be read
+    /// (the checkpoint reader then names the problem).
+    static func kind(_ url: URL) -> FileKind {
+        // Only a regular file is opened here (a FIFO would block the open); anything else goes to the checkpoint
+        // reader, which says what it is.
+        guard (try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType) == .typeRegular,
+              let handle = try? FileHandle(forReadingFrom: url) else { return .unknown }
+        defer { try? handle.close() }
+        do {
+            // nil at the end of the file: an empty file.
+            return FileKind.identify(try handle.read(upToCount: 512) ?? Data())
+        } catch {
+            return .unknown
+        }
+    }
+
+    /// The model, ready to run.
+    public func makeClassifier() -> any Classifier {
+        switch self {
+        case .checkpoint(let c): return c.makeNetwork()
+        case .onnx(let m): return m
+        }
+    }
+
+    /// The model's name for reports: the architecture's, or the ONNX file's name.
+    public var modelName: String {
+        switch self {
+        case .checkpoint(let c): return c.architecture.name
+        case .onnx(let m): return m.modelName
+        }
+    }
+
+    /// Training steps and settings a checkpoint records (nil for ONNX).
+    public var step: Int? {
+        if case .checkpoint(let c) = self { return c.step }
+        return nil
+    }
+
+    public var trainingSettings: TrainingSettings? {
+        if case .checkpoint(let c) = self { return c.trainingSettings }
+        return nil
+    }
+
+    /// Throws unless the model can run on `data` (`Checkpoint.checkFits`; for an ONNX model: the same number of
+    /// values per sample, its input read in row-major order, enough outputs for the labels, and the evaluation
+    /// batch within `ResourceLimits`).
+    /// - Parameter path: the model's file, named in the error.
+    public func checkFits(_ data: Dataset, path: String) throws {
+        switch self {
+        case .checkpoint(let c):
+            try c.checkFits(data, path: path)
+        case .onnx(let m):
+            let values = m.inputShape.reduce(1, *), pixels = data.sampleShape.reduce(1, *)
+            guard values == pixels else {
+                throw CheckpointError(path: path, reason: "the model takes inputs of shape \(m.inputShape) (\(values) "
+                                      + "values), but the data's images have shape \(data.sampleShape) (\(pixels) values)")
+            }
+            if let label = data.labels.max(), label >= m.classes {
+                throw CheckpointError(path: path, reason: "the model has \(m.classes) outputs, but the data hold label \(label)")
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import IBPFormats
+
+/// One instance's files loaded and checked against each other.
+public enum InstanceLoader {
+    /// The model (any `ModelFile`: ONNX, `.ckpt`, the seed's `.npz`) and the property, whose X and Y counts must be
+    /// the model's input values and outputs (X_i is element i of the input in row-major order).
+    /// - Parameter batch: the attack's restarts (the model's memory is checked for this batch).
+    /// - Throws: the readers' one-line errors, or `VNNLIBError` naming the property when the counts differ.
+    public static func load(onnx: URL, vnnlib: URL, batch: Int) throws -> (any Classifier, VNNLIBProperty) {
+        let model = try ModelFile.load(onnx, batch: batch).makeClassifier()
+        let property = try VNNLIB.read(vnnlib)
+        try property.check(inputCount: model.inputShape.reduce(1, *), outputCount: model.classes, path: vnnlib.relativePath)
+        return (model, property)
+    }
+}
+
+/// One instance of a list and what came of it.
+public struct InstanceResult {
+    public var instance: VNNCOMPInstance
+    public var outcome: InstanceOutcome
+    /// The consensus answer when a consensus list was given and holds this instance (`single-unreliable` evidence
+    /// read as unknown).
+    public var consensus: Consensus?
+    /// Where the caller wrote the counterexample of a `sat` answer (`verify --counterexamples`), if it did.
+    public var counterexampleFile: String?
+
+    /// Whether the answer contradicts the consensus (unsat where violated, sat where it holds).
+    public var isWrong: Bool { consensus?.isContradicted(by: outcome.answer) ?? false }
+}
+
+/// Runs the instances of a list one after another, loading each network once; an instance whose files cannot be
+/// read gets `error` with the reader's line as its note, and the batch goes on.
+public final class InstanceBatch {
+    public let verifier: InstanceVerifier
+    /// Replaces every instance's time limit when set.
+    public let timeout: Double?
+    private var models: [String: Result<any Classifier, Error>] = [:]
+
+    public init(verifier: InstanceVerifier, timeout: Double? = nil) {
+        self.verifier = verifier
+        self.timeout = timeout
+    }
+
+    public func run(_ instance: VNNCOMPInstance,
+                    consensus: [String: (consensus: String, evidence: String)]? = nil) -> InstanceResult {
+        let started = Date()
+        var expected: Consensus?
+        if let entry = consensus?[ConsensusList.key(onnx: instance.onnx, vnnlib: instance.vnnlib)] {
+            expected = entry.evidence == "single-unreliable" ? .unknown : Consensus(rawValue: entry.consensus)
+        }
+        let key = instance.onnxURL.standardizedFileURL.path
+        if models[key] == nil {
+            models[key] = Result { try ModelFile.load(instance.onnxURL, batch: verifier.attack.restarts).makeClassifier() }
+        }
+        do {
+            let model = try models[key]!.get()
+            let property = try VNNLIB.read(instance.vnnlibURL)
+            try property.check(inputCount: model.inputShape.reduce(1, *), outputCount: model.classes,
+                               path: instance.vnnlibURL.relativePath)
+            let outcome = verifier.verify(model, property, timeout: timeout ?? instance.timeout, started: started)
+            return InstanceResult(instance: instance, outcome: outcome, consensus: expected)
+        } catch {
+            var outcome = InstanceOutcome(answer: .error)
+            outcome.note = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+            outcome.seconds = Date().timeIntervalSince(started)
+            return InstanceResult(instance: instance, outcome: outcome, consensus: expected)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import IBPFormats
+
+/// Verifies one VNN-COMP instance: a classifier and a VNNLIB property over its inputs and outputs.
+///
+/// 1. Attack (`PropertyAttack`, the box centre first) inside the property's Float box that lies within the file's
+///    box (`VNNLIBProperty.inner`). A candidate counts only when a plain forward pass of it alone satisfies a
+///    disjunct both in float32 (`Specification.violated(by:)`) and in Double with the file's strictness
+///    (`VNNLIBProperty.isCounterexample`), and it lies in the inner box: then the answer is `sat`.
+/// 2. Bound methods in order over the file's box rounded outwards (`VNNLIBProperty.lower`, `.upper`); the first
+///    that certifies (`Verification.certified`: every disjunct has a row with finite upper bound < 0, every bound
+///    finite; a tie is never a proof) gives `unsat`, unless a counterexample was found (then the certificate is a
+///    conflict, reported in the note, and the answer stays `sat`: the counterexample is checked, the float bounds
+///    are not a proof).
+/// 3. Otherwise `unknown`; `timeout` when the time ran out before an answer (an answer found later is not used).
+public struct InstanceVerifier {
+    /// Tried in order until one certifies.
+    public var methods: [BoundMethodName]
+    public var attack: PropertyAttack
+
+    public init(methods: [BoundMethodName] = [.ibp], attack: PropertyAttack = PropertyAttack()) {
+        self.methods = methods
+        self.attack = attack
+    }
+
+    /// The answer for `model` and `property` (whose counts `VNNLIBProperty.check` has matched to the model), with
+    /// at most `timeout` seconds from `started`.
+    public func verify(_ model: any Classifier, _ property: VNNLIBProperty, timeout: Double?,
+                       started: Date = Date()) -> InstanceOutcome {
+        let deadline = timeout.map { started.addingTimeInterval($0) }
+        func timedOut() -> Bool { deadline.map { Date() > $0 } ?? false }
+        let spec = Specification(property: property)
+        let shape = [1] + model.inputShape
+        var outcome = InstanceOutcome(answer: .unknown)
+        var notes: [String] = []
+
+        // 1. The attack, in the Float box inside the file's box.
+        if let inner = property.inner {
+            let lower = Tensor(shape: shape, data: inner.lower), upper = Tensor(shape: shape, data: inner.upper)
+            var checked: (input: [Float], output: [Float])?
+            let result = attack.run(model, lower: lower, upper: upper, specification: spec, deadline: deadline) { x in
+                guard let c = InstanceVerifier.counterexample(x, model: model, property: property, specification: spec)
+                else { return false }
+                checked = c
+                return true
+            }
+            outcome.attackMargin = result.margin
+            if result.accepted, let checked {
+                outcome.answer = .sat
+                outcome.counterexample = checked
+            }
+        } else {
+            notes.append("no float input lies inside the file's box, so no counterexample can be written")
+        }
+        if outcome.answer != .sat && timedOut() {
+            return outcome.finished(.timeout, started: started, notes: notes)
+        }
+
+        // 2. The bound methods, over the file's box rounded outwards.
+        let box = InputBox(lower: Tensor(shape: shape, data: property.lower), upper: Tensor(shape: shape, data: property.upper))
+        for method in methods {
+            if timedOut() { break }
+            let bounds: ChainBounds
+            do {
+                bounds = try method.method.bounds(model.layers, box: box, specification: spec)
+            } catch {
+                notes.append("\(error)")
+                continue
+            }
+            let margin = bounds.finite[0] ? spec.worstDisjunct(bounds.specification!.upper)[0] : nil
+            outcome.boundMargin = outcome.boundMargin.map { a in margin.map { min(a, $0) } ?? a } ?? margin
+            guard Verification.certified(bounds, spec)[0] else { continue }
+            if outcome.answer == .sat {
+                notes.append("conflict: \(method.rawValue) certifies the property, the checked counterexample refutes it")
+                break
+            }
+            if timedOut() { break }
+            outcome.method = method
+            return outcome.finished(.unsat, started: started, notes: notes)
+        }
+        if outcome.answer == .sat { return outcome.finished(.sat, started: started, notes: notes) }
+        return outcome.finished(timedOut() ? .timeout : .unknown, started: started, notes: notes)
+    }
+
+    /// x with its outputs when a plain forward pass of x alone makes it a counterexample (see the type's step 1).
+    public static func counterexample(_ x: Tensor, model: any Classifier, property: VNNLIBProperty,
+                                      specification: Specification) -> (input: [Float], output: [Float])? {
+        guard let inner = property.inner else { return nil }
+        for (i, v) in x.data.enumerated() where !(v >= inner.lower[i] && v <= inner.upper[i]) { return nil }
+        let y = model.logits(x).reshaped(sampleShape: [specification.outputs])
+        guard y.data.allSatisfy(\.isFinite), specification.violated(by: y)[0],
+              property.isCounterexample(output: y.data.map(Double.init)) else { return nil }
+        return (x.data, y.data)
+    }
+}
+
+/// The verdict on one instance and what led to it.
+public struct InstanceOutcome {
+    public var answer: VerificationAnswer
+    /// The method that proved `unsat`.
+    public var method: BoundMethodName?
+    /// The smallest worst-disjunct upper bound over the methods run (negative: proven); nil when none gave finite
+    /// bounds.
+    public var boundMargin: Float?
+    /// The attack's largest margin (>= 0: a counterexample).
+    public var attackMargin: Float?
+    /// For `sat`: the input (X_0, X_1, ...) and the outputs (Y_0, ...) of the plain forward pass.
+    public var counterexample: (input: [Float], output: [Float])?
+    public var seconds: Double = 0
+    /// Conflicts, methods that could not run, why no counterexample could be written.
+    public var note: String = ""
+
+    public init(answer: VerificationAnswer) { self.answer = answer }
+
+    func finished(_ answer: VerificationAnswer, started: Date, notes: [String]) -> InstanceOutcome {
+        var o = self
+        o.answer = answer
+        if answer != .sat { o.counterexample = nil }
+        o.seconds = Date().timeIntervalSince(started)
+        o.note = notes.joined(separator: "; ")
+        return o
+    }
+
+    /// The VNN-COMP result file: the answer on the first line; for `sat`, the counterexample as
+    /// `((X_0 v)\n (X_1 v)\n ... (Y_0 v)\n ...)`, every value the exact Double of the Float the network read or wrote.
+    public var resultText: String {
+        guard answer == .sat, let c = counterexample else { return answer.rawValue + "\n" }
+        let entries = c.input.enumerated().map { "(X_\($0.offset) \(Double($0.element)))" }
+            + c.output.enumerated().map { "(Y_\($0.offset) \(Double($0.element)))" }
+        return "sat\n(" + entries.joined(separator: "\n ") + ")\n"
+    }
+}

@@ -1,0 +1,62 @@
+import IBPFormats
+
+extension Specification {
+    /// A VNNLIB property's output condition as a specification for one sample: row i is the i-th inequality
+    /// c_i . y + d_i >= 0 (> 0 when strict) of the property's disjunctive normal form, in order, and disjunct j
+    /// lists the rows of the property's j-th conjunction. A counterexample satisfies every row of some disjunct; the
+    /// property holds when every disjunct has a row whose upper bound over the box is negative (`holds(upper:)`;
+    /// for a strict row 0 would do, so requiring < 0 is only conservative). d_i is the smallest Float at or above the
+    /// file's constant, so a bound proves at least the file's row; c_i is rounded to the nearest Float (exact for the
+    /// competition's properties, whose coefficients are +-1).
+    public init(property: VNNLIBProperty) {
+        let outputs = property.outputCount
+        var rows: [Float] = [], offsets: [Float] = [], disjuncts: [[Int]] = []
+        for conjunction in property.disjuncts {
+            var indices: [Int] = []
+            for inequality in conjunction {
+                indices.append(offsets.count)
+                rows += inequality.coefficients
+                let d = inequality.exactConstant, nearest = Float(d)
+                offsets.append(Double(nearest) < d ? nearest.nextUp : nearest)
+            }
+            disjuncts.append(indices)
+        }
+        self.init(rows: Tensor(shape: [1, offsets.count, outputs], data: rows), offsets: offsets, disjuncts: [disjuncts])
+    }
+
+    /// Per sample, max over disjuncts of min over its rows of `values` (n, k): with upper bounds, negative means
+    /// the property is proven (every disjunct has a negative row); with the rows' values at a point, >= 0 means
+    /// the point satisfies some disjunct. -infinity for a sample without disjuncts (nothing can violate it).
+    public func worstDisjunct(_ values: Tensor) -> [Float] {
+        let k = rowCount
+        return (0..<batch).map { s in
+            disjuncts[s].map { conjunction in
+                conjunction.map { values.data[s * k + $0] }.min() ?? .infinity
+            }.max() ?? -.infinity
+        }
+    }
+
+    /// The rows' values C z + d at concrete outputs z (n, outputs) -> (n, k), in float32.
+    public func values(at outputs: Tensor) -> Tensor {
+        let n = batch, k = rowCount, o = self.outputs
+        precondition(outputs.batch == n && outputs.sampleSize == o, "outputs \(outputs.shape) for \(n) x \(o)")
+        var v = Tensor(zeros: [n, k])
+        for s in 0..<n {
+            for i in 0..<k {
+                var acc = offsets[s * k + i]
+                for j in 0..<o { acc += rows.data[(s * k + i) * o + j] * outputs.data[s * o + j] }
+                v.data[s * k + i] = acc
+            }
+        }
+        return v
+    }
+
+    /// The same specification repeated for `count` samples (an attack's restarts).
+    func repeated(_ count: Int) -> Specification {
+        precondition(batch == 1, "repeating a specification of \(batch) samples")
+        return Specification(rows: Tensor(shape: [count] + rows.sampleShape,
+                                          data: Array([[Float]](repeating: rows.data, count: count).joined())),
+                             offsets: Array([[Float]](repeating: offsets, count: count).joined()),
+                             disjuncts: [[[Int]]](repeating: disjuncts[0], count: count))
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// One VNN-COMP instance: a network, a property and a time limit, with paths resolved against the list's folder.
+public struct VNNCOMPInstance: Equatable, Sendable {
+    /// The benchmark's name when the list has a `benchmark` column.
+    public var benchmark: String?
+    /// The paths as written in the list (relative to its folder, or absolute).
+    public var onnx: String
+    public var vnnlib: String
+    /// Seconds allowed.
+    public var timeout: Double
+    /// The files.
+    public var onnxURL: URL
+    public var vnnlibURL: URL
+    /// The line of the list it came from.
+    public var line: Int
+
+    public init(benchmark: String?, onnx: String, vnnlib: String, timeout: Double, onnxURL: URL, vnnlibURL: URL, line: Int) {
+        self.benchmark = benchmark
+        self.onnx = onnx
+        self.vnnlib = vnnlib
+        self.timeout = timeout
+        self.onnxURL = onnxURL
+        self.vnnlibURL = vnnlibURL
+        self.line = line
+    }
+}
+
+/// VNN-COMP's instance list (`instances.csv`): `onnx,vnnlib,timeout` per line without a header (the competition's
+/// benchmark repositories), or with a header line naming the columns `onnx`, `vnnlib`, `timeout` (or `timeout_s`)
+/// and optionally `benchmark`, in any order. Paths are relative to the list's folder; `.gz` files are read too.
+public enum InstanceList {
+    /// Reads the list at `url`.
+    /// - Throws: `CSVError` naming the line: a missing column, a timeout that is not a positive number, no instances.
+    public static func read(_ url: URL) throws -> [VNNCOMPInstance] {
+        let table = try CSVTable.read(url)
+        return try instances(table, path: url.relativePath, folder: url.deletingLastPathComponent())
+    }
+
+    /// The instances of a parsed list; `path` names it in errors, relative paths are resolved against `folder`.
+    public static func instances(_ table: CSVTable, path: String, folder: URL) throws -> [VNNCOMPInstance] {
+        func fail(_ text: String, _ line: Int?) -> CSVError { CSVError(path: path, problem: CSVProblem(text, line: line)) }
+        var records = table.records[...]
+        guard let first = records.first else { throw fail("no instances; expected lines onnx,vnnlib,timeout", nil) }
+        var columns = (benchmark: Int?.none, onnx: 0, vnnlib: 1, timeout: 2)
+        var width = 3
+        let names = first.fields.map { $0.lowercased() }
+        if names.contains("onnx") || names.contains("vnnlib") {
+            func column(_ accepted: [String]) throws -> Int {
+                guard let i = names.firstIndex(where: accepted.contains) else {
+                    throw fail("the header has no column \(accepted.joined(separator: " or ")) (columns: \(FileText.shown(first.fields.joined(separator: ", "))))", first.line)
+                }
+                return i
+            }
+            columns = (names.firstIndex(of: "benchmark"), try column(["onnx"]), try column(["vnnlib"]),
+                       try column(["timeout", "timeout_s"]))
+            width = names.count
+            records = records.dropFirst()
+        }
+        var out: [VNNCOMPInstance] = []
+        for record in records {
+            guard record.fields.count == width else {
+                throw fail("\(record.fields.count) fields, expected \(width) (onnx, vnnlib, timeout\(width > 3 ? ", ..." : ""))", record.line)
+            }
+            let onnx = record.fields[columns.onnx], vnnlib = record.fields[columns.vnnlib]
+            let timeoutText = record.fields[columns.timeout]
+            guard !onnx.isEmpty, !vnnlib.isEmpty else { throw fail("an empty onnx or vnnlib path", record.line) }
+            guard let timeout = Double(timeoutText), timeout.isFinite, timeout > 0 else {
+                throw fail("timeout \(FileText.shown(timeoutText)) is not a positive number of seconds", record.line)
+            }
+            func resolve(_ p: String) -> URL {
+                p.hasPrefix("/") ? URL(fileURLWithPath: p)
+                    : URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: folder.path, isDirectory: true))
+            }
+            out.append(VNNCOMPInstance(benchmark: columns.benchmark.map { record.fields[$0] }, onnx: onnx, vnnlib: vnnlib,
+                                       timeout: timeout, onnxURL: resolve(onnx), vnnlibURL: resolve(vnnlib),
+                                       line: record.line))
+        }
+        guard !out.isEmpty else { throw fail("no instances after the header", nil) }
+        return out
+    }
+
+    /// Shard `k` of `n` (1 <= k <= n): the instances at positions k - 1, k - 1 + n, k - 1 + 2n, ... (round robin, so
+    /// every shard gets a share of each network). A job array over any scheduler runs shards 1...n.
+    public static func shard(_ instances: [VNNCOMPInstance], _ k: Int, of n: Int) -> [VNNCOMPInstance] {
+        precondition(n >= 1 && (1...n).contains(k), "shard \(k)/\(n)")
+        return instances.enumerated().filter { $0.offset % n == k - 1 }.map(\.element)
+    }
+}
+
+/// The consensus answers of `../shared/vnncomp/answers.csv` (a header line with at least `onnx`, `vnnlib`,
+/// `consensus` (holds, violated, unknown) and `evidence`), keyed by the instance's two paths as written.
+/// `single-unreliable` evidence counts as unknown (that file's README).
+public enum ConsensusList {
+    public static func read(_ url: URL) throws -> [String: (consensus: String, evidence: String)] {
+        let path = url.relativePath
+        let table = try CSVTable.read(url)
+        func fail(_ text: String, _ line: Int?) -> CSVError { CSVError(path: path, problem: CSVProblem(text, line: line)) }
+        guard let header = table.records.first else { throw fail("empty; expected a header with onnx, vnnlib, consensus", nil) }
+        let names = header.fields.map { $0.lowercased() }
+        func column(_ name: String) throws -> Int {
+            guard let i = names.firstIndex(of: name) else {
+                throw fail("the header has no column \(name) (columns: \(FileText.shown(header.fields.joined(separator: ", "))))", header.line)
+            }
+            return i
+        }
+        let onnx = try column("onnx"), vnnlib = try column("vnnlib"), consensus = try column("consensus")
+        let evidence = names.firstIndex(of: "evidence")
+        var out: [String: (consensus: String, evidence: String)] = [:]
+        for record in table.records.dropFirst() {
+            guard record.fields.count == names.count else {
+                throw fail("\(record.fields.count) fields, the header has \(names.count)", record.line)
+            }
+            let value = record.fields[consensus]
+            guard ["holds", "violated", "unknown"].contains(value) else {
+                throw fail("consensus \(FileText.shown(value)), expected holds, violated or unknown", record.line)
+            }
+            let key = ConsensusList.key(onnx: record.fields[onnx], vnnlib: record.fields[vnnlib])
+            guard out[key] == nil else { throw fail("a second row for \(FileText.shown(key))", record.line) }
+            out[key] = (value, evidence.map { record.fields[$0] } ?? "")
+        }
+        return out
+    }
+
+    /// The key of an instance: its two paths as written in the lists.
+    public static func key(onnx: String, vnnlib: String) -> String { onnx + "," + vnnlib }
+}

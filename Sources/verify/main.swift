@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+import IBPFormats
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Answer VNN-COMP instances (an ONNX classifier and a VNNLIB property): unsat, sat, unknown or timeout.",
+        discussion: """
+        One instance:  verify NET.onnx PROP.vnnlib [--bounds ibp] [--timeout S] [--out RESULT]
+        A list:        verify --instances instances.csv [--shard K/N] [--results FILE.csv] [--answers answers.csv]
+        unsat: a bound method proves that no input in the property's box satisfies its output condition (every
+        disjunct has a row with upper bound < 0; a tie is no proof). sat: PGD with restarts on the property's margin
+        found an input in the box whose plain forward pass satisfies it (written to --out in VNN-COMP's format).
+        Each flag is given at most once; --bounds takes a comma list, tried in order until one proves the property.
+        """)
+
+    @Argument(help: "The network (.onnx, or a .ckpt / Chainer .npz of this project) and the property (.vnnlib).")
+    var files: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: "Bound methods, tried in order: ibp, sound-ibp, crown-ibp, crown (default ibp).")
+    var bounds: [String] = []
+
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seconds per instance (default: the list's, or none for one instance).")
+    var timeout: [Double] = []
+
+    @Option(name: .long, parsing: .singleValue, help: "One instance: write VNN-COMP's result file here (the answer; for sat the counterexample).")
+    var out: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: "A VNN-COMP instance list (onnx,vnnlib,timeout; paths relative to its folder).")
+    var instances: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: "With --instances: run shard K of N (1 <= K <= N), every N-th instance from the K-th.")
+    var shard: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: "With --instances: the results CSV (default output/verify-results.csv, with -K-of-N for a shard).")
+    var results: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: "With --instances: a consensus answers CSV (onnx, vnnlib, consensus, evidence) to check the answers against.")
+    var answers: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: "With --instances: write each sat instance's result file (its counterexample) into this folder.")
+    var counterexamples: [String] = []
+
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Parallel PGD starts (default 10; 1...1024).")
+    var attackRestarts: [Int] = []
+
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "PGD steps per start (default 100; 0...100000).")
+    var attackSteps: [Int] = []
+
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seed of PGD's random starts (default 0).")
+    var seed: [UInt64] = []
+
+    /// The methods named by --bounds, in order, without repeats.
+    func methods() throws -> [BoundMethodName] {
+        var names: [BoundMethodName] = []
+        for item in bounds.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+            let name = try BoundMethodName(parsing: String(item))
+            if !names.contains(name) { names.append(name) }
+        }
+        return names.isEmpty ? [.ibp] : names
+    }
+
+    /// (K, N) of --shard K/N.
+    func shardNumbers() throws -> (Int, Int)? {
+        guard let text = try once(shard, "--shard") else { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, (1...n).contains(k) else {
+            throw ValidationError("--shard \(text): expected K/N with 1 <= K <= N (e.g. 3/8)")
+        }
+        return (k, n)
+    }
+
+    func validate() throws {
+        let list = try once(instances, "--instances")
+        if list == nil {
+            guard files.count == 2 else {
+                throw ValidationError("give a network and a property (verify NET.onnx PROP.vnnlib), or --instances FILE.csv; got \(files.count) file\(files.count == 1 ? "" : "s")")
+            }
+            for (flag, values) in [("--shard", shard), ("--results", results), ("--answers", answers),
+                                   ("--counterexamples", counterexamples)] where !values.isEmpty {
+                throw ValidationError("\(flag) needs --instances")
+            }
+        } else {
+            guard files.isEmpty else { throw ValidationError("--instances runs a list: give no network or property files (got \(files.joined(separator: " ")))") }
+            if !out.isEmpty { throw ValidationError("--out writes one instance's result; with --instances use --results and --counterexamples") }
+        }
+        if let t = try once(timeout, "--timeout"), !(t.isFinite && t > 0) {
+            throw ValidationError("--timeout must be a positive number of seconds, got \(t)")
+        }
+        if let r = try once(attackRestarts, "--attack-restarts"), !(1...1024).contains(r) {
+            throw ValidationError("--attack-restarts must be in 1...1024, got \(r)")
+        }
+        if let s = try once(attackSteps, "--attack-steps"), !(0...100_000).contains(s) {
+            throw ValidationError("--attack-steps must be in 0...100000, got \(s)")
+        }
+        _ = try once(seed, "--seed")
+        _ = try once(answers, "--answers")
+        _ = try shardNumbers()
+        do { _ = try methods() } catch { throw ValidationError("--bounds: \(error)") }
+        if let path = try once(out, "--out") { try validateOutputFile(path, flag: "--out", createsFolder: true) }
+        if let path = try once(results, "--results") { try validateOutputFile(path, flag: "--results", createsFolder: true) }
+        if let folder = try once(counterexamples, "--counterexamples") {
+            try validateOutputFile(URL(fileURLWithPath: folder).appendingPathComponent("x").path, flag: "--counterexamples",
+                                   createsFolder: true)
+        }
+    }
+
+    func verifier() throws -> InstanceVerifier {
+        InstanceVerifier(methods: try methods(),
+                         attack: PropertyAttack(restarts: try once(attackRestarts, "--attack-restarts") ?? 10,
+                                                steps: try once(attackSteps, "--attack-steps") ?? 100,
+                                                seed: try once(seed, "--seed") ?? 0))
+    }
+
+    func run() throws {
+        try reportingErrors("verify") {
+            if let list = try once(instances, "--instances") { try runList(list) } else { try runOne() }
+        }
+    }
+
+    private func runOne() throws {
+        let started = Date()
+        let verifier = try self.verifier()
+        let (model, property) = try InstanceLoader.load(onnx: URL(fileURLWithPath: files[0]),
+                                                        vnnlib: URL(fileURLWithPath: files[1]),
+                                                        batch: verifier.attack.restarts)
+        let outcome = verifier.verify(model, property, timeout: try once(timeout, "--timeout"), started: started)
+        if let path = try once(out, "--out") {
+            try createOutputFolder(for: path, flag: "--out")
+            try AtomicFile.write(Data(outcome.resultText.utf8), to: URL(fileURLWithPath: path))
+        }
+        var details: [String] = []
+        if let m = outcome.method { details.append("proven by \(m.rawValue)") }
+        if let b = outcome.boundMargin { details.append("worst bound \(b)") }
+        if let a = outcome.attackMargin { details.append("attack margin \(a)") }
+        details.append(String(format: "%.3f s", outcome.seconds))
+        if !outcome.note.isEmpty { details.append(outcome.note) }
+        print("\(outcome.answer.rawValue) (\(details.joined(separator: "; ")))")
+    }
+
+    private func runList(_ list: String) throws {
+        var all = try InstanceList.read(URL(fileURLWithPath: list))
+        let shard = try shardNumbers()
+        if let (k, n) = shard { all = InstanceList.shard(all, k, of: n) }
+        let consensus = try once(answers, "--answers").map { try ConsensusList.read(URL(fileURLWithPath: $0)) }
+        let resultsPath = try once(results, "--results")
+            ?? "output/verify-results\(shard.map { "-\($0.0)-of-\($0.1)" } ?? "").csv"
+        try validateOutputFile(resultsPath, flag: "--results", createsFolder: true)
+        let cexFolder = try once(counterexamples, "--counterexamples")
+        let methods = try self.methods()
+        let batch = InstanceBatch(verifier: try verifier(), timeout: try once(timeout, "--timeout"))
+        var bar = ProgressBar(total: all.count, label: "instances", plainEvery: max(1, all.count / 10))
+        var outcomes: [InstanceResult] = []
+        let started = Date()
+        for instance in all {
+            var result = batch.run(instance, consensus: consensus)
+            if result.outcome.answer == .sat, let cexFolder, result.outcome.counterexample != nil {
+                // The list's line keeps names unique (property files of the same name sit in several folders).
+                let name = "line\(instance.line)_" + [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }
+                    .joined(separator: "__") + ".counterexample"
+                let url = URL(fileURLWithPath: cexFolder).appendingPathComponent(name)
+                try createOutputFolder(for: url.path, flag: "--counterexamples")
+                try AtomicFile.write(Data(result.outcome.resultText.utf8), to: url)
+                result.counterexampleFile = url.relativePath
+            }
+            outcomes.append(result)
+            bar.update(outcomes.count, status: result.outcome.answer.rawValue)
+        }
+        try createOutputFolder(for: resultsPath, flag: "--results")
+        try AtomicFile.write(Data(BatchReport.csv(outcomes).utf8), to: URL(fileURLWithPath: resultsPath))
+        let shardText = shard.map { ", shard \($0.0)/\($0.1)" } ?? ""
+        print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instances of \(list)\(shardText), "
+              + String(format: "%.1f s", Date().timeIntervalSince(started)) + "; results in \(resultsPath)")
+        print(BatchReport.summary(outcomes))
+        let wrong = outcomes.filter(\.isWrong)
+        if !wrong.isEmpty {
+            print("WRONG answers (against the consensus): "
+                  + wrong.map { "\($0.instance.onnx) \($0.instance.vnnlib): \($0.outcome.answer.rawValue)" }.joined(separator: "; "))
+        }
+    }
+}
+
+Verify.mainWithOneLineErrors()

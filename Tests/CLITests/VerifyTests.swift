@@ -1,0 +1,224 @@
+import Foundation
+import IBP
+import IBPFormats
+import XCTest
+
+/// `verify` and `convert` as a user runs them: answers and result files for a good instance, a list with shards and
+/// a consensus check, ONNX written by `convert` and read by `evaluate` with the checkpoint's numbers; and the bad
+/// inputs of issue #13 (an unsupported operator, malformed ONNX, malformed VNNLIB, counts that do not match, bad
+/// lists and flags), each one line, the right exit status, and no file written.
+final class VerifyTests: XCTestCase {
+    private var folder: URL!
+    private var onnx: URL!
+    /// The tiny model's class at MNIST test image 0, and that image.
+    private var label = 0
+    private var image: [Float] = []
+
+    override func setUpWithError() throws {
+        folder = try TempFolder.make(for: self)
+        onnx = folder.appendingPathComponent("tiny.onnx")
+        let network = Fixtures.tinyNetwork()
+        try ONNXExport.write(network, to: onnx)
+        let data = try Dataset.mnist(directory: Fixtures.sampleMNIST, split: .test, limit: 1)
+        let (x, _) = data.batch(0..<1)
+        image = x.data
+        label = CrossEntropy.predictions(network.logits(x))[0]
+    }
+
+    /// A VNN-COMP-style property for the tiny model: image 0 +- eps in [0, 1], another class at least as large as
+    /// `label` is a counterexample.
+    private func property(eps: Double, label: Int, inputs: Int = 784, extra: String = "") -> String {
+        var lines = (0..<inputs).map { "(declare-const X_\($0) Real)" } + (0..<10).map { "(declare-const Y_\($0) Real)" }
+        for i in 0..<inputs {
+            let p = Double(image[i % image.count])
+            lines.append("(assert (<= X_\(i) \(min(p + eps, 1))))")
+            lines.append("(assert (>= X_\(i) \(max(p - eps, 0))))")
+        }
+        lines.append("(assert (or " + (0..<10).filter { $0 != label }.map { "(and (>= Y_\($0) Y_\(label)))" }.joined(separator: " ") + "))")
+        return lines.joined(separator: "\n") + "\n" + extra
+    }
+
+    private func write(_ text: String, _ name: String) throws -> URL {
+        let url = folder.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url
+    }
+
+    // MARK: - answers
+
+    func testOneInstanceAnswersAndWritesTheResultFile() throws {
+        try Tool.verify.requireBuilt()
+        let holds = try write(property(eps: 0.0005, label: label), "holds.vnnlib")
+        let result = folder.appendingPathComponent("out/result.txt")
+        let unsat = try Tool.verify.run([onnx.path, holds.path, "--out", result.path, "--timeout", "60"], in: folder)
+        XCTAssertEqual(unsat.status, 0, unsat.stderr)
+        XCTAssertTrue(unsat.stdout.hasPrefix("unsat (proven by ibp; worst bound -"), unsat.stdout)
+        XCTAssertEqual(try String(contentsOf: result, encoding: .utf8), "unsat\n")
+
+        // Another class as the label: the centre itself is a counterexample.
+        let violated = try write(property(eps: 0.01, label: (label + 1) % 10), "violated.vnnlib")
+        let sat = try Tool.verify.run([onnx.path, violated.path, "--out", result.path], in: folder)
+        XCTAssertEqual(sat.status, 0, sat.stderr)
+        XCTAssertTrue(sat.stdout.hasPrefix("sat ("), sat.stdout)
+        let text = try String(contentsOf: result, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        XCTAssertEqual(lines.first, "sat")
+        XCTAssertEqual(lines.count, 1 + 784 + 10)
+        XCTAssertTrue(lines[1].hasPrefix("((X_0 ") && lines.last!.hasPrefix(" (Y_9 ") && lines.last!.hasSuffix("))"), text)
+        // The counterexample's inputs, read back, make the model's outputs satisfy the property.
+        let values = lines.dropFirst().map { line -> Float in
+            Float(Double(line.split(separator: " ").last!.trimmingCharacters(in: CharacterSet(charactersIn: ")")))!)
+        }
+        let y = Fixtures.tinyNetwork().logits(Tensor(shape: [1, 1, 28, 28], data: Array(values.prefix(784)))).data
+        XCTAssertEqual(y, Array(values.suffix(10)))
+        XCTAssertGreaterThanOrEqual(y.max()!, y[(label + 1) % 10])
+        XCTAssertNotEqual(CrossEntropy.predictions(Tensor(shape: [1, 10], data: y))[0], (label + 1) % 10)
+    }
+
+    /// A list with a header, relative paths, a consensus file; shards split it; the results CSV has a row each.
+    func testAListWithShardsAndAConsensus() throws {
+        _ = try write(property(eps: 0.0005, label: label), "holds.vnnlib")
+        _ = try write(property(eps: 0.01, label: (label + 1) % 10), "violated.vnnlib")
+        let list = try write("benchmark,onnx,vnnlib,timeout_s\nt,tiny.onnx,holds.vnnlib,60\nt,tiny.onnx,violated.vnnlib,60\n",
+                             "instances.csv")
+        // The consensus claims the opposite of the truth for the second instance: a wrong answer is reported.
+        let answers = try write("onnx,vnnlib,consensus,evidence\ntiny.onnx,holds.vnnlib,holds,cex\ntiny.onnx,violated.vnnlib,holds,cex\n",
+                                "answers.csv")
+        let results = folder.appendingPathComponent("results.csv")
+        let run = try Tool.verify.run(["--instances", list.path, "--answers", answers.path, "--results", results.path,
+                                       "--counterexamples", folder.appendingPathComponent("cex").path], in: folder)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("tiny.onnx     2    1     1       0       0     0      2        0           1            0     1"),
+                      run.stdout)
+        XCTAssertTrue(run.stdout.contains("WRONG answers (against the consensus): tiny.onnx violated.vnnlib: sat"), run.stdout)
+        let rows = try String(contentsOf: results, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertTrue(rows[1].hasPrefix("t,tiny.onnx,holds.vnnlib,60.0,unsat,ibp,"), String(rows[1]))
+        XCTAssertTrue(rows[2].hasPrefix("t,tiny.onnx,violated.vnnlib,60.0,sat,,"), String(rows[2]))
+        let cex = folder.appendingPathComponent("cex/line3_tiny.onnx__violated.vnnlib.counterexample")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cex.path))
+        XCTAssertTrue(rows[2].contains(",\(cex.path),"), String(rows[2]))
+        for k in 1...2 {
+            let shard = folder.appendingPathComponent("shard\(k).csv")
+            let r = try Tool.verify.run(["--instances", list.path, "--shard", "\(k)/2", "--results", shard.path], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let lines = try String(contentsOf: shard, encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(lines.count, 2)
+            XCTAssertTrue(lines[1].contains(k == 1 ? "holds.vnnlib" : "violated.vnnlib"), String(lines[1]))
+        }
+    }
+
+    /// `convert` writes the checkpoint as ONNX; `evaluate` gives the ONNX file the checkpoint's numbers.
+    func testConvertThenEvaluateGivesTheCheckpointsNumbers() throws {
+        try Tool.convert.requireBuilt()
+        let data = folder.appendingPathComponent("data")
+        try Fixtures.writeData(to: data, count: 30)
+        let checkpoint = folder.appendingPathComponent("tiny.ckpt")
+        try Fixtures.writeCheckpoint(to: checkpoint)
+        let converted = folder.appendingPathComponent("onnx/tiny-converted.onnx")
+        let run = try Tool.convert.run([checkpoint.path, converted.path], in: folder)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "wrote \(converted.path) (tiny, 4 layers)\n")
+        let arguments = ["--data", data.path, "--epsilon", "0.001,0.01", "--bounds", "ibp,crown-ibp", "--pgd-steps", "3"]
+        let a = try Tool.evaluate.run([checkpoint.path] + arguments, in: folder, timeout: 120)
+        let b = try Tool.evaluate.run([converted.path] + arguments, in: folder, timeout: 120)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(b.status, 0, b.stderr)
+        // The same table rows (the first line names the file and model, the last the time).
+        let rows = { (o: Outcome) in Array(o.stdout.split(separator: "\n").dropFirst().dropLast()) }
+        XCTAssertEqual(rows(a), rows(b))
+        XCTAssertEqual(rows(a).count, 3)
+    }
+
+    // MARK: - bad inputs
+
+    func testUnsupportedOperatorIsNamed() throws {
+        var bytes = try Data(contentsOf: onnx)
+        let relu = try XCTUnwrap(bytes.range(of: Data("Relu".utf8)))
+        bytes.replaceSubrange(relu, with: Data("Selu".utf8))
+        let bad = folder.appendingPathComponent("selu.onnx")
+        try bytes.write(to: bad)
+        let prop = try write(property(eps: 0.01, label: label), "p.vnnlib")
+        try assertRejected(.verify, [bad.path, prop.path], in: folder,
+                           mentions: ["\(bad.path): 1 unsupported ONNX operator node: 's2' (Selu) (supported: "], status: 1)
+        try assertRejected(.evaluate, [bad.path, "--data", Fixtures.sampleMNIST.path], in: folder,
+                           mentions: ["\(bad.path): 1 unsupported ONNX operator node: 's2' (Selu)"], status: 1)
+    }
+
+    func testMalformedONNXIsNamed() throws {
+        let prop = try write(property(eps: 0.01, label: label), "p.vnnlib")
+        let bytes = try Data(contentsOf: onnx)
+        let cut = folder.appendingPathComponent("cut.onnx")
+        try bytes.prefix(bytes.count / 2).write(to: cut)
+        try assertRejected(.verify, [cut.path, prop.path], in: folder,
+                           mentions: ["\(cut.path): not an ONNX model (protobuf decoding failed: the data ends inside a field"],
+                           status: 1)
+        // A graph that is not a chain: the Gemm's output also feeds the final Identity's input.
+        var forked = bytes
+        let from = try XCTUnwrap(forked.range(of: Data("s3_out".utf8), options: .backwards))
+        forked.replaceSubrange(from, with: Data("s1_out".utf8))
+        let dag = folder.appendingPathComponent("dag.onnx")
+        try forked.write(to: dag)
+        try assertRejected(.verify, [dag.path, prop.path], in: folder, mentions: [
+            "\(dag.path): the graph is not a chain of operators (node 'output' (Identity) reads 's1_out', an earlier value "
+                + "than the latest 's3_out'; value 's1_out' feeds 2 nodes ('s2' (Relu), 'output' (Identity)))"], status: 1)
+        try assertRejected(.verify, [folder.appendingPathComponent("none.onnx").path, prop.path], in: folder,
+                           mentions: ["none.onnx: no such file"], status: 1)
+        try assertRejected(.verify, [prop.path, prop.path], in: folder,
+                           mentions: ["p.vnnlib: not a model (a text file); expected a .ckpt (safetensors), a Chainer .npz or an ONNX model (.onnx)"],
+                           status: 1)
+    }
+
+    func testMalformedVNNLIBIsNamedWithItsLineAndColumn() throws {
+        let cases: [(String, String)] = [
+            ("(declare-const X_0 Real)\n(assert (<= X_0 1)\n", "p.vnnlib:2:1: "),
+            (property(eps: 0.01, label: label, extra: "(assert (<= X_0 (exp Y_0)))\n"), "p.vnnlib:"),
+            ("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= Y_0 0))\n",
+             "declares 1 inputs X and 1 outputs Y, the network has 784 inputs and 10 outputs"),
+            (property(eps: 0.01, label: label, inputs: 783), "declares 783 inputs X and 10 outputs Y, the network has 784 inputs"),
+        ]
+        for (text, mention) in cases {
+            let prop = try write(text, "p.vnnlib")
+            try assertRejected(.verify, [onnx.path, prop.path], in: folder, mentions: [mention], status: 1)
+        }
+    }
+
+    /// An ONNX model holds its graph, so --architecture is refused for it; convert names a missing input and an
+    /// output it cannot write, and writes nothing.
+    func testONNXWithArchitectureAndConvertBadInputs() throws {
+        try assertRejected(.evaluate, [onnx.path, "--architecture", "tiny", "--data", Fixtures.sampleMNIST.path], in: folder,
+                           mentions: ["\(onnx.path): an ONNX model records its own graph; drop --architecture tiny"], status: 1)
+        try assertRejected(.convert, [folder.appendingPathComponent("none.ckpt").path, folder.appendingPathComponent("o.onnx").path],
+                           in: folder, mentions: ["none.ckpt: no such file"], status: 1)
+        try assertRejected(.convert, [onnx.path, folder.path], in: folder,
+                           mentions: ["OUTPUT \(folder.path) is a folder, not a file name"], status: 64)
+        let png = folder.appendingPathComponent("figure.png")
+        try Data(contentsOf: Fixtures.packageRoot.appendingPathComponent("docs/comparison.png")).write(to: png)
+        try assertRejected(.convert, [png.path, folder.appendingPathComponent("o.onnx").path], in: folder,
+                           mentions: ["figure.png: not a model (a PNG file); expected a .ckpt (safetensors), a Chainer .npz or an ONNX model (.onnx)"],
+                           status: 1)
+    }
+
+    func testBadListsAndFlags() throws {
+        let prop = try write(property(eps: 0.01, label: label), "p.vnnlib")
+        let list = try write("tiny.onnx,p.vnnlib,soon\n", "bad.csv")
+        try assertRejected(.verify, ["--instances", list.path], in: folder,
+                           mentions: ["bad.csv:1: timeout soon is not a positive number of seconds"], status: 1)
+        let usage: [([String], String)] = [
+            ([onnx.path], "give a network and a property (verify NET.onnx PROP.vnnlib), or --instances FILE.csv; got 1 file"),
+            ([onnx.path, prop.path, "--timeout", "-1"], "--timeout must be a positive number of seconds, got -1.0"),
+            ([onnx.path, prop.path, "--timeout", "5", "--timeout", "6"], "--timeout was given 2 times"),
+            ([onnx.path, prop.path, "--bounds", "ibp,deep"], "--bounds: unknown bound method 'deep'"),
+            ([onnx.path, prop.path, "--shard", "1/2"], "--shard needs --instances"),
+            (["--instances", list.path, "--shard", "3/2"], "--shard 3/2: expected K/N with 1 <= K <= N"),
+            (["--instances", list.path, "--shard", "0/2"], "--shard 0/2: expected K/N with 1 <= K <= N"),
+            (["--instances", list.path, "--out", "r.txt"], "--out writes one instance's result"),
+            (["--instances", list.path, onnx.path], "--instances runs a list: give no network or property files"),
+            ([onnx.path, prop.path, "--attack-restarts", "0"], "--attack-restarts must be in 1...1024, got 0"),
+            ([onnx.path, prop.path, "--out", folder.path], "--out \(folder.path) is a folder, not a file name"),
+        ]
+        for (arguments, mention) in usage {
+            try assertRejected(.verify, arguments, in: folder, mentions: [mention], status: 64)
+        }
+    }
+}
