@@ -19,10 +19,11 @@ public struct AxisTicks: Equatable, Sendable {
             values = []
             return
         }
-        // A relative slack of 1e-9 keeps an end that is a multiple of the step in floating point only up to rounding
-        // (0.45 / 0.05 = 8.999999999999998) on the axis.
-        let first = (lo / step - 1e-9).rounded(.up)
-        let last = (hi / step + 1e-9).rounded(.down)
+        // A slack of 1e-6 steps keeps an end that is a multiple of the step only up to rounding on the axis:
+        // 0.45 / 0.05 = 8.999999999999998, and an end that came from a Float is off by 1e-8 (Float(0.45) is
+        // 0.44999998807907104). A tick that far outside the range is less than a pixel off the edge.
+        let first = (lo / step - 1e-6).rounded(.up)
+        let last = (hi / step + 1e-6).rounded(.down)
         var values: [Double] = []
         if first <= last, last - first < Double(Self.maxCount) {
             var k = first

@@ -12,6 +12,7 @@ final class LinePlotTests: XCTestCase {
         XCTAssertEqual(AxisTicks.niceRange(lo: 0.13, hi: 2.71, target: 5), 0.0...3.0)
         // 0.45 / 0.05 is 8.999999999999998 in floating point: the end tick is still there.
         XCTAssertEqual(AxisTicks(lo: 0, hi: 0.45, target: 9).values.last!, 0.45, accuracy: 1e-12)
+        XCTAssertEqual(AxisTicks(lo: 0, hi: Double(Float(0.45)), target: 9).values.last!, 0.45, accuracy: 1e-12)
         XCTAssertEqual(LogTicks(lo: 1e-3, hi: 20).exponents, [-3, -2, -1, 0, 1])
         XCTAssertEqual(LogTicks.decadeRange(lo: 0.02, hi: 30), 0.01...100)
     }
