@@ -6,7 +6,7 @@ import IBPCommandLine
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a model nominally or with IBP (Gowal et al. 2019), resumable, writing checkpoints and curves.",
+        abstract: "Train a model nominally, with IBP (Gowal et al. 2019) or CROWN-IBP (Zhang et al. 2020), resumable, writing checkpoints and curves.",
         discussion: """
         Example: swift run -c release train --model small --method ibp --epsilon-train 0.4 --out runs/small-ibp
 
@@ -24,8 +24,17 @@ struct Train: ParsableCommand {
     var model: [String] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
-        "nominal (plain cross-entropy) or ibp (default ibp).", valueName: "method"))
+        "nominal (plain cross-entropy), ibp or crown-ibp (Zhang et al. 2020; ReLU models) (default ibp).",
+        valueName: "method"))
     var method: [TrainingSettings.Method] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "crown-ibp: beta (the weight of the CROWN-IBP bound) at the start of the eps ramp (default 1).", valueName: "beta"))
+    var betaStart: [Float] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "crown-ibp: beta at the end of the eps ramp and after it, reached linearly (default 0).", valueName: "beta"))
+    var betaEnd: [Float] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Target training epsilon, reached at the end of the ramp (default 0.1).", valueName: "eps"))
@@ -127,6 +136,8 @@ struct Train: ParsableCommand {
         f.evalEvery = try once(evalEvery, "--eval-every")
         f.evalLimit = try once(evalLimit, "--eval-limit")
         f.threads = try once(threads, "--threads")
+        f.betaStart = try once(betaStart, "--beta-start")
+        f.betaEnd = try once(betaEnd, "--beta-end")
         return f
     }
 
@@ -146,6 +157,11 @@ struct Train: ParsableCommand {
         if settings.method == .nominal, let flag = flags.ibpOnlyFlags.first {
             throw ValidationError("\(flag) shapes the IBP objective and has no effect with --method nominal; drop it or "
                                   + "use --method ibp")
+        }
+        // On --resume the method is the record's: the flags are compared with it in run().
+        if resume == nil || flags.method != nil, settings.method != .crownIBP, let flag = flags.crownIBPOnlyFlags.first {
+            throw ValidationError("\(flag) shapes the CROWN-IBP loss and has no effect with --method "
+                                  + "\(settings.method.rawValue); drop it or use --method crown-ibp")
         }
         // A resumed run's values are checked against its record in run(); a new run's are checked here.
         if resume == nil { try settings.validate() }
@@ -172,8 +188,9 @@ struct Train: ParsableCommand {
                                   initial: trainer.step)
             let finished = try trainer.run(progress: { p in
                 let verified = p.batch.verified.map { String(format: " ver %.2f", Double($0) / Double(p.batch.count)) } ?? ""
-                bar.update(p.step, status: String(format: "eps %.3f kappa %.2f loss %.4f nom %.2f%@ %.0f samples/s",
-                                                  p.epsilon, p.kappa, p.batch.loss,
+                let beta = trainer.settings.method == .crownIBP ? String(format: " beta %.2f", p.beta) : ""
+                bar.update(p.step, status: String(format: "eps %.3f kappa %.2f%@ loss %.4f nom %.2f%@ %.0f samples/s",
+                                                  p.epsilon, p.kappa, beta, p.batch.loss,
                                                   Double(p.batch.nominalCorrect) / Double(p.batch.count), verified,
                                                   p.samplesPerSecond))
             }, evaluated: { step, r in

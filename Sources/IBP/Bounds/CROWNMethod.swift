@@ -219,7 +219,7 @@ public struct CROWNMethod: BoundMethod {
     }
 
     /// c_i += A_i . b for every row (16 partial sums in a fixed order).
-    private static func addBias(_ b: [Float], rows a: Tensor, into c: inout [Float]) {
+    static func addBias(_ b: [Float], rows a: Tensor, into c: inout [Float]) {
         let size = a.sampleSize
         a.data.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in

@@ -119,8 +119,9 @@ public final class Conv2D: Layer {
     /// Accumulates the weight (and, for the nominal/centre rows, bias) gradient of one pass, if asked, and returns
     /// the input gradient. Each chunk sums its slices' dW into a private block; the blocks are added in chunk
     /// order afterwards.
+    /// `biasGradient` false leaves the bias gradient alone (CROWN-IBP training weights it per row itself).
     func accumulate(_ dOut: Tensor, input x: Tensor, weights: [Float], radius: Bool,
-                            inputGradient: Bool, parameterGradients: Bool) -> Tensor {
+                            inputGradient: Bool, parameterGradients: Bool, biasGradient: Bool = true) -> Tensor {
         let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = dOut.batch
         let S = sliceImages, chunks = chunks(batch: n)
         let perChunk = (K + O) * S * P + O * K + O
@@ -143,7 +144,7 @@ public final class Conv2D: Layer {
                                        into: cols)
                                 gemm(m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: K, beta: 1, c: dW, ldc: K,
                                      parallel: false)
-                                if !radius {
+                                if !radius && biasGradient {
                                     for o in 0..<O { dB[o] += sum(dy + o * mP, count: mP) }
                                 }
                             }
@@ -174,7 +175,7 @@ public final class Conv2D: Layer {
                                                        count: O * K)
                         } else {
                             for i in 0..<(O * K) { gw[i] += dW[i] }
-                            for o in 0..<O { gb[o] += dB[o] }
+                            if biasGradient { for o in 0..<O { gb[o] += dB[o] } }
                         }
                     }
                 }

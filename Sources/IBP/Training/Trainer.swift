@@ -10,6 +10,8 @@ public struct TrainingProgress: Sendable {
     public var learningRate: Float
     public var batch: BatchStatistics
     public var samplesPerSecond: Double
+    /// The CROWN-IBP weight (0 for the other methods).
+    public var beta: Float = 0
 }
 
 /// Training that cannot go on: the loss or the weights left the finite floats (a checkpoint with them could not
@@ -77,7 +79,7 @@ public final class Trainer {
             try? fm.removeItem(at: directory.appendingPathComponent(stale))
         }
         try AtomicFile.write(try JSONEncoder.pretty.encode(settings), to: directory.appendingPathComponent("settings.json"))
-        let network = Network(Architecture.named(settings.model)!)
+        let network = Network(settings.modelArchitecture!)
         Initializer.orthogonal(network, seed: settings.seed)
         let trainer = try Trainer(settings: settings, directory: directory, network: network,
                               adam: Adam(parameters: network.parameters), step: 0, train: train, test: test)
@@ -112,7 +114,7 @@ public final class Trainer {
         }
         if settings.threads == nil { settings.threads = flags.threads ?? Parallel.workers }
         let checkpoint = try Checkpoint.load(directory.appendingPathComponent("checkpoint.ckpt"))
-        guard checkpoint.architecture == Architecture.named(settings.model), let adam = checkpoint.adam else {
+        guard checkpoint.architecture == settings.modelArchitecture, let adam = checkpoint.adam else {
             throw SettingsError(message: "\(directory.path)/checkpoint.ckpt does not match settings.json or lacks optimizer state",
                                 isUsageError: false)
         }
@@ -209,13 +211,10 @@ public final class Trainer {
         var rate = 0.0
         while step < settings.steps {
             if shouldStop() { break }
-            let eps = settings.method == .ibp ? s.epsilon(at: step) : 0
-            let kappa = settings.method == .ibp ? s.kappa(at: step) : 1
+            let (eps, kappa, beta) = settings.objective(at: step)
             let lr = s.learningRate(at: step)
             let (x, labels) = train.batch(order.indices(step: step, batchSize: settings.batchSize))
-            // kappa = 1 gives the interval term zero weight, so warm-up skips the interval pass.
-            let stats = IBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: eps, kappa: kappa,
-                                                bounds: settings.method == .ibp && kappa < 1)
+            let stats = settings.lossAndGradient(network: network, x: x, labels: labels, at: step)
             guard stats.loss.isFinite else {
                 throw TrainingDiverged(step: step + 1, what: "the loss (\(stats.loss))", lastCheckpoint: lastCheckpointStep)
             }
@@ -231,7 +230,7 @@ public final class Trainer {
             metrics.record(step: step, epsilon: eps, kappa: kappa, learningRate: lr, batch: stats,
                            seconds: trainingSeconds)
             progress(TrainingProgress(step: step, totalSteps: settings.steps, epsilon: eps, kappa: kappa,
-                                      learningRate: lr, batch: stats, samplesPerSecond: rate))
+                                      learningRate: lr, batch: stats, samplesPerSecond: rate, beta: beta))
             if step % settings.evalEvery == 0 || step == settings.steps {
                 evaluated(step, evaluate())
             }

@@ -21,6 +21,8 @@ public struct TrainingFlags: Equatable, Sendable {
     public var evalEvery: Int?
     public var evalLimit: Int?
     public var threads: Int?
+    public var betaStart: Float?
+    public var betaEnd: Float?
 
     public init() {}
 
@@ -28,6 +30,11 @@ public struct TrainingFlags: Equatable, Sendable {
     public var ibpOnlyFlags: [String] {
         [("--epsilon-train", epsilonTrain != nil), ("--kappa", kappa != nil), ("--warmup-steps", warmupSteps != nil),
          ("--ramp-steps", rampSteps != nil)].filter(\.1).map(\.0)
+    }
+
+    /// The flags that only shape the CROWN-IBP objective, by name, when given.
+    public var crownIBPOnlyFlags: [String] {
+        [("--beta-start", betaStart != nil), ("--beta-end", betaEnd != nil)].filter(\.1).map(\.0)
     }
 
     /// The settings of a new run: the given flags over the defaults (`small`, IBP, eps 0.1, the paper's schedule).
@@ -48,6 +55,7 @@ public struct TrainingFlags: Equatable, Sendable {
         if let evalLimit { s.evalLimit = evalLimit }
         s.evalEpsilon = evalEpsilon ?? schedule.epsilonTrain
         s.threads = threads ?? Parallel.workers
+        if s.method == .crownIBP { s.beta = BetaSchedule(start: betaStart ?? 1, end: betaEnd ?? 0) }
         return s
     }
 
@@ -84,6 +92,8 @@ public struct TrainingFlags: Equatable, Sendable {
         compare("--eval-limit", evalLimit, record.evalLimit)
         // A run recorded before threads were is taken to have run with the count given now.
         if record.threads != nil { compare("--threads", threads, record.threads) }
+        compare("--beta-start", betaStart, record.beta?.start)
+        compare("--beta-end", betaEnd, record.beta?.end)
         return out
     }
 }

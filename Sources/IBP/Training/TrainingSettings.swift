@@ -7,12 +7,19 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         case nominal
         /// The IBP objective with the epsilon and kappa schedules.
         case ibp
+        /// The CROWN-IBP objective (`CROWNIBPLoss`): IBP's schedules and beta (`BetaSchedule`).
+        case crownIBP = "crown-ibp"
     }
 
     public var model: String
+    /// The layer list when `model` names a JSON file (`ArchitectureFile`) rather than one of `Architecture.names`;
+    /// the record keeps it, so a resumed run does not need the file. Nil for the named models.
+    public var architecture: Architecture?
     public var method: Method
     public var schedule: Schedule
     public var steps: Int
+    /// The CROWN-IBP weight beta's schedule; set exactly when `method` is `crownIBP` (absent in older records).
+    public var beta: BetaSchedule?
     public var batchSize: Int = 100
     public var seed: UInt64 = 0
     public var checkpointEvery: Int = 1000
@@ -48,8 +55,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// Checks every value before any work starts; the message names the flag.
     public func validate() throws {
         func fail(_ message: String) -> SettingsError { SettingsError(message: message) }
-        guard Architecture.named(model) != nil else {
-            throw fail("unknown model '\(model)' (choose from \(Architecture.names.joined(separator: ", ")))")
+        guard let architecture = modelArchitecture else {
+            throw fail("unknown model '\(model)' (choose from \(Architecture.names.joined(separator: ", ")), or give a "
+                       + "JSON file of layers ending in .json)")
         }
         let eps = schedule.epsilonTrain
         guard eps.isFinite, eps >= 0, eps <= 1 else { throw fail("--epsilon-train must be in [0, 1], got \(eps)") }
@@ -59,6 +67,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         guard schedule.kappaFinal.isFinite, (0...1).contains(schedule.kappaFinal) else {
             throw fail("--kappa must be in [0, 1], got \(schedule.kappaFinal)")
         }
+        try validateCROWNIBP()
         guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
         guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
         guard schedule.learningRate.isFinite, schedule.learningRate > 0 else {
@@ -87,7 +96,6 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             }
         }
         // The memory of a training batch and of an evaluation batch follow from the model and these flags.
-        let architecture = Architecture.named(model)!
         do {
             try ResourceLimits.check(architecture, for: .training(batch: batchSize), batchFlag: "--batch-size")
             try ResourceLimits.check(architecture, for: .evaluation(batch: min(evalLimit, Checkpoint.evaluationBatch)),
@@ -100,10 +108,11 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// What the run will not do that its flags suggest it will, as lines for the user (empty when none):
     /// an IBP schedule that does not reach `--epsilon-train` within `--steps`, or never leaves the warm-up.
     public var warnings: [String] {
-        guard method == .ibp else { return [] }
+        guard method.usesBounds else { return [] }
         let s = schedule
         if s.epsilonTrain == 0 {
-            return ["--method ibp with --epsilon-train 0 trains a nominal model: the interval term is eps 0 throughout"]
+            return ["--method \(method.rawValue) with --epsilon-train 0 trains a nominal model: the interval term is eps 0 "
+                    + "throughout"]
         }
         if s.warmupSteps >= steps {
             return ["the \(s.warmupSteps)-step warm-up (--warmup-steps) covers all \(steps) steps: IBP never starts "
