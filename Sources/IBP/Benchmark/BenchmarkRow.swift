@@ -18,6 +18,13 @@ public struct BenchmarkRow: Codable, Sendable {
         self.unit = unit
     }
 
+    /// How many times slower `row` runs than `reference` (both rates of the same items): reference / row, with the
+    /// range from the two rows' extremes, unit `x`.
+    public static func ratio(_ reference: BenchmarkRow, over row: BenchmarkRow, measure: String) -> BenchmarkRow {
+        BenchmarkRow(model: row.model, measure: measure, median: reference.median / row.median,
+                     min: reference.min / row.max, max: reference.max / row.min, unit: "x")
+    }
+
     /// Summarises repeated observations (rates or times) by their median, minimum and maximum.
     public init(model: String, measure: String, observations: [Double], unit: String) {
         precondition(!observations.isEmpty, "a benchmark row needs at least one observation")

@@ -66,11 +66,18 @@ public enum BenchmarkSuite {
         }
         for model in models {
             guard var bench = ModelBenchmark(model: model, stopwatch: stopwatch) else { continue }
+            var ibpStep: BenchmarkRow?
             for bounds in [false, true] where wanted(bounds ? "ibp-train-step" : "nominal-train-step") {
                 let step = bench.trainStep(bounds: bounds)
                 add(step)
+                if bounds { ibpStep = step }
                 add(step.scaled(by: bench.network.trainingFLOPs(bounds: bounds) * 1e-9,
                                 measure: bounds ? "ibp-train-gflops" : "nominal-train-gflops", unit: "GFLOP/s"))
+            }
+            // CROWN-IBP training (ReLU models): the step mid-ramp (beta 0.5), and its cost as a multiple of IBP's.
+            if wanted("crown-ibp-train-step"), let step = bench.crownIBPTrainStep() {
+                add(step)
+                if let ibpStep { add(BenchmarkRow.ratio(ibpStep, over: step, measure: "crown-ibp-train-cost")) }
             }
             if wanted("ibp-verify") { add(bench.verify()) }
             // CROWN-IBP at batch 1000; CROWN's dense intermediate passes cost about a neuron's backward pass per
@@ -83,7 +90,8 @@ public enum BenchmarkSuite {
     }
 
     /// Every measure name `run` and the figure benchmarks produce (GFLOP/s rows come with their step).
-    public static let measureNames = ["sgemm-peak", "nominal-train-step", "ibp-train-step", "ibp-verify",
+    public static let measureNames = ["sgemm-peak", "nominal-train-step", "ibp-train-step", "crown-ibp-train-step",
+                                      "ibp-verify",
                                       "crown-ibp-verify", "crown-verify", "pgd20",
                                       "figure", "figures-100"]
 

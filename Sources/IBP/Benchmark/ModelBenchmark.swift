@@ -35,6 +35,22 @@ public struct ModelBenchmark {
                             observations: rates, unit: "samples/s")
     }
 
+    /// Samples/s of `CROWNIBPLoss.lossAndGradient` + `Adam.step` (eps 0.3, kappa 0.5, beta 0.5: the middle of the
+    /// ramp, where both bounds are computed), measure `crown-ibp-train-step`; nil for a model with non-ReLU
+    /// activations, which CROWN-IBP training does not handle.
+    public mutating func crownIBPTrainStep(batch n: Int = 100) -> BenchmarkRow? {
+        guard network.architecture.layers.allSatisfy({ if case let .activation(k) = $0 { k == .relu } else { true } })
+        else { return nil }
+        let (x, labels) = batch(n)
+        let network = network
+        var adam = Adam(parameters: network.parameters)
+        let rates = stopwatch.rates(items: n) {
+            _ = CROWNIBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: 0.3, kappa: 0.5, beta: 0.5)
+            adam.step(network.parameters, learningRate: 1e-3)
+        }
+        return BenchmarkRow(model: model, measure: "crown-ibp-train-step", observations: rates, unit: "samples/s")
+    }
+
     /// Images/s of `Network.margins` (elided IBP margins at eps 0.3: centre and radius passes, as PyTorch's yardstick).
     public mutating func verify(batch n: Int = 1000) -> BenchmarkRow {
         let (x, labels) = batch(n)
