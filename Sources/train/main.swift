@@ -20,7 +20,8 @@ struct Train: ParsableCommand {
     // (`once`) instead of the last value silently winning.
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
-        "Model: \(Architecture.names.joined(separator: ", ")) (default small).", valueName: "name"))
+        "Model: \(Architecture.names.joined(separator: ", ")) (default small), or a FILE.json of layers in the form checkpoints store (e.g. sample_data/models/small-wide.json).",
+        valueName: "name"))
     var model: [String] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
@@ -164,7 +165,9 @@ struct Train: ParsableCommand {
                                   + "\(settings.method.rawValue); drop it or use --method crown-ibp")
         }
         // A resumed run's values are checked against its record in run(); a new run's are checked here.
-        if resume == nil { try settings.validate() }
+        // A model file is read in run(), where a bad file is a failure at run time (exit status 1), and its
+        // settings are checked then (Trainer.start).
+        if resume == nil && !ArchitectureFile.isFile(settings.model) { try settings.validate() }
     }
 
     func run() throws {
@@ -176,7 +179,7 @@ struct Train: ParsableCommand {
                 trainer = try Trainer.resume(directory: URL(fileURLWithPath: resume), flags: flags,
                                              dataDirectory: dataFolder, defaultData: DataOptions.defaultDirectory)
             } else {
-                trainer = try Trainer.start(flags.settings(), dataDirectory: dataFolder ?? DataOptions.defaultDirectory,
+                trainer = try Trainer.start(try flags.settings().loadingModelFile(), dataDirectory: dataFolder ?? DataOptions.defaultDirectory,
                                             directory: URL(fileURLWithPath: try once(out, "--out")!), force: force)
             }
             for late in trainer.settings.schedule.decaySteps where late >= trainer.settings.steps && flags.decaySteps != nil {

@@ -1,0 +1,125 @@
+import Foundation
+import IBPFormats
+
+/// A model as data: a JSON file holding an `Architecture` exactly as a checkpoint stores it in its metadata,
+/// `{"name": ..., "inputShape": [1, 28, 28], "layers": [{"conv": {"channels": 16, "kernel": 4, "stride": 2,
+/// "same": false}}, {"activation": {"_0": "relu"}}, {"flatten": {}}, {"linear": {"units": 100}}, ...]}`, so
+/// `train --model FILE.json` trains a wider or deeper chain without a change to the code (issue 15, item 3).
+///
+/// Checked before any work, each failure one line naming the file (`ArchitectureFileError`, exit status 1): the
+/// file's size (at most `maxBytes`), strict JSON (`StrictJSON`: no repeated keys, no unknown fields), every layer
+/// of a known kind (conv, linear, activation with relu/sigmoid/tanh, flatten), a name that is not one of the named
+/// models, the input shape of the data, shapes that chain (`ResourceLimits.walk`), a linear head with one unit per
+/// class, and the sizes of one sample within `ResourceLimits` (the batch's are `TrainingSettings.validate`'s).
+public enum ArchitectureFile {
+    /// The largest model file read: 1 MiB (a layer is about 70 bytes; the limits allow far fewer layers than that).
+    public static let maxBytes = 1 << 20
+
+    /// The layer kinds a file may use, as the JSON keys `Architecture.LayerSpec` encodes.
+    public static let layerKinds = ["conv", "linear", "activation", "flatten"]
+
+    /// Whether a `--model` value names a file rather than one of `Architecture.names`: it ends in `.json`.
+    public static func isFile(_ model: String) -> Bool { model.lowercased().hasSuffix(".json") }
+
+    /// Reads and checks the model file at `url` for inputs of `inputShape` and `classes` classes (MNIST's).
+    /// - Parameter name: how messages name the file (default its path; the command line passes the path as typed).
+    /// - Throws: `ArchitectureFileError`, one line naming the file and what to change.
+    public static func load(_ url: URL, name: String? = nil, inputShape: [Int] = [1, 28, 28],
+                            classes: Int = 10) throws -> Architecture {
+        let path = url.path
+        func fail(_ reason: String) -> ArchitectureFileError {
+            ArchitectureFileError(path: name ?? path, reason: reason)
+        }
+        let size: Int
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            guard attributes[.type] as? FileAttributeType != .typeDirectory else {
+                throw fail("is a folder; give a JSON file of layers")
+            }
+            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        } catch let e as ArchitectureFileError {
+            throw e
+        } catch {
+            throw fail("no such file; give a JSON file of layers (see sample_data/models/small-wide.json)")
+        }
+        guard size <= maxBytes else {
+            throw fail("holds \(size) bytes, more than a model file may (\(maxBytes)); is it the right file?")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot be read") }
+        if let problem = layerKindProblem(data) { throw fail(problem) }
+        let architecture: Architecture
+        do {
+            architecture = try StrictJSON.decode(Architecture.self, from: data)
+        } catch let e as StrictJSON.Failure {
+            throw fail("is not a model file: \(e.reason)")
+        }
+        try check(architecture, inputShape: inputShape, classes: classes, fail: fail)
+        return architecture
+    }
+
+    /// The checks that follow decoding (name, input shape, chaining, head, per-sample sizes).
+    private static func check(_ architecture: Architecture, inputShape: [Int], classes: Int,
+                              fail: (String) -> ArchitectureFileError) throws {
+        let name = architecture.name
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw fail("model name \"\(name)\" must be 1 to 64 letters, digits, '-', '_' or '.'")
+        }
+        if let named = Architecture.named(name), named != architecture {
+            throw fail("is named \"\(name)\", one of the named models, with other layers; give it another \"name\"")
+        }
+        guard architecture.inputShape == inputShape else {
+            throw fail("has input shape \(architecture.inputShape), but the data's images are \(inputShape)")
+        }
+        do {
+            _ = try ResourceLimits.walk(architecture)
+            try ResourceLimits.check(architecture, for: .evaluation(batch: 1))
+        } catch let e as ResourceLimits.Exceeded {
+            throw fail(e.message)
+        }
+        guard case let .linear(units)? = architecture.layers.last, units == classes else {
+            throw fail("ends in \(architecture.layers.last.map { "\($0)" } ?? "nothing"); the last layer must be "
+                       + "{\"linear\": {\"units\": \(classes)}}, one logit per class")
+        }
+    }
+
+    /// A layer that is not one of `layerKinds` (or an activation that is not a `MonotoneKind`), as one phrase naming
+    /// it; nil when every layer's kind is known or the text is not JSON of that form (decoding then says why).
+    static func layerKindProblem(_ data: Data) -> String? {
+        guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let layers = top["layers"] as? [Any] else { return nil }
+        for (index, layer) in layers.enumerated() {
+            guard let object = layer as? [String: Any], object.count == 1, let kind = object.keys.first else {
+                return "layers[\(index)] is not an object with one key, the layer's kind ("
+                    + layerKinds.joined(separator: ", ") + ")"
+            }
+            guard layerKinds.contains(kind) else {
+                return "layers[\(index)] is of unknown kind \"\(kind)\"; the kinds are " + layerKinds.joined(separator: ", ")
+            }
+            if kind == "activation", let body = object[kind] as? [String: Any], let function = body["_0"] as? String,
+               MonotoneKind(rawValue: function) == nil {
+                return "layers[\(index)] is an unknown activation \"\(function)\"; the activations are "
+                    + MonotoneKind.allCases.map(\.rawValue).joined(separator: ", ")
+            }
+        }
+        return nil
+    }
+}
+
+/// A model file that cannot be trained, as one line naming it (a failure at run time: exit status 1).
+public struct ArchitectureFileError: CommandLineClassified, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var isUsageError: Bool { false }
+    public var description: String { "\(path): \(reason)" }
+}
+
+extension TrainingSettings {
+    /// The settings with a `model` that names a JSON file read into `architecture` (`ArchitectureFile.load`);
+    /// unchanged for a named model or one whose layers are already recorded.
+    public func loadingModelFile() throws -> TrainingSettings {
+        guard architecture == nil, ArchitectureFile.isFile(model) else { return self }
+        var settings = self
+        settings.architecture = try ArchitectureFile.load(URL(fileURLWithPath: model), name: model)
+        return settings
+    }
+}
