@@ -14,6 +14,13 @@ final class CROWNIBPTrainingTests: XCTestCase {
                                             .conv(channels: 2, kernel: 3, stride: 1, same: true), .activation(.relu),
                                             .flatten, .linear(units: 6), .activation(.relu), .linear(units: 10)])
 
+    /// A convolution read by a dense layer without a flatten (a model file may do that), and a ReLU first.
+    static let convIntoDense = Architecture(name: "tiny-conv-dense", inputShape: [2, 5, 5],
+                                            layers: [.activation(.relu),
+                                                     .conv(channels: 3, kernel: 2, stride: 1, same: false),
+                                                     .activation(.relu), .linear(units: 5), .activation(.relu),
+                                                     .linear(units: 10)])
+
     private func network(_ architecture: Architecture, seed: UInt64) -> Network {
         var rand = TestRandom(seed)
         let net = Network(architecture)
@@ -89,6 +96,7 @@ final class CROWNIBPTrainingTests: XCTestCase {
     func testDenseGradientMixed() { checkGradient(Self.dense, seed: 2, kappa: 0.5, beta: 0.4) }
     func testConvGradientPureCROWNIBP() { checkGradient(Self.conv, seed: 3, kappa: 0.2, beta: 1) }
     func testConvGradientMixed() { checkGradient(Self.conv, seed: 4, kappa: 0.3, beta: 0.7) }
+    func testConvIntoDenseGradient() { checkGradient(Self.convIntoDense, seed: 11, kappa: 0.4, beta: 0.6) }
 
     /// The relaxation's dependence on the IBP bounds is part of the gradient: dropping it (as a stop-gradient
     /// would) changes the gradient of a layer before the last ReLU by more than the tolerance above.
