@@ -90,6 +90,8 @@ final class TrainModelFileTests: XCTestCase {
         let checkpoint = try Checkpoint.load(runFolder.appendingPathComponent("final.ckpt"))
         XCTAssertEqual(checkpoint.architecture, expected)
         XCTAssertTrue(checkpoint.settings["settings"]?.contains("\"method\":\"crown-ibp\"") ?? false)
+        try assertRejected(.train, ["--resume", runFolder.path, "--beta-end", "0.3"], in: folder,
+                           mentions: ["--beta-end 0.3 differs from the run's 0.0"], status: 64)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("dense.json"))
         let resumed = try Tool.train.run(["--resume", runFolder.path, "--steps", "6"], in: folder)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
