@@ -2,7 +2,8 @@
 public struct BenchmarkRow: Codable, Sendable {
     /// A model name, or `machine` for measures of the machine itself (sgemm peak).
     public var model: String
-    /// `nominal-train-step`, `ibp-train-step`, `ibp-verify`, `pgd20`, `figure`, `figures-100`, `sgemm-peak`
+    /// `nominal-train-step`, `ibp-train-step`, `crown-ibp-train-step` (with `crown-ibp-train-cost`, its time in IBP
+    /// steps, unit `x`), `ibp-verify`, `pgd20`, `figure`, `figures-100`, `sgemm-peak`
     /// (the kernel the layers use), `blas-sgemm-peak` (the system BLAS, when the layers use another kernel),
     /// or a `*-gflops` row derived from a step measure.
     public var measure: String
