@@ -28,7 +28,8 @@ struct ConvolutionWindows {
     private let index: Int
     private let layers: [Layer]
     private var stages: [Stage]
-    /// For each conv layer t < index, the same kernel as a VALID convolution from stage t's window to stage t+1's.
+    /// For each conv layer t < index, the same kernel as a VALID convolution from stage t's window to stage t+1's
+    /// (a template: each block works on its own `copy()`).
     private var windowConvs: [Int: Conv2D] = [:]
     /// For each conv layer t < index, its bias over stage t+1's window (channel-major).
     private var windowBiases: [Int: [Float]] = [:]
@@ -57,9 +58,7 @@ struct ConvolutionWindows {
                                                   kernelHeight: cg.kernelHeight, kernelWidth: cg.kernelWidth,
                                                   strideH: cg.strideH, strideW: cg.strideW,
                                                   padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
-                let windowConv = Conv2D(geometry: windowGeometry, outChannels: c.outChannels, name: "window")
-                windowConv.weight.value = c.weight.value
-                windowConvs[t] = windowConv
+                windowConvs[t] = Conv2D(geometry: windowGeometry, outChannels: c.outChannels, weight: c.weight.value)
                 windowBiases[t] = c.bias.value.data.flatMap { [Float](repeating: $0, count: stage.h * stage.w) }
                 stage = Stage(channels: cg.channels, height: cg.height, width: cg.width, h: h, w: w,
                               aY: stage.aY * cg.strideH, bY: stage.bY * cg.strideH - cg.padTop,
@@ -79,74 +78,88 @@ struct ConvolutionWindows {
         self.windowBiases = windowBiases
     }
 
+    /// Floats of rows one block holds: 2^17 (512 KiB), so a block's rows stay in a core's cache through every
+    /// step (the row pass is memory-bound when blocks stream through memory; 16 MiB blocks ran 4x slower).
+    static let blockFloats = 1 << 17
+
     /// Bounds (n, outputShape) of every output of the convolution over the box, given the relaxations of the monotone
-    /// layers below it; `rowBudget` floats at most in one block of rows.
+    /// layers below it; blocks of at most min(`rowBudget`, `blockFloats`) floats of rows, handed to free cores.
     func bounds(relaxations: [Int: Relaxations], box: IntervalBounds, rowBudget: Int) -> Interval {
         let g = conv.geometry, O = conv.outChannels, P = g.outPixels, n = box.centre.batch
         let perGroup = 2 * O, widest = stages.map(\.windowSize).max()!
-        let groupsPerBlock = max(1, rowBudget / (perGroup * widest))
-        let kernel = conv.weight.value.data, bias = conv.bias.value.data
-        let top = stages[index]
-        precondition(top.windowSize == g.patchSize, "the top window is the kernel")
+        let groupsPerBlock = max(1, min(rowBudget, ConvolutionWindows.blockFloats) / (perGroup * widest))
+        let blocks = (n * P + groupsPerBlock - 1) / groupsPerBlock
         var lower = [Float](repeating: 0, count: n * O * P), upper = lower
-        var first = 0
-        while first < n * P {
-            let groups = first..<min(n * P, first + groupsPerBlock)
-            // Per group (sample, output pixel): rows +W_o (upper bounds), then -W_o (upper bounds of -z, i.e. lower).
-            var c = [Float](repeating: 0, count: groups.count * perGroup)
-            var a = Tensor(shape: [groups.count * perGroup, top.channels, top.h, top.w]) { ap in
-                let K = g.patchSize
-                kernel.withUnsafeBufferPointer { kp in
-                    for gi in 0..<groups.count {
-                        let base = ap + gi * perGroup * K
-                        base.update(from: kp.baseAddress!, count: O * K)
-                        for i in 0..<(O * K) { base[O * K + i] = -kp[i] }
+        lower.withUnsafeMutableBufferPointer { lo in
+            upper.withUnsafeMutableBufferPointer { hi in
+                let lo = lo.baseAddress!, hi = hi.baseAddress!
+                Parallel.parts(blocks) { block in
+                    let groups = (block * groupsPerBlock)..<min(n * P, (block + 1) * groupsPerBlock)
+                    // Every block has its own copies of the window convolutions: a layer's scratch is not shared
+                    // between threads.
+                    let up = blockBounds(groups, convs: windowConvs.mapValues { $0.copy() }, relaxations: relaxations,
+                                         box: box)
+                    for (gi, group) in groups.enumerated() {
+                        let s = group / P, p = group % P
                         for o in 0..<O {
-                            c[gi * perGroup + o] = bias[o]
-                            c[gi * perGroup + O + o] = -bias[o]
+                            hi[(s * O + o) * P + p] = up[gi * perGroup + o]
+                            lo[(s * O + o) * P + p] = -up[gi * perGroup + O + o]
                         }
                     }
                 }
             }
-            for t in stride(from: index - 1, through: 0, by: -1) {
-                let above = stages[t + 1]
-                mask(&a, stage: above, groups: groups)
-                switch layers[t].primitive {
-                case .monotone:
-                    let r = relaxations[t]!
-                    let window = Relaxations(lowerSlope: gather(r.lowerSlope, above, groups),
-                                             lowerIntercept: gather(r.lowerIntercept, above, groups),
-                                             upperSlope: gather(r.upperSlope, above, groups),
-                                             upperIntercept: gather(r.upperIntercept, above, groups),
-                                             size: above.windowSize)
-                    window.apply(to: &a, bias: &c, rowsPerSample: perGroup, firstSample: 0)
-                case .affine:
-                    let windowConv = windowConvs[t]!
-                    // The channel's bias over the window; masked pixels (padding) multiply it by zero.
-                    CROWNMethod.addBias(windowBiases[t]!, rows: a, into: &c)
-                    a = windowConv.applyTransposed(a)
-                case .reshape, .maxPool:
-                    preconditionFailure("refused in init")
-                }
-            }
-            mask(&a, stage: stages[0], groups: groups)
-            let centre = Tensor(shape: [groups.count, stages[0].windowSize],
-                                data: gather(box.centre.data, stages[0], groups))
-            let radius = Tensor(shape: [groups.count, stages[0].windowSize],
-                                data: gather(box.radius.data, stages[0], groups))
-            let up = LinearBound.evaluate(a.flattenedRows(a.batch, stages[0].windowSize), rowsPerSample: perGroup,
-                                          centre: centre, radius: radius, bias: c).upper
-            for (gi, group) in groups.enumerated() {
-                let s = group / P, p = group % P
-                for o in 0..<O {
-                    upper[(s * O + o) * P + p] = up[gi * perGroup + o]
-                    lower[(s * O + o) * P + p] = -up[gi * perGroup + O + o]
-                }
-            }
-            first = groups.upperBound
         }
         let shape = [n] + conv.outputShape
         return Interval(lower: Tensor(shape: shape, data: lower), upper: Tensor(shape: shape, data: upper))
+    }
+
+    /// Upper bounds of the rows of `groups` (group = sample * P + output pixel; per group +W_o then -W_o, o < O).
+    private func blockBounds(_ groups: Range<Int>, convs: [Int: Conv2D], relaxations: [Int: Relaxations],
+                             box: IntervalBounds) -> [Float] {
+        let g = conv.geometry, O = conv.outChannels, perGroup = 2 * O
+        let kernel = conv.weight.value.data, bias = conv.bias.value.data
+        let top = stages[index]
+        precondition(top.windowSize == g.patchSize, "the top window is the kernel")
+        var c = [Float](repeating: 0, count: groups.count * perGroup)
+        var a = Tensor(shape: [groups.count * perGroup, top.channels, top.h, top.w]) { ap in
+            let K = g.patchSize
+            kernel.withUnsafeBufferPointer { kp in
+                for gi in 0..<groups.count {
+                    let base = ap + gi * perGroup * K
+                    base.update(from: kp.baseAddress!, count: O * K)
+                    for i in 0..<(O * K) { base[O * K + i] = -kp[i] }
+                    for o in 0..<O {
+                        c[gi * perGroup + o] = bias[o]
+                        c[gi * perGroup + O + o] = -bias[o]
+                    }
+                }
+            }
+        }
+        for t in stride(from: index - 1, through: 0, by: -1) {
+            let above = stages[t + 1]
+            mask(&a, stage: above, groups: groups)
+            switch layers[t].primitive {
+            case .monotone:
+                let r = relaxations[t]!
+                let window = Relaxations(lowerSlope: gather(r.lowerSlope, above, groups),
+                                         lowerIntercept: gather(r.lowerIntercept, above, groups),
+                                         upperSlope: gather(r.upperSlope, above, groups),
+                                         upperIntercept: gather(r.upperIntercept, above, groups),
+                                         size: above.windowSize)
+                window.apply(to: &a, bias: &c, rowsPerSample: perGroup, firstSample: 0)
+            case .affine:
+                // The channel's bias over the window; masked pixels (padding) multiply it by zero.
+                CROWNMethod.addBias(windowBiases[t]!, rows: a, into: &c)
+                a = convs[t]!.applyTransposed(a)
+            case .reshape, .maxPool:
+                preconditionFailure("refused in init")
+            }
+        }
+        mask(&a, stage: stages[0], groups: groups)
+        let centre = Tensor(shape: [groups.count, stages[0].windowSize], data: gather(box.centre.data, stages[0], groups))
+        let radius = Tensor(shape: [groups.count, stages[0].windowSize], data: gather(box.radius.data, stages[0], groups))
+        return LinearBound.evaluate(a.flattenedRows(a.batch, stages[0].windowSize), rowsPerSample: perGroup,
+                                    centre: centre, radius: radius, bias: c).upper
     }
 
     /// The window corner of group `group` (sample group / P, output pixel group % P) at `stage`.
@@ -206,5 +219,18 @@ struct ConvolutionWindows {
                 }
             }
         }
+    }
+}
+
+extension Conv2D {
+    /// A convolution with `geometry` and the weights `weight` (out, in, kH, kW); bias zero.
+    fileprivate convenience init(geometry: ConvGeometry, outChannels: Int, weight: Tensor) {
+        self.init(geometry: geometry, outChannels: outChannels, name: "window")
+        self.weight.value = weight
+    }
+
+    /// The same geometry and weights with scratch of its own (for another thread).
+    fileprivate func copy() -> Conv2D {
+        Conv2D(geometry: geometry, outChannels: outChannels, weight: weight.value)
     }
 }
