@@ -88,10 +88,11 @@ public enum BenchmarkSuite {
                                 measure: bounds ? "ibp-train-gflops" : "nominal-train-gflops", unit: "GFLOP/s"))
             }
             if wanted("ibp-verify") { add(bench.verify()) }
-            // CROWN-IBP at batch 1000; CROWN's dense intermediate passes cost about a neuron's backward pass per
-            // neuron, so it runs at batch 50 and only on `small` (on `medium` a single image takes seconds).
+            // CROWN-IBP at batch 1000; CROWN's intermediate passes cost about a neuron's backward pass per
+            // neuron, so it runs at batch 50 and only on `small` and `vissmall` (the models auto_LiRPA's figures in
+            // ../shared/lirpa cover; on `medium` a single image takes seconds).
             if wanted("crown-ibp-verify") { add(bench.verify(.crownIBP, batch: 1000)) }
-            if wanted("crown-verify") && model == "small" { add(bench.verify(.crown, batch: 50)) }
+            if wanted("crown-verify") && ["small", "vissmall"].contains(model) { add(bench.verify(.crown, batch: 50)) }
             if wanted("pgd20") { add(bench.pgd20()) }
         }
         return rows
