@@ -126,7 +126,6 @@ def main():
 
     parser.error = usage_error  # one line and status 64, as every script here
     args = parser.parse_args()
-    import_references()
     vnncomp = os.path.abspath(args.vnncomp)
     if not os.path.isfile(os.path.join(vnncomp, "instances.csv")):
         print(f"check-onnx-reference.py: error: {args.vnncomp}: no instances.csv (the VNN-COMP material is ../shared/vnncomp)",

@@ -58,8 +58,9 @@ def main():
     mine = {(r["model"], r["measure"]): r for r in ours["rows"]}
     models = sorted({r["model"] for r in torch["rows"]}, key=lambda m: ["small", "medium"].index(m)
                     if m in ("small", "medium") else 9)
-    print(f"{ours.get('machine', '?')}, {ours.get('date', '?')}, torch {torch['info']['torch']} "
-          f"({torch['info']['threads']} threads)")
+    print(f"{ours.get('cpu', ours.get('machine', '?'))}, {ours.get('date', '?')}")
+    print(f"ours: GEMM kernel {ours.get('gemmKernel', '?')}, OpenBLAS {ours.get('blas', '?')}; "
+          f"torch {torch['info']['torch']} ({torch['info']['threads']} threads)")
     print(f"{'model':8s}{'measure':22s}{'PyTorch':>12s}{'ours':>12s}{'ours/PyTorch':>14s}")
     for model in models:
         for torch_name, our_name in MEASURES:
@@ -68,14 +69,14 @@ def main():
                 continue
             print(f"{model:8s}{our_name:22s}{t['median']:12.0f}{o['median']:12.0f}{o['median'] / t['median']:13.2f}x")
     peak = mine.get(("machine", "sgemm-peak"))
-    blas = mine.get(("machine", "blas-sgemm-peak"))
+    other = next((r for (m, name), r in mine.items() if m == "machine" and name != "sgemm-peak"), None)
     gflops = mine.get(("small", "ibp-train-gflops"))
     if peak and gflops:
         line = (f"small IBP step: {gflops['median']:.1f} GFLOP/s = {100 * gflops['median'] / peak['median']:.0f}% "
                 f"of the sgemm peak of the kernel the layers use ({peak['median']:.1f} GFLOP/s)")
-        if blas:
-            line += (f", {100 * gflops['median'] / blas['median']:.0f}% of the system BLAS's "
-                     f"({blas['median']:.1f} GFLOP/s)")
+        if other:
+            line += (f", {100 * gflops['median'] / other['median']:.0f}% of the other kernel's "
+                     f"({other['measure']}: {other['median']:.1f} GFLOP/s)")
         print(line)
 
 

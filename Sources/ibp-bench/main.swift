@@ -65,7 +65,7 @@ struct Bench: ParsableCommand {
                                                         stopwatch: stopwatch) { try! figures.renderHundred() })
             }
         }
-        let report = BenchmarkReport(date: date, machine: MachineInfo.cpuModel, cores: MachineInfo.cores, rows: rows)
+        let report = BenchmarkReport(date: date, cores: MachineInfo.cores, rows: rows)
         print(json ? report.json : report.table)
     }
 }

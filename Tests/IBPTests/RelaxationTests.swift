@@ -59,4 +59,21 @@ final class RelaxationTests: XCTestCase {
             XCTAssertEqual(r.upperIntercept, kind.value(2))
         }
     }
+
+    /// Huge finite ends (an exploding stage) beyond the sigmoid/tanh tangent table: lines that enclose f at the ends
+    /// and at 0 (this trapped converting the grid position to Int).
+    func testHugeFiniteEndsGiveEnclosingLines() {
+        for kind in MonotoneKind.allCases {
+            for (l, u) in [(Float(-1e30), Float(1e30)), (-3, 1e30), (-1e30, 2), (-1e20, -1e19), (1e19, 1e20)] {
+                let r = kind.relaxation(lower: l, upper: u)
+                for z in [Double(l), Double(u), min(max(0, Double(l)), Double(u))] {
+                    let f = Double(kind.value(Float(z)))
+                    XCTAssert(Double(r.lowerSlope) * z + Double(r.lowerIntercept) <= f + 1e-6 * max(1, abs(f)),
+                              "\(kind) on [\(l), \(u)] at \(z): lower line above f")
+                    XCTAssert(Double(r.upperSlope) * z + Double(r.upperIntercept) >= f - 1e-6 * max(1, abs(f)),
+                              "\(kind) on [\(l), \(u)] at \(z): upper line below f")
+                }
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@ public struct BenchmarkRow: Codable, Sendable {
     public var model: String
     /// `nominal-train-step`, `ibp-train-step`, `crown-ibp-train-step` (with `crown-ibp-train-cost`, its time in IBP
     /// steps, unit `x`), `ibp-verify`, `pgd20`, `figure`, `figures-100`, `sgemm-peak`
-    /// (the kernel the layers use), `blas-sgemm-peak` (the system BLAS, when the layers use another kernel),
+    /// (the kernel the layers use), `blas-sgemm-peak` or `avx512-sgemm-peak` (the other kernel, where this CPU runs it),
     /// or a `*-gflops` row derived from a step measure.
     public var measure: String
     public var median: Double

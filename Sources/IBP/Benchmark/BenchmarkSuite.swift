@@ -6,11 +6,18 @@ public struct BenchmarkReport: Codable {
     public var date: String
     /// CPU model (from /proc/cpuinfo).
     public var machine: String
+    /// The CPU's vendor, family, model, stepping and the ISA flags that decide the kernels (`CPUInfo.summary`).
+    public var cpu: String
+    /// The GEMM kernel the layers used (`GEMMKernel.current`) and OpenBLAS's own description (core type).
+    public var gemmKernel: String
+    public var blas: String
     public var cores: Int
     public var rows: [BenchmarkRow]
 
-    public init(date: String, machine: String, cores: Int, rows: [BenchmarkRow]) {
-        self.date = date; self.machine = machine; self.cores = cores; self.rows = rows
+    public init(date: String, cpu: CPUInfo = .current, cores: Int, rows: [BenchmarkRow]) {
+        self.date = date; self.machine = cpu.modelName; self.cpu = cpu.summary
+        self.gemmKernel = GEMMKernel.current.rawValue; self.blas = GEMMKernel.blasDescription
+        self.cores = cores; self.rows = rows
     }
 
     /// One JSON object with sorted keys.
@@ -20,9 +27,11 @@ public struct BenchmarkReport: Codable {
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
-    /// A plain-text table; GFLOP/s rows also show their share of the measured sgemm peak.
+    /// A plain-text table under the CPU, kernel and OpenBLAS lines; GFLOP/s rows also show their share of the
+    /// measured sgemm peak of the kernel in use.
     public var table: String {
         let peak = rows.first { $0.measure == "sgemm-peak" }?.median
+        let otherPeak = rows.first { $0.model == "machine" && $0.measure != "sgemm-peak" }
         func pad(_ text: String, _ width: Int) -> String {
             text + String(repeating: " ", count: max(0, width - text.count))
         }
@@ -30,7 +39,13 @@ public struct BenchmarkReport: Codable {
             let text = String(format: "%.1f", x)
             return String(repeating: " ", count: max(0, 11 - text.count)) + text
         }
-        var lines = ["\(machine), \(cores) cores, \(date)",
+        var kernelLine = "GEMM kernel in use: \(gemmKernel) (chosen for this CPU by GEMMKernel.preferred(for:))"
+        if let peak, let otherPeak {
+            let other = String(otherPeak.measure.prefix { $0 != "-" })
+            kernelLine += peak >= otherPeak.median ? "; it also measured faster here than \(other)"
+                : "; \(other) measured faster here (\(String(format: "%.0f", otherPeak.median)) GFLOP/s)"
+        }
+        var lines = ["\(cpu), \(cores) cores, \(date)", kernelLine, "OpenBLAS: \(blas)",
                      pad("model", 9) + pad("measure", 22) + "     median        min        max  unit"]
         for r in rows {
             var line = pad(r.model, 9) + pad(r.measure, 22) + number(r.median) + number(r.min) + number(r.max)
@@ -57,11 +72,11 @@ public enum BenchmarkSuite {
         if wanted("sgemm-peak") {
             add(BenchmarkRow(model: "machine", measure: "sgemm-peak",
                              observations: SGEMMPeak.gflops(stopwatch: stopwatch), unit: "GFLOP/s"))
-            // The system BLAS as well, when the layers use the project's kernel: the yardstick the speed issue
-            // names, which OPENBLAS_CORETYPE may hold to AVX2.
-            if GEMMKernel.current != .blas {
-                add(BenchmarkRow(model: "machine", measure: "blas-sgemm-peak",
-                                 observations: SGEMMPeak.gflops(kernel: .blas, stopwatch: stopwatch), unit: "GFLOP/s"))
+            // The other kernel as well, where this CPU runs it: the table in `GEMMKernel.preferred(for:)` chose
+            // one, and this row shows whether the choice holds here (OPENBLAS_CORETYPE may hold OpenBLAS to AVX2).
+            for other in [GEMMKernel.avx512, .blas] where other != GEMMKernel.current && GEMMKernel.isAvailable(other) {
+                add(BenchmarkRow(model: "machine", measure: "\(other.rawValue)-sgemm-peak",
+                                 observations: SGEMMPeak.gflops(kernel: other, stopwatch: stopwatch), unit: "GFLOP/s"))
             }
         }
         for model in models {
@@ -80,10 +95,11 @@ public enum BenchmarkSuite {
                 if let ibpStep { add(BenchmarkRow.ratio(ibpStep, over: step, measure: "crown-ibp-train-cost")) }
             }
             if wanted("ibp-verify") { add(bench.verify()) }
-            // CROWN-IBP at batch 1000; CROWN's dense intermediate passes cost about a neuron's backward pass per
-            // neuron, so it runs at batch 50 and only on `small` (on `medium` a single image takes seconds).
+            // CROWN-IBP at batch 1000; CROWN's intermediate passes cost about a neuron's backward pass per
+            // neuron, so it runs at batch 50 and only on `small` and `vissmall` (the models auto_LiRPA's figures in
+            // ../shared/lirpa cover; on `medium` a single image takes seconds).
             if wanted("crown-ibp-verify") { add(bench.verify(.crownIBP, batch: 1000)) }
-            if wanted("crown-verify") && model == "small" { add(bench.verify(.crown, batch: 50)) }
+            if wanted("crown-verify") && ["small", "vissmall"].contains(model) { add(bench.verify(.crown, batch: 50)) }
             if wanted("pgd20") { add(bench.pgd20()) }
         }
         return rows

@@ -19,6 +19,9 @@ public struct CROWNMethod: BoundMethod {
     /// the heap's mmap threshold (`HeapTuning`), so freed blocks are reused rather than page-faulted in again.
     /// Row blocks are cut to fit, so memory does not grow with the batch or the layer width.
     public var rowBudget = 1 << 22
+    /// Whether a convolution's neurons are bounded on windows (`ConvolutionWindows`) where the chain below allows;
+    /// off, every neuron's row is dense (the reference the windows are tested against).
+    var windows = true
 
     public init(intermediate: Intermediate) {
         self.intermediate = intermediate
@@ -91,6 +94,9 @@ public struct CROWNMethod: BoundMethod {
     /// negations, for the lower bounds), in row blocks of whole samples or, for wide layers, of neuron ranges.
     private func neuronBounds(_ map: any AffineMap, at index: Int, layers: [Layer], relaxations: [Int: Relaxations],
                               box: IntervalBounds) -> Interval {
+        if windows, let windowed = ConvolutionWindows(layers, index: index) {
+            return windowed.bounds(relaxations: relaxations, box: box, rowBudget: rowBudget)
+        }
         let n = box.centre.batch, outputs = map.outputSize
         let width = widestStage(layers, through: index)
         let rowsPerBlock = max(2, rowBudget / max(width, 1))
@@ -257,15 +263,41 @@ struct Relaxations {
     var lowerSlope: [Float], lowerIntercept: [Float], upperSlope: [Float], upperIntercept: [Float]
     let size: Int
 
+    init(lowerSlope: [Float], lowerIntercept: [Float], upperSlope: [Float], upperIntercept: [Float], size: Int) {
+        self.lowerSlope = lowerSlope; self.lowerIntercept = lowerIntercept
+        self.upperSlope = upperSlope; self.upperIntercept = upperIntercept
+        self.size = size
+    }
+
     init(_ f: MonotoneKind, _ pre: Interval) {
         let count = pre.lower.count
         size = pre.lower.sampleSize
         lowerSlope = [Float](repeating: 0, count: count)
         lowerIntercept = lowerSlope; upperSlope = lowerSlope; upperIntercept = lowerSlope
-        for i in 0..<count {
-            let r = f.relaxation(lower: pre.lower.data[i], upper: max(pre.lower.data[i], pre.upper.data[i]))
-            lowerSlope[i] = r.lowerSlope; lowerIntercept[i] = r.lowerIntercept
-            upperSlope[i] = r.upperSlope; upperIntercept[i] = r.upperIntercept
+        pre.lower.data.withUnsafeBufferPointer { lo in
+            pre.upper.data.withUnsafeBufferPointer { hi in
+                lowerSlope.withUnsafeMutableBufferPointer { ls in
+                    lowerIntercept.withUnsafeMutableBufferPointer { li in
+                        upperSlope.withUnsafeMutableBufferPointer { us in
+                            upperIntercept.withUnsafeMutableBufferPointer { ui in
+                                let ls = ls.baseAddress!, li = li.baseAddress!, us = us.baseAddress!
+                                let ui = ui.baseAddress!
+                                // Every neuron of the batch, on all cores; ReLU's lines inlined (a call per neuron
+                                // cost a tenth of a CROWN-IBP pass).
+                                Parallel.chunks(count, minChunk: 1 << 14) { range in
+                                    for i in range {
+                                        let l = lo[i], u = max(lo[i], hi[i])
+                                        let r = f == .relu ? MonotoneKind.reluRelaxation(lower: l, upper: u)
+                                            : f.relaxation(lower: l, upper: u)
+                                        ls[i] = r.lowerSlope; li[i] = r.lowerIntercept
+                                        us[i] = r.upperSlope; ui[i] = r.upperIntercept
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

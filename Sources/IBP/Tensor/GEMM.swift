@@ -3,19 +3,39 @@ import CKernels
 
 /// Which code computes the products.
 public enum GEMMKernel: String, Sendable {
-    /// The project's packed AVX-512 kernel (CKernels): on a CPU with full-width AVX-512 units (as this project's
-    /// machine) twice the FLOPs per cycle of the AVX2 kernels the system OpenBLAS may be pinned to, and no
-    /// per-call overhead beyond packing.
+    /// The project's packed AVX-512 kernel (CKernels): on a CPU whose AVX-512 units are 512 bits wide, twice the
+    /// FLOPs per cycle of AVX2 kernels, and no per-call overhead beyond packing.
     case avx512
-    /// The system BLAS (OpenBLAS), for CPUs without AVX-512.
+    /// The system BLAS (OpenBLAS, with the kernels it picks for the CPU).
     case blas
 
-    /// The kernel `gemm` uses: AVX-512 when the CPU has it. Tests set `.blas` to check both against a reference.
-    nonisolated(unsafe) public static var current: GEMMKernel = ckernels_available() == 1 ? .avx512 : .blas
+    /// The kernel `gemm` uses: `preferred(for: .current)`. Tests set `.blas` to check both against a reference.
+    nonisolated(unsafe) public static var current: GEMMKernel = preferred(for: .current)
 
     /// Whether this CPU can run `kernel`.
     public static func isAvailable(_ kernel: GEMMKernel) -> Bool {
         kernel == .blas || ckernels_available() == 1
+    }
+
+    /// The kernel for `cpu`, by a table of measurements rather than by the presence of AVX-512 alone:
+    /// - no AVX-512: OpenBLAS (the project's kernel needs it);
+    /// - AMD Zen 4 (family 25 with AVX-512): OpenBLAS. Zen 4 executes 512-bit operations on 256-bit units; there
+    ///   the project's kernel measured 185 GFLOP/s against OpenBLAS's 191 (issue 16), so it buys nothing and
+    ///   would only change the bits;
+    /// - other CPUs with AVX-512 (Intel server parts, AMD Zen 5 with full-width units): the project's kernel
+    ///   (313-372 GFLOP/s against OpenBLAS's 236-251 on the AVX-512 EPYC of stop 9).
+    /// `ibp-bench` measures both kernels where both run, so a CPU the table gets wrong shows it.
+    public static func preferred(for cpu: CPUInfo, avx512Runs: Bool = ckernels_available() == 1) -> GEMMKernel {
+        guard avx512Runs else { return .blas }
+        if cpu.vendor == "AuthenticAMD" && cpu.family == 25 { return .blas }
+        return .avx512
+    }
+
+    /// OpenBLAS's own description of itself: version and build options, and the core type whose kernels it runs.
+    public static var blasDescription: String {
+        let config = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS"
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        return "\(config.trimmingCharacters(in: .whitespaces)), core \(core)"
     }
 }
 

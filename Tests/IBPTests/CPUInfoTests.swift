@@ -1,0 +1,69 @@
+import XCTest
+@testable import IBP
+
+/// CPUInfo parsing and the GEMM kernel table (`GEMMKernel.preferred(for:)`), on /proc/cpuinfo excerpts of the
+/// three CPU kinds this project has run on.
+final class CPUInfoTests: XCTestCase {
+    static func cpuinfo(vendor: String, family: Int, model: Int, name: String, flags: String) -> String {
+        """
+        processor\t: 0
+        vendor_id\t: \(vendor)
+        cpu family\t: \(family)
+        model\t\t: \(model)
+        model name\t: \(name)
+        stepping\t: 1
+        flags\t\t: \(flags)
+
+        processor\t: 1
+        vendor_id\t: SomethingElse
+        cpu family\t: 99
+
+        """
+    }
+
+    let zen3 = CPUInfo(cpuinfo: cpuinfo(vendor: "AuthenticAMD", family: 25, model: 1, name: "AMD EPYC",
+                                        flags: "fpu sse2 fma avx2 bmi2"))
+    let zen4 = CPUInfo(cpuinfo: cpuinfo(vendor: "AuthenticAMD", family: 25, model: 17, name: "AMD EPYC 9R14",
+                                        flags: "fma avx2 avx512f avx512_bf16"))
+    let zen5 = CPUInfo(cpuinfo: cpuinfo(vendor: "AuthenticAMD", family: 26, model: 2, name: "AMD EPYC 9R45",
+                                        flags: "fma avx2 avx512f avx512_bf16"))
+    let intel = CPUInfo(cpuinfo: cpuinfo(vendor: "GenuineIntel", family: 6, model: 143, name: "Intel Xeon",
+                                         flags: "fma avx2 avx512f amx_bf16"))
+
+    func testParsesTheFirstProcessorBlock() {
+        XCTAssertEqual(zen4.vendor, "AuthenticAMD")
+        XCTAssertEqual(zen4.family, 25)
+        XCTAssertEqual(zen4.model, 17)
+        XCTAssertEqual(zen4.stepping, 1)
+        XCTAssertEqual(zen4.modelName, "AMD EPYC 9R14")
+        XCTAssertEqual(zen4.flags, ["fma", "avx2", "avx512f", "avx512_bf16"])
+        XCTAssertEqual(zen3.amdCore, "Zen 3")
+        XCTAssertEqual(zen4.amdCore, "Zen 4")
+        XCTAssertEqual(zen5.amdCore, "Zen 5")
+        XCTAssertNil(intel.amdCore)
+        XCTAssertEqual(zen3.summary, "AMD EPYC (AuthenticAMD family 25 model 1 stepping 1, Zen 3; fma, avx2, "
+                       + "no avx512f, no avx512_bf16, no amx_bf16)")
+    }
+
+    func testAnEmptyOrForeignTextLeavesFieldsUnknown() {
+        let none = CPUInfo(cpuinfo: "")
+        XCTAssertEqual(none.vendor, "unknown")
+        XCTAssertNil(none.family)
+        XCTAssertTrue(none.flags.isEmpty)
+        XCTAssertEqual(GEMMKernel.preferred(for: none, avx512Runs: false), .blas)
+    }
+
+    func testKernelTable() {
+        // Without AVX-512 only OpenBLAS runs, whatever the CPU.
+        for cpu in [zen3, zen4, zen5, intel] { XCTAssertEqual(GEMMKernel.preferred(for: cpu, avx512Runs: false), .blas) }
+        // Zen 4 runs 512-bit operations on 256-bit units: the project's kernel measured no faster there.
+        XCTAssertEqual(GEMMKernel.preferred(for: zen4, avx512Runs: true), .blas)
+        XCTAssertEqual(GEMMKernel.preferred(for: zen5, avx512Runs: true), .avx512)
+        XCTAssertEqual(GEMMKernel.preferred(for: intel, avx512Runs: true), .avx512)
+    }
+
+    func testThisMachinesKernelRuns() {
+        XCTAssertTrue(GEMMKernel.isAvailable(GEMMKernel.preferred(for: .current)))
+        XCTAssertFalse(GEMMKernel.blasDescription.isEmpty)
+    }
+}
