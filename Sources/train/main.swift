@@ -104,6 +104,9 @@ struct Train: ParsableCommand {
         "Continue the run in this folder from its checkpoint.", valueName: "folder"))
     var resume: [String] = []
 
+    @OptionGroup(title: "Fast certified training (Shi et al. 2021)")
+    var fast: FastTrainingOptions
+
     @Flag(name: .long, help: "Start over even if --out exists.")
     var force = false
 
@@ -127,6 +130,7 @@ struct Train: ParsableCommand {
         f.evalEvery = try once(evalEvery, "--eval-every")
         f.evalLimit = try once(evalLimit, "--eval-limit")
         f.threads = try once(threads, "--threads")
+        f.fast = try fast.flags()
         return f
     }
 

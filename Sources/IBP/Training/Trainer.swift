@@ -78,7 +78,7 @@ public final class Trainer {
         }
         try AtomicFile.write(try JSONEncoder.pretty.encode(settings), to: directory.appendingPathComponent("settings.json"))
         let network = Network(Architecture.named(settings.model)!)
-        Initializer.orthogonal(network, seed: settings.seed)
+        Initializer.initialize(network, scheme: settings.initialization ?? .orthogonal, seed: settings.seed)
         let trainer = try Trainer(settings: settings, directory: directory, network: network,
                               adam: Adam(parameters: network.parameters), step: 0, train: train, test: test)
         trainer.warnings = settings.warnings

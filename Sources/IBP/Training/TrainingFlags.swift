@@ -21,13 +21,15 @@ public struct TrainingFlags: Equatable, Sendable {
     public var evalEvery: Int?
     public var evalLimit: Int?
     public var threads: Int?
+    /// The flags of fast certified training (Shi et al. 2021): initialisation, epochs, eps ramp, regularisers.
+    public var fast = FastTrainingFlags()
 
     public init() {}
 
     /// The flags that only shape the IBP objective, by name, when given.
     public var ibpOnlyFlags: [String] {
         [("--epsilon-train", epsilonTrain != nil), ("--kappa", kappa != nil), ("--warmup-steps", warmupSteps != nil),
-         ("--ramp-steps", rampSteps != nil)].filter(\.1).map(\.0)
+         ("--ramp-steps", rampSteps != nil)].filter(\.1).map(\.0) + fast.ibpOnlyFlags
     }
 
     /// The settings of a new run: the given flags over the defaults (`small`, IBP, eps 0.1, the paper's schedule).
@@ -48,6 +50,7 @@ public struct TrainingFlags: Equatable, Sendable {
         if let evalLimit { s.evalLimit = evalLimit }
         s.evalEpsilon = evalEpsilon ?? schedule.epsilonTrain
         s.threads = threads ?? Parallel.workers
+        fast.apply(to: &s)
         return s
     }
 
@@ -84,6 +87,6 @@ public struct TrainingFlags: Equatable, Sendable {
         compare("--eval-limit", evalLimit, record.evalLimit)
         // A run recorded before threads were is taken to have run with the count given now.
         if record.threads != nil { compare("--threads", threads, record.threads) }
-        return out
+        return out + fast.conflicts(with: record)
     }
 }

@@ -31,6 +31,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// `Dataset.sha256` of the training split and of the evaluation images, joined by `+`: a resumed run checks
     /// that it reads the same images, wherever they lie now.
     public var dataSHA256: String?
+    /// How the weights were drawn (`--init`); nil in runs recorded before it was, which used orthogonal weights.
+    public var initialization: WeightInitialization?
 
     /// The largest `--threads`: the layers split their work into at most 8 parts.
     public static let maxThreads = 8
