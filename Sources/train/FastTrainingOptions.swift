@@ -10,12 +10,40 @@ struct FastTrainingOptions: ParsableArguments {
         valueName: "scheme"))
     var initialization: [WeightInitialization] = []
 
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Total training in epochs (passes over the training images), instead of --steps.", valueName: "e"))
+    var epochs: [Double] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Epochs at eps 0, kappa 1 before the ramp, instead of --warmup-steps.", valueName: "e"))
+    var warmupEpochs: [Double] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Epochs of the eps and kappa ramp, instead of --ramp-steps.", valueName: "e"))
+    var rampEpochs: [Double] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Epochs at which the learning rate is multiplied by --decay-factor, instead of --decay-steps (commas, repeated, or '' for none).",
+        valueName: "epochs"))
+    var decayEpochs: [CommaSeparated<Double>] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Shape of the eps ramp: smooth (DeepMind's smooth_schedule: (t/T)^4-like start up to a quarter of the ramp, then linear; the default) or linear (Gowal et al.).",
+        valueName: "shape"))
+    var epsSchedule: [EpsilonRamp] = []
+
     /// The flags given, each checked to be given at most once.
     func flags() throws -> FastTrainingFlags {
         var f = FastTrainingFlags()
         f.initialization = try once(initialization, "--init")
+        f.epochs.epochs = try once(epochs, "--epochs")
+        f.epochs.warmupEpochs = try once(warmupEpochs, "--warmup-epochs")
+        f.epochs.rampEpochs = try once(rampEpochs, "--ramp-epochs")
+        f.epochs.decayEpochs = decayEpochs.isEmpty ? nil : decayEpochs.flattened()
+        f.epsilonRamp = try once(epsSchedule, "--eps-schedule")
         return f
     }
 }
 
 extension WeightInitialization: ExpressibleByArgument {}
+extension EpsilonRamp: ExpressibleByArgument {}

@@ -146,6 +146,7 @@ struct Train: ParsableCommand {
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
         if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
         if resume != nil && force { throw ValidationError("--force starts a new run: it goes with --out, not --resume") }
+        if let clash = flags.fast.clash(with: flags) { throw ValidationError(clash) }
         let settings = flags.settings()
         if settings.method == .nominal, let flag = flags.ibpOnlyFlags.first {
             throw ValidationError("\(flag) shapes the IBP objective and has no effect with --method nominal; drop it or "

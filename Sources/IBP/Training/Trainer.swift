@@ -65,6 +65,9 @@ public final class Trainer {
             throw SettingsError(message: "\(directory.path) exists: pass --resume to continue it or --force to start over")
         }
         let (train, test) = try loadData(dataDirectory, settings: settings)
+        // Epoch counts become steps once the number of training images is known.
+        try settings.resolveEpochs(trainingImages: train.count)
+        try settings.validate()
         settings.data = dataDirectory.standardizedFileURL.path
         settings.dataSHA256 = digest(train, test)
         settings.gemmKernel = GEMMKernel.current.rawValue

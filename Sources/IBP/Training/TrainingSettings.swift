@@ -33,6 +33,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var dataSHA256: String?
     /// How the weights were drawn (`--init`); nil in runs recorded before it was, which used orthogonal weights.
     public var initialization: WeightInitialization?
+    /// The parts of the schedule given in epochs, resolved into the step counts above when the data is loaded;
+    /// nil when all were given in steps.
+    public var epochs: EpochSchedule?
 
     /// The largest `--threads`: the layers split their work into at most 8 parts.
     public static let maxThreads = 8
@@ -61,6 +64,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         guard schedule.kappaFinal.isFinite, (0...1).contains(schedule.kappaFinal) else {
             throw fail("--kappa must be in [0, 1], got \(schedule.kappaFinal)")
         }
+        try epochs?.validate()
         guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
         guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
         guard schedule.learningRate.isFinite, schedule.learningRate > 0 else {
