@@ -32,6 +32,15 @@ struct FastTrainingOptions: ParsableArguments {
         valueName: "shape"))
     var epsSchedule: [EpsilonRamp] = []
 
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Weight lambda0 of the warm-up regularisers (bound tightness and ReLU balance, Shi et al. 2021 sec. 3.3), decaying as lambda0 (1 - eps/eps-train) over the ramp; 0 turns them off (default 0.5).",
+        valueName: "lambda"))
+    var regLambda: [Float] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Tolerance tau of the warm-up regularisers (default 0.5).", valueName: "tau"))
+    var regTolerance: [Float] = []
+
     /// The flags given, each checked to be given at most once.
     func flags() throws -> FastTrainingFlags {
         var f = FastTrainingFlags()
@@ -41,6 +50,8 @@ struct FastTrainingOptions: ParsableArguments {
         f.epochs.rampEpochs = try once(rampEpochs, "--ramp-epochs")
         f.epochs.decayEpochs = decayEpochs.isEmpty ? nil : decayEpochs.flattened()
         f.epsilonRamp = try once(epsSchedule, "--eps-schedule")
+        f.regularizerLambda = try once(regLambda, "--reg-lambda")
+        f.regularizerTolerance = try once(regTolerance, "--reg-tolerance")
         return f
     }
 }

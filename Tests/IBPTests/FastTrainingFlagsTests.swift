@@ -34,4 +34,25 @@ final class FastTrainingFlagsTests: XCTestCase {
         XCTAssertEqual(flags.conflicts(with: old), [.init(flag: "--init", given: "ibp", recorded: "orthogonal")])
         XCTAssertEqual(flags.conflicts(with: settings()), [])
     }
+
+    func testRegularizerDefaultsAndRecord() throws {
+        XCTAssertEqual(settings().warmupRegularizer, WarmupRegularizer(lambda: 0.5, tolerance: 0.5))
+        XCTAssertNil(settings { $0.method = .nominal }.warmupRegularizer)
+        XCTAssertEqual(settings { $0.fast.regularizerLambda = 0 }.warmupRegularizer?.lambda, 0)
+        var flags = TrainingFlags()
+        flags.method = .nominal
+        flags.fast.regularizerTolerance = 0.3
+        XCTAssertEqual(flags.ibpOnlyFlags, ["--reg-tolerance"])
+        var bad = settings()
+        bad.warmupRegularizer?.tolerance = -1
+        XCTAssertThrowsError(try bad.validate()) { XCTAssertEqual("\($0)", "--reg-tolerance must be positive, got -1.0") }
+        // A record from before the regularisers ran without them: --reg-lambda 0 agrees, 0.5 does not.
+        var old = try oldRecord()
+        old.warmupRegularizer = nil
+        var given = TrainingFlags()
+        given.fast.regularizerLambda = 0
+        XCTAssertEqual(given.conflicts(with: old), [])
+        given.fast.regularizerLambda = 0.5
+        XCTAssertEqual(given.conflicts(with: old), [.init(flag: "--reg-lambda", given: "0.5", recorded: "0.0")])
+    }
 }

@@ -8,13 +8,17 @@ public struct FastTrainingFlags: Equatable, Sendable {
     public var epochs = EpochSchedule()
     /// `--eps-schedule linear|smooth`.
     public var epsilonRamp: EpsilonRamp?
+    /// `--reg-lambda` (lambda0; 0 turns the warm-up regularisers off) and `--reg-tolerance` (tau).
+    public var regularizerLambda: Float?
+    public var regularizerTolerance: Float?
 
     public init() {}
 
     /// Flags that only shape the IBP objective, by name, when given.
     public var ibpOnlyFlags: [String] {
         [("--warmup-epochs", epochs.warmupEpochs != nil), ("--ramp-epochs", epochs.rampEpochs != nil),
-         ("--eps-schedule", epsilonRamp != nil)].filter(\.1).map(\.0)
+         ("--eps-schedule", epsilonRamp != nil), ("--reg-lambda", regularizerLambda != nil),
+         ("--reg-tolerance", regularizerTolerance != nil)].filter(\.1).map(\.0)
     }
 
     /// A part of the schedule given both in steps and in epochs, as the line for the user; nil when none is.
@@ -31,12 +35,16 @@ public struct FastTrainingFlags: Equatable, Sendable {
     /// - IBP initialisation for `--method ibp`; orthogonal for `--method nominal` (the paper's sigma is derived for
     ///   interval radii and would start a nominal network with vanishing activations);
     /// - the smooth eps ramp for `--method ibp`;
+    /// - the warm-up regularisers with lambda0 = 0.5, tau = 0.5 for `--method ibp`;
     /// - epochs only where given (the step schedule's defaults otherwise).
     public func apply(to settings: inout TrainingSettings) {
         let ibp = settings.method == .ibp
         settings.initialization = initialization ?? (ibp ? .ibp : .orthogonal)
         settings.schedule.epsilonRamp = epsilonRamp ?? (ibp ? .smooth : nil)
         settings.epochs = epochs.isEmpty ? nil : epochs
+        let defaults = WarmupRegularizer()
+        settings.warmupRegularizer = ibp ? WarmupRegularizer(lambda: regularizerLambda ?? defaults.lambda,
+                                                             tolerance: regularizerTolerance ?? defaults.tolerance) : nil
     }
 
     /// The given flags that differ from `record`; a run recorded before a flag existed holds today's behaviour.
@@ -56,6 +64,10 @@ public struct FastTrainingFlags: Equatable, Sendable {
         compare("--decay-epochs", epochs.decayEpochs, e?.decayEpochs, { $0.map { "\($0)" }.joined(separator: ",") },
                 missing: inSteps)
         compare("--eps-schedule", epsilonRamp, record.schedule.epsilonRamp ?? .linear) { $0.rawValue }
+        // A run without the regularisers ran with lambda0 = 0, whatever tau.
+        compare("--reg-lambda", regularizerLambda, record.warmupRegularizer?.lambda ?? 0)
+        compare("--reg-tolerance", regularizerTolerance, record.warmupRegularizer?.tolerance,
+                missing: "no regulariser")
         return out
     }
 }

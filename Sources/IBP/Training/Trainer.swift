@@ -217,8 +217,10 @@ public final class Trainer {
             let lr = s.learningRate(at: step)
             let (x, labels) = train.batch(order.indices(step: step, batchSize: settings.batchSize))
             // kappa = 1 gives the interval term zero weight, so warm-up skips the interval pass.
+            let regularizer = settings.method == .ibp ? settings.warmupRegularizer : nil
             let stats = IBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: eps, kappa: kappa,
-                                                bounds: settings.method == .ibp && kappa < 1)
+                                                bounds: settings.method == .ibp && kappa < 1, regularizer: regularizer,
+                                                regularizerWeight: regularizer?.weight(epsilon: eps, target: s.epsilonTrain) ?? 0)
             guard stats.loss.isFinite else {
                 throw TrainingDiverged(step: step + 1, what: "the loss (\(stats.loss))", lastCheckpoint: lastCheckpointStep)
             }

@@ -36,6 +36,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// The parts of the schedule given in epochs, resolved into the step counts above when the data is loaded;
     /// nil when all were given in steps.
     public var epochs: EpochSchedule?
+    /// The warm-up regularisers (`--reg-lambda`, `--reg-tolerance`); nil in runs recorded before they existed and
+    /// in nominal runs: none.
+    public var warmupRegularizer: WarmupRegularizer?
 
     /// The largest `--threads`: the layers split their work into at most 8 parts.
     public static let maxThreads = 8
@@ -65,6 +68,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             throw fail("--kappa must be in [0, 1], got \(schedule.kappaFinal)")
         }
         try epochs?.validate()
+        try warmupRegularizer?.validate()
         guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
         guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
         guard schedule.learningRate.isFinite, schedule.learningRate > 0 else {
