@@ -32,7 +32,7 @@ extension Initializer {
     public static func ibp(_ network: Network, seed: UInt64) {
         // A stream apart from the orthogonal draw's, so the head's weights are the same under both schemes.
         var rng = RandomSource(seed: seed ^ 0x1B9_5EED_0F_1B9)
-        for layer in network.body {
+        for layer in network.body where !(layer is BatchNorm) {
             for p in layer.parameters {
                 if p.value.shape.count == 1 {
                     p.value.data = [Float](repeating: 0, count: p.value.count)

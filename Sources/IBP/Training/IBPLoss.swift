@@ -23,6 +23,15 @@ public enum IBPLoss {
     public static func lossAndGradient(network: Network, x: Tensor, labels: [Int], epsilon: Float, kappa: Float,
                                        bounds: Bool, regularizer: WarmupRegularizer? = nil,
                                        regularizerWeight: Float = 0) -> BatchStatistics {
+        // Batch normalisation uses the clean batch's statistics during the step (Shi et al. 2021, sec. 3.4).
+        network.withTraining {
+            step(network: network, x: x, labels: labels, epsilon: epsilon, kappa: kappa, bounds: bounds,
+                 regularizer: regularizer, regularizerWeight: regularizerWeight)
+        }
+    }
+
+    private static func step(network: Network, x: Tensor, labels: [Int], epsilon: Float, kappa: Float, bounds: Bool,
+                             regularizer: WarmupRegularizer?, regularizerWeight: Float) -> BatchStatistics {
         network.zeroGradients()
         let n = x.batch
         let input: Flow
