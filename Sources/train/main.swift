@@ -114,6 +114,9 @@ struct Train: ParsableCommand {
         "Continue the run in this folder from its checkpoint.", valueName: "folder"))
     var resume: [String] = []
 
+    @OptionGroup(title: "Fast certified training (Shi et al. 2021)")
+    var fast: FastTrainingOptions
+
     @Flag(name: .long, help: "Start over even if --out exists.")
     var force = false
 
@@ -139,6 +142,7 @@ struct Train: ParsableCommand {
         f.threads = try once(threads, "--threads")
         f.betaStart = try once(betaStart, "--beta-start")
         f.betaEnd = try once(betaEnd, "--beta-end")
+        f.fast = try fast.flags()
         return f
     }
 
@@ -154,6 +158,7 @@ struct Train: ParsableCommand {
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
         if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
         if resume != nil && force { throw ValidationError("--force starts a new run: it goes with --out, not --resume") }
+        if let clash = flags.fast.clash(with: flags) { throw ValidationError(clash) }
         let settings = flags.settings()
         if settings.method == .nominal, let flag = flags.ibpOnlyFlags.first {
             throw ValidationError("\(flag) shapes the IBP objective and has no effect with --method nominal; drop it or "

@@ -78,7 +78,7 @@ final class TrainFlagTests: XCTestCase {
         XCTAssertTrue(outcome.stderr.contains("train: warning: the 2000-step warm-up (--warmup-steps) covers all 3 steps"),
                       outcome.stderr)
         let ramp = try Tool.train.run(["--model", "tiny", "--method", "ibp", "--steps", "6", "--warmup-steps", "2",
-                                       "--ramp-steps", "8", "--epsilon-train", "0.2", "--batch-size", "10", "--eval-limit", "10",
+                                       "--ramp-steps", "8", "--epsilon-train", "0.2", "--eps-schedule", "linear", "--batch-size", "10", "--eval-limit", "10",
                                        "--data", data.path, "--out", folder.appendingPathComponent("ramp").path], in: folder)
         XCTAssertEqual(ramp.status, 0, ramp.stderr)
         XCTAssertTrue(ramp.stderr.contains("training stops at eps 0.075"), ramp.stderr)  // 0.2 * (5 - 2) / 8

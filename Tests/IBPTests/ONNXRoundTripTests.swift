@@ -50,7 +50,8 @@ final class ONNXRoundTripTests: XCTestCase {
 
     /// Every architecture, SAME padding included (`large`), with random weights, and CROWN on the small ones.
     func testEveryArchitectureRoundTrips() throws {
-        for (index, name) in Architecture.names.enumerated() {
+        // Models with batch normalisation are written folded (fewer layers, other weights): BatchNormTests checks them.
+        for (index, name) in Architecture.names.enumerated() where !Architecture.batchNormNames.contains(name) {
             var rand = TestRandom(UInt64(80 + index))
             let network = rand.network(name)
             let back = try roundTrip(network)

@@ -25,6 +25,12 @@ struct TestRandom {
                 p.value = tensor(p.value.shape, in: -bound...bound)
             }
         }
+        // Batch normalisation: gamma of either sign away from 0, running variances positive (a variance drawn from
+        // [-0.1, 0.1] would make the evaluation map NaN).
+        for bn in net.batchNorms {
+            bn.gamma.value.data = tensor([bn.channels], in: 0.5...1.5).data.enumerated().map { $0 % 3 == 2 ? -$1 : $1 }
+            bn.runningVariance.value = tensor([bn.channels], in: 0.5...2)
+        }
         return net
     }
 }

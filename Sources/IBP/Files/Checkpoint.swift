@@ -206,6 +206,8 @@ public struct Checkpoint {
                     return [("\(step.name)/W", [units, step.input.reduce(1, *)]), ("\(step.name)/b", [units])]
                 case .activation, .flatten:
                     return nil
+                case .batchNorm:
+                    return ["gamma", "beta", "mean", "var"].map { ("\(step.name)/\($0)", [step.input[0]]) }
                 }
             }.flatMap { $0 }
         } catch let e as ResourceLimits.Exceeded {

@@ -9,6 +9,9 @@ public enum ONNXExport {
     /// The model's layers as a chain over its input shape.
     /// - Throws: `CheckpointError` when a layer has no ONNX form (none of the library's kinds lacks one).
     public static func chain(_ model: any Classifier, path: String) throws -> ONNXChain {
+        // Batch normalisation is written folded into the layer before it (`BatchNormFolding`).
+        var model = model
+        if let network = model as? Network, !network.batchNorms.isEmpty { model = BatchNormFolding.folded(network) }
         var steps: [ChainStep] = []
         for (index, layer) in model.layers.enumerated() {
             guard let op = chainOp(layer) else {
@@ -38,6 +41,8 @@ public enum ONNXExport {
                                 strideH: g.strideH, strideW: g.strideW, padding: padding(g)))
         case let e as ElementwiseAffine:
             return .elementwiseAffine(scale: e.scale.value.data, shift: e.shift.value.data)
+        case let b as BatchNorm:
+            return chainOp(b.evaluationMap)
         case let a as Activation:
             switch a.kind {
             case .relu: return .relu

@@ -5,6 +5,8 @@ public struct Architecture: Codable, Equatable, Sendable {
         case linear(units: Int)
         case activation(Activation.Kind)
         case flatten
+        /// Batch normalisation per channel (`BatchNorm`; Shi et al. 2021).
+        case batchNorm
     }
 
     public var name: String
@@ -27,15 +29,21 @@ public struct Architecture: Codable, Equatable, Sendable {
             case let .linear(units): return "linear \(units)"
             case let .activation(kind): return kind.rawValue
             case .flatten: return "flatten"
+            case .batchNorm: return "batchnorm"
             }
         }.joined(separator: ", ")
     }
 
     /// The names `Architecture.named` accepts.
-    public static let names = ["tiny", "small", "medium", "large", "vissmall"]
+    public static let names = ["tiny", "small", "medium", "large", "vissmall"] + batchNormNames
 
-    /// The paper's models (Gowal et al. 2019, table 1) and the seed's figure model.
+    /// The paper's models (Gowal et al. 2019, table 1) and the seed's figure model; `NAME-bn` is the ReLU model
+    /// NAME with batch normalisation after every conv and linear layer but the head (`withBatchNorm`).
     public static func named(_ name: String) -> Architecture? {
+        if name.hasSuffix("-bn") {
+            guard batchNormNames.contains(name), let base = named(String(name.dropLast(3))) else { return nil }
+            return base.withBatchNorm(name: name)
+        }
         let relu = LayerSpec.activation(.relu)
         func convs(_ specs: [(Int, Int, Int)], same: Bool, act: LayerSpec) -> [LayerSpec] {
             specs.flatMap { [.conv(channels: $0.0, kernel: $0.1, stride: $0.2, same: same), act] }
@@ -64,5 +72,27 @@ public struct Architecture: Codable, Equatable, Sendable {
         default:
             return nil
         }
+    }
+}
+
+extension Architecture {
+    /// The ReLU models with batch normalisation: `tiny-bn`, `small-bn`, `medium-bn`, `large-bn`.
+    public static let batchNormNames = ["tiny-bn", "small-bn", "medium-bn", "large-bn"]
+
+    /// This architecture with a batch normalisation after every conv and linear layer except the head (before its
+    /// activation), as Shi et al. (2021, sec. 3.4) put it in every layer of their CNN-7 and auto_LiRPA's
+    /// `cnn_7layer_bn`.
+    public func withBatchNorm(name: String) -> Architecture {
+        var out: [LayerSpec] = []
+        for (index, spec) in layers.enumerated() {
+            out.append(spec)
+            switch spec {
+            case .conv, .linear:
+                if index < layers.count - 1 { out.append(.batchNorm) }
+            default:
+                break
+            }
+        }
+        return Architecture(name: name, inputShape: inputShape, layers: out)
     }
 }

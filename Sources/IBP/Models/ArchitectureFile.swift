@@ -8,7 +8,7 @@ import IBPFormats
 ///
 /// Checked before any work, each failure one line naming the file (`ArchitectureFileError`, exit status 1): the
 /// file's size (at most `maxBytes`), strict JSON (`StrictJSON`: no repeated keys, no unknown fields), every layer
-/// of a known kind (conv, linear, activation with relu/sigmoid/tanh, flatten), a name that is not one of the named
+/// of a known kind (conv, linear, activation with relu/sigmoid/tanh, flatten, batchNorm), a name that is not one of the named
 /// models, the input shape of the data, shapes that chain (`ResourceLimits.walk`), a linear head with one unit per
 /// class, and the sizes of one sample within `ResourceLimits` (the batch's are `TrainingSettings.validate`'s).
 public enum ArchitectureFile {
@@ -16,7 +16,7 @@ public enum ArchitectureFile {
     public static let maxBytes = 1 << 20
 
     /// The layer kinds a file may use, as the JSON keys `Architecture.LayerSpec` encodes.
-    public static let layerKinds = ["conv", "linear", "activation", "flatten"]
+    public static let layerKinds = ["conv", "linear", "activation", "flatten", "batchNorm"]
 
     /// Whether a `--model` value names a file rather than one of `Architecture.names`: it ends in `.json`.
     public static func isFile(_ model: String) -> Bool { model.lowercased().hasSuffix(".json") }

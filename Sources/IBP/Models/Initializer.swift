@@ -11,6 +11,8 @@ public enum Initializer {
                 p.value.data = orthogonalMatrix(rows: rows, cols: cols, rng: &rng)
             }
         }
+        // Batch normalisation starts as the identity: gamma 1, beta 0, running mean 0, variance 1.
+        for layer in network.batchNorms { layer.reset() }
     }
 
     /// A rows x cols matrix with orthonormal rows (if rows <= cols) or columns, by modified Gram-Schmidt

@@ -33,6 +33,9 @@ public final class Network {
             case .flatten:
                 layer = Flatten(inputShape: shape)
                 names.append(nil)
+            case .batchNorm:
+                layer = BatchNorm(shape: shape, name: "n\(affineCount)")
+                names.append("n\(affineCount)")
             }
             layers.append(layer)
             shape = layer.outputShape

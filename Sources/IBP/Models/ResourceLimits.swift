@@ -106,6 +106,10 @@ public enum ResourceLimits {
                 e.multiplyAddsPerSample = sum(e.multiplyAddsPerSample, product(units, inputs))
             case .activation, .flatten:
                 break
+            case .batchNorm:
+                // gamma, beta and the two running averages per channel; one multiply-add per value.
+                e.parameters = sum(e.parameters, product(4, step.input[0]))
+                e.multiplyAddsPerSample = sum(e.multiplyAddsPerSample, step.input.reduce(1, *))
             }
             guard e.parameters <= maxParameters else {
                 throw Exceeded(message: "layer \(step.name) brings the parameters to \(grouped(e.parameters)), over the "
@@ -188,6 +192,12 @@ public enum ResourceLimits {
                 shape = [shape.reduce(1, *)]
             case .activation:
                 break
+            case .batchNorm:
+                name = "n\(affine)"
+                guard affine > 0 else {
+                    throw Exceeded(message: "layer \(index + 1) is an invalid batch normalisation: it must follow a conv or "
+                                   + "linear layer")
+                }
             }
             guard shape.reduce(1, *) <= maxValuesPerSample else {
                 throw Exceeded(message: "layer \(name) outputs shape \(shape), \(grouped(shape.reduce(1, *))) values per "

@@ -54,8 +54,11 @@ extension TrainingSettings {
             return CROWNIBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: eps, kappa: kappa,
                                                 beta: beta)
         }
+        // The warm-up regularisers (Shi et al. 2021, sec. 3.3) live on the IBP pass of --method ibp.
+        let regularizer = method == .ibp ? warmupRegularizer : nil
         return IBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: eps, kappa: kappa,
-                                       bounds: method.usesBounds && kappa < 1)
+                                       bounds: method.usesBounds && kappa < 1, regularizer: regularizer,
+                                       regularizerWeight: regularizer?.weight(epsilon: eps, target: schedule.epsilonTrain) ?? 0)
     }
 
     /// CROWN-IBP's own checks: beta's ends in [0, 1], a beta schedule exactly with `--method crown-ibp`, and a model
@@ -71,6 +74,11 @@ extension TrainingSettings {
             guard value.isFinite, (0...1).contains(value) else { throw fail("\(flag) must be in [0, 1], got \(value)") }
         }
         if let architecture = modelArchitecture {
+            // Batch normalisation's training form (statistics of the clean batch) has no CROWN-IBP adjoint here.
+            if architecture.layers.contains(.batchNorm) {
+                throw fail("--method crown-ibp trains models without batch normalisation, and \(model) has it; "
+                           + "use --method ibp for it")
+            }
             for case let .activation(kind) in architecture.layers where kind != .relu {
                 throw fail("--method crown-ibp trains ReLU models only, and \(model) has \(kind.rawValue) activations; "
                            + "use --method ibp for it")

@@ -8,25 +8,44 @@ public struct BatchStatistics: Codable, Equatable, Sendable {
     /// Samples whose every worst-case margin is negative; nil when the interval pass was skipped.
     public var verified: Int?
     public var count: Int
+    /// L_tightness + L_relu of the warm-up regularisers before their weight (`WarmupRegularizer`); nil when they
+    /// did not run (the loss holds weight * this).
+    public var regularizer: Float? = nil
 }
 
 /// The IBP training objective (Gowal et al. 2019, eq. 12):
 /// L = kappa * xent(z(x), y) + (1 - kappa) * xent(m(x, eps), y), with m the elided worst-case margins.
 public enum IBPLoss {
     /// Computes the loss on a batch and leaves its gradient in the network's parameters.
-    /// With `bounds` false (nominal training, or kappa = 1) only the nominal pass runs.
+    /// With `bounds` false (nominal training, or kappa = 1) only the nominal pass runs. With `regularizer` and a
+    /// positive `regularizerWeight` w, and `bounds`, the loss gains w (L_tightness + L_relu) computed on the same
+    /// interval pass (Shi et al. 2021, sec. 3.3).
     public static func lossAndGradient(network: Network, x: Tensor, labels: [Int], epsilon: Float, kappa: Float,
-                                       bounds: Bool) -> BatchStatistics {
+                                       bounds: Bool, regularizer: WarmupRegularizer? = nil,
+                                       regularizerWeight: Float = 0) -> BatchStatistics {
+        // Batch normalisation uses the clean batch's statistics during the step (Shi et al. 2021, sec. 3.4).
+        network.withTraining {
+            step(network: network, x: x, labels: labels, epsilon: epsilon, kappa: kappa, bounds: bounds,
+                 regularizer: regularizer, regularizerWeight: regularizerWeight)
+        }
+    }
+
+    private static func step(network: Network, x: Tensor, labels: [Int], epsilon: Float, kappa: Float, bounds: Bool,
+                             regularizer: WarmupRegularizer?, regularizerWeight: Float) -> BatchStatistics {
         network.zeroGradients()
         let n = x.batch
         let input: Flow
+        var inputRadius = 0.0
         if bounds {
             let box = IntervalBounds.inputBox(around: x, epsilon: epsilon)
             input = Flow(values: x.stacked(with: box.centre), radius: box.radius)
+            inputRadius = box.radius.data.reduce(0.0) { $0 + Double($1) } / Double(max(box.radius.count, 1))
         } else {
             input = Flow(values: x)
         }
-        let h = network.forwardBody(input, cache: true)
+        let regularize = bounds && regularizer != nil && regularizerWeight > 0
+        let (h, reluInputs) = regularize ? network.forwardBodyRecordingReLUInputs(input, cache: true)
+                                         : (network.forwardBody(input, cache: true), [])
         let hidden = bounds ? h.values.rows(0..<n) : h.values
         let logits = network.head.forward(Flow(values: hidden), cache: true).values
         var (nominalLoss, dLogits) = CrossEntropy.lossAndGradient(logits, labels: labels)
@@ -45,9 +64,27 @@ public enum IBPLoss {
         for i in dMargins.data.indices { dMargins.data[i] *= 1 - kappa }
         let (dCentre, dRadius) = ElidedSpecification.backward(head: network.head, centre: centre, radius: radius,
                                                               labels: labels, dMargins: dMargins)
-        network.backwardBody(Flow(values: dHidden.stacked(with: dCentre), radius: dRadius), inputGradient: false)
-        return BatchStatistics(loss: kappa * nominalLoss + (1 - kappa) * verifiedLoss, nominalLoss: nominalLoss,
+        var extra: [Int: Flow] = [:]
+        var regularizerLoss: Float?
+        if regularize, let regularizer {
+            let layers = reluInputs.map { WarmupRegularizer.PreActivation(centre: $0.values.rows(n..<2 * n), radius: $0.radius!) }
+            let terms = WarmupRegularizer.terms(layers, inputRadius: inputRadius, tolerance: regularizer.tolerance)
+            for (k, index) in network.reluIndices.enumerated() {
+                // No gradient for the nominal rows; the centre rows and radii get w * dL/d(c, r).
+                var dC = terms.dCentre[k], dR = terms.dRadius[k]
+                for j in dC.data.indices { dC.data[j] *= regularizerWeight }
+                for j in dR.data.indices { dR.data[j] *= regularizerWeight }
+                extra[index] = Flow(values: Tensor(zeros: [n] + dC.sampleShape).stacked(with: dC), radius: dR)
+            }
+            regularizerLoss = Float(terms.total)
+        }
+        network.backwardBody(Flow(values: dHidden.stacked(with: dCentre), radius: dRadius), inputGradient: false,
+                             adding: extra)
+        return BatchStatistics(loss: kappa * nominalLoss + (1 - kappa) * verifiedLoss
+                                   + regularizerWeight * (regularizerLoss ?? 0),
+                               nominalLoss: nominalLoss,
                                verifiedLoss: verifiedLoss, nominalCorrect: correct,
-                               verified: Verification.verifiedCount(margins: margins, labels: labels), count: n)
+                               verified: Verification.verifiedCount(margins: margins, labels: labels), count: n,
+                               regularizer: regularizerLoss)
     }
 }

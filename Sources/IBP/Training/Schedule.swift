@@ -9,6 +9,9 @@ public struct Schedule: Codable, Equatable, Sendable {
     public var learningRate: Float = 1e-3
     public var decaySteps: [Int] = [15000, 25000]
     public var decayFactor: Float = 0.1
+    /// The shape of the eps ramp (`--eps-schedule`); nil in runs recorded before it was: linear. Kappa always
+    /// ramps linearly.
+    public var epsilonRamp: EpsilonRamp?
 
     public init(epsilonTrain: Float) { self.epsilonTrain = epsilonTrain }
 
@@ -19,7 +22,10 @@ public struct Schedule: Codable, Equatable, Sendable {
         return min(Float(step - warmupSteps) / Float(rampSteps), 1)
     }
 
-    public func epsilon(at step: Int) -> Float { epsilonTrain * ramp(step) }
+    public func epsilon(at step: Int) -> Float {
+        guard let shape = epsilonRamp, shape != .linear else { return epsilonTrain * ramp(step) }
+        return epsilonTrain * Float(shape.fraction(step: step, start: warmupSteps, length: rampSteps))
+    }
 
     public func kappa(at step: Int) -> Float { 1 + (kappaFinal - 1) * ramp(step) }
 

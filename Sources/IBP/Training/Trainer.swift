@@ -67,6 +67,9 @@ public final class Trainer {
             throw SettingsError(message: "\(directory.path) exists: pass --resume to continue it or --force to start over")
         }
         let (train, test) = try loadData(dataDirectory, settings: settings)
+        // Epoch counts become steps once the number of training images is known.
+        try settings.resolveEpochs(trainingImages: train.count)
+        try settings.validate()
         settings.data = dataDirectory.standardizedFileURL.path
         settings.dataSHA256 = digest(train, test)
         settings.gemmKernel = GEMMKernel.current.rawValue
@@ -80,7 +83,7 @@ public final class Trainer {
         }
         try AtomicFile.write(try JSONEncoder.pretty.encode(settings), to: directory.appendingPathComponent("settings.json"))
         let network = Network(settings.modelArchitecture!)
-        Initializer.orthogonal(network, seed: settings.seed)
+        Initializer.initialize(network, scheme: settings.initialization ?? .orthogonal, seed: settings.seed)
         let trainer = try Trainer(settings: settings, directory: directory, network: network,
                               adam: Adam(parameters: network.parameters), step: 0, train: train, test: test)
         trainer.warnings = settings.warnings

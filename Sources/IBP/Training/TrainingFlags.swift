@@ -23,13 +23,15 @@ public struct TrainingFlags: Equatable, Sendable {
     public var threads: Int?
     public var betaStart: Float?
     public var betaEnd: Float?
+    /// The flags of fast certified training (Shi et al. 2021): initialisation, epochs, eps ramp, regularisers.
+    public var fast = FastTrainingFlags()
 
     public init() {}
 
     /// The flags that only shape the IBP objective, by name, when given.
     public var ibpOnlyFlags: [String] {
         [("--epsilon-train", epsilonTrain != nil), ("--kappa", kappa != nil), ("--warmup-steps", warmupSteps != nil),
-         ("--ramp-steps", rampSteps != nil)].filter(\.1).map(\.0)
+         ("--ramp-steps", rampSteps != nil)].filter(\.1).map(\.0) + fast.ibpOnlyFlags
     }
 
     /// The flags that only shape the CROWN-IBP objective, by name, when given.
@@ -56,6 +58,7 @@ public struct TrainingFlags: Equatable, Sendable {
         s.evalEpsilon = evalEpsilon ?? schedule.epsilonTrain
         s.threads = threads ?? Parallel.workers
         if s.method == .crownIBP { s.beta = BetaSchedule(start: betaStart ?? 1, end: betaEnd ?? 0) }
+        fast.apply(to: &s)
         return s
     }
 
@@ -94,6 +97,6 @@ public struct TrainingFlags: Equatable, Sendable {
         if record.threads != nil { compare("--threads", threads, record.threads) }
         compare("--beta-start", betaStart, record.beta?.start)
         compare("--beta-end", betaEnd, record.beta?.end)
-        return out
+        return out + fast.conflicts(with: record)
     }
 }

@@ -38,6 +38,14 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// `Dataset.sha256` of the training split and of the evaluation images, joined by `+`: a resumed run checks
     /// that it reads the same images, wherever they lie now.
     public var dataSHA256: String?
+    /// How the weights were drawn (`--init`); nil in runs recorded before it was, which used orthogonal weights.
+    public var initialization: WeightInitialization?
+    /// The parts of the schedule given in epochs, resolved into the step counts above when the data is loaded;
+    /// nil when all were given in steps.
+    public var epochs: EpochSchedule?
+    /// The warm-up regularisers (`--reg-lambda`, `--reg-tolerance`); nil in runs recorded before they existed and
+    /// in nominal runs: none.
+    public var warmupRegularizer: WarmupRegularizer?
 
     /// The largest `--threads`: the layers split their work into at most 8 parts.
     public static let maxThreads = 8
@@ -68,6 +76,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             throw fail("--kappa must be in [0, 1], got \(schedule.kappaFinal)")
         }
         try validateCROWNIBP()
+        try epochs?.validate()
+        try warmupRegularizer?.validate()
         guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
         guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
         guard schedule.learningRate.isFinite, schedule.learningRate > 0 else {
