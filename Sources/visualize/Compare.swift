@@ -25,11 +25,16 @@ struct Compare: ParsableCommand {
     @Option(name: .customLong("model"), help: "Another checkpoint as a column; repeat for more.")
     var models: [String] = []
 
-    @Option(name: .long, help: "Batch: sample indices like 0-9,42 (one figure per sample and epsilon, into --out-dir).")
-    var samples: String?
+    @Option(name: .customLong("samples"), parsing: .singleValue,
+            help: "Batch: sample indices like 0-9,42, commas or the repeated flag (one figure per sample and epsilon, into --out-dir).")
+    var sampleLists: [CommaSeparated<String>] = []
 
-    @Option(name: .long, help: "Batch: epsilons like 0.05,0.1,0.2 or a grid 0:0.3:0.1.")
-    var epsilons: String?
+    @Option(name: .customLong("epsilons"), parsing: .singleValue,
+            help: "Batch: epsilons like 0.05,0.1,0.2 or a grid 0:0.3:0.1, commas or the repeated flag.")
+    var epsilonLists: [CommaSeparated<String>] = []
+
+    private var samples: String? { sampleLists.list }
+    private var epsilons: String? { epsilonLists.list }
 
     @Option(name: .long, help: "Batch: output folder (gets index.md and index.html too; default output/batch).")
     var outDir: String?

@@ -62,10 +62,65 @@ final class VisualizeSubcommandTests: XCTestCase {
     func testNoArgumentsDrawTheSeedsFigure() throws {
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("sample_data"),
                                                    withDestinationURL: Fixtures.packageRoot.appendingPathComponent("sample_data"))
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("output"), withIntermediateDirectories: true)
+        // The output folder is created (issue #11, kind 8: a tool creates what it writes).
         let outcome = try runOK([])
         XCTAssertEqual(outcome.stdout, "wrote output/comparison.png\n")
         try assertFormat(path("output/comparison.png"), "png")
+    }
+
+    /// A fake repository (a Package.swift naming this package, the shipped sample_data) and every subcommand run
+    /// with its defaults from a folder two levels below the root: the default checkpoints and images are found in the
+    /// root, and the figures go to output/ of the working folder, which is created (issue #11, kind 8).
+    func testDefaultsFromASubfolderOfTheRepository() throws {
+        try Data("let package = Package(\n    name: \"IBPVis\",\n)\n".utf8).write(to: folder.appendingPathComponent("Package.swift"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("sample_data"),
+                                                   withDestinationURL: Fixtures.packageRoot.appendingPathComponent("sample_data"))
+        let deep = folder.appendingPathComponent("Sources/IBP")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let runs: [(args: [String], out: String)] = [
+            ([], "output/comparison.png"),
+            (["methods", "--methods", "ibp", "--perturbation", "none"], "output/methods.png"),
+            (["sweep", "--epsilons", "0,0.1", "--perturbation", "none"], "output/sweep.png"),
+            (["widths"], "output/widths.png"),
+            (["curves", "--epsilons", "0,0.1", "--limit", "10", "--pgd-every", "0"], "output/curves.png"),
+        ]
+        for run in runs {
+            try Tool.visualize.requireBuilt()
+            let outcome = try Tool.visualize.run(run.args, in: deep, timeout: 120)
+            XCTAssertEqual(outcome.status, 0, "\(outcome.commandLine): \(outcome.stderr)")
+            XCTAssertEqual(outcome.stdout.split(separator: "\n").last.map(String.init), "wrote \(run.out)")
+            try assertFormat(deep.appendingPathComponent(run.out).path, "png")
+        }
+    }
+
+    /// `--out` and `--dump-bounds` create their missing folders, as every tool's outputs do; a folder that cannot
+    /// be made (a file on the way) is still refused before any work.
+    func testOutAndDumpCreateTheirFolders() throws {
+        _ = try runOK(pair + data + ["--perturbation", "none", "--out", path("new/deeper/x.pdf"),
+                                     "--dump-bounds", path("dumps/b.json")])
+        try assertFormat(path("new/deeper/x.pdf"), "pdf")
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("dumps/b.json")))))
+        for (sub, name) in [(["sweep"], "s.svg"), (["widths"], "w.png"), (["methods", "--methods", "ibp"], "m.png")] {
+            _ = try runOK(sub + ibp + data + ["--out", path("made-by-\(sub[0])/\(name)")])
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path("made-by-\(sub[0])/\(name)")))
+        }
+    }
+
+    /// `--samples`, `--epsilons` and `--methods` take commas, the repeated flag, or both, as evaluate's --epsilon does.
+    func testListFlagsTakeCommasOrRepeats() throws {
+        let outcome = try runOK(pair + data + ["--samples", "0", "--samples", "2-3", "--epsilons", "0.1",
+                                               "--epsilons", "0.2", "--perturbation", "none", "--out-dir", path("batch")])
+        XCTAssertTrue(outcome.stdout.contains("wrote 6 figures"), outcome.stdout)
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: path("batch")))
+        XCTAssertTrue(names.isSuperset(of: ["sample0000-eps0.100.png", "sample0003-eps0.200.png"]), "\(names)")
+        _ = try runOK(["sweep"] + ibp + data + ["--epsilons", "0,0.05", "--epsilons", "0.1", "--perturbation", "none",
+                                                "--dump-bounds", path("sweep.json"), "--out", path("sweep.png")])
+        let dump = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("sweep.json")))) as? [String: Any]
+        XCTAssertEqual((dump?["panels"] as? [Any])?.count, 3)
+        _ = try runOK(["methods"] + ibp + data + ["--methods", "ibp", "--methods", "crown-ibp", "--perturbation", "none",
+                                                  "--dump-bounds", path("methods.json"), "--out", path("methods.png")])
+        let methods = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("methods.json")))) as? [String: Any]
+        XCTAssertEqual((methods?["panels"] as? [Any])?.count, 2)
     }
 
     func testBatchWritesAnIndex() throws {

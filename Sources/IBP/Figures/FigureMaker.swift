@@ -94,6 +94,9 @@ public final class FigureMaker {
         let data = try self.data()
         try checkSamples(r, data: data)
         let models = try r.models.map(model)
+        // Created only now, after every check, so a request refused above leaves no empty folder behind.
+        try Self.createFolder(for: r.output, flag: "--out")
+        if let dump = r.dumpBounds { try Self.createFolder(for: dump, flag: "--dump-bounds") }
         let url = URL(fileURLWithPath: r.output)
         let dump = r.dumpBounds.map { URL(fileURLWithPath: $0) }
         var options = r.options
@@ -114,6 +117,17 @@ public final class FigureMaker {
             return try makeWidths(r, models: models, data: data, url: url, progress: progress)
         case .curves:
             return try makeCurves(r, models: models, data: data, url: url, progress: progress)
+        }
+    }
+
+    /// Creates the missing folders above the file `path`, as every tool does for what it writes.
+    /// - Throws: `SettingsError` (a failure at run time, exit status 1) naming the flag, the file and the folder.
+    static func createFolder(for path: String, flag: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SettingsError(message: "\(flag) \(path): cannot create the folder \(folder.path)", isUsageError: false)
         }
     }
 

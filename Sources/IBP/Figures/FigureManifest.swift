@@ -50,9 +50,16 @@ public struct FigureManifest {
     /// One request per entry, in order, already checked for everything that does not need a checkpoint.
     public let requests: [FigureRequest]
 
+    /// Reads and checks the manifest. Every error is a failure of the file (exit status 1, `ManifestError`), one line
+    /// naming it: missing, a folder, unreadable, not a manifest, or an entry that names what is wrong.
     public static func load(_ url: URL) throws -> FigureManifest {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw ManifestError("\(url.path): no such manifest")
+        }
+        guard !isFolder.boolValue else { throw ManifestError("\(url.path): is a folder, not a figure manifest") }
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw SettingsError(message: "\(url.path): no such manifest")
+            throw ManifestError("\(url.path): cannot read the manifest (check its permissions)")
         }
         let file: File
         do {
@@ -60,12 +67,12 @@ public struct FigureManifest {
         } catch let DecodingError.keyNotFound(key, context) {
             // An entry's coding path is `figures`, `Index N`: name it "figure N" like the checks below do.
             let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
-            throw SettingsError(message: "\(url.path): \(entry) lacks '\(key.stringValue)'")
+            throw ManifestError("\(url.path): \(entry) lacks '\(key.stringValue)'")
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.count > 2 {
             let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
-            throw SettingsError(message: "\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
+            throw ManifestError("\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
         } catch {
-            throw SettingsError(message: "\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
+            throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                 + "see FigureManifest)")
         }
         let raw = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["figures"] as? [[String: Any]] ?? []
@@ -77,7 +84,7 @@ public struct FigureManifest {
                 }
                 requests.append(try request(entry))
             } catch {
-                throw SettingsError(message: "\(url.path): figure \(i) (\(entry.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i) (\(entry.output)): \(error)")
             }
         }
         return FigureManifest(url: url, requests: requests)
@@ -105,7 +112,11 @@ public struct FigureManifest {
         var r = FigureRequest(kind: kind, output: e.output, format: format, models: models)
         r.roles = roles
         if let m = e.methods { r.methods = try FigureLists.methods(m, flag: "methods") }
-        if let b = e.bounds { r.options.bounds = try FigureLists.methods(b, flag: "bounds").first ?? .ibp }
+        if let b = e.bounds {
+            let list = try FigureLists.methods(b, flag: "bounds")
+            guard list.count == 1 else { throw SettingsError(message: "bounds takes one method, got \(b) (a list goes in 'methods')") }
+            r.options.bounds = list[0]
+        }
         if let s = e.sample {
             guard s >= 0 else { throw SettingsError(message: "sample must not be negative") }
             r.sample = s
@@ -144,7 +155,7 @@ public struct FigureManifest {
             do {
                 try maker.check(r)
             } catch {
-                throw SettingsError(message: "\(url.path): figure \(i) (\(r.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i) (\(r.output)): \(error)")
             }
         }
         var records: [FigureRecord] = []
@@ -153,7 +164,7 @@ public struct FigureManifest {
             do {
                 records.append(try maker.make(r))
             } catch {
-                throw SettingsError(message: "\(url.path): figure \(i) (\(r.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i) (\(r.output)): \(error)")
             }
             let after = FileManager.default.contents(atPath: r.output)
             progress(i + 1, r.output, before == nil ? .created : (before == after ? .unchanged : .updated))
@@ -172,4 +183,14 @@ public struct FigureManifest {
     public func regenerate(data: Dataset, dataDescription: String, progress: (Int, String, Outcome) -> Void) throws {
         try regenerate(maker: try FigureMaker(dataDescription: dataDescription) { data }, progress: progress)
     }
+}
+
+/// A manifest that cannot be used: missing, unreadable, malformed, or an entry whose figure cannot be made. The
+/// manifest is a file the command reads, not its command line, so this is a failure at run time (exit status 1).
+public struct ManifestError: CommandLineClassified, CustomStringConvertible {
+    public let message: String
+    public var isUsageError: Bool { false }
+    public var description: String { message }
+
+    public init(_ message: String) { self.message = message }
 }
