@@ -10,7 +10,7 @@ struct Curves: ParsableCommand {
 
     @OptionGroup var shared: SharedOptions
 
-    @Option(name: .customLong("model"), help: "Checkpoint; repeat (default: the three shipped small checkpoints).")
+    @Option(name: .customLong("model"), help: "Model (.ckpt, .npz or .onnx); repeat (default: the three shipped small checkpoints).")
     var models: [String] = []
 
     @Option(name: .customLong("methods"), parsing: .singleValue,

@@ -151,10 +151,11 @@ enum Shipped {
 /// Makes `request` with a progress bar for the long kinds, and prints where it went.
 func make(_ request: FigureRequest, maker: FigureMaker, label: String) throws {
     var bar: ProgressBar?
-    try maker.make(request) { done, total in
+    let record = try maker.make(request) { done, total in
         if bar == nil { bar = ProgressBar(total: total, label: label, plainEvery: max(1, total / 4)) }
         bar?.update(done)
     }
+    for note in record.notes { FileHandle.standardError.write(Data("visualize: note: \(note)\n".utf8)) }
     print("wrote \(request.output)" + (request.dumpBounds.map { " and \($0)" } ?? ""))
 }
 

@@ -10,7 +10,7 @@ struct Sweep: ParsableCommand {
 
     @OptionGroup var shared: SharedOptions
 
-    @Option(name: .long, help: "Checkpoint (default: the shipped IBP-trained vissmall).")
+    @Option(name: .long, help: "Model (.ckpt, .npz or .onnx) (default: the shipped IBP-trained vissmall).")
     var model: String?
 
     @Option(name: .customLong("epsilons"), parsing: .singleValue,

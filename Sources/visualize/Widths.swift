@@ -10,7 +10,7 @@ struct Widths: ParsableCommand {
 
     @OptionGroup var shared: SharedOptions
 
-    @Option(name: .customLong("model"), help: "Checkpoint, one line each; repeat (default: the shipped vissmall pair).")
+    @Option(name: .customLong("model"), help: "Model (.ckpt, .npz or .onnx), one line each; repeat (default: the shipped vissmall pair).")
     var models: [String] = []
 
     @Option(name: .customLong("methods"), parsing: .singleValue,

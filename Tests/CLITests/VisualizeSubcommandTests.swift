@@ -1,4 +1,5 @@
 import Foundation
+import IBP
 import XCTest
 
 /// Every `visualize` subcommand on the shipped checkpoints, the figure formats, and the refusals of sizes and flags
@@ -133,6 +134,84 @@ final class VisualizeSubcommandTests: XCTestCase {
                                "sample0001-eps0.200.svg", "index.md", "index.html"])
         let index = try String(contentsOfFile: path("batch/index.md"), encoding: .utf8)
         XCTAssertTrue(index.contains("](sample0001-eps0.200.svg)"), index)
+    }
+
+    // MARK: ONNX models (issue #13, item 5)
+
+    private var shippedONNX: String { Fixtures.packageRoot.appendingPathComponent("sample_data/onnx/Convnet_avgpool.onnx").path }
+
+    /// A chain with a max pool (conv 2 3x3, ReLU, max pool 2x2/2, flatten, dense 10), written as ONNX.
+    private func maxPoolONNX() throws -> String {
+        let conv = Conv2D(inputShape: [1, 28, 28], outChannels: 2, kernel: 3, stride: 1, same: false, name: "c")
+        let pool = MaxPool(windows: PoolWindows(ConvGeometry(channels: 2, height: 26, width: 26, kernelHeight: 2,
+                                                             kernelWidth: 2, strideH: 2, strideW: 2, padTop: 0,
+                                                             padLeft: 0, padBottom: 0, padRight: 0)))
+        let chain = ChainModel(name: "pool", inputShape: [1, 28, 28],
+                               layers: [conv, Activation(.relu, shape: [2, 26, 26]), pool, Flatten(inputShape: [2, 13, 13]),
+                                        Linear(inputShape: [338], outFeatures: 10, name: "d")])
+        let url = folder.appendingPathComponent("pool.onnx")
+        try ONNXExport.write(chain, to: url)
+        return url.path
+    }
+
+    /// ONNX models wherever a checkpoint goes, in any mix: compare, methods, sweep, widths and curves.
+    func testONNXModelsInEverySubcommand() throws {
+        let runs: [(args: [String], out: String)] = [
+            (["--baseline", shippedONNX, "--ibp", checkpoint("vissmall-ibp-eps0.1"), "--model", checkpoint("small-nominal"),
+              "--epsilon", "0.02", "--scale", "2"], "compare.png"),
+            (["methods", "--model", shippedONNX, "--methods", "ibp,crown", "--epsilon", "0.04", "--scale", "2"], "methods.svg"),
+            (["sweep", "--model", shippedONNX, "--epsilons", "0,0.02", "--scale", "2"], "sweep.pdf"),
+            (["widths", "--model", shippedONNX, "--model", checkpoint("vissmall-baseline"), "--samples", "0-4"], "widths.png"),
+            (["curves", "--model", shippedONNX, "--epsilons", "0,0.02", "--limit", "20", "--pgd-steps", "2"], "curves.png"),
+        ]
+        for run in runs {
+            let outcome = try runOK(run.args + data + ["--out", path(run.out)])
+            XCTAssertTrue(outcome.stdout.contains("wrote \(path(run.out))"), outcome.stdout)
+            // Progress bars only: no note, no warning.
+            XCTAssertFalse(outcome.stderr.contains("visualize:"), outcome.stderr)
+        }
+        // The provenance text chunks name the ONNX file and its digest.
+        let png = try Data(contentsOf: URL(fileURLWithPath: path("compare.png")))
+        XCTAssertNotNil(png.range(of: Data("tEXtBaseline\u{0}\(shippedONNX)".utf8)))
+        XCTAssertNotNil(png.range(of: Data("Baseline-SHA256\u{0}713466baf4fc60c8f99f978acd2e745d202c6d2d233e4ae18cb5cb40b6c98b04".utf8)))
+    }
+
+    /// Max pooling: CROWN is refused in one line before any work; `methods` draws the methods that apply and says
+    /// on stderr which it left out.
+    func testMaxPoolWithCROWN() throws {
+        let pool = try maxPoolONNX()
+        for bounds in ["crown", "crown-ibp"] {
+            try assertRejected(.visualize, ["--model", pool, "--bounds", bounds, "--out", path("x.png")] + data, in: folder,
+                               mentions: ["--bounds \(bounds)", pool, "max pooling"], status: 1)
+        }
+        try assertRejected(.visualize, ["widths", "--model", pool, "--methods", "ibp,crown", "--out", path("x.png")] + data,
+                           in: folder, mentions: ["--methods crown", "max pooling"], status: 1)
+        try assertRejected(.visualize, ["methods", "--model", pool, "--methods", "crown", "--out", path("x.png")] + data,
+                           in: folder, mentions: ["--methods", pool, "max pooling"], status: 1)
+        let outcome = try runOK(["methods", "--model", pool, "--out", path("m.png"), "--dump-bounds", path("m.json")] + data)
+        XCTAssertEqual(outcome.stderr.split(separator: "\n").map(String.init), [
+            "visualize: note: crown-ibp not drawn: \(pool): bound method crown-ibp cannot bound layer 2 (max pooling); use ibp for this network",
+            "visualize: note: crown not drawn: \(pool): bound method crown cannot bound layer 2 (max pooling); use ibp for this network",
+        ])
+        let dump = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("m.json")))) as? [String: Any]
+        let panels = dump?["panels"] as? [[String: Any]]
+        XCTAssertEqual(panels?.map { $0["method"] as? String }, ["ibp"])
+        XCTAssertEqual((panels?[0]["stages"] as? [[String: Any]])?.map { $0["name"] as? String }, ["x", "l1", "a1", "p1", "y"])
+    }
+
+    /// A network whose input is neither the 1x28x28 image nor its 784 pixels is refused in one line.
+    func testONNXInputThatIsNotTheImage() throws {
+        let chain = ChainModel(name: "odd", inputShape: [2, 392],
+                               layers: [Flatten(inputShape: [2, 392]), Linear(inputShape: [784], outFeatures: 10, name: "d")])
+        let url = folder.appendingPathComponent("odd.onnx")
+        try ONNXExport.write(chain, to: url)
+        try assertRejected(.visualize, ["--model", url.path, "--out", path("x.png")] + data, in: folder,
+                           mentions: [url.path, "[2, 392]", "[1, 28, 28]"], status: 1)
+        let wide = ChainModel(name: "wide", inputShape: [3, 28, 28],
+                              layers: [Flatten(inputShape: [3, 28, 28]), Linear(inputShape: [2352], outFeatures: 10, name: "d")])
+        try ONNXExport.write(wide, to: url)
+        try assertRejected(.visualize, ["--model", url.path, "--out", path("x.png")] + data, in: folder,
+                           mentions: [url.path, "[3, 28, 28]", "[1, 28, 28]"], status: 1)
     }
 
     // MARK: Refusals

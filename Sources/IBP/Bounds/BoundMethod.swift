@@ -39,6 +39,19 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Why this method cannot bound the chain `layers`, or nil when it can: CROWN and CROWN-IBP have no relaxation of
+    /// max pooling (`Primitive.maxPool`). Known from the layers alone, so callers refuse before any work.
+    public func refusal(_ layers: [Layer]) -> BoundMethodError? {
+        switch self {
+        case .ibp, .soundIBP:
+            return nil
+        case .crownIBP, .crown:
+            guard let index = layers.firstIndex(where: { if case .maxPool = $0.primitive { return true }; return false })
+            else { return nil }
+            return .unsupportedLayer(method: rawValue, layer: "\(index) (max pooling)")
+        }
+    }
+
     /// Parses one name; the error lists the valid ones.
     public init(parsing text: String) throws {
         guard let name = BoundMethodName(rawValue: text.trimmingCharacters(in: .whitespaces)) else {

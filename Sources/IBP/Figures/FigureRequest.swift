@@ -67,4 +67,6 @@ public struct FigureRecord: Sendable {
     public var format: FigureFormat
     public var caption: String
     public var alt: String
+    /// What the user should know about how the figure was made (methods of `methods` that could not bound the model).
+    public var notes: [String] = []
 }
