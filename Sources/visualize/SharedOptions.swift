@@ -87,7 +87,7 @@ struct SharedOptions: ParsableArguments {
             "--sample": sample != nil, "--epsilon": epsilon != nil, "--bounds": bounds != nil, "--scale": scale != nil,
             "--max-channels": maxChannels != nil, "--shared-scale": sharedScale, "--perturbation": perturbation != nil,
             "--pgd-steps": pgdSteps != nil, "--seed": seed != nil, "--dump-bounds": dumpBounds != nil, "--out": out != nil,
-            "--format": format != nil,
+            "--format": format != nil, "--data": data != nil,
         ]
         for name in names where given[name] == true {
             throw ValidationError("\(command) does not use \(name)")

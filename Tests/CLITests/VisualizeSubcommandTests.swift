@@ -214,6 +214,37 @@ final class VisualizeSubcommandTests: XCTestCase {
                            mentions: [url.path, "[3, 28, 28]", "[1, 28, 28]"], status: 1)
     }
 
+    // MARK: Training curves (issue #14 (c))
+
+    /// `visualize training` redraws a run's curves.png from its metrics.jsonl, also through a manifest; a missing or
+    /// malformed log is one line and exit status 1.
+    func testTrainingCurvesFromAMetricsLog() throws {
+        let metrics = Fixtures.packageRoot.appendingPathComponent("docs/training/vissmall-ibp-eps0.1/metrics.jsonl").path
+        _ = try runOK(["training", "--metrics", metrics, "--title", "vissmall ibp eps_train=0.1", "--out", path("t/curves.svg")])
+        try assertFormat(path("t/curves.svg"), "svg")
+        let manifest = folder.appendingPathComponent("figures.json")
+        try JSONSerialization.data(withJSONObject: ["figures": [["kind": "training", "output": path("m/curves.png"),
+                                                                 "metrics": metrics]]]).write(to: manifest)
+        let outcome = try runOK(["--manifest", manifest.path])
+        XCTAssertTrue(outcome.stdout.contains("created: \(path("m/curves.png"))"), outcome.stdout)
+        let png = try Data(contentsOf: URL(fileURLWithPath: path("m/curves.png")))
+        // The default title is the run folder's name.
+        XCTAssertNotNil(png.range(of: Data("tEXtTitle\u{0}vissmall-ibp-eps0.1".utf8)))
+        let index = try String(contentsOf: folder.appendingPathComponent("index.md"), encoding: .utf8)
+        XCTAssertTrue(index.contains("Training of vissmall-ibp-eps0.1 over 10000 steps"), index)
+
+        try assertRejected(.visualize, ["training", "--metrics", path("none.jsonl"), "--out", path("x.png")], in: folder,
+                           mentions: ["--metrics", path("none.jsonl"), "no such file"], status: 1)
+        try Data("{\"type\": \"train\", \"step\": 1}\nnot json\n".utf8).write(to: folder.appendingPathComponent("bad.jsonl"))
+        try assertRejected(.visualize, ["training", "--metrics", path("bad.jsonl"), "--out", path("x.png")], in: folder,
+                           mentions: [path("bad.jsonl"), "line 2"], status: 1)
+        try assertRejected(.visualize, ["training", "--metrics", metrics, "--epsilon", "0.1", "--out", path("x.png")],
+                           in: folder, mentions: ["training does not use --epsilon"], status: 64)
+        try JSONSerialization.data(withJSONObject: ["figures": [["kind": "training", "output": path("y.png")]]]).write(to: manifest)
+        try assertRejected(.visualize, ["--manifest", manifest.path], in: folder, mentions: ["figure 0", "lacks 'metrics'"],
+                           status: 1)
+    }
+
     // MARK: Refusals
 
     /// A size that follows from the flags is refused in one line naming them, within the time limit, while the

@@ -58,11 +58,12 @@ extension FigureMaker {
             data = Dataset(sampleShape: full.sampleShape, pixels: Array(full.pixels[0..<limit * size]),
                            labels: Array(full.labels[0..<limit]))
         }
-        let total = models.count * r.methodList.count * r.epsilons.count
+        // Progress in samples: each model's pass evaluates every epsilon and method of a batch at once.
+        let total = models.count * data.count
         var curves: [AccuracyCurve] = []
         for (i, m) in models.enumerated() {
             try m.checkFits(data)
-            let before = i * r.methodList.count * r.epsilons.count
+            let before = i * data.count
             let stem = URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent
             curves += try AccuracyCurves.measure(m.classifier, name: stem, on: data, epsilons: r.epsilons, methods: r.methodList,
                                                  pgdSteps: r.options.pgdSteps, pgdEvery: r.pgdEvery, seed: r.options.seed) {

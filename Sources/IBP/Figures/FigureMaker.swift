@@ -39,6 +39,10 @@ public final class FigureMaker {
     /// Loads the request's checkpoints and checks its lists and the size of its figure; nothing is computed and the
     /// data is not read. Errors are one line naming the flag.
     public func check(_ r: FigureRequest) throws {
+        if r.kind == .training {
+            _ = try trainingRecords(r)
+            return
+        }
         guard !r.models.isEmpty else { throw SettingsError(message: "\(r.kind.rawValue) needs at least one --model") }
         let models = try r.models.map(model)
         try r.options.validate()
@@ -75,6 +79,8 @@ public final class FigureMaker {
                                                                   options: r.options, fonts: fonts),
                                          from: FigureRenderer.sizeSource(r.options, columns: r.epsilons.count, noun: "epsilon"),
                                          lower: "--scale or --max-channels, or give fewer --epsilons")
+        case .training:
+            break
         case .widths, .curves:
             let perModel = r.kind == .curves ? r.methodList.count + 2 : r.methodList.count
             let lines = models.count * perModel
@@ -108,6 +114,7 @@ public final class FigureMaker {
     @discardableResult
     public func make(_ r: FigureRequest, progress: (Int, Int) -> Void = { _, _ in }) throws -> FigureRecord {
         try check(r)
+        if r.kind == .training { return try makeTraining(r) }
         let data = try self.data()
         try checkSamples(r, data: data)
         let models = try r.models.map(model)
@@ -139,6 +146,8 @@ public final class FigureMaker {
             return try makeWidths(r, models: models, data: data, url: url, progress: progress)
         case .curves:
             return try makeCurves(r, models: models, data: data, url: url, progress: progress)
+        case .training:
+            return try makeTraining(r)
         }
     }
 

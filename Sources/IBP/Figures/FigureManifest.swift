@@ -8,14 +8,15 @@ import IBPRender
 /// An entry names its `output` (the format follows its extension: .png, .svg or .pdf) and `kind` (`compare` when
 /// absent) and takes the flags of that subcommand as fields: `baseline`, `ibp`, `models`, `methods` ("ibp,crown"),
 /// `bounds`, `sample`, `samples` ("0-99"), `epsilon`, `epsilons` ("0,0.1" or "0:0.45:0.01"), `scale`,
-/// `maxChannels`, `sharedScale`, `perturbation`, `pgdSteps`, `seed`, `limit`, `pgdEvery`, and the index's
-/// `caption` and `alt` (made from the figure when absent).
+/// `maxChannels`, `sharedScale`, `perturbation`, `pgdSteps`, `seed`, `limit`, `pgdEvery`, `metrics` and `title`
+/// (`training`), and the index's `caption` and `alt` (made from the figure when absent).
 public struct FigureManifest {
     public struct Entry: Decodable {
         /// Every field an entry may have; any other is refused (a misspelt field would otherwise be ignored).
         static let fields: Set<String> = [
             "kind", "output", "baseline", "ibp", "models", "methods", "bounds", "sample", "samples", "epsilon", "epsilons",
             "scale", "maxChannels", "sharedScale", "perturbation", "pgdSteps", "seed", "limit", "pgdEvery", "caption", "alt",
+            "metrics", "title",
         ]
         public var kind: FigureKind?
         public var output: String
@@ -38,6 +39,9 @@ public struct FigureManifest {
         public var pgdEvery: Int?
         public var caption: String?
         public var alt: String?
+        /// `training`: the run's metrics log and the figure's title.
+        public var metrics: String?
+        public var title: String?
     }
 
     private struct File: Decodable {
@@ -108,6 +112,8 @@ public struct FigureManifest {
             }
         case .methods, .sweep, .widths, .curves:
             guard !models.isEmpty else { throw SettingsError(message: "lacks 'models'") }
+        case .training:
+            guard e.metrics != nil else { throw SettingsError(message: "lacks 'metrics' (the run's metrics.jsonl)") }
         }
         var r = FigureRequest(kind: kind, output: e.output, format: format, models: models)
         r.roles = roles
@@ -144,6 +150,8 @@ public struct FigureManifest {
         }
         r.caption = e.caption
         r.alt = e.alt
+        r.metrics = e.metrics
+        r.title = e.title
         try r.options.validate()
         return r
     }
