@@ -111,14 +111,6 @@ public struct ChainBounds {
 extension ChainBounds {
     /// Marks the samples of a batch tensor (n, ...) with a non-finite value.
     static func markNonFinite(_ t: Tensor, in finite: inout [Bool]) {
-        let size = t.sampleSize
-        guard size > 0 else { return }
-        t.data.withUnsafeBufferPointer { p in
-            for s in 0..<t.batch where finite[s] {
-                var ok = true
-                for i in (s * size)..<((s + 1) * size) where !p[i].isFinite { ok = false; break }
-                finite[s] = ok
-            }
-        }
+        t.markNonFiniteSamples(in: &finite)
     }
 }
