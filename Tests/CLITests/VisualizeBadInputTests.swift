@@ -45,7 +45,7 @@ final class VisualizeBadInputTests: XCTestCase {
             ("cut-in-header.ckpt", good.prefix(100), "header length"),
             ("cut-in-data.ckpt", good.prefix(good.count / 2), "lie outside"),
             // Text is named for what it is (issue #11, kind 8), not parsed as a header length.
-            ("garbage.ckpt", Data("garbage\n".utf8), "not a checkpoint (a text file)"),
+            ("garbage.ckpt", Data("garbage\n".utf8), "not a model (a text file)"),
         ]
         for bad in damaged {
             let url = folder.appendingPathComponent(bad.name)
