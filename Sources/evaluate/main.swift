@@ -3,6 +3,7 @@ import Foundation
 import IBP
 import IBPCommandLine
 import IBPFormats
+import IBPRender
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,6 +75,8 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try reportingErrors("evaluate") {
+            // The plot's font first: a missing one is reported before the evaluation, not after it.
+            let fonts = plot == nil ? nil : try Fonts.load()
             let data = try Dataset.mnist(directory: dataOptions.directory, split: .test, limit: limit)
             let methods = try self.methods
             var reports: [EvaluationReport] = []
@@ -106,7 +109,7 @@ struct Evaluate: ParsableCommand {
             }
             if let plot {
                 try createOutputFolder(for: plot, flag: "--plot")
-                try AccuracyPlot.render(reports, to: URL(fileURLWithPath: plot))
+                try AccuracyPlot.render(reports, to: URL(fileURLWithPath: plot), fonts: fonts!)
             }
             if let perSample {
                 try createOutputFolder(for: perSample, flag: "--per-sample")

@@ -46,15 +46,26 @@ struct Bench: ParsableCommand {
     private var measureSet: Set<String>? { measures.isEmpty ? nil : Set(measures.flattened()) }
 
     func run() throws {
+        try reportingErrors("ibp-bench") { try measure() }
+    }
+
+    private func measure() throws {
         let date = ISO8601DateFormatter().string(from: Date())
         if let threads { Parallel.workers = threads }
         let stopwatch = Stopwatch(repeats: repeats, clock: clock)
+        // The figure measures' font, checkpoints and images are loaded first, so a missing one is reported before
+        // minutes of other measures rather than after them. They are the repository's shipped files, found from
+        // any folder inside it (as visualize's defaults).
+        var figures: FigureBenchmark?
+        if measureSet.map({ $0.contains("figure") || $0.contains("figures-100") }) ?? true {
+            let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+            figures = try FigureBenchmark(root: RepositoryPath.root(containing: here) ?? here)
+        }
+        defer { figures?.cleanUp() }
         var rows = BenchmarkSuite.run(models: modelList, measures: measureSet, stopwatch: stopwatch) { row in
             if !json { FileHandle.standardError.write(Data("  \(row.model) \(row.measure) done\n".utf8)) }
         }
-        if measureSet.map({ $0.contains("figure") || $0.contains("figures-100") }) ?? true {
-            let figures = try FigureBenchmark()
-            defer { figures.cleanUp() }
+        if let figures {
             if measureSet?.contains("figure") ?? true {
                 rows.append(BenchmarkSuite.milliseconds(model: "vissmall", measure: "figure", stopwatch: stopwatch) {
                     try! figures.renderOne()

@@ -16,20 +16,25 @@ struct Compare: ParsableCommand {
 
     @OptionGroup var shared: SharedOptions
 
-    @Option(name: .long, help: "Baseline checkpoint (.ckpt, or the seed's Chainer .npz); first column.")
+    @Option(name: .long, help: "Baseline model (.ckpt, the seed's Chainer .npz, or an ONNX classifier .onnx); first column.")
     var baseline: String?
 
-    @Option(name: .long, help: "IBP-trained checkpoint; second column.")
+    @Option(name: .long, help: "IBP-trained model (any of those kinds); second column.")
     var ibp: String?
 
-    @Option(name: .customLong("model"), help: "Another checkpoint as a column; repeat for more.")
+    @Option(name: .customLong("model"), help: "Another model (.ckpt, .npz or .onnx) as a column; repeat for more.")
     var models: [String] = []
 
-    @Option(name: .long, help: "Batch: sample indices like 0-9,42 (one figure per sample and epsilon, into --out-dir).")
-    var samples: String?
+    @Option(name: .customLong("samples"), parsing: .singleValue,
+            help: "Batch: sample indices like 0-9,42, commas or the repeated flag (one figure per sample and epsilon, into --out-dir).")
+    var sampleLists: [CommaSeparated<String>] = []
 
-    @Option(name: .long, help: "Batch: epsilons like 0.05,0.1,0.2 or a grid 0:0.3:0.1.")
-    var epsilons: String?
+    @Option(name: .customLong("epsilons"), parsing: .singleValue,
+            help: "Batch: epsilons like 0.05,0.1,0.2 or a grid 0:0.3:0.1, commas or the repeated flag.")
+    var epsilonLists: [CommaSeparated<String>] = []
+
+    private var samples: String? { sampleLists.list }
+    private var epsilons: String? { epsilonLists.list }
 
     @Option(name: .long, help: "Batch: output folder (gets index.md and index.html too; default output/batch).")
     var outDir: String?
@@ -82,7 +87,7 @@ struct Compare: ParsableCommand {
             }
             // A checkpoint named by a flag that cannot be read is reported with that flag, before any work.
             for (flag, path) in [("--baseline", baseline), ("--ibp", ibp)] + models.map({ ("--model", Optional($0)) }) {
-                if let path { _ = try naming(flag) { try Checkpoint.load(URL(fileURLWithPath: path)) } }
+                if let path { _ = try naming(flag) { try ModelFile.load(URL(fileURLWithPath: path)) } }
             }
             let (out, format) = try shared.output(defaultName: "comparison")
             var request = FigureRequest(kind: .compare, output: out, format: format, models: columns.paths)

@@ -10,14 +10,19 @@ struct Curves: ParsableCommand {
 
     @OptionGroup var shared: SharedOptions
 
-    @Option(name: .customLong("model"), help: "Checkpoint; repeat (default: the three shipped small checkpoints).")
+    @Option(name: .customLong("model"), help: "Model (.ckpt, .npz or .onnx); repeat (default: the three shipped small checkpoints).")
     var models: [String] = []
 
-    @Option(name: .long, help: "Bound methods, one verified line per checkpoint each (default: --bounds, else ibp).")
-    var methods: String?
+    @Option(name: .customLong("methods"), parsing: .singleValue,
+            help: "Bound methods, one verified line per checkpoint each, commas or the repeated flag (default: --bounds, else ibp).")
+    var methodLists: [CommaSeparated<String>] = []
 
-    @Option(name: .long, help: "Epsilon grid start:stop:step or a list (default \(Visualization.curveEpsilons), 46 values).")
-    var epsilons = Visualization.curveEpsilons
+    @Option(name: .customLong("epsilons"), parsing: .singleValue,
+            help: "Epsilon grid start:stop:step or a list, commas or the repeated flag (default \(Visualization.curveEpsilons), 46 values).")
+    var epsilonLists: [CommaSeparated<String>] = []
+
+    private var methods: String? { methodLists.list }
+    private var epsilons: String { epsilonLists.list ?? Visualization.curveEpsilons }
 
     @Option(name: .long, help: "Evaluate only the first N test images (default: all of --data).")
     var limit: Int?

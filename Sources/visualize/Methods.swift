@@ -10,11 +10,14 @@ struct Methods: ParsableCommand {
 
     @OptionGroup var shared: SharedOptions
 
-    @Option(name: .long, help: "Checkpoint (default: the shipped IBP-trained vissmall).")
+    @Option(name: .long, help: "Model (.ckpt, .npz or .onnx) (default: the shipped IBP-trained vissmall).")
     var model: String?
 
-    @Option(name: .long, help: "Bound methods, one column each (default ibp,crown-ibp,crown).")
-    var methods = "ibp,crown-ibp,crown"
+    @Option(name: .customLong("methods"), parsing: .singleValue,
+            help: "Bound methods, one column each, commas or the repeated flag (default ibp,crown-ibp,crown).")
+    var methodLists: [CommaSeparated<String>] = []
+
+    private var methods: String { methodLists.list ?? "ibp,crown-ibp,crown" }
 
     func validate() throws {
         try shared.unused(["--bounds"], by: "methods (it takes --methods)")

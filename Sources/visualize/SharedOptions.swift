@@ -48,7 +48,12 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "Also write the numbers behind the figure to this JSON file (compare, methods, sweep).")
     var dumpBounds: String?
 
-    var dataDirectory: String { data ?? ProcessInfo.processInfo.environment["IBP_DATA"] ?? "sample_data/mnist" }
+    /// `--data`, else `$IBP_DATA`, else the repository's `sample_data/mnist` (from any folder inside it).
+    var dataDirectory: String {
+        if let data { return data }
+        if let env = ProcessInfo.processInfo.environment["IBP_DATA"], !env.isEmpty { return env }
+        return Shipped.path("sample_data/mnist")
+    }
 
     /// The figure options these flags give.
     var options: FigureOptions {
@@ -69,7 +74,10 @@ struct SharedOptions: ParsableArguments {
         if let format, FigureFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format \(format) is not png, svg or pdf")
         }
-        if let bounds { _ = try FigureLists.methods(bounds, flag: "--bounds") }
+        // One method: a list here would otherwise draw its first method and drop the rest without a word.
+        if let bounds, try FigureLists.methods(bounds, flag: "--bounds").count != 1 {
+            throw ValidationError("--bounds takes one bound method, got \(bounds); methods, widths and curves take a list in --methods")
+        }
         try options.validate()
     }
 
@@ -79,7 +87,7 @@ struct SharedOptions: ParsableArguments {
             "--sample": sample != nil, "--epsilon": epsilon != nil, "--bounds": bounds != nil, "--scale": scale != nil,
             "--max-channels": maxChannels != nil, "--shared-scale": sharedScale, "--perturbation": perturbation != nil,
             "--pgd-steps": pgdSteps != nil, "--seed": seed != nil, "--dump-bounds": dumpBounds != nil, "--out": out != nil,
-            "--format": format != nil,
+            "--format": format != nil, "--data": data != nil,
         ]
         for name in names where given[name] == true {
             throw ValidationError("\(command) does not use \(name)")
@@ -101,11 +109,12 @@ struct SharedOptions: ParsableArguments {
         return (out, chosen ?? implied ?? .png)
     }
 
-    /// Checks, before any work, that `--out` (or `path`) and `--dump-bounds` can be written: their folders exist
-    /// and are writable and they are not folders.
+    /// Checks, before any work, that `--out` (or `path`) and `--dump-bounds` can be written: they are not folders,
+    /// and their folders exist and are writable or can be created (`FigureMaker.make` creates them just before it
+    /// writes, as the other tools' `createOutputFolder` does).
     func validateOutputs(_ path: String) throws {
         for (flag, file) in [("--out", path)] + (dumpBounds.map { [("--dump-bounds", $0)] } ?? []) {
-            try validateOutputFile(file, flag: flag)
+            try validateOutputFile(file, flag: flag, createsFolder: true)
             // A folder there would fail only at the final rename, after the rendering and the other file.
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
@@ -123,20 +132,35 @@ struct SharedOptions: ParsableArguments {
     }
 }
 
-/// The shipped checkpoints the subcommands default to.
+/// The shipped checkpoints the subcommands default to, found from any folder inside the repository.
 enum Shipped {
     static let folder = "sample_data/checkpoints/"
-    static let baseline = folder + "vissmall-baseline.ckpt"
-    static let ibp = folder + "vissmall-ibp-eps0.1.ckpt"
-    static let small = ["small-nominal", "small-ibp-eps0.2", "small-ibp-eps0.4"].map { folder + $0 + ".ckpt" }
+    static var baseline: String { path(folder + "vissmall-baseline.ckpt") }
+    static var ibp: String { path(folder + "vissmall-ibp-eps0.1.ckpt") }
+    static var small: [String] { ["small-nominal", "small-ibp-eps0.2", "small-ibp-eps0.4"].map { path(folder + $0 + ".ckpt") } }
+
+    /// `relative` as typed when it exists in the working folder (so figures made from the root record the same
+    /// relative paths), else in the repository root (`RepositoryPath`), else as typed (its error then names it).
+    static func path(_ relative: String) -> String {
+        if FileManager.default.fileExists(atPath: relative) { return relative }
+        let resolved = RepositoryPath.resolve(relative)
+        return FileManager.default.fileExists(atPath: resolved.path) ? resolved.path : relative
+    }
 }
 
 /// Makes `request` with a progress bar for the long kinds, and prints where it went.
 func make(_ request: FigureRequest, maker: FigureMaker, label: String) throws {
     var bar: ProgressBar?
-    try maker.make(request) { done, total in
+    let record = try maker.make(request) { done, total in
         if bar == nil { bar = ProgressBar(total: total, label: label, plainEvery: max(1, total / 4)) }
         bar?.update(done)
     }
+    for note in record.notes { FileHandle.standardError.write(Data("visualize: note: \(note)\n".utf8)) }
     print("wrote \(request.output)" + (request.dumpBounds.map { " and \($0)" } ?? ""))
+}
+
+extension Array where Element == CommaSeparated<String> {
+    /// A list flag given as commas, repeated, or both (`--epsilons 0.1,0.2 --epsilons 0:0.3:0.1`), as the one text
+    /// `FigureLists` parses; nil when the flag was not given.
+    var list: String? { isEmpty ? nil : flattened().joined(separator: ",") }
 }

@@ -10,11 +10,14 @@ struct Sweep: ParsableCommand {
 
     @OptionGroup var shared: SharedOptions
 
-    @Option(name: .long, help: "Checkpoint (default: the shipped IBP-trained vissmall).")
+    @Option(name: .long, help: "Model (.ckpt, .npz or .onnx) (default: the shipped IBP-trained vissmall).")
     var model: String?
 
-    @Option(name: .long, help: "Epsilons, one row block each: a list or a grid start:stop:step (default \(Visualization.sweepEpsilons)).")
-    var epsilons = Visualization.sweepEpsilons
+    @Option(name: .customLong("epsilons"), parsing: .singleValue,
+            help: "Epsilons, one row block each: a list or a grid start:stop:step, commas or the repeated flag (default \(Visualization.sweepEpsilons)).")
+    var epsilonLists: [CommaSeparated<String>] = []
+
+    private var epsilons: String { epsilonLists.list ?? Visualization.sweepEpsilons }
 
     func validate() throws {
         try shared.unused(["--epsilon"], by: "sweep (it takes --epsilons)")

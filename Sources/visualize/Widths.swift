@@ -10,14 +10,19 @@ struct Widths: ParsableCommand {
 
     @OptionGroup var shared: SharedOptions
 
-    @Option(name: .customLong("model"), help: "Checkpoint, one line each; repeat (default: the shipped vissmall pair).")
+    @Option(name: .customLong("model"), help: "Model (.ckpt, .npz or .onnx), one line each; repeat (default: the shipped vissmall pair).")
     var models: [String] = []
 
-    @Option(name: .long, help: "Bound methods, one line per model each (default: --bounds, else ibp).")
-    var methods: String?
+    @Option(name: .customLong("methods"), parsing: .singleValue,
+            help: "Bound methods, one line per model each, commas or the repeated flag (default: --bounds, else ibp).")
+    var methodLists: [CommaSeparated<String>] = []
 
-    @Option(name: .long, help: "Average over these test images, like 0-99, with a band from the smallest to the largest (default: --sample).")
-    var samples: String?
+    @Option(name: .customLong("samples"), parsing: .singleValue,
+            help: "Average over these test images, like 0-99, commas or the repeated flag, with a band from the smallest to the largest (default: --sample).")
+    var sampleLists: [CommaSeparated<String>] = []
+
+    private var methods: String? { methodLists.list }
+    private var samples: String? { sampleLists.list }
 
     func validate() throws {
         try shared.unused(["--scale", "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed",

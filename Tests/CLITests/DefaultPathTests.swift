@@ -22,4 +22,21 @@ final class DefaultPathTests: XCTestCase {
         try assertRejected(.evaluate, [checkpoint.path], in: outside,
                            mentions: [outside.resolvingSymlinksInPath().path + "/data/mnist", "scripts/get-mnist.sh"], status: 1)
     }
+
+    /// ibp-bench's figure measures use the repository's shipped checkpoints and images from any folder inside it.
+    func testBenchFiguresFromASubfolder() throws {
+        let root = try TempFolder.make(for: self)
+        try Data("let package = Package(\n    name: \"IBPVis\",\n)\n".utf8).write(to: root.appendingPathComponent("Package.swift"))
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("sample_data"),
+                                                   withDestinationURL: Fixtures.packageRoot.appendingPathComponent("sample_data"))
+        let deep = root.appendingPathComponent("Sources/IBP")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        try Tool.ibpBench.requireBuilt()
+        let outcome = try Tool.ibpBench.run(["--measures", "figure", "--repeats", "1", "--json"], in: deep, timeout: 120)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("\"figure\""), outcome.stdout)
+        // Outside any repository: one line naming what is missing, exit 1, before any measure.
+        let outside = try TempFolder.make(for: self)
+        try assertRejected(.ibpBench, ["--measures", "figure"], in: outside, mentions: ["sample_data"], status: 1)
+    }
 }

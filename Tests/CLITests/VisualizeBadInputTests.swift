@@ -26,9 +26,9 @@ final class VisualizeBadInputTests: XCTestCase {
         ["--baseline", (baseline ?? self.baseline).path, "--ibp", (ibp ?? self.ibp).path, "--data", data.path] + extra
     }
 
-    private func assertVisualizeRejects(_ arguments: [String], mentions: [String],
+    private func assertVisualizeRejects(_ arguments: [String], mentions: [String], status: Int32? = nil,
                                         file: StaticString = #filePath, line: UInt = #line) throws {
-        try assertRejected(.visualize, arguments, in: folder, mentions: mentions, file: file, line: line)
+        try assertRejected(.visualize, arguments, in: folder, mentions: mentions, status: status, file: file, line: line)
     }
 
     // MARK: Checkpoints
@@ -45,7 +45,7 @@ final class VisualizeBadInputTests: XCTestCase {
             ("cut-in-header.ckpt", good.prefix(100), "header length"),
             ("cut-in-data.ckpt", good.prefix(good.count / 2), "lie outside"),
             // Text is named for what it is (issue #11, kind 8), not parsed as a header length.
-            ("garbage.ckpt", Data("garbage\n".utf8), "not a checkpoint (a text file)"),
+            ("garbage.ckpt", Data("garbage\n".utf8), "not a model (a text file)"),
         ]
         for bad in damaged {
             let url = folder.appendingPathComponent(bad.name)
@@ -97,11 +97,21 @@ final class VisualizeBadInputTests: XCTestCase {
 
     // MARK: Outputs
 
-    func testOutIntoAMissingFolderOrUnderAFile() throws {
+    /// A missing folder of `--out` is created (`VisualizeSubcommandTests.testOutAndDumpCreateTheirFolders`); one that
+    /// cannot be, under a file or in a read-only folder, is refused before any work.
+    func testOutUnderAFileOrInAReadOnlyFolder() throws {
         try Data("not a folder".utf8).write(to: folder.appendingPathComponent("a-file"))
-        for out in [path("missing/x.png"), path("a-file/x.png")] {
-            try assertVisualizeRejects(arguments(["--out", out]), mentions: ["--out", out, "does not exist"])
+        for out in [path("a-file/x.png"), path("a-file/deeper/x.png")] {
+            try assertVisualizeRejects(arguments(["--out", out]), mentions: ["--out", out, "is a file"], status: 64)
         }
+        let locked = folder.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
+        // root ignores permissions: then there is nothing to refuse.
+        guard access(locked.path, W_OK) != 0 else { return }
+        let out = locked.appendingPathComponent("sub/x.png").path
+        try assertVisualizeRejects(arguments(["--out", out]), mentions: ["--out", out, "not writable"], status: 64)
     }
 
     func testOutOrDumpThatIsAFolder() throws {
@@ -113,10 +123,22 @@ final class VisualizeBadInputTests: XCTestCase {
                                    mentions: ["--dump-bounds", path("a-folder"), "is a folder"])
     }
 
-    func testDumpBoundsIntoAMissingFolder() throws {
-        let dump = path("missing/b.json")
+    func testDumpBoundsUnderAFile() throws {
+        try Data("not a folder".utf8).write(to: folder.appendingPathComponent("a-file"))
+        let dump = path("a-file/b.json")
         try assertVisualizeRejects(arguments(["--out", path("x.png"), "--dump-bounds", dump]),
-                                   mentions: ["--dump-bounds", dump, "does not exist"])
+                                   mentions: ["--dump-bounds", dump, "is a file"], status: 64)
+    }
+
+    /// `--bounds` is one method: a list would draw its first and drop the rest without a word (issue #11, kind 5).
+    func testBoundsListIsRefused() throws {
+        try assertVisualizeRejects(arguments(["--bounds", "ibp,crown", "--out", path("x.png")]),
+                                   mentions: ["--bounds", "one bound method", "--methods"], status: 64)
+    }
+
+    func testEmptyItemInARepeatedListFlag() throws {
+        try assertVisualizeRejects(arguments(["--samples", "0", "--samples", "1,,2", "--out-dir", path("batch")]),
+                                   mentions: ["--samples", "1,,2"], status: 64)
     }
 
     func testOutDirUnderAFile() throws {
@@ -153,19 +175,42 @@ final class VisualizeBadInputTests: XCTestCase {
                                        file: StaticString = #filePath, line: UInt = #line) throws {
         let manifest = folder.appendingPathComponent("figures.json")
         try JSONSerialization.data(withJSONObject: ["figures": [entry]]).write(to: manifest)
+        // The manifest is a file the command reads: what is wrong in it is a failure at run time (exit status 1).
         try assertVisualizeRejects(arguments(["--manifest", manifest.path]), mentions: [manifest.path] + mentions,
-                                   file: file, line: line)
+                                   status: 1, file: file, line: line)
     }
 
     func testMissingManifest() throws {
         let missing = path("missing.json")
-        try assertVisualizeRejects(arguments(["--manifest", missing]), mentions: [missing, "no such manifest"])
+        try assertVisualizeRejects(arguments(["--manifest", missing]), mentions: [missing, "no such manifest"], status: 1)
+    }
+
+    func testManifestThatIsAFolderOrUnreadable() throws {
+        try assertVisualizeRejects(arguments(["--manifest", folder.path]), mentions: [folder.path, "is a folder"], status: 1)
+        let manifest = folder.appendingPathComponent("locked.json")
+        try JSONSerialization.data(withJSONObject: ["figures": [entry()]]).write(to: manifest)
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: manifest.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: manifest.path) }
+        guard access(manifest.path, R_OK) != 0 else { return }  // root reads it anyway
+        try assertVisualizeRejects(arguments(["--manifest", manifest.path]), mentions: [manifest.path, "cannot read"], status: 1)
+    }
+
+    func testManifestEntryWithABoundsList() throws {
+        try assertManifestRejects(entry(["bounds": "ibp,crown"]), mentions: ["figure 0", "bounds takes one method"])
+    }
+
+    /// The command line around a manifest is still the command line's fault (64).
+    func testManifestWithAFigureFlagIsAUsageError() throws {
+        let manifest = folder.appendingPathComponent("figures.json")
+        try JSONSerialization.data(withJSONObject: ["figures": [entry()]]).write(to: manifest)
+        try assertVisualizeRejects(arguments(["--manifest", manifest.path, "--sample", "3"]), mentions: ["--sample"], status: 64)
     }
 
     func testMalformedManifest() throws {
         let manifest = folder.appendingPathComponent("figures.json")
         try Data("{\"figures\": [".utf8).write(to: manifest)
-        try assertVisualizeRejects(arguments(["--manifest", manifest.path]), mentions: [manifest.path, "not a figure manifest"])
+        try assertVisualizeRejects(arguments(["--manifest", manifest.path]), mentions: [manifest.path, "not a figure manifest"],
+                                   status: 1)
     }
 
     func testManifestEntryWithoutBaseline() throws {
@@ -186,7 +231,7 @@ final class VisualizeBadInputTests: XCTestCase {
         let manifest = folder.appendingPathComponent("figures.json")
         try JSONSerialization.data(withJSONObject: ["figures": [entry(["ibp": missing])]]).write(to: manifest)
         // The error comes from loading the checkpoint, so it names that file rather than the manifest.
-        try assertVisualizeRejects(arguments(["--manifest", manifest.path]), mentions: [missing, "no such file"])
+        try assertVisualizeRejects(arguments(["--manifest", manifest.path]), mentions: [missing, "no such file"], status: 1)
     }
 
     // MARK: Data

@@ -1,4 +1,5 @@
 import Foundation
+import IBP
 import XCTest
 
 /// Every `visualize` subcommand on the shipped checkpoints, the figure formats, and the refusals of sizes and flags
@@ -62,10 +63,65 @@ final class VisualizeSubcommandTests: XCTestCase {
     func testNoArgumentsDrawTheSeedsFigure() throws {
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("sample_data"),
                                                    withDestinationURL: Fixtures.packageRoot.appendingPathComponent("sample_data"))
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("output"), withIntermediateDirectories: true)
+        // The output folder is created (issue #11, kind 8: a tool creates what it writes).
         let outcome = try runOK([])
         XCTAssertEqual(outcome.stdout, "wrote output/comparison.png\n")
         try assertFormat(path("output/comparison.png"), "png")
+    }
+
+    /// A fake repository (a Package.swift naming this package, the shipped sample_data) and every subcommand run
+    /// with its defaults from a folder two levels below the root: the default checkpoints and images are found in the
+    /// root, and the figures go to output/ of the working folder, which is created (issue #11, kind 8).
+    func testDefaultsFromASubfolderOfTheRepository() throws {
+        try Data("let package = Package(\n    name: \"IBPVis\",\n)\n".utf8).write(to: folder.appendingPathComponent("Package.swift"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("sample_data"),
+                                                   withDestinationURL: Fixtures.packageRoot.appendingPathComponent("sample_data"))
+        let deep = folder.appendingPathComponent("Sources/IBP")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let runs: [(args: [String], out: String)] = [
+            ([], "output/comparison.png"),
+            (["methods", "--methods", "ibp", "--perturbation", "none"], "output/methods.png"),
+            (["sweep", "--epsilons", "0,0.1", "--perturbation", "none"], "output/sweep.png"),
+            (["widths"], "output/widths.png"),
+            (["curves", "--epsilons", "0,0.1", "--limit", "10", "--pgd-every", "0"], "output/curves.png"),
+        ]
+        for run in runs {
+            try Tool.visualize.requireBuilt()
+            let outcome = try Tool.visualize.run(run.args, in: deep, timeout: 120)
+            XCTAssertEqual(outcome.status, 0, "\(outcome.commandLine): \(outcome.stderr)")
+            XCTAssertEqual(outcome.stdout.split(separator: "\n").last.map(String.init), "wrote \(run.out)")
+            try assertFormat(deep.appendingPathComponent(run.out).path, "png")
+        }
+    }
+
+    /// `--out` and `--dump-bounds` create their missing folders, as every tool's outputs do; a folder that cannot
+    /// be made (a file on the way) is still refused before any work.
+    func testOutAndDumpCreateTheirFolders() throws {
+        _ = try runOK(pair + data + ["--perturbation", "none", "--out", path("new/deeper/x.pdf"),
+                                     "--dump-bounds", path("dumps/b.json")])
+        try assertFormat(path("new/deeper/x.pdf"), "pdf")
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("dumps/b.json")))))
+        for (sub, name) in [(["sweep"], "s.svg"), (["widths"], "w.png"), (["methods", "--methods", "ibp"], "m.png")] {
+            _ = try runOK(sub + ibp + data + ["--out", path("made-by-\(sub[0])/\(name)")])
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path("made-by-\(sub[0])/\(name)")))
+        }
+    }
+
+    /// `--samples`, `--epsilons` and `--methods` take commas, the repeated flag, or both, as evaluate's --epsilon does.
+    func testListFlagsTakeCommasOrRepeats() throws {
+        let outcome = try runOK(pair + data + ["--samples", "0", "--samples", "2-3", "--epsilons", "0.1",
+                                               "--epsilons", "0.2", "--perturbation", "none", "--out-dir", path("batch")])
+        XCTAssertTrue(outcome.stdout.contains("wrote 6 figures"), outcome.stdout)
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: path("batch")))
+        XCTAssertTrue(names.isSuperset(of: ["sample0000-eps0.100.png", "sample0003-eps0.200.png"]), "\(names)")
+        _ = try runOK(["sweep"] + ibp + data + ["--epsilons", "0,0.05", "--epsilons", "0.1", "--perturbation", "none",
+                                                "--dump-bounds", path("sweep.json"), "--out", path("sweep.png")])
+        let dump = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("sweep.json")))) as? [String: Any]
+        XCTAssertEqual((dump?["panels"] as? [Any])?.count, 3)
+        _ = try runOK(["methods"] + ibp + data + ["--methods", "ibp", "--methods", "crown-ibp", "--perturbation", "none",
+                                                  "--dump-bounds", path("methods.json"), "--out", path("methods.png")])
+        let methods = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("methods.json")))) as? [String: Any]
+        XCTAssertEqual((methods?["panels"] as? [Any])?.count, 2)
     }
 
     func testBatchWritesAnIndex() throws {
@@ -78,6 +134,115 @@ final class VisualizeSubcommandTests: XCTestCase {
                                "sample0001-eps0.200.svg", "index.md", "index.html"])
         let index = try String(contentsOfFile: path("batch/index.md"), encoding: .utf8)
         XCTAssertTrue(index.contains("](sample0001-eps0.200.svg)"), index)
+    }
+
+    // MARK: ONNX models (issue #13, item 5)
+
+    private var shippedONNX: String { Fixtures.packageRoot.appendingPathComponent("sample_data/onnx/Convnet_avgpool.onnx").path }
+
+    /// A chain with a max pool (conv 2 3x3, ReLU, max pool 2x2/2, flatten, dense 10), written as ONNX.
+    private func maxPoolONNX() throws -> String {
+        let conv = Conv2D(inputShape: [1, 28, 28], outChannels: 2, kernel: 3, stride: 1, same: false, name: "c")
+        let pool = MaxPool(windows: PoolWindows(ConvGeometry(channels: 2, height: 26, width: 26, kernelHeight: 2,
+                                                             kernelWidth: 2, strideH: 2, strideW: 2, padTop: 0,
+                                                             padLeft: 0, padBottom: 0, padRight: 0)))
+        let chain = ChainModel(name: "pool", inputShape: [1, 28, 28],
+                               layers: [conv, Activation(.relu, shape: [2, 26, 26]), pool, Flatten(inputShape: [2, 13, 13]),
+                                        Linear(inputShape: [338], outFeatures: 10, name: "d")])
+        let url = folder.appendingPathComponent("pool.onnx")
+        try ONNXExport.write(chain, to: url)
+        return url.path
+    }
+
+    /// ONNX models wherever a checkpoint goes, in any mix: compare, methods, sweep, widths and curves.
+    func testONNXModelsInEverySubcommand() throws {
+        let runs: [(args: [String], out: String)] = [
+            (["--baseline", shippedONNX, "--ibp", checkpoint("vissmall-ibp-eps0.1"), "--model", checkpoint("small-nominal"),
+              "--epsilon", "0.02", "--scale", "2"], "compare.png"),
+            (["methods", "--model", shippedONNX, "--methods", "ibp,crown", "--epsilon", "0.04", "--scale", "2"], "methods.svg"),
+            (["sweep", "--model", shippedONNX, "--epsilons", "0,0.02", "--scale", "2"], "sweep.pdf"),
+            (["widths", "--model", shippedONNX, "--model", checkpoint("vissmall-baseline"), "--samples", "0-4"], "widths.png"),
+            (["curves", "--model", shippedONNX, "--epsilons", "0,0.02", "--limit", "20", "--pgd-steps", "2"], "curves.png"),
+        ]
+        for run in runs {
+            let outcome = try runOK(run.args + data + ["--out", path(run.out)])
+            XCTAssertTrue(outcome.stdout.contains("wrote \(path(run.out))"), outcome.stdout)
+            // Progress bars only: no note, no warning.
+            XCTAssertFalse(outcome.stderr.contains("visualize:"), outcome.stderr)
+        }
+        // The provenance text chunks name the ONNX file and its digest.
+        let png = try Data(contentsOf: URL(fileURLWithPath: path("compare.png")))
+        XCTAssertNotNil(png.range(of: Data("tEXtBaseline\u{0}\(shippedONNX)".utf8)))
+        XCTAssertNotNil(png.range(of: Data("Baseline-SHA256\u{0}713466baf4fc60c8f99f978acd2e745d202c6d2d233e4ae18cb5cb40b6c98b04".utf8)))
+    }
+
+    /// Max pooling: CROWN is refused in one line before any work; `methods` draws the methods that apply and says
+    /// on stderr which it left out.
+    func testMaxPoolWithCROWN() throws {
+        let pool = try maxPoolONNX()
+        for bounds in ["crown", "crown-ibp"] {
+            try assertRejected(.visualize, ["--model", pool, "--bounds", bounds, "--out", path("x.png")] + data, in: folder,
+                               mentions: ["--bounds \(bounds)", pool, "max pooling"], status: 1)
+        }
+        try assertRejected(.visualize, ["widths", "--model", pool, "--methods", "ibp,crown", "--out", path("x.png")] + data,
+                           in: folder, mentions: ["--methods crown", "max pooling"], status: 1)
+        try assertRejected(.visualize, ["methods", "--model", pool, "--methods", "crown", "--out", path("x.png")] + data,
+                           in: folder, mentions: ["--methods", pool, "max pooling"], status: 1)
+        let outcome = try runOK(["methods", "--model", pool, "--out", path("m.png"), "--dump-bounds", path("m.json")] + data)
+        XCTAssertEqual(outcome.stderr.split(separator: "\n").map(String.init), [
+            "visualize: note: crown-ibp not drawn: \(pool): bound method crown-ibp cannot bound layer 2 (max pooling); use ibp for this network",
+            "visualize: note: crown not drawn: \(pool): bound method crown cannot bound layer 2 (max pooling); use ibp for this network",
+        ])
+        let dump = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("m.json")))) as? [String: Any]
+        let panels = dump?["panels"] as? [[String: Any]]
+        XCTAssertEqual(panels?.map { $0["method"] as? String }, ["ibp"])
+        XCTAssertEqual((panels?[0]["stages"] as? [[String: Any]])?.map { $0["name"] as? String }, ["x", "l1", "a1", "p1", "y"])
+    }
+
+    /// A network whose input is neither the 1x28x28 image nor its 784 pixels is refused in one line.
+    func testONNXInputThatIsNotTheImage() throws {
+        let chain = ChainModel(name: "odd", inputShape: [2, 392],
+                               layers: [Flatten(inputShape: [2, 392]), Linear(inputShape: [784], outFeatures: 10, name: "d")])
+        let url = folder.appendingPathComponent("odd.onnx")
+        try ONNXExport.write(chain, to: url)
+        try assertRejected(.visualize, ["--model", url.path, "--out", path("x.png")] + data, in: folder,
+                           mentions: [url.path, "[2, 392]", "[1, 28, 28]"], status: 1)
+        let wide = ChainModel(name: "wide", inputShape: [3, 28, 28],
+                              layers: [Flatten(inputShape: [3, 28, 28]), Linear(inputShape: [2352], outFeatures: 10, name: "d")])
+        try ONNXExport.write(wide, to: url)
+        try assertRejected(.visualize, ["--model", url.path, "--out", path("x.png")] + data, in: folder,
+                           mentions: [url.path, "[3, 28, 28]", "[1, 28, 28]"], status: 1)
+    }
+
+    // MARK: Training curves (issue #14 (c))
+
+    /// `visualize training` redraws a run's curves.png from its metrics.jsonl, also through a manifest; a missing or
+    /// malformed log is one line and exit status 1.
+    func testTrainingCurvesFromAMetricsLog() throws {
+        let metrics = Fixtures.packageRoot.appendingPathComponent("docs/training/vissmall-ibp-eps0.1/metrics.jsonl").path
+        _ = try runOK(["training", "--metrics", metrics, "--title", "vissmall ibp eps_train=0.1", "--out", path("t/curves.svg")])
+        try assertFormat(path("t/curves.svg"), "svg")
+        let manifest = folder.appendingPathComponent("figures.json")
+        try JSONSerialization.data(withJSONObject: ["figures": [["kind": "training", "output": path("m/curves.png"),
+                                                                 "metrics": metrics]]]).write(to: manifest)
+        let outcome = try runOK(["--manifest", manifest.path])
+        XCTAssertTrue(outcome.stdout.contains("created: \(path("m/curves.png"))"), outcome.stdout)
+        let png = try Data(contentsOf: URL(fileURLWithPath: path("m/curves.png")))
+        // The default title is the run folder's name.
+        XCTAssertNotNil(png.range(of: Data("tEXtTitle\u{0}vissmall-ibp-eps0.1".utf8)))
+        let index = try String(contentsOf: folder.appendingPathComponent("index.md"), encoding: .utf8)
+        XCTAssertTrue(index.contains("Training of vissmall-ibp-eps0.1 over 10000 steps"), index)
+
+        try assertRejected(.visualize, ["training", "--metrics", path("none.jsonl"), "--out", path("x.png")], in: folder,
+                           mentions: ["--metrics", path("none.jsonl"), "no such file"], status: 1)
+        try Data("{\"type\": \"train\", \"step\": 1}\nnot json\n".utf8).write(to: folder.appendingPathComponent("bad.jsonl"))
+        try assertRejected(.visualize, ["training", "--metrics", path("bad.jsonl"), "--out", path("x.png")], in: folder,
+                           mentions: [path("bad.jsonl"), "line 2"], status: 1)
+        try assertRejected(.visualize, ["training", "--metrics", metrics, "--epsilon", "0.1", "--out", path("x.png")],
+                           in: folder, mentions: ["training does not use --epsilon"], status: 64)
+        try JSONSerialization.data(withJSONObject: ["figures": [["kind": "training", "output": path("y.png")]]]).write(to: manifest)
+        try assertRejected(.visualize, ["--manifest", manifest.path], in: folder, mentions: ["figure 0", "lacks 'metrics'"],
+                           status: 1)
     }
 
     // MARK: Refusals

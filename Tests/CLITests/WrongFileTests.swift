@@ -38,19 +38,20 @@ final class WrongFileTests: XCTestCase {
         try assertNotACheckpoint(png, as: "model.ckpt", "a PNG file")
         try assertRejected(.visualize, ["--baseline", folder.appendingPathComponent("comparison.png").path, "--data", data.path,
                                         "--out", folder.appendingPathComponent("x.png").path], in: folder,
-                           mentions: ["comparison.png: not a checkpoint (a PNG file); \(expected)"], status: 1)
+                           mentions: ["--baseline \(folder.appendingPathComponent("comparison.png").path): not a model (a PNG file); "
+                                      + expectedModel], status: 1)
     }
 
     func testOtherCommonWrongFiles() throws {
         // The start of an ONNX model as `torch.onnx.export` writes it (ir_version 7, producer_name "pytorch"), cut
-        // short: `evaluate` reads ONNX models and names the decoding failure; `visualize` does not read them yet.
+        // short: `evaluate` and `visualize` read ONNX models and name the decoding failure.
         let onnx = folder.appendingPathComponent("net.onnx")
         try (Data([0x08, 0x07, 0x12, 0x07]) + Data("pytorch".utf8) + Data(count: 64)).write(to: onnx)
         try assertRejected(.evaluate, [onnx.path, "--data", data.path], in: folder,
                            mentions: ["\(onnx.path): not an ONNX model (protobuf decoding failed: "], status: 1)
         try assertRejected(.visualize, ["--baseline", onnx.path, "--data", data.path,
                                         "--out", folder.appendingPathComponent("x.png").path], in: folder,
-                           mentions: ["net.onnx: not a checkpoint (an ONNX model); \(expected)"], status: 1)
+                           mentions: ["--baseline \(onnx.path): not an ONNX model (protobuf decoding failed: "], status: 1)
         let checkpoint = folder.appendingPathComponent("good.ckpt")
         try Fixtures.writeCheckpoint(to: checkpoint)
         try assertNotACheckpoint(try Gzip.compress(try Data(contentsOf: checkpoint)), as: "good.ckpt.gz", "a gzip file")

@@ -89,7 +89,7 @@ final class FigureTests: XCTestCase {
         for (panel, model) in zip(panels, r.models) {
             XCTAssertEqual(panel["checkpoint"] as? String, model.name)
             let stages = panel["stages"] as! [[String: Any]]
-            let expected = model.network.stageBounds(x, epsilon: 0.2)
+            let expected = model.network!.stageBounds(x, epsilon: 0.2)
             XCTAssertEqual(stages.map { $0["name"] as! String }, ["x", "l1", "a1", "l2", "a2", "l3", "a3", "y"])
             XCTAssertEqual(stages[2]["shape"] as! [Int], [6, 12, 12])
             for (s, e) in zip(stages, expected) {
@@ -101,7 +101,7 @@ final class FigureTests: XCTestCase {
             }
             let margins = (panel["margins"] as! [Double]).map { Float($0) }
             let label = panel["label"] as! Int
-            XCTAssertEqual(margins, model.network.logitsAndMargins(x, labels: [label], epsilon: 0.2).margins.data)
+            XCTAssertEqual(margins, model.network!.logitsAndMargins(x, labels: [label], epsilon: 0.2).margins.data)
             XCTAssertEqual(panel["verified"] as? Bool, margins.indices.allSatisfy { $0 == label || margins[$0] < 0 })
         }
     }

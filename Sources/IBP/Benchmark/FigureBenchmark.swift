@@ -1,4 +1,5 @@
 import Foundation
+import IBPRender
 
 /// Times `visualize`'s work: one default figure (both models, PGD, render, PNG) and a batch of 100.
 /// Uses the shipped vissmall checkpoints and sample images, so it runs from the package root.
@@ -6,7 +7,9 @@ public struct FigureBenchmark {
     private let renderer: FigureRenderer
     private let folder: URL
 
+    /// Loads the font first (a missing one is the first error), then the shipped files under `root`.
     public init(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws {
+        _ = try Fonts.load()
         let checkpoints = root.appendingPathComponent("sample_data/checkpoints")
         let data = try Dataset.mnist(directory: root.appendingPathComponent("sample_data/mnist"), split: .test)
         renderer = try FigureRenderer(

@@ -39,6 +39,19 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Why this method cannot bound the chain `layers`, or nil when it can: CROWN and CROWN-IBP have no relaxation of
+    /// max pooling (`Primitive.maxPool`). Known from the layers alone, so callers refuse before any work.
+    public func refusal(_ layers: [Layer]) -> BoundMethodError? {
+        switch self {
+        case .ibp, .soundIBP:
+            return nil
+        case .crownIBP, .crown:
+            guard let index = layers.firstIndex(where: { if case .maxPool = $0.primitive { return true }; return false })
+            else { return nil }
+            return .unsupportedLayer(method: rawValue, layer: "\(index) (max pooling)")
+        }
+    }
+
     /// Parses one name; the error lists the valid ones.
     public init(parsing text: String) throws {
         guard let name = BoundMethodName(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
@@ -98,22 +111,6 @@ public struct ChainBounds {
 extension ChainBounds {
     /// Marks the samples of a batch tensor (n, ...) with a non-finite value.
     static func markNonFinite(_ t: Tensor, in finite: inout [Bool]) {
-        let size = t.sampleSize
-        guard size > 0 else { return }
-        t.data.withUnsafeBufferPointer { p in
-            for s in 0..<t.batch where finite[s] {
-                // x * 0 is 0 for finite x and NaN for an infinity or NaN: 16 lanes at a time, one test per sample.
-                let row = p.baseAddress! + s * size
-                var lanes = SIMD16<Float>()
-                var i = 0
-                while i &+ 16 <= size {
-                    lanes += load16(row + i) * 0
-                    i &+= 16
-                }
-                var ok = !lanes.sum().isNaN
-                while i < size { ok = ok && row[i].isFinite; i &+= 1 }
-                finite[s] = ok
-            }
-        }
+        t.markNonFiniteSamples(in: &finite)
     }
 }

@@ -32,9 +32,7 @@ public struct CROWNMethod: BoundMethod {
     public func bounds(_ layers: [Layer], box: InputBox, specification: Specification?,
                        upperOnly: Bool) throws -> ChainBounds {
         // No relaxation of max pooling: refused before any work.
-        if let index = layers.firstIndex(where: { if case .maxPool = $0.primitive { return true }; return false }) {
-            throw BoundMethodError.unsupportedLayer(method: name.rawValue, layer: "\(index) (max pooling)")
-        }
+        if let refusal = name.refusal(layers) { throw refusal }
         let n = box.batch
         let inputBox = IntervalBounds(enclosing: box)
         var finite = [Bool](repeating: true, count: n)

@@ -1,9 +1,10 @@
 /// One named point of the network (`x`, `l1`, `a1`, ..., `y`) for one sample: nominal values and the
 /// interval [lower, upper] that IBP gives over the input box.
 public struct StageBounds: Sendable {
-    /// What produced a stage; figures colour input and sigmoid stages on a fixed [0, 1] scale.
+    /// What produced a stage; figures colour input and sigmoid stages on a fixed [0, 1] scale, tanh stages on
+    /// [-1, 1]. `pool` is a max pooling (imported ONNX models).
     public enum Kind: String, Sendable {
-        case input, affine, relu, sigmoid, logits
+        case input, affine, relu, sigmoid, tanh, pool, logits
     }
 
     public var name: String

@@ -4,27 +4,32 @@ public enum AccuracyCurves {
     /// Nominal, verified (by `method`, with the verdict rules of `Verification`) and, when `pgd` is given, PGD
     /// accuracy of `network` on `data` at `epsilon`.
     /// - Throws: `BoundMethodError` when the method cannot bound a layer of the network.
-    public static func evaluate(_ network: Network, on data: Dataset, epsilon: Float, method: BoundMethodName, pgd: PGD?,
+    public static func evaluate(_ network: any Classifier, on data: Dataset, epsilon: Float, method: BoundMethodName, pgd: PGD?,
                                 seed: UInt64) throws -> EvaluationResult {
         try Evaluator.evaluate(network, on: data, epsilon: epsilon, pgd: pgd, seed: seed, methods: [method])
     }
 
-    /// One curve per method of `network` over `epsilons`; PGD (with `pgdSteps` steps and `seed`) runs for the first
-    /// method only, at every `pgdEvery`-th epsilon (0: never). `progress` gets the number of evaluations done.
-    public static func measure(_ network: Network, name: String, on data: Dataset, epsilons: [Float],
+    /// One curve per method of `network` over `epsilons`, from one pass over `data` (`Evaluator.evaluate(_:on:
+    /// epsilons:...)`: each batch classified once, then bounded by every method at every epsilon). PGD (with
+    /// `pgdSteps` steps and `seed`) runs at every `pgdEvery`-th epsilon (0: never) and is drawn with the first
+    /// method's curve; every method's verdict counts it (a certificate PGD contradicts is a conflict, never
+    /// verified). `progress` gets the number of samples done.
+    public static func measure(_ network: any Classifier, name: String, on data: Dataset, epsilons: [Float],
                                methods: [BoundMethodName], pgdSteps: Int, pgdEvery: Int, seed: UInt64,
                                progress: (Int) -> Void = { _ in }) throws -> [AccuracyCurve] {
-        var done = 0
-        return try methods.enumerated().map { m, method in
-            let results = try epsilons.enumerated().map { k, eps -> EvaluationResult in
-                let attack = m == 0 && pgdEvery > 0 && pgdSteps > 0 && k % pgdEvery == 0
-                let result = try evaluate(network, on: data, epsilon: eps, method: method,
-                                          pgd: attack ? PGD(epsilon: eps, steps: pgdSteps) : nil, seed: seed)
-                done += 1
-                progress(done)
-                return result
-            }
-            return AccuracyCurve(name: name, method: method, results: results)
+        let joint = try Evaluator.evaluate(network, on: data, epsilons: epsilons, pgd: { k in
+            pgdEvery > 0 && pgdSteps > 0 && k % pgdEvery == 0 ? PGD(epsilon: epsilons[k], steps: pgdSteps) : nil
+        }, seed: seed, methods: methods, progress: progress)
+        return methods.enumerated().map { m, method in
+            AccuracyCurve(name: name, method: method, results: joint.map { r in
+                var one = r
+                one.methods = [method]
+                one.verifiedBy = [r.verifiedBy[m]]
+                one.methodSeconds = [r.methodSeconds[m]]
+                one.verified = r.verifiedBy[m]
+                if m > 0 { one.pgdCorrect = nil }
+                return one
+            })
         }
     }
 }

@@ -49,7 +49,7 @@ public enum FigureBatch {
             Parallel.workers = savedWorkers
             setBLASThreads(savedWorkers)
         }
-        let renderers = (0..<max(1, workers)).map { $0 == 0 ? renderer : renderer.copy() }
+        let renderers = try (0..<max(1, workers)).map { $0 == 0 ? renderer : try renderer.copy() }
         let lock = NSLock()
         var next = 0, done = 0
         var failure: Error?

@@ -1,23 +1,42 @@
-/// The one place every figure gets its bounds from: the stages of one sample under one bound method
-/// (`Network.stageBounds(_:epsilon:sample:method:)`) and the worst-case elided margins that decide "verified".
+/// The one place every figure gets its bounds from: the stages of one sample under one bound method and the
+/// worst-case margins that decide "verified", from a single call of the method.
 public enum FigureBounds {
-    /// Stages (`x`, `l1`, `a1`, ..., `y`) and margins of the single sample `x` (batch 1) with label `label` over the
-    /// L-infinity box of radius `epsilon` (clipped to [0, 1]).
+    /// Stages (`StagePlan`: `x`, `l1`, `a1`, ..., `y`) and margins of the single sample `x` (batch 1, `model`'s input
+    /// shape) with label `label` over the L-infinity box of radius `epsilon` (clipped to [0, 1]).
     ///
-    /// Margins m_j (one per class, the label's entry 0) are the method's upper bounds of the elided specification
+    /// Margins m_j (one per class, the label's entry 0) are the method's upper bounds of the specification
     /// max over the box of z_j - z_y (Gowal et al. 2019, section 3), the numbers `evaluate` decides on, so a figure
-    /// and the accuracy table agree on every sample. When a bound of the sample left the finite floats at any stage
-    /// the margins are NaN (no verdict; drawn as non-finite and counted).
-    /// - Throws: `BoundMethodError` when the method cannot bound a layer of the network.
-    public static func compute(network: Network, x: Tensor, label: Int, epsilon: Float,
+    /// and the accuracy table agree on every sample. The method folds the rows into the last layer when it is affine
+    /// (the elided specification) and applies them to the output interval otherwise (a network ending in a ReLU), as
+    /// every bound method does. One call gives both the stages and the margins: the specification's bounds come
+    /// with every stage's (`ChainBounds`), so nothing is propagated twice. When a bound of the sample left the finite
+    /// floats at any stage the margins are NaN (no verdict; drawn as non-finite and counted).
+    /// - Throws: `BoundMethodError` when the method cannot bound a layer of the model.
+    public static func compute(model: any Classifier, plan: StagePlan, x: Tensor, label: Int, epsilon: Float,
                                method: BoundMethodName) throws -> (stages: [StageBounds], margins: [Float]) {
         precondition(x.batch == 1, "figure bounds are for one sample")
-        let stages = try network.stageBounds(x, epsilon: epsilon, sample: 0, method: method)
-        let bounds = try network.bounds(x, epsilon: epsilon, labels: [label], method: method)
+        let x = model.shapedInput(x)
+        let bounds = try method.method.bounds(model.layers, box: InputBox(around: x, epsilon: epsilon),
+                                              specification: Specification.elided(labels: [label], classes: model.classes))
+        let nominal = model.nominalStageValues(x, plan: plan)
+        var stages = [StageBounds(name: "x", kind: .input, shape: plan.input.shape, normal: nominal[0],
+                                  lower: bounds.stages[0].lower.data, upper: bounds.stages[0].upper.data)]
+        for (i, outline) in plan.layerStages.enumerated() {
+            guard let outline else { continue }
+            let interval = bounds.stages[i + 1]
+            stages.append(StageBounds(name: outline.name, kind: outline.kind, shape: outline.shape,
+                                      normal: nominal[stages.count], lower: interval.lower.data, upper: interval.upper.data))
+        }
         var margins = bounds.specification!.upper.data
         if !bounds.finite[0] {
             for j in margins.indices where j != label { margins[j] = .nan }
         }
         return (stages, margins)
+    }
+
+    /// `compute` for the project's `Network` (its `StagePlan` names are its `x, l1, a1, ..., y`).
+    public static func compute(network: Network, x: Tensor, label: Int, epsilon: Float,
+                               method: BoundMethodName) throws -> (stages: [StageBounds], margins: [Float]) {
+        try compute(model: network, plan: StagePlan(network), x: x, label: label, epsilon: epsilon, method: method)
     }
 }

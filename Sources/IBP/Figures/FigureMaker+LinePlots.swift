@@ -14,14 +14,15 @@ extension FigureMaker {
         var done = 0
         var lines: [WidthsLine] = []
         for m in models {
-            try m.checkpoint.checkFits(data, path: m.path)
+            try m.checkFits(data)
+            let plan = m.plan
             for method in r.methodList {
                 var perSample: [[Double]] = []
                 var names: [String] = []
                 for s in r.sampleList {
                     let (x, labels) = data.batch(s..<s + 1)
-                    let stages = try FigureBounds.compute(network: m.network, x: x, label: labels[0], epsilon: r.epsilon,
-                                                          method: method).stages
+                    let stages = try FigureBounds.compute(model: m.classifier, plan: plan, x: x, label: labels[0],
+                                                          epsilon: r.epsilon, method: method).stages
                     names = stages.map(\.name)
                     perSample.append(StageSummary.of(stages).map(\.meanWidth))
                     done += 1
@@ -57,13 +58,14 @@ extension FigureMaker {
             data = Dataset(sampleShape: full.sampleShape, pixels: Array(full.pixels[0..<limit * size]),
                            labels: Array(full.labels[0..<limit]))
         }
-        let total = models.count * r.methodList.count * r.epsilons.count
+        // Progress in samples: each model's pass evaluates every epsilon and method of a batch at once.
+        let total = models.count * data.count
         var curves: [AccuracyCurve] = []
         for (i, m) in models.enumerated() {
-            try m.checkpoint.checkFits(data, path: m.path)
-            let before = i * r.methodList.count * r.epsilons.count
+            try m.checkFits(data)
+            let before = i * data.count
             let stem = URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent
-            curves += try AccuracyCurves.measure(m.network, name: stem, on: data, epsilons: r.epsilons, methods: r.methodList,
+            curves += try AccuracyCurves.measure(m.classifier, name: stem, on: data, epsilons: r.epsilons, methods: r.methodList,
                                                  pgdSteps: r.options.pgdSteps, pgdEvery: r.pgdEvery, seed: r.options.seed) {
                 progress(before + $0, total)
             }

@@ -39,18 +39,39 @@ public final class FigureMaker {
     /// Loads the request's checkpoints and checks its lists and the size of its figure; nothing is computed and the
     /// data is not read. Errors are one line naming the flag.
     public func check(_ r: FigureRequest) throws {
+        if r.kind == .training {
+            _ = try trainingRecords(r)
+            return
+        }
         guard !r.models.isEmpty else { throw SettingsError(message: "\(r.kind.rawValue) needs at least one --model") }
         let models = try r.models.map(model)
         try r.options.validate()
+        if r.kind == .methods {
+            if Self.methods(r, models[0]).applicable.isEmpty {
+                throw SettingsError(message: "--methods: \(models[0].path): " + Self.methods(r, models[0]).refused.map {
+                    "\($0.refusal)" }.joined(separator: "; "), isUsageError: false)
+            }
+        } else {
+            // A method that cannot bound a model (CROWN and max pooling) is refused before any work.
+            let flag = r.methods.isEmpty ? "--bounds" : "--methods"
+            for m in models {
+                for method in r.methodList {
+                    if let refusal = m.refusal(method) {
+                        throw SettingsError(message: "\(flag) \(method.rawValue): \(m.path): \(refusal)", isUsageError: false)
+                    }
+                }
+            }
+        }
         switch r.kind {
         case .compare:
             try FigureRenderer.checkSize(FigureRenderer.compareSize(models, epsilon: r.epsilon, options: r.options, fonts: fonts),
                                          from: FigureRenderer.sizeSource(r.options, columns: models.count, noun: "model"),
                                          lower: "--scale or --max-channels, or compare fewer models")
         case .methods:
-            try FigureRenderer.checkSize(FigureRenderer.methodsSize(models[0], epsilon: r.epsilon, methods: r.methodList,
+            let methods = Self.methods(r, models[0]).applicable
+            try FigureRenderer.checkSize(FigureRenderer.methodsSize(models[0], epsilon: r.epsilon, methods: methods,
                                                                     options: r.options, fonts: fonts),
-                                         from: FigureRenderer.sizeSource(r.options, columns: r.methodList.count, noun: "method"),
+                                         from: FigureRenderer.sizeSource(r.options, columns: methods.count, noun: "method"),
                                          lower: "--scale or --max-channels, or give fewer --methods")
         case .sweep:
             guard !r.epsilons.isEmpty else { throw SettingsError(message: "sweep needs at least one epsilon in --epsilons") }
@@ -58,6 +79,8 @@ public final class FigureMaker {
                                                                   options: r.options, fonts: fonts),
                                          from: FigureRenderer.sizeSource(r.options, columns: r.epsilons.count, noun: "epsilon"),
                                          lower: "--scale or --max-channels, or give fewer --epsilons")
+        case .training:
+            break
         case .widths, .curves:
             let perModel = r.kind == .curves ? r.methodList.count + 2 : r.methodList.count
             let lines = models.count * perModel
@@ -91,9 +114,13 @@ public final class FigureMaker {
     @discardableResult
     public func make(_ r: FigureRequest, progress: (Int, Int) -> Void = { _, _ in }) throws -> FigureRecord {
         try check(r)
+        if r.kind == .training { return try makeTraining(r) }
         let data = try self.data()
         try checkSamples(r, data: data)
         let models = try r.models.map(model)
+        // Created only now, after every check, so a request refused above leaves no empty folder behind.
+        try Self.createFolder(for: r.output, flag: "--out")
+        if let dump = r.dumpBounds { try Self.createFolder(for: dump, flag: "--dump-bounds") }
         let url = URL(fileURLWithPath: r.output)
         let dump = r.dumpBounds.map { URL(fileURLWithPath: $0) }
         var options = r.options
@@ -105,15 +132,43 @@ public final class FigureMaker {
             switch r.kind {
             case .compare: panels = try renderer.write(sample: r.sample, epsilon: r.epsilon, options: options, to: url, dumpBounds: dump)
             case .methods:
-                panels = try renderer.writeMethods(sample: r.sample, epsilon: r.epsilon, methods: r.methodList, options: options,
+                panels = try renderer.writeMethods(sample: r.sample, epsilon: r.epsilon,
+                                                   methods: Self.methods(r, models[0]).applicable, options: options,
                                                    to: url, dumpBounds: dump)
             default: panels = try renderer.writeSweep(sample: r.sample, epsilons: r.epsilons, options: options, to: url, dumpBounds: dump)
             }
-            return record(r, panels: panels)
+            var made = record(r, panels: panels)
+            if r.kind == .methods {
+                made.notes = Self.methods(r, models[0]).refused.map { "\($0.method.rawValue) not drawn: \(models[0].path): \($0.refusal)" }
+            }
+            return made
         case .widths:
             return try makeWidths(r, models: models, data: data, url: url, progress: progress)
         case .curves:
             return try makeCurves(r, models: models, data: data, url: url, progress: progress)
+        case .training:
+            return try makeTraining(r)
+        }
+    }
+
+    /// `methods`' columns: the requested methods that can bound `model`, and the others with the reason.
+    static func methods(_ r: FigureRequest, _ model: FigureModel)
+        -> (applicable: [BoundMethodName], refused: [(method: BoundMethodName, refusal: BoundMethodError)]) {
+        var applicable: [BoundMethodName] = [], refused: [(method: BoundMethodName, refusal: BoundMethodError)] = []
+        for method in r.methodList {
+            if let refusal = model.refusal(method) { refused.append((method, refusal)) } else { applicable.append(method) }
+        }
+        return (applicable, refused)
+    }
+
+    /// Creates the missing folders above the file `path`, as every tool does for what it writes.
+    /// - Throws: `SettingsError` (a failure at run time, exit status 1) naming the flag, the file and the folder.
+    static func createFolder(for path: String, flag: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SettingsError(message: "\(flag) \(path): cannot create the folder \(folder.path)", isUsageError: false)
         }
     }
 

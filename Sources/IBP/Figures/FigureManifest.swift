@@ -8,14 +8,15 @@ import IBPRender
 /// An entry names its `output` (the format follows its extension: .png, .svg or .pdf) and `kind` (`compare` when
 /// absent) and takes the flags of that subcommand as fields: `baseline`, `ibp`, `models`, `methods` ("ibp,crown"),
 /// `bounds`, `sample`, `samples` ("0-99"), `epsilon`, `epsilons` ("0,0.1" or "0:0.45:0.01"), `scale`,
-/// `maxChannels`, `sharedScale`, `perturbation`, `pgdSteps`, `seed`, `limit`, `pgdEvery`, and the index's
-/// `caption` and `alt` (made from the figure when absent).
+/// `maxChannels`, `sharedScale`, `perturbation`, `pgdSteps`, `seed`, `limit`, `pgdEvery`, `metrics` and `title`
+/// (`training`), and the index's `caption` and `alt` (made from the figure when absent).
 public struct FigureManifest {
     public struct Entry: Decodable {
         /// Every field an entry may have; any other is refused (a misspelt field would otherwise be ignored).
         static let fields: Set<String> = [
             "kind", "output", "baseline", "ibp", "models", "methods", "bounds", "sample", "samples", "epsilon", "epsilons",
             "scale", "maxChannels", "sharedScale", "perturbation", "pgdSteps", "seed", "limit", "pgdEvery", "caption", "alt",
+            "metrics", "title",
         ]
         public var kind: FigureKind?
         public var output: String
@@ -38,6 +39,9 @@ public struct FigureManifest {
         public var pgdEvery: Int?
         public var caption: String?
         public var alt: String?
+        /// `training`: the run's metrics log and the figure's title.
+        public var metrics: String?
+        public var title: String?
     }
 
     private struct File: Decodable {
@@ -50,9 +54,16 @@ public struct FigureManifest {
     /// One request per entry, in order, already checked for everything that does not need a checkpoint.
     public let requests: [FigureRequest]
 
+    /// Reads and checks the manifest. Every error is a failure of the file (exit status 1, `ManifestError`), one line
+    /// naming it: missing, a folder, unreadable, not a manifest, or an entry that names what is wrong.
     public static func load(_ url: URL) throws -> FigureManifest {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw ManifestError("\(url.path): no such manifest")
+        }
+        guard !isFolder.boolValue else { throw ManifestError("\(url.path): is a folder, not a figure manifest") }
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw SettingsError(message: "\(url.path): no such manifest")
+            throw ManifestError("\(url.path): cannot read the manifest (check its permissions)")
         }
         let file: File
         do {
@@ -60,12 +71,12 @@ public struct FigureManifest {
         } catch let DecodingError.keyNotFound(key, context) {
             // An entry's coding path is `figures`, `Index N`: name it "figure N" like the checks below do.
             let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
-            throw SettingsError(message: "\(url.path): \(entry) lacks '\(key.stringValue)'")
+            throw ManifestError("\(url.path): \(entry) lacks '\(key.stringValue)'")
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.count > 2 {
             let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
-            throw SettingsError(message: "\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
+            throw ManifestError("\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
         } catch {
-            throw SettingsError(message: "\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
+            throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                 + "see FigureManifest)")
         }
         let raw = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["figures"] as? [[String: Any]] ?? []
@@ -77,7 +88,7 @@ public struct FigureManifest {
                 }
                 requests.append(try request(entry))
             } catch {
-                throw SettingsError(message: "\(url.path): figure \(i) (\(entry.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i) (\(entry.output)): \(error)")
             }
         }
         return FigureManifest(url: url, requests: requests)
@@ -101,11 +112,17 @@ public struct FigureManifest {
             }
         case .methods, .sweep, .widths, .curves:
             guard !models.isEmpty else { throw SettingsError(message: "lacks 'models'") }
+        case .training:
+            guard e.metrics != nil else { throw SettingsError(message: "lacks 'metrics' (the run's metrics.jsonl)") }
         }
         var r = FigureRequest(kind: kind, output: e.output, format: format, models: models)
         r.roles = roles
         if let m = e.methods { r.methods = try FigureLists.methods(m, flag: "methods") }
-        if let b = e.bounds { r.options.bounds = try FigureLists.methods(b, flag: "bounds").first ?? .ibp }
+        if let b = e.bounds {
+            let list = try FigureLists.methods(b, flag: "bounds")
+            guard list.count == 1 else { throw SettingsError(message: "bounds takes one method, got \(b) (a list goes in 'methods')") }
+            r.options.bounds = list[0]
+        }
         if let s = e.sample {
             guard s >= 0 else { throw SettingsError(message: "sample must not be negative") }
             r.sample = s
@@ -133,6 +150,8 @@ public struct FigureManifest {
         }
         r.caption = e.caption
         r.alt = e.alt
+        r.metrics = e.metrics
+        r.title = e.title
         try r.options.validate()
         return r
     }
@@ -144,7 +163,7 @@ public struct FigureManifest {
             do {
                 try maker.check(r)
             } catch {
-                throw SettingsError(message: "\(url.path): figure \(i) (\(r.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i) (\(r.output)): \(error)")
             }
         }
         var records: [FigureRecord] = []
@@ -153,7 +172,7 @@ public struct FigureManifest {
             do {
                 records.append(try maker.make(r))
             } catch {
-                throw SettingsError(message: "\(url.path): figure \(i) (\(r.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i) (\(r.output)): \(error)")
             }
             let after = FileManager.default.contents(atPath: r.output)
             progress(i + 1, r.output, before == nil ? .created : (before == after ? .unchanged : .updated))
@@ -172,4 +191,14 @@ public struct FigureManifest {
     public func regenerate(data: Dataset, dataDescription: String, progress: (Int, String, Outcome) -> Void) throws {
         try regenerate(maker: try FigureMaker(dataDescription: dataDescription) { data }, progress: progress)
     }
+}
+
+/// A manifest that cannot be used: missing, unreadable, malformed, or an entry whose figure cannot be made. The
+/// manifest is a file the command reads, not its command line, so this is a failure at run time (exit status 1).
+public struct ManifestError: CommandLineClassified, CustomStringConvertible {
+    public let message: String
+    public var isUsageError: Bool { false }
+    public var description: String { message }
+
+    public init(_ message: String) { self.message = message }
 }

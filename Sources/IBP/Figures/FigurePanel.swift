@@ -82,28 +82,30 @@ public struct FigurePanel: Sendable {
             .map { ($0, margins[$0]) }
     }
 
-    /// Propagates `x` (one sample) and its eps-box through `network` with `method` (through `FigureBounds`, the one
+    /// Propagates `x` (one sample) and its eps-box through `model` with `method` (through `FigureBounds`, the one
     /// place bounds come from), picks the perturbed point and checks that each of its activations lies inside the
     /// bounds: the input stage exactly (it is the box, and every perturbation stays in it), later stages up to float
     /// rounding, 1e-4 of the stage's magnitude (the bounds and the forward pass round differently; see README).
-    public static func make(network: Network, title: String, x: Tensor, label: Int, epsilon: Float,
-                            method: BoundMethodName = .ibp, perturbation: Perturbation, pgdSteps: Int = 20,
-                            seed: UInt64) throws -> FigurePanel {
+    /// `plan` names the stages (`StagePlan`); `x` may have the data's image shape, it is read with the model's.
+    public static func make(model: any Classifier, plan: StagePlan, title: String, x: Tensor, label: Int,
+                            epsilon: Float, method: BoundMethodName = .ibp, perturbation: Perturbation,
+                            pgdSteps: Int = 20, seed: UInt64) throws -> FigurePanel {
         precondition(x.batch == 1, "a figure panel shows one sample")
-        let (stages, margins) = try FigureBounds.compute(network: network, x: x, label: label, epsilon: epsilon,
+        let x = model.shapedInput(x)
+        let (stages, margins) = try FigureBounds.compute(model: model, plan: plan, x: x, label: label, epsilon: epsilon,
                                                          method: method)
         var rng = RandomSource(seed: seed)
         let point: Tensor
         switch perturbation {
         case .pgd:
-            point = PGD(epsilon: epsilon, steps: pgdSteps).attack(network, x: x, labels: [label], rng: &rng).adversarial
+            point = PGD(epsilon: epsilon, steps: pgdSteps).attack(model, x: x, labels: [label], rng: &rng).adversarial
         case .random:
             let (lo, hi) = IntervalBounds.inputLimits(around: x, epsilon: epsilon)
             point = Tensor(shape: x.shape, data: x.data.indices.map { lo.data[$0] + rng.uniform() * (hi.data[$0] - lo.data[$0]) })
         case .none:
             point = x
         }
-        let perturbed = network.nominalStages(point).map(\.values.data)
+        let perturbed = model.nominalStageValues(point, plan: plan)
         for (stage, values) in zip(stages, perturbed) {
             let magnitude = (stage.lower + stage.upper).filter(\.isFinite).map(abs).max() ?? 0
             let tolerance = stage.kind == .input ? 0 : 1e-4 * (1 + magnitude)
@@ -112,10 +114,18 @@ public struct FigurePanel: Sendable {
                                       upper: stage.upper[i])
             }
         }
-        return FigurePanel(title: title, model: network.architecture.name, method: method, epsilon: epsilon,
+        return FigurePanel(title: title, model: model.modelName, method: method, epsilon: epsilon,
                            label: label, cleanPrediction: argmax(stages.last!.normal),
                            perturbedPrediction: argmax(perturbed.last!), perturbation: perturbation,
                            margins: margins, stages: stages, perturbed: perturbed)
+    }
+
+    /// `make` for the project's `Network`.
+    public static func make(network: Network, title: String, x: Tensor, label: Int, epsilon: Float,
+                            method: BoundMethodName = .ibp, perturbation: Perturbation, pgdSteps: Int = 20,
+                            seed: UInt64) throws -> FigurePanel {
+        try make(model: network, plan: StagePlan(network), title: title, x: x, label: label, epsilon: epsilon,
+                 method: method, perturbation: perturbation, pgdSteps: pgdSteps, seed: seed)
     }
 }
 

@@ -18,7 +18,7 @@ public struct FigureRenderer {
     /// Checks that every model takes the data's images and scores all its labels, and loads the fonts.
     public init(models: [FigureModel], roles: [String]? = nil, data: Dataset, dataDescription: String) throws {
         precondition(!models.isEmpty, "a figure needs a model")
-        for m in models { try m.checkpoint.checkFits(data, path: m.path) }
+        for m in models { try m.checkFits(data) }
         fonts = try Fonts.load()
         self.models = models
         self.roles = roles ?? models.indices.map { "Model-\($0 + 1)" }
@@ -42,9 +42,9 @@ public struct FigureRenderer {
     public var baseline: FigureModel { models[0] }
     public var ibp: FigureModel { models[models.count > 1 ? 1 : 0] }
 
-    /// A renderer with its own networks, for another thread.
-    public func copy() -> FigureRenderer {
-        FigureRenderer(checked: models.map { $0.copy() }, roles: roles, data: data, dataDescription: dataDescription,
+    /// A renderer with its own models, for another thread.
+    public func copy() throws -> FigureRenderer {
+        FigureRenderer(checked: try models.map { try $0.copy() }, roles: roles, data: data, dataDescription: dataDescription,
                        fonts: fonts)
     }
 
@@ -63,8 +63,8 @@ public struct FigureRenderer {
 
     private func panel(_ m: FigureModel, x: Tensor, label: Int, epsilon: Float, method: BoundMethodName,
                        options: FigureOptions) throws -> FigurePanel {
-        try FigurePanel.make(network: m.network, title: m.name, x: x, label: label, epsilon: epsilon, method: method,
-                             perturbation: options.perturbation, pgdSteps: options.pgdSteps, seed: options.seed)
+        try FigurePanel.make(model: m.classifier, plan: m.plan, title: m.name, x: x, label: label, epsilon: epsilon,
+                             method: method, perturbation: options.perturbation, pgdSteps: options.pgdSteps, seed: options.seed)
     }
 
     /// `compare`: one panel per model, with `options.bounds`.

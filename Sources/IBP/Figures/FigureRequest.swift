@@ -13,6 +13,9 @@ public enum FigureKind: String, CaseIterable, Codable, Sendable {
     case widths
     /// Nominal, PGD and verified accuracy against epsilon.
     case curves
+    /// A training run's losses and accuracies against step, redrawn from its `metrics.jsonl` (what `train` writes
+    /// as the run's `curves.png`).
+    case training
 }
 
 /// One figure to make, as `visualize`'s flags or a manifest entry describe it; `FigureMaker` makes it.
@@ -43,6 +46,9 @@ public struct FigureRequest: Sendable {
     public var alt: String?
     /// `compare`, `methods`, `sweep`: also write the numbers to this JSON file.
     public var dumpBounds: String?
+    /// `training`: the run's metrics log and the figure's title (default: the log's folder name).
+    public var metrics: String?
+    public var title: String?
 
     public init(kind: FigureKind, output: String, format: FigureFormat, models: [String]) {
         self.kind = kind
@@ -67,4 +73,6 @@ public struct FigureRecord: Sendable {
     public var format: FigureFormat
     public var caption: String
     public var alt: String
+    /// What the user should know about how the figure was made (methods of `methods` that could not bound the model).
+    public var notes: [String] = []
 }

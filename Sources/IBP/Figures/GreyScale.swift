@@ -8,6 +8,7 @@ struct GreyScale: Equatable {
 
     static func of(_ stage: StageBounds, perturbed: [Float]) -> GreyScale {
         if stage.kind == .input || stage.kind == .sigmoid { return GreyScale(lo: 0, hi: 1, fixed: true) }
+        if stage.kind == .tanh { return GreyScale(lo: -1, hi: 1, fixed: true) }
         var lo = Double.infinity, hi = -Double.infinity
         for values in [stage.normal, stage.lower, stage.upper, perturbed] {
             for v in values where v.isFinite {

@@ -63,6 +63,8 @@ struct StageBlock {
         case .affine: kind = "affine"
         case .relu: kind = "ReLU"
         case .sigmoid: kind = "sigmoid"
+        case .tanh: kind = "tanh"
+        case .pool: kind = "max pool"
         case .logits: kind = "logits"
         }
         return "\(kind) · \(FigureStyle.shapeText(outline.shape))"

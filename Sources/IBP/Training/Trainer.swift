@@ -1,5 +1,6 @@
 import Foundation
 import IBPFormats
+import IBPRender
 
 /// Progress of a running training, reported after every step.
 public struct TrainingProgress: Sendable {
@@ -46,6 +47,9 @@ public final class Trainer {
     /// Wall time spent training in earlier processes of this run (from the checkpoint) and when this one began.
     private let secondsBefore: Double
     private let started = Date()
+    /// The font of `curves.png`, loaded before any data or training so that a missing font is the first error, not
+    /// one found after the first thousand steps.
+    private let fonts: FontSet
 
     /// Wall-clock seconds spent on this run so far, over all resumes.
     public var trainingSeconds: Double { secondsBefore + Date().timeIntervalSince(started) }
@@ -59,6 +63,7 @@ public final class Trainer {
     /// `Parallel.workers`) and the GEMM kernel filled in.
     public static func start(_ settings: TrainingSettings, dataDirectory: URL, directory: URL,
                              force: Bool) throws -> Trainer {
+        let fonts = try Fonts.load()
         var settings = settings
         if settings.threads == nil { settings.threads = Parallel.workers }
         try settings.validate()
@@ -84,7 +89,7 @@ public final class Trainer {
         try AtomicFile.write(try JSONEncoder.pretty.encode(settings), to: directory.appendingPathComponent("settings.json"))
         let network = Network(settings.modelArchitecture!)
         Initializer.initialize(network, scheme: settings.initialization ?? .orthogonal, seed: settings.seed)
-        let trainer = try Trainer(settings: settings, directory: directory, network: network,
+        let trainer = try Trainer(settings: settings, directory: directory, fonts: fonts, network: network,
                               adam: Adam(parameters: network.parameters), step: 0, train: train, test: test)
         trainer.warnings = settings.warnings
         return trainer
@@ -99,6 +104,7 @@ public final class Trainer {
     ///   - defaultData: the data folder of a run recorded without one (runs made before it was recorded).
     public static func resume(directory: URL, flags: TrainingFlags = TrainingFlags(), dataDirectory: URL? = nil,
                               defaultData: URL? = nil) throws -> Trainer {
+        let fonts = try Fonts.load()
         let settingsURL = directory.appendingPathComponent("settings.json")
         guard let data = FileManager.default.contents(atPath: settingsURL.path) else {
             throw SettingsError(message: "\(settingsURL.path): no such file, so \(directory.path) is not a run to resume",
@@ -151,7 +157,7 @@ public final class Trainer {
         settings.data = folder.standardizedFileURL.path
         settings.dataSHA256 = found
 
-        let trainer = try Trainer(settings: settings, directory: directory, network: checkpoint.makeNetwork(), adam: adam,
+        let trainer = try Trainer(settings: settings, directory: directory, fonts: fonts, network: checkpoint.makeNetwork(), adam: adam,
                               step: checkpoint.step, train: train, test: test)
         if let window = checkpoint.settings["metrics_window"] {
             trainer.metrics.window = try StrictJSON.decode([BatchStatistics].self, from: Data(window.utf8))
@@ -186,8 +192,9 @@ public final class Trainer {
         "\(train.sha256 ?? "-")+\(test.sha256 ?? "-")"
     }
 
-    private init(settings: TrainingSettings, directory: URL, network: Network, adam: Adam, step: Int,
+    private init(settings: TrainingSettings, directory: URL, fonts: FontSet, network: Network, adam: Adam, step: Int,
                  train: Dataset, test: Dataset) throws {
+        self.fonts = fonts
         self.settings = settings
         self.directory = directory
         self.network = network
@@ -281,8 +288,9 @@ public final class Trainer {
         stored["metrics_window"] = String(decoding: try JSONEncoder.sorted.encode(metrics.window), as: UTF8.self)
         try Checkpoint(network: network, step: step, adam: adam, settings: stored).save(to: checkpointURL)
         lastCheckpointStep = step
-        try TrainingCurves.render(metrics: metrics, to: directory.appendingPathComponent("curves.png"),
-                                  title: "\(settings.model) \(settings.method.rawValue) eps_train=\(settings.schedule.epsilonTrain)")
+        try TrainingCurves.render(metrics.records, to: directory.appendingPathComponent("curves.png"),
+                                  title: "\(settings.model) \(settings.method.rawValue) eps_train=\(settings.schedule.epsilonTrain)",
+                                  fonts: fonts)
     }
 }
 

@@ -3,10 +3,11 @@ import IBPRender
 
 /// `curves.png`: losses (top) and accuracies (bottom) against step, from the metrics log.
 public enum TrainingCurves {
-    /// Writes the figure to `url` as PNG. Throws `FontError` when the figure font is missing.
-    public static func render(metrics: MetricsLog, to url: URL, title: String) throws {
-        let fonts = try Fonts.load()
-        try FigureFile.write(picture(metrics.records, title: title, fonts: fonts), to: url, format: .png,
+    /// Writes the figure of `records` to `url` in `format` with `fonts` (loaded by the caller before its long work,
+    /// so a missing font is reported first).
+    public static func render(_ records: [MetricsLog.Record], to url: URL, title: String, format: FigureFormat = .png,
+                              fonts: FontSet) throws {
+        try FigureFile.write(picture(records, title: title, fonts: fonts), to: url, format: format,
                              metadata: [("Title", title)], fonts: fonts)
     }
 

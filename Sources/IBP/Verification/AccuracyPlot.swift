@@ -5,8 +5,8 @@ import IBPRender
 /// like `visualize curves` (`CurvesFigure`). The format follows the file's extension (.png, .svg, .pdf; PNG for
 /// any other).
 public enum AccuracyPlot {
-    public static func render(_ reports: [EvaluationReport], to url: URL) throws {
-        let fonts = try Fonts.load()
+    /// `fonts` come from the caller, who loads them before the evaluation so a missing font is the first error.
+    public static func render(_ reports: [EvaluationReport], to url: URL, fonts: FontSet) throws {
         let curves = reports.map {
             AccuracyCurve(name: URL(fileURLWithPath: $0.checkpoint).deletingPathExtension().lastPathComponent,
                           method: .ibp, results: $0.results)

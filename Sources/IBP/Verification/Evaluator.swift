@@ -52,11 +52,28 @@ public enum Evaluator {
                                 methods: [BoundMethodName] = [.ibp], batchSize: Int = 500,
                                 progress: (Int) -> Void = { _ in },
                                 outcome: ((SampleOutcome) -> Void)? = nil) throws -> EvaluationResult {
-        var result = EvaluationResult(epsilon: epsilon, count: data.count, nominalCorrect: 0, verified: 0,
-                                      pgdCorrect: pgd == nil ? nil : 0, methods: methods,
-                                      verifiedBy: [Int](repeating: 0, count: methods.count),
-                                      methodSeconds: [Double](repeating: 0, count: methods.count))
-        var rng = RandomSource(seed: seed)
+        try evaluate(network, on: data, epsilons: [epsilon], pgd: { _ in pgd }, seed: seed, methods: methods,
+                     batchSize: batchSize, progress: progress, outcome: outcome)[0]
+    }
+
+    /// `evaluate` at every epsilon of `epsilons` in one pass over the data: each batch is read, shaped and classified
+    /// once (the nominal forward pass is shared), then attacked and bounded at each epsilon. `pgd(k)` is the attack
+    /// at `epsilons[k]` (nil: none). Each epsilon has its own random source seeded with `seed`, advanced batch by
+    /// batch, so the results equal those of separate `evaluate` calls, bit for bit. `progress` gets the number of
+    /// samples done (every epsilon evaluated).
+    /// - Throws: `BoundMethodError` when a method cannot bound a layer of the network.
+    public static func evaluate(_ network: any Classifier, on data: Dataset, epsilons: [Float], pgd: (Int) -> PGD?,
+                                seed: UInt64, methods: [BoundMethodName] = [.ibp], batchSize: Int = 500,
+                                progress: (Int) -> Void = { _ in },
+                                outcome: ((SampleOutcome) -> Void)? = nil) throws -> [EvaluationResult] {
+        let attacks = epsilons.indices.map(pgd)
+        var results = zip(epsilons, attacks).map { epsilon, pgd in
+            EvaluationResult(epsilon: epsilon, count: data.count, nominalCorrect: 0, verified: 0,
+                             pgdCorrect: pgd == nil ? nil : 0, methods: methods,
+                             verifiedBy: [Int](repeating: 0, count: methods.count),
+                             methodSeconds: [Double](repeating: 0, count: methods.count))
+        }
+        var rngs = epsilons.map { _ in RandomSource(seed: seed) }
         var start = 0
         while start < data.count {
             let end = min(start + batchSize, data.count)
@@ -66,48 +83,50 @@ public enum Evaluator {
             let n = labels.count
             let predictions = CrossEntropy.predictions(network.logits(x))
             let correct = zip(predictions, labels).map { $0 == $1 }
-            result.nominalCorrect += correct.filter { $0 }.count
-            var attacked: [Bool?] = [Bool?](repeating: nil, count: n)
-            if let pgd {
-                let (_, margins) = pgd.attack(network, x: x, labels: labels, rng: &rng)
-                // A sample survives PGD if it was classified correctly and no iterate reached a tie or crossed.
-                attacked = margins.map { !($0 < 0) }
-                result.pgdCorrect! += zip(correct, attacked).filter { $0 && $1 == false }.count
-            }
             let spec = Specification.elided(labels: labels, classes: network.classes)
-            var any = [Bool](repeating: false, count: n)
-            var perMethod: [[Bool]] = [], worst: [[Float?]] = []
-            for (m, method) in methods.enumerated() {
-                let started = Date()
-                let bounds = try method.method.bounds(network.layers, box: InputBox(around: x, epsilon: epsilon),
-                                                      specification: spec, upperOnly: true)
-                result.methodSeconds[m] += Date().timeIntervalSince(started)
-                let certified = Verification.certified(bounds, spec)
-                var verified = [Bool](repeating: false, count: n)
-                for s in 0..<n {
-                    let v = Verification.verdict(certified: certified[s], correct: correct[s], attacked: attacked[s])
-                    verified[s] = v.verified
-                    if v.conflict { result.conflicts += 1 }
-                    if v.verified { result.verifiedBy[m] += 1; any[s] = true }
+            for (k, epsilon) in epsilons.enumerated() {
+                results[k].nominalCorrect += correct.filter { $0 }.count
+                var attacked: [Bool?] = [Bool?](repeating: nil, count: n)
+                if let pgd = attacks[k] {
+                    let (_, margins) = pgd.attack(network, x: x, labels: labels, rng: &rngs[k])
+                    // A sample survives PGD if it was classified correctly and no iterate reached a tie or crossed.
+                    attacked = margins.map { !($0 < 0) }
+                    results[k].pgdCorrect! += zip(correct, attacked).filter { $0 && $1 == false }.count
                 }
-                perMethod.append(verified)
-                let k = network.classes, upper = bounds.specification!.upper
-                worst.append((0..<n).map { s in
-                    guard bounds.finite[s] else { return nil }
-                    return (0..<k).filter { $0 != labels[s] }.map { upper.data[s * k + $0] }.max()
-                })
-            }
-            result.verified += any.filter { $0 }.count
-            if let outcome {
-                for s in 0..<n {
-                    outcome(SampleOutcome(index: start + s, epsilon: epsilon, label: labels[s],
-                                          prediction: predictions[s], pgdRobust: attacked[s].map { !$0 && correct[s] },
-                                          verified: perMethod.map { $0[s] }, worstMargin: worst.map { $0[s] }))
+                var any = [Bool](repeating: false, count: n)
+                var perMethod: [[Bool]] = [], worst: [[Float?]] = []
+                for (m, method) in methods.enumerated() {
+                    let started = Date()
+                    let bounds = try method.method.bounds(network.layers, box: InputBox(around: x, epsilon: epsilon),
+                                                          specification: spec, upperOnly: true)
+                    results[k].methodSeconds[m] += Date().timeIntervalSince(started)
+                    let certified = Verification.certified(bounds, spec)
+                    var verified = [Bool](repeating: false, count: n)
+                    for s in 0..<n {
+                        let v = Verification.verdict(certified: certified[s], correct: correct[s], attacked: attacked[s])
+                        verified[s] = v.verified
+                        if v.conflict { results[k].conflicts += 1 }
+                        if v.verified { results[k].verifiedBy[m] += 1; any[s] = true }
+                    }
+                    perMethod.append(verified)
+                    let classes = network.classes, upper = bounds.specification!.upper
+                    worst.append((0..<n).map { s in
+                        guard bounds.finite[s] else { return nil }
+                        return (0..<classes).filter { $0 != labels[s] }.map { upper.data[s * classes + $0] }.max()
+                    })
+                }
+                results[k].verified += any.filter { $0 }.count
+                if let outcome {
+                    for s in 0..<n {
+                        outcome(SampleOutcome(index: start + s, epsilon: epsilon, label: labels[s],
+                                              prediction: predictions[s], pgdRobust: attacked[s].map { !$0 && correct[s] },
+                                              verified: perMethod.map { $0[s] }, worstMargin: worst.map { $0[s] }))
+                    }
                 }
             }
             start = end
             progress(start)
         }
-        return result
+        return results
     }
 }

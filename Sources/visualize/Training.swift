@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import IBP
+import IBPCommandLine
+
+/// `visualize training`: a run's losses and accuracies against step, redrawn from its metrics log.
+struct Training: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A training run's losses and accuracies against step, redrawn from its metrics.jsonl (train's curves.png).")
+
+    @OptionGroup var shared: SharedOptions
+
+    @Option(name: .long, help: "The run's metrics log (RUN/metrics.jsonl).")
+    var metrics: String
+
+    @Option(name: .long, help: "Title above the plots (default: the run folder's name).")
+    var title: String?
+
+    func validate() throws {
+        try shared.unused(["--data", "--sample", "--epsilon", "--bounds", "--scale", "--max-channels", "--shared-scale",
+                           "--perturbation", "--pgd-steps", "--seed", "--dump-bounds"], by: "training")
+        try shared.validateOutputs(try shared.output(defaultName: "training").path)
+    }
+
+    func run() throws {
+        try reportingErrors("visualize") {
+            let maker = try shared.maker()
+            let (out, format) = try shared.output(defaultName: "training")
+            var request = FigureRequest(kind: .training, output: out, format: format, models: [])
+            request.metrics = metrics
+            request.title = title
+            try make(request, maker: maker, label: "training")
+        }
+    }
+}
