@@ -23,13 +23,15 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var checkpointOptions: CheckpointOptions
 
-    @Option(name: .long, help: "Evaluate only the first N test images.")
+    // `.unconditional` on the numbers: a negative value (`--limit -1`) reaches the range check instead of
+    // argument-parser's "missing value".
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images.")
     var limit: Int?
 
-    @Option(name: .long, help: "PGD steps (0 skips the attack).")
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack).")
     var pgdSteps: Int = 20
 
-    @Option(name: .long, help: "Seed of PGD's random starts.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts.")
     var seed: UInt64 = 0
 
     @Flag(name: .long, help: "Print one JSON object instead of a table (with several checkpoints: {\"models\": [...]}).")
@@ -49,7 +51,7 @@ struct Evaluate: ParsableCommand {
     var methods: [BoundMethodName] {
         get throws {
             var names: [BoundMethodName] = []
-            for item in bounds.flatMap({ $0.split(separator: ",") }) {
+            for item in listItems(bounds) {
                 let name = try BoundMethodName(parsing: String(item))
                 if !names.contains(name) { names.append(name) }
             }
@@ -65,10 +67,13 @@ struct Evaluate: ParsableCommand {
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         for e in epsilons { try validateEpsilon(e) }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
-        if pgdSteps < 0 { throw ValidationError("--pgd-steps must not be negative") }
-        if let plot { try validateOutputFile(plot, flag: "--plot", createsFolder: true) }
-        if let perSample { try validateOutputFile(perSample, flag: "--per-sample", createsFolder: true) }
+        if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(limit)") }
+        if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(pgdSteps)") }
+        try validateList(epsilon.flattened() as [Float], flag: "--epsilon", given: !epsilon.isEmpty)
+        try validateList(listItems(bounds), flag: "--bounds", given: !bounds.isEmpty)
+        if let plot { _ = try figureFormat(of: plot, flag: "--plot") }
+        try validateRunFiles(outputs: (plot.map { [RunFile("--plot", $0)] } ?? []) + (perSample.map { [RunFile("--per-sample", $0)] } ?? []),
+                             inputs: checkpoints.map { RunFile("CHECKPOINT", $0) })
         do { _ = try methods } catch { throw ValidationError("--bounds: \(error)") }
     }
 

@@ -4,6 +4,7 @@ import XCTest
 /// One of the package's executables, run as a separate process the way a user runs it.
 enum Tool: String {
     case train, evaluate, visualize, verify, convert
+    case ibpBench = "ibp-bench"
 
     /// The folder holding the built products. On Linux the test bundle is an executable in that folder
     /// (`.build/debug/<Package>PackageTests.xctest`); `Bundle.main` is that bundle's folder or the bundle itself.
