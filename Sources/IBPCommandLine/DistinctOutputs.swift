@@ -63,6 +63,11 @@ public func validateRunFiles(outputs: [RunFile], inputs: [RunFile] = [], creates
 /// must agree with it.
 /// - Throws: `ValidationError` naming the flag, the path and the extensions allowed.
 public func figureFormat(of path: String, flag: String, format: FigureFormat? = nil) throws -> FigureFormat {
+    // A folder is the more useful thing to say than its (missing) extension.
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        throw ValidationError("\(flag) \(path) is a folder, not a file name")
+    }
     guard let implied = FigureFormat(path: path) else {
         throw ValidationError("\(flag) \(path): a figure file must end in .png, .svg or .pdf (its format)")
     }

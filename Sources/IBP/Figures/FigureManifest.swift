@@ -57,7 +57,7 @@ public struct FigureManifest {
         }
         // Read one way or not at all (issue 11): JSONDecoder alone would take the last of repeated keys.
         do { try StrictJSON.checkSyntax(data) } catch {
-            throw SettingsError(message: "\(url.path): \(error)")
+            throw SettingsError(message: "\(url.path): not a figure manifest (\(error))")
         }
         let file: File
         do {
