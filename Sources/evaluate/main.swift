@@ -84,10 +84,21 @@ struct Evaluate: ParsableCommand {
             var reports: [EvaluationReport] = []
             var csv = "checkpoint,index,epsilon,label,prediction,pgd_robust,"
                 + methods.map { "verified_\($0.rawValue),worst_margin_\($0.rawValue)" }.joined(separator: ",") + "\n"
+            // Every model is loaded and checked against the data and the methods before any is evaluated, so a
+            // model that cannot be run is named at once, not after the others' evaluations.
+            var models: [(checkpoint: String, loaded: ModelFile, network: any Classifier)] = []
             for checkpoint in checkpoints {
                 let loaded = try checkpointOptions.loadModel(checkpoint, batch: min(max(data.count, 1), Checkpoint.evaluationBatch))
                 try loaded.checkFits(data, path: checkpoint)
                 let network = loaded.makeClassifier()
+                do {
+                    for method in methods { try method.checkSupports(network.layers) }
+                } catch {
+                    throw ModelMethodError(message: "\(checkpoint): \(error)")
+                }
+                models.append((checkpoint, loaded, network))
+            }
+            for (checkpoint, loaded, network) in models {
                 let started = Date()
                 var results: [EvaluationResult] = []
                 for eps in epsilons {
@@ -123,3 +134,9 @@ struct Evaluate: ParsableCommand {
 }
 
 Evaluate.mainWithOneLineErrors()
+
+/// A model that a requested bound method cannot bound (a failure of the run, exit status 1).
+struct ModelMethodError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -117,6 +117,21 @@ final class TrustNothingTests: XCTestCase {
                            mentions: ["--results", "/proc/r.csv"], status: 64)
     }
 
+    /// Every model of a run is loaded and checked against the requested methods before any evaluation: a max-pooling
+    /// network given after a good checkpoint with --bounds crown-ibp is named at once (no progress of the first).
+    func testModelsAreCheckedAgainstTheMethodsBeforeAnyEvaluation() throws {
+        let root = Fixtures.packageRoot.deletingLastPathComponent()
+        let candidates = [root, root.deletingLastPathComponent()].map {
+            $0.appendingPathComponent("shared/vnncomp/verivital2021/onnx/Convnet_maxpool.onnx")
+        }
+        guard let maxpool = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw XCTSkip("../shared/vnncomp is not here")
+        }
+        try assertRejected(.evaluate, [checkpoint.path, maxpool.path, "--bounds", "crown-ibp", "--data", data.path,
+                                       "--limit", "2", "--pgd-steps", "0"], in: folder,
+                           mentions: [maxpool.path, "crown-ibp cannot bound layer 2 (max pooling)"], status: 1)
+    }
+
     // MARK: - 5. exit statuses
 
     func testVerifyListExitsOneWhenAnInstanceErrored() throws {

@@ -39,6 +39,16 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Checks that this method has a relaxation for every layer of `layers` (CROWN and CROWN-IBP have none for max
+    /// pooling), so that a run of several models can refuse one before evaluating any.
+    /// - Throws: `BoundMethodError.unsupportedLayer` naming the method and the layer (index and kind).
+    public func checkSupports(_ layers: [Layer]) throws {
+        guard self == .crown || self == .crownIBP else { return }
+        if let index = layers.firstIndex(where: { if case .maxPool = $0.primitive { return true }; return false }) {
+            throw BoundMethodError.unsupportedLayer(method: rawValue, layer: "\(index) (max pooling)")
+        }
+    }
+
     /// Parses one name; the error lists the valid ones.
     public init(parsing text: String) throws {
         guard let name = BoundMethodName(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
