@@ -35,3 +35,26 @@ extension Array {
     /// The values of a list flag given any number of times (see `CommaSeparated`).
     public func flattened<T>() -> [T] where Element == CommaSeparated<T> { flatMap(\.values) }
 }
+
+/// Checks the values of a list flag (issue 11): a list given must not be empty (`--epsilon ""`), and must not
+/// name a value twice (`--epsilon 0.1,0.1`), which would repeat a column or a run without saying so; duplicates
+/// are refused, not silently dropped, in every tool.
+/// - Throws: `ValidationError` naming the flag and the repeated value.
+public func validateList<T: Hashable>(_ values: [T], flag: String, given: Bool) throws {
+    guard given else { return }
+    if values.isEmpty { throw ValidationError("\(flag) is empty; give at least one value or leave the flag out") }
+    var seen = Set<T>()
+    for v in values where !seen.insert(v).inserted {
+        throw ValidationError("\(flag) names \(v) twice; give each value once")
+    }
+}
+
+/// The items of a list of names given as comma lists or the repeated flag, trimmed and lower-cased; an empty
+/// argument (`--bounds ""`) gives no items, an empty item between commas (`ibp,,crown`) stays and is refused by
+/// the name's parser.
+public func listItems(_ arguments: [String]) -> [String] {
+    arguments.flatMap { argument -> [String] in
+        argument.isEmpty ? [] : argument.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+}

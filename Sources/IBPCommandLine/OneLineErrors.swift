@@ -38,6 +38,12 @@ extension ParsableCommand {
             Foundation.exit(ExitStatus.usage)
         }
         do {
+            try RepeatedFlags.check(type(of: command), arguments: Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            report(message(for: error), hint: " (see --help)")
+            Foundation.exit(ExitStatus.usage)
+        }
+        do {
             var running = command
             try running.run()
         } catch let code as ExitCode {

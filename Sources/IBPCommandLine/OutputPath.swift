@@ -18,7 +18,7 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("\(flag) \(path): folder \(folder.path) does not exist")
         }
-        guard access(folder.path, W_OK) == 0 else {
+        guard canCreateFile(in: folder.path) else {
             throw ValidationError("\(flag) \(path): folder \(folder.path) is not writable")
         }
         return
@@ -32,9 +32,22 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
     guard isFolder.boolValue else {
         throw ValidationError("\(flag) \(path): \(existing.path) is a file, so the folder \(folder.path) cannot be created")
     }
-    guard access(existing.path, W_OK) == 0 else {
+    guard canCreateFile(in: existing.path) else {
         throw ValidationError("\(flag) \(path): folder \(existing.path) is not writable")
     }
+}
+
+/// Whether a file can be created in `folder`, found by creating (and at once removing) an empty probe file:
+/// `access(W_OK)` says yes to root for folders such as /proc or a read-only mount, where the write itself
+/// would fail only after the work (and name a temporary file).
+func canCreateFile(in folder: String) -> Bool {
+    guard access(folder, W_OK) == 0 else { return false }
+    let probe = URL(fileURLWithPath: folder).appendingPathComponent(".ibp-write-probe.\(getpid()).\(UInt32.random(in: 0...UInt32.max))").path
+    let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard fd >= 0 else { return false }
+    close(fd)
+    unlink(probe)
+    return true
 }
 
 /// Creates the missing folders of the file `path` (call it right before writing, after `validateOutputFile`

@@ -77,7 +77,7 @@ public enum AtomicFile {
 
     private static func sync(_ path: String, naming target: String) throws {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw WriteError(path: target, reason: "cannot open \(path) to sync (\(lastError))") }
+        guard fd >= 0 else { throw WriteError(path: target, reason: "cannot open the written file to sync it (\(lastError))") }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw WriteError(path: target, reason: "cannot sync (\(lastError))") }
     }

@@ -26,8 +26,31 @@ public enum NPY {
         try data.withUnsafeBytes { try parse($0, path: path) }
     }
 
-    /// Parses the bytes of a `.npy` file; `path` names it in errors.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws -> NDArray {
+    /// What a `.npy` header declares: the array's shape and element type, and where its data starts.
+    public struct Header {
+        public let descr: String
+        public let shape: [Int]
+        /// Elements (the product of `shape`, checked for overflow).
+        public let count: Int
+        /// Column-major data (`fortran_order`).
+        public let fortran: Bool
+        let itemSize: Int
+        let bigEndian: Bool
+        let integer: Bool
+        /// Bytes before the data (magic, version, header length, header).
+        public let dataStart: Int
+        /// The size of the whole `.npy` file this header describes, or nil when it does not fit in an Int.
+        public var fileSize: Int? {
+            let (data, o1) = count.multipliedReportingOverflow(by: itemSize)
+            let (total, o2) = data.addingReportingOverflow(dataStart)
+            return o1 || o2 ? nil : total
+        }
+    }
+
+    /// Reads the header at the start of `bytes`, which may hold only a prefix of the file (the header itself must
+    /// be complete): an archive reader checks with it, before inflating an entry, that the entry's declared size
+    /// is what the header needs.
+    public static func header(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Header {
         func fail(_ why: String) -> NPYError { NPYError(path: path, reason: why) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("not a .npy array (bad magic)") }
         let major = bytes[6], minor = bytes[7]
@@ -88,6 +111,16 @@ public enum NPY {
         case "<i4": (itemSize, bigEndian, integer) = (4, false, true)
         default: throw fail("unsupported dtype '\(descr)' (only <f4, <f8 and <i4)")
         }
+        return Header(descr: descr, shape: shape, count: count, fortran: fortran, itemSize: itemSize, bigEndian: bigEndian,
+                      integer: integer, dataStart: dataStart)
+    }
+
+    /// Parses the bytes of a `.npy` file; `path` names it in errors.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws -> NDArray {
+        func fail(_ why: String) -> NPYError { NPYError(path: path, reason: why) }
+        let h = try header(bytes, path: path)
+        let (descr, shape, count, fortran, itemSize, bigEndian, integer, dataStart)
+            = (h.descr, h.shape, h.count, h.fortran, h.itemSize, h.bigEndian, h.integer, h.dataStart)
         let available = bytes.count - dataStart
         let (needed, overflow) = count.multipliedReportingOverflow(by: itemSize)
         guard !overflow, needed == available else {

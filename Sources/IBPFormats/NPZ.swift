@@ -38,6 +38,11 @@ public enum NPZProblem: FileProblem {
 public enum NPZ {
     /// Largest expansion accepted for a deflated entry (deflate cannot exceed about 1032:1).
     static let maxDeflateRatio = 1100
+    /// Largest uncompressed entry accepted (256 MiB, 64 M float32 values: far beyond any model of this project);
+    /// checked against the central directory before inflating.
+    public static let maxEntryBytes = 256 << 20
+    /// Bytes inflated first to read an entry's `.npy` header (a version 1 header is at most 65,545 bytes).
+    static let npyHeaderPrefix = 70_000
 
     /// One entry of the central directory.
     struct Entry {
@@ -118,6 +123,26 @@ public enum NPZ {
                 let (limit, overflow) = e.compressedSize.multipliedReportingOverflow(by: maxDeflateRatio)
                 guard overflow || e.size <= limit + 64 else {
                     throw corrupt("entry \(e.name) claims \(e.size) bytes from only \(e.compressedSize) compressed bytes")
+                }
+                // A deflate bomb (a 1.5 MB file whose entry inflates to 1.6 GB) is refused from what the archive
+                // declares, before any memory is spent on it: a hard limit per entry, and the size the entry's
+                // .npy header needs. Inflating then stops at the declared size (`maxBytes`).
+                guard e.size <= maxEntryBytes else {
+                    throw corrupt("entry \(e.name) declares \(e.size) bytes uncompressed, over the limit of \(maxEntryBytes) bytes per entry")
+                }
+                if e.name.hasSuffix(".npy"), !skipping.contains(String(e.name.dropLast(4))) {
+                    let prefix: [UInt8]
+                    do {
+                        prefix = try Gzip.inflate(raw, gzip: false, maxBytes: nil, stopAfter: min(e.size, npyHeaderPrefix),
+                                                  path: entryPath)
+                    } catch let g as GzipError {
+                        throw corrupt("entry \(e.name): \(g.problem.text)")
+                    }
+                    let header = try prefix.withUnsafeBytes { try NPY.header($0, path: entryPath) }
+                    guard let needed = header.fileSize, needed == e.size else {
+                        throw corrupt("entry \(e.name) declares \(e.size) bytes uncompressed but its .npy header (shape "
+                                      + "\(header.shape), \(header.descr)) needs \(header.fileSize.map(String.init) ?? "more than Int.max")")
+                    }
                 }
                 do {
                     contents = try Gzip.inflate(raw, gzip: false, maxBytes: e.size, path: entryPath)

@@ -11,6 +11,17 @@ public enum StrictJSON {
         public var description: String { reason }
     }
 
+    /// Checks that `data` is RFC 8259 JSON that can be read only one way (no object repeats a key), for readers
+    /// that decode with `JSONDecoder` themselves (which would take the last of repeated keys).
+    /// - Throws: `Failure` with the parser's reason.
+    public static func checkSyntax(_ data: Data) throws {
+        do {
+            _ = try JSONParser.parse(Array(data))
+        } catch let e as JSONParser.ParseError {
+            throw Failure(reason: "not valid JSON: \(e.reason)")
+        }
+    }
+
     /// Decodes `T` from `data`, refusing repeated keys, unknown fields and anything `JSONDecoder` refuses.
     /// A field given as `null` counts as absent (for optionals).
     /// - Throws: `Failure` whose reason names the field by its path, e.g. `layers[2].conv.padding`.

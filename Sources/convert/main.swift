@@ -21,7 +21,8 @@ struct Convert: ParsableCommand {
     @OptionGroup var checkpointOptions: CheckpointOptions
 
     func validate() throws {
-        try validateOutputFile(output, flag: "OUTPUT", createsFolder: true)
+        try validateRunFiles(outputs: [RunFile("OUTPUT", output)], inputs: [RunFile("MODEL", model)])
+        try requireExtension(output, "onnx", flag: "OUTPUT", writes: "an ONNX model")
     }
 
     func run() throws {

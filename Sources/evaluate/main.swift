@@ -24,13 +24,15 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var checkpointOptions: CheckpointOptions
 
-    @Option(name: .long, help: "Evaluate only the first N test images.")
+    // `.unconditional` on the numbers: a negative value (`--limit -1`) reaches the range check instead of
+    // argument-parser's "missing value".
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images.")
     var limit: Int?
 
-    @Option(name: .long, help: "PGD steps (0 skips the attack).")
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack).")
     var pgdSteps: Int = 20
 
-    @Option(name: .long, help: "Seed of PGD's random starts.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts.")
     var seed: UInt64 = 0
 
     @Flag(name: .long, help: "Print one JSON object instead of a table (with several checkpoints: {\"models\": [...]}).")
@@ -50,7 +52,7 @@ struct Evaluate: ParsableCommand {
     var methods: [BoundMethodName] {
         get throws {
             var names: [BoundMethodName] = []
-            for item in bounds.flatMap({ $0.split(separator: ",") }) {
+            for item in listItems(bounds) {
                 let name = try BoundMethodName(parsing: String(item))
                 if !names.contains(name) { names.append(name) }
             }
@@ -66,10 +68,13 @@ struct Evaluate: ParsableCommand {
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         for e in epsilons { try validateEpsilon(e) }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
-        if pgdSteps < 0 { throw ValidationError("--pgd-steps must not be negative") }
-        if let plot { try validateOutputFile(plot, flag: "--plot", createsFolder: true) }
-        if let perSample { try validateOutputFile(perSample, flag: "--per-sample", createsFolder: true) }
+        if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(limit)") }
+        if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(pgdSteps)") }
+        try validateList(epsilon.flattened() as [Float], flag: "--epsilon", given: !epsilon.isEmpty)
+        try validateList(listItems(bounds), flag: "--bounds", given: !bounds.isEmpty)
+        if let plot { _ = try figureFormat(of: plot, flag: "--plot") }
+        try validateRunFiles(outputs: (plot.map { [RunFile("--plot", $0)] } ?? []) + (perSample.map { [RunFile("--per-sample", $0)] } ?? []),
+                             inputs: checkpoints.map { RunFile("CHECKPOINT", $0) })
         do { _ = try methods } catch { throw ValidationError("--bounds: \(error)") }
     }
 
@@ -82,10 +87,21 @@ struct Evaluate: ParsableCommand {
             var reports: [EvaluationReport] = []
             var csv = "checkpoint,index,epsilon,label,prediction,pgd_robust,"
                 + methods.map { "verified_\($0.rawValue),worst_margin_\($0.rawValue)" }.joined(separator: ",") + "\n"
+            // Every model is loaded and checked against the data and the methods before any is evaluated, so a
+            // model that cannot be run is named at once, not after the others' evaluations.
+            var models: [(checkpoint: String, loaded: ModelFile, network: any Classifier)] = []
             for checkpoint in checkpoints {
                 let loaded = try checkpointOptions.loadModel(checkpoint, batch: min(max(data.count, 1), Checkpoint.evaluationBatch))
                 try loaded.checkFits(data, path: checkpoint)
                 let network = loaded.makeClassifier()
+                do {
+                    for method in methods { try method.checkSupports(network.layers) }
+                } catch {
+                    throw ModelMethodError(message: "\(checkpoint): \(error)")
+                }
+                models.append((checkpoint, loaded, network))
+            }
+            for (checkpoint, loaded, network) in models {
                 let started = Date()
                 var results: [EvaluationResult] = []
                 for eps in epsilons {
@@ -121,3 +137,9 @@ struct Evaluate: ParsableCommand {
 }
 
 Evaluate.mainWithOneLineErrors()
+
+/// A model that a requested bound method cannot bound (a failure of the run, exit status 1).
+struct ModelMethodError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -19,10 +19,11 @@ struct Bench: ParsableCommand {
         "Measures to run (default: all), e.g. ibp-train-step,ibp-verify; commas or the repeated flag.", valueName: "measures"))
     var measures: [CommaSeparated<String>] = []
 
-    @Option(name: .long, help: "Timed runs per measure, after one warm-up (median, min and max are reported).")
+    // `.unconditional` on the numbers: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditional, help: "Timed runs per measure, after one warm-up (median, min and max are reported; 1...1000).")
     var repeats = 5
 
-    @Option(name: .long, help: "Worker threads for the layers' loops and GEMMs (default: one per core).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads for the layers' loops and GEMMs (default: one per core).")
     var threads: Int?
 
     @Option(name: .long, help: "wall (elapsed time) or cpu (process CPU time, steadier on a busy machine).")
@@ -33,7 +34,9 @@ struct Bench: ParsableCommand {
             throw ValidationError("--threads must be in 1...\(TrainingSettings.maxThreads), got \(threads)")
         }
         if modelList.isEmpty { throw ValidationError("--models: give at least one model") }
-        if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        if !(1...1000).contains(repeats) { throw ValidationError("--repeats must be in 1...1000, got \(repeats)") }
+        try validateList(models.flattened() as [String], flag: "--models", given: !models.isEmpty)
+        try validateList(measures.flattened() as [String], flag: "--measures", given: !measures.isEmpty)
         for m in modelList where Architecture.named(m) == nil {
             throw ValidationError("unknown model \(m); known: \(Architecture.names.joined(separator: ", "))")
         }

@@ -10,19 +10,19 @@ struct FastTrainingOptions: ParsableArguments {
         valueName: "scheme"))
     var initialization: [WeightInitialization] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Total training in epochs (passes over the training images), instead of --steps.", valueName: "e"))
     var epochs: [Double] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Epochs at eps 0, kappa 1 before the ramp, instead of --warmup-steps.", valueName: "e"))
     var warmupEpochs: [Double] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Epochs of the eps and kappa ramp, instead of --ramp-steps.", valueName: "e"))
     var rampEpochs: [Double] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Epochs at which the learning rate is multiplied by --decay-factor, instead of --decay-steps (commas, repeated, or '' for none).",
         valueName: "epochs"))
     var decayEpochs: [CommaSeparated<Double>] = []
@@ -32,12 +32,12 @@ struct FastTrainingOptions: ParsableArguments {
         valueName: "shape"))
     var epsSchedule: [EpsilonRamp] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Weight lambda0 of the warm-up regularisers (bound tightness and ReLU balance, Shi et al. 2021 sec. 3.3), decaying as lambda0 (1 - eps/eps-train) over the ramp; 0 turns them off (default 0.5).",
         valueName: "lambda"))
     var regLambda: [Float] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Tolerance tau of the warm-up regularisers (default 0.5).", valueName: "tau"))
     var regTolerance: [Float] = []
 

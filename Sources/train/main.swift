@@ -17,7 +17,8 @@ struct Train: ParsableCommand {
 
     // Every setting is optional here, so that a resumed run can tell a flag the user gave from a default; the
     // defaults are TrainingFlags.settings()'s. Declared as arrays so that a flag given twice is refused
-    // (`once`) instead of the last value silently winning.
+    // (`once`) instead of the last value silently winning. Numbers use `.unconditionalSingleValue`, so that a
+    // negative value (`--steps -5`) reaches the range check instead of argument-parser's "missing value".
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Model: \(Architecture.names.joined(separator: ", ")) (default small), or a FILE.json of layers in the form checkpoints store (e.g. sample_data/models/small-wide.json).",
@@ -29,23 +30,23 @@ struct Train: ParsableCommand {
         valueName: "method"))
     var method: [TrainingSettings.Method] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "crown-ibp: beta (the weight of the CROWN-IBP bound) at the start of the eps ramp (default 1).", valueName: "beta"))
     var betaStart: [Float] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "crown-ibp: beta at the end of the eps ramp and after it, reached linearly (default 0).", valueName: "beta"))
     var betaEnd: [Float] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Target training epsilon, reached at the end of the ramp (default 0.1).", valueName: "eps"))
     var epsilonTrain: [Float] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Final kappa, the weight of the nominal loss (default 0.5).", valueName: "kappa"))
     var kappa: [Float] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Epsilon of the evaluations during training (default: --epsilon-train).", valueName: "eps"))
     var evalEpsilon: [Float] = []
 
@@ -53,49 +54,49 @@ struct Train: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: .hidden)
     var epsilon: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Total training steps (default 60000); with --resume, the new total.", valueName: "n"))
     var steps: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Steps at eps 0, kappa 1 before the ramp (default 2000).", valueName: "n"))
     var warmupSteps: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Steps over which eps and kappa move linearly to their targets (default 10000).", valueName: "n"))
     var rampSteps: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Batch size (default 100).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Batch size (default 100).", valueName: "n"))
     var batchSize: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "lr"))
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "lr"))
     var learningRate: [Float] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Steps at which the learning rate is multiplied by --decay-factor: 15000,25000 (the default), repeated, or '' for none.",
         valueName: "steps"))
     var decaySteps: [CommaSeparated<Int>] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Learning-rate decay factor (default 0.1).", valueName: "f"))
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Learning-rate decay factor (default 0.1).", valueName: "f"))
     var decayFactor: [Float] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Seed of initialisation and shuffling (default 0).",
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Seed of initialisation and shuffling (default 0).",
                                                                     valueName: "n"))
     var seed: [UInt64] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Write checkpoint.ckpt every N steps (default 1000).",
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Write checkpoint.ckpt every N steps (default 1000).",
                                                                     valueName: "n"))
     var checkpointEvery: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Evaluate on the test images every N steps (default 2000).",
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Evaluate on the test images every N steps (default 2000).",
                                                                     valueName: "n"))
     var evalEvery: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Number of test images in those evaluations (default 1000).", valueName: "n"))
     var evalLimit: [Int] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Worker threads, 1...\(TrainingSettings.maxThreads) (default: one per core, at most \(TrainingSettings.maxThreads)); recorded with the GEMM kernel.",
         valueName: "n"))
     var threads: [Int] = []
@@ -159,6 +160,9 @@ struct Train: ParsableCommand {
         if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
         if resume != nil && force { throw ValidationError("--force starts a new run: it goes with --out, not --resume") }
         if let clash = flags.fast.clash(with: flags) { throw ValidationError(clash) }
+        if let steps = flags.decaySteps, let i = steps.indices.dropFirst().first(where: { steps[$0] <= steps[$0 - 1] }) {
+            throw ValidationError("--decay-steps must increase, got \(steps[i - 1]) then \(steps[i])")
+        }
         let settings = flags.settings()
         if settings.method == .nominal, let flag = flags.ibpOnlyFlags.first {
             throw ValidationError("\(flag) shapes the IBP objective and has no effect with --method nominal; drop it or "
@@ -209,6 +213,9 @@ struct Train: ParsableCommand {
             let where_ = trainer.directory.path
             print(finished ? "finished \(trainer.step) steps: \(where_)/final.ckpt"
                            : "interrupted at step \(trainer.step): \(where_)/checkpoint.ckpt (continue with --resume \(where_))")
+            // Interrupted by Ctrl-C: the checkpoint is written; exit 128 + SIGINT like the other tools, so a script
+            // can tell a stopped run from a finished one.
+            if !finished && Interrupt.requested { throw ExitCode(128 + SIGINT) }
         }
     }
 

@@ -14,7 +14,11 @@ struct Verify: ParsableCommand {
         unsat: a bound method proves that no input in the property's box satisfies its output condition (every
         disjunct has a row with upper bound < 0; a tie is no proof). sat: PGD with restarts on the property's margin
         found an input in the box whose plain forward pass satisfies it (written to --out in VNN-COMP's format).
-        Each flag is given at most once; --bounds takes a comma list, tried in order until one proves the property.
+        Each flag is given at most once, except --bounds: a list (commas, the repeated flag, or both), tried in order
+        until one proves the property.
+        Exit status: 0 when every instance was run (whatever the answers), 1 when any instance of --instances could
+        not be run (answer error: a missing or unsupported network, a bad property; the results file lists them all),
+        64 for a wrong command line.
         """)
 
     @Argument(help: "The network (.onnx, or a .ckpt / Chainer .npz of this project) and the property (.vnnlib).")
@@ -33,7 +37,8 @@ struct Verify: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "A VNN-COMP instance list (onnx,vnnlib,timeout; paths relative to its folder).")
     var instances: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: "With --instances: run shard K of N (1 <= K <= N), every N-th instance from the K-th.")
+    // `.unconditionalSingleValue`: `--shard -1/2` reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "With --instances: run shard K of N (1 <= K <= N <= 1000000), every N-th instance from the K-th.")
     var shard: [String] = []
 
     @Option(name: .long, parsing: .singleValue, help: "With --instances: the results CSV (default output/verify-results.csv, with -K-of-N for a shard).")
@@ -60,7 +65,7 @@ struct Verify: ParsableCommand {
     /// The methods named by --bounds, in order, without repeats.
     func methods() throws -> [BoundMethodName] {
         var names: [BoundMethodName] = []
-        for item in bounds.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+        for item in listItems(bounds) {
             let name = try BoundMethodName(parsing: String(item))
             if !names.contains(name) { names.append(name) }
         }
@@ -72,7 +77,7 @@ struct Verify: ParsableCommand {
         guard let text = try once(shard, "--shard") else { return nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, (1...n).contains(k) else {
-            throw ValidationError("--shard \(text): expected K/N with 1 <= K <= N (e.g. 3/8)")
+            throw ValidationError("--shard \(text): expected K/N with 1 <= K <= N <= 1000000 (whole numbers, e.g. 3/8)")
         }
         return (k, n)
     }
@@ -103,9 +108,15 @@ struct Verify: ParsableCommand {
         _ = try once(seed, "--seed")
         _ = try once(answers, "--answers")
         _ = try shardNumbers()
+        try validateList(listItems(bounds), flag: "--bounds", given: !bounds.isEmpty)
         do { _ = try methods() } catch { throw ValidationError("--bounds: \(error)") }
-        if let path = try once(out, "--out") { try validateOutputFile(path, flag: "--out", createsFolder: true) }
-        if let path = try once(results, "--results") { try validateOutputFile(path, flag: "--results", createsFolder: true) }
+        var outputs: [RunFile] = []
+        if let path = try once(out, "--out") { outputs.append(RunFile("--out", path)) }
+        if let path = try once(results, "--results") { outputs.append(RunFile("--results", path)) }
+        var inputs = files.map { RunFile("FILE", $0) }
+        if let path = list { inputs.append(RunFile("--instances", path)) }
+        if let path = try once(answers, "--answers") { inputs.append(RunFile("--answers", path)) }
+        try validateRunFiles(outputs: outputs, inputs: inputs)
         if let folder = try once(counterexamples, "--counterexamples") {
             try validateOutputFile(URL(fileURLWithPath: folder).appendingPathComponent("x").path, flag: "--counterexamples",
                                    createsFolder: true)
@@ -183,6 +194,12 @@ struct Verify: ParsableCommand {
         if !wrong.isEmpty {
             print("WRONG answers (against the consensus): "
                   + wrong.map { "\($0.instance.onnx) \($0.instance.vnnlib): \($0.outcome.answer.rawValue)" }.joined(separator: "; "))
+        }
+        // The results file is complete either way; the status tells a script that some instances were not answered.
+        let errored = outcomes.filter { $0.outcome.answer == .error }
+        if !errored.isEmpty {
+            FileHandle.standardError.write(Data("verify: error: \(errored.count) of \(outcomes.count) instances could not be run (answer error in \(resultsPath))\n".utf8))
+            throw ExitCode(ExitStatus.failure)
         }
     }
 }

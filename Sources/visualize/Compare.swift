@@ -72,7 +72,9 @@ struct Compare: ParsableCommand {
             _ = try shared.output(defaultName: "batch")
         } else {
             if outDir != nil { throw ValidationError("--out-dir is for a batch (--samples, --epsilons); use --out") }
-            try shared.validateOutputs(try shared.output(defaultName: "comparison").path)
+            try shared.validateOutputs(try shared.output(defaultName: "comparison").path,
+                                       inputs: [baseline.map { RunFile("--baseline", $0) }, ibp.map { RunFile("--ibp", $0) }].compactMap { $0 }
+                                           + models.map { RunFile("--model", $0) })
         }
     }
 

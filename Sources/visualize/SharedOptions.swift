@@ -10,7 +10,7 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "Folder with the MNIST test IDX files. Default: $IBP_DATA, else sample_data/mnist.")
     var data: String?
 
-    @Option(name: .long, help: "Output file; its extension (.png, .svg, .pdf) sets the format unless --format is given.")
+    @Option(name: .long, help: "Output file, ending in .png, .svg or .pdf: the extension is the format (--format, if given, must agree).")
     var out: String?
 
     @Option(name: .long, help: "Output format: png, svg or pdf (default: from --out, else png).")
@@ -27,10 +27,10 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "Bound method of compare, sweep and widths: ibp (default), sound-ibp, crown-ibp, crown.")
     var bounds: String?
 
-    @Option(name: .long, help: "Pixels per activation value (default 6).")
+    @Option(name: .long, parsing: .unconditional, help: "Pixels per activation value (default 6).")
     var scale: Int?
 
-    @Option(name: .long, help: "Channel tiles per line before wrapping (default 8).")
+    @Option(name: .long, parsing: .unconditional, help: "Channel tiles per line before wrapping (default 8).")
     var maxChannels: Int?
 
     @Flag(name: .long, help: "One grey scale per stage across all panels, so they compare value for value.")
@@ -39,10 +39,10 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "The perturbed input of the 'perturbed' rows: pgd (default), random or none.")
     var perturbation: Perturbation?
 
-    @Option(name: .long, help: "PGD steps (default 20).")
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (default 20).")
     var pgdSteps: Int?
 
-    @Option(name: .long, help: "Seed of PGD's random start or of the random point (default 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random start or of the random point (default 0).")
     var seed: UInt64?
 
     @Option(name: .long, help: "Also write the numbers behind the figure to this JSON file (compare, methods, sweep).")
@@ -94,33 +94,24 @@ struct SharedOptions: ParsableArguments {
         }
     }
 
-    /// The output path and format: `--format` if given (then `--out` must have its extension or none of the three),
-    /// else from `--out`'s extension, else PNG; `defaultName` (without extension) under output/ when `--out` is absent.
+    /// The output path and format: `--out`'s extension, which must be .png, .svg or .pdf and agree with `--format`
+    /// when that is given (`figureFormat`); `--format`, else PNG, when `--out` is absent; `defaultName` (without extension) under output/ when `--out` is absent.
     func output(defaultName: String) throws -> (path: String, format: FigureFormat) {
         let chosen = format.flatMap { FigureFormat(rawValue: $0.lowercased()) }
         guard let out else {
             let f = chosen ?? .png
             return ("output/\(defaultName).\(f.fileExtension)", f)
         }
-        let implied = FigureFormat(path: out)
-        if let chosen, let implied, chosen != implied {
-            throw ValidationError("--out \(out) ends in .\(implied.fileExtension) but --format is \(chosen.rawValue)")
-        }
-        return (out, chosen ?? implied ?? .png)
+        return (out, try figureFormat(of: out, flag: "--out", format: chosen))
     }
 
-    /// Checks, before any work, that `--out` (or `path`) and `--dump-bounds` can be written: they are not folders,
-    /// and their folders exist and are writable or can be created (`FigureMaker.make` creates them just before it
-    /// writes, as the other tools' `createOutputFolder` does).
-    func validateOutputs(_ path: String) throws {
-        for (flag, file) in [("--out", path)] + (dumpBounds.map { [("--dump-bounds", $0)] } ?? []) {
-            try validateOutputFile(file, flag: flag, createsFolder: true)
-            // A folder there would fail only at the final rename, after the rendering and the other file.
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
-                throw ValidationError("\(flag) \(file) is a folder, not a file name")
-            }
-        }
+    /// Checks, before any work, that `--out` (or `path`) and `--dump-bounds` can be written: their folders exist
+    /// and are writable or can be created (`FigureMaker.make` creates them just before it writes), and they are not
+    /// folders.
+    /// `inputs` are the files the subcommand reads: no output may be one of them, nor the other output.
+    func validateOutputs(_ path: String, inputs: [RunFile] = []) throws {
+        try validateRunFiles(outputs: [RunFile("--out", path)] + (dumpBounds.map { [RunFile("--dump-bounds", $0)] } ?? []),
+                             inputs: inputs, createsFolders: true)
     }
 
     /// A figure maker on `--data`.

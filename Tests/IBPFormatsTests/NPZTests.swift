@@ -162,10 +162,32 @@ final class NPZTests: XCTestCase {
         }
         for cut in 0..<good.count { XCTAssertThrowsError(try NPZ.parse(good.prefix(cut))) }
         // A smaller claim than the real data stops inflation at the claim.
-        assertThrows(NPZError.self, ["exceeds the limit"]) { try NPZ.parse(try deflatedZip(payload, claimedSize: 100), path: "c.npz") }
+        // A size claim that contradicts the entry's .npy header is refused before inflating past the header.
+        assertThrows(NPZError.self, ["x.npy", "declares 100 bytes", "needs \(payload.count)"]) {
+            try NPZ.parse(try deflatedZip(payload, claimedSize: 100), path: "c.npz")
+        }
     }
 
     /// The real checkpoints next to the project, when present.
+    /// A deflate bomb (issue 11): a small .npy header followed by megabytes of zeros that compress to almost
+    /// nothing, the directory declaring the true inflated size. The header needs 40 data bytes, so the entry is
+    /// refused from its header, after inflating only the header's prefix; and an entry over the hard limit is
+    /// refused from the directory alone.
+    func testDeflateBombIsRefusedBeforeInflating() throws {
+        var payload = NPY.encode(NDArray(shape: [10], values: [Float](repeating: 1, count: 10)))
+        payload += Data(count: 30_000_000)
+        let started = Date()
+        assertThrows(NPZError.self, ["x.npy", "declares \(payload.count) bytes", "needs"]) {
+            try NPZ.parse(try deflatedZip(payload), path: "bomb.npz")
+        }
+        var random = SystemRandomNumberGenerator()
+        let noise = Data((0..<400_000).map { _ in UInt8.random(in: 0...255, using: &random) })
+        assertThrows(NPZError.self, ["x.npy", "declares 300000000 bytes", "limit of \(NPZ.maxEntryBytes)"]) {
+            try NPZ.parse(try deflatedZip(noise, claimedSize: 300_000_000), path: "bomb.npz")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+    }
+
     func testSeedFiles() throws {
         let url = packageRoot().appendingPathComponent("../shared/seed/vissmall_baseline_10000.npz").standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.path) else { throw XCTSkip("\(url.path) not present") }

@@ -39,6 +39,17 @@ final class VNNLIBTests: XCTestCase {
     }
 
     /// Box bounds round outward to Float: the Float box contains the decimal one.
+    /// A UTF-8 byte order mark (issue 11) is valid UTF-8 text: the property reads as without it. The same for an
+    /// instance list, whose header would otherwise not be recognised.
+    func testLeadingByteOrderMarkIsSkipped() throws {
+        XCTAssertEqual(try VNNLIB.parse(Data([0xEF, 0xBB, 0xBF]) + Data(Self.small.utf8), path: "bom.vnnlib"),
+                       try VNNLIB.parse(text: Self.small, path: "small.vnnlib"))
+        let list = Data([0xEF, 0xBB, 0xBF]) + Data("onnx,vnnlib,timeout\na.onnx,b.vnnlib,5\n".utf8)
+        let instances = try InstanceList.instances(try CSVTable.parse(list, path: "l.csv"), path: "l.csv",
+                                                   folder: URL(fileURLWithPath: "/tmp"))
+        XCTAssertEqual(instances.map(\.onnx), ["a.onnx"])
+    }
+
     func testBoxRoundsOutward() throws {
         let text = "(declare-const X_0 Real)(declare-const Y_0 Real)(assert (>= X_0 0.1))(assert (<= X_0 0.1))(assert (>= Y_0 0))"
         let p = try VNNLIB.parse(text: text)

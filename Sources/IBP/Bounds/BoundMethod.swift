@@ -52,6 +52,12 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Throws `refusal(layers)` when there is one, so a run of several models can refuse one before evaluating any.
+    /// - Throws: `BoundMethodError.unsupportedLayer` naming the method and the layer (index and kind).
+    public func checkSupports(_ layers: [Layer]) throws {
+        if let refusal = refusal(layers) { throw refusal }
+    }
+
     /// Parses one name; the error lists the valid ones.
     public init(parsing text: String) throws {
         guard let name = BoundMethodName(rawValue: text.trimmingCharacters(in: .whitespaces)) else {

@@ -1,5 +1,6 @@
 import Foundation
 import IBPRender
+import IBPFormats
 
 /// `docs/figures.json`: every figure the docs embed, of any kind and format, so one command regenerates them all
 /// after a model changes and says which files changed. Paths are relative to the current directory (run from the
@@ -65,6 +66,10 @@ public struct FigureManifest {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ManifestError("\(url.path): cannot read the manifest (check its permissions)")
         }
+        // Read one way or not at all (issue 11): JSONDecoder alone would take the last of repeated keys.
+        do { try StrictJSON.checkSyntax(data) } catch {
+            throw SettingsError(message: "\(url.path): not a figure manifest (\(error))")
+        }
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
@@ -90,6 +95,15 @@ public struct FigureManifest {
             } catch {
                 throw ManifestError("\(url.path): figure \(i) (\(entry.output)): \(error)")
             }
+        }
+        // Two figures written to one file: the second would silently replace the first.
+        var outputs: [String: Int] = [:]
+        for (i, r) in requests.enumerated() {
+            let key = URL(fileURLWithPath: r.output).standardizedFileURL.resolvingSymlinksInPath().path
+            if let first = outputs[key] {
+                throw SettingsError(message: "\(url.path): figures \(first) and \(i) both write \(r.output); give each figure its own output")
+            }
+            outputs[key] = i
         }
         return FigureManifest(url: url, requests: requests)
     }

@@ -41,6 +41,9 @@ public struct CSVTable {
     }
 
     public static func parse(_ data: Data, path: String) throws -> CSVTable {
+        // A leading UTF-8 byte order mark is skipped (as for VNNLIB): it would otherwise glue itself to the first
+        // field, so a header "onnx,..." would not be recognised.
+        let data = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         guard let text = String(validating: data, as: UTF8.self) else {
             let kind = FileKind.identify(data.prefix(512))
             throw CSVError(path: path, problem: CSVProblem("not UTF-8 text" + (kind == .text ? "" : " (\(kind.description))")))

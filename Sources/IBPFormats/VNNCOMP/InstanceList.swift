@@ -52,6 +52,15 @@ public enum InstanceList {
                 }
                 return i
             }
+            // The same rule with a header as without: every column is one the reader uses (a line without a header
+            // has exactly onnx, vnnlib, timeout), so an extra column is refused, never silently ignored.
+            let known = ["benchmark", "onnx", "vnnlib", "timeout", "timeout_s"]
+            if let unknown = names.first(where: { !known.contains($0) }) {
+                throw fail("the header names the unknown column \(quoted(unknown)) (known: \(known.joined(separator: ", ")))", first.line)
+            }
+            if let twice = names.indices.first(where: { i in names[..<i].contains(names[i]) || (names[i].hasPrefix("timeout") && names[..<i].contains { $0.hasPrefix("timeout") }) }) {
+                throw fail("the header names the column \(quoted(names[twice])) twice", first.line)
+            }
             columns = (names.firstIndex(of: "benchmark"), try column(["onnx"]), try column(["vnnlib"]),
                        try column(["timeout", "timeout_s"]))
             width = names.count

@@ -57,7 +57,11 @@ public enum VNNLIB {
         }
         let expressions: [SExpression]
         do {
-            expressions = try SExpressionReader(maxDepth: limits.maxDepth).read([UInt8](data))
+            // A UTF-8 byte order mark (EF BB BF, which some Windows editors write) is valid UTF-8 text, not part of
+            // the property: it is skipped, as SMT-LIB readers do.
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            let bytes = [UInt8](data)
+            expressions = try SExpressionReader(maxDepth: limits.maxDepth).read(bytes.starts(with: bom) ? Array(bytes.dropFirst(3)) : bytes)
         } catch let f as SExpressionReader.Failure {
             throw VNNLIBError(path: path, problem: VNNLIBProblem(f.message, at: f.position))
         }

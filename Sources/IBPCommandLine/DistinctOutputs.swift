@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import IBPRender
+
+/// One file a run reads or writes, as the user named it.
+public struct RunFile {
+    /// The flag or argument that named it (`--plot`, `OUTPUT`, `MODEL`).
+    public let flag: String
+    public let path: String
+    public init(_ flag: String, _ path: String) { self.flag = flag; self.path = path }
+}
+
+/// The file `path` names, as a string that is equal for two spellings of the same file: absolute, `.` and `..`
+/// removed, and symbolic links resolved in the longest part of the path that exists (so `./a`, `dir/../a`,
+/// `/abs/a` and a link to `a` give the same string). A missing tail is kept as written.
+public func resolvedPath(_ path: String) -> String {
+    var url = URL(fileURLWithPath: path).standardizedFileURL
+    var tail: [String] = []
+    while true {
+        if let real = realpath(url.path, nil) {
+            defer { free(real) }
+            var result = URL(fileURLWithPath: String(cString: real))
+            for component in tail.reversed() { result.appendPathComponent(component) }
+            return result.standardizedFileURL.path
+        }
+        let parent = url.deletingLastPathComponent()
+        if parent.path == url.path { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        tail.append(url.lastPathComponent)
+        url = parent
+    }
+}
+
+/// The device and inode of an existing file, so that hard links to one file compare equal.
+private func identity(_ path: String) -> String? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return "\(info.st_dev):\(info.st_ino)"
+}
+
+/// Checks, before any work, the files of one run (issue 11, kinds 2 and 4): every output can be written
+/// (`validateOutputFile`: not a folder, its folder exists or can be created, writable), and no output is also
+/// an input or another output of the same run, comparing resolved paths (`resolvedPath`) and, for existing
+/// files, device and inode (hard links). `convert X.ckpt X.ckpt` would otherwise replace the model it reads,
+/// and `--out a.png --dump-bounds a.png` would keep only the last of two files.
+/// - Throws: `ValidationError` (usage, exit 64) naming both flags and the user's path.
+public func validateRunFiles(outputs: [RunFile], inputs: [RunFile] = [], createsFolders: Bool = true) throws {
+    for output in outputs { try validateOutputFile(output.path, flag: output.flag, createsFolder: createsFolders) }
+    let keyed = (outputs.map { ($0, true) } + inputs.map { ($0, false) }).map { file, isOutput in
+        (file: file, isOutput: isOutput, key: resolvedPath(file.path), node: identity(file.path))
+    }
+    for (i, a) in keyed.enumerated() where a.isOutput {
+        for (j, b) in keyed.enumerated() where j != i && (!b.isOutput || j < i) {
+            let same = a.key == b.key || (a.node != nil && a.node == b.node)
+            guard same else { continue }
+            let role = b.isOutput ? "is also written as" : "is also read as"
+            throw ValidationError("\(a.file.flag) \(a.file.path) \(role) \(b.file.flag) \(b.file.path); give a different output file")
+        }
+    }
+}
+
+/// The figure format of an output file (issue 11, kind 3), one rule in every tool that writes figures: the name
+/// must end in `.png`, `.svg` or `.pdf` (any case), and that extension is the format; a `--format` given too
+/// must agree with it.
+/// - Throws: `ValidationError` naming the flag, the path and the extensions allowed.
+public func figureFormat(of path: String, flag: String, format: FigureFormat? = nil) throws -> FigureFormat {
+    // A folder is the more useful thing to say than its (missing) extension.
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        throw ValidationError("\(flag) \(path) is a folder, not a file name")
+    }
+    guard let implied = FigureFormat(path: path) else {
+        throw ValidationError("\(flag) \(path): a figure file must end in .png, .svg or .pdf (its format)")
+    }
+    if let format, format != implied {
+        throw ValidationError("\(flag) \(path) ends in .\(implied.fileExtension) but --format is \(format.rawValue)")
+    }
+    return implied
+}
+
+/// Requires `path` to end in `.extension` (any case): the file written has that format, and a name that says
+/// otherwise (`convert X.ckpt out.png`) is a mistake.
+/// - Throws: `ValidationError` naming the flag, the path and the extension needed.
+public func requireExtension(_ path: String, _ fileExtension: String, flag: String, writes what: String) throws {
+    guard URL(fileURLWithPath: path).pathExtension.lowercased() == fileExtension.lowercased() else {
+        throw ValidationError("\(flag) \(path): \(what) is written, so the name must end in .\(fileExtension)")
+    }
+}
