@@ -53,6 +53,11 @@ def main(folder, readme, out):
         if t["method"] == "ibp":
             flags += (f" --epsilon-train {sch['epsilonTrain']:g} --kappa {sch['kappaFinal']:g} "
                       f"--warmup-steps {sch['warmupSteps']} --ramp-steps {sch['rampSteps']}")
+            # The fast-training settings as recorded; a record from before they existed trained with orthogonal
+            # weights, a linear ramp and no regulariser, which today's defaults for --method ibp are not.
+            reg = t.get("warmupRegularizer")
+            flags += (f" --init {t.get('initialization', 'orthogonal')} --eps-schedule {sch.get('epsilonRamp', 'linear')}"
+                      + (f" --reg-lambda {reg['lambda']:g} --reg-tolerance {reg['tolerance']:g}" if reg else " --reg-lambda 0"))
         rows.append(f"- `{pathlib.Path(report['checkpoint']).stem}`: `swift run -c release train {flags}`, then "
                     f"`swift run -c release evaluate {report['checkpoint']} --epsilon 0.1 --epsilon 0.2 "
                     f"--epsilon 0.3 --epsilon 0.4 --pgd-steps {report['settings']['pgd_steps']} "

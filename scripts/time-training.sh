@@ -14,6 +14,7 @@ swift build -c release --product train >&2
 out=runs/time-training
 rm -rf "$out"
 .build/release/train --model small --method ibp --epsilon-train 0.4 --eval-epsilon 0.3 --steps "$steps" --seed 1 \
+    --init orthogonal --eps-schedule linear --reg-lambda 0 \
     --data "$data" --out "$out" >&2
 python3 - "$out/metrics.jsonl" "$steps" <<'PY'
 import json

@@ -13,6 +13,7 @@ common=(--model vissmall --steps 10000 --seed 1 --data "$data" --force --eval-li
 swift run -c release train "${common[@]}" --method nominal --learning-rate 6e-3 --decay-steps 5000,8000 \
   --eval-epsilon 0.1 --out runs/vissmall-baseline
 swift run -c release train "${common[@]}" --method ibp --epsilon-train 0.1 --warmup-steps 500 --ramp-steps 2500 \
+  --init orthogonal --eps-schedule linear --reg-lambda 0 \
   --learning-rate 3e-3 --decay-steps 7000,9000 --out runs/vissmall-ibp-eps0.1
 for run in vissmall-baseline vissmall-ibp-eps0.1; do
   install_file "runs/$run/final.ckpt" "sample_data/checkpoints/$run.ckpt"

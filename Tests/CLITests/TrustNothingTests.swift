@@ -204,18 +204,18 @@ final class TrustNothingTests: XCTestCase {
         }
     }
 
-    // MARK: - 8. a manifest read one way, each figure its own file (manifest errors are SettingsError: 64, as before)
+    // MARK: - 8. a manifest read one way, each figure its own file (the manifest file's faults exit 1, as every file's)
 
     func testManifestWithRepeatedKeysOrOutputsIsRefused() throws {
         let repeated = folder.appendingPathComponent("repeated.json")
         try Data(#"{"figures": [{"output": "a.png", "baseline": "good.ckpt", "ibp": "good.ckpt", "output": "b.png"}]}"#.utf8).write(to: repeated)
         try assertRejected(.visualize, ["--manifest", repeated.path, "--data", data.path], in: folder,
-                           mentions: ["repeated.json", "duplicate key"], status: 64)
+                           mentions: ["repeated.json", "duplicate key"], status: 1)
         let twice = folder.appendingPathComponent("twice.json")
         try Data(#"{"figures": [{"output": "a.png", "baseline": "good.ckpt", "ibp": "good.ckpt"}, {"output": "./a.png", "baseline": "good.ckpt", "ibp": "good.ckpt"}]}"#.utf8)
             .write(to: twice)
         try assertRejected(.visualize, ["--manifest", twice.path, "--data", data.path], in: folder,
-                           mentions: ["twice.json", "figures 0 and 1 both write"], status: 64)
+                           mentions: ["twice.json", "figures 0 and 1 both write"], status: 1)
     }
 
     // MARK: - 9. instance lists: the same column rule with and without a header

@@ -324,3 +324,29 @@ private extension Canvas {
         return n
     }
 }
+
+/// The curves figure's PGD line where PGD ran at some epsilons only: a step function that holds each measured value
+/// up to the next attacked epsilon, so it never dips below the verified line between attacks (a new user saw
+/// verified above a straight PGD line in docs/curves.png).
+final class CurvesPGDStepTests: XCTestCase {
+    func testStepsHoldEachMeasuredValueUntilTheNextAttack() {
+        let steps = CurvesFigure.pgdSteps([(x: 0.1, y: 80), (x: 0, y: 90)], to: 0.3)
+        XCTAssertEqual(steps.map(\.x), [0, 0.1, 0.1, 0.3])
+        XCTAssertEqual(steps.map(\.y), [90, 90, 80, 80])
+        XCTAssertEqual(CurvesFigure.pgdSteps([(x: 0.3, y: 50)], to: 0.3).map(\.x), [0.3])
+    }
+
+    /// Verified accuracy that falls fast between two attacked epsilons stays under the steps at every epsilon of the
+    /// grid, while the straight line between the attacks would pass below it.
+    func testStepsStayAboveVerifiedBetweenAttacks() {
+        let grid = stride(from: 0.0, through: 0.3, by: 0.01).map { $0 }
+        let verified = grid.map { e in e <= 0.2 ? 95.0 : 20.0 }           // non-increasing, a cliff after 0.2
+        let robust = grid.map { e in e <= 0.21 ? 96.0 : 21.0 }            // PGD's accuracy, >= verified
+        let attacked = [0, 25].map { (x: grid[$0], y: robust[$0]) }       // PGD every 25th eps: 0 and 0.25
+        let steps = CurvesFigure.pgdSteps(attacked, to: 0.3)
+        func stepValue(_ e: Double) -> Double { steps.last { $0.x <= e + 1e-12 }!.y }
+        for (e, v) in zip(grid, verified) { XCTAssertGreaterThanOrEqual(stepValue(e), v, "eps \(e)") }
+        // The straight line from (0, 96) to (0.25, 21) is below verified 95 at eps 0.2: what the steps avoid.
+        XCTAssertLessThan(96 + (21 - 96) * 0.2 / 0.25, 95)
+    }
+}

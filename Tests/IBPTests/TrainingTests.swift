@@ -253,6 +253,26 @@ final class TrainingResumeTests: XCTestCase {
         }
     }
 
+    /// A metrics.jsonl that was deleted, emptied or cut stops the resume: continuing would write a log without the
+    /// history an uninterrupted run keeps (a new user's resume after deleting it exited 0 with steps 300+ only).
+    func testMissingOrCutMetricsStopTheResume() throws {
+        let run = dir.appendingPathComponent("cut")
+        let trainer = try Trainer.start(settings(steps: 250), dataDirectory: data, directory: run, force: false)
+        XCTAssertTrue(try trainer.run(progress: { _ in }))
+        let log = run.appendingPathComponent("metrics.jsonl")
+        let full = try String(contentsOf: log, encoding: .utf8)
+        let cut = full.split(separator: "\n").filter { !$0.contains("\"step\":200") }.joined(separator: "\n") + "\n"
+        for (what, text) in [("missing", nil), ("emptied", ""), ("cut", cut)] as [(String, String?)] {
+            if let text { try text.write(to: log, atomically: true, encoding: .utf8) } else { try FileManager.default.removeItem(at: log) }
+            XCTAssertThrowsError(try Trainer.resume(directory: run), what) { error in
+                XCTAssert("\(error)".contains("metrics.jsonl"), "\(what): \(error)")
+                XCTAssert("\(error)".contains("step 250"), "\(what): \(error)")
+            }
+        }
+        try full.write(to: log, atomically: true, encoding: .utf8)
+        XCTAssertNoThrow(try Trainer.resume(directory: run))
+    }
+
     /// The schedule says when it cannot reach its target.
     func testScheduleWarnings() {
         var s = settings(steps: 20)

@@ -44,8 +44,12 @@ public enum CurvesFigure {
             guard let first = own.first else { continue }
             let pgd = first.results.compactMap { r in r.pgdAccuracy.map { (x: Double(r.epsilon), y: 100 * $0) } }
             if !pgd.isEmpty {
-                series.append(LinePlot.Series(name: "\(name) PGD", points: pgd, color: color,
-                                              marker: pgd.count <= 12 ? .cross : .none, lineWidth: 1.5, dash: [6, 3]))
+                let attackedEverywhere = pgd.count == first.results.count
+                let points = attackedEverywhere ? pgd : pgdSteps(pgd, to: first.results.map { Double($0.epsilon) }.max()!)
+                series.append(LinePlot.Series(name: attackedEverywhere ? "\(name) PGD" : "\(name) PGD (held between attacks)",
+                                              points: points, color: color,
+                                              marker: attackedEverywhere && pgd.count <= 12 ? .cross : .none,
+                                              lineWidth: 1.5, dash: [6, 3]))
             }
             series.append(LinePlot.Series(name: "\(name) nominal", x: first.results.map { Double($0.epsilon) },
                                           y: first.results.map { 100 * $0.nominalAccuracy }, color: color, lineWidth: 1.5,
@@ -58,5 +62,20 @@ public enum CurvesFigure {
         let plot = LinePlot(title: title, xLabel: "test epsilon (L-inf, pixels in [0, 1])", yLabel: "accuracy (%)",
                             series: series, xRange: hi > lo ? lo...hi : nil, yRange: -2...102, legend: .right)
         return plot.picture(width: width, height: height, fonts: fonts)
+    }
+
+    /// PGD accuracy measured at some epsilons only (`--pgd-every`), drawn as a step function: each measured value is
+    /// held up to the next measured epsilon (and after the last one up to `end`). Robust accuracy does not grow
+    /// with eps, so at any e >= e_k it is at most PGD's accuracy at e_k: the steps stay an upper bound everywhere,
+    /// hence never below the verified line (a straight line between two attacked epsilons could cross it).
+    static func pgdSteps(_ measured: [(x: Double, y: Double)], to end: Double) -> [(x: Double, y: Double)] {
+        let sorted = measured.sorted { $0.x < $1.x }
+        var points: [(x: Double, y: Double)] = []
+        for (i, p) in sorted.enumerated() {
+            points.append(p)
+            let next = i + 1 < sorted.count ? sorted[i + 1].x : end
+            if next > p.x { points.append((x: next, y: p.y)) }
+        }
+        return points
     }
 }

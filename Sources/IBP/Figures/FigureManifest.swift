@@ -68,7 +68,7 @@ public struct FigureManifest {
         }
         // Read one way or not at all (issue 11): JSONDecoder alone would take the last of repeated keys.
         do { try StrictJSON.checkSyntax(data) } catch {
-            throw SettingsError(message: "\(url.path): not a figure manifest (\(error))")
+            throw ManifestError("\(url.path): not a figure manifest (\(error))")
         }
         let file: File
         do {
@@ -101,7 +101,7 @@ public struct FigureManifest {
         for (i, r) in requests.enumerated() {
             let key = URL(fileURLWithPath: r.output).standardizedFileURL.resolvingSymlinksInPath().path
             if let first = outputs[key] {
-                throw SettingsError(message: "\(url.path): figures \(first) and \(i) both write \(r.output); give each figure its own output")
+                throw ManifestError("\(url.path): figures \(first) and \(i) both write \(r.output); give each figure its own output")
             }
             outputs[key] = i
         }

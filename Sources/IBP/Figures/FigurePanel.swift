@@ -129,6 +129,4 @@ public struct FigurePanel: Sendable {
     }
 }
 
-func argmax(_ values: [Float]) -> Int {
-    values.indices.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) } ?? 0
-}
+func argmax(_ values: [Float]) -> Int { Verification.predictedClass(values[...]) }

@@ -44,8 +44,9 @@ enum PanelHeader {
 
     static func predictions(_ spec: ColumnSpec, clean: Int?, perturbed: Int?) -> String {
         let reserve = FigureStyle.reserve(String(max(0, spec.classes - 1)))
-        return "clean: predicts \(clean.map(String.init) ?? reserve) · \(spec.perturbation.rawValue): predicts "
-            + "\(perturbed.map(String.init) ?? reserve)"
+        // -1: a logit was not finite, so the model predicts no class (Verification.predictedClass).
+        func name(_ c: Int?) -> String { c.map { $0 < 0 ? "none" : String($0) } ?? reserve }
+        return "clean: predicts \(name(clean)) · \(spec.perturbation.rawValue): predicts \(name(perturbed))"
     }
 
     /// "VERIFIED: every m_j < 0" or "NOT VERIFIED: m_3 = 12.3 ≥ 0", and " · 5 non-finite values" when there are

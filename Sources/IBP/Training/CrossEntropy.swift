@@ -24,13 +24,10 @@ public enum CrossEntropy {
         return (Float(total / Double(n)), grad)
     }
 
-    /// Index of the largest logit of each row.
+    /// Each row's predicted class (`Verification.predictedClass`): the largest logit, or -1 when a logit is not
+    /// finite.
     public static func predictions(_ logits: Tensor) -> [Int] {
         let k = logits.sampleSize
-        return (0..<logits.batch).map { s in
-            var best = 0
-            for j in 1..<k where logits.data[s * k + j] > logits.data[s * k + best] { best = j }
-            return best
-        }
+        return (0..<logits.batch).map { s in Verification.predictedClass(logits.data[(s * k)..<((s + 1) * k)]) }
     }
 }

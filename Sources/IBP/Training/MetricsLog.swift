@@ -31,10 +31,20 @@ public struct MetricsLog {
     /// Opens the log, keeping the records of an earlier run up to step `upTo` (what its checkpoint holds).
     /// - Throws: `SettingsError` (a failure at run time) naming the file and line of a record that is not valid,
     ///   instead of dropping it: a resumed log must hold every record an uninterrupted one does.
+    /// A log that cannot hold every `train` record up to `step` (missing, emptied or cut: the last one must be at the
+    /// last multiple of `every` at or before `step`) is refused, not continued with a lost history.
     public init(url: URL, upTo step: Int, every: Int = 100) throws {
         self.url = url
         self.every = every
-        guard step > 0, FileManager.default.fileExists(atPath: url.path) else { return }
+        let lastExpected = (step / every) * every
+        guard step > 0, FileManager.default.fileExists(atPath: url.path) else {
+            if lastExpected > 0 {
+                throw SettingsError(message: "\(url.path): missing, but the checkpoint is at step \(step): the run's "
+                                    + "history would be lost; restore the file, or start the run again with --force",
+                                    isUsageError: false)
+            }
+            return
+        }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw SettingsError(message: "\(url.path): cannot read the metrics log (\(error))", isUsageError: false)
@@ -47,6 +57,12 @@ public struct MetricsLog {
                 throw SettingsError(message: "\(url.path): line \(index + 1) is not a metrics record: \(e.reason)",
                                     isUsageError: false)
             }
+        }
+        let lastTrain = records.last { $0.type == "train" }?.step ?? 0
+        if lastTrain != lastExpected {
+            throw SettingsError(message: "\(url.path): its last training record is at step \(lastTrain), but the checkpoint "
+                                + "is at step \(step) (records every \(every) steps): the log was cut or emptied; restore "
+                                + "it, or start the run again with --force", isUsageError: false)
         }
     }
 

@@ -5,6 +5,18 @@
 /// never as verified, so verified <= PGD-robust <= correct holds in every report (ERAN's and VNN-COMP's convention:
 /// a tie counts against the label).
 public enum Verification {
+    /// The class a row of logits predicts: the index of the largest logit (the first of a tie), or -1 when any
+    /// logit is NaN or infinite. A non-finite output classifies nothing, so such a sample is never counted correct,
+    /// PGD-robust or verified (an argmax over NaN would name an arbitrary class).
+    public static func predictedClass(_ logits: ArraySlice<Float>) -> Int {
+        var best = logits.startIndex
+        for j in logits.indices {
+            guard logits[j].isFinite else { return -1 }
+            if logits[j] > logits[best] { best = j }
+        }
+        return logits.isEmpty ? -1 : best - logits.startIndex
+    }
+
     /// Whether each row of elided worst-case margins proves its label: every m_j with j != y finite and negative.
     public static func verified(margins: Tensor, labels: [Int]) -> [Bool] {
         let k = margins.sampleSize
