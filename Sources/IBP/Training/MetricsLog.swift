@@ -31,12 +31,13 @@ public struct MetricsLog {
     /// Opens the log, keeping the records of an earlier run up to step `upTo` (what its checkpoint holds).
     /// - Throws: `SettingsError` (a failure at run time) naming the file and line of a record that is not valid,
     ///   instead of dropping it: a resumed log must hold every record an uninterrupted one does.
-    /// A log that cannot hold every `train` record up to `step` (missing, emptied or cut: the last one must be at the
-    /// last multiple of `every` at or before `step`) is refused, not continued with a lost history.
-    public init(url: URL, upTo step: Int, every: Int = 100) throws {
+    /// With `requireHistory` (a resumed run), a log that cannot hold every `train` record up to `step` (missing,
+    /// emptied or cut: the last one must be at the last multiple of `every` at or before `step`) is refused, not
+    /// continued with a lost history; readers of a finished log (`visualize training`) pass false.
+    public init(url: URL, upTo step: Int, every: Int = 100, requireHistory: Bool = false) throws {
         self.url = url
         self.every = every
-        let lastExpected = (step / every) * every
+        let lastExpected = requireHistory ? (step / every) * every : 0
         guard step > 0, FileManager.default.fileExists(atPath: url.path) else {
             if lastExpected > 0 {
                 throw SettingsError(message: "\(url.path): missing, but the checkpoint is at step \(step): the run's "
@@ -59,7 +60,7 @@ public struct MetricsLog {
             }
         }
         let lastTrain = records.last { $0.type == "train" }?.step ?? 0
-        if lastTrain != lastExpected {
+        if requireHistory && lastTrain != lastExpected {
             throw SettingsError(message: "\(url.path): its last training record is at step \(lastTrain), but the checkpoint "
                                 + "is at step \(step) (records every \(every) steps): the log was cut or emptied; restore "
                                 + "it, or start the run again with --force", isUsageError: false)

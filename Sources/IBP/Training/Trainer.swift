@@ -203,7 +203,8 @@ public final class Trainer {
         self.train = train
         self.test = test
         self.order = BatchOrder(seed: settings.seed, count: train.count)
-        self.metrics = try MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), upTo: step)
+        self.metrics = try MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), upTo: step,
+                                      requireHistory: true)
         // Wall time is logged in the metrics, not the checkpoint, so checkpoints stay byte-for-byte reproducible.
         self.secondsBefore = metrics.records.last?.seconds ?? 0
         if let threads = settings.threads { Parallel.workers = threads }
