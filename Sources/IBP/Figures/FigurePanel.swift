@@ -115,8 +115,8 @@ public struct FigurePanel: Sendable {
             }
         }
         return FigurePanel(title: title, model: model.modelName, method: method, epsilon: epsilon,
-                           label: label, cleanPrediction: argmax(stages.last!.normal),
-                           perturbedPrediction: argmax(perturbed.last!), perturbation: perturbation,
+                           label: label, cleanPrediction: Verification.predictedClass(stages.last!.normal[...]),
+                           perturbedPrediction: Verification.predictedClass(perturbed.last![...]), perturbation: perturbation,
                            margins: margins, stages: stages, perturbed: perturbed)
     }
 
@@ -129,4 +129,3 @@ public struct FigurePanel: Sendable {
     }
 }
 
-func argmax(_ values: [Float]) -> Int { Verification.predictedClass(values[...]) }
