@@ -88,13 +88,18 @@ struct Train: ParsableCommand {
                                                                     valueName: "n"))
     var checkpointEvery: [Int] = []
 
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Evaluate on the test images every N steps (default 2000).",
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Evaluate on the test images (or the --validation images) every N steps (default 2000).",
                                                                     valueName: "n"))
     var evalEvery: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Number of test images in those evaluations (default 1000).", valueName: "n"))
+        "Number of test (or validation) images in those evaluations (default 1000).", valueName: "n"))
     var evalLimit: [Int] = []
+
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
+        "Hold out N training images, chosen by a fixed seed, as a validation set: the evaluations use them instead of the test images, and best.ckpt keeps the weights of the best validation verified accuracy after the eps ramp (default: none).",
+        valueName: "n"))
+    var validation: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Worker threads, 1...\(TrainingSettings.maxThreads) (default: one per core, at most \(TrainingSettings.maxThreads)); recorded with the GEMM kernel.",
@@ -140,6 +145,7 @@ struct Train: ParsableCommand {
         f.checkpointEvery = try once(checkpointEvery, "--checkpoint-every")
         f.evalEvery = try once(evalEvery, "--eval-every")
         f.evalLimit = try once(evalLimit, "--eval-limit")
+        f.validation = try once(validation, "--validation")
         f.threads = try once(threads, "--threads")
         f.betaStart = try once(betaStart, "--beta-start")
         f.betaEnd = try once(betaEnd, "--beta-end")
@@ -206,9 +212,10 @@ struct Train: ParsableCommand {
                                                   Double(p.batch.nominalCorrect) / Double(p.batch.count), verified,
                                                   p.samplesPerSecond))
             }, evaluated: { step, r in
-                FileHandle.standardError.write(Data(String(
-                    format: "\nstep %d: test nominal %.2f%%, verified %.2f%% at eps %.3f (%d images)\n",
-                    step, 100 * r.nominalAccuracy, 100 * r.verifiedAccuracy, r.epsilon, r.count).utf8))
+                let images = trainer.settings.validationImages == nil ? "test" : "validation"
+                FileHandle.standardError.write(Data(("\nstep \(step): \(images)" + String(
+                    format: " nominal %.2f%%, verified %.2f%% at eps %.3f (%d images)\n",
+                    100 * r.nominalAccuracy, 100 * r.verifiedAccuracy, r.epsilon, r.count)).utf8))
             }, shouldStop: { Interrupt.requested })
             let where_ = trainer.directory.path
             print(finished ? "finished \(trainer.step) steps: \(where_)/final.ckpt"

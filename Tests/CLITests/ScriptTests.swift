@@ -18,6 +18,7 @@ final class ScriptTests: XCTestCase {
         "scripts/results.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
         "scripts/train-small.sh": [(["/nonexistent/mnist"], 1), (["DATA", "abc"], 64), (["DATA", "-5"], 64)],
         "scripts/train-vissmall.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
+        "scripts/train-medium-bn.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
         "scripts/time-training.sh": [(["/nonexistent/mnist"], 1), (["DATA", "0"], 64)],
         "scripts/get-mnist.sh": [(["README.md"], 64), (["a", "b"], 64)],
         "scripts/compare-pytorch.sh": [(["--bogus"], 64), (["--repeats", "x"], 64), (["--models", "large"], 64)],

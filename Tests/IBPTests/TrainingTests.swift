@@ -68,7 +68,7 @@ final class TrainingTests: XCTestCase {
         var losses: [Float] = []
         try trainer.run(progress: { losses.append($0.batch.nominalLoss) })
         XCTAssertLessThan(losses.suffix(10).reduce(0, +), losses.prefix(10).reduce(0, +) / 2)
-        let result = trainer.evaluate()
+        let result = try trainer.evaluate()
         XCTAssertGreaterThan(result.nominalAccuracy, 0.8)
         XCTAssertGreaterThan(result.verifiedAccuracy, 0.6)
     }
@@ -85,6 +85,57 @@ final class TrainingTests: XCTestCase {
         s = settings(steps: 10)
         s.model = "huge"
         XCTAssertThrowsError(try s.validate()) { XCTAssert("\($0)".contains("huge"), "\($0)") }
+    }
+
+    /// Issue 15: model selection on held-out training images. The split is disjoint, covers every image, is the same
+    /// whatever the run's seed, and the run trains on the rest only.
+    func testValidationSplitIsDisjointAndFixed() throws {
+        let all = try Dataset.mnist(directory: dir.appendingPathComponent("data"), split: .train)
+        let (rest, held) = all.holdingOut(30)
+        XCTAssertEqual(rest.count, all.count - 30)
+        XCTAssertEqual(held.count, 30)
+        XCTAssertEqual(rest.sha256, all.sha256, "the training part names the file read")
+        // Every image lands in exactly one part: compare the multisets of (pixels, label).
+        let size = all.sampleShape.reduce(1, *)
+        func rows(_ d: Dataset) -> [[Float]] {
+            (0..<d.count).map { Array(d.pixels[$0 * size..<($0 + 1) * size]) + [Float(d.labels[$0])] }
+        }
+        let key = { (r: [Float]) in r.map { String($0.bitPattern) }.joined(separator: ",") }
+        XCTAssertEqual((rows(rest) + rows(held)).map(key).sorted(), rows(all).map(key).sorted())
+        XCTAssertEqual(all.holdingOut(30).validation.pixels, held.pixels, "the split does not depend on anything else")
+        XCTAssertNotEqual(Array(held.pixels.prefix(size * 30)), Array(all.pixels.suffix(size * 30)),
+                          "a random choice, not the last images")
+    }
+
+    /// With --validation, evaluations use the held-out images and best.ckpt holds the weights of the best
+    /// evaluation at or after the end of the ramp; a count not below the training images is refused in one line.
+    func testValidationRunSelectsBestCheckpoint() throws {
+        var s = settings(steps: 21)
+        s.validationImages = 20
+        s.evalLimit = 20
+        let out = dir.appendingPathComponent("v")
+        let trainer = try Trainer.start(s, dataDirectory: dir.appendingPathComponent("data"), directory: out, force: false)
+        XCTAssertTrue(try trainer.run(progress: { _ in }))
+        let log = try MetricsLog(url: out.appendingPathComponent("metrics.jsonl"), upTo: 21)
+        let evals = log.records.filter { $0.type == "eval" }
+        XCTAssertEqual(evals.map(\.step), [7, 14, 21])
+        XCTAssert(evals.allSatisfy { $0.split == "validation" && $0.count == 20 })
+        // The ramp ends at step 10: the best of steps 14 and 21, the later one on a tie.
+        let best = evals.filter { $0.step >= 10 }.max { ($0.verifiedAccuracy!, $0.step) < ($1.verifiedAccuracy!, $1.step) }!
+        let chosen = try Checkpoint.load(out.appendingPathComponent("best.ckpt"))
+        XCTAssertEqual(chosen.step, best.step)
+        XCTAssert(chosen.settings["selected_by"]?.contains("step \(best.step)") == true, "\(chosen.settings)")
+
+        s.validationImages = 100
+        XCTAssertThrowsError(try Trainer.start(s, dataDirectory: dir.appendingPathComponent("data"),
+                                               directory: dir.appendingPathComponent("w"), force: false)) {
+            XCTAssert("\($0)".contains("--validation 100 must be below the 100 training images"), "\($0)")
+        }
+        s.validationImages = 0
+        XCTAssertThrowsError(try s.validate()) { XCTAssert("\($0)".contains("--validation"), "\($0)") }
+        var flags = TrainingFlags()
+        flags.validation = 30
+        XCTAssertEqual(flags.conflicts(with: trainer.settings).map(\.flag), ["--validation"])
     }
 
     func testExistingRunFolderNeedsForceOrResume() throws {

@@ -22,13 +22,19 @@ public struct BatchOrder {
     }
 
     private mutating func shuffle(epoch e: Int) {
-        var rng = RandomSource(seed: seed &* 0x2545_F491_4F6C_DD1D &+ UInt64(e) &+ 1)
-        permutation = Array(0..<count)
+        permutation = BatchOrder.permutation(count: count, seed: seed &* 0x2545_F491_4F6C_DD1D &+ UInt64(e) &+ 1)
+        epoch = e
+    }
+
+    /// A permutation of `0..<count` drawn from `seed` alone, the same on every platform.
+    public static func permutation(count: Int, seed: UInt64) -> [Int] {
+        var rng = RandomSource(seed: seed)
+        var permutation = Array(0..<count)
         // Fisher-Yates with our own generator: Swift's shuffle(using:) is not specified to be stable.
         for i in stride(from: count - 1, to: 0, by: -1) {
             let j = Int(rng.next() % UInt64(i + 1))
             permutation.swapAt(i, j)
         }
-        epoch = e
+        return permutation
     }
 }

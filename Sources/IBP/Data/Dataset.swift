@@ -23,12 +23,12 @@ public struct Dataset: Sendable {
         sha256 = hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    public init(sampleShape: [Int], pixels: [Float], labels: [Int]) {
+    public init(sampleShape: [Int], pixels: [Float], labels: [Int], sha256: String? = nil) {
         self.count = labels.count
         self.sampleShape = sampleShape
         self.pixels = pixels
         self.labels = labels
-        self.sha256 = nil
+        self.sha256 = sha256
     }
 
     /// Loads a split of MNIST (or an IDX set laid out like it) from `directory`.
@@ -43,5 +43,30 @@ public struct Dataset: Sendable {
         data.reserveCapacity(indices.count * size)
         for i in indices { data.append(contentsOf: pixels[i * size..<(i + 1) * size]) }
         return (Tensor(shape: [indices.count] + sampleShape, data: data), indices.map { labels[$0] })
+    }
+
+    /// The seed of `holdingOut`'s choice: fixed, so that every run holding out `n` images holds out the same ones
+    /// whatever its `--seed`, and validation accuracies of different runs compare.
+    public static let validationSeed: UInt64 = 0x5EED_0F_7A1D
+
+    /// Splits off `n` samples chosen at random (from `validationSeed`) as a validation set, for model selection
+    /// that never looks at the test set (issue 15). Both parts keep the original order of their samples; the
+    /// training part keeps this set's `sha256` (it names the file read, which a resumed run checks).
+    /// - Precondition: `0 < n < count` (callers check and name their flag).
+    public func holdingOut(_ n: Int) -> (training: Dataset, validation: Dataset) {
+        precondition(n > 0 && n < count, "hold out 1...\(count - 1) samples")
+        let chosen = BatchOrder.permutation(count: count, seed: Dataset.validationSeed).suffix(n)
+        var isValidation = [Bool](repeating: false, count: count)
+        for i in chosen { isValidation[i] = true }
+        let size = sampleShape.reduce(1, *)
+        func part(_ keep: Bool) -> Dataset {
+            let indices = (0..<count).filter { isValidation[$0] == keep }
+            var pixels = [Float]()
+            pixels.reserveCapacity(indices.count * size)
+            for i in indices { pixels.append(contentsOf: self.pixels[i * size..<(i + 1) * size]) }
+            return Dataset(sampleShape: sampleShape, pixels: pixels, labels: indices.map { labels[$0] },
+                           sha256: keep ? nil : sha256)
+        }
+        return (part(false), part(true))
     }
 }

@@ -61,7 +61,7 @@ public struct Checkpoint {
     ///   `metrics_window`: the training statistics since the last `metrics.jsonl` record (JSON), so a resumed
     ///   run logs what an uninterrupted one does.
     public static let metadataKeys: Set<String> = ["format", "architecture", "step", "adam_t", "settings", "data_order",
-                                                   "source", "metrics_window"]
+                                                   "source", "metrics_window", "selected_by"]
 
     /// Loads a `.ckpt` (safetensors) or the seed's Chainer `.npz`, checking it describes exactly one complete model.
     ///

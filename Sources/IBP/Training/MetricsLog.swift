@@ -10,6 +10,8 @@ public struct MetricsLog {
         public var step: Int
         public var epsilon: Float?
         public var kappa: Float?
+        /// The CROWN-IBP weight (`crown-ibp` runs only).
+        public var beta: Float?
         public var learningRate: Float?
         public var loss: Float?
         public var nominalLoss: Float?
@@ -17,6 +19,9 @@ public struct MetricsLog {
         public var nominalAccuracy: Double?
         public var verifiedAccuracy: Double?
         public var count: Int?
+        /// Which images an `eval` record used: `test` or `validation` (nil in logs written before it was recorded:
+        /// test).
+        public var split: String?
         /// Wall-clock seconds of training so far, over all resumes.
         public var seconds: Double?
     }
@@ -67,15 +72,15 @@ public struct MetricsLog {
         }
     }
 
-    public mutating func record(step: Int, epsilon: Float, kappa: Float, learningRate: Float, batch: BatchStatistics,
-                                seconds: Double) {
+    public mutating func record(step: Int, epsilon: Float, kappa: Float, beta: Float? = nil, learningRate: Float,
+                                batch: BatchStatistics, seconds: Double) {
         window.append(batch)
         guard step % every == 0 else { return }
         let n = Float(window.count), samples = Double(window.reduce(0) { $0 + $1.count })
         let verified = window.compactMap(\.verified)
         let verifiedLosses = window.compactMap(\.verifiedLoss)
         records.append(Record(
-            type: "train", step: step, epsilon: epsilon, kappa: kappa, learningRate: learningRate,
+            type: "train", step: step, epsilon: epsilon, kappa: kappa, beta: beta, learningRate: learningRate,
             loss: window.reduce(0) { $0 + $1.loss } / n,
             nominalLoss: window.reduce(0) { $0 + $1.nominalLoss } / n,
             verifiedLoss: verifiedLosses.isEmpty ? nil : verifiedLosses.reduce(0, +) / Float(verifiedLosses.count),
@@ -85,10 +90,11 @@ public struct MetricsLog {
         window.removeAll()
     }
 
-    public mutating func record(step: Int, evaluation: EvaluationResult, seconds: Double) {
+    public mutating func record(step: Int, evaluation: EvaluationResult, split: String? = nil, seconds: Double) {
         records.append(Record(type: "eval", step: step, epsilon: evaluation.epsilon,
                               nominalAccuracy: evaluation.nominalAccuracy,
-                              verifiedAccuracy: evaluation.verifiedAccuracy, count: evaluation.count, seconds: seconds))
+                              verifiedAccuracy: evaluation.verifiedAccuracy, count: evaluation.count, split: split,
+                              seconds: seconds))
     }
 
     /// Rewrites the file with every record so far.

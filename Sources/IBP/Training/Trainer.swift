@@ -29,7 +29,8 @@ public struct TrainingDiverged: Error, CustomStringConvertible {
 }
 
 /// A training run in a folder: `settings.json` (the run's record), `checkpoint.ckpt` (with optimizer state and
-/// the metrics window, for `--resume`), `final.ckpt` (weights only, at the end), `metrics.jsonl` and `curves.png`.
+/// the metrics window, for `--resume`), `final.ckpt` (weights only, at the end), with `--validation` `best.ckpt`
+/// (weights only, chosen on the held-out images), `metrics.jsonl` and `curves.png`.
 public final class Trainer {
     public private(set) var settings: TrainingSettings
     public let directory: URL
@@ -83,7 +84,7 @@ public final class Trainer {
         } catch {
             throw SettingsError(message: "\(directory.path): cannot create the run folder", isUsageError: false)
         }
-        for stale in ["checkpoint.ckpt", "final.ckpt", "metrics.jsonl", "curves.png"] {
+        for stale in ["checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"] {
             try? fm.removeItem(at: directory.appendingPathComponent(stale))
         }
         try AtomicFile.write(try JSONEncoder.pretty.encode(settings), to: directory.appendingPathComponent("settings.json"))
@@ -182,10 +183,21 @@ public final class Trainer {
         return try resume(directory: directory, flags: flags, dataDirectory: dataDirectory)
     }
 
+    /// The training images and the evaluation images: the first `evalLimit` test images, or with
+    /// `validationImages` that many training images held out (`Dataset.holdingOut`), of which the first
+    /// `evalLimit` are evaluated.
     private static func loadData(_ dir: URL, settings: TrainingSettings) throws -> (Dataset, Dataset) {
         let train = try Dataset.mnist(directory: dir, split: .train)
-        let test = try Dataset.mnist(directory: dir, split: .test, limit: settings.evalLimit)
-        return (train, test)
+        guard let held = settings.validationImages else {
+            return (train, try Dataset.mnist(directory: dir, split: .test, limit: settings.evalLimit))
+        }
+        guard held < train.count else {
+            throw SettingsError(message: "--validation \(held) must be below the \(train.count) training images in \(dir.path)")
+        }
+        let (rest, validation) = train.holdingOut(held)
+        let first = Array(0..<min(settings.evalLimit, validation.count))
+        let (x, labels) = validation.batch(first)
+        return (rest, Dataset(sampleShape: validation.sampleShape, pixels: x.data, labels: labels))
     }
 
     private static func digest(_ train: Dataset, _ test: Dataset) -> String {
@@ -238,12 +250,12 @@ public final class Trainer {
                 window = Date()
                 windowSamples = 0
             }
-            metrics.record(step: step, epsilon: eps, kappa: kappa, learningRate: lr, batch: stats,
-                           seconds: trainingSeconds)
+            metrics.record(step: step, epsilon: eps, kappa: kappa, beta: settings.method == .crownIBP ? beta : nil,
+                           learningRate: lr, batch: stats, seconds: trainingSeconds)
             progress(TrainingProgress(step: step, totalSteps: settings.steps, epsilon: eps, kappa: kappa,
                                       learningRate: lr, batch: stats, samplesPerSecond: rate, beta: beta))
             if step % settings.evalEvery == 0 || step == settings.steps {
-                evaluated(step, evaluate())
+                evaluated(step, try evaluate())
             }
             if step % settings.checkpointEvery == 0 || step == settings.steps {
                 try saveCheckpoint()
@@ -266,12 +278,29 @@ public final class Trainer {
                 "data_order": "epoch permutations from seed \(settings.seed); resume needs only the step"]
     }
 
+    public var bestURL: URL { directory.appendingPathComponent("best.ckpt") }
+
     /// Nominal and verified accuracy on the evaluation images at `settings.evalEpsilon`, logged to metrics.
-    public func evaluate() -> EvaluationResult {
+    /// With validation images, the weights are also written to `best.ckpt` (atomically) when the step is at or after
+    /// the end of the eps ramp and the verified accuracy is at least every earlier such evaluation's (ties go to
+    /// the later, longer-trained weights): model selection on held-out training images, never the test set.
+    /// - Throws: when `best.ckpt` cannot be written.
+    @discardableResult
+    public func evaluate() throws -> EvaluationResult {
         // IBP bounds every layer kind, so this cannot throw.
         let result = try! Evaluator.evaluate(network, on: test, epsilon: settings.evalEpsilon, pgd: nil,
                                              seed: settings.seed)
-        metrics.record(step: step, evaluation: result, seconds: trainingSeconds)
+        let rampEnd = settings.schedule.warmupSteps + settings.schedule.rampSteps
+        let earlier = metrics.records.filter { $0.type == "eval" && $0.step >= rampEnd }.compactMap(\.verifiedAccuracy)
+        metrics.record(step: step, evaluation: result, split: settings.validationImages == nil ? "test" : "validation",
+                       seconds: trainingSeconds)
+        if settings.validationImages != nil, step >= rampEnd, result.verifiedAccuracy >= (earlier.max() ?? 0) {
+            var stored = checkpointSettings
+            stored["selected_by"] = String(format: "validation verified accuracy %.4f at eps %g on %d held-out training "
+                                           + "images, step %d", result.verifiedAccuracy, Double(result.epsilon),
+                                           result.count, step)
+            try Checkpoint(network: network, step: step, settings: stored).save(to: bestURL)
+        }
         return result
     }
 

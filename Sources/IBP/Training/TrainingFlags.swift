@@ -20,6 +20,7 @@ public struct TrainingFlags: Equatable, Sendable {
     public var checkpointEvery: Int?
     public var evalEvery: Int?
     public var evalLimit: Int?
+    public var validation: Int?
     public var threads: Int?
     public var betaStart: Float?
     public var betaEnd: Float?
@@ -55,6 +56,7 @@ public struct TrainingFlags: Equatable, Sendable {
         if let checkpointEvery { s.checkpointEvery = checkpointEvery }
         if let evalEvery { s.evalEvery = evalEvery }
         if let evalLimit { s.evalLimit = evalLimit }
+        s.validationImages = validation
         s.evalEpsilon = evalEpsilon ?? schedule.epsilonTrain
         s.threads = threads ?? Parallel.workers
         if s.method == .crownIBP { s.beta = BetaSchedule(start: betaStart ?? 1, end: betaEnd ?? 0) }
@@ -93,6 +95,7 @@ public struct TrainingFlags: Equatable, Sendable {
         compare("--checkpoint-every", checkpointEvery, record.checkpointEvery)
         compare("--eval-every", evalEvery, record.evalEvery)
         compare("--eval-limit", evalLimit, record.evalLimit)
+        compare("--validation", validation, record.validationImages)
         // A run recorded before threads were is taken to have run with the count given now.
         if record.threads != nil { compare("--threads", threads, record.threads) }
         compare("--beta-start", betaStart, record.beta?.start)

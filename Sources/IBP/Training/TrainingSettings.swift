@@ -25,6 +25,10 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var checkpointEvery: Int = 1000
     public var evalEvery: Int = 2000
     public var evalLimit: Int = 1000
+    /// Training images held out as a validation set (`Dataset.holdingOut`): the evaluations during training use
+    /// them instead of the test images, and `best.ckpt` is chosen by them. Nil: evaluations use the first
+    /// `evalLimit` test images and no checkpoint is chosen (runs recorded before it existed).
+    public var validationImages: Int?
     /// Epsilon at which evaluations during training verify; defaults to the training target.
     public var evalEpsilon: Float
     /// Worker threads of the layers' loops (`Parallel.workers`); nil in runs recorded before it was.
@@ -86,6 +90,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         guard schedule.warmupSteps >= 0, schedule.rampSteps >= 0 else {
             throw fail("--warmup-steps and --ramp-steps must not be negative")
         }
+        if let validationImages, validationImages < 1 {
+            throw fail("--validation must be at least 1 image, got \(validationImages)")
+        }
         guard checkpointEvery >= 1, evalEvery >= 1, evalLimit >= 1 else {
             throw fail("--checkpoint-every, --eval-every and --eval-limit must be at least 1")
         }
@@ -93,7 +100,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         // Counts far beyond any training keep every sum and product of them (step * batch) within an Int.
         let counts = [("--steps", steps), ("--warmup-steps", schedule.warmupSteps), ("--ramp-steps", schedule.rampSteps),
                       ("--checkpoint-every", checkpointEvery), ("--eval-every", evalEvery), ("--eval-limit", evalLimit),
-                      ("--decay-steps", schedule.decaySteps.max() ?? 0)]
+                      ("--validation", validationImages ?? 0), ("--decay-steps", schedule.decaySteps.max() ?? 0)]
         if let (flag, value) = counts.first(where: { $0.1 > TrainingSettings.maxCount }) {
             throw fail("\(flag) must be at most \(TrainingSettings.maxCount), got \(value)")
         }
