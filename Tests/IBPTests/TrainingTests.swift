@@ -324,6 +324,54 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertNoThrow(try Trainer.resume(directory: run))
     }
 
+    /// New user, kind "silent guess": a checkpoint copied in from another run (other seed and learning rate) was
+    /// resumed as if it were this run's; a run that stopped before its first checkpoint said only "no such file".
+    func testResumeRefusesAnotherRunsCheckpointAndSaysWhenThereIsNone() throws {
+        let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
+        var other = settings(steps: 20)
+        other.seed = 1
+        other.schedule.learningRate = 0.002
+        XCTAssertFalse(try Trainer.start(settings(steps: 20), dataDirectory: data, directory: a, force: false)
+            .run(progress: { _ in }, shouldStop: { true }))
+        XCTAssertFalse(try Trainer.start(other, dataDirectory: data, directory: b, force: false)
+            .run(progress: { _ in }, shouldStop: { true }))
+        XCTAssertNoThrow(try Trainer.resume(directory: a))
+        try FileManager.default.removeItem(at: a.appendingPathComponent("checkpoint.ckpt"))
+        XCTAssertThrowsError(try Trainer.resume(directory: a)) {
+            XCTAssert("\($0)".contains("stopped before its first checkpoint"), "\($0)")
+            XCTAssert("\($0)".contains("--out \(a.path) --force"), "\($0)")
+        }
+        try FileManager.default.copyItem(at: b.appendingPathComponent("checkpoint.ckpt"), to: a.appendingPathComponent("checkpoint.ckpt"))
+        XCTAssertThrowsError(try Trainer.resume(directory: a)) {
+            XCTAssert("\($0)".contains("was written by another run: its schedule, seed differ"), "\($0)")
+        }
+    }
+
+    /// New user: `visualize training` drew records train never writes (accuracy 1.7, verified above nominal,
+    /// steps going back, unknown types). Each is refused naming the file and line.
+    func testMetricsRecordsTrainCannotWriteAreRefused() throws {
+        let log = dir.appendingPathComponent("m.jsonl")
+        let good = #"{"type":"train","step":100,"epsilon":0.1,"kappa":0.5,"loss":0.3,"nominalAccuracy":0.9,"count":100}"#
+        let cases = [
+            (#"{"type":"train","step":100,"nominalAccuracy":1.7}"#, "nominalAccuracy 1.7 is outside [0, 1]"),
+            (#"{"type":"eval","step":100,"nominalAccuracy":0.7,"verifiedAccuracy":0.9}"#, "verified accuracy 0.9 above nominal 0.7"),
+            (good + "\n" + good, "train record at step 100 after one at step 100"),
+            (#"{"type":"zzz","step":100}"#, "unknown record type \"zzz\""),
+            (#"{"type":"train","step":1000000000000000}"#, "outside 1...1000000000"),
+            (#"{"type":"train","step":100,"epsilon":-0.5}"#, "epsilon -0.5 is outside [0, 1]"),
+            (#"{"type":"eval","step":100,"count":0}"#, "count 0 is below 1"),
+        ]
+        for (text, expected) in cases {
+            try (text + "\n").write(to: log, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try MetricsLog(url: log, upTo: Int.max), text) {
+                XCTAssert("\($0)".contains(expected) && "\($0)".contains("m.jsonl: line"), "\(text): \($0)")
+            }
+        }
+        try (good + "\n" + #"{"type":"eval","step":100,"nominalAccuracy":0.9,"verifiedAccuracy":0.8,"count":20}"#
+             + "\n").write(to: log, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try MetricsLog(url: log, upTo: Int.max).records.count, 2)
+    }
+
     /// The schedule says when it cannot reach its target.
     func testScheduleWarnings() {
         var s = settings(steps: 20)

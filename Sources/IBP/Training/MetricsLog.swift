@@ -24,6 +24,32 @@ public struct MetricsLog {
         public var split: String?
         /// Wall-clock seconds of training so far, over all resumes.
         public var seconds: Double?
+
+        /// What makes this record one `train` cannot have written, or nil: an unknown type, a step not after the
+        /// previous record of its type (`previous`), an accuracy outside [0, 1], an evaluation whose verified
+        /// accuracy exceeds its nominal one (verified implies correctly classified), a non-finite or negative
+        /// number, eps outside [0, 1], a count below 1.
+        func problem(after previous: Int?) -> String? {
+            guard type == "train" || type == "eval" else { return "unknown record type \"\(type)\" (train or eval)" }
+            guard step >= 1, step <= TrainingSettings.maxCount else {
+                return "step \(step) is outside 1...\(TrainingSettings.maxCount)"
+            }
+            if let previous, step <= previous { return "\(type) record at step \(step) after one at step \(previous)" }
+            for (name, value) in [("nominalAccuracy", nominalAccuracy), ("verifiedAccuracy", verifiedAccuracy)] {
+                if let value, !(0...1).contains(value) { return "\(name) \(value) is outside [0, 1]" }
+            }
+            if type == "eval", let v = verifiedAccuracy, let n = nominalAccuracy, v > n {
+                return "verified accuracy \(v) above nominal \(n) (verified implies correctly classified)"
+            }
+            if let epsilon, !(epsilon >= 0 && epsilon <= 1) { return "epsilon \(epsilon) is outside [0, 1]" }
+            for (name, value) in [("kappa", kappa), ("beta", beta), ("learningRate", learningRate), ("loss", loss),
+                                  ("nominalLoss", nominalLoss), ("verifiedLoss", verifiedLoss)] {
+                if let value, !(value.isFinite && value >= 0) { return "\(name) \(value) is not a finite non-negative number" }
+            }
+            if let count, count < 1 { return "count \(count) is below 1" }
+            if let seconds, !(seconds.isFinite && seconds >= 0) { return "seconds \(seconds) is not a finite non-negative number" }
+            return nil
+        }
     }
 
     public let url: URL
@@ -55,14 +81,21 @@ public struct MetricsLog {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw SettingsError(message: "\(url.path): cannot read the metrics log (\(error))", isUsageError: false)
         }
+        var lastStep: [String: Int] = [:]
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            let record: Record
             do {
-                let record = try StrictJSON.decode(Record.self, from: Data(line.utf8))
-                if record.step <= step { records.append(record) }
+                record = try StrictJSON.decode(Record.self, from: Data(line.utf8))
             } catch let e as StrictJSON.Failure {
                 throw SettingsError(message: "\(url.path): line \(index + 1) is not a metrics record: \(e.reason)",
                                     isUsageError: false)
             }
+            if let problem = record.problem(after: lastStep[record.type]) {
+                throw SettingsError(message: "\(url.path): line \(index + 1): \(problem); the log was not written by "
+                                    + "train, or was edited", isUsageError: false)
+            }
+            lastStep[record.type] = record.step
+            if record.step <= step { records.append(record) }
         }
         let lastTrain = records.last { $0.type == "train" }?.step ?? 0
         if requireHistory && lastTrain != lastExpected {

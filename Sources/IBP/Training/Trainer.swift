@@ -23,8 +23,8 @@ public struct TrainingDiverged: Error, CustomStringConvertible {
     public let lastCheckpoint: Int?
     public var description: String {
         "step \(step): \(what) is not finite, so training diverged; "
-            + (lastCheckpoint.map { "checkpoint.ckpt still holds step \($0); " } ?? "")
-            + "start again with a smaller --learning-rate"
+            + (lastCheckpoint.map { "checkpoint.ckpt still holds step \($0); start again with a smaller --learning-rate" }
+               ?? "nothing was saved; start again with --force and a smaller --learning-rate")
     }
 }
 
@@ -123,10 +123,25 @@ public final class Trainer {
                              + "a new run with --out")
         }
         if settings.threads == nil { settings.threads = flags.threads ?? Parallel.workers }
-        let checkpoint = try Checkpoint.load(directory.appendingPathComponent("checkpoint.ckpt"))
-        guard checkpoint.architecture == settings.modelArchitecture, let adam = checkpoint.adam else {
-            throw SettingsError(message: "\(directory.path)/checkpoint.ckpt does not match settings.json or lacks optimizer state",
+        let checkpointURL = directory.appendingPathComponent("checkpoint.ckpt")
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+            throw SettingsError(message: "\(checkpointURL.path): no such file: the run stopped before its first checkpoint "
+                                + "(every \(settings.checkpointEvery) steps), so there is nothing to resume; start it again "
+                                + "with --out \(directory.path) --force", isUsageError: false)
+        }
+        let checkpoint = try Checkpoint.load(checkpointURL)
+        guard checkpoint.architecture == settings.modelArchitecture else {
+            throw SettingsError(message: "\(checkpointURL.path) holds another model than \(settingsURL.path) records "
+                                + "(\(settings.model)); restore the run's own checkpoint", isUsageError: false)
+        }
+        guard let adam = checkpoint.adam else {
+            throw SettingsError(message: "\(checkpointURL.path) has no optimizer state (a final or exported checkpoint, "
+                                + "not the one train writes to resume from); restore the run's own checkpoint",
                                 isUsageError: false)
+        }
+        if let different = try differingSettings(checkpoint, settings) {
+            throw SettingsError(message: "\(checkpointURL.path) was written by another run: its \(different) differ from "
+                                + "\(settingsURL.path); restore the run's own checkpoint", isUsageError: false)
         }
         if let steps = flags.steps {
             guard steps >= checkpoint.step else {
@@ -174,6 +189,28 @@ public final class Trainer {
         // The record follows what the resumed run does: a new total of steps, a moved data folder.
         try AtomicFile.write(try JSONEncoder.pretty.encode(trainer.settings), to: settingsURL)
         return trainer
+    }
+
+    /// The top-level settings (JSON keys, joined) in which the record a checkpoint carries differs from the run's
+    /// `settings.json`, or nil when they agree. What a resume may change is left out: the step total, the data
+    /// folder, the thread count and the GEMM kernel. A checkpoint without a record (written by other tools) is
+    /// not compared.
+    private static func differingSettings(_ checkpoint: Checkpoint, _ settings: TrainingSettings) throws -> String? {
+        guard let text = checkpoint.settings["settings"],
+              let stored = try? StrictJSON.decode(TrainingSettings.self, from: Data(text.utf8)) else { return nil }
+        func fields(_ s: TrainingSettings) throws -> [String: String] {
+            var s = s
+            s.steps = 0; s.data = nil; s.threads = nil; s.gemmKernel = nil
+            s.epochs?.epochs = 0
+            let object = try JSONSerialization.jsonObject(with: try JSONEncoder.sorted.encode(s)) as? [String: Any] ?? [:]
+            return object.mapValues { value in
+                (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                    .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+            }
+        }
+        let a = try fields(stored), b = try fields(settings)
+        let keys = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
+        return keys.isEmpty ? nil : keys.joined(separator: ", ")
     }
 
     /// `resume` with only a data folder (tests and callers that give no other flag).
