@@ -52,6 +52,8 @@ final class FlagValueTests: XCTestCase {
     func testEqualsFormGetsTheSameLine() throws {
         try assertRejected(.train, ["--out", "run", "--seed=-1"], in: folder,
                            mentions: ["--seed takes \(Self.unsigned), got '-1' (out of range)"], status: 64)
+        try assertRejected(.evaluate, ["x.ckpt", "--epsilon=0.1,,0.2"], in: folder,
+                           mentions: ["--epsilon '0.1,,0.2' has an empty item between two commas"], status: 64)
     }
 
     /// Decimal flags name what they take too.
@@ -60,5 +62,39 @@ final class FlagValueTests: XCTestCase {
                            mentions: ["--epsilon-train takes a decimal number such as 0.1, got 'x'"], status: 64)
         try assertRejected(.verify, ["n.onnx", "p.vnnlib", "--timeout", "5s"], in: folder,
                            mentions: ["--timeout takes a decimal number such as 0.1, got '5s'"], status: 64)
+    }
+
+    /// Every list flag of every tool (subcommand first where there is one) and a valid item for it.
+    private static let listFlags: [(Tool, [String], String, String)] = [
+        (.evaluate, [], "--epsilon", "0.1"), (.evaluate, [], "--bounds", "ibp"), (.verify, [], "--bounds", "crown"),
+        (.train, [], "--decay-steps", "100"), (.train, [], "--decay-epochs", "10"),
+        (.ibpBench, [], "--models", "small"), (.ibpBench, [], "--measures", "ibp-verify"),
+        (.visualize, ["compare"], "--samples", "3"), (.visualize, ["compare"], "--epsilons", "0.1"),
+        (.visualize, ["methods"], "--methods", "ibp"), (.visualize, ["sweep"], "--epsilons", "0.1"),
+        (.visualize, ["widths"], "--methods", "ibp"), (.visualize, ["widths"], "--samples", "0-9"),
+        (.visualize, ["curves"], "--methods", "ibp"), (.visualize, ["curves"], "--epsilons", "0:0.1:0.05"),
+    ]
+
+    func testListFlagsRefuseAnEmptyItemInOneLine() throws {
+        for (tool, subcommand, flag, item) in Self.listFlags {
+            let cases = [("\(item),,\(item)", "between two commas"), ("\(item),", "after the last comma"),
+                         (",\(item)", "before the first comma"), (",", "before the first comma"), (" ", "is blank")]
+            for (value, place) in cases {
+                let arguments = subcommand + (Self.leading[tool] ?? []) + [flag, value]
+                let outcome = try assertRejected(tool, arguments, in: folder, mentions: ["\(flag) '\(value)'", place],
+                                                 status: 64)
+                if place != "is blank" {
+                    XCTAssertTrue(outcome.stderr.contains("has an empty item"), outcome.stderr)
+                }
+            }
+        }
+    }
+
+    /// An item the element type cannot read is named within its list.
+    func testAnUnreadableItemIsNamedInItsList() throws {
+        try assertRejected(.train, ["--out", "run", "--decay-steps", "100,1e3"], in: folder,
+                           mentions: ["--decay-steps takes \(Self.signed), got '1e3'", "in '100,1e3'"], status: 64)
+        try assertRejected(.evaluate, ["x.ckpt", "--epsilon", "0.1,abc"], in: folder,
+                           mentions: ["--epsilon takes a decimal number such as 0.1, got 'abc' in '0.1,abc'"], status: 64)
     }
 }
