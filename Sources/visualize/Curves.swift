@@ -24,10 +24,11 @@ struct Curves: ParsableCommand {
     private var methods: String? { methodLists.list }
     private var epsilons: String { epsilonLists.list ?? Visualization.curveEpsilons }
 
-    @Option(name: .long, help: "Evaluate only the first N test images (default: all of --data).")
+    // `.unconditional`: a negative value (`--limit -1`) reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (default: all of --data).")
     var limit: Int?
 
-    @Option(name: .long, help: "Run PGD at every k-th epsilon of the grid (default 5; 0: no PGD).")
+    @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid (default 5; 0: no PGD).")
     var pgdEvery = 5
 
     func validate() throws {

@@ -48,6 +48,18 @@ final class FlagValueTests: XCTestCase {
         }
     }
 
+    /// A negative value reaches the flag's own check (or the unsigned rule) in every tool: never argument-parser's
+    /// "missing value", which took `-5` for a flag (issue 11's "negative counts are named, not missing").
+    func testNegativeValuesOfEveryIntegerFlagAreNamed() throws {
+        for (tool, subcommand, flag, _) in Self.integerFlags {
+            let arguments = subcommand + (Self.leading[tool] ?? []) + [flag, "-5"]
+            // The flag is named; the value is echoed where the check is outside Training/ and Figures/ (their
+            // checks name the flag and the range but not the value: TrainingSettings, FigureOptions).
+            let outcome = try assertRejected(tool, arguments, in: folder, mentions: [flag], status: 64)
+            XCTAssertFalse(outcome.stderr.lowercased().contains("missing value"), outcome.stderr)
+        }
+    }
+
     /// The `--flag=value` form is read by the same rule.
     func testEqualsFormGetsTheSameLine() throws {
         try assertRejected(.train, ["--out", "run", "--seed=-1"], in: folder,
