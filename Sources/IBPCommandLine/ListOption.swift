@@ -3,9 +3,10 @@ import ArgumentParser
 
 /// One value of a list flag, which every command takes the same way: comma-separated (`--epsilon 0.1,0.3`), the
 /// repeated flag (`--epsilon 0.1 --epsilon 0.3`), or both. Declare the flag as an array of these with
-/// `.singleValue` parsing and read `values` (see `Array.flattened`):
+/// `.unconditionalSingleValue` parsing (so that `--epsilon -0.1` reaches the range check instead of argument-parser's
+/// "missing value", which takes "-0.1" for a flag) and read `values` (see `Array.flattened`):
 ///
-///     @Option(name: .long, parsing: .singleValue, help: "...")
+///     @Option(name: .long, parsing: .unconditionalSingleValue, help: "...")
 ///     var epsilon: [CommaSeparated<Float>] = [CommaSeparated([0.1])]
 ///     ... epsilon.flattened
 ///

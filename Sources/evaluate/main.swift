@@ -13,7 +13,7 @@ struct Evaluate: ParsableCommand {
     @Argument(help: "Models: .ckpt files of this project, the seed's Chainer .npz, or ONNX classifiers (.onnx).")
     var checkpoints: [String]
 
-    @Option(name: .long, parsing: .singleValue,
+    @Option(name: .long, parsing: .unconditionalSingleValue,
             help: "Perturbation radii (L-infinity, pixels in [0, 1]), comma-separated or repeated (default 0.1).")
     var epsilon: [CommaSeparated<Float>] = []
 
@@ -38,7 +38,7 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table (with several checkpoints: {\"models\": [...]}).")
     var json = false
 
-    @Option(name: .long, parsing: .singleValue,
+    @Option(name: .long, parsing: .unconditionalSingleValue,
             help: "Bound methods, comma-separated or repeated: ibp, sound-ibp, crown-ibp, crown (default ibp). One verified column each, plus 'any'.")
     var bounds: [CommaSeparated<String>] = []
 

@@ -24,7 +24,7 @@ struct Verify: ParsableCommand {
     @Argument(help: "The network (.onnx, or a .ckpt / Chainer .npz of this project) and the property (.vnnlib).")
     var files: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: "Bound methods, tried in order: ibp, sound-ibp, crown-ibp, crown (default ibp).")
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Bound methods, tried in order: ibp, sound-ibp, crown-ibp, crown (default ibp).")
     var bounds: [CommaSeparated<String>] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".

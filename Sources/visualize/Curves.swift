@@ -13,11 +13,11 @@ struct Curves: ParsableCommand {
     @Option(name: .customLong("model"), help: "Model (.ckpt, .npz or .onnx); repeat (default: the three shipped small checkpoints).")
     var models: [String] = []
 
-    @Option(name: .customLong("methods"), parsing: .singleValue,
+    @Option(name: .customLong("methods"), parsing: .unconditionalSingleValue,
             help: "Bound methods, one verified line per checkpoint each, commas or the repeated flag (default: --bounds, else ibp).")
     var methodLists: [CommaSeparated<String>] = []
 
-    @Option(name: .customLong("epsilons"), parsing: .singleValue,
+    @Option(name: .customLong("epsilons"), parsing: .unconditionalSingleValue,
             help: "Epsilon grid start:stop:step or a list, commas or the repeated flag (default \(Visualization.curveEpsilons), 46 values).")
     var epsilonLists: [CommaSeparated<String>] = []
 

@@ -102,6 +102,16 @@ final class FlagValueTests: XCTestCase {
         }
     }
 
+    /// A list starting with a minus sign (`--epsilon -0.1`, `--samples -1`) reaches the list's own checks in
+    /// every tool, never argument-parser's "missing value".
+    func testNegativeListValuesAreNamedNotMissing() throws {
+        for (tool, subcommand, flag, _) in Self.listFlags {
+            let arguments = subcommand + (Self.leading[tool] ?? []) + [flag, "-1"]
+            let outcome = try assertRejected(tool, arguments, in: folder, mentions: [flag], status: 64)
+            XCTAssertFalse(outcome.stderr.lowercased().contains("missing value"), outcome.stderr)
+        }
+    }
+
     /// An item the element type cannot read is named within its list.
     func testAnUnreadableItemIsNamedInItsList() throws {
         try assertRejected(.train, ["--out", "run", "--decay-steps", "100,1e3"], in: folder,
