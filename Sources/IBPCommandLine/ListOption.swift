@@ -3,32 +3,67 @@ import ArgumentParser
 
 /// One value of a list flag, which every command takes the same way: comma-separated (`--epsilon 0.1,0.3`), the
 /// repeated flag (`--epsilon 0.1 --epsilon 0.3`), or both. Declare the flag as an array of these with
-/// `.singleValue` parsing and read `values` (see `Array.flattened`):
+/// `.unconditionalSingleValue` parsing (so that `--epsilon -0.1` reaches the range check instead of argument-parser's
+/// "missing value", which takes "-0.1" for a flag) and read `values` (see `Array.flattened`):
 ///
-///     @Option(name: .long, parsing: .singleValue, help: "...")
+///     @Option(name: .long, parsing: .unconditionalSingleValue, help: "...")
 ///     var epsilon: [CommaSeparated<Float>] = [CommaSeparated([0.1])]
 ///     ... epsilon.flattened
 ///
-/// An empty argument (`--decay-steps ''`) is an empty list; an empty item between commas (`0.1,,0.3`) is refused.
+/// An empty argument (`--decay-steps ''`) is an empty list; an empty item (`ibp,,crown`, `ibp,`, `,0.1`) is
+/// refused, as is an item that is not an `Element`: here, once for every list flag of every tool, in one line
+/// that names the flag and the item (`FlagValueRule`, through `mainWithOneLineErrors`).
 public struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgument, CustomStringConvertible {
     public let values: [Element]
 
     public init(_ values: [Element]) { self.values = values }
 
     public init?(argument: String) {
-        if argument.isEmpty { values = []; return }
+        guard case .success(let items) = Self.parse(argument) else { return nil }
+        values = items
+    }
+
+    /// The items of `argument`, trimmed and read as `Element`s, or the first fault: an empty item (its
+    /// position) or an item `Element` cannot read.
+    enum Fault: Error { case emptyItem(position: Int, of: Int), unreadable(String) }
+    static func parse(_ argument: String) -> Result<[Element], Fault> {
+        if argument.isEmpty { return .success([]) }
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
         var items: [Element] = []
-        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+        for (index, part) in parts.enumerated() {
             let text = part.trimmingCharacters(in: .whitespaces)
-            guard !text.isEmpty, let item = Element(argument: text) else { return nil }
+            if text.isEmpty { return .failure(.emptyItem(position: index, of: parts.count)) }
+            guard let item = Element(argument: text) else { return .failure(.unreadable(text)) }
             items.append(item)
         }
-        values = items
+        return .success(items)
     }
 
     public var description: String { values.map { "\($0)" }.joined(separator: ",") }
 
     public var defaultValueDescription: String { description }
+}
+
+extension CommaSeparated: FlagValueRule {
+    public static var accepted: String {
+        "values separated by single commas, each \((Element.self as? FlagValueRule.Type)?.accepted ?? "a valid value")"
+    }
+
+    public static func refusal(of text: String, flag: String) -> String {
+        switch parse(text) {
+        case .failure(.emptyItem(let position, let count)):
+            if count == 1 { return "\(flag) '\(text)' is blank; give a value, or '' for an empty list" }
+            let place = position == 0 ? "before the first comma" : (position == count - 1 ? "after the last comma"
+                                                                       : "between two commas")
+            return "\(flag) '\(text)' has an empty item \(place); give values separated by single commas"
+        case .failure(.unreadable(let item)):
+            let whole = item == text ? "" : " in '\(text)'"
+            if let rule = Element.self as? FlagValueRule.Type { return rule.refusal(of: item, flag: flag) + whole }
+            return "\(flag): '\(item)'\(whole) is not a valid value"
+        case .success:
+            return "\(flag) takes \(accepted), got '\(text)'"
+        }
+    }
 }
 
 extension Array {
@@ -49,12 +84,7 @@ public func validateList<T: Hashable>(_ values: [T], flag: String, given: Bool) 
     }
 }
 
-/// The items of a list of names given as comma lists or the repeated flag, trimmed and lower-cased; an empty
-/// argument (`--bounds ""`) gives no items, an empty item between commas (`ibp,,crown`) stays and is refused by
-/// the name's parser.
-public func listItems(_ arguments: [String]) -> [String] {
-    arguments.flatMap { argument -> [String] in
-        argument.isEmpty ? [] : argument.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-    }
+/// The items of a list of names (`--bounds ibp,crown`, repeated or both), lower-cased: names are case-blind.
+public func lowercasedNames(_ lists: [CommaSeparated<String>]) -> [String] {
+    lists.flattened().map { $0.lowercased() }
 }

@@ -34,7 +34,8 @@ extension ParsableCommand {
         } catch {
             // Help and version requests exit cleanly: the library prints them as usual.
             if exitCode(for: error) == .success { exit(withError: error) }
-            report(message(for: error), hint: " (see --help)")
+            // A value the flag's type cannot read says what the flag takes (`FlagValueRule`), for every tool.
+            report(FlagValueRules.explain(error) ?? message(for: error), hint: " (see --help)")
             Foundation.exit(ExitStatus.usage)
         }
         do {

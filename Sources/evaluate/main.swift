@@ -13,7 +13,7 @@ struct Evaluate: ParsableCommand {
     @Argument(help: "Models: .ckpt files of this project, the seed's Chainer .npz, or ONNX classifiers (.onnx).")
     var checkpoints: [String]
 
-    @Option(name: .long, parsing: .singleValue,
+    @Option(name: .long, parsing: .unconditionalSingleValue,
             help: "Perturbation radii (L-infinity, pixels in [0, 1]), comma-separated or repeated (default 0.1).")
     var epsilon: [CommaSeparated<Float>] = []
 
@@ -38,9 +38,9 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table (with several checkpoints: {\"models\": [...]}).")
     var json = false
 
-    @Option(name: .long, parsing: .singleValue,
+    @Option(name: .long, parsing: .unconditionalSingleValue,
             help: "Bound methods, comma-separated or repeated: ibp, sound-ibp, crown-ibp, crown (default ibp). One verified column each, plus 'any'.")
-    var bounds: [String] = []
+    var bounds: [CommaSeparated<String>] = []
 
     @Flag(name: .long, help: "Also verify with rounding-safe bounds (the sound-ibp method), so each certificate is a proof.")
     var sound = false
@@ -52,8 +52,8 @@ struct Evaluate: ParsableCommand {
     var methods: [BoundMethodName] {
         get throws {
             var names: [BoundMethodName] = []
-            for item in listItems(bounds) {
-                let name = try BoundMethodName(parsing: String(item))
+            for item in lowercasedNames(bounds) {
+                let name = try BoundMethodName(parsing: item)
                 if !names.contains(name) { names.append(name) }
             }
             if names.isEmpty { names = [.ibp] }
@@ -71,7 +71,7 @@ struct Evaluate: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(limit)") }
         if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(pgdSteps)") }
         try validateList(epsilon.flattened() as [Float], flag: "--epsilon", given: !epsilon.isEmpty)
-        try validateList(listItems(bounds), flag: "--bounds", given: !bounds.isEmpty)
+        try validateList(lowercasedNames(bounds), flag: "--bounds", given: !bounds.isEmpty)
         if let plot { _ = try figureFormat(of: plot, flag: "--plot") }
         try validateRunFiles(outputs: (plot.map { [RunFile("--plot", $0)] } ?? []) + (perSample.map { [RunFile("--per-sample", $0)] } ?? []),
                              inputs: checkpoints.map { RunFile("CHECKPOINT", $0) })

@@ -11,11 +11,11 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Models to measure: comma-separated, the repeated flag, or both (default small,medium).", valueName: "models"))
     var models: [CommaSeparated<String>] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Measures to run (default: all), e.g. ibp-train-step,ibp-verify; commas or the repeated flag.", valueName: "measures"))
     var measures: [CommaSeparated<String>] = []
 
@@ -38,10 +38,10 @@ struct Bench: ParsableCommand {
         try validateList(models.flattened() as [String], flag: "--models", given: !models.isEmpty)
         try validateList(measures.flattened() as [String], flag: "--measures", given: !measures.isEmpty)
         for m in modelList where Architecture.named(m) == nil {
-            throw ValidationError("unknown model \(m); known: \(Architecture.names.joined(separator: ", "))")
+            throw ValidationError("--models: unknown model \(m); known: \(Architecture.names.joined(separator: ", "))")
         }
         for m in measureSet ?? [] where !BenchmarkSuite.measureNames.contains(m) {
-            throw ValidationError("unknown measure \(m); known: \(BenchmarkSuite.measureNames.joined(separator: ", "))")
+            throw ValidationError("--measures: unknown measure \(m); known: \(BenchmarkSuite.measureNames.joined(separator: ", "))")
         }
     }
 

@@ -24,8 +24,8 @@ struct Verify: ParsableCommand {
     @Argument(help: "The network (.onnx, or a .ckpt / Chainer .npz of this project) and the property (.vnnlib).")
     var files: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: "Bound methods, tried in order: ibp, sound-ibp, crown-ibp, crown (default ibp).")
-    var bounds: [String] = []
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Bound methods, tried in order: ibp, sound-ibp, crown-ibp, crown (default ibp).")
+    var bounds: [CommaSeparated<String>] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
     @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seconds per instance (default: the list's, or none for one instance).")
@@ -65,8 +65,8 @@ struct Verify: ParsableCommand {
     /// The methods named by --bounds, in order, without repeats.
     func methods() throws -> [BoundMethodName] {
         var names: [BoundMethodName] = []
-        for item in listItems(bounds) {
-            let name = try BoundMethodName(parsing: String(item))
+        for item in lowercasedNames(bounds) {
+            let name = try BoundMethodName(parsing: item)
             if !names.contains(name) { names.append(name) }
         }
         return names.isEmpty ? [.ibp] : names
@@ -108,7 +108,7 @@ struct Verify: ParsableCommand {
         _ = try once(seed, "--seed")
         _ = try once(answers, "--answers")
         _ = try shardNumbers()
-        try validateList(listItems(bounds), flag: "--bounds", given: !bounds.isEmpty)
+        try validateList(lowercasedNames(bounds), flag: "--bounds", given: !bounds.isEmpty)
         do { _ = try methods() } catch { throw ValidationError("--bounds: \(error)") }
         var outputs: [RunFile] = []
         if let path = try once(out, "--out") { outputs.append(RunFile("--out", path)) }

@@ -25,11 +25,11 @@ struct Compare: ParsableCommand {
     @Option(name: .customLong("model"), help: "Another model (.ckpt, .npz or .onnx) as a column; repeat for more.")
     var models: [String] = []
 
-    @Option(name: .customLong("samples"), parsing: .singleValue,
+    @Option(name: .customLong("samples"), parsing: .unconditionalSingleValue,
             help: "Batch: sample indices like 0-9,42, commas or the repeated flag (one figure per sample and epsilon, into --out-dir).")
     var sampleLists: [CommaSeparated<String>] = []
 
-    @Option(name: .customLong("epsilons"), parsing: .singleValue,
+    @Option(name: .customLong("epsilons"), parsing: .unconditionalSingleValue,
             help: "Batch: epsilons like 0.05,0.1,0.2 or a grid 0:0.3:0.1, commas or the repeated flag.")
     var epsilonLists: [CommaSeparated<String>] = []
 

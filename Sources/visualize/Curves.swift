@@ -13,21 +13,22 @@ struct Curves: ParsableCommand {
     @Option(name: .customLong("model"), help: "Model (.ckpt, .npz or .onnx); repeat (default: the three shipped small checkpoints).")
     var models: [String] = []
 
-    @Option(name: .customLong("methods"), parsing: .singleValue,
+    @Option(name: .customLong("methods"), parsing: .unconditionalSingleValue,
             help: "Bound methods, one verified line per checkpoint each, commas or the repeated flag (default: --bounds, else ibp).")
     var methodLists: [CommaSeparated<String>] = []
 
-    @Option(name: .customLong("epsilons"), parsing: .singleValue,
+    @Option(name: .customLong("epsilons"), parsing: .unconditionalSingleValue,
             help: "Epsilon grid start:stop:step or a list, commas or the repeated flag (default \(Visualization.curveEpsilons), 46 values).")
     var epsilonLists: [CommaSeparated<String>] = []
 
     private var methods: String? { methodLists.list }
     private var epsilons: String { epsilonLists.list ?? Visualization.curveEpsilons }
 
-    @Option(name: .long, help: "Evaluate only the first N test images (default: all of --data).")
+    // `.unconditional`: a negative value (`--limit -1`) reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (default: all of --data).")
     var limit: Int?
 
-    @Option(name: .long, help: "Run PGD at every k-th epsilon of the grid (default 5; 0: no PGD).")
+    @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid (default 5; 0: no PGD).")
     var pgdEvery = 5
 
     func validate() throws {

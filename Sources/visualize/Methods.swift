@@ -13,7 +13,7 @@ struct Methods: ParsableCommand {
     @Option(name: .long, help: "Model (.ckpt, .npz or .onnx) (default: the shipped IBP-trained vissmall).")
     var model: String?
 
-    @Option(name: .customLong("methods"), parsing: .singleValue,
+    @Option(name: .customLong("methods"), parsing: .unconditionalSingleValue,
             help: "Bound methods, one column each, commas or the repeated flag (default ibp,crown-ibp,crown).")
     var methodLists: [CommaSeparated<String>] = []
 

@@ -13,7 +13,7 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: "Model (.ckpt, .npz or .onnx) (default: the shipped IBP-trained vissmall).")
     var model: String?
 
-    @Option(name: .customLong("epsilons"), parsing: .singleValue,
+    @Option(name: .customLong("epsilons"), parsing: .unconditionalSingleValue,
             help: "Epsilons, one row block each: a list or a grid start:stop:step, commas or the repeated flag (default \(Visualization.sweepEpsilons)).")
     var epsilonLists: [CommaSeparated<String>] = []
 

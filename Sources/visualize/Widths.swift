@@ -13,11 +13,11 @@ struct Widths: ParsableCommand {
     @Option(name: .customLong("model"), help: "Model (.ckpt, .npz or .onnx), one line each; repeat (default: the shipped vissmall pair).")
     var models: [String] = []
 
-    @Option(name: .customLong("methods"), parsing: .singleValue,
+    @Option(name: .customLong("methods"), parsing: .unconditionalSingleValue,
             help: "Bound methods, one line per model each, commas or the repeated flag (default: --bounds, else ibp).")
     var methodLists: [CommaSeparated<String>] = []
 
-    @Option(name: .customLong("samples"), parsing: .singleValue,
+    @Option(name: .customLong("samples"), parsing: .unconditionalSingleValue,
             help: "Average over these test images, like 0-99, commas or the repeated flag, with a band from the smallest to the largest (default: --sample).")
     var sampleLists: [CommaSeparated<String>] = []
 

@@ -108,6 +108,45 @@ final class ONNXReaderTests: XCTestCase {
         XCTAssertEqual(try ONNXModel.parse(try model(raw).data()).initializers["w"]?.int64s, [-5, 1 << 40])
     }
 
+    /// FLOAT and INT64 tensors are decoded by one rule: the same faults are refused with the same words (the
+    /// type's own field named), and raw_data and the typed field give the same values.
+    func testFloatAndInt64TensorsAreCheckedAlike() throws {
+        func parse(_ tensor: Onnx_TensorProto) throws -> ONNXGraph {
+            var builder = ONNXBuilder(inputShape: [1, 2])
+            builder.model.graph.initializer = [tensor]
+            builder.node("Add", ["x", tensor.name], ["y"])
+            return try ONNXModel.parse(try builder.data(), path: "t.onnx")
+        }
+        let floats: (Bool) -> Onnx_TensorProto = { ONNXBuilder.floatTensor("w", [3], [1.5, -0.0, .leastNonzeroMagnitude], raw: $0) }
+        let ints: (Bool) -> Onnx_TensorProto = { ONNXBuilder.int64Tensor("w", [3], [-5, 1 << 40, .min], raw: $0) }
+        for (make, type, field) in [(floats, "FLOAT", "float_data"), (ints, "INT64", "int64_data")] {
+            var typed = make(false)
+            typed.dims = [4]
+            assertThrows(ONNXError.self, ["initializer 'w' of shape [4] needs 4 values, \(field) has 3"]) { try parse(typed) }
+            var raw = make(true)
+            raw.dims = [2]
+            let width = type == "FLOAT" ? 4 : 8
+            assertThrows(ONNXError.self, ["initializer 'w' of shape [2] needs \(2 * width) bytes of raw_data, has \(3 * width)"]) { try parse(raw) }
+            var both = make(true)
+            if type == "FLOAT" { both.floatData = [1, 2, 3] } else { both.int64Data = [1, 2, 3] }
+            assertThrows(ONNXError.self, ["initializer 'w' has both raw_data and \(field)"]) { try parse(both) }
+            for foreign in 0..<3 {
+                var other = make(true)
+                switch foreign {
+                case 0: if type == "FLOAT" { other.int64Data = [1] } else { other.floatData = [1] }
+                case 1: other.int32Data = [1]
+                default: other.doubleData = [1]
+                }
+                assertThrows(ONNXError.self, ["initializer 'w' is \(type) but stores values in another type's field"]) { try parse(other) }
+            }
+        }
+        for raw in [true, false] {
+            let f = try XCTUnwrap(try parse(floats(raw)).initializers["w"]?.floats)
+            XCTAssertEqual(f.map(\.bitPattern), [Float(1.5), -0.0, .leastNonzeroMagnitude].map(\.bitPattern))
+            XCTAssertEqual(try parse(ints(raw)).initializers["w"]?.int64s, [-5, 1 << 40, .min])
+        }
+    }
+
     func testInputAndGraphStructureChecks() throws {
         func parse(_ edit: (inout ONNXBuilder) -> Void) throws -> ONNXGraph {
             var builder = ONNXBuilder(inputShape: [1, 2])

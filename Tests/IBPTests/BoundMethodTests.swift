@@ -53,6 +53,26 @@ final class BoundMethodTests: XCTestCase {
         return p
     }
 
+    /// Checks that every stage of `bounds` contains the nominal values of every point at that stage (`values`, one
+    /// tensor a stage, input first): the input stage exactly, later stages within 1e-4 of the stage's magnitude
+    /// (the bounds and the forward pass round differently), sound-ibp at every stage exactly.
+    private func assertContains(_ bounds: ChainBounds, _ values: [Tensor], method: BoundMethodName, model: String,
+                                file: StaticString = #filePath, line: UInt = #line) {
+        for (stage, (b, v)) in zip(bounds.stages, values).enumerated() {
+            let size = b.lower.sampleSize
+            let scale = (b.upper.data + b.lower.data).map(abs).max()! + 1
+            let tolerance: Float = stage == 0 || method == .soundIBP ? 0 : 1e-4 * scale
+            var worst: Float = 0
+            for s in 0..<v.batch {
+                for i in 0..<size {
+                    let value = v.data[s * size + i]
+                    worst = max(worst, b.lower.data[i] - value, value - b.upper.data[i])
+                }
+            }
+            XCTAssertLessThanOrEqual(worst, tolerance, "\(model) \(method) stage \(stage) left by \(worst)", file: file, line: line)
+        }
+    }
+
     /// Soundness at every stage: the input stage exactly (no tolerance: it is the box itself), later stages within
     /// 1e-4 of the stage's magnitude (the bounds and the forward pass round differently; sound-ibp needs none).
     func testEveryMethodContainsSampledCornerAndPGDPoints() throws {
@@ -75,19 +95,7 @@ final class BoundMethodTests: XCTestCase {
                     XCTAssertEqual(bounds.stages[0].lower.data, box.lower.data, "\(name) \(method): input is the box")
                     XCTAssertEqual(bounds.stages[0].upper.data, box.upper.data, "\(name) \(method): input is the box")
                 }
-                for (stage, (b, v)) in zip(bounds.stages, values).enumerated() {
-                    let size = b.lower.sampleSize
-                    let scale = (b.upper.data + b.lower.data).map(abs).max()! + 1
-                    let tolerance: Float = stage == 0 || method == .soundIBP ? 0 : 1e-4 * scale
-                    var worst: Float = 0
-                    for s in 0..<v.batch {
-                        for i in 0..<size {
-                            let value = v.data[s * size + i]
-                            worst = max(worst, b.lower.data[i] - value, value - b.upper.data[i])
-                        }
-                    }
-                    XCTAssertLessThanOrEqual(worst, tolerance, "\(name) \(method) stage \(stage) left by \(worst)")
-                }
+                assertContains(bounds, values, method: method, model: name)
             }
         }
     }
@@ -114,19 +122,7 @@ final class BoundMethodTests: XCTestCase {
                 }
                 let bounds = try method.method.bounds(net.layers, box: box, specification: nil)
                 XCTAssertEqual(bounds.stages.count, net.layers.count + 1)
-                for (stage, (b, v)) in zip(bounds.stages, values).enumerated() {
-                    let size = b.lower.sampleSize
-                    let scale = (b.upper.data + b.lower.data).map(abs).max()! + 1
-                    let tolerance: Float = stage == 0 || method == .soundIBP ? 0 : 1e-4 * scale
-                    var worst: Float = 0
-                    for s in 0..<v.batch {
-                        for i in 0..<size {
-                            let value = v.data[s * size + i]
-                            worst = max(worst, b.lower.data[i] - value, value - b.upper.data[i])
-                        }
-                    }
-                    XCTAssertLessThanOrEqual(worst, tolerance, "\(net.modelName) \(method) stage \(stage) left by \(worst)")
-                }
+                assertContains(bounds, values, method: method, model: net.modelName)
                 // The specification on a chain ending in a ReLU is applied to the output interval (not folded).
                 let spec = Specification.elided(labels: [3], classes: 10)
                 let withSpec = try method.method.bounds(net.layers, box: box, specification: spec)

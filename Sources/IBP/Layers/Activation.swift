@@ -38,10 +38,7 @@ public final class Activation: Layer {
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
-        guard let input = cachedInput, input.values.batch == grad.values.batch,
-              input.radius?.batch == grad.radius?.batch else {
-            preconditionFailure("backward does not match the cached forward")
-        }
+        let input = Flow.cached(cachedInput, for: grad)
         let nominal = input.nominalRows * input.values.sampleSize
         var dRadius: Tensor?
         let dValues = Tensor(shape: grad.values.shape) { dv in

@@ -24,7 +24,7 @@ public final class AveragePool: Layer {
     }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        Flow(values: apply(input.values), radius: input.radius.map(apply))
+        intervalImage(of: input)
     }
 
     /// Linear in x, so the gradient of every row is the transposed map (`applyTransposed`); no parameters.

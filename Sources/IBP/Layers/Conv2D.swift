@@ -63,14 +63,8 @@ public final class Conv2D: Layer {
     }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        let values = convolve(input.values, weights: weight.value.data, bias: bias.value.data)
-        var radius: Tensor?
-        if let r = input.radius {
-            WeightOps.absolute(weight.value.data, into: &absWeight)
-            radius = convolve(r, weights: absWeight, bias: nil)
-        }
         if cache { cachedInput = input }
-        return Flow(values: values, radius: radius)
+        return intervalImage(of: input)
     }
 
     /// y = W * x (+ b) per image, slice by slice: cols = im2col(x), Y = W cols (O x S*P), then to (S, O, P).
@@ -100,10 +94,7 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
-        guard let input = cachedInput, input.values.batch == grad.values.batch,
-              input.radius?.batch == grad.radius?.batch else {
-            preconditionFailure("backward does not match the cached forward")
-        }
+        let input = Flow.cached(cachedInput, for: grad)
         // dW += dY rows (rows = cols^T, the patches one per row); db += sum dY; dcols = W^T dY.
         let dValues = accumulate(grad.values, input: input.values, weights: weight.value.data, radius: false,
                                  inputGradient: inputGradient, parameterGradients: parameterGradients)

@@ -24,10 +24,8 @@ public final class ElementwiseAffine: Layer {
     private var size: Int { scale.value.count }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        let values = ElementwiseAffine.map(input.values, scale: scale.value.data, shift: shift.value.data, absolute: false)
-        let radius = input.radius.map { ElementwiseAffine.map($0, scale: scale.value.data, shift: nil, absolute: true) }
         if cache { cachedInput = input }
-        return Flow(values: values, radius: radius)
+        return intervalImage(of: input)
     }
 
     /// Every row of `x` (n, shape): s * x + t, or |s| * x when `absolute` (t nil).
@@ -56,10 +54,7 @@ public final class ElementwiseAffine: Layer {
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
-        guard let input = cachedInput, input.values.batch == grad.values.batch,
-              input.radius?.batch == grad.radius?.batch else {
-            preconditionFailure("backward does not match the cached forward")
-        }
+        let input = Flow.cached(cachedInput, for: grad)
         let size = self.size
         if parameterGradients {
             // ds += sum_rows dY x (+ sign(s) dR' r for the radius rows); dt += sum_rows dY.

@@ -6,13 +6,11 @@ public final class Flatten: Layer {
     public init(inputShape: [Int]) { self.inputShape = inputShape }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        Flow(values: input.values.reshaped(sampleShape: outputShape),
-             radius: input.radius?.reshaped(sampleShape: outputShape))
+        input.reshaped(sampleShape: outputShape)
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
-        Flow(values: grad.values.reshaped(sampleShape: inputShape),
-             radius: grad.radius?.reshaped(sampleShape: inputShape))
+        grad.reshaped(sampleShape: inputShape)
     }
 }
 

@@ -13,6 +13,21 @@ public struct Flow {
 
     /// Number of leading rows of `values` that are plain (nominal) inputs rather than interval centres.
     public var nominalRows: Int { values.batch - (radius?.batch ?? 0) }
+
+    /// The same rows read with another sample shape of the same element count (row-major order kept): what a
+    /// reshape does forward, and to the gradient backward. Exact for intervals: centres and radii move together.
+    public func reshaped(sampleShape: [Int]) -> Flow {
+        Flow(values: values.reshaped(sampleShape: sampleShape), radius: radius?.reshaped(sampleShape: sampleShape))
+    }
+
+    /// `input`, the forward input a layer cached, for the backward pass of `grad`, which must have as many nominal
+    /// and interval rows: a backward without its forward (nil), or for another batch, is a programming error.
+    static func cached(_ input: Flow?, for grad: Flow) -> Flow {
+        guard let input, input.values.batch == grad.values.batch, input.radius?.batch == grad.radius?.batch else {
+            preconditionFailure("backward does not match the cached forward")
+        }
+        return input
+    }
 }
 
 /// A trainable array and its accumulated gradient.

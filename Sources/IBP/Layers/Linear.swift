@@ -21,14 +21,8 @@ public final class Linear: Layer {
     }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        let values = affine(input.values, weights: weight.value.data, bias: bias.value.data)
-        var radius: Tensor?
-        if let r = input.radius {
-            WeightOps.absolute(weight.value.data, into: &absWeight)
-            radius = affine(r, weights: absWeight, bias: nil)
-        }
         if cache { cachedInput = input }
-        return Flow(values: values, radius: radius)
+        return intervalImage(of: input)
     }
 
     /// Y = X W^T (+ b) for a batch X of shape (n, in).
@@ -50,10 +44,7 @@ public final class Linear: Layer {
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
-        guard let input = cachedInput, input.values.batch == grad.values.batch,
-              input.radius?.batch == grad.radius?.batch else {
-            preconditionFailure("backward does not match the cached forward")
-        }
+        let input = Flow.cached(cachedInput, for: grad)
         if parameterGradients { accumulateParameterGradients(grad, input: input) }
         guard inputGradient else { return Flow(values: Tensor(zeros: [0] + inputShape)) }
         let dValues = linearBackward(grad.values, weights: weight.value.data)

@@ -40,10 +40,7 @@ public final class MaxPool: Layer {
     /// Runtime take); for the interval rows, dl' = (dmu' - dr')/2 goes to the argmax of l = mu - r and
     /// du' = (dmu' + dr')/2 to the argmax of u = mu + r, then dmu = dl + du and dr = du - dl.
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
-        guard let input = cachedInput, input.values.batch == grad.values.batch,
-              input.radius?.batch == grad.radius?.batch else {
-            preconditionFailure("backward does not match the cached forward")
-        }
+        let input = Flow.cached(cachedInput, for: grad)
         guard inputGradient else { return Flow(values: Tensor(zeros: [0] + inputShape)) }
         let nominal = input.nominalRows, inSize = windows.inputSize, outSize = windows.outputSize
         var dValues = Tensor(zeros: input.values.shape)

@@ -15,7 +15,7 @@ public final class ZeroPad: Layer {
     }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        Flow(values: apply(input.values), radius: input.radius.map(apply))
+        intervalImage(of: input)
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {

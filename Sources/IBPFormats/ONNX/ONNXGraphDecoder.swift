@@ -135,42 +135,44 @@ struct ONNXGraphDecoder {
         guard let count = limits.elementCount(dims, limit: limits.maxTensorElements) else {
             throw fail(.limitExceeded("\(what) of shape \(dims) has more than \(limits.maxTensorElements) elements"))
         }
-        let raw = t.rawData
         switch Int(t.dataType) {
-        case ONNXDataType.float:
-            guard t.int64Data.isEmpty, t.int32Data.isEmpty, t.doubleData.isEmpty, t.uint64Data.isEmpty else {
-                throw fail(.malformed("\(what) is FLOAT but stores values in another type's field"))
-            }
-            if t.hasRawData {
-                guard t.floatData.isEmpty else { throw fail(.malformed("\(what) has both raw_data and float_data")) }
-                guard raw.count == count * 4 else {
-                    throw fail(.malformed("\(what) of shape \(dims) needs \(count * 4) bytes of raw_data, has \(raw.count)"))
-                }
-                return ONNXTensor(name: t.name, dims: dims, floats: littleEndianFloats(raw, count: count))
-            }
-            guard t.floatData.count == count else {
-                throw fail(.malformed("\(what) of shape \(dims) needs \(count) values, float_data has \(t.floatData.count)"))
-            }
-            return ONNXTensor(name: t.name, dims: dims, floats: t.floatData)
-        case ONNXDataType.int64:
-            guard t.floatData.isEmpty, t.int32Data.isEmpty, t.doubleData.isEmpty, t.uint64Data.isEmpty else {
-                throw fail(.malformed("\(what) is INT64 but stores values in another type's field"))
-            }
-            if t.hasRawData {
-                guard t.int64Data.isEmpty else { throw fail(.malformed("\(what) has both raw_data and int64_data")) }
-                guard raw.count == count * 8 else {
-                    throw fail(.malformed("\(what) of shape \(dims) needs \(count * 8) bytes of raw_data, has \(raw.count)"))
-                }
-                return ONNXTensor(name: t.name, dims: dims, int64s: littleEndianInt64s(raw, count: count))
-            }
-            guard t.int64Data.count == count else {
-                throw fail(.malformed("\(what) of shape \(dims) needs \(count) values, int64_data has \(t.int64Data.count)"))
-            }
-            return ONNXTensor(name: t.name, dims: dims, int64s: t.int64Data)
+        case Float.dataType: return try values(of: t, as: Float.self, dims: dims, count: count, what: what)
+        case Int64.dataType: return try values(of: t, as: Int64.self, dims: dims, count: count, what: what)
         default:
             let type = t.hasDataType ? ONNXDataType.name(Int(t.dataType)) : "no data type"
             throw fail(.unsupported("\(what) has \(type); FLOAT and INT64 tensors are read"))
         }
+    }
+
+    /// The `count` values of `t` as `E`, from `raw_data` or from E's typed field (one of them, and no other
+    /// type's field). `count` is already within the element limit; the bytes present are checked against
+    /// `count * E.byteWidth` before the array is allocated.
+    private func values<E: ONNXTensorElement>(of t: Onnx_TensorProto, as _: E.Type, dims: [Int], count: Int,
+                                               what: String) throws -> ONNXTensor {
+        let type = ONNXDataType.name(E.dataType).prefix(while: { $0 != " " })
+        guard t.typedFieldCounts.allSatisfy({ $0.field == E.typedField || $0.count == 0 }) else {
+            throw fail(.malformed("\(what) is \(type) but stores values in another type's field"))
+        }
+        let typed = E.typedValues(t)
+        guard t.hasRawData else {
+            guard typed.count == count else {
+                throw fail(.malformed("\(what) of shape \(dims) needs \(count) values, \(E.typedField) has \(typed.count)"))
+            }
+            return E.tensor(name: t.name, dims: dims, values: typed)
+        }
+        guard typed.isEmpty else { throw fail(.malformed("\(what) has both raw_data and \(E.typedField)")) }
+        let raw = t.rawData
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: E.byteWidth)
+        guard !overflow, raw.count == bytes else {
+            throw fail(.malformed("\(what) of shape \(dims) needs \(bytes) bytes of raw_data, has \(raw.count)"))
+        }
+        let decoded = raw.withUnsafeBytes { b in
+            [E](unsafeUninitializedCapacity: count) { out, initialized in
+                for i in 0..<count { out[i] = E.load(b, at: i * E.byteWidth) }
+                initialized = count
+            }
+        }
+        return E.tensor(name: t.name, dims: dims, values: decoded)
     }
 
     func node(_ n: Onnx_NodeProto, index: Int) throws -> ONNXNode {
@@ -206,28 +208,6 @@ struct ONNXGraphDecoder {
         case 7: return .ints(a.ints)
         case 8: return .strings(a.strings.map { String(decoding: $0, as: UTF8.self) })
         default: return .other(type: type)
-        }
-    }
-
-    private func littleEndianFloats(_ raw: Data, count: Int) -> [Float] {
-        raw.withUnsafeBytes { b in
-            [Float](unsafeUninitializedCapacity: count) { out, initialized in
-                for i in 0..<count {
-                    out[i] = Float(bitPattern: UInt32(littleEndian: b.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-                }
-                initialized = count
-            }
-        }
-    }
-
-    private func littleEndianInt64s(_ raw: Data, count: Int) -> [Int64] {
-        raw.withUnsafeBytes { b in
-            [Int64](unsafeUninitializedCapacity: count) { out, initialized in
-                for i in 0..<count {
-                    out[i] = Int64(littleEndian: b.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
-                }
-                initialized = count
-            }
         }
     }
 }
