@@ -25,6 +25,7 @@ final class FlagValueTests: XCTestCase {
         (.train, [], "--steps", false), (.train, [], "--warmup-steps", false), (.train, [], "--ramp-steps", false),
         (.train, [], "--batch-size", false), (.train, [], "--seed", true), (.train, [], "--checkpoint-every", false),
         (.train, [], "--eval-every", false), (.train, [], "--eval-limit", false), (.train, [], "--threads", false),
+        (.train, [], "--validation", false),
         (.evaluate, [], "--limit", false), (.evaluate, [], "--pgd-steps", false), (.evaluate, [], "--seed", true),
         (.verify, [], "--attack-restarts", false), (.verify, [], "--attack-steps", false), (.verify, [], "--seed", true),
         (.ibpBench, [], "--repeats", false), (.ibpBench, [], "--threads", false),
