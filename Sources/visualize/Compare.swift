@@ -72,9 +72,12 @@ struct Compare: ParsableCommand {
             _ = try shared.output(defaultName: "batch")
         } else {
             if outDir != nil { throw ValidationError("--out-dir is for a batch (--samples, --epsilons); use --out") }
+            // The columns as run, the shipped defaults included (`--baseline (default)`).
+            let pair = models.isEmpty || baseline != nil || ibp != nil
+            let named = pair ? [RunFile(baseline == nil ? "--baseline (default)" : "--baseline", columns.paths[0]),
+                                RunFile(ibp == nil ? "--ibp (default)" : "--ibp", columns.paths[1])] : []
             try shared.validateOutputs(try shared.output(defaultName: "comparison").path,
-                                       inputs: [baseline.map { RunFile("--baseline", $0) }, ibp.map { RunFile("--ibp", $0) }].compactMap { $0 }
-                                           + models.map { RunFile("--model", $0) })
+                                       inputs: named + models.map { RunFile("--model", $0) })
         }
     }
 
@@ -82,7 +85,9 @@ struct Compare: ParsableCommand {
         try reportingErrors("visualize") {
             let maker = try shared.maker()
             if let manifest {
-                try FigureManifest.load(URL(fileURLWithPath: manifest)).regenerate(maker: maker) {
+                let loaded = try FigureManifest.load(URL(fileURLWithPath: manifest))
+                try checkManifestFiles(loaded, path: manifest)
+                try loaded.regenerate(maker: maker) {
                     print("[\($0)] \($2.rawValue): \($1)")
                 }
                 return
@@ -139,5 +144,26 @@ struct Compare: ParsableCommand {
                               command: "visualize " + CommandLine.arguments.dropFirst().joined(separator: " "))
         print(String(format: "wrote %d figures and index.md, index.html to %@ in %.2f s", jobs.count, folderPath,
                      Date().timeIntervalSince(started)))
+    }
+}
+
+extension Compare {
+    /// Refuses, before any figure is made, a manifest whose figures would overwrite a file the run reads: the
+    /// manifest itself, a model or metrics log of any entry, a file of the data folder, or another entry's output.
+    /// - Throws: `ManifestError` (the manifest is a file, so a failure at run time) naming both entries' fields.
+    func checkManifestFiles(_ loaded: FigureManifest, path: String) throws {
+        var outputs: [RunFile] = []
+        var inputs = [RunFile("--manifest", path)] + dataFiles(given: shared.data, default: shared.dataDirectory)
+        for (i, r) in loaded.requests.enumerated() {
+            outputs.append(RunFile("figure \(i) output", r.output))
+            if let dump = r.dumpBounds { outputs.append(RunFile("figure \(i) dumpBounds", dump)) }
+            inputs += r.models.map { RunFile("figure \(i) model", $0) }
+            if let metrics = r.metrics { inputs.append(RunFile("figure \(i) metrics", metrics)) }
+        }
+        do {
+            try validateRunFiles(outputs: outputs, inputs: inputs, createsFolders: true)
+        } catch {
+            throw ManifestError("\(path): \(error)")
+        }
     }
 }

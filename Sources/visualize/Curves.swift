@@ -38,7 +38,7 @@ struct Curves: ParsableCommand {
         _ = try FigureLists.epsilons(epsilons)
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if pgdEvery < 0 { throw ValidationError("--pgd-every must not be negative, got \(pgdEvery)") }
-        try shared.validateOutputs(try shared.output(defaultName: "curves").path, inputs: models.map { RunFile("--model", $0) })
+        try shared.validateOutputs(try shared.output(defaultName: "curves").path, inputs: models.isEmpty ? Shipped.small.map { RunFile("--model (default)", $0) } : models.map { RunFile("--model", $0) })
     }
 
     func run() throws {

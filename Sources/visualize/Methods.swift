@@ -22,7 +22,7 @@ struct Methods: ParsableCommand {
     func validate() throws {
         try shared.unused(["--bounds"], by: "methods (it takes --methods)")
         _ = try FigureLists.methods(methods)
-        try shared.validateOutputs(try shared.output(defaultName: "methods").path, inputs: model.map { [RunFile("--model", $0)] } ?? [])
+        try shared.validateOutputs(try shared.output(defaultName: "methods").path, inputs: [model.map { RunFile("--model", $0) } ?? RunFile("--model (default)", Shipped.ibp)])
     }
 
     func run() throws {

@@ -108,10 +108,11 @@ struct SharedOptions: ParsableArguments {
     /// Checks, before any work, that `--out` (or `path`) and `--dump-bounds` can be written: their folders exist
     /// and are writable or can be created (`FigureMaker.make` creates them just before it writes), and they are not
     /// folders.
-    /// `inputs` are the files the subcommand reads: no output may be one of them, nor the other output.
+    /// `inputs` are the files the subcommand reads (the default models included): no output may be one of them,
+    /// nor one of the data folder's files (`dataFiles`, given or default), nor the other output.
     func validateOutputs(_ path: String, inputs: [RunFile] = []) throws {
         try validateRunFiles(outputs: [RunFile("--out", path)] + (dumpBounds.map { [RunFile("--dump-bounds", $0)] } ?? []),
-                             inputs: inputs, createsFolders: true)
+                             inputs: inputs + dataFiles(given: data, default: dataDirectory), createsFolders: true)
     }
 
     /// A figure maker on `--data`.

@@ -22,7 +22,7 @@ struct Sweep: ParsableCommand {
     func validate() throws {
         try shared.unused(["--epsilon"], by: "sweep (it takes --epsilons)")
         _ = try FigureLists.epsilons(epsilons)
-        try shared.validateOutputs(try shared.output(defaultName: "sweep").path, inputs: model.map { [RunFile("--model", $0)] } ?? [])
+        try shared.validateOutputs(try shared.output(defaultName: "sweep").path, inputs: [model.map { RunFile("--model", $0) } ?? RunFile("--model (default)", Shipped.ibp)])
     }
 
     func run() throws {

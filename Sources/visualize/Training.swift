@@ -19,7 +19,7 @@ struct Training: ParsableCommand {
     func validate() throws {
         try shared.unused(["--data", "--sample", "--epsilon", "--bounds", "--scale", "--max-channels", "--shared-scale",
                            "--perturbation", "--pgd-steps", "--seed", "--dump-bounds"], by: "training")
-        try shared.validateOutputs(try shared.output(defaultName: "training").path)
+        try shared.validateOutputs(try shared.output(defaultName: "training").path, inputs: [RunFile("--metrics", metrics)])
     }
 
     func run() throws {

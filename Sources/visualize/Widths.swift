@@ -31,7 +31,7 @@ struct Widths: ParsableCommand {
         if samples != nil { try shared.unused(["--sample"], by: "widths with --samples") }
         if let methods { _ = try FigureLists.methods(methods) }
         if let samples { _ = try FigureLists.samples(samples) }
-        try shared.validateOutputs(try shared.output(defaultName: "widths").path, inputs: models.map { RunFile("--model", $0) })
+        try shared.validateOutputs(try shared.output(defaultName: "widths").path, inputs: models.isEmpty ? [Shipped.baseline, Shipped.ibp].map { RunFile("--model (default)", $0) } : models.map { RunFile("--model", $0) })
     }
 
     func run() throws {
