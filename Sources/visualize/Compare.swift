@@ -67,8 +67,8 @@ struct Compare: ParsableCommand {
         }
         if isBatch {
             try shared.unused(["--out", "--dump-bounds"], by: "a batch (--samples, --epsilons; it writes into --out-dir)")
-            if let samples { _ = try FigureLists.samples(samples) }
-            if let epsilons { _ = try FigureLists.epsilons(epsilons) }
+            if let samples { _ = try DistinctLists.samples(samples) }
+            if let epsilons { _ = try DistinctLists.epsilons(epsilons, decimals: 3) }
             _ = try shared.output(defaultName: "batch")
         } else {
             if outDir != nil { throw ValidationError("--out-dir is for a batch (--samples, --epsilons); use --out") }
@@ -111,8 +111,8 @@ struct Compare: ParsableCommand {
 
     /// One `compare` figure per sample and epsilon, spread over the cores, then the folder's index.
     private func runBatch(_ template: FigureRequest, maker: FigureMaker) throws {
-        let indices = try FigureLists.samples(samples ?? String(template.sample))
-        let epsList = try FigureLists.epsilons(epsilons ?? String(template.epsilon))
+        let indices = try DistinctLists.samples(samples ?? String(template.sample))
+        let epsList = try DistinctLists.epsilons(epsilons ?? String(template.epsilon), decimals: 3)
         for eps in Set(epsList) {
             var r = template
             r.epsilon = eps
@@ -158,6 +158,7 @@ extension Compare {
             outputs.append(RunFile("figure \(i) output", r.output))
             if let dump = r.dumpBounds { outputs.append(RunFile("figure \(i) dumpBounds", dump)) }
             inputs += r.models.map { RunFile("figure \(i) model", $0) }
+            do { try DistinctLists.check(r, figure: "figure \(i)") } catch { throw ManifestError("\(path): \(error)") }
             if let metrics = r.metrics { inputs.append(RunFile("figure \(i) metrics", metrics)) }
         }
         do {

@@ -75,7 +75,7 @@ struct SharedOptions: ParsableArguments {
             throw ValidationError("--format \(format) is not png, svg or pdf")
         }
         // One method: a list here would otherwise draw its first method and drop the rest without a word.
-        if let bounds, try FigureLists.methods(bounds, flag: "--bounds").count != 1 {
+        if let bounds, try DistinctLists.methods(bounds, flag: "--bounds").count != 1 {
             throw ValidationError("--bounds takes one bound method, got \(bounds); methods, widths and curves take a list in --methods")
         }
         try options.validate()
