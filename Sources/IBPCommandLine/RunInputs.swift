@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import IBPFormats
 
@@ -17,4 +18,18 @@ public func dataFiles(in folder: String, flag: String = "--data") -> [RunFile] {
 /// The folder a command reads MNIST from: the one given, else the default, named as a flag for messages.
 public func dataFiles(given: String?, default folder: @autoclosure () -> String) -> [RunFile] {
     given.map { dataFiles(in: $0) } ?? dataFiles(in: folder(), flag: "--data (default)")
+}
+
+/// Refuses an empty path given to any path flag (`--data ""` would read the working folder, `--out ""` name no
+/// file): every tool calls this in `validate()` with all its path flags and arguments.
+/// - Throws: `ValidationError` (usage, exit 64) naming the flag.
+public func refuseEmptyPaths(_ paths: [(flag: String, value: String?)]) throws {
+    for (flag, value) in paths where value?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+        throw ValidationError("\(flag) is an empty path; give a file or folder name")
+    }
+}
+
+/// `refuseEmptyPaths` for a flag given as a list (repeated, or the arguments of a command).
+public func refuseEmptyPaths(_ flag: String, _ values: [String]) throws {
+    try refuseEmptyPaths(values.map { (flag, $0) })
 }

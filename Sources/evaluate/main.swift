@@ -67,6 +67,8 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
+        try refuseEmptyPaths("CHECKPOINT", checkpoints)
+        try refuseEmptyPaths([("--data", dataOptions.data), ("--per-sample", perSample), ("--plot", plot)])
         for e in epsilons { try validateEpsilon(e) }
         if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(limit)") }
         if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(pgdSteps)") }

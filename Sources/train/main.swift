@@ -162,6 +162,16 @@ struct Train: ParsableCommand {
         let flags = try flags()
         let out = try once(out, "--out"), resume = try once(resume, "--resume")
         _ = try once(data, "--data")
+        for (flag, values) in [("--out", self.out), ("--resume", self.resume), ("--data", data), ("--model", model)] {
+            try refuseEmptyPaths(flag, values)
+        }
+        // A run is a folder: an existing file named by --out or --resume is a mistake, not a run to replace.
+        for (flag, path) in [("--out", out), ("--resume", resume)] {
+            var isFolder: ObjCBool = false
+            if let path, FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+                throw ValidationError("\(flag) \(path) is a file, not a run folder; give a folder name")
+            }
+        }
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
         if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
         if resume != nil && force { throw ValidationError("--force starts a new run: it goes with --out, not --resume") }

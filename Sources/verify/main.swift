@@ -83,6 +83,9 @@ struct Verify: ParsableCommand {
     }
 
     func validate() throws {
+        try refuseEmptyPaths("FILE", files)
+        for (flag, values) in [("--out", out), ("--instances", instances), ("--results", results), ("--answers", answers),
+                               ("--counterexamples", counterexamples)] { try refuseEmptyPaths(flag, values) }
         let list = try once(instances, "--instances")
         if list == nil {
             guard files.count == 2 else {

@@ -53,6 +53,8 @@ struct Compare: ParsableCommand {
     }
 
     func validate() throws {
+        try refuseEmptyPaths([("--baseline", baseline), ("--ibp", ibp), ("--out-dir", outDir), ("--manifest", manifest)])
+        try refuseEmptyPaths("--model", models)
         if manifest != nil {
             // --baseline and --ibp are accepted (and unused) so that a command line that names the pair still runs a
             // manifest; flags that name another figure are refused.

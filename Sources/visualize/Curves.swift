@@ -31,6 +31,7 @@ struct Curves: ParsableCommand {
     var pgdEvery = 5
 
     func validate() throws {
+        try refuseEmptyPaths("--model", models)
         try shared.unused(["--sample", "--epsilon", "--scale", "--max-channels", "--shared-scale", "--perturbation",
                            "--dump-bounds"], by: "curves")
         if methods != nil { try shared.unused(["--bounds"], by: "curves with --methods") }

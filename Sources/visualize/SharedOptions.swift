@@ -69,6 +69,7 @@ struct SharedOptions: ParsableArguments {
     }
 
     func validate() throws {
+        try refuseEmptyPaths([("--data", data), ("--out", out), ("--dump-bounds", dumpBounds)])
         if let epsilon { try validateEpsilon(epsilon) }
         if let sample, sample < 0 { throw ValidationError("--sample must not be negative, got \(sample)") }
         if let format, FigureFormat(rawValue: format.lowercased()) == nil {

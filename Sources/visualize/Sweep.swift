@@ -20,6 +20,7 @@ struct Sweep: ParsableCommand {
     private var epsilons: String { epsilonLists.list ?? Visualization.sweepEpsilons }
 
     func validate() throws {
+        try refuseEmptyPaths([("--model", model)])
         try shared.unused(["--epsilon"], by: "sweep (it takes --epsilons)")
         _ = try DistinctLists.epsilons(epsilons)
         try shared.validateOutputs(try shared.output(defaultName: "sweep").path, inputs: [model.map { RunFile("--model", $0) } ?? RunFile("--model (default)", Shipped.ibp)])

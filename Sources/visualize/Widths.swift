@@ -25,6 +25,7 @@ struct Widths: ParsableCommand {
     private var samples: String? { sampleLists.list }
 
     func validate() throws {
+        try refuseEmptyPaths("--model", models)
         try shared.unused(["--scale", "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed",
                            "--dump-bounds"], by: "widths")
         if methods != nil { try shared.unused(["--bounds"], by: "widths with --methods") }
