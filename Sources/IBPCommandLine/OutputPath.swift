@@ -14,6 +14,11 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
     if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
         throw ValidationError("\(flag) \(path) is a folder, not a file name")
     }
+    // The permission bits are the user's intent, even for root (whom the probe below lets write anywhere): a file
+    // or folder without write bits is not replaced.
+    if FileManager.default.fileExists(atPath: path), !hasWriteBits(path) {
+        throw ValidationError("\(flag) \(path) is read-only (no write permission bits); make it writable or choose another file")
+    }
     guard createsFolder else {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("\(flag) \(path): folder \(folder.path) does not exist")
@@ -41,13 +46,21 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
 /// `access(W_OK)` says yes to root for folders such as /proc or a read-only mount, where the write itself
 /// would fail only after the work (and name a temporary file).
 func canCreateFile(in folder: String) -> Bool {
-    guard access(folder, W_OK) == 0 else { return false }
+    guard hasWriteBits(folder), access(folder, W_OK) == 0 else { return false }
     let probe = URL(fileURLWithPath: folder).appendingPathComponent(".ibp-write-probe.\(getpid()).\(UInt32.random(in: 0...UInt32.max))").path
     let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
     guard fd >= 0 else { return false }
     close(fd)
     unlink(probe)
     return true
+}
+
+/// Whether any of the owner, group or other write bits of `path` is set (following links). Root may write without
+/// them, but a file or folder made read-only says the user does not want it changed.
+func hasWriteBits(_ path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return true }
+    return info.st_mode & 0o222 != 0
 }
 
 /// Creates the missing folders of the file `path` (call it right before writing, after `validateOutputFile`

@@ -43,6 +43,9 @@ public enum AtomicFile {
         }
         removeStaleTemporaries(of: url)
         let temp = dir.appendingPathComponent("\(temporaryPrefix(of: url))\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        // Tracked so that Ctrl-C or SIGTERM during the write removes it (`TemporaryFiles`).
+        let slot = TemporaryFiles.register(temp.path)
+        defer { TemporaryFiles.unregister(slot) }
         do {
             try body(temp)
             // fsync before rename so a crash cannot leave a renamed but empty file.

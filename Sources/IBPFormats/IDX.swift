@@ -68,6 +68,8 @@ public enum IDXProblem: FileProblem {
     case countMismatch(images: Int, labels: Int, labelPath: String)
     /// Neither the plain nor the `.gz` file exists.
     case missing(tried: [String])
+    /// Both the plain and the `.gz` file exist: which one holds the data would be a guess.
+    case ambiguous(plain: String, compressed: String)
     /// A bad argument (negative limit, wrong sizes to write, ...).
     case invalidArgument(String)
 
@@ -92,6 +94,8 @@ public enum IDXProblem: FileProblem {
         case let .missing(tried):
             return "no MNIST file found (tried \(tried.joined(separator: ", "))); get MNIST with scripts/get-mnist.sh "
                 + "DIR (run in the repository), then pass --data DIR or set IBP_DATA=DIR"
+        case let .ambiguous(plain, compressed):
+            return "both \(plain) and \(compressed) exist, so which one to read would be a guess; remove or rename one"
         case let .invalidArgument(why):
             return why
         }
@@ -257,10 +261,16 @@ public enum MNIST {
         return URL(fileURLWithPath: "data/mnist", isDirectory: true)
     }
 
-    /// Finds `baseName` or `baseName.gz` in `directory` (the plain file wins when both exist).
+    /// Finds `baseName` or `baseName.gz` in `directory`.
+    /// - Throws: `IDXError` naming the folder when neither exists, or when both do (`.ambiguous`: the two may
+    ///   differ, and reading either would be a silent guess).
     public static func locate(_ baseName: String, in directory: URL) throws -> URL {
-        let candidates = [directory.appendingPathComponent(baseName), directory.appendingPathComponent(baseName + ".gz")]
-        for url in candidates where FileManager.default.fileExists(atPath: url.path) { return url }
+        let plain = directory.appendingPathComponent(baseName), compressed = directory.appendingPathComponent(baseName + ".gz")
+        let found = [plain, compressed].filter { FileManager.default.fileExists(atPath: $0.path) }
+        if found.count == 2 {
+            throw IDXError(path: directory.path, problem: .ambiguous(plain: baseName, compressed: baseName + ".gz"))
+        }
+        if let url = found.first { return url }
         throw IDXError(path: directory.path, problem: .missing(tried: [baseName, baseName + ".gz"]))
     }
 

@@ -21,6 +21,7 @@ struct Convert: ParsableCommand {
     @OptionGroup var checkpointOptions: CheckpointOptions
 
     func validate() throws {
+        try refuseEmptyPaths([("MODEL", model), ("OUTPUT", output)])
         try validateRunFiles(outputs: [RunFile("OUTPUT", output)], inputs: [RunFile("MODEL", model)])
         try requireExtension(output, "onnx", flag: "OUTPUT", writes: "an ONNX model")
     }

@@ -26,10 +26,10 @@ struct Evaluate: ParsableCommand {
 
     // `.unconditional` on the numbers: a negative value (`--limit -1`) reaches the range check instead of
     // argument-parser's "missing value".
-    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images.")
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (at most the number in --data).")
     var limit: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack).")
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack; at most 10000).")
     var pgdSteps: Int = 20
 
     @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts.")
@@ -67,14 +67,18 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
+        try refuseEmptyPaths("CHECKPOINT", checkpoints)
+        try refuseEmptyPaths([("--data", dataOptions.data), ("--per-sample", perSample), ("--plot", plot)])
         for e in epsilons { try validateEpsilon(e) }
         if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(limit)") }
         if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(pgdSteps)") }
+        try validateAttackSteps(pgdSteps, flag: "--pgd-steps")
         try validateList(epsilon.flattened() as [Float], flag: "--epsilon", given: !epsilon.isEmpty)
         try validateList(lowercasedNames(bounds), flag: "--bounds", given: !bounds.isEmpty)
         if let plot { _ = try figureFormat(of: plot, flag: "--plot") }
         try validateRunFiles(outputs: (plot.map { [RunFile("--plot", $0)] } ?? []) + (perSample.map { [RunFile("--per-sample", $0)] } ?? []),
-                             inputs: checkpoints.map { RunFile("CHECKPOINT", $0) })
+                             inputs: checkpoints.map { RunFile("CHECKPOINT", $0) }
+                                 + dataFiles(given: dataOptions.data, default: DataOptions.defaultDirectory.path))
         do { _ = try methods } catch { throw ValidationError("--bounds: \(error)") }
     }
 
@@ -83,6 +87,8 @@ struct Evaluate: ParsableCommand {
             // The plot's font first: a missing one is reported before the evaluation, not after it.
             let fonts = plot == nil ? nil : try Fonts.load()
             let data = try Dataset.mnist(directory: dataOptions.directory, split: .test, limit: limit)
+            // The loader keeps at most `limit` images; fewer means the flag asked for more than the data holds.
+            if let limit { try validateCount(limit, flag: "--limit", available: data.count, what: "test images in \(dataOptions.directory.path)") }
             let methods = try self.methods
             var reports: [EvaluationReport] = []
             var csv = "checkpoint,index,epsilon,label,prediction,pgd_robust,"

@@ -162,6 +162,16 @@ struct Train: ParsableCommand {
         let flags = try flags()
         let out = try once(out, "--out"), resume = try once(resume, "--resume")
         _ = try once(data, "--data")
+        for (flag, values) in [("--out", self.out), ("--resume", self.resume), ("--data", data), ("--model", model)] {
+            try refuseEmptyPaths(flag, values)
+        }
+        // A run is a folder: an existing file named by --out or --resume is a mistake, not a run to replace.
+        for (flag, path) in [("--out", out), ("--resume", resume)] {
+            var isFolder: ObjCBool = false
+            if let path, FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+                throw ValidationError("\(flag) \(path) is a file, not a run folder; give a folder name")
+            }
+        }
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
         if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
         if resume != nil && force { throw ValidationError("--force starts a new run: it goes with --out, not --resume") }
@@ -189,6 +199,7 @@ struct Train: ParsableCommand {
         try reportingErrors("train") {
             let flags = try flags()
             let dataFolder = try once(data, "--data").map { URL(fileURLWithPath: $0, isDirectory: true) }
+            try checkCountsAgainstData(flags, dataFolder: dataFolder)
             let trainer: Trainer
             if let resume = try once(resume, "--resume") {
                 trainer = try Trainer.resume(directory: URL(fileURLWithPath: resume), flags: flags,
@@ -223,6 +234,28 @@ struct Train: ParsableCommand {
             // Interrupted by Ctrl-C: the checkpoint is written; exit 128 + SIGINT like the other tools, so a script
             // can tell a stopped run from a finished one.
             if !finished && Interrupt.requested { throw ExitCode(128 + SIGINT) }
+        }
+    }
+
+    /// Refuses `--batch-size` larger than the training images and `--eval-limit` larger than the images evaluated
+    /// (the test set, or the `--validation` images), when those flags are given: the trainer would otherwise
+    /// clamp them in silence. Only the labels files' headers are read; a folder that cannot be read is left to
+    /// the trainer's own message. On `--resume` without `--data` the recorded folder is the trainer's to find.
+    private func checkCountsAgainstData(_ flags: TrainingFlags, dataFolder: URL?) throws {
+        guard flags.batchSize != nil || flags.evalLimit != nil else { return }
+        let resuming = try once(resume, "--resume") != nil
+        guard let folder = dataFolder ?? (resuming ? nil : DataOptions.defaultDirectory) else { return }
+        let held = flags.validation ?? 0
+        if let batch = flags.batchSize, let count = mnistCount(in: folder, split: .train) {
+            try validateCount(batch, flag: "--batch-size", available: count - held,
+                              what: "training images in \(folder.path)" + (held > 0 ? " after --validation \(held)" : ""))
+        }
+        if let limit = flags.evalLimit {
+            if held > 0 {
+                try validateCount(limit, flag: "--eval-limit", available: held, what: "--validation images")
+            } else if let count = mnistCount(in: folder, split: .test) {
+                try validateCount(limit, flag: "--eval-limit", available: count, what: "test images in \(folder.path)")
+            }
         }
     }
 

@@ -55,7 +55,7 @@ struct Verify: ParsableCommand {
     var attackRestarts: [Int] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "PGD steps per start (default 100; 0...100000).")
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "PGD steps per start (default 100; 0...10000).")
     var attackSteps: [Int] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
@@ -83,6 +83,9 @@ struct Verify: ParsableCommand {
     }
 
     func validate() throws {
+        try refuseEmptyPaths("FILE", files)
+        for (flag, values) in [("--out", out), ("--instances", instances), ("--results", results), ("--answers", answers),
+                               ("--counterexamples", counterexamples)] { try refuseEmptyPaths(flag, values) }
         let list = try once(instances, "--instances")
         if list == nil {
             guard files.count == 2 else {
@@ -102,9 +105,7 @@ struct Verify: ParsableCommand {
         if let r = try once(attackRestarts, "--attack-restarts"), !(1...1024).contains(r) {
             throw ValidationError("--attack-restarts must be in 1...1024, got \(r)")
         }
-        if let s = try once(attackSteps, "--attack-steps"), !(0...100_000).contains(s) {
-            throw ValidationError("--attack-steps must be in 0...100000, got \(s)")
-        }
+        if let s = try once(attackSteps, "--attack-steps") { try validateAttackSteps(s, flag: "--attack-steps") }
         _ = try once(seed, "--seed")
         _ = try once(answers, "--answers")
         _ = try shardNumbers()
@@ -164,6 +165,13 @@ struct Verify: ParsableCommand {
         let resultsPath = try once(results, "--results")
             ?? "output/verify-results\(shard.map { "-\($0.0)-of-\($0.1)" } ?? "").csv"
         try validateOutputFile(resultsPath, flag: "--results", createsFolder: true)
+        // The list's networks and properties are inputs too: a results file named like one would replace it.
+        var read = [RunFile("--instances", list)] + (try once(answers, "--answers").map { [RunFile("--answers", $0)] } ?? [])
+        for instance in all {
+            read.append(RunFile("--instances line \(instance.line) onnx", instance.onnxURL.path))
+            read.append(RunFile("--instances line \(instance.line) vnnlib", instance.vnnlibURL.path))
+        }
+        try validateRunFiles(outputs: [RunFile("--results", resultsPath)], inputs: read)
         let cexFolder = try once(counterexamples, "--counterexamples")
         let methods = try self.methods()
         let batch = InstanceBatch(verifier: try verifier(), timeout: try once(timeout, "--timeout"))

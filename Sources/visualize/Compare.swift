@@ -53,6 +53,8 @@ struct Compare: ParsableCommand {
     }
 
     func validate() throws {
+        try refuseEmptyPaths([("--baseline", baseline), ("--ibp", ibp), ("--out-dir", outDir), ("--manifest", manifest)])
+        try refuseEmptyPaths("--model", models)
         if manifest != nil {
             // --baseline and --ibp are accepted (and unused) so that a command line that names the pair still runs a
             // manifest; flags that name another figure are refused.
@@ -67,14 +69,17 @@ struct Compare: ParsableCommand {
         }
         if isBatch {
             try shared.unused(["--out", "--dump-bounds"], by: "a batch (--samples, --epsilons; it writes into --out-dir)")
-            if let samples { _ = try FigureLists.samples(samples) }
-            if let epsilons { _ = try FigureLists.epsilons(epsilons) }
+            if let samples { _ = try DistinctLists.samples(samples) }
+            if let epsilons { _ = try DistinctLists.epsilons(epsilons, decimals: 3) }
             _ = try shared.output(defaultName: "batch")
         } else {
             if outDir != nil { throw ValidationError("--out-dir is for a batch (--samples, --epsilons); use --out") }
+            // The columns as run, the shipped defaults included (`--baseline (default)`).
+            let pair = models.isEmpty || baseline != nil || ibp != nil
+            let named = pair ? [RunFile(baseline == nil ? "--baseline (default)" : "--baseline", columns.paths[0]),
+                                RunFile(ibp == nil ? "--ibp (default)" : "--ibp", columns.paths[1])] : []
             try shared.validateOutputs(try shared.output(defaultName: "comparison").path,
-                                       inputs: [baseline.map { RunFile("--baseline", $0) }, ibp.map { RunFile("--ibp", $0) }].compactMap { $0 }
-                                           + models.map { RunFile("--model", $0) })
+                                       inputs: named + models.map { RunFile("--model", $0) })
         }
     }
 
@@ -82,7 +87,9 @@ struct Compare: ParsableCommand {
         try reportingErrors("visualize") {
             let maker = try shared.maker()
             if let manifest {
-                try FigureManifest.load(URL(fileURLWithPath: manifest)).regenerate(maker: maker) {
+                let loaded = try FigureManifest.load(URL(fileURLWithPath: manifest))
+                try checkManifestFiles(loaded, path: manifest)
+                try loaded.regenerate(maker: maker) {
                     print("[\($0)] \($2.rawValue): \($1)")
                 }
                 return
@@ -106,8 +113,8 @@ struct Compare: ParsableCommand {
 
     /// One `compare` figure per sample and epsilon, spread over the cores, then the folder's index.
     private func runBatch(_ template: FigureRequest, maker: FigureMaker) throws {
-        let indices = try FigureLists.samples(samples ?? String(template.sample))
-        let epsList = try FigureLists.epsilons(epsilons ?? String(template.epsilon))
+        let indices = try DistinctLists.samples(samples ?? String(template.sample))
+        let epsList = try DistinctLists.epsilons(epsilons ?? String(template.epsilon), decimals: 3)
         for eps in Set(epsList) {
             var r = template
             r.epsilon = eps
@@ -139,5 +146,27 @@ struct Compare: ParsableCommand {
                               command: "visualize " + CommandLine.arguments.dropFirst().joined(separator: " "))
         print(String(format: "wrote %d figures and index.md, index.html to %@ in %.2f s", jobs.count, folderPath,
                      Date().timeIntervalSince(started)))
+    }
+}
+
+extension Compare {
+    /// Refuses, before any figure is made, a manifest whose figures would overwrite a file the run reads: the
+    /// manifest itself, a model or metrics log of any entry, a file of the data folder, or another entry's output.
+    /// - Throws: `ManifestError` (the manifest is a file, so a failure at run time) naming both entries' fields.
+    func checkManifestFiles(_ loaded: FigureManifest, path: String) throws {
+        var outputs: [RunFile] = []
+        var inputs = [RunFile("--manifest", path)] + dataFiles(given: shared.data, default: shared.dataDirectory)
+        for (i, r) in loaded.requests.enumerated() {
+            outputs.append(RunFile("figure \(i) output", r.output))
+            if let dump = r.dumpBounds { outputs.append(RunFile("figure \(i) dumpBounds", dump)) }
+            inputs += r.models.map { RunFile("figure \(i) model", $0) }
+            do { try DistinctLists.check(r, figure: "figure \(i)") } catch { throw ManifestError("\(path): \(error)") }
+            if let metrics = r.metrics { inputs.append(RunFile("figure \(i) metrics", metrics)) }
+        }
+        do {
+            try validateRunFiles(outputs: outputs, inputs: inputs, createsFolders: true)
+        } catch {
+            throw ManifestError("\(path): \(error)")
+        }
     }
 }

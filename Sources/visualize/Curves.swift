@@ -32,14 +32,15 @@ struct Curves: ParsableCommand {
     var pgdEvery = 5
 
     func validate() throws {
+        try refuseEmptyPaths("--model", models)
         try shared.unused(["--sample", "--epsilon", "--scale", "--max-channels", "--shared-scale", "--perturbation",
                            "--dump-bounds"], by: "curves")
         if methods != nil { try shared.unused(["--bounds"], by: "curves with --methods") }
-        if let methods { _ = try FigureLists.methods(methods) }
-        _ = try FigureLists.epsilons(epsilons)
+        if let methods { _ = try DistinctLists.methods(methods) }
+        _ = try DistinctLists.epsilons(epsilons)
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if pgdEvery < 0 { throw ValidationError("--pgd-every must not be negative, got \(pgdEvery)") }
-        try shared.validateOutputs(try shared.output(defaultName: "curves").path, inputs: models.map { RunFile("--model", $0) })
+        try shared.validateOutputs(try shared.output(defaultName: "curves").path, inputs: models.isEmpty ? Shipped.small.map { RunFile("--model (default)", $0) } : models.map { RunFile("--model", $0) })
     }
 
     func run() throws {
@@ -48,8 +49,8 @@ struct Curves: ParsableCommand {
             let (out, format) = try shared.output(defaultName: "curves")
             var request = FigureRequest(kind: .curves, output: out, format: format, models: models.isEmpty ? Shipped.small : models)
             request.options = shared.options
-            if let methods { request.methods = try FigureLists.methods(methods) }
-            request.epsilons = try FigureLists.epsilons(epsilons)
+            if let methods { request.methods = try DistinctLists.methods(methods) }
+            request.epsilons = try DistinctLists.epsilons(epsilons)
             request.limit = limit
             request.pgdEvery = pgdEvery
             try make(request, maker: maker, label: "curves")

@@ -20,9 +20,10 @@ struct Methods: ParsableCommand {
     private var methods: String { methodLists.list ?? "ibp,crown-ibp,crown" }
 
     func validate() throws {
+        try refuseEmptyPaths([("--model", model)])
         try shared.unused(["--bounds"], by: "methods (it takes --methods)")
-        _ = try FigureLists.methods(methods)
-        try shared.validateOutputs(try shared.output(defaultName: "methods").path, inputs: model.map { [RunFile("--model", $0)] } ?? [])
+        _ = try DistinctLists.methods(methods)
+        try shared.validateOutputs(try shared.output(defaultName: "methods").path, inputs: [model.map { RunFile("--model", $0) } ?? RunFile("--model (default)", Shipped.ibp)])
     }
 
     func run() throws {
@@ -30,7 +31,7 @@ struct Methods: ParsableCommand {
             let maker = try shared.maker()
             let (out, format) = try shared.output(defaultName: "methods")
             var request = FigureRequest(kind: .methods, output: out, format: format, models: [model ?? Shipped.ibp])
-            request.methods = try FigureLists.methods(methods)
+            request.methods = try DistinctLists.methods(methods)
             request.sample = shared.sample ?? 0
             request.epsilon = shared.epsilon ?? 0.1
             request.options = shared.options

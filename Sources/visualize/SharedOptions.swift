@@ -69,13 +69,14 @@ struct SharedOptions: ParsableArguments {
     }
 
     func validate() throws {
+        try refuseEmptyPaths([("--data", data), ("--out", out), ("--dump-bounds", dumpBounds)])
         if let epsilon { try validateEpsilon(epsilon) }
         if let sample, sample < 0 { throw ValidationError("--sample must not be negative, got \(sample)") }
         if let format, FigureFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format \(format) is not png, svg or pdf")
         }
         // One method: a list here would otherwise draw its first method and drop the rest without a word.
-        if let bounds, try FigureLists.methods(bounds, flag: "--bounds").count != 1 {
+        if let bounds, try DistinctLists.methods(bounds, flag: "--bounds").count != 1 {
             throw ValidationError("--bounds takes one bound method, got \(bounds); methods, widths and curves take a list in --methods")
         }
         try options.validate()
@@ -108,10 +109,11 @@ struct SharedOptions: ParsableArguments {
     /// Checks, before any work, that `--out` (or `path`) and `--dump-bounds` can be written: their folders exist
     /// and are writable or can be created (`FigureMaker.make` creates them just before it writes), and they are not
     /// folders.
-    /// `inputs` are the files the subcommand reads: no output may be one of them, nor the other output.
+    /// `inputs` are the files the subcommand reads (the default models included): no output may be one of them,
+    /// nor one of the data folder's files (`dataFiles`, given or default), nor the other output.
     func validateOutputs(_ path: String, inputs: [RunFile] = []) throws {
         try validateRunFiles(outputs: [RunFile("--out", path)] + (dumpBounds.map { [RunFile("--dump-bounds", $0)] } ?? []),
-                             inputs: inputs, createsFolders: true)
+                             inputs: inputs + dataFiles(given: data, default: dataDirectory), createsFolders: true)
     }
 
     /// A figure maker on `--data`.

@@ -20,9 +20,10 @@ struct Sweep: ParsableCommand {
     private var epsilons: String { epsilonLists.list ?? Visualization.sweepEpsilons }
 
     func validate() throws {
+        try refuseEmptyPaths([("--model", model)])
         try shared.unused(["--epsilon"], by: "sweep (it takes --epsilons)")
-        _ = try FigureLists.epsilons(epsilons)
-        try shared.validateOutputs(try shared.output(defaultName: "sweep").path, inputs: model.map { [RunFile("--model", $0)] } ?? [])
+        _ = try DistinctLists.epsilons(epsilons)
+        try shared.validateOutputs(try shared.output(defaultName: "sweep").path, inputs: [model.map { RunFile("--model", $0) } ?? RunFile("--model (default)", Shipped.ibp)])
     }
 
     func run() throws {
@@ -30,7 +31,7 @@ struct Sweep: ParsableCommand {
             let maker = try shared.maker()
             let (out, format) = try shared.output(defaultName: "sweep")
             var request = FigureRequest(kind: .sweep, output: out, format: format, models: [model ?? Shipped.ibp])
-            request.epsilons = try FigureLists.epsilons(epsilons)
+            request.epsilons = try DistinctLists.epsilons(epsilons)
             request.sample = shared.sample ?? 0
             request.options = shared.options
             request.dumpBounds = shared.dumpBounds

@@ -17,9 +17,15 @@ struct Training: ParsableCommand {
     var title: String?
 
     func validate() throws {
+        try refuseEmptyPaths([("--metrics", metrics)])
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: metrics, isDirectory: &isFolder), isFolder.boolValue {
+            let log = URL(fileURLWithPath: metrics).appendingPathComponent("metrics.jsonl").path
+            throw ValidationError("--metrics \(metrics) is a folder; give the run's log file, \(log)")
+        }
         try shared.unused(["--data", "--sample", "--epsilon", "--bounds", "--scale", "--max-channels", "--shared-scale",
                            "--perturbation", "--pgd-steps", "--seed", "--dump-bounds"], by: "training")
-        try shared.validateOutputs(try shared.output(defaultName: "training").path)
+        try shared.validateOutputs(try shared.output(defaultName: "training").path, inputs: [RunFile("--metrics", metrics)])
     }
 
     func run() throws {

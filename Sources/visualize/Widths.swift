@@ -25,13 +25,14 @@ struct Widths: ParsableCommand {
     private var samples: String? { sampleLists.list }
 
     func validate() throws {
+        try refuseEmptyPaths("--model", models)
         try shared.unused(["--scale", "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed",
                            "--dump-bounds"], by: "widths")
         if methods != nil { try shared.unused(["--bounds"], by: "widths with --methods") }
         if samples != nil { try shared.unused(["--sample"], by: "widths with --samples") }
-        if let methods { _ = try FigureLists.methods(methods) }
-        if let samples { _ = try FigureLists.samples(samples) }
-        try shared.validateOutputs(try shared.output(defaultName: "widths").path, inputs: models.map { RunFile("--model", $0) })
+        if let methods { _ = try DistinctLists.methods(methods) }
+        if let samples { _ = try DistinctLists.samples(samples) }
+        try shared.validateOutputs(try shared.output(defaultName: "widths").path, inputs: models.isEmpty ? [Shipped.baseline, Shipped.ibp].map { RunFile("--model (default)", $0) } : models.map { RunFile("--model", $0) })
     }
 
     func run() throws {
@@ -41,8 +42,8 @@ struct Widths: ParsableCommand {
             var request = FigureRequest(kind: .widths, output: out, format: format,
                                         models: models.isEmpty ? [Shipped.baseline, Shipped.ibp] : models)
             request.options = shared.options
-            if let methods { request.methods = try FigureLists.methods(methods) }
-            if let samples { request.samples = try FigureLists.samples(samples) }
+            if let methods { request.methods = try DistinctLists.methods(methods) }
+            if let samples { request.samples = try DistinctLists.samples(samples) }
             request.sample = shared.sample ?? 0
             request.epsilon = shared.epsilon ?? 0.1
             try make(request, maker: maker, label: "widths")

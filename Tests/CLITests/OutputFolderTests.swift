@@ -31,8 +31,11 @@ final class OutputFolderTests: XCTestCase {
     func testOutThatIsARegularFile() throws {
         let file = folder.appendingPathComponent("a-file")
         try Data("not a folder".utf8).write(to: file)
-        try assertRejected(.train, trainArguments(out: file), in: folder, mentions: [file.path, "exists"])
-        try assertRejected(.train, trainArguments(out: file, force: true), in: folder, mentions: [file.path, "cannot create"])
+        // New-user report, kind 7: the message says what the path is (a file), not "pass --resume or --force".
+        try assertRejected(.train, trainArguments(out: file), in: folder, mentions: [file.path, "is a file, not a run folder"],
+                           status: 64)
+        try assertRejected(.train, trainArguments(out: file, force: true), in: folder,
+                           mentions: [file.path, "is a file, not a run folder"], status: 64)
     }
 
     func testOutUnderAReadOnlyFolder() throws {

@@ -16,6 +16,24 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try temporaries(in: dir), [])
     }
 
+    /// The signal handler's list (`TemporaryFiles`) holds every temporary file while it is written, and only then:
+    /// `removeAll()`, what SIGINT and SIGTERM call, removes the one in progress and nothing else.
+    func testTemporaryFilesInProgressAreTrackedForTheSignalHandler() throws {
+        let dir = try makeTempDir(self)
+        let url = dir.appendingPathComponent("a.bin")
+        let other = dir.appendingPathComponent("b.bin")
+        try AtomicFile.write(Data([1]), to: other)
+        XCTAssertThrowsError(try AtomicFile.write(to: url) { temp in
+            try Data([9, 9]).write(to: temp)
+            XCTAssertEqual(try temporaries(in: dir).count, 1)
+            TemporaryFiles.removeAll()
+            XCTAssertEqual(try temporaries(in: dir), [], "the file being written was not tracked")
+        })
+        TemporaryFiles.removeAll()
+        XCTAssertEqual(try Data(contentsOf: other), Data([1]), "a finished file was removed")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
+    }
+
     func testFailingBodyLeavesTheOldFileAndNoTemporary() throws {
         let dir = try makeTempDir(self)
         let url = dir.appendingPathComponent("a.bin")

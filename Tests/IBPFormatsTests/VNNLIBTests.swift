@@ -72,6 +72,44 @@ final class VNNLIBTests: XCTestCase {
         XCTAssertEqual(p.disjuncts[1][0], LinearInequality(coefficients: [1, 0, -1], constant: 0, isStrict: false))
     }
 
+    /// A property whose output condition is one (and ...) of `rows` rows over 10 outputs, or `rows` separate
+    /// output assertions (`separate`), each row naming two outputs.
+    static func wideConjunction(rows: Int, separate: Bool = false) -> String {
+        var text = "(declare-const X_0 Real)\n(assert (>= X_0 0))\n(assert (<= X_0 1))\n"
+        for j in 0..<10 { text += "(declare-const Y_\(j) Real)\n" }
+        let row = { (i: Int) in "(<= Y_\(i % 10) Y_\((i / 10 + i + 1) % 10))" }
+        if separate {
+            for i in 0..<rows { text += "(assert \(row(i)))\n" }
+        } else {
+            text += "(assert (and\n" + (0..<rows).map(row).joined(separator: "\n") + "))\n"
+        }
+        return text
+    }
+
+    /// New-user report, kind 6: a conjunction of n rows parses in time linear in n. It took O(n^2) (every row
+    /// rebuilt the whole conjunction: 18,000 rows took 9.9 s), so 50,000 rows took over a minute. The check is
+    /// by scaling, which a loaded machine does not fake: doubling the rows must not come near quadrupling the
+    /// time (best of two runs each), and an absolute limit far below the quadratic time (this test's code is
+    /// built without -O in debug; in release 50,000 rows take well under a second).
+    func testAWideConjunctionParsesInLinearTime() throws {
+        for separate in [false, true] {
+            func seconds(_ rows: Int) throws -> Double {
+                let text = Self.wideConjunction(rows: rows, separate: separate)
+                var best = Double.infinity
+                for _ in 0..<2 {
+                    let start = Date()
+                    let p = try VNNLIB.parse(text: text)
+                    best = min(best, Date().timeIntervalSince(start))
+                    XCTAssertEqual(p.disjuncts.map(\.count), [rows])
+                }
+                return best
+            }
+            let half = try seconds(20_000), full = try seconds(40_000)
+            XCTAssertLessThan(full, 3 * half + 0.05, "separate \(separate): 20,000 rows \(half) s, 40,000 rows \(full) s: not linear")
+            XCTAssertLessThan(full, 10, "separate \(separate): 40,000 rows took \(full) s")
+        }
+    }
+
     /// Each malformed input gives one line with the file, line and column of the offending text.
     func testMalformedInputsGiveLineAndColumn() {
         let declare = "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n"

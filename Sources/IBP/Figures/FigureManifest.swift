@@ -80,6 +80,28 @@ public struct FigureManifest {
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.count > 2 {
             let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
             throw ManifestError("\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
+        } catch let DecodingError.typeMismatch(type, context) where context.codingPath.count > 2 {
+            // `"sample": "0"` or `"sample": 1.5`: name the figure, the field and the type it needs.
+            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
+            let needed = type == Int.self || type == UInt64.self ? "a whole number"
+                : type == Float.self || type == Double.self ? "a number" : type == Bool.self ? "true or false"
+                : type == String.self ? "a string" : "\(type)"
+            throw ManifestError("\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' must be \(needed)")
+        } catch let error as DecodingError {
+            // Any other field with a value of the wrong kind (`"sample": 1.5`): name the figure and the field.
+            let context: DecodingError.Context?
+            switch error {
+            case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c): context = c
+            @unknown default: context = nil
+            }
+            guard let context, let index = context.codingPath.compactMap(\.intValue).first,
+                  let field = context.codingPath.last?.stringValue, context.codingPath.count > 2 else {
+                // Foundation on Linux reports a fraction in an integer field as "not valid JSON", without a path.
+                if let problem = wholeNumberProblem(data) { throw ManifestError("\(url.path): \(problem)") }
+                throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
+                                    + "see FigureManifest)")
+            }
+            throw ManifestError("\(url.path): figure \(index): '\(field)' has an unusable value (\(context.debugDescription))")
         } catch {
             throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                 + "see FigureManifest)")
@@ -199,6 +221,26 @@ public struct FigureManifest {
             let name = URL(fileURLWithPath: file.path).lastPathComponent
             progress(requests.count + k + 1, folder.isEmpty ? name : "\(folder)/\(name)", file.outcome)
         }
+    }
+
+    /// The integer fields of an entry.
+    static let wholeNumberFields = ["sample", "scale", "maxChannels", "pgdSteps", "seed", "limit", "pgdEvery"]
+
+    /// "figure N: 'field' must be a whole number, got V" for the first integer field holding a fraction or a
+    /// number beyond Int64; nil when there is none.
+    static func wholeNumberProblem(_ data: Data) -> String? {
+        let figures = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["figures"] as? [Any] ?? []
+        for (index, entry) in figures.enumerated() {
+            guard let entry = entry as? [String: Any] else { continue }
+            for field in wholeNumberFields {
+                guard let number = entry[field] as? NSNumber else { continue }
+                let value = number.doubleValue
+                if value.rounded() != value || abs(value) >= 9.2e18 {
+                    return "figure \(index): '\(field)' must be a whole number, got \(number)"
+                }
+            }
+        }
+        return nil
     }
 
     /// `regenerate` with a maker on `data`.

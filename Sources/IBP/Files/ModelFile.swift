@@ -19,9 +19,16 @@ public enum ModelFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CheckpointError(path: path, reason: "no such file")
         }
+        // A file named .onnx whose first bytes match no other format is read as ONNX, so its error says "not an
+        // ONNX model (...)" rather than what the checkpoint reader makes of random bytes ("header length ...").
+        let namedONNX = url.pathExtension.lowercased() == "onnx"
         switch kind(url) {
         case .onnx:
             break
+        case .safetensors where namedONNX, .unknown where namedONNX:
+            break
+        case let other where namedONNX:
+            throw CheckpointError(path: path, reason: "not an ONNX model (\(other.description)), though its name ends in .onnx")
         case .zip, .safetensors, .unknown:
             return .checkpoint(try Checkpoint.load(url, architecture: architecture))
         case let other:

@@ -46,7 +46,7 @@ public enum ArchitectureFile {
             throw fail("holds \(size) bytes, more than a model file may (\(maxBytes)); is it the right file?")
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot be read") }
-        if let problem = layerKindProblem(data) { throw fail(problem) }
+        if let problem = layerKindProblem(data) ?? wholeNumberProblem(data) { throw fail(problem) }
         let architecture: Architecture
         do {
             architecture = try StrictJSON.decode(Architecture.self, from: data)
@@ -76,10 +76,52 @@ public enum ArchitectureFile {
         } catch let e as ResourceLimits.Exceeded {
             throw fail(e.message)
         }
+        // A linear layer takes a flat vector: on an image it needs a flatten first, never an implicit one.
+        var flat = inputShape.count == 1
+        for (index, layer) in architecture.layers.enumerated() {
+            switch layer {
+            case .flatten: flat = true
+            case .conv: flat = false
+            case .linear(let units) where !flat:
+                throw fail("layers[\(index)] is linear \(units) on an image, not a flat vector; add a flatten layer "
+                           + "({\"flatten\": {}}) before linear \(units)")
+            default: break
+            }
+        }
         guard case let .linear(units)? = architecture.layers.last, units == classes else {
             throw fail("ends in \(architecture.layers.last.map { "\($0)" } ?? "nothing"); the last layer must be "
                        + "{\"linear\": {\"units\": \(classes)}}, one logit per class")
         }
+    }
+
+    /// The integer fields of a model file (layer sizes and the input shape).
+    static let wholeNumberFields = ["units", "channels", "kernel", "stride", "inputShape"]
+
+    /// A number in an integer field that is not a whole number in Int32's range (`"units": 10.5`, a 23-digit
+    /// integer), as one phrase naming the field and the value; nil when there is none. Read from the text, since
+    /// the JSON decoders either round such a number or reject the whole file without naming the field.
+    static func wholeNumberProblem(_ data: Data) -> String? {
+        guard let text = String(data: data, encoding: .utf8) else { return nil }
+        let names = wholeNumberFields.joined(separator: "|")
+        // A field, then one number or an array of numbers.
+        guard let field = try? NSRegularExpression(pattern: "\"(\(names))\"\\s*:\\s*(\\[[^\\]]*\\]|[-+0-9.eE]+)") else { return nil }
+        let whole = (text as NSString)
+        for match in field.matches(in: text, range: NSRange(location: 0, length: whole.length)) {
+            let name = whole.substring(with: match.range(at: 1)), value = whole.substring(with: match.range(at: 2))
+            let numbers = value.hasPrefix("[")
+                ? value.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                : [value]
+            for number in numbers where !number.isEmpty {
+                let digits = number.hasPrefix("-") ? number.dropFirst() : Substring(number)
+                guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else {
+                    return "\"\(name)\": \(number) is not a whole number"
+                }
+                guard let v = Int(number), abs(v) <= Int(Int32.max) else {
+                    return "\"\(name)\": \(number) is too large (at most \(Int32.max))"
+                }
+            }
+        }
+        return nil
     }
 
     /// A layer that is not one of `layerKinds` (or an activation that is not a `MonotoneKind`), as one phrase naming

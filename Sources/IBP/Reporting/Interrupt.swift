@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// Turns SIGINT (Ctrl-C) into a flag the training loop polls, so it can checkpoint and exit cleanly.
 public enum Interrupt {
@@ -7,7 +8,8 @@ public enum Interrupt {
     /// Installs the handler; a second Ctrl-C still ends the process at once.
     public static func install() {
         signal(SIGINT) { _ in
-            if Interrupt.flag != 0 { _exit(130) }
+            // The second Ctrl-C ends the process at once: remove the temporary files of writes in progress first.
+            if Interrupt.flag != 0 { TemporaryFiles.removeAll(); _exit(130) }
             Interrupt.flag = 1
         }
     }

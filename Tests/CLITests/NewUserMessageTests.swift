@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// New-user report, kind 7: each message names the field, file or flag and the actual problem.
+final class NewUserMessageTests: XCTestCase {
+    private var folder: URL!
+    private var checkpoint: URL!
+    private var data: URL!
+
+    override func setUpWithError() throws {
+        folder = try TempFolder.make(for: self)
+        checkpoint = folder.appendingPathComponent("good.ckpt")
+        try Fixtures.writeCheckpoint(to: checkpoint)
+        data = folder.appendingPathComponent("data")
+        try Fixtures.writeData(to: data, count: 20)
+    }
+
+    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    private func write(_ name: String, _ text: String) throws -> String {
+        try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+        return path(name)
+    }
+
+    func testModelFileNumbersNameTheField() throws {
+        let cases: [(String, [String])] = [
+            ("10.5", ["\"units\": 10.5", "not a whole number"]),
+            ("99999999999999999999999", ["\"units\": 99999999999999999999999", "too large"]),
+        ]
+        for (units, mentions) in cases {
+            let model = try write("m\(units.count).json", """
+            {"name": "w", "inputShape": [1, 28, 28], "layers": [{"flatten": {}}, {"linear": {"units": \(units)}}]}
+            """)
+            try assertRejected(.train, ["--model", model, "--out", path("run"), "--data", data.path, "--steps", "1"],
+                               in: folder, mentions: [model] + mentions, status: 1)
+        }
+    }
+
+    func testALinearLayerOnAnImageNeedsAFlatten() throws {
+        let model = try write("noflat.json", """
+        {"name": "w", "inputShape": [1, 28, 28], "layers": [{"linear": {"units": 10}}]}
+        """)
+        try assertRejected(.train, ["--model", model, "--out", path("run"), "--data", data.path, "--steps", "1"],
+                           in: folder, mentions: [model, "add a flatten layer", "before linear 10"], status: 1)
+    }
+
+    func testManifestFieldsOfTheWrongKindNameTheFigureAndField() throws {
+        for (value, mention) in [("\"0\"", "must be a whole number"), ("1.5", "must be a whole number, got 1.5")] {
+            let manifest = try write("figures.json", """
+            {"figures": [{"output": "a.png", "sample": 0}, {"output": "b.png", "sample": \(value)}]}
+            """)
+            try assertRejected(.visualize, ["--manifest", manifest, "--data", data.path], in: folder,
+                               mentions: ["figures.json", "figure 1", "'sample'", mention], status: 1)
+        }
+    }
+
+    func testAFileNamedONNXThatIsNotOneSaysSo() throws {
+        var bytes = [UInt8](repeating: 0, count: 10_240)
+        var state: UInt32 = 12345
+        for i in bytes.indices { state = state &* 1_664_525 &+ 1_013_904_223; bytes[i] = UInt8(state >> 24) }
+        bytes[8] = UInt8(ascii: "{")  // what made the checkpoint reader claim it: a safetensors-like header
+        try Data(bytes).write(to: folder.appendingPathComponent("random.onnx"))
+        try Data([0x41]).write(to: folder.appendingPathComponent("one.onnx"))
+        for name in ["random.onnx", "one.onnx"] {
+            for tool in [Tool.evaluate] {
+                try assertRejected(tool, [path(name), "--data", data.path, "--limit", "1"], in: folder,
+                                   mentions: [name, "not an ONNX model"], status: 1)
+            }
+            try assertRejected(.convert, [path(name), path("out.onnx")], in: folder, mentions: [name, "not an ONNX model"],
+                               status: 1)
+        }
+    }
+
+    func testMetricsFolderSaysItIsAFolder() throws {
+        let run = folder.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try assertRejected(.visualize, ["training", "--metrics", run.path, "--out", path("t.png")], in: folder,
+                           mentions: ["--metrics", "is a folder", "metrics.jsonl"], status: 64)
+    }
+
+    func testTrainOnAFileSaysItIsNotARunFolder() throws {
+        try assertRejected(.train, ["--out", checkpoint.path, "--data", data.path], in: folder,
+                           mentions: ["--out", "is a file, not a run folder"], status: 64)
+        try assertRejected(.train, ["--resume", checkpoint.path], in: folder,
+                           mentions: ["--resume", "is a file, not a run folder"], status: 64)
+    }
+
+    func testEmptyPathsAreRefusedByEveryTool() throws {
+        let cases: [(Tool, [String], String)] = [
+            (.evaluate, [checkpoint.path, "--data", ""], "--data"),
+            (.evaluate, [checkpoint.path, "--data", data.path, "--per-sample", ""], "--per-sample"),
+            (.evaluate, [""], "CHECKPOINT"),
+            (.visualize, ["--data", "", "--out", path("a.png")], "--data"),
+            (.visualize, ["--data", data.path, "--out", ""], "--out"),
+            (.visualize, ["--data", data.path, "--baseline", "", "--out", path("a.png")], "--baseline"),
+            (.visualize, ["sweep", "--data", data.path, "--model", "", "--out", path("a.png")], "--model"),
+            (.visualize, ["curves", "--data", data.path, "--model", "", "--out", path("a.png")], "--model"),
+            (.visualize, ["training", "--metrics", "", "--out", path("a.png")], "--metrics"),
+            (.verify, ["--instances", ""], "--instances"),
+            (.verify, [checkpoint.path, "", "--out", path("r.txt")], "FILE"),
+            (.convert, ["", path("x.onnx")], "MODEL"),
+            (.train, ["--out", path("run"), "--data", ""], "--data"),
+            (.train, ["--out", ""], "--out"),
+        ]
+        for (tool, arguments, flag) in cases {
+            try assertRejected(tool, arguments, in: folder, mentions: [flag, "is an empty path"], status: 64)
+        }
+    }
+}
