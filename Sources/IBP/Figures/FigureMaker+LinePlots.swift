@@ -66,7 +66,8 @@ extension FigureMaker {
             let before = i * data.count
             let stem = URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent
             curves += try AccuracyCurves.measure(m.classifier, name: stem, on: data, epsilons: r.epsilons, methods: r.methodList,
-                                                 pgdSteps: r.options.pgdSteps, pgdEvery: r.pgdEvery, seed: r.options.seed) {
+                                                 pgdSteps: r.options.pgdSteps, pgdEvery: r.pgdEvery, seed: r.options.seed,
+                                                 exhaustive: r.exhaustive) {
                 progress(before + $0, total)
             }
         }
