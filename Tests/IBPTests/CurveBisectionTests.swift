@@ -74,18 +74,40 @@ final class CurveBisectionTests: XCTestCase {
                                    batchSize: 100, "one value")
     }
 
-    /// A few hundred real test images at the default batch size (skipped without the MNIST test set: set IBP_MNIST
-    /// or keep it in ../shared/mnist).
-    func testBisectionEqualsBruteForceOnFiveHundredTestImages() throws {
+    /// A few hundred real test images in one batch of the default size, 500 (skipped without the MNIST test set:
+    /// set IBP_MNIST or keep it in ../shared/mnist).
+    func testBisectionEqualsBruteForceOnThreeHundredTestImages() throws {
         let env = ProcessInfo.processInfo.environment
         let dir = env["IBP_MNIST"].map { URL(fileURLWithPath: $0) }
             ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/mnist")
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path)
         else { throw XCTSkip("no MNIST test set at \(dir.path) (set IBP_MNIST)") }
-        let data = try Dataset.mnist(directory: dir, split: .test, limit: 500)
+        let data = try Dataset.mnist(directory: dir, split: .test, limit: 300)
         for name in checkpoints.prefix(3) {
             try assertEqualsBruteForce(try network(name), data, epsilons: grid, methods: [.ibp], batchSize: 500, name)
         }
+    }
+
+    /// The early-stopping attack draws the same random start and breaks the same samples as the full attack (the
+    /// batch shrinks, so a sample within rounding of a tie could differ; none does on these images).
+    func testAttackUntilBrokenBreaksWhatTheFullAttackBreaks() throws {
+        let (images, labels) = try Dataset.mnist(directory: packageRoot.appendingPathComponent("sample_data/mnist"),
+                                                 split: .test).batch(0..<100)
+        var breaks = 0
+        for name in ["small-nominal", "small-ibp-eps0.2"] {
+            let net = try network(name)
+            let x = net.shapedInput(images)
+            for eps: Float in [0.02, 0.1, 0.3] {
+                let pgd = PGD(epsilon: eps, steps: 10)
+                var rngFull = RandomSource(seed: 5), rngEarly = RandomSource(seed: 5)
+                let full = pgd.attack(net, x: x, labels: labels, rng: &rngFull).margins.map { !($0 < 0) }
+                let early = pgd.attackUntilBroken(net, x: x, labels: labels, rng: &rngEarly).map { !($0 < 0) }
+                XCTAssertEqual(early, full, "\(name) eps \(eps)")
+                XCTAssertEqual(rngEarly.uniform(), rngFull.uniform(), "the same draws from the random source")
+                breaks += full.filter { $0 }.count
+            }
+        }
+        XCTAssertGreaterThan(breaks, 100)
     }
 
     /// PGD runs only on samples neither certified nor broken before: verified <= PGD-robust <= correct at every
@@ -113,6 +135,10 @@ final class CurveBisectionTests: XCTestCase {
                 previous = robust
             }
             XCTAssertLessThan(attacked.last!.pgdCorrect!, attacked[0].nominalCorrect, name)
+            // Who was attacked: at most the correct samples not certified at that eps (none at eps 0 on these).
+            for r in attacked where r.pgdAttacked != nil {
+                XCTAssertLessThanOrEqual(r.pgdAttacked!, r.nominalCorrect - r.verified, "\(name) eps \(r.epsilon)")
+            }
         }
     }
 }

@@ -25,7 +25,8 @@ import Foundation
 /// PGD (Madry et al., ICLR 2018), only at grid values where `pgd(k)` gives an attack, in increasing eps:
 /// - a sample certified at eps by any method is robust there, so it is not attacked (it counts as PGD-robust);
 /// - a sample broken at a smaller eps stays broken: its adversarial point lies in every larger box;
-/// - the others (correctly classified, not yet broken, not certified) are attacked as one batch.
+/// - the others (correctly classified, not yet broken, not certified) are attacked as one batch, each sample
+///   leaving it at its first iterate with margin >= 0 (`PGD.attackUntilBroken`); `pgdAttacked` counts them.
 /// So the PGD line is still an upper bound of robust accuracy, at most the brute force's line (which forgets
 /// earlier breaks), and verified <= PGD-robust <= correct. The attacked batches are smaller, so the random starts
 /// (one `RandomSource(seed:)` per grid value, advanced batch by batch) differ from the brute force's.
@@ -40,7 +41,7 @@ public enum CurveEvaluator {
         let attacks = epsilons.indices.map(pgd)
         var results = zip(epsilons, attacks).map { epsilon, pgd in
             EvaluationResult(epsilon: epsilon, count: data.count, nominalCorrect: 0, verified: 0,
-                             pgdCorrect: pgd == nil ? nil : 0, methods: methods,
+                             pgdCorrect: pgd == nil ? nil : 0, pgdAttacked: pgd == nil ? nil : 0, methods: methods,
                              verifiedBy: [Int](repeating: 0, count: methods.count),
                              methodSeconds: [Double](repeating: 0, count: methods.count))
         }
@@ -86,12 +87,13 @@ public enum CurveEvaluator {
                 }
                 if !targets.isEmpty {
                     let (subset, subsetLabels) = data.batch(targets.map { start + $0 })
-                    let (_, margins) = attack.attack(network, x: network.shapedInput(subset), labels: subsetLabels,
-                                                     rng: &rngs[k])
+                    let margins = attack.attackUntilBroken(network, x: network.shapedInput(subset),
+                                                           labels: subsetLabels, rng: &rngs[k])
                     // Broken when some iterate reached a tie or crossed (as `Evaluator`).
                     for (i, s) in targets.enumerated() where !(margins[i] < 0) { broken[s] = true }
                 }
                 attacked[k] = broken
+                results[k].pgdAttacked! += targets.count
                 results[k].pgdCorrect! += (0..<n).filter { correct[$0] && !broken[$0] }.count
             }
             let correctCount = correct.filter { $0 }.count
