@@ -36,7 +36,7 @@ public enum AccuracyCurves {
                 one.verifiedBy = [r.verifiedBy[m]]
                 one.methodSeconds = [r.methodSeconds[m]]
                 one.verified = r.verifiedBy[m]
-                if m > 0 { one.pgdCorrect = nil }
+                if m > 0 { one.pgdCorrect = nil; one.pgdAttacked = nil }
                 return one
             })
         }

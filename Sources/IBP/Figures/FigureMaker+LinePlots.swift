@@ -94,7 +94,7 @@ extension FigureMaker {
     /// skips certified and already broken samples), as one provenance entry; none for the brute force.
     private func attackedCounts(_ curves: [AccuracyCurve]) -> [(String, String)] {
         let lines = curves.filter { $0.results.contains { $0.pgdAttacked != nil } }.map { c in
-            "\(c.name): " + c.results.compactMap { r in r.pgdAttacked.map { "\($0) at \(NumberLabel.fixed(Double(r.epsilon), decimals: 2))" } }
+            "\(c.name): " + c.results.compactMap { r in r.pgdAttacked.map { "\($0) at \(NumberLabel.fixed(Double(r.epsilon), decimals: 4))" } }
                 .joined(separator: ", ")
         }
         return lines.isEmpty ? [] : [("PGD attacked", lines.joined(separator: "; "))]
