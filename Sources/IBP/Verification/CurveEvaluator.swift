@@ -13,11 +13,12 @@ import Foundation
 ///    kernel mixes rows or branches on another row's values. Samples whose bracket is already closed ride along
 ///    (their result is ignored): shrinking the batch would change the shapes and with them the rounding.
 /// 2. The verdicts between probes are inferred from monotonicity. In real arithmetic this is a theorem (interval
-///    arithmetic is inclusion-isotone and the eps-box, clipped to [0, 1], grows with eps). In floats the radius
-///    path is monotone too (round-to-nearest addition, and multiplication by |W| >= 0, are monotone, and the
-///    radius is computed in the same order at every eps), but the centre mu = (l + u) / 2 changes with eps where
-///    the box is clipped, and W mu is rounded anew: the inferred verdict can differ from the computed one only for
-///    a sample whose worst margin is within rounding of 0 at two grid values 0.01 apart. The bisection always
+///    arithmetic is inclusion-isotone and the eps-box, clipped to [0, 1], grows with eps). In floats the first
+///    layer's radius |W| r is monotone too (round-to-nearest addition, and multiplication by |W| >= 0, are
+///    monotone, in the same order at every eps), but the centre mu = (l + u) / 2 changes with eps where the box is
+///    clipped, W mu is rounded anew, and from the first activation on the centre feeds the radius: the inferred
+///    verdict can differ from the computed one only for a sample whose worst margin is within rounding of 0 at
+///    two grid values. The bisection always
 ///    computes both neighbours of its boundary (the last certified and the first refuted grid value). On the
 ///    shipped `small` checkpoints it equals the brute force on every (image, eps) of the 10,000 MNIST test images
 ///    x 46 eps (1,380,000 verdicts; `scripts/check-curves.sh`), and `CurveBisectionTests` compares every count
