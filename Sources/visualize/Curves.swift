@@ -31,6 +31,11 @@ struct Curves: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid (default 5; 0: no PGD).")
     var pgdEvery = 5
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Bound every eps of the grid and attack every correctly classified sample (the brute force), instead of one bisection per sample.",
+        discussion: "The same verified counts, several times slower; for checking the bisection (scripts/check-curves.sh)."))
+    var exhaustive = false
+
     func validate() throws {
         try refuseEmptyPaths("--model", models)
         try shared.unused(["--sample", "--epsilon", "--scale", "--max-channels", "--shared-scale", "--perturbation",
@@ -53,6 +58,7 @@ struct Curves: ParsableCommand {
             request.epsilons = try DistinctLists.epsilons(epsilons)
             request.limit = limit
             request.pgdEvery = pgdEvery
+            request.exhaustive = exhaustive
             try make(request, maker: maker, label: "curves")
         }
     }

@@ -58,6 +58,17 @@ final class VisualizeSubcommandTests: XCTestCase {
         XCTAssertEqual(Set(TempFolder.listing(folder).keys), Set(runs.map { "/" + $0.out }))
     }
 
+    /// `curves` bisects each sample's certified eps range; `--exhaustive` bounds every eps. Without PGD the counts
+    /// are the same, so the figures are the same bytes (issue 14).
+    func testCurvesBisectionDrawsTheExhaustiveFigure() throws {
+        let args = ["curves", "--model", checkpoint("small-ibp-eps0.2"), "--model", checkpoint("small-nominal"),
+                    "--epsilons", "0:0.45:0.01", "--pgd-every", "0"] + data
+        _ = try runOK(args + ["--out", path("bisection.png")])
+        _ = try runOK(args + ["--exhaustive", "--out", path("exhaustive.png")])
+        let bisection = try Data(contentsOf: URL(fileURLWithPath: path("bisection.png")))
+        XCTAssertEqual(bisection, try Data(contentsOf: URL(fileURLWithPath: path("exhaustive.png"))))
+    }
+
     /// `swift run visualize` with no arguments (from a folder laid out like the package root) still draws the
     /// seed's comparison of the shipped pair.
     func testNoArgumentsDrawTheSeedsFigure() throws {

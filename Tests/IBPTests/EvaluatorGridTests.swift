@@ -34,17 +34,26 @@ final class EvaluatorGridTests: XCTestCase {
         XCTAssertGreaterThan(joint[2].verifiedBy[0], 0)
         XCTAssertNotNil(joint[2].pgdCorrect)
         XCTAssertNil(joint[1].pgdCorrect)
-        // The curves: one per method, each with that method's counts; PGD with the first method only.
-        let curves = try AccuracyCurves.measure(network, name: "v", on: data, epsilons: epsilons, methods: methods,
-                                                pgdSteps: 5, pgdEvery: 2, seed: 3)
-        XCTAssertEqual(curves.map(\.method), methods)
-        for (m, curve) in curves.enumerated() {
-            for (k, r) in curve.results.enumerated() {
-                XCTAssertEqual(r.verified, joint[k].verifiedBy[m])
-                XCTAssertEqual(r.verifiedAccuracy(methods[m]), Double(joint[k].verifiedBy[m]) / Double(data.count))
-                XCTAssertEqual(r.pgdCorrect, m == 0 ? joint[k].pgdCorrect : nil)
-                XCTAssertEqual(r.nominalCorrect, joint[k].nominalCorrect)
+        // The curves: one per method, each with that method's counts; PGD with the first method only. They come
+        // from `CurveEvaluator` (its counts against this brute force: `CurveBisectionTests`), or with `exhaustive`
+        // from the brute force itself.
+        for exhaustive in [false, true] {
+            let curves = try AccuracyCurves.measure(network, name: "v", on: data, epsilons: epsilons, methods: methods,
+                                                    pgdSteps: 5, pgdEvery: 2, seed: 3, exhaustive: exhaustive)
+            let reference = exhaustive
+                ? try Evaluator.evaluate(network, on: data, epsilons: epsilons, pgd: pgd, seed: 3, methods: methods)
+                : try CurveEvaluator.evaluate(network, on: data, epsilons: epsilons, pgd: pgd, seed: 3, methods: methods)
+            XCTAssertEqual(curves.map(\.method), methods)
+            for (m, curve) in curves.enumerated() {
+                for (k, r) in curve.results.enumerated() {
+                    XCTAssertEqual(r.verified, reference[k].verifiedBy[m])
+                    XCTAssertEqual(r.verifiedAccuracy(methods[m]), Double(reference[k].verifiedBy[m]) / Double(data.count))
+                    XCTAssertEqual(r.pgdCorrect, m == 0 ? reference[k].pgdCorrect : nil)
+                    XCTAssertEqual(r.pgdAttacked, m == 0 ? reference[k].pgdAttacked : nil)
+                    XCTAssertEqual(r.nominalCorrect, reference[k].nominalCorrect)
+                }
             }
+            XCTAssertEqual(curves[0].results[0].pgdAttacked == nil, exhaustive)
         }
     }
 }

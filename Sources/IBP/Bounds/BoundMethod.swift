@@ -39,6 +39,15 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Whether the grid bisection of `CurveEvaluator` may assume that a sample certified at some eps is certified at
+    /// every smaller eps. True for IBP only: interval arithmetic is inclusion-isotone (a box inside another maps to
+    /// bounds inside the other's; Moore, Kearfott and Cloud, *Introduction to Interval Analysis*, SIAM 2009,
+    /// ch. 5), and the eps-box grows with eps, so IBP's worst-case margins do not decrease. CROWN and CROWN-IBP pick
+    /// their ReLU relaxations from the intermediate bounds (the lower slope 0 or 1 by |l| against u), so a larger
+    /// box can give a different, occasionally tighter, relaxation; sound IBP is left out for want of a check.
+    /// In floats even IBP is monotone only up to rounding (see `CurveEvaluator`).
+    public var isInclusionMonotone: Bool { self == .ibp }
+
     /// Why this method cannot bound the chain `layers`, or nil when it can: CROWN and CROWN-IBP have no relaxation of
     /// max pooling (`Primitive.maxPool`). Known from the layers alone, so callers refuse before any work.
     public func refusal(_ layers: [Layer]) -> BoundMethodError? {

@@ -64,6 +64,24 @@ public struct InputBox {
         self.init(lower: lo, upper: hi)
     }
 
+    /// The same box with one epsilon per sample (`epsilons[s]` for row s of `x`, shape (n, ...), n =
+    /// `epsilons.count`): each corner is the very float operation and clip of `init(around:epsilon:)`, so row s
+    /// equals, bit for bit, row s of the box built with the scalar `epsilons[s]` (the grid bisection of
+    /// `CurveEvaluator` relies on this).
+    public init(around x: Tensor, epsilons: [Float]) {
+        precondition(epsilons.count == x.batch, "\(epsilons.count) epsilons for a batch of \(x.batch)")
+        var lo = x, hi = x
+        let size = x.sampleSize
+        for s in 0..<x.batch {
+            let epsilon = epsilons[s]
+            for i in s * size..<(s + 1) * size {
+                lo.data[i] = min(max(x.data[i] - epsilon, 0), 1)
+                hi.data[i] = min(max(x.data[i] + epsilon, 0), 1)
+            }
+        }
+        self.init(lower: lo, upper: hi)
+    }
+
     public var batch: Int { lower.batch }
     public var interval: Interval { Interval(lower: lower, upper: upper) }
 }

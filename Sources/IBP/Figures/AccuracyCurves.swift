@@ -9,17 +9,26 @@ public enum AccuracyCurves {
         try Evaluator.evaluate(network, on: data, epsilon: epsilon, pgd: pgd, seed: seed, methods: [method])
     }
 
-    /// One curve per method of `network` over `epsilons`, from one pass over `data` (`Evaluator.evaluate(_:on:
-    /// epsilons:...)`: each batch classified once, then bounded by every method at every epsilon). PGD (with
-    /// `pgdSteps` steps and `seed`) runs at every `pgdEvery`-th epsilon (0: never) and is drawn with the first
-    /// method's curve; every method's verdict counts it (a certificate PGD contradicts is a conflict, never
-    /// verified). `progress` gets the number of samples done.
+    /// One curve per method of `network` over `epsilons`, from one pass over `data`: each batch classified once,
+    /// then `CurveEvaluator.evaluate` (IBP by a bisection per sample over the grid, the same verified counts as
+    /// bounding every epsilon; PGD only on samples neither certified nor already broken at a smaller eps), or with
+    /// `exhaustive` the brute force `Evaluator.evaluate(_:on:epsilons:...)` (every method at every epsilon, PGD on
+    /// every correctly classified sample), the reference the bisection is checked against. PGD (with `pgdSteps`
+    /// steps and `seed`) runs at every `pgdEvery`-th epsilon (0: never) and is drawn with the first method's curve;
+    /// every method's verdict counts it (a certificate PGD contradicts is a conflict, never verified). `progress`
+    /// gets the number of samples done.
     public static func measure(_ network: any Classifier, name: String, on data: Dataset, epsilons: [Float],
                                methods: [BoundMethodName], pgdSteps: Int, pgdEvery: Int, seed: UInt64,
+                               exhaustive: Bool = false,
                                progress: (Int) -> Void = { _ in }) throws -> [AccuracyCurve] {
-        let joint = try Evaluator.evaluate(network, on: data, epsilons: epsilons, pgd: { k in
+        let pgd: (Int) -> PGD? = { k in
             pgdEvery > 0 && pgdSteps > 0 && k % pgdEvery == 0 ? PGD(epsilon: epsilons[k], steps: pgdSteps) : nil
-        }, seed: seed, methods: methods, progress: progress)
+        }
+        let joint = exhaustive
+            ? try Evaluator.evaluate(network, on: data, epsilons: epsilons, pgd: pgd, seed: seed, methods: methods,
+                                     progress: progress)
+            : try CurveEvaluator.evaluate(network, on: data, epsilons: epsilons, pgd: pgd, seed: seed, methods: methods,
+                                          progress: progress)
         return methods.enumerated().map { m, method in
             AccuracyCurve(name: name, method: method, results: joint.map { r in
                 var one = r
@@ -27,7 +36,7 @@ public enum AccuracyCurves {
                 one.verifiedBy = [r.verifiedBy[m]]
                 one.methodSeconds = [r.methodSeconds[m]]
                 one.verified = r.verifiedBy[m]
-                if m > 0 { one.pgdCorrect = nil }
+                if m > 0 { one.pgdCorrect = nil; one.pgdAttacked = nil }
                 return one
             })
         }

@@ -66,7 +66,8 @@ extension FigureMaker {
             let before = i * data.count
             let stem = URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent
             curves += try AccuracyCurves.measure(m.classifier, name: stem, on: data, epsilons: r.epsilons, methods: r.methodList,
-                                                 pgdSteps: r.options.pgdSteps, pgdEvery: r.pgdEvery, seed: r.options.seed) {
+                                                 pgdSteps: r.options.pgdSteps, pgdEvery: r.pgdEvery, seed: r.options.seed,
+                                                 exhaustive: r.exhaustive) {
                 progress(before + $0, total)
             }
         }
@@ -77,7 +78,7 @@ extension FigureMaker {
         try FigureFile.write(picture, to: url, format: r.format, metadata: provenance(r, models: models, [
             ("Epsilons", r.epsilons.map { NumberLabel.fixed(Double($0), decimals: 4) }.joined(separator: ",")),
             ("Images", String(data.count)), ("PGD", pgd), ("Seed", String(r.options.seed)),
-        ]), fonts: fonts)
+        ] + attackedCounts(curves)), fonts: fonts)
         let caption = r.caption ?? "Nominal (dotted), PGD (dashed) and verified (solid) accuracy against eps on "
             + "\(data.count) MNIST test images: \(Set(curves.map(\.name)).sorted().joined(separator: ", "))."
         let alt = r.alt ?? "Accuracy curves against test epsilon from \(NumberLabel.format(Double(r.epsilons.first!))) to "
@@ -87,5 +88,15 @@ extension FigureMaker {
                     + NumberLabel.fixed(Double(mid.epsilon), decimals: 2)
             }.joined(separator: ", ") + "."
         return FigureRecord(output: r.output, format: r.format, caption: caption, alt: alt)
+    }
+
+    /// Per checkpoint, how many samples PGD ran on at each attacked eps (what the attack cost; `CurveEvaluator`
+    /// skips certified and already broken samples), as one provenance entry; none for the brute force.
+    private func attackedCounts(_ curves: [AccuracyCurve]) -> [(String, String)] {
+        let lines = curves.filter { $0.results.contains { $0.pgdAttacked != nil } }.map { c in
+            "\(c.name): " + c.results.compactMap { r in r.pgdAttacked.map { "\($0) at \(NumberLabel.fixed(Double(r.epsilon), decimals: 4))" } }
+                .joined(separator: ", ")
+        }
+        return lines.isEmpty ? [] : [("PGD attacked", lines.joined(separator: "; "))]
     }
 }

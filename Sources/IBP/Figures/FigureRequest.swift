@@ -41,6 +41,9 @@ public struct FigureRequest: Sendable {
     public var limit: Int?
     /// `curves`: PGD at every `pgdEvery`-th epsilon of the grid (0: no PGD).
     public var pgdEvery: Int = 5
+    /// `curves`: bound every method at every epsilon and attack every correctly classified sample (the brute force
+    /// `Evaluator`), instead of `CurveEvaluator`'s bisection; the same verified counts, slower.
+    public var exhaustive = false
     /// Caption and alt text for the index; nil: made from the figure.
     public var caption: String?
     public var alt: String?

@@ -11,6 +11,9 @@ public struct EvaluationResult: Codable, Sendable {
     /// Samples still classified correctly at the strongest PGD point found (a tie counts as broken); nil when PGD
     /// was not run.
     public var pgdCorrect: Int?
+    /// Samples PGD was run on: `CurveEvaluator` attacks only those neither certified nor broken at a smaller eps;
+    /// nil when PGD did not run or every correctly classified sample was attacked (`Evaluator`).
+    public var pgdAttacked: Int?
     /// The bound methods run, in order, and what each verified (same rules as `verified`).
     public var methods: [BoundMethodName] = [.ibp]
     public var verifiedBy: [Int] = []
