@@ -28,7 +28,7 @@ struct Curves: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (default: all of --data).")
     var limit: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid (default 5; 0: no PGD).")
+    @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid and at the largest (default 5; 0: no PGD).")
     var pgdEvery = 5
 
     @Flag(name: .long, help: ArgumentHelp(

@@ -32,6 +32,17 @@ final class CurveBisectionTests: XCTestCase {
         XCTAssertEqual(try encoded(fast), try encoded(brute), label)
     }
 
+    /// New user: `curves --epsilons 0:0.2:0.05` with `--pgd-every 5` attacked only at eps 0 and held that 96% up to
+    /// 0.2, where PGD leaves 78%. The largest eps is always attacked too.
+    func testPGDRunsAtTheLargestEpsilonToo() {
+        XCTAssertEqual(AccuracyCurves.attackedIndices([0, 0.05, 0.1, 0.15, 0.2], pgdEvery: 5, pgdSteps: 20), [0, 4])
+        XCTAssertEqual(AccuracyCurves.attackedIndices(grid, pgdEvery: 5, pgdSteps: 20), Array(stride(from: 0, through: 45, by: 5)))
+        XCTAssertEqual(AccuracyCurves.attackedIndices([0.3, 0.1, 0.2], pgdEvery: 2, pgdSteps: 20), [0, 2])
+        XCTAssertEqual(AccuracyCurves.attackedIndices([0.1, 0.3, 0.2], pgdEvery: 2, pgdSteps: 20), [0, 1, 2])
+        XCTAssertEqual(AccuracyCurves.attackedIndices(grid, pgdEvery: 0, pgdSteps: 20), [])
+        XCTAssertEqual(AccuracyCurves.attackedIndices(grid, pgdEvery: 5, pgdSteps: 0), [])
+    }
+
     func testPerSampleBoxEqualsScalarBoxRowByRow() throws {
         let (x, _) = try Dataset.mnist(directory: packageRoot.appendingPathComponent("sample_data/mnist"), split: .test)
             .batch(0..<7)

@@ -71,7 +71,7 @@ extension FigureMaker {
                 progress(before + $0, total)
             }
         }
-        let attacked = r.pgdEvery > 0 && r.options.pgdSteps > 0 ? (r.epsilons.count + r.pgdEvery - 1) / r.pgdEvery : 0
+        let attacked = AccuracyCurves.attackedIndices(r.epsilons, pgdEvery: r.pgdEvery, pgdSteps: r.options.pgdSteps).count
         let pgd = attacked == 0 ? "no PGD" : "PGD-\(r.options.pgdSteps) at \(attacked) of \(r.epsilons.count) eps values"
         let title = "MNIST test accuracy against eps (\(data.count) test images; \(pgd))"
         let picture = CurvesFigure.picture(curves, title: title, fonts: fonts)
