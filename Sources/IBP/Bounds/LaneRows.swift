@@ -151,11 +151,19 @@ struct LaneRows {
         return box.centre.data.withUnsafeBufferPointer { mu in
             box.radius.data.withUnsafeBufferPointer { rad in
                 let mu = mu.baseAddress! + sample * d, rad = rad.baseAddress! + sample * d
+                // In blocks of 64 inputs, then over blocks (as `relax`).
                 var centreTerm = SIMD16<Float>(), radiusTerm = SIMD16<Float>()
-                for j in 0..<d {
-                    let v = load16(a + j * LaneRows.lanes)
-                    centreTerm += v * mu[j]
-                    radiusTerm += v.replacing(with: -v, where: v .< 0) * rad[j]
+                var block = 0
+                while block < d {
+                    var centreBlock = SIMD16<Float>(), radiusBlock = SIMD16<Float>()
+                    for j in block..<min(d, block + 64) {
+                        let v = load16(a + j * LaneRows.lanes)
+                        centreBlock += v * mu[j]
+                        radiusBlock += v.replacing(with: -v, where: v .< 0) * rad[j]
+                    }
+                    centreTerm += centreBlock
+                    radiusTerm += radiusBlock
+                    block += 64
                 }
                 return c + centreTerm + radiusTerm
             }
