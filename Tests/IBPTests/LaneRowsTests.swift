@@ -58,10 +58,13 @@ final class LaneRowsTests: XCTestCase {
                     var dense = CROWNMethod(intermediate: intermediate)
                     dense.lanes = false
                     let reference = try dense.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
-                    // A small row budget as well, so row blocks end inside a sample.
-                    var small = CROWNMethod(intermediate: intermediate)
+                    // Lanes whatever the share of dead neurons; a small row budget as well, so row blocks end
+                    // inside a sample.
+                    var always = CROWNMethod(intermediate: intermediate)
+                    always.minimumDeadShare = 0
+                    var small = always
                     small.rowBudget = 3000
-                    for method in [CROWNMethod(intermediate: intermediate), small] {
+                    for method in [always, small] {
                         let bounds = try method.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
                         XCTAssertEqual(bounds.stages.count, reference.stages.count)
                         let pairs = zip(bounds.stages, reference.stages).map { ($0, $1) }
@@ -97,6 +100,13 @@ final class LaneRowsTests: XCTestCase {
         }
         XCTAssertGreaterThan(Double(dead), 0.2 * Double(total), "\(dead) of \(total) neurons dead")
         XCTAssertLessThan(dead, total)
+        // `deadShare` counts the same neurons (the lanes' switch).
+        var relaxations = [Int: Relaxations]()
+        for (t, layer) in layers.enumerated() {
+            if case let .monotone(f) = layer.primitive { relaxations[t] = Relaxations(f, Interval(stages.stages[t])) }
+        }
+        XCTAssertEqual(LaneRows.deadShare(layers, top: layers.count - 1, relaxations: relaxations),
+                       Double(dead) / Double(total), accuracy: 1e-12)
     }
 
     /// A chain with an affine map other than `Linear` and `Conv2D` (average pooling, elementwise affine) keeps the

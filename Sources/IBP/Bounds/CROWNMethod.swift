@@ -26,6 +26,18 @@ public struct CROWNMethod: BoundMethod {
     /// the chain allows; off, as dense rows through the layers' GEMM kernels (the reference the lanes are tested
     /// against).
     var lanes = true
+    /// The lanes are used for a pass only when at least this share of the neurons of the monotone layers below it
+    /// is dead (`LaneRows.deadShare`): 0.5, the break-even of the measured 2x either way (not tuned further).
+    var minimumDeadShare = 0.5
+
+    /// The lane pass from the output of layer `top`, or nil for the dense rows.
+    private func lanePass(_ layers: [Layer], top: Int, relaxations: [Int: Relaxations]) -> LaneRows? {
+        guard lanes, top >= 0,
+              minimumDeadShare <= 0
+                || LaneRows.deadShare(layers, top: top, relaxations: relaxations) >= minimumDeadShare
+        else { return nil }
+        return LaneRows(layers, top: top)
+    }
 
     public init(intermediate: Intermediate) {
         self.intermediate = intermediate
@@ -104,7 +116,7 @@ public struct CROWNMethod: BoundMethod {
         let rowsPerBlock = max(2, rowBudget / max(width, 1))
         let neuronsPerBlock = max(1, min(outputs, rowsPerBlock / 2))
         let bias = map.biasVector
-        let lanePass = lanes ? LaneRows(layers, top: index - 1) : nil
+        let lanePass = lanePass(layers, top: index - 1, relaxations: relaxations)
         var lower = [Float](repeating: 0, count: n * outputs), upper = lower
         var start = 0
         while start < outputs {
@@ -160,7 +172,7 @@ public struct CROWNMethod: BoundMethod {
         var upper = Tensor(zeros: [n, k])
         let folded: Bool
         if case .affine = layers[last].primitive { folded = true } else { folded = false }
-        let lanePass = lanes ? LaneRows(layers, top: folded ? last - 1 : last) : nil
+        let lanePass = lanePass(layers, top: folded ? last - 1 : last, relaxations: relaxations)
         var first = 0
         while first < n {
             let samples = first..<min(n, first + samplesPerBlock)
