@@ -22,6 +22,22 @@ public struct CROWNMethod: BoundMethod {
     /// Whether a convolution's neurons are bounded on windows (`ConvolutionWindows`) where the chain below allows;
     /// off, every neuron's row is dense (the reference the windows are tested against).
     var windows = true
+    /// Whether backward passes run with each sample's rows as SIMD lanes, skipping dead neurons (`LaneRows`) where
+    /// the chain allows; off, as dense rows through the layers' GEMM kernels (the reference the lanes are tested
+    /// against).
+    var lanes = true
+    /// The lanes are used for a pass only when at least this share of the neurons of the monotone layers below it
+    /// is dead (`LaneRows.deadShare`): 0.5, the break-even of the measured 2x either way (not tuned further).
+    var minimumDeadShare = 0.5
+
+    /// The lane pass from the output of layer `top`, or nil for the dense rows.
+    private func lanePass(_ layers: [Layer], top: Int, relaxations: [Int: Relaxations]) -> LaneRows? {
+        guard lanes, top >= 0,
+              minimumDeadShare <= 0
+                || LaneRows.deadShare(layers, top: top, relaxations: relaxations) >= minimumDeadShare
+        else { return nil }
+        return LaneRows(layers, top: top)
+    }
 
     public init(intermediate: Intermediate) {
         self.intermediate = intermediate
@@ -100,6 +116,7 @@ public struct CROWNMethod: BoundMethod {
         let rowsPerBlock = max(2, rowBudget / max(width, 1))
         let neuronsPerBlock = max(1, min(outputs, rowsPerBlock / 2))
         let bias = map.biasVector
+        let lanePass = lanePass(layers, top: index - 1, relaxations: relaxations)
         var lower = [Float](repeating: 0, count: n * outputs), upper = lower
         var start = 0
         while start < outputs {
@@ -126,7 +143,7 @@ public struct CROWNMethod: BoundMethod {
                     }
                 }
                 let up = upperBounds(a, bias: c, rowsPerSample: perSample, samples: samples, from: index - 1,
-                                     layers: layers, relaxations: relaxations, box: box)
+                                     layers: layers, relaxations: relaxations, box: box, lanePass: lanePass)
                 for s in 0..<samples.count {
                     for j in 0..<r {
                         let q = (samples.lowerBound + s) * outputs + neurons.lowerBound + j
@@ -153,6 +170,9 @@ public struct CROWNMethod: BoundMethod {
         let samplesPerBlock = max(1, rowBudget / max(width, 1) / (signs * k))
         var lower = Tensor(shape: [n, k], data: [Float](repeating: -.infinity, count: n * k))
         var upper = Tensor(zeros: [n, k])
+        let folded: Bool
+        if case .affine = layers[last].primitive { folded = true } else { folded = false }
+        let lanePass = lanePass(layers, top: folded ? last - 1 : last, relaxations: relaxations)
         var first = 0
         while first < n {
             let samples = first..<min(n, first + samplesPerBlock)
@@ -184,7 +204,7 @@ public struct CROWNMethod: BoundMethod {
                 top = last
             }
             let up = upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
-                                 layers: layers, relaxations: relaxations, box: box)
+                                 layers: layers, relaxations: relaxations, box: box, lanePass: lanePass)
             for (s, sample) in samples.enumerated() {
                 for j in 0..<k {
                     upper.data[sample * k + j] = up[s * perSample + j]
@@ -198,8 +218,14 @@ public struct CROWNMethod: BoundMethod {
 
     /// Upper bounds of rows A z + c, A over the output of layer `top` (the input when top = -1), row i belonging to
     /// sample samples.lowerBound + i / rowsPerSample: steps back through layers top...0, then `LinearBound`.
+    /// With `lanePass` (the same `top`), the pass runs on lanes (`LaneRows`).
     private func upperBounds(_ rows: Tensor, bias: [Float], rowsPerSample: Int, samples: Range<Int>, from top: Int,
-                             layers: [Layer], relaxations: [Int: Relaxations], box: IntervalBounds) -> [Float] {
+                             layers: [Layer], relaxations: [Int: Relaxations], box: IntervalBounds,
+                             lanePass: LaneRows?) -> [Float] {
+        if let lanePass {
+            return lanePass.upperBounds(rows, bias: bias, rowsPerSample: rowsPerSample, samples: samples,
+                                        relaxations: relaxations, box: box)
+        }
         var a = rows, c = bias
         var index = top
         while index >= 0 {

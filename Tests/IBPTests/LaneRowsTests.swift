@@ -1,0 +1,120 @@
+import Foundation
+import XCTest
+@testable import IBP
+import IBPFormats
+
+/// CROWN's backward passes on lanes (`LaneRows`: a sample's rows as SIMD lanes, dead neurons skipped) against the
+/// straightforward dense rows through the layers' GEMM kernels (`CROWNMethod.lanes` off): the same bounds at every
+/// stage and for the specification up to the order of the sums, for CROWN and CROWN-IBP, with and without
+/// `upperOnly`, on VALID and SAME chains, padded/strided/asymmetric convolutions, ReLU (with many stably inactive
+/// neurons, the skipped case), sigmoid and tanh.
+final class LaneRowsTests: XCTestCase {
+    private func network(_ name: String, seed: UInt64, side: Int, biasShift: Float) -> Network {
+        var rand = TestRandom(seed)
+        var architecture = Architecture.named(name)!
+        architecture.inputShape = [1, side, side]
+        let net = Network(architecture)
+        for p in net.parameters {
+            let bound = p.value.shape.count == 1 ? 0.1 : (3 / Float(p.value.count / p.value.shape[0])).squareRoot()
+            p.value = rand.tensor(p.value.shape, in: -bound...bound)
+            // Negative biases make many ReLU neurons stably inactive: the dead neurons the lanes skip.
+            if p.value.shape.count == 1 { p.value = Tensor(shape: p.value.shape, data: p.value.data.map { $0 + biasShift }) }
+        }
+        return net
+    }
+
+    private func chains() -> [(String, [Layer], [Int])] {
+        var chains: [(String, [Layer], [Int])] = []
+        // Small inputs: the dense reference is the slow part.
+        let cases: [(String, Int, Float)] = [("tiny", 12, 0), ("small", 12, 0), ("small", 12, -0.3), ("large", 6, -0.1),
+                                             ("vissmall", 14, 0)]
+        for (i, (name, side, shift)) in cases.enumerated() {
+            let net = network(name, seed: UInt64(60 + i), side: side, biasShift: shift)
+            chains.append(("\(name)\(shift)", net.layers, [1, side, side]))
+        }
+        var rand = TestRandom(78)
+        let ops: [ChainOp] = [
+            rand.conv(1, 3, kernel: (3, 3), pads: Padding2D(top: 1, left: 1, bottom: 1, right: 1)),
+            rand.conv(3, 4, kernel: (3, 2), strides: (2, 1), pads: Padding2D(top: 1, left: 0, bottom: 1, right: 1)),
+            .tanh, rand.conv(4, 2, kernel: (2, 2)), .relu, .reshape([72]), rand.dense(72, 30), .relu,
+            rand.dense(30, 10), .relu,
+        ]
+        // Ends in a ReLU: the specification starts on the output instead of being folded into an affine map.
+        chains.append(("padded", rand.chainModel("padded", inputShape: [1, 10, 10], ops).layers, [1, 10, 10]))
+        return chains
+    }
+
+    /// Lanes and dense rows agree within 1e-5 of each stage's magnitude, stage by stage, specification included;
+    /// every chain's specification pass runs on the lanes (so the comparison cannot pass by falling back).
+    func testLanesEqualDenseRows() throws {
+        var rand = TestRandom(5)
+        for (name, layers, shape) in chains() {
+            XCTAssertNotNil(LaneRows(layers, top: layers.count - 2), "\(name): the lanes do not take the chain")
+            let x = rand.tensor([2] + shape, in: 0...1)
+            let box = InputBox(around: x, epsilon: 0.05)
+            let spec = Specification.elided(labels: [3, 7], classes: 10)
+            for intermediate in [CROWNMethod.Intermediate.crown, .ibp] {
+                for upperOnly in [false, true] {
+                    var dense = CROWNMethod(intermediate: intermediate)
+                    dense.lanes = false
+                    let reference = try dense.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
+                    // Lanes whatever the share of dead neurons; a small row budget as well, so row blocks end
+                    // inside a sample.
+                    var always = CROWNMethod(intermediate: intermediate)
+                    always.minimumDeadShare = 0
+                    var small = always
+                    small.rowBudget = 3000
+                    for method in [always, small] {
+                        let bounds = try method.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
+                        XCTAssertEqual(bounds.stages.count, reference.stages.count)
+                        let pairs = zip(bounds.stages, reference.stages).map { ($0, $1) }
+                            + [(bounds.specification!, reference.specification!)]
+                        for (stage, (got, want)) in pairs.enumerated() {
+                            let values = (want.upper.data + want.lower.data).filter(\.isFinite)
+                            let scale = (values.map(abs).max() ?? 0) + 1
+                            for (g, w) in zip(got.lower.data + got.upper.data, want.lower.data + want.upper.data) {
+                                XCTAssert(g == w || abs(g - w) <= 1e-5 * scale,
+                                          "\(name) \(intermediate) upperOnly \(upperOnly) stage \(stage): \(g) against dense \(w)")
+                            }
+                        }
+                        XCTAssertEqual(bounds.finite, reference.finite)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The shortcut's premise holds where it is taken: on the biased `small`, a sizeable share of the ReLU neurons
+    /// is dead (all four lines zero), so `testLanesEqualDenseRows` exercises the skipped neurons.
+    func testDeadNeuronsAreExercised() throws {
+        let layers = network("small", seed: 62, side: 12, biasShift: -0.3).layers
+        var rand = TestRandom(6)
+        let box = InputBox(around: rand.tensor([3, 1, 12, 12], in: 0...1), epsilon: 0.05)
+        let stages = IntervalMethod().propagate(layers, box: box, specification: nil)
+        var dead = 0, total = 0
+        for (t, layer) in layers.enumerated() {
+            guard case let .monotone(f) = layer.primitive else { continue }
+            let r = Relaxations(f, Interval(stages.stages[t]))
+            for s in 0..<3 { r.withLines(sample: s) { lines in for j in 0..<r.size where lines.isDead(j) { dead += 1 } } }
+            total += r.lowerSlope.count
+        }
+        XCTAssertGreaterThan(Double(dead), 0.2 * Double(total), "\(dead) of \(total) neurons dead")
+        XCTAssertLessThan(dead, total)
+        // `deadShare` counts the same neurons (the lanes' switch).
+        var relaxations = [Int: Relaxations]()
+        for (t, layer) in layers.enumerated() {
+            if case let .monotone(f) = layer.primitive { relaxations[t] = Relaxations(f, Interval(stages.stages[t])) }
+        }
+        XCTAssertEqual(LaneRows.deadShare(layers, top: layers.count - 1, relaxations: relaxations),
+                       Double(dead) / Double(total), accuracy: 1e-12)
+    }
+
+    /// A chain with an affine map other than `Linear` and `Conv2D` (average pooling, elementwise affine) keeps the
+    /// dense rows.
+    func testOtherAffineMapsKeepDenseRows() {
+        var rand = TestRandom(9)
+        for chain in rand.importedChains() where !chain.hasMaxPool {
+            XCTAssertNil(LaneRows(chain.layers, top: chain.layers.count - 2), chain.modelName)
+        }
+    }
+}
