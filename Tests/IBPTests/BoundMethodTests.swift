@@ -227,6 +227,36 @@ final class BoundMethodTests: XCTestCase {
         }
     }
 
+    /// New user: an ONNX graph of one Identity node is a chain of no layers; CROWN and CROWN-IBP crashed on it
+    /// (index out of range). Every method bounds rows C x + d over the box exactly, with and without `upperOnly`.
+    func testEmptyChainBoundsTheSpecificationExactly() throws {
+        var rand = TestRandom(11)
+        let x = rand.tensor([2, 6], in: 0...1), box = InputBox(around: x, epsilon: 0.1)
+        let rows = rand.tensor([2, 3, 6]), offsets: [Float] = [0.5, -1, 2, 0, 0.25, -0.5]
+        let spec = Specification(rows: rows, offsets: offsets, disjuncts: [[[0, 1, 2]], [[0, 1, 2]]])
+        for method in BoundMethodTests.methods {
+            for upperOnly in [false, true] {
+                let b = try method.method.bounds([], box: box, specification: spec, upperOnly: upperOnly)
+                let out = try XCTUnwrap(b.specification, "\(method)")
+                for s in 0..<2 {
+                    for k in 0..<3 {
+                        var lo = Double(offsets[s * 3 + k]), hi = lo
+                        for i in 0..<6 {
+                            let w = Double(rows.data[(s * 3 + k) * 6 + i])
+                            let a = w * Double(box.lower.data[s * 6 + i]), c = w * Double(box.upper.data[s * 6 + i])
+                            lo += min(a, c); hi += max(a, c)
+                        }
+                        let accuracy = method == .soundIBP ? 1e-4 : 1e-5
+                        XCTAssertEqual(Double(out.upper.data[s * 3 + k]), hi, accuracy: accuracy, "\(method) upper")
+                        if !upperOnly {
+                            XCTAssertEqual(Double(out.lower.data[s * 3 + k]), lo, accuracy: accuracy, "\(method) lower")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The generic IBP method gives the bits of the fused layers' interval pass (`Layer.forward` with a radius) on
     /// the same rows, at every stage and for the margins (`Network.margins`). (The training step stacks the nominal
     /// rows above the centres in one GEMM; the kernel's tile edges then fall elsewhere, so its bits may differ in the

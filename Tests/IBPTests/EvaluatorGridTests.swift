@@ -37,12 +37,15 @@ final class EvaluatorGridTests: XCTestCase {
         // The curves: one per method, each with that method's counts; PGD with the first method only. They come
         // from `CurveEvaluator` (its counts against this brute force: `CurveBisectionTests`), or with `exhaustive`
         // from the brute force itself.
+        // The curves attack at every 2nd eps and at the largest (`AccuracyCurves.attackedIndices`: 0, 2 and 3).
+        XCTAssertEqual(AccuracyCurves.attackedIndices(epsilons, pgdEvery: 2, pgdSteps: 5), [0, 2, 3])
+        let curvesPGD: (Int) -> PGD? = { k in k % 2 == 0 || k == 3 ? PGD(epsilon: epsilons[k], steps: 5) : nil }
         for exhaustive in [false, true] {
             let curves = try AccuracyCurves.measure(network, name: "v", on: data, epsilons: epsilons, methods: methods,
                                                     pgdSteps: 5, pgdEvery: 2, seed: 3, exhaustive: exhaustive)
             let reference = exhaustive
-                ? try Evaluator.evaluate(network, on: data, epsilons: epsilons, pgd: pgd, seed: 3, methods: methods)
-                : try CurveEvaluator.evaluate(network, on: data, epsilons: epsilons, pgd: pgd, seed: 3, methods: methods)
+                ? try Evaluator.evaluate(network, on: data, epsilons: epsilons, pgd: curvesPGD, seed: 3, methods: methods)
+                : try CurveEvaluator.evaluate(network, on: data, epsilons: epsilons, pgd: curvesPGD, seed: 3, methods: methods)
             XCTAssertEqual(curves.map(\.method), methods)
             for (m, curve) in curves.enumerated() {
                 for (k, r) in curve.results.enumerated() {

@@ -49,6 +49,11 @@ public struct CROWNMethod: BoundMethod {
                        upperOnly: Bool) throws -> ChainBounds {
         // No relaxation of max pooling: refused before any work.
         if let refusal = name.refusal(layers) { throw refusal }
+        // An empty chain (an ONNX graph of Identity nodes): the specification is affine in the input, and its interval
+        // bound over the box, IBP's, is exact, which is what a backward pass would give.
+        if layers.isEmpty {
+            return try IntervalMethod().bounds(layers, box: box, specification: specification, upperOnly: upperOnly)
+        }
         let n = box.batch
         let inputBox = IntervalBounds(enclosing: box)
         var finite = [Bool](repeating: true, count: n)
