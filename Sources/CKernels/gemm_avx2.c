@@ -226,11 +226,12 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
         return;
     }
     // Row-major B is read in place unless its row stride is a multiple of 256 bytes: then the rows of a panel
-    // would crowd a few L1 sets and evict each other, and a packed copy is faster, but only when many row panels
-    // of A reuse it: with m <= 64 (a layer's 16-64 output channels, or a weight gradient's rows) packing is a
-    // pass over all of B that a few tiles do not repay (measured: m = 50, n = 3200, k = 200 ran 1.4x faster in
-    // place; m = 1024 ran 2.4x slower).
-    int direct = csb == 1 && (rsb % 64 != 0 || m <= 64);
+    // crowd a few L1 sets and evict each other, and a packed copy is faster, but only when many row panels of A
+    // reuse it: with m <= 64 (a layer's 16-64 output channels, or a weight gradient's rows) packing is a pass over
+    // all of B that a few tiles do not repay (measured: m = 50, n = 3200, k = 200 ran 1.4x faster in place;
+    // m = 1024 ran 2.4x slower). A stride of a multiple of 4 KiB puts every row in one L1 set (and a few L2
+    // sets): always packed (m = 64, n = 1024, k = 64 ran 2x slower in place).
+    int direct = csb == 1 && (rsb % 64 != 0 || (m <= 64 && rsb % 1024 != 0));
     ptrdiff_t mcMax = m < MC ? m : MC, ncMax = n < NC ? n : NC;
     size_t aFloats = (size_t)(((mcMax + MR - 1) / MR) * MR * KC);
     // 8 floats of slack after the A panels: pack_a's last 8-lane store reaches 2 floats past its panel.
