@@ -109,7 +109,8 @@ static void pack_a(const float *a, ptrdiff_t rsa, ptrdiff_t csa, ptrdiff_t rows,
         // Rows of A are contiguous: transpose 8-deep blocks of the MR rows in registers.
         for (; p0 + 8 <= kc; p0 += 8) {
             __m256 r[8];
-            for (int i = 0; i < 8; i++) r[i] = i < rows && i < MR ? _mm256_loadu_ps(a + i * rsa + p0) : _mm256_setzero_ps();
+            for (int i = 0; i < 8; i++)
+                r[i] = i < rows && i < MR ? _mm256_loadu_ps(a + i * rsa + p0) : _mm256_setzero_ps();
             transpose8(r);
             for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + (p0 + q) * MR, r[q]);
         }

@@ -39,7 +39,8 @@ struct Bench: ParsableCommand {
             throw ValidationError("--threads must be in 1...\(TrainingSettings.maxThreads), got \(threads)")
         }
         if let kernel, !GEMMKernel.isAvailable(kernel) {
-            throw ValidationError("--kernel \(kernel.rawValue): this CPU cannot run it; use blas")
+            let runs = [GEMMKernel.avx512, .avx2, .blas].filter(GEMMKernel.isAvailable).map(\.rawValue)
+            throw ValidationError("--kernel \(kernel.rawValue): this CPU cannot run it; it runs \(runs.joined(separator: ", "))")
         }
         if modelList.isEmpty { throw ValidationError("--models: give at least one model") }
         if !(1...1000).contains(repeats) { throw ValidationError("--repeats must be in 1...1000, got \(repeats)") }
