@@ -29,9 +29,18 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "wall (elapsed time) or cpu (process CPU time, steadier on a busy machine).")
     var clock: Stopwatch.Clock = .wall
 
+    @Option(name: .long, help: ArgumentHelp(
+        "GEMM kernel for the layers: avx512, avx2 or blas (default: this CPU's choice, GEMMKernel.preferred(for:)); "
+        + "to compare kernels back to back.", valueName: "kernel"))
+    var kernel: GEMMKernel?
+
     func validate() throws {
         if let threads, !(1...TrainingSettings.maxThreads).contains(threads) {
             throw ValidationError("--threads must be in 1...\(TrainingSettings.maxThreads), got \(threads)")
+        }
+        if let kernel, !GEMMKernel.isAvailable(kernel) {
+            let runs = [GEMMKernel.avx512, .avx2, .blas].filter(GEMMKernel.isAvailable).map(\.rawValue)
+            throw ValidationError("--kernel \(kernel.rawValue): this CPU cannot run it; it runs \(runs.joined(separator: ", "))")
         }
         if modelList.isEmpty { throw ValidationError("--models: give at least one model") }
         if !(1...1000).contains(repeats) { throw ValidationError("--repeats must be in 1...1000, got \(repeats)") }
@@ -55,6 +64,7 @@ struct Bench: ParsableCommand {
     private func measure() throws {
         let date = ISO8601DateFormatter().string(from: Date())
         if let threads { Parallel.workers = threads }
+        if let kernel { GEMMKernel.current = kernel }
         let stopwatch = Stopwatch(repeats: repeats, clock: clock)
         // The figure measures' font, checkpoints and images are loaded first, so a missing one is reported before
         // minutes of other measures rather than after them. They are the repository's shipped files, found from
@@ -85,5 +95,6 @@ struct Bench: ParsableCommand {
 }
 
 extension Stopwatch.Clock: ExpressibleByArgument {}
+extension GEMMKernel: ExpressibleByArgument {}
 
 Bench.mainWithOneLineErrors()

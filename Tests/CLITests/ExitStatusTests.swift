@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import IBP
 
 /// Issue #11, kind 8: the same kind of mistake gets the same exit status in every command: 64 when the command line
 /// is wrong, 1 for a failure while working (README, "Exit status").
@@ -31,10 +32,20 @@ final class ExitStatusTests: XCTestCase {
             (.visualize, ["--bogus", "--out", out("x.png")], "Unknown option '--bogus'"),
             (.visualize, ["--scale", "0"], "--scale"),
             (.visualize, ["--sample=-1"], "--sample"),
+            (.ibpBench, ["--kernel", "avx3"], "--kernel"),
         ]
         for (tool, arguments, mention) in cases {
             try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)
         }
+    }
+
+    /// `ibp-bench --kernel` naming a kernel this CPU cannot run is refused in one line before any measure.
+    func testUnavailableKernelExits64() throws {
+        guard let missing = [GEMMKernel.avx512, .avx2].first(where: { !GEMMKernel.isAvailable($0) }) else {
+            throw XCTSkip("this CPU runs every GEMM kernel")
+        }
+        try assertRejected(.ibpBench, ["--kernel", missing.rawValue, "--models", "tiny"], in: folder,
+                           mentions: ["--kernel \(missing.rawValue)", "cannot run"], status: 64)
     }
 
     func testFailuresWhileWorkingExit1() throws {

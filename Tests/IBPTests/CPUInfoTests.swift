@@ -50,12 +50,19 @@ final class CPUInfoTests: XCTestCase {
         XCTAssertEqual(none.vendor, "unknown")
         XCTAssertNil(none.family)
         XCTAssertTrue(none.flags.isEmpty)
-        XCTAssertEqual(GEMMKernel.preferred(for: none, avx512Runs: false), .blas)
+        XCTAssertEqual(GEMMKernel.preferred(for: none, avx512Runs: false, avx2Runs: true), .blas)
     }
 
     func testKernelTable() {
-        // Without AVX-512 only OpenBLAS runs, whatever the CPU.
-        for cpu in [zen3, zen4, zen5, intel] { XCTAssertEqual(GEMMKernel.preferred(for: cpu, avx512Runs: false), .blas) }
+        // Without AVX-512 or AVX2 only OpenBLAS runs, whatever the CPU.
+        for cpu in [zen3, zen4, zen5, intel] {
+            XCTAssertEqual(GEMMKernel.preferred(for: cpu, avx512Runs: false, avx2Runs: false), .blas)
+        }
+        // Without AVX-512: the AVX2 kernel where it measured faster than OpenBLAS (Zen 3), OpenBLAS elsewhere.
+        XCTAssertEqual(GEMMKernel.preferred(for: zen3, avx512Runs: false, avx2Runs: true), .avx2)
+        for cpu in [zen4, zen5, intel] {
+            XCTAssertEqual(GEMMKernel.preferred(for: cpu, avx512Runs: false, avx2Runs: true), .blas)
+        }
         // Zen 4 runs 512-bit operations on 256-bit units: the project's kernel measured no faster there.
         XCTAssertEqual(GEMMKernel.preferred(for: zen4, avx512Runs: true), .blas)
         XCTAssertEqual(GEMMKernel.preferred(for: zen5, avx512Runs: true), .avx512)

@@ -2,14 +2,17 @@ import CKernels
 import XCTest
 @testable import IBP
 
-/// `gemm` against a double-precision reference, for both kernels, every transpose, padded leading dimensions
+/// `gemm` against a double-precision reference, for every kernel, every transpose, padded leading dimensions
 /// and shapes that hit each edge of the AVX-512 kernel's tiles (8 x 32), its 16-deep transposes and its k, m
-/// and n blocks (256, 192, 2048), with beta 0 (C uninitialised: NaN must not leak in), 1 and a general value.
+/// and n blocks (256, 192, 2048), and of the AVX2 kernel's (6 x 16 tiles, 8-deep transposes, blocks 256, 120,
+/// 4096; n = 61 makes ldb = 64, B's packed rather than in-place path), with beta 0 (C uninitialised: NaN must not
+/// leak in), 1 and a general value.
 final class KernelGEMMTests: XCTestCase {
     private struct Shape { let m, n, k: Int }
     private let shapes: [Shape] = [
         (1, 1, 1), (3, 5, 7), (8, 32, 16), (9, 33, 17), (7, 31, 15), (16, 100, 256), (32, 200, 256),
         (100, 10, 3200), (10, 125, 300), (300, 100, 257), (13, 2049, 40), (193, 70, 513), (2, 300, 1), (40, 16, 1000),
+        (6, 16, 8), (5, 15, 9), (121, 17, 9), (7, 61, 20), (4, 4097, 3),
     ].map { Shape(m: $0.0, n: $0.1, k: $0.2) }
 
     private func check(kernel: GEMMKernel, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -65,19 +68,33 @@ final class KernelGEMMTests: XCTestCase {
 
     func testAVX512KernelMatchesReference() throws { try check(kernel: .avx512) }
 
+    func testAVX2KernelMatchesReference() throws { try check(kernel: .avx2) }
+
     func testBLASMatchesReference() throws { try check(kernel: .blas) }
 
-    /// The C kernel's general strides (neither operand has a unit stride), which `gemm` never passes but the
+    /// The C kernels' general strides (neither operand has a unit stride), which `gemm` never passes but the
     /// C interface allows: A and B read from every other element of wider arrays.
     func testAVX512KernelGeneralStrides() throws {
         try XCTSkipUnless(GEMMKernel.isAvailable(.avx512), "this CPU cannot run avx512")
+        try checkGeneralStrides(ckernels_sgemm)
+    }
+
+    func testAVX2KernelGeneralStrides() throws {
+        try XCTSkipUnless(GEMMKernel.isAvailable(.avx2), "this CPU cannot run avx2")
+        try checkGeneralStrides(ckernels_sgemm_avx2)
+    }
+
+    private typealias CKernel = (Int, Int, Int, Float, UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int,
+                                 Float, UnsafeMutablePointer<Float>?, Int) -> Void
+
+    private func checkGeneralStrides(_ sgemm: CKernel) throws {
         var rng = RandomSource(seed: 9)
         for (m, n, k) in [(9, 33, 17), (16, 64, 300), (3, 5, 2)] {
             // op(A)(i, p) = a[i * 2k + 2p], op(B)(p, j) = b[2p + j * 2k].
             let a = (0..<(2 * m * k)).map { _ in rng.uniform() - 0.5 }
             let b = (0..<(2 * n * k)).map { _ in rng.uniform() - 0.5 }
             var c = [Float](repeating: .nan, count: m * n)
-            ckernels_sgemm(m, n, k, 1, a, 2 * k, 2, b, 2, 2 * k, 0, &c, n)
+            sgemm(m, n, k, 1, a, 2 * k, 2, b, 2, 2 * k, 0, &c, n)
             for i in 0..<m {
                 for j in 0..<n {
                     var sum = 0.0

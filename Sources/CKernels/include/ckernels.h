@@ -14,4 +14,14 @@ void ckernels_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                  const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                  float beta, float *c, ptrdiff_t ldc);
 
+/// Whether this CPU runs the AVX2 + FMA kernel (checked once).
+int ckernels_avx2_available(void);
+
+/// The same product as `ckernels_sgemm` (same strides and beta rule) on AVX2 + FMA with a 6 x 16 register tile.
+/// Single-threaded. Only call when ckernels_avx2_available() is 1.
+void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
+                         const float *a, ptrdiff_t rsa, ptrdiff_t csa,
+                         const float *b, ptrdiff_t rsb, ptrdiff_t csb,
+                         float beta, float *c, ptrdiff_t ldc);
+
 #endif

@@ -10,13 +10,16 @@ public struct BenchmarkReport: Codable {
     public var cpu: String
     /// The GEMM kernel the layers used (`GEMMKernel.current`) and OpenBLAS's own description (core type).
     public var gemmKernel: String
+    /// The kernel `GEMMKernel.preferred(for:)` picks for this CPU (differs from `gemmKernel` under `--kernel`).
+    public var preferredKernel: String?
     public var blas: String
     public var cores: Int
     public var rows: [BenchmarkRow]
 
     public init(date: String, cpu: CPUInfo = .current, cores: Int, rows: [BenchmarkRow]) {
         self.date = date; self.machine = cpu.modelName; self.cpu = cpu.summary
-        self.gemmKernel = GEMMKernel.current.rawValue; self.blas = GEMMKernel.blasDescription
+        self.gemmKernel = GEMMKernel.current.rawValue; self.preferredKernel = GEMMKernel.preferred(for: cpu).rawValue
+        self.blas = GEMMKernel.blasDescription
         self.cores = cores; self.rows = rows
     }
 
@@ -31,7 +34,7 @@ public struct BenchmarkReport: Codable {
     /// measured sgemm peak of the kernel in use.
     public var table: String {
         let peak = rows.first { $0.measure == "sgemm-peak" }?.median
-        let otherPeak = rows.first { $0.model == "machine" && $0.measure != "sgemm-peak" }
+        let otherPeaks = rows.filter { $0.model == "machine" && $0.measure != "sgemm-peak" }
         func pad(_ text: String, _ width: Int) -> String {
             text + String(repeating: " ", count: max(0, width - text.count))
         }
@@ -39,8 +42,14 @@ public struct BenchmarkReport: Codable {
             let text = String(format: "%.1f", x)
             return String(repeating: " ", count: max(0, 11 - text.count)) + text
         }
-        var kernelLine = "GEMM kernel in use: \(gemmKernel) (chosen for this CPU by GEMMKernel.preferred(for:))"
-        if let peak, let otherPeak {
+        var kernelLine = "GEMM kernel in use: \(gemmKernel) "
+        if let preferredKernel, preferredKernel != gemmKernel {
+            kernelLine += "(set by --kernel; GEMMKernel.preferred(for:) picks \(preferredKernel) for this CPU)"
+        } else {
+            kernelLine += "(chosen for this CPU by GEMMKernel.preferred(for:))"
+        }
+        for otherPeak in otherPeaks {
+            guard let peak else { break }
             let other = String(otherPeak.measure.prefix { $0 != "-" })
             kernelLine += peak >= otherPeak.median ? "; it also measured faster here than \(other)"
                 : "; \(other) measured faster here (\(String(format: "%.0f", otherPeak.median)) GFLOP/s)"
@@ -74,7 +83,7 @@ public enum BenchmarkSuite {
                              observations: SGEMMPeak.gflops(stopwatch: stopwatch), unit: "GFLOP/s"))
             // The other kernel as well, where this CPU runs it: the table in `GEMMKernel.preferred(for:)` chose
             // one, and this row shows whether the choice holds here (OPENBLAS_CORETYPE may hold OpenBLAS to AVX2).
-            for other in [GEMMKernel.avx512, .blas] where other != GEMMKernel.current && GEMMKernel.isAvailable(other) {
+            for other in [GEMMKernel.avx512, .avx2, .blas] where other != GEMMKernel.current && GEMMKernel.isAvailable(other) {
                 add(BenchmarkRow(model: "machine", measure: "\(other.rawValue)-sgemm-peak",
                                  observations: SGEMMPeak.gflops(kernel: other, stopwatch: stopwatch), unit: "GFLOP/s"))
             }

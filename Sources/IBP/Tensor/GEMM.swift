@@ -6,6 +6,10 @@ public enum GEMMKernel: String, Sendable {
     /// The project's packed AVX-512 kernel (CKernels): on a CPU whose AVX-512 units are 512 bits wide, twice the
     /// FLOPs per cycle of AVX2 kernels, and no per-call overhead beyond packing.
     case avx512
+    /// The project's packed AVX2 + FMA kernel (CKernels, 6 x 16 register tile): on CPUs without AVX-512, it reads
+    /// row-major B in place and skips OpenBLAS's per-call set-up, which on the layers' small products (16-32 rows
+    /// of C, depth 16-256) is a large share of each call.
+    case avx2
     /// The system BLAS (OpenBLAS, with the kernels it picks for the CPU).
     case blas
 
@@ -14,19 +18,28 @@ public enum GEMMKernel: String, Sendable {
 
     /// Whether this CPU can run `kernel`.
     public static func isAvailable(_ kernel: GEMMKernel) -> Bool {
-        kernel == .blas || ckernels_available() == 1
+        switch kernel {
+        case .blas: return true
+        case .avx2: return ckernels_avx2_available() == 1
+        case .avx512: return ckernels_available() == 1
+        }
     }
 
     /// The kernel for `cpu`, by a table of measurements rather than by the presence of AVX-512 alone:
-    /// - no AVX-512: OpenBLAS (the project's kernel needs it);
+    /// - AMD Zen 3 (family 25 without AVX-512): the project's AVX2 kernel. On the layers' products it measured
+    ///   1.1-1.9x OpenBLAS's Zen kernels (small m and k: 16-32 output channels, depth 16-256) and within 5% of them
+    ///   on large square ones; a whole IBP training step was faster (issue 16, NOTES-perf16.md);
+    /// - other CPUs without AVX-512: OpenBLAS (the AVX2 kernel is unmeasured there);
     /// - AMD Zen 4 (family 25 with AVX-512): OpenBLAS. Zen 4 executes 512-bit operations on 256-bit units; there
     ///   the project's kernel measured 185 GFLOP/s against OpenBLAS's 191 (issue 16), so it buys nothing and
     ///   would only change the bits;
     /// - other CPUs with AVX-512 (Intel server parts, AMD Zen 5 with full-width units): the project's kernel
     ///   (313-372 GFLOP/s against OpenBLAS's 236-251 on the AVX-512 EPYC of stop 9).
-    /// `ibp-bench` measures both kernels where both run, so a CPU the table gets wrong shows it.
-    public static func preferred(for cpu: CPUInfo, avx512Runs: Bool = ckernels_available() == 1) -> GEMMKernel {
-        guard avx512Runs else { return .blas }
+    /// `ibp-bench` measures every kernel that runs (and `--kernel` runs the layers on any of them), so a CPU the
+    /// table gets wrong shows it.
+    public static func preferred(for cpu: CPUInfo, avx512Runs: Bool = ckernels_available() == 1,
+                                 avx2Runs: Bool = ckernels_avx2_available() == 1) -> GEMMKernel {
+        guard avx512Runs else { return cpu.amdCore == "Zen 3" && avx2Runs ? .avx2 : .blas }
         if cpu.vendor == "AuthenticAMD" && cpu.family == 25 { return .blas }
         return .avx512
     }
@@ -63,6 +76,10 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
             // op(A)(i, p) = a[i rsa + p csa], op(B)(p, j) = b[p rsb + j csb].
             return ckernels_sgemm(m, n, k, alpha, a, transA ? 1 : lda, transA ? lda : 1, b, transB ? 1 : ldb,
                                   transB ? ldb : 1, beta, c, ldc)
+        }
+        if kernel == .avx2 {
+            return ckernels_sgemm_avx2(m, n, k, alpha, a, transA ? 1 : lda, transA ? lda : 1, b, transB ? 1 : ldb,
+                                       transB ? ldb : 1, beta, c, ldc)
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

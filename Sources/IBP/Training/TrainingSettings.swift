@@ -34,8 +34,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// Worker threads of the layers' loops (`Parallel.workers`); nil in runs recorded before it was.
     /// Results are the same bits for any count; the record lets a user check "same seed and threads, same bytes".
     public var threads: Int?
-    /// The GEMM kernel that ran (`GEMMKernel`: `avx512` or `blas`); the kernels round differently, so bytes match
-    /// only between runs of the same kernel. Nil in runs recorded before it was.
+    /// The GEMM kernel that ran (`GEMMKernel`: `avx512`, `avx2` or `blas`); the kernels round differently, so bytes
+    /// match only between runs of the same kernel. Nil in runs recorded before it was.
     public var gemmKernel: String?
     /// The data folder, as an absolute path; only in `settings.json` (nil in checkpoints).
     public var data: String?
