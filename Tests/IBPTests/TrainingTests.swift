@@ -208,6 +208,28 @@ final class TrainingResumeTests: XCTestCase {
                        try Data(contentsOf: dir.appendingPathComponent("b/final.ckpt")))
     }
 
+    /// A run keeps the GEMM kernel it started on when resumed on a CPU that runs it (the AVX2 kernel became this
+    /// host's default while runs begun on OpenBLAS were under way): the resumed steps are the uninterrupted run's bits.
+    func testResumeKeepsTheRecordedKernel() throws {
+        let preferred = GEMMKernel.current
+        defer { GEMMKernel.current = preferred }
+        let other: GEMMKernel = preferred == .blas ? (GEMMKernel.isAvailable(.avx2) ? .avx2 : .blas) : .blas
+        GEMMKernel.current = other
+        let straight = try Trainer.start(settings(steps: 10), dataDirectory: data, directory: dir.appendingPathComponent("s"),
+                                         force: false)
+        XCTAssertTrue(try straight.run(progress: { _ in }))
+        var at = 0
+        XCTAssertFalse(try Trainer.start(settings(steps: 10), dataDirectory: data, directory: dir.appendingPathComponent("k"),
+                                         force: false).run(progress: { at = $0.step }, shouldStop: { at == 5 }))
+        GEMMKernel.current = preferred
+        let resumed = try Trainer.resume(directory: dir.appendingPathComponent("k"))
+        XCTAssertEqual(GEMMKernel.current, other)
+        XCTAssertEqual(resumed.warnings.filter { $0.contains("GEMM") }, [])
+        XCTAssertTrue(try resumed.run(progress: { _ in }))
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("s/final.ckpt")),
+                       try Data(contentsOf: dir.appendingPathComponent("k/final.ckpt")))
+    }
+
     /// The record: the data folder (absolute), its digest, the thread count and the GEMM kernel; resuming without
     /// --data uses the recorded folder, and a checkpoint does not record the folder (it would make its bytes
     /// depend on where the data lies).

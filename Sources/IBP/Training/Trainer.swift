@@ -180,7 +180,14 @@ public final class Trainer {
         }
         trainer.lastCheckpointStep = checkpoint.step
         trainer.warnings = settings.warnings
-        if let kernel = settings.gemmKernel, kernel != GEMMKernel.current.rawValue {
+        // A resumed run keeps the GEMM kernel it last ran on when this CPU runs it (the kernels round differently,
+        // so another would change the bits of every later step): a run started on OpenBLAS before this CPU's table
+        // chose the AVX2 kernel continues on OpenBLAS.
+        if let recorded = settings.gemmKernel?.split(separator: "+").last.flatMap({ GEMMKernel(rawValue: String($0)) }),
+           GEMMKernel.isAvailable(recorded) {
+            GEMMKernel.current = recorded
+        }
+        if let kernel = settings.gemmKernel, kernel.split(separator: "+").last.map(String.init) != GEMMKernel.current.rawValue {
             trainer.warnings.append("the run started with the \(kernel) GEMM kernel and continues with "
                                     + "\(GEMMKernel.current.rawValue) (this CPU), which rounds differently: its weights "
                                     + "will not be the bits of an uninterrupted run")
