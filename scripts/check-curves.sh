@@ -6,23 +6,15 @@
 #   scripts/check-curves.sh MNIST_DIR [MODEL ...]
 # Optional: IBP_CURVES_LIMIT=N (the first N test images), IBP_CURVES_EPSILONS (default 0:0.45:0.01).
 set -euo pipefail
-if [ $# -lt 1 ]; then
-  echo "check-curves.sh: error: needs the MNIST folder (usage: scripts/check-curves.sh MNIST_DIR [MODEL ...])" >&2
-  exit 64
-fi
+source "$(dirname "$0")/lib/common.sh"
+[ $# -ge 1 ] || usage_error "needs the MNIST folder (usage: scripts/check-curves.sh MNIST_DIR [MODEL ...])"
 data=$1
 shift
-if [ ! -d "$data" ]; then
-  echo "check-curves.sh: error: MNIST folder '$data' does not exist (scripts/get-mnist.sh DIR downloads it)" >&2
-  exit 64
-fi
+require_mnist "$data" t10k
 data=$(cd "$data" && pwd)
 models=()
 for m in "$@"; do
-  if [ ! -f "$m" ]; then
-    echo "check-curves.sh: error: model '$m' does not exist" >&2
-    exit 64
-  fi
+  [ -f "$m" ] || die "$m: no such model file"
   models+=("$(cd "$(dirname "$m")" && pwd)/$(basename "$m")")
 done
 cd "$(dirname "$0")/.."

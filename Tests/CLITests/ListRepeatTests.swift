@@ -3,21 +3,7 @@ import XCTest
 
 /// New-user report, kind 4: one rule for every list flag of every tool — a value given twice is refused in one
 /// line, after ranges (`0-2`) and grids (`0:0.2:0.05`) are expanded.
-final class ListRepeatTests: XCTestCase {
-    private var folder: URL!
-    private var checkpoint: URL!
-    private var data: URL!
-
-    override func setUpWithError() throws {
-        folder = try TempFolder.make(for: self)
-        checkpoint = folder.appendingPathComponent("good.ckpt")
-        try Fixtures.writeCheckpoint(to: checkpoint)
-        data = folder.appendingPathComponent("data")
-        try Fixtures.writeData(to: data, count: 20)
-    }
-
-    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
+final class ListRepeatTests: ToolFolderTestCase {
     func testRepeatedListValuesAreRefusedByEveryVisualizeSubcommand() throws {
         let common = ["--data", data.path]
         let cases: [([String], [String])] = [

@@ -2,21 +2,7 @@ import Foundation
 import XCTest
 
 /// New-user report, kind 7: each message names the field, file or flag and the actual problem.
-final class NewUserMessageTests: XCTestCase {
-    private var folder: URL!
-    private var checkpoint: URL!
-    private var data: URL!
-
-    override func setUpWithError() throws {
-        folder = try TempFolder.make(for: self)
-        checkpoint = folder.appendingPathComponent("good.ckpt")
-        try Fixtures.writeCheckpoint(to: checkpoint)
-        data = folder.appendingPathComponent("data")
-        try Fixtures.writeData(to: data, count: 20)
-    }
-
-    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
+final class NewUserMessageTests: ToolFolderTestCase {
     private func write(_ name: String, _ text: String) throws -> String {
         try Data(text.utf8).write(to: folder.appendingPathComponent(name))
         return path(name)

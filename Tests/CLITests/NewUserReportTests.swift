@@ -7,21 +7,7 @@ import IBPFormats
 /// defaults and the data folder's files included) or a read-only file; a data folder holding a file both plain
 /// and gzipped; counts beyond the data. Each expected value is the correct behaviour: one stderr line naming the
 /// flag, a non-zero exit, and no file changed.
-final class NewUserReportTests: XCTestCase {
-    private var folder: URL!
-    private var checkpoint: URL!
-    private var data: URL!
-
-    override func setUpWithError() throws {
-        folder = try TempFolder.make(for: self)
-        checkpoint = folder.appendingPathComponent("good.ckpt")
-        try Fixtures.writeCheckpoint(to: checkpoint)
-        data = folder.appendingPathComponent("data")
-        try Fixtures.writeData(to: data, count: 20)
-    }
-
-    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
+final class NewUserReportTests: ToolFolderTestCase {
     // MARK: - 1. outputs never overwrite inputs
 
     /// The shipped layout under the working folder, so that the defaults (`visualize` with no --ibp, no --data)

@@ -27,6 +27,7 @@ final class ScriptTests: XCTestCase {
         "scripts/make-sample-data.py": [(["/nonexistent/mnist"], 1), (["DATA", "sample_data/mnist", "many"], 64)],
         "scripts/convert_mnist_pkl.py": [(["/nonexistent.whl", "out"], 64), ([], 64)],
         "scripts/check-figures.sh": [(["extra"], 64)],
+        "scripts/check-curves.sh": [([], 64), (["/nonexistent/mnist"], 1), (["DATA", "/nonexistent.ckpt"], 1)],
         "Fuzz/run.sh": [(["bogus"], 64), (["npz", "soon"], 64)],
         "Fuzz/make-seeds.py": [(["--bogus"], 64)],
         "scripts/check-counterexamples.py": [(["/nonexistent.csv"], 64), ([], 64)],

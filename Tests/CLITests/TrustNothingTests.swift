@@ -6,21 +6,7 @@ import IBP
 /// output, a file name whose extension contradicts the format written, outputs checked before the work, exit
 /// statuses, negative counts and empty or repeated lists, manifests that can be read two ways, instance lists.
 /// Each expected value is the correct behaviour.
-final class TrustNothingTests: XCTestCase {
-    private var folder: URL!
-    private var checkpoint: URL!
-    private var data: URL!
-
-    override func setUpWithError() throws {
-        folder = try TempFolder.make(for: self)
-        checkpoint = folder.appendingPathComponent("good.ckpt")
-        try Fixtures.writeCheckpoint(to: checkpoint)
-        data = folder.appendingPathComponent("data")
-        try Fixtures.writeData(to: data, count: 20)
-    }
-
-    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
+final class TrustNothingTests: ToolFolderTestCase {
     // MARK: - 1. a single-value flag given twice is a usage error in every executable
 
     func testRepeatedSingleValueFlagsAreRefusedByEveryTool() throws {
