@@ -3,6 +3,7 @@
 // pinned to its AVX2 kernels (OPENBLAS_CORETYPE), which halves this machine's peak, and because the layers'
 // products are small: packing each operand once per call and masking the edges beats a general BLAS call there.
 #include "ckernels.h"
+#include "scratch.h"
 
 #include <immintrin.h>
 #include <pthread.h>
@@ -27,37 +28,6 @@ static void detect_cpu(void) {
 int ckernels_available(void) {
     pthread_once(&cpu_once, detect_cpu);
     return has_avx512;
-}
-
-// Per-thread packing scratch, freed when the thread ends.
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-struct scratch { float *data; size_t capacity; };
-
-static void scratch_free(void *p) {
-    struct scratch *s = p;
-    free(s->data);
-    free(s);
-}
-
-static void scratch_init(void) { pthread_key_create(&scratch_key, scratch_free); }
-
-static float *scratch_reserve(size_t count) {
-    pthread_once(&scratch_once, scratch_init);
-    struct scratch *s = pthread_getspecific(scratch_key);
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (!s) abort();
-        pthread_setspecific(scratch_key, s);
-    }
-    if (s->capacity < count) {
-        free(s->data);
-        // 64-byte alignment: every packed row is a whole number of cache lines.
-        s->data = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
-        if (!s->data) abort();
-        s->capacity = count;
-    }
-    return s->data;
 }
 
 // In-register transpose of a 16 x 16 block: afterwards r[q] holds what was column q of the rows r[0..15].
@@ -200,7 +170,7 @@ void ckernels_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
     // would crowd a few L1 sets and evict each other, and a packed copy is faster.
     int direct = csb == 1 && rsb % 64 != 0;
     ptrdiff_t mcMax = m < MC ? m : MC, ncMax = n < NC ? n : NC;
-    float *packedA = scratch_reserve((size_t)(((mcMax + MR - 1) / MR) * MR * KC + ((ncMax + NR - 1) / NR) * NR * KC));
+    float *packedA = ckernels_scratch_reserve((size_t)(((mcMax + MR - 1) / MR) * MR * KC + ((ncMax + NR - 1) / NR) * NR * KC));
     float *packedB = packedA + ((mcMax + MR - 1) / MR) * MR * KC;
     for (ptrdiff_t pc = 0; pc < k; pc += KC) {
         ptrdiff_t kc = k - pc < KC ? k - pc : KC;

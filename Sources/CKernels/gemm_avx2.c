@@ -7,6 +7,7 @@
 // when its stride does not alias in L1, and edges are masked rather than copied through a scratch tile.
 // Whether it is used is decided by measurement per CPU (GEMMKernel.preferred(for:)).
 #include "ckernels.h"
+#include "scratch.h"
 
 #include <immintrin.h>
 #include <pthread.h>
@@ -32,37 +33,6 @@ static void detect_cpu(void) {
 int ckernels_avx2_available(void) {
     pthread_once(&cpu_once, detect_cpu);
     return has_avx2;
-}
-
-// Per-thread packing scratch, freed when the thread ends.
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-struct scratch { float *data; size_t capacity; };
-
-static void scratch_free(void *p) {
-    struct scratch *s = p;
-    free(s->data);
-    free(s);
-}
-
-static void scratch_init(void) { pthread_key_create(&scratch_key, scratch_free); }
-
-static float *scratch_reserve(size_t count) {
-    pthread_once(&scratch_once, scratch_init);
-    struct scratch *s = pthread_getspecific(scratch_key);
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (!s) abort();
-        pthread_setspecific(scratch_key, s);
-    }
-    if (s->capacity < count) {
-        free(s->data);
-        // 64-byte alignment: every packed row is a whole number of cache lines.
-        s->data = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
-        if (!s->data) abort();
-        s->capacity = count;
-    }
-    return s->data;
 }
 
 // A mask for _mm256_maskload_ps / maskstore: the first `count` (0...8) lanes.
@@ -236,7 +206,7 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
     ptrdiff_t mcMax = m < MC ? m : MC, ncMax = n < NC ? n : NC;
     size_t aFloats = (size_t)(((mcMax + MR - 1) / MR) * MR * KC);
     // 8 floats of slack after the A panels: pack_a's last 8-lane store reaches 2 floats past its panel.
-    float *packedA = scratch_reserve(aFloats + 8 + (size_t)(((ncMax + NR - 1) / NR) * NR * KC));
+    float *packedA = ckernels_scratch_reserve(aFloats + 8 + (size_t)(((ncMax + NR - 1) / NR) * NR * KC));
     float *packedB = packedA + aFloats + 8;
     for (ptrdiff_t pc = 0; pc < k; pc += KC) {
         ptrdiff_t kc = k - pc < KC ? k - pc : KC;

@@ -42,10 +42,8 @@ public enum CurveEvaluator {
                                 progress: (Int) -> Void = { _ in }) throws -> [EvaluationResult] {
         let attacks = epsilons.indices.map(pgd)
         var results = zip(epsilons, attacks).map { epsilon, pgd in
-            EvaluationResult(epsilon: epsilon, count: data.count, nominalCorrect: 0, verified: 0,
-                             pgdCorrect: pgd == nil ? nil : 0, pgdAttacked: pgd == nil ? nil : 0, methods: methods,
-                             verifiedBy: [Int](repeating: 0, count: methods.count),
-                             methodSeconds: [Double](repeating: 0, count: methods.count))
+            EvaluationResult.empty(epsilon: epsilon, count: data.count, methods: methods, pgd: pgd != nil,
+                                   countsAttacked: true)
         }
         var rngs = epsilons.map { _ in RandomSource(seed: seed) }
         // Grid indices by increasing eps (ties in input order): the bisection's positions and PGD's order.
@@ -53,12 +51,8 @@ public enum CurveEvaluator {
         var start = 0
         while start < data.count {
             let end = min(start + batchSize, data.count)
-            let (images, labels) = data.batch(start..<end)
-            let x = network.shapedInput(images)
-            let n = labels.count
-            let predictions = CrossEntropy.predictions(network.logits(x))
-            let correct = zip(predictions, labels).map { $0 == $1 }
-            let spec = Specification.elided(labels: labels, classes: network.classes)
+            let batch = ClassifiedBatch(network, data: data, range: start..<end)
+            let (x, correct, spec, n) = (batch.x, batch.correct, batch.specification, batch.count)
             // certified[m][k][s]: method m certifies sample s at epsilons[k] (bounds only; verdicts come last).
             var certified: [[[Bool]]] = []
             for (m, method) in methods.enumerated() {

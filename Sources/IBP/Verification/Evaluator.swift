@@ -33,6 +33,39 @@ public struct EvaluationResult: Codable, Sendable {
     }
 }
 
+extension EvaluationResult {
+    /// Nothing counted yet at `epsilon` for `methods`: PGD's counts start at 0 when `pgd` runs, `pgdAttacked` too
+    /// when `countsAttacked` (`CurveEvaluator`), and stay nil otherwise.
+    static func empty(epsilon: Float, count: Int, methods: [BoundMethodName], pgd: Bool,
+                      countsAttacked: Bool = false) -> EvaluationResult {
+        EvaluationResult(epsilon: epsilon, count: count, nominalCorrect: 0, verified: 0, pgdCorrect: pgd ? 0 : nil,
+                         pgdAttacked: pgd && countsAttacked ? 0 : nil, methods: methods,
+                         verifiedBy: [Int](repeating: 0, count: methods.count),
+                         methodSeconds: [Double](repeating: 0, count: methods.count))
+    }
+}
+
+/// Test images `range` of a data set classified once, as both evaluators start every batch: the input in the
+/// model's own shape (an ONNX model's [784, 1] reads the same pixels as [1, 28, 28]), the labels, the predictions
+/// (-1 for non-finite logits), which are correct, and the elided specification.
+struct ClassifiedBatch {
+    let x: Tensor
+    let labels: [Int]
+    let predictions: [Int]
+    let correct: [Bool]
+    let specification: Specification
+    var count: Int { labels.count }
+
+    init(_ network: any Classifier, data: Dataset, range: Range<Int>) {
+        let (images, labels) = data.batch(range)
+        x = network.shapedInput(images)
+        self.labels = labels
+        predictions = CrossEntropy.predictions(network.logits(x))
+        correct = zip(predictions, labels).map { $0 == $1 }
+        specification = Specification.elided(labels: labels, classes: network.classes)
+    }
+}
+
 /// One test image's outcome at one epsilon (`evaluate --per-sample`).
 public struct SampleOutcome: Sendable {
     public var index: Int
@@ -71,22 +104,16 @@ public enum Evaluator {
                                 outcome: ((SampleOutcome) -> Void)? = nil) throws -> [EvaluationResult] {
         let attacks = epsilons.indices.map(pgd)
         var results = zip(epsilons, attacks).map { epsilon, pgd in
-            EvaluationResult(epsilon: epsilon, count: data.count, nominalCorrect: 0, verified: 0,
-                             pgdCorrect: pgd == nil ? nil : 0, methods: methods,
-                             verifiedBy: [Int](repeating: 0, count: methods.count),
-                             methodSeconds: [Double](repeating: 0, count: methods.count))
+            EvaluationResult.empty(epsilon: epsilon, count: data.count, methods: methods, pgd: pgd != nil)
         }
         var rngs = epsilons.map { _ in RandomSource(seed: seed) }
         var start = 0
         while start < data.count {
             let end = min(start + batchSize, data.count)
-            let (images, labels) = data.batch(start..<end)
-            // The model's own input shape (an ONNX model's [784, 1] reads the same pixels as [1, 28, 28]).
-            let x = network.shapedInput(images)
-            let n = labels.count
-            let predictions = CrossEntropy.predictions(network.logits(x))
-            let correct = zip(predictions, labels).map { $0 == $1 }
-            let spec = Specification.elided(labels: labels, classes: network.classes)
+            let batch = ClassifiedBatch(network, data: data, range: start..<end)
+            let (x, labels, predictions, correct, spec) = (batch.x, batch.labels, batch.predictions, batch.correct,
+                                                           batch.specification)
+            let n = batch.count
             for (k, epsilon) in epsilons.enumerated() {
                 results[k].nominalCorrect += correct.filter { $0 }.count
                 var attacked: [Bool?] = [Bool?](repeating: nil, count: n)
