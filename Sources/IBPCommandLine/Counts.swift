@@ -20,7 +20,7 @@ public func validateAttackSteps(_ steps: Int, flag: String) throws {
 /// - Throws: `ValidationError` (usage, exit 64) naming the flag, the value and the number of images available.
 public func validateCount(_ value: Int, flag: String, available: Int, what: String) throws {
     guard value <= available else {
-        throw ValidationError("\(flag) \(value) is more than the \(available) \(what); give at most \(available)")
+        throw ValidationError("\(flag) \(value) is more than there are \(what) (\(available)); give at most \(available)")
     }
 }
 

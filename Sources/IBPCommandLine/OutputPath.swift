@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IBPFormats
 
 /// Checks, before any work starts, that a file can be created at `path`; the write itself would fail too, but
 /// only after a long evaluation or rendering.
@@ -68,10 +69,8 @@ func hasWriteBits(_ path: String) -> Bool {
 /// - Throws: a `SettingsError` (runtime) naming the flag and the folder.
 public func createOutputFolder(for path: String, flag: String) throws {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-    do {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    } catch {
-        throw OutputFolderError(message: "\(flag) \(path): cannot create the folder \(folder.path)")
+    if let reason = FolderCreation.create(folder) {
+        throw OutputFolderError(message: "\(flag) \(path): cannot create the folder \(folder.path): \(reason)")
     }
 }
 

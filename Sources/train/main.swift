@@ -237,19 +237,16 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// Refuses `--batch-size` larger than the training images and `--eval-limit` larger than the images evaluated
-    /// (the test set, or the `--validation` images), when those flags are given: the trainer would otherwise
-    /// clamp them in silence. Only the labels files' headers are read; a folder that cannot be read is left to
-    /// the trainer's own message. On `--resume` without `--data` the recorded folder is the trainer's to find.
+    /// Refuses `--eval-limit` larger than the images evaluated (the test set, or the `--validation` images) when
+    /// it is given: the trainer takes the default as "at most" and would clamp a given value in silence. Only the
+    /// labels files' headers are read; a folder that cannot be read is left to the trainer's own message. On
+    /// `--resume` without `--data` the recorded folder is the trainer's to find. (The batch size, given or
+    /// default, is checked against the training images by the trainer itself.)
     private func checkCountsAgainstData(_ flags: TrainingFlags, dataFolder: URL?) throws {
-        guard flags.batchSize != nil || flags.evalLimit != nil else { return }
+        guard flags.evalLimit != nil else { return }
         let resuming = try once(resume, "--resume") != nil
         guard let folder = dataFolder ?? (resuming ? nil : DataOptions.defaultDirectory) else { return }
         let held = flags.validation ?? 0
-        if let batch = flags.batchSize, let count = mnistCount(in: folder, split: .train) {
-            try validateCount(batch, flag: "--batch-size", available: count - held,
-                              what: "training images in \(folder.path)" + (held > 0 ? " after --validation \(held)" : ""))
-        }
         if let limit = flags.evalLimit {
             if held > 0 {
                 try validateCount(limit, flag: "--eval-limit", available: held, what: "--validation images")

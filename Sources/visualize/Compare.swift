@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IBPFormats
 import IBP
 import IBPCommandLine
 
@@ -128,10 +129,8 @@ struct Compare: ParsableCommand {
         }
         let folderPath = outDir ?? "output/batch"
         let folder = URL(fileURLWithPath: folderPath)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw SettingsError(message: "--out-dir \(folderPath): cannot create the folder")
+        if let reason = FolderCreation.create(folder) {
+            throw SettingsError(message: "--out-dir \(folderPath): cannot create the folder: \(reason)")
         }
         let jobs = indices.flatMap { s in
             epsList.map { FigureJob(sample: s, epsilon: $0, output: folder.appendingPathComponent(

@@ -8,21 +8,10 @@ import IBP
 /// the same when they print the same at 6 decimals (a grid's 0.15000001 and a listed 0.15 draw the same figure),
 /// and in a batch at the 3 decimals of its file names (`eps0.100`), where they would write the same file.
 enum DistinctLists {
-    /// The sample indices of `text`, each once.
-    /// - Throws: `ValidationError` naming the flag and the repeated index.
+    /// The sample indices of `text`, each once (`FigureLists.samples` refuses overlapping ranges itself, so the
+    /// manifest's `samples` follow the same rule).
     static func samples(_ text: String, flag: String = "--samples") throws -> [Int] {
-        // FigureLists checks the text and returns the union of its ranges; overlaps are found here, on the ranges.
-        let values = try FigureLists.samples(text, flag: flag)
-        var ranges: [ClosedRange<Int>] = []
-        for part in text.split(separator: ",") {
-            let ends = part.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard let lo = ends.first, let hi = ends.last else { continue }
-            if let earlier = ranges.first(where: { $0.overlaps(lo...hi) }) {
-                throw ValidationError("\(flag) names \(max(earlier.lowerBound, lo)) twice (after expanding ranges and grids); give each value once")
-            }
-            ranges.append(lo...hi)
-        }
-        return values
+        try FigureLists.samples(text, flag: flag)
     }
 
     /// The epsilons of `text`, each once at `decimals` decimals (3 for a batch's file names).

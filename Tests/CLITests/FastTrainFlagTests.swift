@@ -54,7 +54,7 @@ final class FastTrainFlagTests: XCTestCase {
         try assertRejected(.train, ["--method", "nominal", "--reg-lambda", "0.5"] + out, in: folder,
                            mentions: ["--reg-lambda", "no effect with --method nominal"], status: 64)
         try assertRejected(.train, ["--reg-tolerance", "0"] + out, in: folder,
-                           mentions: ["--reg-tolerance must be positive"], status: 64)
+                           mentions: ["--reg-tolerance must be a positive finite number"], status: 64)
         try assertRejected(.train, ["--epochs=-2"] + out, in: folder, mentions: ["--epochs must be in [0, 1000000]"],
                            status: 64)
         try assertRejected(.train, ["--init", "kaiming"] + out, in: folder, mentions: ["--init"], status: 64)

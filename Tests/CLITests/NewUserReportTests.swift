@@ -120,7 +120,7 @@ final class NewUserReportTests: ToolFolderTestCase {
 
     func testCountsBeyondTheDataAreRefused() throws {
         try assertRejected(.evaluate, [checkpoint.path, "--data", data.path, "--limit", "21"], in: folder,
-                           mentions: ["--limit 21", "20 test images"], status: 64)
+                           mentions: ["--limit 21 is more than there are test images", "(20)"], status: 64)
         try assertRejected(.evaluate, [checkpoint.path, "--data", data.path, "--pgd-steps", "2000000000"], in: folder,
                            mentions: ["--pgd-steps", "0...10000"], status: 64)
         try assertRejected(.visualize, ["--data", data.path, "--model", checkpoint.path, "--pgd-steps", "10001",
@@ -130,9 +130,14 @@ final class NewUserReportTests: ToolFolderTestCase {
         try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--batch-size", "21"], in: folder,
                            mentions: ["--batch-size 21", "20 training images"], status: 64)
         try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--eval-limit", "21"], in: folder,
-                           mentions: ["--eval-limit 21", "20 test images"], status: 64)
+                           mentions: ["--eval-limit 21 is more than there are test images", "(20)"], status: 64)
         try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--validation", "5", "--eval-limit", "6"],
-                           in: folder, mentions: ["--eval-limit 6", "5 --validation images"], status: 64)
+                           in: folder, mentions: ["--eval-limit 6 is more than there are --validation images (5)"], status: 64)
+        // The default batch (100) counts too: --validation 19 leaves 1 image (second new-user trial).
+        try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--validation", "19", "--model", "tiny"],
+                           in: folder, mentions: ["--validation 19 leaves 1 of the training images", "--batch-size 100"],
+                           status: 64)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("run")), "a refused run leaves no folder")
     }
 
     /// The largest count the data allows still runs.

@@ -140,7 +140,7 @@ final class TrustNothingTests: ToolFolderTestCase {
         let capture = try TempFolder.make(prefix: "capture")
         defer { try? FileManager.default.removeItem(at: capture) }
         let run = folder.appendingPathComponent("run")
-        let process = try Tool.train.launch(["--model", "tiny", "--steps", "1000000", "--eval-every", "1000000",
+        let process = try Tool.train.launch(["--model", "tiny", "--steps", "1000000", "--eval-every", "1000000", "--batch-size", "10",
                                              "--data", data.path, "--out", run.path], in: folder, capture: capture)
         // Wait for the first progress (the run folder's settings exist), then Ctrl-C.
         let deadline = Date().addingTimeInterval(60)

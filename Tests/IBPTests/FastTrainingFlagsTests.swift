@@ -45,7 +45,7 @@ final class FastTrainingFlagsTests: XCTestCase {
         XCTAssertEqual(flags.ibpOnlyFlags, ["--reg-tolerance"])
         var bad = settings()
         bad.warmupRegularizer?.tolerance = -1
-        XCTAssertThrowsError(try bad.validate()) { XCTAssertEqual("\($0)", "--reg-tolerance must be positive, got -1.0") }
+        XCTAssertThrowsError(try bad.validate()) { XCTAssertEqual("\($0)", "--reg-tolerance must be a positive finite number, got -1.0") }
         // A record from before the regularisers ran without them: --reg-lambda 0 agrees, 0.5 does not.
         var old = try oldRecord()
         old.warmupRegularizer = nil

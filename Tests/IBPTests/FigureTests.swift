@@ -188,8 +188,15 @@ final class FigureTests: XCTestCase {
     }
 
     func testListsAndGrids() throws {
-        XCTAssertEqual(try FigureLists.samples("0-3,9,2"), [0, 1, 2, 3, 9])
-        XCTAssertThrowsError(try FigureLists.samples("3-1"))
+        XCTAssertEqual(try FigureLists.samples("0-3,9,5"), [0, 1, 2, 3, 5, 9])
+        // Overlapping ranges name an index twice, for a flag and a manifest's `samples` alike (new user).
+        XCTAssertThrowsError(try FigureLists.samples("0-3,9,2")) { XCTAssertTrue("\($0)".contains("names 2 twice"), "\($0)") }
+        XCTAssertThrowsError(try FigureLists.samples("4-6,0-4", flag: "samples")) {
+            XCTAssertTrue("\($0)".contains("samples names 4 twice"), "\($0)")
+        }
+        XCTAssertThrowsError(try FigureLists.samples("3-1")) {
+            XCTAssertTrue("\($0)".contains("'3-1' is a descending range; write it 1-3"), "\($0)")
+        }
         XCTAssertThrowsError(try FigureLists.samples("0-999999999")) { XCTAssertTrue("\($0)".contains("more than"), "\($0)") }
         XCTAssertThrowsError(try FigureLists.epsilons("0.1,-2"))
         let grid = try FigureLists.epsilons("0:0.45:0.01")

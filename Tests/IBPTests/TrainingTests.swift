@@ -131,11 +131,60 @@ final class TrainingTests: XCTestCase {
                                                directory: dir.appendingPathComponent("w"), force: false)) {
             XCTAssert("\($0)".contains("--validation 100 must be below the 100 training images"), "\($0)")
         }
+        // New user: --validation 99 left 1 training image and the default batch trained on it, repeated; the
+        // effective batch size (given or default) is checked against the images left.
+        s.validationImages = 90
+        XCTAssertThrowsError(try Trainer.start(s, dataDirectory: dir.appendingPathComponent("data"),
+                                               directory: dir.appendingPathComponent("w"), force: false)) {
+            XCTAssert("\($0)".contains("--validation 90 leaves 10 of the training images"), "\($0)")
+            XCTAssert("\($0)".contains("--batch-size 16"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("w").path), "nothing written")
         s.validationImages = 0
         XCTAssertThrowsError(try s.validate()) { XCTAssert("\($0)".contains("--validation"), "\($0)") }
         var flags = TrainingFlags()
         flags.validation = 30
         XCTAssertEqual(flags.conflicts(with: trainer.settings).map(\.flag), ["--validation"])
+    }
+
+    /// New user: `--out DIR --force` wrote run files into any folder, even the data folder. --force starts over in
+    /// an empty folder or an earlier run's (settings.json), nothing else; the user's files stay untouched.
+    func testForceStartsOverOnlyInARunFolder() throws {
+        let data = dir.appendingPathComponent("data")
+        let before = try FileManager.default.contentsOfDirectory(atPath: data.path).sorted()
+        XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: data, force: true)) {
+            XCTAssert("\($0)".contains("--out \(data.path) is the data folder"), "\($0)")
+        }
+        let mine = dir.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: mine.appendingPathComponent("metrics.jsonl"))
+        XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: mine, force: true)) {
+            XCTAssert("\($0)".contains("is not a run folder (no settings.json; it holds metrics.jsonl)"), "\($0)")
+        }
+        XCTAssertEqual(try String(contentsOf: mine.appendingPathComponent("metrics.jsonl"), encoding: .utf8), "keep")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: data.path).sorted(), before)
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertTrue(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: empty, force: true)
+            .run(progress: { _ in }))
+        XCTAssertTrue(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: empty, force: true)
+            .run(progress: { _ in }), "an earlier run's folder starts over")
+        let file = dir.appendingPathComponent("file")
+        try Data().write(to: file)
+        XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data,
+                                               directory: file.appendingPathComponent("run"), force: false)) {
+            XCTAssert("\($0)".contains("cannot create the run folder: \(file.path) is a file, not a folder"), "\($0)")
+        }
+    }
+
+    /// New user: a run shorter than a second showed "0 samples/s" on every progress line.
+    func testProgressShowsARateFromTheFirstStep() throws {
+        var rates: [Double] = []
+        XCTAssertTrue(try Trainer.start(settings(steps: 3), dataDirectory: dir.appendingPathComponent("data"),
+                                        directory: dir.appendingPathComponent("r"), force: false)
+            .run(progress: { rates.append($0.samplesPerSecond) }))
+        XCTAssertEqual(rates.count, 3)
+        XCTAssert(rates.allSatisfy { $0 > 0 && $0.isFinite }, "\(rates)")
     }
 
     func testExistingRunFolderNeedsForceOrResume() throws {
@@ -365,7 +414,10 @@ final class TrainingResumeTests: XCTestCase {
         }
         try FileManager.default.copyItem(at: b.appendingPathComponent("checkpoint.ckpt"), to: a.appendingPathComponent("checkpoint.ckpt"))
         XCTAssertThrowsError(try Trainer.resume(directory: a)) {
-            XCTAssert("\($0)".contains("was written by another run: its schedule, seed differ"), "\($0)")
+            // Each differing setting is named by its path with both values, e.g. the learning rate.
+            XCTAssert("\($0)".contains("was written by another run ("), "\($0)")
+            XCTAssert("\($0)".contains("schedule.learningRate 0.002 in the checkpoint"), "\($0)")
+            XCTAssert("\($0)".contains("seed "), "\($0)")
         }
     }
 

@@ -7,7 +7,10 @@ public enum FigureLists {
     /// At most this many samples in a list (`--samples 0-999999` is refused before the set is built).
     public static let maxSamples = 100_000
 
-    /// Parses a list like `0-9,42` into sorted, distinct indices; `flag` names the option in errors.
+    /// Parses a list like `0-9,42` into sorted indices; `flag` names the option in errors.
+    /// - Throws: `SettingsError` for a part that is not an index or an ascending range `lo-hi` (a descending one
+    ///   like `5-2` is named so), for an index given twice, also through overlapping ranges (`0-2,1`: the
+    ///   project's rule for every list, see `visualize`'s DistinctLists), and for more than `maxSamples` indices.
     public static func samples(_ text: String, flag: String = "--samples") throws -> [Int] {
         var ranges: [ClosedRange<Int>] = []
         var total = 0
@@ -15,8 +18,15 @@ public enum FigureLists {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map {
                 Int($0.trimmingCharacters(in: .whitespaces))
             }
-            guard (1...2).contains(bounds.count), let lo = bounds.first!, let hi = bounds.last!, lo >= 0, lo <= hi else {
+            guard (1...2).contains(bounds.count), let lo = bounds.first!, let hi = bounds.last!, lo >= 0 else {
                 throw SettingsError(message: "\(flag): '\(part)' is not an index or a range like 0-9")
+            }
+            guard lo <= hi else {
+                throw SettingsError(message: "\(flag): '\(part)' is a descending range; write it \(hi)-\(lo)")
+            }
+            if let earlier = ranges.first(where: { $0.overlaps(lo...hi) }) {
+                throw SettingsError(message: "\(flag) names \(max(earlier.lowerBound, lo)) twice (after expanding "
+                                    + "ranges and grids); give each value once")
             }
             total += hi - lo + 1
             guard hi - lo < maxSamples, total <= maxSamples else {
@@ -24,9 +34,7 @@ public enum FigureLists {
             }
             ranges.append(lo...hi)
         }
-        var out = Set<Int>()
-        for r in ranges { out.formUnion(r) }
-        return out.sorted()
+        return ranges.flatMap { Array($0) }.sorted()
     }
 
     /// Parses a list like `0.05,0.1,0.2` or a grid `start:stop:step` (stop included, e.g. `0:0.45:0.01` is 46

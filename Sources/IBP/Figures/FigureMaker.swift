@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 import IBPRender
 
 /// Makes `FigureRequest`s of every kind, for `visualize`'s subcommands and the manifest alike: checks each request
@@ -165,10 +166,9 @@ public final class FigureMaker {
     /// - Throws: `SettingsError` (a failure at run time, exit status 1) naming the flag, the file and the folder.
     static func createFolder(for path: String, flag: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw SettingsError(message: "\(flag) \(path): cannot create the folder \(folder.path)", isUsageError: false)
+        if let reason = FolderCreation.create(folder) {
+            throw SettingsError(message: "\(flag) \(path): cannot create the folder \(folder.path): \(reason)",
+                                isUsageError: false)
         }
     }
 

@@ -2,7 +2,7 @@ import CBLAS
 import CKernels
 
 /// Which code computes the products.
-public enum GEMMKernel: String, Sendable {
+public enum GEMMKernel: String, Sendable, CaseIterable {
     /// The project's packed AVX-512 kernel (CKernels): on a CPU whose AVX-512 units are 512 bits wide, twice the
     /// FLOPs per cycle of AVX2 kernels, and no per-call overhead beyond packing.
     case avx512

@@ -72,6 +72,9 @@ public final class Trainer {
         if fm.fileExists(atPath: directory.path) && !force {
             throw SettingsError(message: "\(directory.path) exists: pass --resume to continue it or --force to start over")
         }
+        if fm.fileExists(atPath: directory.path) {
+            try requireRunFolder(directory, dataDirectory: dataDirectory)
+        }
         let (train, test) = try loadData(dataDirectory, settings: settings)
         // Epoch counts become steps once the number of training images is known.
         try settings.resolveEpochs(trainingImages: train.count)
@@ -79,10 +82,8 @@ public final class Trainer {
         settings.data = dataDirectory.standardizedFileURL.path
         settings.dataSHA256 = digest(train, test)
         settings.gemmKernel = GEMMKernel.current.rawValue
-        do {
-            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw SettingsError(message: "\(directory.path): cannot create the run folder", isUsageError: false)
+        if let reason = FolderCreation.create(directory) {
+            throw SettingsError(message: "--out \(directory.path): cannot create the run folder: \(reason)", isUsageError: false)
         }
         for stale in ["checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"] {
             try? fm.removeItem(at: directory.appendingPathComponent(stale))
@@ -94,6 +95,25 @@ public final class Trainer {
                               adam: Adam(parameters: network.parameters), step: 0, train: train, test: test)
         trainer.warnings = settings.warnings
         return trainer
+    }
+
+    /// What `--force` may start over in: an empty folder or an earlier run's (it has `settings.json`), never the
+    /// data folder. Anything else (a folder of the user's files) is refused: a new run writes and removes its
+    /// files there (`settings.json`, `checkpoint.ckpt`, `metrics.jsonl`, ...), which are not the user's to lose.
+    /// - Throws: `SettingsError` (usage) naming `--out` and what the folder holds.
+    static func requireRunFolder(_ directory: URL, dataDirectory: URL) throws {
+        let fm = FileManager.default
+        let run = directory.resolvingSymlinksInPath().standardizedFileURL
+        if run == dataDirectory.resolvingSymlinksInPath().standardizedFileURL {
+            throw SettingsError(message: "--out \(directory.path) is the data folder; give a new folder for the run")
+        }
+        guard let contents = try? fm.contentsOfDirectory(atPath: directory.path) else {
+            throw SettingsError(message: "--out \(directory.path) cannot be read; give a new folder for the run")
+        }
+        if contents.isEmpty || contents.contains("settings.json") { return }
+        let shown = contents.sorted().prefix(3).joined(separator: ", ") + (contents.count > 3 ? ", ..." : "")
+        throw SettingsError(message: "--out \(directory.path) is not a run folder (no settings.json; it holds \(shown)), "
+                            + "so --force will not write into it; give a new or empty folder")
     }
 
     /// Continues the run in `directory` from its checkpoint, with the data folder it recorded.
@@ -140,8 +160,8 @@ public final class Trainer {
                                 isUsageError: false)
         }
         if let different = try differingSettings(checkpoint, settings) {
-            throw SettingsError(message: "\(checkpointURL.path) was written by another run: its \(different) differ from "
-                                + "\(settingsURL.path); restore the run's own checkpoint", isUsageError: false)
+            throw SettingsError(message: "\(checkpointURL.path) was written by another run (\(different)); "
+                                + "restore the run's own checkpoint or start a new run with --out", isUsageError: false)
         }
         if let steps = flags.steps {
             guard steps >= checkpoint.step else {
@@ -198,10 +218,10 @@ public final class Trainer {
         return trainer
     }
 
-    /// The top-level settings (JSON keys, joined) in which the record a checkpoint carries differs from the run's
-    /// `settings.json`, or nil when they agree. What a resume may change is left out: the step total, the data
-    /// folder, the thread count and the GEMM kernel. A checkpoint without a record (written by other tools) is
-    /// not compared.
+    /// The settings in which the record a checkpoint carries differs from the run's `settings.json`, each as its
+    /// JSON path with both values (`schedule.learningRate 0.001 in the checkpoint, 0.0005 in settings.json`), joined;
+    /// nil when they agree. What a resume may change is left out: the step total, the data folder, the thread count
+    /// and the GEMM kernel. A checkpoint without a record (written by other tools) is not compared.
     private static func differingSettings(_ checkpoint: Checkpoint, _ settings: TrainingSettings) throws -> String? {
         guard let text = checkpoint.settings["settings"],
               let stored = try? StrictJSON.decode(TrainingSettings.self, from: Data(text.utf8)) else { return nil }
@@ -209,15 +229,23 @@ public final class Trainer {
             var s = s
             s.steps = 0; s.data = nil; s.threads = nil; s.gemmKernel = nil
             s.epochs?.epochs = 0
-            let object = try JSONSerialization.jsonObject(with: try JSONEncoder.sorted.encode(s)) as? [String: Any] ?? [:]
-            return object.mapValues { value in
-                (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
-                    .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+            var out: [String: String] = [:]
+            func flatten(_ value: Any, _ path: String) {
+                if let object = value as? [String: Any] {
+                    for (key, inner) in object { flatten(inner, path.isEmpty ? key : "\(path).\(key)") }
+                } else {
+                    out[path] = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                        .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+                }
             }
+            flatten(try JSONSerialization.jsonObject(with: try JSONEncoder.sorted.encode(s)), "")
+            return out
         }
         let a = try fields(stored), b = try fields(settings)
         let keys = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
-        return keys.isEmpty ? nil : keys.joined(separator: ", ")
+        guard !keys.isEmpty else { return nil }
+        return keys.map { "\($0) \(a[$0] ?? "unset") in the checkpoint, \(b[$0] ?? "unset") in settings.json" }
+            .joined(separator: "; ")
     }
 
     /// `resume` with only a data folder (tests and callers that give no other flag).
@@ -233,15 +261,26 @@ public final class Trainer {
     private static func loadData(_ dir: URL, settings: TrainingSettings) throws -> (Dataset, Dataset) {
         let train = try Dataset.mnist(directory: dir, split: .train)
         guard let held = settings.validationImages else {
+            try requireBatch(settings.batchSize, of: train.count, in: dir, heldOut: 0)
             return (train, try Dataset.mnist(directory: dir, split: .test, limit: settings.evalLimit))
         }
         guard held < train.count else {
             throw SettingsError(message: "--validation \(held) must be below the \(train.count) training images in \(dir.path)")
         }
+        try requireBatch(settings.batchSize, of: train.count - held, in: dir, heldOut: held)
         let (rest, validation) = train.holdingOut(held)
         let first = Array(0..<min(settings.evalLimit, validation.count))
         let (x, labels) = validation.batch(first)
         return (rest, Dataset(sampleShape: validation.sampleShape, pixels: x.data, labels: labels))
+    }
+
+    /// Refuses a batch larger than the training images (given or default: a batch repeats no image within a step).
+    private static func requireBatch(_ batch: Int, of images: Int, in dir: URL, heldOut: Int) throws {
+        guard batch > images else { return }
+        let left = heldOut > 0 ? "--validation \(heldOut) leaves \(images) of the training images in \(dir.path)"
+                               : "\(dir.path) holds \(images) training image" + (images == 1 ? "" : "s")
+        throw SettingsError(message: "\(left), fewer than a batch (--batch-size \(batch)); give --batch-size \(images) or less"
+                            + (heldOut > 0 ? ", or hold out fewer images" : ""))
     }
 
     private static func digest(_ train: Dataset, _ test: Dataset) -> String {
@@ -276,6 +315,7 @@ public final class Trainer {
         var window = Date()
         var windowSamples = 0
         var rate = 0.0
+        var wholeSecond = false
         while step < settings.steps {
             if shouldStop() { break }
             let (eps, kappa, beta) = settings.objective(at: step)
@@ -289,10 +329,15 @@ public final class Trainer {
             step += 1
             windowSamples += x.batch
             let elapsed = Date().timeIntervalSince(window)
+            // The rate over the last whole second; until one has passed, over the steps so far (a short run would
+            // otherwise show 0 samples/s).
             if elapsed >= 1 {
                 rate = Double(windowSamples) / elapsed
                 window = Date()
                 windowSamples = 0
+                wholeSecond = true
+            } else if !wholeSecond, elapsed > 0 {
+                rate = Double(windowSamples) / elapsed
             }
             metrics.record(step: step, epsilon: eps, kappa: kappa, beta: settings.method == .crownIBP ? beta : nil,
                            learningRate: lr, batch: stats, seconds: trainingSeconds)

@@ -74,7 +74,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         let eps = schedule.epsilonTrain
         guard eps.isFinite, eps >= 0, eps <= 1 else { throw fail("--epsilon-train must be in [0, 1], got \(eps)") }
         guard evalEpsilon.isFinite, evalEpsilon >= 0, evalEpsilon <= 1 else {
-            throw fail("--epsilon must be in [0, 1], got \(evalEpsilon)")
+            throw fail("--eval-epsilon must be in [0, 1], got \(evalEpsilon)")
         }
         guard schedule.kappaFinal.isFinite, (0...1).contains(schedule.kappaFinal) else {
             throw fail("--kappa must be in [0, 1], got \(schedule.kappaFinal)")
@@ -85,16 +85,17 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
         guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
         guard schedule.learningRate.isFinite, schedule.learningRate > 0 else {
-            throw fail("--learning-rate must be positive, got \(schedule.learningRate)")
+            throw fail("--learning-rate must be a positive finite number, got \(schedule.learningRate)")
         }
-        guard schedule.warmupSteps >= 0, schedule.rampSteps >= 0 else {
-            throw fail("--warmup-steps and --ramp-steps must not be negative")
+        for (flag, value) in [("--warmup-steps", schedule.warmupSteps), ("--ramp-steps", schedule.rampSteps)] where value < 0 {
+            throw fail("\(flag) must not be negative, got \(value)")
         }
         if let validationImages, validationImages < 1 {
             throw fail("--validation must be at least 1 image, got \(validationImages)")
         }
-        guard checkpointEvery >= 1, evalEvery >= 1, evalLimit >= 1 else {
-            throw fail("--checkpoint-every, --eval-every and --eval-limit must be at least 1")
+        for (flag, value) in [("--checkpoint-every", checkpointEvery), ("--eval-every", evalEvery), ("--eval-limit", evalLimit)]
+            where value < 1 {
+            throw fail("\(flag) must be at least 1, got \(value)")
         }
         guard schedule.decaySteps.allSatisfy({ $0 >= 0 }) else { throw fail("--decay-steps must not be negative") }
         // Counts far beyond any training keep every sum and product of them (step * batch) within an Int.
@@ -105,7 +106,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             throw fail("\(flag) must be at most \(TrainingSettings.maxCount), got \(value)")
         }
         guard schedule.decayFactor.isFinite, schedule.decayFactor > 0 else {
-            throw fail("--decay-factor must be positive, got \(schedule.decayFactor)")
+            throw fail("--decay-factor must be a positive finite number, got \(schedule.decayFactor)")
         }
         if let threads {
             guard (1...TrainingSettings.maxThreads).contains(threads) else {

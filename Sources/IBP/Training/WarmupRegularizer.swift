@@ -32,9 +32,9 @@ public struct WarmupRegularizer: Codable, Equatable, Sendable {
 
     /// Checks the values; the message names the flag.
     public func validate() throws {
-        guard lambda.isFinite, lambda >= 0 else { throw SettingsError(message: "--reg-lambda must be at least 0, got \(lambda)") }
+        guard lambda.isFinite, lambda >= 0 else { throw SettingsError(message: "--reg-lambda must be a finite number at least 0, got \(lambda)") }
         guard tolerance.isFinite, tolerance > 0 else {
-            throw SettingsError(message: "--reg-tolerance must be positive, got \(tolerance)")
+            throw SettingsError(message: "--reg-tolerance must be a positive finite number, got \(tolerance)")
         }
     }
 
