@@ -73,4 +73,19 @@ final class CPUInfoTests: XCTestCase {
         XCTAssertTrue(GEMMKernel.isAvailable(GEMMKernel.preferred(for: .current)))
         XCTAssertFalse(GEMMKernel.blasDescription.isEmpty)
     }
+
+    /// ibp-bench's table: a model name longer than the column (`medium-bn`) ran into the measure
+    /// (`medium-bnibp-train-step`); columns are as wide as their longest entry.
+    func testBenchmarkTableKeepsColumnsApart() {
+        let rows = [BenchmarkRow(model: "medium-bn", measure: "ibp-train-step", median: 313.5, min: 311.9, max: 319.6,
+                                 unit: "samples/s"),
+                    BenchmarkRow(model: "small", measure: "crown-ibp-train-cost-and-more", median: 2, min: 1, max: 3,
+                                 unit: "x")]
+        let table = BenchmarkReport(date: "d", cpu: zen3, cores: 2, rows: rows).table
+        XCTAssert(table.contains("medium-bn ibp-train-step"), table)
+        XCTAssert(table.contains("small     crown-ibp-train-cost-and-more "), table)
+        let lines = table.split(separator: "\n").suffix(2).map(String.init)
+        XCTAssertEqual(lines[0].range(of: "  samples/s")?.lowerBound.utf16Offset(in: lines[0]),
+                       lines[1].range(of: "  x")?.lowerBound.utf16Offset(in: lines[1]), "the numbers end in one column")
+    }
 }

@@ -35,6 +35,9 @@ public struct BenchmarkReport: Codable {
     public var table: String {
         let peak = rows.first { $0.measure == "sgemm-peak" }?.median
         let otherPeaks = rows.filter { $0.model == "machine" && $0.measure != "sgemm-peak" }
+        // Columns as wide as their longest entry (a model file's name, `medium-bn`), with a space after.
+        let modelWidth = max(9, (rows.map(\.model.count).max() ?? 0) + 1)
+        let measureWidth = max(22, (rows.map(\.measure.count).max() ?? 0) + 1)
         func pad(_ text: String, _ width: Int) -> String {
             text + String(repeating: " ", count: max(0, width - text.count))
         }
@@ -55,9 +58,9 @@ public struct BenchmarkReport: Codable {
                 : "; \(other) measured faster here (\(String(format: "%.0f", otherPeak.median)) GFLOP/s)"
         }
         var lines = ["\(cpu), \(cores) cores, \(date)", kernelLine, "OpenBLAS: \(blas)",
-                     pad("model", 9) + pad("measure", 22) + "     median        min        max  unit"]
+                     pad("model", modelWidth) + pad("measure", measureWidth) + "     median        min        max  unit"]
         for r in rows {
-            var line = pad(r.model, 9) + pad(r.measure, 22) + number(r.median) + number(r.min) + number(r.max)
+            var line = pad(r.model, modelWidth) + pad(r.measure, measureWidth) + number(r.median) + number(r.min) + number(r.max)
                 + "  " + r.unit
             if let peak, r.unit == "GFLOP/s", !r.measure.hasSuffix("sgemm-peak") {
                 line += String(format: " (%.0f%% of sgemm peak)", 100 * r.median / peak)
