@@ -22,6 +22,8 @@ final class ScriptTests: XCTestCase {
         "scripts/time-training.sh": [(["/nonexistent/mnist"], 1), (["DATA", "0"], 64)],
         "scripts/get-mnist.sh": [(["README.md"], 64), (["a", "b"], 64)],
         "scripts/compare-pytorch.sh": [(["--bogus"], 64), (["--repeats", "x"], 64), (["--models", "large"], 64)],
+        "scripts/compare-lirpa.sh": [(["--bogus"], 64), (["--limit", "x"], 64), (["/nonexistent/mnist"], 1)],
+        "scripts/compare-lirpa.py": [(["--bogus"], 64), ([], 64), (["--evaluate", "e", "--data", "d", "--limit", "0"], 64)],
         "scripts/install-deps.sh": [(["--bogus"], 64)],
         "scripts/results_table.py": [(["/nonexistent", "README.md"], 64), (["docs/results"], 64)],
         "scripts/make-sample-data.py": [(["/nonexistent/mnist"], 1), (["DATA", "sample_data/mnist", "many"], 64)],

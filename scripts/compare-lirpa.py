@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Times auto_LiRPA's IBP, CROWN-IBP and CROWN against this project's `evaluate --bounds` on the same checkpoints,
+images and epsilons, one after the other on this machine, and prints verified % and images/s of both with the
+ratio ours / auto_LiRPA. Run by scripts/compare-lirpa.sh (which builds `evaluate` and says how to set up
+auto_LiRPA); needs a Python with torch, numpy and auto_LiRPA.
+
+Both sides bound the elided specification (margins z_j - z_y, j != y, inside the bound computation) over the box
+[clip(x - eps, 0, 1), clip(x + eps, 0, 1)] and count an image verified when it is correctly classified and every
+margin's upper bound is below 0; auto_LiRPA computes only that bound (bound_lower=False), as `evaluate` does.
+Times are the bound computations only (auto_LiRPA: `compute_bounds`; ours: each method's seconds in `--json`),
+after one warm-up batch for auto_LiRPA; loading the model and data is left out on both sides.
+"""
+import argparse
+import gzip
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+
+# torch, numpy and auto_LiRPA are imported after the command line is checked (a bad one needs none of them).
+np = torch = nn = None
+
+METHODS = [("ibp", "IBP"), ("crown-ibp", "CROWN-IBP"), ("crown", "CROWN")]
+RUNS = [("small-ibp-eps0.4", 0.1), ("small-ibp-eps0.4", 0.3), ("small-nominal", 0.1), ("vissmall-ibp-eps0.1", 0.1)]
+
+
+def read_checkpoint(path):
+    """The architecture (JSON in the safetensors metadata) and float32 tensors of an ibpvis checkpoint."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header.pop("__metadata__")
+    tensors = {}
+    for name, t in header.items():
+        if t["dtype"] != "F32":
+            sys.exit(f"{path}: tensor {name} is {t['dtype']}, expected F32")
+        a, b = t["data_offsets"]
+        tensors[name] = torch.from_numpy(np.frombuffer(data[a:b], dtype="<f4").reshape(t["shape"]).copy())
+    return json.loads(meta["architecture"]), tensors
+
+
+def torch_model(arch, tensors):
+    """nn.Sequential equal to the checkpoint's chain (NCHW, as the project stores it); parameters are named
+    l1, l2, ... and lo (the output layer) in layer order, each with W and b."""
+    shape = list(arch["inputShape"])
+    layers, names = [], [k[:-2] for k in tensors if k.endswith("/W")]
+    names.sort(key=lambda k: (k == "lo", int(k[1:]) if k[1:].isdigit() else 0))
+    params = iter(names)
+    for layer in arch["layers"]:
+        (kind, opts), = layer.items()
+        if kind == "conv":
+            name = next(params)
+            w, b = tensors[name + "/W"], tensors[name + "/b"]
+            pad = (opts["kernel"] - 1) // 2 if opts.get("same") else 0
+            if opts.get("same") and (opts["kernel"] - 1) % 2:
+                sys.exit("SAME padding with an even kernel is not supported by this script")
+            m = nn.Conv2d(shape[0], opts["channels"], opts["kernel"], stride=opts["stride"], padding=pad)
+            m.weight.data, m.bias.data = w, b
+            layers.append(m)
+            h = (shape[1] + 2 * pad - opts["kernel"]) // opts["stride"] + 1
+            wd = (shape[2] + 2 * pad - opts["kernel"]) // opts["stride"] + 1
+            shape = [opts["channels"], h, wd]
+        elif kind == "linear":
+            name = next(params)
+            m = nn.Linear(tensors[name + "/W"].shape[1], opts["units"])
+            m.weight.data, m.bias.data = tensors[name + "/W"], tensors[name + "/b"]
+            layers.append(m)
+            shape = [opts["units"]]
+        elif kind == "flatten":
+            layers.append(nn.Flatten())
+            shape = [int(np.prod(shape))]
+        elif kind == "activation":
+            act = opts["_0"]
+            layers.append({"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh()}[act])
+        else:
+            sys.exit(f"layer kind {kind} is not supported by this script")
+    return nn.Sequential(*layers).eval()
+
+
+def mnist_test(folder, limit):
+    def read(name):
+        for candidate in (name, name + ".gz"):
+            p = os.path.join(folder, candidate)
+            if os.path.exists(p):
+                return (gzip.open if p.endswith(".gz") else open)(p, "rb").read()
+        sys.exit(f"{folder}: no {name}(.gz)")
+    images = read("t10k-images-idx3-ubyte")
+    labels = read("t10k-labels-idx1-ubyte")
+    x = np.frombuffer(images, dtype=np.uint8, offset=16)[: limit * 784].reshape(limit, 1, 28, 28)
+    y = np.frombuffer(labels, dtype=np.uint8, offset=8)[:limit]
+    return torch.from_numpy(x.astype(np.float32) / np.float32(255)), torch.from_numpy(y.astype(np.int64))
+
+
+def elided_rows(y, classes=10):
+    """C (n, classes - 1, classes): rows e_j - e_y for j != y (margins z_j - z_y)."""
+    n = y.shape[0]
+    c = torch.zeros(n, classes - 1, classes)
+    for i in range(n):
+        others = [j for j in range(classes) if j != int(y[i])]
+        for r, j in enumerate(others):
+            c[i, r, j] = 1
+            c[i, r, int(y[i])] = -1
+    return c
+
+
+def lirpa(model, x, y, eps, method, batch):
+    from auto_LiRPA import BoundedModule, BoundedTensor, PerturbationLpNorm
+    # CROWN as ../shared/lirpa defines it (and as `evaluate --bounds crown` computes it): every intermediate
+    # pre-activation by its own full backward pass. auto_LiRPA's default (sparse intermediate bounds) instead keeps
+    # IBP's bound where it is tighter, which is another method.
+    bounded = BoundedModule(model, torch.zeros(1, *x.shape[1:]), verbose=False,
+                            bound_opts={"sparse_intermediate_bounds": False})
+    correct = model(x).argmax(1) == y
+    def bound(xb, yb):
+        ptb = PerturbationLpNorm(norm=float("inf"), x_L=(xb - eps).clamp(0, 1), x_U=(xb + eps).clamp(0, 1))
+        with torch.no_grad():
+            return bounded.compute_bounds(x=(BoundedTensor(xb, ptb),), C=elided_rows(yb), method=method,
+                                          bound_lower=False, bound_upper=True)[1]
+    bound(x[:batch], y[:batch])  # warm-up: first-call set-up is not timed
+    verified, seconds = 0, 0.0
+    for start in range(0, x.shape[0], batch):
+        xb, yb = x[start:start + batch], y[start:start + batch]
+        t = time.perf_counter()
+        upper = bound(xb, yb)
+        seconds += time.perf_counter() - t
+        verified += int(((upper < 0).all(1) & correct[start:start + batch]).sum())
+    return verified / x.shape[0], seconds
+
+
+def ours(evaluate, checkpoint, data, limit, eps):
+    out = subprocess.run([evaluate, checkpoint, "--data", data, "--limit", str(limit), "--epsilon", str(eps),
+                          "--bounds", ",".join(m for m, _ in METHODS), "--pgd-steps", "0", "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    methods = json.loads(out)["results"][0]["methods"]
+    return {m: (methods[m]["verified_accuracy"], methods[m]["seconds"]) for m, _ in METHODS}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad command lines get one line on stderr and exit status 64, as every script of the project."""
+
+    def error(self, message):
+        print(f"compare-lirpa.py: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(64)
+
+
+def main():
+    global np, torch, nn
+    p = OneLineParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--evaluate", required=True, help="our evaluate binary (release)")
+    p.add_argument("--data", required=True, help="MNIST folder")
+    p.add_argument("--limit", type=int, default=1000, help="first N test images (default 1000)")
+    p.add_argument("--threads", type=int, default=2, help="torch threads (ours uses one per core)")
+    p.add_argument("--batch", type=int, default=1000, help="auto_LiRPA batch for IBP and CROWN-IBP (default 1000)")
+    p.add_argument("--crown-batch", type=int, default=50, help="auto_LiRPA batch for CROWN (default 50)")
+    a = p.parse_args()
+    if not 1 <= a.limit <= 10000:
+        p.error(f"--limit must be in 1...10000, got {a.limit}")
+    if a.threads < 1 or a.batch < 1 or a.crown_batch < 1:
+        p.error("--threads, --batch and --crown-batch must be at least 1")
+    try:
+        import numpy as np
+        import torch
+        from torch import nn
+        import auto_LiRPA
+    except ImportError as e:
+        sys.exit(f"compare-lirpa.py: error: {e}; see the set-up lines of scripts/compare-lirpa.sh")
+    torch.set_num_threads(a.threads)
+    print(f"auto_LiRPA {auto_LiRPA.__version__}, torch {torch.__version__} ({a.threads} threads); "
+          f"first {a.limit} test images; seconds are bound computations only")
+    print(f"{'checkpoint':22s}{'eps':>5s} {'method':10s}{'auto_LiRPA':>22s}{'ours':>22s}{'ours/auto_LiRPA':>17s}")
+    x, y = mnist_test(a.data, a.limit)
+    for name, eps in RUNS:
+        path = os.path.join("sample_data", "checkpoints", name + ".ckpt")
+        model = torch_model(*read_checkpoint(path))
+        mine = ours(a.evaluate, path, a.data, a.limit, eps)
+        for ours_name, lirpa_name in METHODS:
+            batch = a.crown_batch if lirpa_name == "CROWN" else a.batch
+            their_verified, their_seconds = lirpa(model, x, y, eps, lirpa_name, batch)
+            our_verified, our_seconds = mine[ours_name]
+            tr, orate = a.limit / their_seconds, a.limit / our_seconds
+            print(f"{name:22s}{eps:5.2f} {ours_name:10s}{100 * their_verified:8.1f}% {tr:9.0f} img/s"
+                  f"{100 * our_verified:8.1f}% {orate:9.0f} img/s{orate / tr:16.1f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()
