@@ -23,6 +23,38 @@ final class BatchNormTests: XCTestCase {
         Flow(values: rand.tensor([7] + shape, in: -2...2), radius: rand.tensor([3] + shape, in: 0.05...0.5))
     }
 
+    /// The channel kernels batch normalisation runs on, against straightforward Double loops (rows 1..<5 of 6,
+    /// 3 channels, 5 positions): sums, products, centred sums and squares, the affine maps.
+    func testChannelKernelsAgainstPlainLoops() {
+        var rand = TestRandom(43)
+        let c = 3, k = 5
+        let a = rand.tensor([6, c, k], in: -2...2), x = rand.tensor([6, c, k], in: -2...2)
+        let centre: [Float] = [0.3, -1.1, 0.05]
+        func plain(_ f: (Int) -> Double) -> [Double] {
+            (0..<c).map { ch in (1..<5).reduce(0.0) { sum, row in
+                sum + (0..<k).reduce(0.0) { $0 + f((row * c + ch) * k + $1) } } }
+        }
+        func close(_ got: [Double], _ want: [Double], _ what: String) {
+            for (g, w) in zip(got, want) { XCTAssertEqual(g, w, accuracy: 1e-5 * max(1, abs(w)), what) }
+        }
+        close(ChannelKernels.sums(a, rows: 1..<5, channels: c, spatial: k), plain { Double(a.data[$0]) }, "sum")
+        close(ChannelKernels.sums(a, times: x, rows: 1..<5, channels: c, spatial: k),
+              plain { Double(a.data[$0]) * Double(x.data[$0]) }, "products")
+        close(ChannelKernels.centredSums(a, x, centre: centre, rows: 1..<5, channels: c, spatial: k),
+              plain { Double(a.data[$0]) * (Double(x.data[$0]) - Double(centre[($0 / k) % c])) }, "centred")
+        close(ChannelKernels.centredSums(nil, x, centre: centre, rows: 1..<5, channels: c, spatial: k),
+              plain { let d = Double(x.data[$0]) - Double(centre[($0 / k) % c]); return d * d }, "squares")
+        let scale: [Float] = [2, -0.5, 0], shift: [Float] = [1, 0.25, -3]
+        let y = ChannelKernels.affine(x, scale: scale, shift: shift, channels: c, spatial: k)
+        var z = a
+        ChannelKernels.addAffine(into: &z, x, rows: 1..<5, scale: scale, shift: shift, channels: c, spatial: k)
+        for j in x.data.indices {
+            let ch = (j / k) % c, row = j / (c * k)
+            XCTAssertEqual(y.data[j], scale[ch] * x.data[j] + shift[ch])
+            XCTAssertEqual(z.data[j], (1..<5).contains(row) ? a.data[j] + (scale[ch] * x.data[j] + shift[ch]) : a.data[j])
+        }
+    }
+
     func testTrainingUsesTheCleanBatchAndMovesTheRunningAverages() {
         var rand = TestRandom(41)
         let bn = layer(&rand), input = flow(&rand)

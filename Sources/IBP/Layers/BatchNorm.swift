@@ -84,21 +84,12 @@ public final class BatchNorm: Layer {
         if training {
             let rows = input.nominalRows
             precondition(rows > 0, "batch normalisation in training needs nominal rows for its statistics")
-            // Mean and biased variance per channel over the nominal rows and positions, accumulated in Double.
-            var variance = [Float](repeating: 0, count: c)
-            input.values.data.withUnsafeBufferPointer { x in
-                for ch in 0..<c {
-                    var sum = 0.0
-                    for row in 0..<rows { for i in 0..<k { sum += Double(x[(row * c + ch) * k + i]) } }
-                    let m = sum / Double(rows * k)
-                    var squares = 0.0
-                    for row in 0..<rows {
-                        for i in 0..<k { let d = Double(x[(row * c + ch) * k + i]) - m; squares += d * d }
-                    }
-                    mean[ch] = Float(m)
-                    variance[ch] = Float(squares / Double(rows * k))
-                }
-            }
+            // Mean and biased variance per channel over the nominal rows and positions (two passes: the variance
+            // from centred squares, not E[x^2] - m^2).
+            let n = Double(rows * k)
+            mean = ChannelKernels.sums(input.values, rows: 0..<rows, channels: c, spatial: k).map { Float($0 / n) }
+            let variance = ChannelKernels.centredSums(nil, input.values, centre: mean, rows: 0..<rows, channels: c,
+                                                      spatial: k).map { Float($0 / n) }
             for ch in 0..<c { sigma[ch] = (variance[ch] + BatchNorm.epsilon).squareRoot() }
             if keep {
                 // A training step (a cached forward) moves the running averages; probes without cache do not.
@@ -120,87 +111,60 @@ public final class BatchNorm: Layer {
             s[ch] = gamma.value.data[ch] / sigma[ch]
             t[ch] = beta.value.data[ch] - s[ch] * mean[ch]
         }
-        let values = channelMap(input.values, scale: s, shift: t)
-        let radius = input.radius.map { channelMap($0, scale: s.map(abs), shift: nil) }
+        let values = ChannelKernels.affine(input.values, scale: s, shift: t, channels: c, spatial: k)
+        let radius = input.radius.map { ChannelKernels.affine($0, scale: s.map(abs), shift: nil, channels: c, spatial: k) }
         if keep { cache = Cache(input: input, mean: mean, sigma: sigma, batchStatistics: batchStatistics) }
         return Flow(values: values, radius: radius)
-    }
-
-    /// Every row of `x` (n, C, ...): s[ch] x + t[ch] per channel.
-    private func channelMap(_ x: Tensor, scale: [Float], shift: [Float]?) -> Tensor {
-        let k = spatial, c = channels
-        var y = Tensor(zeros: x.shape)
-        y.data.withUnsafeMutableBufferPointer { out in
-            x.data.withUnsafeBufferPointer { xp in
-                for row in 0..<x.batch {
-                    for ch in 0..<c {
-                        let base = (row * c + ch) * k, s = scale[ch], t = shift?[ch] ?? 0
-                        for i in 0..<k { out[base + i] = s * xp[base + i] + t }
-                    }
-                }
-            }
-        }
-        return y
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
         guard let cache else { preconditionFailure("backward does not match the cached forward") }
         _ = Flow.cached(cache.input, for: grad)
         let k = spatial, c = channels
-        let x = cache.input.values.data, dy = grad.values.data
-        let rows = cache.input.values.batch
+        let x = cache.input.values, dy = grad.values
+        let rows = x.batch
         let nominal = cache.batchStatistics ? cache.input.nominalRows : 0
-        var dx = [Float](repeating: 0, count: x.count)
-        var dRadius: [Float]? = grad.radius.map { [Float](repeating: 0, count: $0.count) }
+        // Sums over all value rows (nominal and centres) of dy and dy (x - m), and over the radius rows of dR r.
+        let sumDy = ChannelKernels.sums(dy, rows: 0..<rows, channels: c, spatial: k)
+        let sumDyCentred = ChannelKernels.centredSums(dy, x, centre: cache.mean, rows: 0..<rows, channels: c, spatial: k)
+        var sumRadius = [Double](repeating: 0, count: c)
+        if let dr = grad.radius, let r = cache.input.radius {
+            sumRadius = ChannelKernels.sums(dr, times: r, rows: 0..<dr.batch, channels: c, spatial: k)
+        }
+        var valueScale = [Float](repeating: 0, count: c), radiusScale = valueScale
+        var nominalScale = valueScale, nominalShift = valueScale
         for ch in 0..<c {
             let g = Double(gamma.value.data[ch]), sigma = Double(cache.sigma[ch]), m = Double(cache.mean[ch])
             let sign: Double = g > 0 ? 1 : (g < 0 ? -1 : 0)
-            // Sums over all value rows (nominal and centres) of dy and dy * (x - m) / sigma, and over the radius
-            // rows of dR * r / sigma.
-            var sumDy = 0.0, sumDyHat = 0.0, sumRadius = 0.0
-            for row in 0..<rows {
-                for i in 0..<k {
-                    let j = (row * c + ch) * k + i
-                    sumDy += Double(dy[j])
-                    sumDyHat += Double(dy[j]) * (Double(x[j]) - m) / sigma
-                }
-            }
-            if let dr = grad.radius, let r = cache.input.radius {
-                for row in 0..<dr.batch {
-                    for i in 0..<k { let j = (row * c + ch) * k + i; sumRadius += Double(dr.data[j]) * Double(r.data[j]) / sigma }
-                }
-            }
+            let sumDyHat = sumDyCentred[ch] / sigma, sumRHat = sumRadius[ch] / sigma
             if parameterGradients {
-                gamma.grad.data[ch] += Float(sumDyHat + sign * sumRadius)
-                beta.grad.data[ch] += Float(sumDy)
+                gamma.grad.data[ch] += Float(sumDyHat + sign * sumRHat)
+                beta.grad.data[ch] += Float(sumDy[ch])
             }
-            guard inputGradient else { continue }
             // Through the map itself: dx = (gamma / sigma) dy, dr = (|gamma| / sigma) dR.
-            for row in 0..<rows {
-                for i in 0..<k { let j = (row * c + ch) * k + i; dx[j] = Float(g / sigma * Double(dy[j])) }
-            }
-            if let dr = grad.radius {
-                for j in (0..<dr.batch).flatMap({ row in (0..<k).map { (row * c + ch) * k + $0 } }) {
-                    dRadius![j] = Float(abs(g) / sigma * Double(dr.data[j]))
-                }
-            }
+            valueScale[ch] = Float(g / sigma)
+            radiusScale[ch] = Float(abs(g) / sigma)
             // In training, m and sigma depend on the nominal rows: dL/dm = -(gamma/sigma) sum dy,
             // dL/dsigma = -(gamma/sigma) sum dy (x - m)/sigma - (|gamma|/sigma) sum dR r / sigma, and
-            // dm/dx_i = 1/M, dsigma/dx_i = (x_i - m) / (M sigma) for the M = nominal rows x positions values.
+            // dm/dx_i = 1/M, dsigma/dx_i = (x_i - m) / (M sigma) for the M = nominal rows x positions values:
+            // the nominal rows get dMean/M + dSigma (x - m)/(M sigma) = a x + b on top.
             guard nominal > 0 else { continue }
             let count = Double(nominal * k)
-            let dMean = -g / sigma * sumDy
-            let dSigma = -g / sigma * sumDyHat - abs(g) / sigma * sumRadius
-            for row in 0..<nominal {
-                for i in 0..<k {
-                    let j = (row * c + ch) * k + i
-                    dx[j] += Float(dMean / count + dSigma * (Double(x[j]) - m) / (count * sigma))
-                }
-            }
+            let dMean = -g / sigma * sumDy[ch]
+            let dSigma = -g / sigma * sumDyHat - abs(g) / sigma * sumRHat
+            let a = dSigma / (count * sigma)
+            nominalScale[ch] = Float(a)
+            nominalShift[ch] = Float(dMean / count - a * m)
         }
         guard inputGradient else { return Flow(values: Tensor(zeros: [0] + inputShape)) }
-        return Flow(values: Tensor(shape: cache.input.values.shape, data: dx),
-                    radius: dRadius.map { Tensor(shape: grad.radius!.shape, data: $0) })
+        var dx = ChannelKernels.affine(dy, scale: valueScale, shift: nil, channels: c, spatial: k)
+        if nominal > 0 {
+            ChannelKernels.addAffine(into: &dx, x, rows: 0..<nominal, scale: nominalScale, shift: nominalShift,
+                                     channels: c, spatial: k)
+        }
+        return Flow(values: dx, radius: grad.radius.map {
+            ChannelKernels.affine($0, scale: radiusScale, shift: nil, channels: c, spatial: k)
+        })
     }
 }
 
