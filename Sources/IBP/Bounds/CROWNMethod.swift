@@ -311,13 +311,16 @@ struct Relaxations {
                             upperIntercept.withUnsafeMutableBufferPointer { ui in
                                 let ls = ls.baseAddress!, li = li.baseAddress!, us = us.baseAddress!
                                 let ui = ui.baseAddress!
+                                // Sigmoid/tanh: the tangent tables built once up to this stage's reach, read
+                                // without a lock per neuron.
+                                let points = f.tangentPoints(lower: lo, upper: hi)
                                 // Every neuron of the batch, on all cores; ReLU's lines inlined (a call per neuron
                                 // cost a tenth of a CROWN-IBP pass).
                                 Parallel.chunks(count, minChunk: 1 << 14) { range in
                                     for i in range {
                                         let l = lo[i], u = max(lo[i], hi[i])
                                         let r = f == .relu ? MonotoneKind.reluRelaxation(lower: l, upper: u)
-                                            : f.relaxation(lower: l, upper: u)
+                                            : f.relaxation(lower: l, upper: u, points: points)
                                         ls[i] = r.lowerSlope; li[i] = r.lowerIntercept
                                         us[i] = r.upperSlope; ui[i] = r.upperIntercept
                                     }
