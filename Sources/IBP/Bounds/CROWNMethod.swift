@@ -29,6 +29,9 @@ public struct CROWNMethod: BoundMethod {
     /// The lanes are used for a pass only when at least this share of the neurons of the monotone layers below it
     /// is dead (`LaneRows.deadShare`): 0.5, the break-even of the measured 2x either way (not tuned further).
     var minimumDeadShare = 0.5
+    /// Whether zero rows of the specification are bounded by their offsets without a pass (off: every row goes
+    /// through the pass, the reference this is tested against).
+    var skipZeroRows = true
 
     /// The lane pass from the output of layer `top`, or nil for the dense rows.
     private func lanePass(_ layers: [Layer], top: Int, relaxations: [Int: Relaxations]) -> LaneRows? {
@@ -165,34 +168,50 @@ public struct CROWNMethod: BoundMethod {
     }
 
     /// Bounds of the specification's rows: folded into the last layer when it is affine (rows C W, bias C b + d),
-    /// else started from C on the output; rows C and -C stacked for upper and lower bounds.
+    /// else started from C on the output; rows C and -C stacked for upper and lower bounds. A row of C that is zero
+    /// (the label's row of the elided specification) is bounded by its offset d alone, exactly, and skips the pass
+    /// (`skipZeroRows`): its rows stay zero through every step (c += 0 b, A <- 0 W; a relaxation maps 0 to 0 and adds
+    /// 0), so the pass would return d + 0 (the lanes already skip all-zero vectors; dense rows would spend a tenth
+    /// of the elided specification's work on it).
     private func specificationBounds(_ spec: Specification, layers: [Layer], relaxations: [Int: Relaxations],
                                      box: IntervalBounds, upperOnly: Bool) -> Interval {
         let n = spec.batch, k = spec.rowCount, o = spec.outputs, last = layers.count - 1
+        // Per sample, the rows that go through the pass (all rows, or the non-zero ones; a NaN entry is non-zero),
+        // padded with -1 (a zero row whose result is dropped) to the same count for every sample.
+        var active = [[Int]]()
+        active.reserveCapacity(n)
+        for s in 0..<n {
+            active.append((0..<k).filter { j in
+                !skipZeroRows || (0..<o).contains { spec.rows.data[(s * k + j) * o + $0] != 0 }
+            })
+        }
+        let kept = active.map(\.count).max() ?? 0
         // Rows per sample: C, and -C for the lower bounds unless only upper bounds are asked for.
         let signs = upperOnly ? 1 : 2
         let width = widestStage(layers, through: last)
-        let samplesPerBlock = max(1, rowBudget / max(width, 1) / (signs * k))
-        var lower = Tensor(shape: [n, k], data: [Float](repeating: -.infinity, count: n * k))
-        var upper = Tensor(zeros: [n, k])
+        let samplesPerBlock = max(1, rowBudget / max(width, 1) / max(signs * kept, 1))
+        // Zero rows: [d, d]; the others are overwritten below.
+        var lower = Tensor(shape: [n, k], data: upperOnly ? [Float](repeating: -.infinity, count: n * k) : spec.offsets)
+        var upper = Tensor(shape: [n, k], data: spec.offsets)
+        guard kept > 0 else { return Interval(lower: lower, upper: upper) }
         let folded: Bool
         if case .affine = layers[last].primitive { folded = true } else { folded = false }
         let lanePass = lanePass(layers, top: folded ? last - 1 : last, relaxations: relaxations)
         var first = 0
         while first < n {
             let samples = first..<min(n, first + samplesPerBlock)
-            let perSample = signs * k
+            let perSample = signs * kept
             var c = Tensor(zeros: [samples.count * perSample, o])
             var d = [Float](repeating: 0, count: samples.count * perSample)
             for (s, sample) in samples.enumerated() {
-                for j in 0..<k {
-                    let from = (sample * k + j) * o, plus = (s * perSample + j) * o
+                for (jj, j) in active[sample].enumerated() {
+                    let from = (sample * k + j) * o, plus = (s * perSample + jj) * o
                     for i in 0..<o { c.data[plus + i] = spec.rows.data[from + i] }
-                    d[s * perSample + j] = spec.offsets[sample * k + j]
+                    d[s * perSample + jj] = spec.offsets[sample * k + j]
                     guard !upperOnly else { continue }
-                    let minus = (s * perSample + k + j) * o
+                    let minus = (s * perSample + kept + jj) * o
                     for i in 0..<o { c.data[minus + i] = -spec.rows.data[from + i] }
-                    d[s * perSample + k + j] = -spec.offsets[sample * k + j]
+                    d[s * perSample + kept + jj] = -spec.offsets[sample * k + j]
                 }
             }
             let top: Int
@@ -211,9 +230,9 @@ public struct CROWNMethod: BoundMethod {
             let up = upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
                                  layers: layers, relaxations: relaxations, box: box, lanePass: lanePass)
             for (s, sample) in samples.enumerated() {
-                for j in 0..<k {
-                    upper.data[sample * k + j] = up[s * perSample + j]
-                    if !upperOnly { lower.data[sample * k + j] = -up[s * perSample + k + j] }
+                for (jj, j) in active[sample].enumerated() {
+                    upper.data[sample * k + j] = up[s * perSample + jj]
+                    if !upperOnly { lower.data[sample * k + j] = -up[s * perSample + kept + jj] }
                 }
             }
             first = samples.upperBound
@@ -317,6 +336,15 @@ struct Relaxations {
                                 // Every neuron of the batch, on all cores; ReLU's lines inlined (a call per neuron
                                 // cost a tenth of a CROWN-IBP pass).
                                 Parallel.chunks(count, minChunk: 1 << 14) { range in
+                                    if f == .relu {
+                                        // Eight neurons at a time, the same bits (`ReLURelaxationKernel`).
+                                        let i = range.lowerBound
+                                        ReLURelaxationKernel.relax(lower: lo.baseAddress! + i, upper: hi.baseAddress! + i,
+                                                                   count: range.count, lowerSlope: ls + i,
+                                                                   lowerIntercept: li + i, upperSlope: us + i,
+                                                                   upperIntercept: ui + i)
+                                        return
+                                    }
                                     for i in range {
                                         let l = lo[i], u = max(lo[i], hi[i])
                                         let r = f == .relu ? MonotoneKind.reluRelaxation(lower: l, upper: u)
