@@ -4,8 +4,8 @@ import XCTest
 
 /// A manual measurement, skipped unless IBP_CROWN_CHECKPOINT (a model file) and IBP_MNIST are set: seconds of CROWN
 /// and CROWN-IBP (margins' upper bounds, as `evaluate`) on the first IBP_CROWN_LIMIT test images (default 500) at
-/// IBP_CROWN_EPSILON (default 0.1), once per path (lanes as gated, lanes forced, dense rows), each path's bounds
-/// checked against the dense rows' within 1e-5 of their magnitude. Which path is faster on which network decides
+/// IBP_CROWN_EPSILON (default 0.1), once per path (as gated without and with `laneTransposed`, lanes forced), each path's
+/// bounds checked against the first's within 1e-5 of their magnitude. Which path is faster on which network decides
 /// `CROWNMethod`'s gates.
 final class CROWNPathMeasurement: XCTestCase {
     func testPathTimes() throws {
@@ -23,13 +23,14 @@ final class CROWNPathMeasurement: XCTestCase {
         let box = InputBox(around: x, epsilon: epsilon)
         for intermediate in [CROWNMethod.Intermediate.ibp, .crown] {
             var paths: [(String, CROWNMethod)] = []
-            var dense = CROWNMethod(intermediate: intermediate)
-            dense.lanes = false
-            paths.append(("dense", dense))
+            var gatedOld = CROWNMethod(intermediate: intermediate)
+            gatedOld.laneTransposed = false
+            paths.append(("gated, applyTransposed", gatedOld))
             paths.append(("gated", CROWNMethod(intermediate: intermediate)))
             var forced = CROWNMethod(intermediate: intermediate)
             forced.minimumDeadShare = 0
-            paths.append(("lanes", forced))
+            paths.append(("lanes forced", forced))
+            paths.append(("gated again", CROWNMethod(intermediate: intermediate)))
             var reference: [Float] = []
             for (name, method) in paths {
                 let clock = Date()

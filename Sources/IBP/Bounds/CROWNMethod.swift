@@ -32,6 +32,9 @@ public struct CROWNMethod: BoundMethod {
     /// Whether zero rows of the specification are bounded by their offsets without a pass (off: every row goes
     /// through the pass, the reference this is tested against).
     var skipZeroRows = true
+    /// Whether rows go back through unpadded convolutions with col2im on lanes (`LaneTransposedConvolution`); off,
+    /// through `applyTransposed` (the reference it is tested against).
+    var laneTransposed = true
 
     /// The lane pass from the output of layer `top`, or nil for the dense rows.
     private func lanePass(_ layers: [Layer], top: Int, relaxations: [Int: Relaxations]) -> LaneRows? {
@@ -117,7 +120,8 @@ public struct CROWNMethod: BoundMethod {
     private func neuronBounds(_ map: any AffineMap, at index: Int, layers: [Layer], relaxations: [Int: Relaxations],
                               box: IntervalBounds) -> Interval {
         if windows, let windowed = ConvolutionWindows(layers, index: index) {
-            return windowed.bounds(relaxations: relaxations, box: box, rowBudget: rowBudget)
+            return windowed.bounds(relaxations: relaxations, box: box, rowBudget: rowBudget,
+                                   laneTransposed: laneTransposed)
         }
         let n = box.centre.batch, outputs = map.outputSize
         let width = widestStage(layers, through: index)
@@ -257,7 +261,7 @@ public struct CROWNMethod: BoundMethod {
             switch layer.primitive {
             case let .affine(map):
                 CROWNMethod.addBias(map.biasVector, rows: a, into: &c)
-                a = map.applyTransposed(a)
+                a = CROWNMethod.transposed(map, a, lanes: laneTransposed)
             case .monotone:
                 relaxations[index]!.apply(to: &a, bias: &c, rowsPerSample: rowsPerSample,
                                           firstSample: samples.lowerBound)
@@ -270,6 +274,15 @@ public struct CROWNMethod: BoundMethod {
         }
         let centre = box.centre.rows(samples), radius = box.radius.rows(samples)
         return LinearBound.evaluate(a, rowsPerSample: rowsPerSample, centre: centre, radius: radius, bias: c).upper
+    }
+
+    /// A W for rows A: with `lanes`, an unpadded convolution's on lanes (`LaneTransposedConvolution`, `parallel` as
+    /// there); every other map's, or with `lanes` false, `applyTransposed`.
+    static func transposed(_ map: any AffineMap, _ a: Tensor, lanes: Bool, parallel: Bool = true) -> Tensor {
+        if lanes, let conv = map as? Conv2D, LaneTransposedConvolution.applies(conv) {
+            return LaneTransposedConvolution.apply(conv, a, parallel: parallel)
+        }
+        return map.applyTransposed(a)
     }
 
     /// c_i += A_i . b for every row (16 partial sums in a fixed order).
