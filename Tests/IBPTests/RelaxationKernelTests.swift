@@ -13,6 +13,12 @@ final class RelaxationKernelTests: XCTestCase {
         var pairs: [(Float, Float)] = [(-1, 3), (-3, 1), (0, 0), (-0.0, 0), (0, -0.0), (-1, -1), (2, 2), (-1e-30, 1e-30),
                                        (-3e38, 3e38), (-1, .infinity), (-.infinity, 1), (.nan, 1), (-1, .nan),
                                        (1, -1), (-1e-45, 1e-45), (-0.1, 1e-7), (-1e7, 0.3), (0, 5), (-5, 0)]
+        // Runs of stable neurons only (identity and zero lines mixed, signed zeros, l = u), so whole groups of
+        // sixteen take the vector path at both offsets.
+        for i in 0..<96 {
+            let a = Float(i % 7) * 0.5
+            pairs.append(i % 3 == 0 ? (-a - 1, -a) : i % 5 == 0 ? (0, a) : i % 11 == 0 ? (-0.0, 0) : (a, a + 2))
+        }
         for _ in 0..<4000 {
             let scale = Float(pow(10, Double(rng.uniform() * 8 - 4)))
             let a = (rng.uniform() * 2 - 1) * scale, b = (rng.uniform() * 2 - 1) * scale
@@ -88,5 +94,53 @@ final class RelaxationKernelTests: XCTestCase {
                            "entry \(index)")
         }
         XCTAssertEqual(table.builtCount, SShaped.tableCount)
+    }
+}
+
+/// The sigmoid/tanh relaxation with f and f' from one call per point (`SShaped.Function.valueAndDerivative`)
+/// against the straightforward formulas with separate f and f' calls (the code before, kept here as the
+/// reference): the same lines bit for bit, across 0, on either side, at l = u, beyond the table and at huge ends.
+final class SShapedRelaxationTests: XCTestCase {
+    private func reference(_ fn: SShaped.Function, _ lf: Float, _ uf: Float) -> LinearRelaxation {
+        let l = Double(lf), u = Double(uf), f = fn.value, df = fn.derivative
+        let yl = f(l), yu = f(u), m = (l + u) / 2
+        let chord = (yu - yl) / max(u - l, 1e-8)
+        let chordLine = (chord, yl - chord * l)
+        func tangent(_ d: Double) -> (Double, Double) { (df(d), f(d) - df(d) * d) }
+        var lower: (Double, Double), upper: (Double, Double)
+        if u <= 0 {
+            (lower, upper) = (tangent(m), chordLine)
+        } else if l >= 0 {
+            (lower, upper) = (chordLine, tangent(m))
+        } else {
+            func point(_ table: TangentTable, _ b: Double) -> Double? {
+                let position = max(b, 0) / SShaped.step
+                guard position < Double(SShaped.tableCount - 1) else { return nil }
+                return table.entries(through: Int(position) + 1)[Int(position) + 1]
+            }
+            let dLower = point(fn.lowerPoints, u) ?? SShaped.lowerTangentPoint(at: u, f, df)
+            let dUpper = point(fn.upperPoints, -l) ?? SShaped.upperTangentPoint(at: l, f, df)
+            lower = chord < df(l) ? chordLine : tangent(dLower)
+            upper = chord < df(u) ? chordLine : tangent(dUpper)
+            if dLower >= m { lower = tangent(m) }
+            if dUpper < m { upper = tangent(m) }
+        }
+        return fn.kind.rounded(lower: lower, upper: upper, l: lf, u: uf)
+    }
+
+    func testOneCallPerPointGivesTheSameLines() {
+        var rng = RandomSource(seed: 8)
+        var pairs: [(Float, Float)] = [(-1, 1), (-3, 0.5), (-0.5, 3), (0.2, 4), (-4, -0.2), (0, 0), (1, 1), (-2, -2),
+                                       (-1e-6, 1e-6), (-50, 50), (-1000, 3), (-3, 1000), (-600, 600), (-0.01, 8),
+                                       (-8, 0.01), (-1e30, 1e30)]
+        for _ in 0..<2000 {
+            let a = (rng.uniform() * 2 - 1) * 10, b = (rng.uniform() * 2 - 1) * 10
+            pairs.append((min(a, b), max(a, b)))
+        }
+        for fn in [SShaped.sigmoid, SShaped.tanh] {
+            for (l, u) in pairs {
+                XCTAssertEqual(SShaped.relaxation(fn, l: l, u: u), reference(fn, l, u), "\(fn.kind) [\(l), \(u)]")
+            }
+        }
     }
 }

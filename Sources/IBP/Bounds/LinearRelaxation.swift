@@ -89,7 +89,7 @@ extension MonotoneKind {
     /// a z + b' is below alpha z + beta on [l, u] when b' <= beta - |a - alpha| max(|l|, |u|); then outwards by
     /// 2^-40 relative (and 2^-120 absolute) for the Double evaluation of f and of the lines, and rounded outwards.
     @inline(__always)
-    fileprivate func rounded(lower: (Double, Double), upper: (Double, Double), l: Float, u: Float)
+    func rounded(lower: (Double, Double), upper: (Double, Double), l: Float, u: Float)
         -> LinearRelaxation {
         let reach = max(abs(Double(l)), abs(Double(u)))
         let aL = Float(lower.0), aU = Float(upper.0)
@@ -106,6 +106,9 @@ enum SShaped {
     struct Function: Sendable {
         let value: @Sendable (Double) -> Double
         let derivative: @Sendable (Double) -> Double
+        /// (value, derivative) from one exp or tanh: the same two numbers as `value` and `derivative` (each is
+        /// computed from the same s = f(z)), for the relaxation, which needs both at up to five points.
+        let valueAndDerivative: @Sendable (Double) -> (Double, Double)
         let kind: MonotoneKind
         /// Tangent points for the lower line across 0, by grid index i (u' = 0.01 i), and for the upper line by
         /// index i of l' = -0.01 i (auto_LiRPA's precomputed table, to 500), built on first use up to the largest
@@ -119,14 +122,18 @@ enum SShaped {
     /// Entries of each table: indices 0...gridLimit / step + 4.
     static let tableCount = Int(gridLimit / step) + 5
 
-    static let sigmoid = make(.sigmoid, { 1 / (1 + exp(-$0)) }, { let s = 1 / (1 + exp(-$0)); return s * (1 - s) })
-    static let tanh = make(.tanh, { Foundation.tanh($0) }, { let t = Foundation.tanh($0); return 1 - t * t })
+    static let sigmoid = make(.sigmoid, { 1 / (1 + exp(-$0)) }, { let s = 1 / (1 + exp(-$0)); return s * (1 - s) },
+                              { let s = 1 / (1 + exp(-$0)); return (s, s * (1 - s)) })
+    static let tanh = make(.tanh, { Foundation.tanh($0) }, { let t = Foundation.tanh($0); return 1 - t * t },
+                           { let t = Foundation.tanh($0); return (t, 1 - t * t) })
 
     private static func make(_ kind: MonotoneKind, _ f: @escaping @Sendable (Double) -> Double,
-                             _ df: @escaping @Sendable (Double) -> Double) -> Function {
+                             _ df: @escaping @Sendable (Double) -> Double,
+                             _ both: @escaping @Sendable (Double) -> (Double, Double)) -> Function {
         let lower = TangentTable(count: tableCount) { lowerTangentPoint(at: step * Double($0), f, df) }
         let upper = TangentTable(count: tableCount) { upperTangentPoint(at: -step * Double($0), f, df) }
-        return Function(value: f, derivative: df, kind: kind, lowerPoints: lower, upperPoints: upper)
+        return Function(value: f, derivative: df, valueAndDerivative: both, kind: kind, lowerPoints: lower,
+                        upperPoints: upper)
     }
 
     /// Snapshots of both tables of `fn` that hold every entry a relaxation on intervals within [-reach, reach] reads
@@ -167,11 +174,14 @@ enum SShaped {
     /// `points`: snapshots of the tables from `points(_:reach:)` (entries beyond them are read from the tables).
     static func relaxation(_ fn: Function, l lf: Float, u uf: Float,
                            points: (lower: [Double], upper: [Double])? = nil) -> LinearRelaxation {
-        let l = Double(lf), u = Double(uf), f = fn.value, df = fn.derivative
-        let yl = f(l), yu = f(u), m = (l + u) / 2
+        let l = Double(lf), u = Double(uf), f = fn.value, df = fn.derivative, both = fn.valueAndDerivative
+        // f and f' at each point from one exp (or tanh) each, every point at most once: the same numbers as
+        // separate f(z) and f'(z) calls (`RelaxationKernelTests` checks the lines against those), with a third of
+        // the calls (they were most of CROWN-IBP on `vissmall`).
+        let (yl, dfl) = both(l), (yu, dfu) = both(u), m = (l + u) / 2
         let chord = (yu - yl) / max(u - l, 1e-8)
         let chordLine = (chord, yl - chord * l)
-        func tangent(_ d: Double) -> (Double, Double) { (df(d), f(d) - df(d) * d) }
+        func tangent(_ d: Double) -> (Double, Double) { let (y, s) = both(d); return (s, y - s * d) }
         var lower: (Double, Double), upper: (Double, Double)
         if u <= 0 {
             (lower, upper) = (tangent(m), chordLine)
@@ -180,10 +190,11 @@ enum SShaped {
         } else {
             let dLower = point(fn.lowerPoints, points?.lower, at: u) ?? lowerTangentPoint(at: u, f, df)
             let dUpper = point(fn.upperPoints, points?.upper, at: -l) ?? upperTangentPoint(at: l, f, df)
-            lower = chord < df(l) ? chordLine : tangent(dLower)
-            upper = chord < df(u) ? chordLine : tangent(dUpper)
-            if dLower >= m { lower = tangent(m) }
-            if dUpper < m { upper = tangent(m) }
+            // The midpoint tangent where the tangent point lies beyond the midpoint; else the chord if f' at the
+            // end exceeds its slope, else the tangent at the table's point.
+            let atMidpoint = dLower >= m || dUpper < m ? tangent(m) : nil
+            lower = dLower >= m ? atMidpoint! : chord < dfl ? chordLine : tangent(dLower)
+            upper = dUpper < m ? atMidpoint! : chord < dfu ? chordLine : tangent(dUpper)
         }
         // The chord through (l, f(l)) with a clamped denominator (l = u) is the constant f(l): exact there.
         return fn.kind.rounded(lower: lower, upper: upper, l: lf, u: uf)

@@ -1,66 +1,38 @@
-/// CROWN's ReLU relaxation (`MonotoneKind.reluRelaxation`) of a whole stage, eight neurons at a time in SIMD, with
-/// the same bits as the scalar lines: a_l z + b_l <= max(z, 0) <= a_u z + b_u on [l, u] (Zhang et al., NeurIPS 2018,
-/// section 3.2; the chord above, the adaptive slope 1 where u > -l, else 0, below).
+/// CROWN's ReLU relaxation (`MonotoneKind.reluRelaxation`) of a whole stage with the same bits as the scalar lines,
+/// a_l z + b_l <= max(z, 0) <= a_u z + b_u on [l, u] (Zhang et al., NeurIPS 2018, section 3.2), sixteen neurons
+/// at a time where all sixteen are stable.
 ///
-/// Identity behind the shortcut: for finite l < 0 < u the scalar function computes, in Double, slope = u / (u - l),
-/// the upper intercept b = -slope l + |Float(slope) - slope| max(|l|, |u|) moved up by |b| 2^-40 + 2^-120 and
-/// rounded upwards to Float, and the lower intercept 0 - 0 moved down by 2^-120 (exactly -2^-120 in Float); these
-/// are the same IEEE operations lane by lane (division, products, sums and the Double-to-Float conversion are
-/// correctly rounded, and Swift does not contract them into FMAs), and rounding upwards a positive Double is
-/// Float(d) or its next float up, the bit pattern plus one. Stable lanes take the exact lines (identity for l >= 0,
-/// zero for u <= 0); a group with a non-finite end goes through the scalar function (its constant lines).
-/// `RelaxationKernelTests` checks bit equality with the scalar function. Why: the scalar loop, a call and branches
-/// per neuron, was a tenth of CROWN-IBP on the naturally trained `small`.
+/// Identity behind the shortcut: for finite l >= 0 the scalar function returns the identity lines (1, 0, 1, 0) and
+/// for finite u <= 0 the zero lines (0, 0, 0, 0), whatever else l and u are; so a group of sixteen neurons that are
+/// all finite and stable gets those lines from two vector compares and four vector stores, and any other group
+/// goes neuron by neuron through the scalar function (unstable neurons: the chord and the adaptive slope, formed
+/// in Double; non-finite ends: constant lines). `RelaxationKernelTests` checks bit equality with the scalar
+/// function. Why: the scalar loop, a call and branches per neuron, was a tenth of CROWN-IBP on `small`, whose
+/// trained stages are mostly stable. (A first version formed the unstable lines in SIMD8<Double> as well; Swift's
+/// generic SIMD conversions made it three times slower than the scalar loop.)
 enum ReLURelaxationKernel {
     /// Lines of neurons i in 0..<count from pre-activation bounds lo, hi (u = max(l, hi), as the scalar loop).
     static func relax(lower lo: UnsafePointer<Float>, upper hi: UnsafePointer<Float>, count: Int,
                       lowerSlope ls: UnsafeMutablePointer<Float>, lowerIntercept li: UnsafeMutablePointer<Float>,
                       upperSlope us: UnsafeMutablePointer<Float>, upperIntercept ui: UnsafeMutablePointer<Float>) {
-        typealias F = SIMD8<Float>
-        typealias D = SIMD8<Double>
-        let width = 8
+        typealias F = SIMD16<Float>
+        let zero = F(), one = F(repeating: 1)
         var i = 0
-        while i &+ width <= count {
-            let l = UnsafeRawPointer(lo + i).loadUnaligned(as: F.self)
+        while i &+ 16 <= count {
+            let l = load16(lo + i), h = load16(hi + i)
             // u = max(l, hi) as Swift's max: hi where hi >= l.
-            let h = UnsafeRawPointer(hi + i).loadUnaligned(as: F.self)
             let u = l.replacing(with: h, where: h .>= l)
-            // Non-finite ends (or NaN): the scalar function's constant lines.
-            let finite = (l - l) .== F() .& (u - u) .== F()
-            guard all(finite) else {
-                scalar(lo, hi, from: i, to: i &+ width, ls, li, us, ui)
-                i &+= width
-                continue
+            // Finite: x - x is 0 (infinities and NaN give NaN).
+            let finite = (l - l) .== zero .& (u - u) .== zero
+            let active = l .>= zero
+            if all(finite .& (active .| (u .<= zero))) {
+                let slope = zero.replacing(with: one, where: active)
+                store16(slope, ls + i); store16(zero, li + i)
+                store16(slope, us + i); store16(zero, ui + i)
+            } else {
+                scalar(lo, hi, from: i, to: i &+ 16, ls, li, us, ui)
             }
-            let ld = D(l), ud = D(u)
-            let slope = ud / (ud - ld)
-            let aU = F(slope)
-            let reach = pointwiseMax(ld.replacing(with: -ld, where: ld .< 0), ud.replacing(with: -ud, where: ud .< 0))
-            let gap = D(aU) - slope
-            let b = (-slope) * ld + gap.replacing(with: -gap, where: gap .< 0) * reach
-            let padded = b + (b.replacing(with: -b, where: b .< 0) * 0x1p-40 + 0x1p-120)
-            var bU = F(padded)
-            // Upwards: padded > 0, so the next float up is the bit pattern plus one.
-            let next = unsafeBitCast(unsafeBitCast(bU, to: SIMD8<UInt32>.self) &+ 1, to: F.self)
-            let below = D(bU) .< padded
-            var roundUp = SIMDMask<SIMD8<Int32>>()
-            for k in 0..<width { roundUp[k] = below[k] }
-            bU = bU.replacing(with: next, where: roundUp)
-            let active = l .>= 0, inactive = u .<= 0
-            let stable = active .| inactive
-            let one = F(repeating: 1), zero = F()
-            var lowerSlope = zero.replacing(with: one, where: u .> -l)
-            var lowerIntercept = F(repeating: -0x1p-120)
-            var upperSlope = aU, upperIntercept = bU
-            lowerSlope = lowerSlope.replacing(with: zero, where: inactive).replacing(with: one, where: active)
-            lowerIntercept = lowerIntercept.replacing(with: zero, where: stable)
-            upperSlope = upperSlope.replacing(with: zero, where: inactive).replacing(with: one, where: active)
-            upperIntercept = upperIntercept.replacing(with: zero, where: stable)
-            UnsafeMutableRawPointer(ls + i).storeBytes(of: lowerSlope, as: F.self)
-            UnsafeMutableRawPointer(li + i).storeBytes(of: lowerIntercept, as: F.self)
-            UnsafeMutableRawPointer(us + i).storeBytes(of: upperSlope, as: F.self)
-            UnsafeMutableRawPointer(ui + i).storeBytes(of: upperIntercept, as: F.self)
-            i &+= width
+            i &+= 16
         }
         scalar(lo, hi, from: i, to: count, ls, li, us, ui)
     }
