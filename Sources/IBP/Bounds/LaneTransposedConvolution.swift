@@ -43,14 +43,29 @@ enum LaneTransposedConvolution {
                             // Rows into lanes: lanesIn[o][group][p][l] (unused lanes zero).
                             lanesIn.update(repeating: 0, count: O * n)
                             for gi in 0..<count {
-                                for l in 0..<L {
-                                    let row = (firstGroup + gi) * L + l
-                                    guard row < m else { break }
-                                    let src = ap + row * outSize
+                                let first = (firstGroup + gi) * L, valid = min(L, m - first)
+                                // Four rows at a time: one 4-float store per neuron instead of four strided ones.
+                                var l = 0
+                                while l + 4 <= valid {
+                                    let s0 = ap + (first + l) * outSize, s1 = s0 + outSize
+                                    let s2 = s1 + outSize, s3 = s2 + outSize
+                                    for o in 0..<O {
+                                        let dst = lanesIn + o * n + gi * P * L + l
+                                        for p in 0..<P {
+                                            let q = o &* P &+ p
+                                            UnsafeMutableRawPointer(dst + p &* L).storeBytes(
+                                                of: SIMD4<Float>(s0[q], s1[q], s2[q], s3[q]), as: SIMD4<Float>.self)
+                                        }
+                                    }
+                                    l += 4
+                                }
+                                while l < valid {
+                                    let src = ap + (first + l) * outSize
                                     for o in 0..<O {
                                         let dst = lanesIn + o * n + gi * P * L + l
                                         for p in 0..<P { dst[p &* L] = src[o &* P &+ p] }
                                     }
+                                    l += 1
                                 }
                             }
                             // cols (K x n) = W^T (K x O) lanesIn (O x n).
@@ -60,11 +75,23 @@ enum LaneTransposedConvolution {
                             LaneTransposedConvolution.col2im(cols, columns: n, groups: count, g, into: lanesOut)
                             // Lanes back into rows.
                             for gi in 0..<count {
-                                for l in 0..<L {
-                                    let row = (firstGroup + gi) * L + l
-                                    guard row < m else { break }
-                                    let src = lanesOut + gi * inSize * L + l, dst = op + row * inSize
+                                let first = (firstGroup + gi) * L, valid = min(L, m - first)
+                                // Four rows at a time: one 4-float load per neuron instead of four strided ones.
+                                var l = 0
+                                while l + 4 <= valid {
+                                    let src = lanesOut + gi * inSize * L + l
+                                    let d0 = op + (first + l) * inSize, d1 = d0 + inSize
+                                    let d2 = d1 + inSize, d3 = d2 + inSize
+                                    for j in 0..<inSize {
+                                        let v = UnsafeRawPointer(src + j &* L).loadUnaligned(as: SIMD4<Float>.self)
+                                        d0[j] = v[0]; d1[j] = v[1]; d2[j] = v[2]; d3[j] = v[3]
+                                    }
+                                    l += 4
+                                }
+                                while l < valid {
+                                    let src = lanesOut + gi * inSize * L + l, dst = op + (first + l) * inSize
                                     for j in 0..<inSize { dst[j] = src[j &* L] }
+                                    l += 1
                                 }
                             }
                         }
