@@ -68,11 +68,16 @@ enum LaneTransposedConvolution {
                                     l += 1
                                 }
                             }
-                            // cols (K x n) = W^T (K x O) lanesIn (O x n).
-                            gemm(transA: true, m: K, n: n, k: O, a: wp, lda: K, b: lanesIn, ldb: n, c: cols, ldc: n,
-                                 parallel: false)
                             lanesOut.update(repeating: 0, count: count * inSize * L)
-                            LaneTransposedConvolution.col2im(cols, columns: n, groups: count, g, into: lanesOut)
+                            if O <= LaneTransposedConvolution.directChannels {
+                                LaneTransposedConvolution.direct(lanesIn, weights: wp, outChannels: O, columns: n,
+                                                                 groups: count, g, into: lanesOut)
+                            } else {
+                                // cols (K x n) = W^T (K x O) lanesIn (O x n).
+                                gemm(transA: true, m: K, n: n, k: O, a: wp, lda: K, b: lanesIn, ldb: n, c: cols,
+                                     ldc: n, parallel: false)
+                                LaneTransposedConvolution.col2im(cols, columns: n, groups: count, g, into: lanesOut)
+                            }
                             // Lanes back into rows.
                             for gi in 0..<count {
                                 let first = (firstGroup + gi) * L, valid = min(L, m - first)
@@ -97,6 +102,41 @@ enum LaneTransposedConvolution {
                         }
                     }
                     if parts > 1 { Parallel.parts(parts, body) } else { body(0) }
+                }
+            }
+        }
+    }
+
+    /// Up to this many output channels the product and col2im are one loop (`direct`): a GEMM whose inner
+    /// dimension is O = 3 (`vissmall`'s second convolution) is mostly packing and writing the patch matrix.
+    static let directChannels = 8
+
+    /// in[group][c][oy sH + ky][ox sW + kx][l] += sum over o of W[o, k] lanesIn[o][group][oy oW + ox][l] for every
+    /// tap k = (c, ky, kx) in order: the GEMM and `col2im` without the patch matrix in between (the same terms; each
+    /// product's sum over o in order, then added to the input element tap by tap as `col2im` does).
+    static func direct(_ lanesIn: UnsafePointer<Float>, weights w: UnsafePointer<Float>, outChannels O: Int,
+                       columns n: Int, groups: Int, _ g: ConvGeometry, into lanesOut: UnsafeMutablePointer<Float>) {
+        let L = lanes, P = g.outPixels, K = g.patchSize, oh = g.outHeight, ow = g.outWidth, H = g.height
+        let W = g.width, inSize = g.channels * H * W
+        var k = 0
+        for c in 0..<g.channels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    for gi in 0..<groups {
+                        let src = lanesIn + gi &* P &* L
+                        let base = lanesOut + (gi &* inSize &+ c &* H &* W) &* L
+                        for oy in 0..<oh {
+                            var dst = base + ((oy &* g.strideH &+ ky) &* W &+ kx) &* L
+                            for ox in 0..<ow {
+                                let p = (oy &* ow &+ ox) &* L
+                                var sum = SIMD16<Float>()
+                                for o in 0..<O { sum += w[o &* K &+ k] * load16(src + (o &* n &+ p)) }
+                                store16(load16(dst) + sum, dst)
+                                dst += g.strideW &* L
+                            }
+                        }
+                    }
+                    k &+= 1
                 }
             }
         }
