@@ -78,3 +78,43 @@ final class LaneConvolutionGatherTests: XCTestCase {
         }
     }
 }
+
+/// The gather inside a whole lane pass: on `small` with biases shifted down (most ReLU neurons dead, so the gather
+/// pays at the second convolution), the pass with the gather equals the pass with the scatter only.
+final class LaneConvolutionGatherPassTests: XCTestCase {
+    func testPassWithGatherEqualsPassWithScatter() {
+        var rand = TestRandom(41)
+        let net = rand.network("small")
+        for p in net.parameters where p.value.shape.count == 1 {
+            p.value = Tensor(shape: p.value.shape, data: p.value.data.map { $0 - 0.4 })
+        }
+        let layers = net.layers
+        let x = rand.tensor([3, 1, 28, 28], in: 0...1)
+        let box = InputBox(around: x, epsilon: 0.05)
+        let ibp = IntervalMethod().propagate(layers, box: box, specification: nil)
+        var relaxations = [Int: Relaxations]()
+        for (t, layer) in layers.enumerated() {
+            if case let .monotone(f) = layer.primitive { relaxations[t] = Relaxations(f, Interval(ibp.stages[t])) }
+        }
+        // The gather is taken for the second convolution (its input, the first ReLU, is mostly dead).
+        let conv2 = layers.firstIndex { if case .affine = $0.primitive, $0 is Conv2D { return true }; return false }
+            .flatMap { first in layers.indices.dropFirst(first + 1).first { layers[$0] is Conv2D } }!
+        relaxations[conv2 - 1]!.withLines(sample: 0) { lines in
+            XCTAssertTrue(LaneRows.gatherPays(dead: lines, inputs: relaxations[conv2 - 1]!.size))
+        }
+        let top = layers.count - 2
+        let width = layers[top].outputShape.reduce(1, *), k = 10
+        let rows = rand.tensor([3 * k, width])
+        let bias = (0..<(3 * k)).map { Float($0) * 0.01 }
+        let intervalBox = IntervalBounds(enclosing: box)
+        var scatter = LaneRows(layers, top: top)!
+        scatter.gather = false
+        let gather = LaneRows(layers, top: top)!
+        let want = scatter.upperBounds(rows.reshaped(sampleShape: layers[top].outputShape), bias: bias,
+                                       rowsPerSample: k, samples: 0..<3, relaxations: relaxations, box: intervalBox)
+        let got = gather.upperBounds(rows.reshaped(sampleShape: layers[top].outputShape), bias: bias,
+                                     rowsPerSample: k, samples: 0..<3, relaxations: relaxations, box: intervalBox)
+        let scale = (want.map(abs).max() ?? 0) + 1
+        for (g, w) in zip(got, want) { XCTAssertEqual(g, w, accuracy: 1e-5 * scale) }
+    }
+}
