@@ -29,6 +29,12 @@ public struct CROWNMethod: BoundMethod {
     /// The lanes are used for a pass only when at least this share of the neurons of the monotone layers below it
     /// is dead (`LaneRows.deadShare`): 0.5, the break-even of the measured 2x either way (not tuned further).
     var minimumDeadShare = 0.5
+    /// Whether zero rows of the specification are bounded by their offsets without a pass (off: every row goes
+    /// through the pass, the reference this is tested against).
+    var skipZeroRows = true
+    /// Whether rows go back through unpadded convolutions with col2im on lanes (`LaneTransposedConvolution`); off,
+    /// through `applyTransposed` (the reference it is tested against).
+    var laneTransposed = true
 
     /// The lane pass from the output of layer `top`, or nil for the dense rows.
     private func lanePass(_ layers: [Layer], top: Int, relaxations: [Int: Relaxations]) -> LaneRows? {
@@ -114,7 +120,8 @@ public struct CROWNMethod: BoundMethod {
     private func neuronBounds(_ map: any AffineMap, at index: Int, layers: [Layer], relaxations: [Int: Relaxations],
                               box: IntervalBounds) -> Interval {
         if windows, let windowed = ConvolutionWindows(layers, index: index) {
-            return windowed.bounds(relaxations: relaxations, box: box, rowBudget: rowBudget)
+            return windowed.bounds(relaxations: relaxations, box: box, rowBudget: rowBudget,
+                                   laneTransposed: laneTransposed)
         }
         let n = box.centre.batch, outputs = map.outputSize
         let width = widestStage(layers, through: index)
@@ -165,34 +172,50 @@ public struct CROWNMethod: BoundMethod {
     }
 
     /// Bounds of the specification's rows: folded into the last layer when it is affine (rows C W, bias C b + d),
-    /// else started from C on the output; rows C and -C stacked for upper and lower bounds.
+    /// else started from C on the output; rows C and -C stacked for upper and lower bounds. A row of C that is zero
+    /// (the label's row of the elided specification) is bounded by its offset d alone, exactly, and skips the pass
+    /// (`skipZeroRows`): its rows stay zero through every step (c += 0 b, A <- 0 W; a relaxation maps 0 to 0 and adds
+    /// 0), so the pass would return d + 0 (the lanes already skip all-zero vectors; dense rows would spend a tenth
+    /// of the elided specification's work on it).
     private func specificationBounds(_ spec: Specification, layers: [Layer], relaxations: [Int: Relaxations],
                                      box: IntervalBounds, upperOnly: Bool) -> Interval {
         let n = spec.batch, k = spec.rowCount, o = spec.outputs, last = layers.count - 1
+        // Per sample, the rows that go through the pass (all rows, or the non-zero ones; a NaN entry is non-zero),
+        // padded with -1 (a zero row whose result is dropped) to the same count for every sample.
+        var active = [[Int]]()
+        active.reserveCapacity(n)
+        for s in 0..<n {
+            active.append((0..<k).filter { j in
+                !skipZeroRows || (0..<o).contains { spec.rows.data[(s * k + j) * o + $0] != 0 }
+            })
+        }
+        let kept = active.map(\.count).max() ?? 0
         // Rows per sample: C, and -C for the lower bounds unless only upper bounds are asked for.
         let signs = upperOnly ? 1 : 2
         let width = widestStage(layers, through: last)
-        let samplesPerBlock = max(1, rowBudget / max(width, 1) / (signs * k))
-        var lower = Tensor(shape: [n, k], data: [Float](repeating: -.infinity, count: n * k))
-        var upper = Tensor(zeros: [n, k])
+        let samplesPerBlock = max(1, rowBudget / max(width, 1) / max(signs * kept, 1))
+        // Zero rows: [d, d]; the others are overwritten below.
+        var lower = Tensor(shape: [n, k], data: upperOnly ? [Float](repeating: -.infinity, count: n * k) : spec.offsets)
+        var upper = Tensor(shape: [n, k], data: spec.offsets)
+        guard kept > 0 else { return Interval(lower: lower, upper: upper) }
         let folded: Bool
         if case .affine = layers[last].primitive { folded = true } else { folded = false }
         let lanePass = lanePass(layers, top: folded ? last - 1 : last, relaxations: relaxations)
         var first = 0
         while first < n {
             let samples = first..<min(n, first + samplesPerBlock)
-            let perSample = signs * k
+            let perSample = signs * kept
             var c = Tensor(zeros: [samples.count * perSample, o])
             var d = [Float](repeating: 0, count: samples.count * perSample)
             for (s, sample) in samples.enumerated() {
-                for j in 0..<k {
-                    let from = (sample * k + j) * o, plus = (s * perSample + j) * o
+                for (jj, j) in active[sample].enumerated() {
+                    let from = (sample * k + j) * o, plus = (s * perSample + jj) * o
                     for i in 0..<o { c.data[plus + i] = spec.rows.data[from + i] }
-                    d[s * perSample + j] = spec.offsets[sample * k + j]
+                    d[s * perSample + jj] = spec.offsets[sample * k + j]
                     guard !upperOnly else { continue }
-                    let minus = (s * perSample + k + j) * o
+                    let minus = (s * perSample + kept + jj) * o
                     for i in 0..<o { c.data[minus + i] = -spec.rows.data[from + i] }
-                    d[s * perSample + k + j] = -spec.offsets[sample * k + j]
+                    d[s * perSample + kept + jj] = -spec.offsets[sample * k + j]
                 }
             }
             let top: Int
@@ -211,9 +234,9 @@ public struct CROWNMethod: BoundMethod {
             let up = upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
                                  layers: layers, relaxations: relaxations, box: box, lanePass: lanePass)
             for (s, sample) in samples.enumerated() {
-                for j in 0..<k {
-                    upper.data[sample * k + j] = up[s * perSample + j]
-                    if !upperOnly { lower.data[sample * k + j] = -up[s * perSample + k + j] }
+                for (jj, j) in active[sample].enumerated() {
+                    upper.data[sample * k + j] = up[s * perSample + jj]
+                    if !upperOnly { lower.data[sample * k + j] = -up[s * perSample + kept + jj] }
                 }
             }
             first = samples.upperBound
@@ -238,7 +261,7 @@ public struct CROWNMethod: BoundMethod {
             switch layer.primitive {
             case let .affine(map):
                 CROWNMethod.addBias(map.biasVector, rows: a, into: &c)
-                a = map.applyTransposed(a)
+                a = CROWNMethod.transposed(map, a, lanes: laneTransposed)
             case .monotone:
                 relaxations[index]!.apply(to: &a, bias: &c, rowsPerSample: rowsPerSample,
                                           firstSample: samples.lowerBound)
@@ -251,6 +274,15 @@ public struct CROWNMethod: BoundMethod {
         }
         let centre = box.centre.rows(samples), radius = box.radius.rows(samples)
         return LinearBound.evaluate(a, rowsPerSample: rowsPerSample, centre: centre, radius: radius, bias: c).upper
+    }
+
+    /// A W for rows A: with `lanes`, an unpadded convolution's on lanes (`LaneTransposedConvolution`, `parallel` as
+    /// there); every other map's, or with `lanes` false, `applyTransposed`.
+    static func transposed(_ map: any AffineMap, _ a: Tensor, lanes: Bool, parallel: Bool = true) -> Tensor {
+        if lanes, let conv = map as? Conv2D, LaneTransposedConvolution.applies(conv) {
+            return LaneTransposedConvolution.apply(conv, a, parallel: parallel)
+        }
+        return map.applyTransposed(a)
     }
 
     /// c_i += A_i . b for every row (16 partial sums in a fixed order).
@@ -311,13 +343,25 @@ struct Relaxations {
                             upperIntercept.withUnsafeMutableBufferPointer { ui in
                                 let ls = ls.baseAddress!, li = li.baseAddress!, us = us.baseAddress!
                                 let ui = ui.baseAddress!
+                                // Sigmoid/tanh: the tangent tables built once up to this stage's reach, read
+                                // without a lock per neuron.
+                                let points = f.tangentPoints(lower: lo, upper: hi)
                                 // Every neuron of the batch, on all cores; ReLU's lines inlined (a call per neuron
                                 // cost a tenth of a CROWN-IBP pass).
                                 Parallel.chunks(count, minChunk: 1 << 14) { range in
+                                    if f == .relu {
+                                        // Eight neurons at a time, the same bits (`ReLURelaxationKernel`).
+                                        let i = range.lowerBound
+                                        ReLURelaxationKernel.relax(lower: lo.baseAddress! + i, upper: hi.baseAddress! + i,
+                                                                   count: range.count, lowerSlope: ls + i,
+                                                                   lowerIntercept: li + i, upperSlope: us + i,
+                                                                   upperIntercept: ui + i)
+                                        return
+                                    }
                                     for i in range {
                                         let l = lo[i], u = max(lo[i], hi[i])
                                         let r = f == .relu ? MonotoneKind.reluRelaxation(lower: l, upper: u)
-                                            : f.relaxation(lower: l, upper: u)
+                                            : f.relaxation(lower: l, upper: u, points: points)
                                         ls[i] = r.lowerSlope; li[i] = r.lowerIntercept
                                         us[i] = r.upperSlope; ui[i] = r.upperIntercept
                                     }

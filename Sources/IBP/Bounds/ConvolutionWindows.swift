@@ -85,7 +85,9 @@ struct ConvolutionWindows {
 
     /// Bounds (n, outputShape) of every output of the convolution over the box, given the relaxations of the monotone
     /// layers below it; blocks of at most min(`rowBudget`, `blockFloats`) floats of rows, handed to free cores.
-    func bounds(relaxations: [Int: Relaxations], box: IntervalBounds, rowBudget: Int) -> Interval {
+    /// `laneTransposed`: whether rows go back through the window convolutions on lanes (`CROWNMethod.transposed`).
+    func bounds(relaxations: [Int: Relaxations], box: IntervalBounds, rowBudget: Int,
+                laneTransposed: Bool = true) -> Interval {
         let g = conv.geometry, O = conv.outChannels, P = g.outPixels, n = box.centre.batch
         let perGroup = 2 * O, widest = stages.map(\.windowSize).max()!
         let groupsPerBlock = max(1, min(rowBudget, ConvolutionWindows.blockFloats) / (perGroup * widest))
@@ -99,7 +101,7 @@ struct ConvolutionWindows {
                     // Every block has its own copies of the window convolutions: a layer's scratch is not shared
                     // between threads.
                     let up = blockBounds(groups, convs: windowConvs.mapValues { $0.copy() }, relaxations: relaxations,
-                                         box: box)
+                                         box: box, laneTransposed: laneTransposed)
                     for (gi, group) in groups.enumerated() {
                         let s = group / P, p = group % P
                         for o in 0..<O {
@@ -116,7 +118,7 @@ struct ConvolutionWindows {
 
     /// Upper bounds of the rows of `groups` (group = sample * P + output pixel; per group +W_o then -W_o, o < O).
     private func blockBounds(_ groups: Range<Int>, convs: [Int: Conv2D], relaxations: [Int: Relaxations],
-                             box: IntervalBounds) -> [Float] {
+                             box: IntervalBounds, laneTransposed: Bool) -> [Float] {
         let g = conv.geometry, O = conv.outChannels, perGroup = 2 * O
         let kernel = conv.weight.value.data, bias = conv.bias.value.data
         let top = stages[index]
@@ -151,7 +153,7 @@ struct ConvolutionWindows {
             case .affine:
                 // The channel's bias over the window; masked pixels (padding) multiply it by zero.
                 CROWNMethod.addBias(windowBiases[t]!, rows: a, into: &c)
-                a = convs[t]!.applyTransposed(a)
+                a = CROWNMethod.transposed(convs[t]!, a, lanes: laneTransposed, parallel: false)
             case .reshape, .maxPool:
                 preconditionFailure("refused in init")
             }

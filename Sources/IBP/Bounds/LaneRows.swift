@@ -28,6 +28,9 @@ struct LaneRows {
     }
 
     private let steps: [Step]
+    /// Whether a convolution whose inputs are mostly dead is computed per live input (`convolutionGather`); off,
+    /// always by the scatter (`convolution`, the reference the gather is tested against).
+    var gather = true
     /// sizes[t]: values of layer t's input (sizes[top + 1]: its output, the rows' width).
     private let sizes: [Int]
     private let top: Int
@@ -138,11 +141,24 @@ struct LaneRows {
                 }
                 swap(&a, &b)
             case let .conv(taps, bias, geometry, outChannels):
-                taps.withUnsafeBufferPointer { w in
-                    bias.withUnsafeBufferPointer { bp in
-                        LaneRows.convolution(a, into: b, taps: w.baseAddress!, bias: bp.baseAddress!, geometry,
-                                             outChannels: outChannels, scratch: scratch, c: &c)
+                func step(_ dead: Lines?) {
+                    taps.withUnsafeBufferPointer { w in
+                        bias.withUnsafeBufferPointer { bp in
+                            if let dead, gather, LaneRows.gatherPays(dead: dead, inputs: sizes[t]) {
+                                LaneRows.convolutionGather(a, into: b, taps: w.baseAddress!, bias: bp.baseAddress!,
+                                                           geometry, outChannels: outChannels, dead: dead,
+                                                           scratch: scratch, c: &c)
+                            } else {
+                                LaneRows.convolution(a, into: b, taps: w.baseAddress!, bias: bp.baseAddress!,
+                                                     geometry, outChannels: outChannels, scratch: scratch, c: &c)
+                            }
+                        }
                     }
+                }
+                if let below = monotoneBelow(t), let r = relaxations[below] {
+                    r.withLines(sample: sample) { step($0) }
+                } else {
+                    step(nil)
                 }
                 swap(&a, &b)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Two lines around a monotone activation on an interval: a_l z + b_l <= f(z) <= a_u z + b_u for every z in [l, u].
 public struct LinearRelaxation: Equatable, Sendable {
@@ -42,6 +43,36 @@ extension MonotoneKind {
         }
     }
 
+    /// `relaxation(lower:upper:)` with sigmoid/tanh tangent points read from `points` (`SShaped.points`) where they
+    /// hold them: the same lines, without a lock per call.
+    func relaxation(lower l: Float, upper u: Float, points: (lower: [Double], upper: [Double])?) -> LinearRelaxation {
+        guard l.isFinite, u.isFinite else { return .constant(value(l), value(u)) }
+        switch self {
+        case .relu:
+            return MonotoneKind.reluRelaxation(lower: l, upper: u)
+        case .sigmoid:
+            return SShaped.relaxation(SShaped.sigmoid, l: l, u: u, points: points)
+        case .tanh:
+            return SShaped.relaxation(SShaped.tanh, l: l, u: u, points: points)
+        }
+    }
+
+    /// The tangent-table snapshots a stage of pre-activation bounds reads (nil for ReLU): entries up to the largest
+    /// finite |bound| of the stage.
+    func tangentPoints(lower: UnsafeBufferPointer<Float>, upper: UnsafeBufferPointer<Float>)
+        -> (lower: [Double], upper: [Double])? {
+        let fn: SShaped.Function
+        switch self {
+        case .relu: return nil
+        case .sigmoid: fn = SShaped.sigmoid
+        case .tanh: fn = SShaped.tanh
+        }
+        var reach: Float = 0
+        for v in lower where v.isFinite { reach = max(reach, -v) }
+        for v in upper where v.isFinite { reach = max(reach, v) }
+        return SShaped.points(fn, reach: reach)
+    }
+
     /// The ReLU case of `relaxation(lower:upper:)` (the same postcondition), inlined into the loops that relax a
     /// whole stage: CROWN-IBP relaxes every neuron of a batch, and a call per neuron cost a tenth of its time.
     @inline(__always)
@@ -58,7 +89,7 @@ extension MonotoneKind {
     /// a z + b' is below alpha z + beta on [l, u] when b' <= beta - |a - alpha| max(|l|, |u|); then outwards by
     /// 2^-40 relative (and 2^-120 absolute) for the Double evaluation of f and of the lines, and rounded outwards.
     @inline(__always)
-    fileprivate func rounded(lower: (Double, Double), upper: (Double, Double), l: Float, u: Float)
+    func rounded(lower: (Double, Double), upper: (Double, Double), l: Float, u: Float)
         -> LinearRelaxation {
         let reach = max(abs(Double(l)), abs(Double(u)))
         let aL = Float(lower.0), aU = Float(upper.0)
@@ -72,28 +103,44 @@ extension MonotoneKind {
 
 /// The relaxation of S-shaped functions (convex left of 0, concave right of it, increasing), in Double.
 enum SShaped {
-    struct Function {
-        let value: (Double) -> Double
-        let derivative: (Double) -> Double
+    struct Function: Sendable {
+        let value: @Sendable (Double) -> Double
+        let derivative: @Sendable (Double) -> Double
+        /// (value, derivative) from one exp or tanh: the same two numbers as `value` and `derivative` (each is
+        /// computed from the same s = f(z)), for the relaxation, which needs both at up to five points.
+        let valueAndDerivative: @Sendable (Double) -> (Double, Double)
         let kind: MonotoneKind
         /// Tangent points for the lower line across 0, by grid index i (u' = 0.01 i), and for the upper line by
-        /// index i of l' = -0.01 i; built once (auto_LiRPA's precomputed table, to 500).
-        let lowerPoints: [Double]
-        let upperPoints: [Double]
+        /// index i of l' = -0.01 i (auto_LiRPA's precomputed table, to 500), built on first use up to the largest
+        /// index asked for (`TangentTable`).
+        let lowerPoints: TangentTable
+        let upperPoints: TangentTable
     }
 
     static let step = 0.01
     static let gridLimit = 500.0
+    /// Entries of each table: indices 0...gridLimit / step + 4.
+    static let tableCount = Int(gridLimit / step) + 5
 
-    static let sigmoid = make(.sigmoid, { 1 / (1 + exp(-$0)) }, { let s = 1 / (1 + exp(-$0)); return s * (1 - s) })
-    static let tanh = make(.tanh, { Foundation.tanh($0) }, { let t = Foundation.tanh($0); return 1 - t * t })
+    static let sigmoid = make(.sigmoid, { 1 / (1 + exp(-$0)) }, { let s = 1 / (1 + exp(-$0)); return s * (1 - s) },
+                              { let s = 1 / (1 + exp(-$0)); return (s, s * (1 - s)) })
+    static let tanh = make(.tanh, { Foundation.tanh($0) }, { let t = Foundation.tanh($0); return 1 - t * t },
+                           { let t = Foundation.tanh($0); return (t, 1 - t * t) })
 
-    private static func make(_ kind: MonotoneKind, _ f: @escaping (Double) -> Double,
-                             _ df: @escaping (Double) -> Double) -> Function {
-        let count = Int(gridLimit / step) + 5
-        let lower = (0..<count).map { lowerTangentPoint(at: step * Double($0), f, df) }
-        let upper = (0..<count).map { upperTangentPoint(at: -step * Double($0), f, df) }
-        return Function(value: f, derivative: df, kind: kind, lowerPoints: lower, upperPoints: upper)
+    private static func make(_ kind: MonotoneKind, _ f: @escaping @Sendable (Double) -> Double,
+                             _ df: @escaping @Sendable (Double) -> Double,
+                             _ both: @escaping @Sendable (Double) -> (Double, Double)) -> Function {
+        let lower = TangentTable(count: tableCount) { lowerTangentPoint(at: step * Double($0), f, df) }
+        let upper = TangentTable(count: tableCount) { upperTangentPoint(at: -step * Double($0), f, df) }
+        return Function(value: f, derivative: df, valueAndDerivative: both, kind: kind, lowerPoints: lower,
+                        upperPoints: upper)
+    }
+
+    /// Snapshots of both tables of `fn` that hold every entry a relaxation on intervals within [-reach, reach] reads
+    /// (for the loops that relax a whole stage: one lock per stage, not per neuron).
+    static func points(_ fn: Function, reach: Float) -> (lower: [Double], upper: [Double]) {
+        let index = gridIndex(Double(reach)) ?? (tableCount - 1)
+        return (fn.lowerPoints.entries(through: index), fn.upperPoints.entries(through: index))
     }
 
     /// The largest d <= 0 (to bisection precision, always on the valid side) whose tangent is below f at u >= 0:
@@ -124,24 +171,30 @@ enum SShaped {
         return hi
     }
 
-    static func relaxation(_ fn: Function, l lf: Float, u uf: Float) -> LinearRelaxation {
-        let l = Double(lf), u = Double(uf), f = fn.value, df = fn.derivative
-        let yl = f(l), yu = f(u), m = (l + u) / 2
+    /// `points`: snapshots of the tables from `points(_:reach:)` (entries beyond them are read from the tables).
+    static func relaxation(_ fn: Function, l lf: Float, u uf: Float,
+                           points: (lower: [Double], upper: [Double])? = nil) -> LinearRelaxation {
+        let l = Double(lf), u = Double(uf), f = fn.value, df = fn.derivative, both = fn.valueAndDerivative
+        // f and f' at each point from one exp (or tanh) each, every point at most once: the same numbers as
+        // separate f(z) and f'(z) calls (`RelaxationKernelTests` checks the lines against those), with a third of
+        // the calls (they were most of CROWN-IBP on `vissmall`).
+        let (yl, dfl) = both(l), (yu, dfu) = both(u), m = (l + u) / 2
         let chord = (yu - yl) / max(u - l, 1e-8)
         let chordLine = (chord, yl - chord * l)
-        func tangent(_ d: Double) -> (Double, Double) { (df(d), f(d) - df(d) * d) }
+        func tangent(_ d: Double) -> (Double, Double) { let (y, s) = both(d); return (s, y - s * d) }
         var lower: (Double, Double), upper: (Double, Double)
         if u <= 0 {
             (lower, upper) = (tangent(m), chordLine)
         } else if l >= 0 {
             (lower, upper) = (chordLine, tangent(m))
         } else {
-            let dLower = point(fn.lowerPoints, at: u) ?? lowerTangentPoint(at: u, f, df)
-            let dUpper = point(fn.upperPoints, at: -l) ?? upperTangentPoint(at: l, f, df)
-            lower = chord < df(l) ? chordLine : tangent(dLower)
-            upper = chord < df(u) ? chordLine : tangent(dUpper)
-            if dLower >= m { lower = tangent(m) }
-            if dUpper < m { upper = tangent(m) }
+            let dLower = point(fn.lowerPoints, points?.lower, at: u) ?? lowerTangentPoint(at: u, f, df)
+            let dUpper = point(fn.upperPoints, points?.upper, at: -l) ?? upperTangentPoint(at: l, f, df)
+            // The midpoint tangent where the tangent point lies beyond the midpoint; else the chord if f' at the
+            // end exceeds its slope, else the tangent at the table's point.
+            let atMidpoint = dLower >= m || dUpper < m ? tangent(m) : nil
+            lower = dLower >= m ? atMidpoint! : chord < dfl ? chordLine : tangent(dLower)
+            upper = dUpper < m ? atMidpoint! : chord < dfu ? chordLine : tangent(dUpper)
         }
         // The chord through (l, f(l)) with a clamped denominator (l = u) is the constant f(l): exact there.
         return fn.kind.rounded(lower: lower, upper: upper, l: lf, u: uf)
@@ -150,9 +203,48 @@ enum SShaped {
     /// The table entry for a bound b >= 0: index floor(b / 0.01) + 1 (the next grid point up, so the entry is valid
     /// for b), or nil beyond the table. The grid position is compared before it becomes an Int: a huge finite bound
     /// (an exploding stage, b = 1e30) would not fit one and trapped.
-    private static func point(_ table: [Double], at b: Double) -> Double? {
-        let position = max(b, 0) / step
-        guard position < Double(table.count - 1) else { return nil }
-        return table[Int(position) + 1]
+    private static func point(_ table: TangentTable, _ snapshot: [Double]?, at b: Double) -> Double? {
+        guard let index = gridIndex(b) else { return nil }
+        if let snapshot, index < snapshot.count { return snapshot[index] }
+        return table.entries(through: index)[index]
     }
+
+    /// floor(max(b, 0) / 0.01) + 1, or nil when that is not below the table's size (or b is NaN).
+    private static func gridIndex(_ b: Double) -> Int? {
+        let position = max(b, 0) / step
+        guard position < Double(tableCount - 1) else { return nil }
+        return Int(position) + 1
+    }
+}
+
+/// A table of `count` values entry(i), computed on first use in order, up to the largest index read so far
+/// (rounded up to 256 entries): entry i is entry(i) whether it was built early or late, so a relaxation reads the
+/// same bits as from a table built whole. Why: building both 50,005-entry tangent tables of a function (60
+/// bisection steps of exp each) took 0.27 s, more than CROWN-IBP on 1,000 `vissmall` images, while bounds of
+/// trained networks read the first few hundred entries. Thread-safe (one lock per call; readers keep snapshots).
+final class TangentTable: Sendable {
+    let count: Int
+    private let entry: @Sendable (Int) -> Double
+    private let built = Mutex<[Double]>([])
+
+    init(count: Int, entry: @escaping @Sendable (Int) -> Double) {
+        self.count = count
+        self.entry = entry
+    }
+
+    /// The entries 0...index at least (all built entries), index < count.
+    func entries(through index: Int) -> [Double] {
+        precondition(index >= 0 && index < count, "tangent table index \(index) outside 0..<\(count)")
+        return built.withLock { table in
+            if table.count <= index {
+                let end = min(count, (index / 256 + 1) * 256)
+                table.reserveCapacity(end)
+                for i in table.count..<end { table.append(entry(i)) }
+            }
+            return table
+        }
+    }
+
+    /// How many entries are built (for tests).
+    var builtCount: Int { built.withLock { $0.count } }
 }

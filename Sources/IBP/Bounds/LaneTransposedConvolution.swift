@@ -1,0 +1,173 @@
+/// A W for rows A over a VALID convolution's outputs (the map of `Conv2D.applyTransposed`: (m, O, oH, oW) ->
+/// (m, C, H, W)), for CROWN's backward passes: the patch GEMM W^T A and then col2im, with the rows held 16 at a
+/// time as lanes (`LaneRows`' layout, a[(o P + p) 16 + l]) instead of one after another.
+///
+/// Why: `col2im` adds each kernel tap's output plane into the input, row by row of outW values, per row of A; the
+/// planes of `small` (10 wide) and `vissmall` (5 to 12 wide) make that a loop of short, partly scalar adds, and it
+/// was a third of CROWN on `vissmall` and a fifth on `small-nominal`. With the rows as lanes the same adds are
+/// whole 16-float vectors: for every tap k and output pixel p, in[pixel(k, p)] += cols[k, p] for 16 rows at once.
+/// The GEMM is the same product with its columns reordered (pixel-major, row-minor), and col2im adds the same
+/// terms to each input element in the same order (tap by tap, then pixel by pixel), so the result is
+/// `applyTransposed`'s up to the GEMM kernel's blocking (`LaneTransposedConvolutionTests`).
+enum LaneTransposedConvolution {
+    static let lanes = 16
+
+    /// Whether `apply` takes the convolution: no padding (a padded one keeps `applyTransposed`).
+    static func applies(_ conv: Conv2D) -> Bool { conv.geometry.isUnpadded }
+
+    /// A W for the rows `a` (m, O, oH, oW): (m, C, H, W). `parallel` false keeps the work on the calling thread
+    /// (for callers that already run one block per core).
+    static func apply(_ conv: Conv2D, _ a: Tensor, parallel: Bool = true) -> Tensor {
+        let g = conv.geometry, O = conv.outChannels, P = g.outPixels, K = g.patchSize, L = lanes
+        precondition(applies(conv) && a.sampleShape == conv.outputShape,
+                     "rows of \(a.sampleShape) do not match the unpadded convolution's \(conv.outputShape)")
+        let m = a.batch, inSize = g.channels * g.inPixels, outSize = O * P
+        // Lane groups per GEMM: at least 2,048 columns, so the product is not dominated by the call.
+        let groups = (m + L - 1) / L
+        let perCall = max(1, min(groups, 2048 / max(P * L, 1)))
+        let calls = (groups + perCall - 1) / perCall
+        let parts = parallel ? min(calls, Parallel.workers * 4) : 1
+        return Tensor(shape: [m] + conv.inputShape) { op in
+            a.data.withUnsafeBufferPointer { ap in
+                conv.weight.value.data.withUnsafeBufferPointer { wp in
+                    let ap = ap.baseAddress!, wp = wp.baseAddress!
+                    let body = { (part: Int) in
+                        let columns = perCall * P * L
+                        let lanesIn = UnsafeMutablePointer<Float>.allocate(capacity: O * columns)
+                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: K * columns)
+                        let lanesOut = UnsafeMutablePointer<Float>.allocate(capacity: perCall * inSize * L)
+                        defer { lanesIn.deallocate(); cols.deallocate(); lanesOut.deallocate() }
+                        for call in (calls * part / parts)..<(calls * (part + 1) / parts) {
+                            let firstGroup = call * perCall, count = min(perCall, groups - firstGroup)
+                            let n = count * P * L
+                            // Rows into lanes: lanesIn[o][group][p][l] (unused lanes zero).
+                            lanesIn.update(repeating: 0, count: O * n)
+                            for gi in 0..<count {
+                                let first = (firstGroup + gi) * L, valid = min(L, m - first)
+                                // Four rows at a time: one 4-float store per neuron instead of four strided ones.
+                                var l = 0
+                                while l + 4 <= valid {
+                                    let s0 = ap + (first + l) * outSize, s1 = s0 + outSize
+                                    let s2 = s1 + outSize, s3 = s2 + outSize
+                                    for o in 0..<O {
+                                        let dst = lanesIn + o * n + gi * P * L + l
+                                        for p in 0..<P {
+                                            let q = o &* P &+ p
+                                            UnsafeMutableRawPointer(dst + p &* L).storeBytes(
+                                                of: SIMD4<Float>(s0[q], s1[q], s2[q], s3[q]), as: SIMD4<Float>.self)
+                                        }
+                                    }
+                                    l += 4
+                                }
+                                while l < valid {
+                                    let src = ap + (first + l) * outSize
+                                    for o in 0..<O {
+                                        let dst = lanesIn + o * n + gi * P * L + l
+                                        for p in 0..<P { dst[p &* L] = src[o &* P &+ p] }
+                                    }
+                                    l += 1
+                                }
+                            }
+                            lanesOut.update(repeating: 0, count: count * inSize * L)
+                            if O <= LaneTransposedConvolution.directChannels {
+                                LaneTransposedConvolution.direct(lanesIn, weights: wp, outChannels: O, columns: n,
+                                                                 groups: count, g, into: lanesOut)
+                            } else {
+                                // cols (K x n) = W^T (K x O) lanesIn (O x n).
+                                gemm(transA: true, m: K, n: n, k: O, a: wp, lda: K, b: lanesIn, ldb: n, c: cols,
+                                     ldc: n, parallel: false)
+                                LaneTransposedConvolution.col2im(cols, columns: n, groups: count, g, into: lanesOut)
+                            }
+                            // Lanes back into rows.
+                            for gi in 0..<count {
+                                let first = (firstGroup + gi) * L, valid = min(L, m - first)
+                                // Four rows at a time: one 4-float load per neuron instead of four strided ones.
+                                var l = 0
+                                while l + 4 <= valid {
+                                    let src = lanesOut + gi * inSize * L + l
+                                    let d0 = op + (first + l) * inSize, d1 = d0 + inSize
+                                    let d2 = d1 + inSize, d3 = d2 + inSize
+                                    for j in 0..<inSize {
+                                        let v = UnsafeRawPointer(src + j &* L).loadUnaligned(as: SIMD4<Float>.self)
+                                        d0[j] = v[0]; d1[j] = v[1]; d2[j] = v[2]; d3[j] = v[3]
+                                    }
+                                    l += 4
+                                }
+                                while l < valid {
+                                    let src = lanesOut + gi * inSize * L + l, dst = op + (first + l) * inSize
+                                    for j in 0..<inSize { dst[j] = src[j &* L] }
+                                    l += 1
+                                }
+                            }
+                        }
+                    }
+                    if parts > 1 { Parallel.parts(parts, body) } else { body(0) }
+                }
+            }
+        }
+    }
+
+    /// Up to this many output channels the product and col2im are one loop (`direct`): a GEMM whose inner
+    /// dimension is O = 3 (`vissmall`'s second convolution) is mostly packing and writing the patch matrix.
+    static let directChannels = 8
+
+    /// in[group][c][oy sH + ky][ox sW + kx][l] += sum over o of W[o, k] lanesIn[o][group][oy oW + ox][l] for every
+    /// tap k = (c, ky, kx) in order: the GEMM and `col2im` without the patch matrix in between (the same terms; each
+    /// product's sum over o in order, then added to the input element tap by tap as `col2im` does).
+    static func direct(_ lanesIn: UnsafePointer<Float>, weights w: UnsafePointer<Float>, outChannels O: Int,
+                       columns n: Int, groups: Int, _ g: ConvGeometry, into lanesOut: UnsafeMutablePointer<Float>) {
+        let L = lanes, P = g.outPixels, K = g.patchSize, oh = g.outHeight, ow = g.outWidth, H = g.height
+        let W = g.width, inSize = g.channels * H * W
+        var k = 0
+        for c in 0..<g.channels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    for gi in 0..<groups {
+                        let src = lanesIn + gi &* P &* L
+                        let base = lanesOut + (gi &* inSize &+ c &* H &* W) &* L
+                        for oy in 0..<oh {
+                            var dst = base + ((oy &* g.strideH &+ ky) &* W &+ kx) &* L
+                            for ox in 0..<ow {
+                                let p = (oy &* ow &+ ox) &* L
+                                var sum = SIMD16<Float>()
+                                for o in 0..<O { sum += w[o &* K &+ k] * load16(src + (o &* n &+ p)) }
+                                store16(load16(dst) + sum, dst)
+                                dst += g.strideW &* L
+                            }
+                        }
+                    }
+                    k &+= 1
+                }
+            }
+        }
+    }
+
+    /// in[group][c][oy sH + ky][ox sW + kx][l] += cols[k][group][oy oW + ox][l], k = (c, ky, kx): col2im of
+    /// `groups` lane groups, one 16-float add per (tap, pixel, group), taps in order.
+    static func col2im(_ cols: UnsafePointer<Float>, columns n: Int, groups: Int, _ g: ConvGeometry,
+                       into lanesOut: UnsafeMutablePointer<Float>) {
+        let L = lanes, P = g.outPixels, oh = g.outHeight, ow = g.outWidth, H = g.height, W = g.width
+        let inSize = g.channels * H * W
+        var k = 0
+        for c in 0..<g.channels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    for gi in 0..<groups {
+                        var src = cols + (k &* n &+ gi &* P &* L)
+                        let base = lanesOut + (gi &* inSize &+ c &* H &* W) &* L
+                        for oy in 0..<oh {
+                            var dst = base + ((oy &* g.strideH &+ ky) &* W &+ kx) &* L
+                            let step = g.strideW &* L
+                            for _ in 0..<ow {
+                                store16(load16(dst) + load16(src), dst)
+                                src += L
+                                dst += step
+                            }
+                        }
+                    }
+                    k &+= 1
+                }
+            }
+        }
+    }
+}

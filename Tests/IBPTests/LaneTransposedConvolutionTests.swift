@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+@testable import IBP
+
+/// `LaneTransposedConvolution` (the patch GEMM and col2im with 16 rows as lanes) against the straightforward
+/// `Conv2D.applyTransposed` (GEMM and col2im row by row), and CROWN with it against CROWN without it.
+final class LaneTransposedConvolutionTests: XCTestCase {
+    /// Strides 1 and 2 (and mixed), asymmetric kernels, one and several channels, row counts that are not a multiple
+    /// of 16, one lane group per GEMM and several, serial and parallel.
+    func testEqualsApplyTransposed() {
+        var rand = TestRandom(31)
+        let geometries = [
+            ConvGeometry(channels: 1, height: 10, width: 10, kernel: 4, stride: 2, same: false),
+            ConvGeometry(channels: 16, height: 13, width: 13, kernel: 4, stride: 1, same: false),
+            ConvGeometry(channels: 6, height: 12, width: 12, kernel: 5, stride: 1, same: false),
+            ConvGeometry(channels: 3, height: 9, width: 8, kernelHeight: 3, kernelWidth: 2, strideH: 2, strideW: 1,
+                         padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
+        ]
+        for g in geometries {
+            for O in [3, 32] {
+                let conv = Conv2D(geometry: g, outChannels: O, name: "c")
+                conv.weight.value = rand.tensor(conv.weight.value.shape)
+                XCTAssertTrue(LaneTransposedConvolution.applies(conv))
+                for m in [1, 17, 70] {
+                    let a = rand.tensor([m] + conv.outputShape)
+                    let want = conv.applyTransposed(a)
+                    for parallel in [false, true] {
+                        let got = LaneTransposedConvolution.apply(conv, a, parallel: parallel)
+                        XCTAssertEqual(got.shape, want.shape)
+                        for (x, y) in zip(got.data, want.data) {
+                            XCTAssertEqual(x, y, accuracy: 1e-5 * (1 + abs(y)), "\(g) O \(O) m \(m)")
+                            if abs(x - y) > 1e-5 * (1 + abs(y)) { return }
+                        }
+                    }
+                }
+            }
+        }
+        // A padded convolution is not taken (it keeps applyTransposed).
+        let padded = Conv2D(geometry: ConvGeometry(channels: 2, height: 6, width: 6, kernel: 3, stride: 1, same: true),
+                            outChannels: 2, name: "p")
+        XCTAssertFalse(LaneTransposedConvolution.applies(padded))
+    }
+
+    /// CROWN and CROWN-IBP with the lanes and with `applyTransposed` (windows and dense rows both) agree within 1e-5
+    /// of each stage's magnitude on `small` and `vissmall`.
+    func testCROWNWithLanesEqualsWithout() throws {
+        var rand = TestRandom(32)
+        for name in ["small", "vissmall"] {
+            let net = rand.network(name)
+            let x = rand.tensor([2, 1, 28, 28], in: 0...1)
+            let box = InputBox(around: x, epsilon: 0.02)
+            let spec = Specification.elided(labels: [2, 5], classes: 10)
+            for intermediate in [CROWNMethod.Intermediate.ibp, .crown] {
+                var reference = CROWNMethod(intermediate: intermediate)
+                reference.laneTransposed = false
+                let want = try reference.bounds(net.layers, box: box, specification: spec, upperOnly: false)
+                let got = try CROWNMethod(intermediate: intermediate).bounds(net.layers, box: box,
+                                                                            specification: spec, upperOnly: false)
+                for (stage, (g, w)) in zip(got.stages + [got.specification!], want.stages + [want.specification!])
+                    .enumerated() {
+                    let scale = ((w.lower.data + w.upper.data).filter(\.isFinite).map(abs).max() ?? 0) + 1
+                    for (u, v) in zip(g.lower.data + g.upper.data, w.lower.data + w.upper.data) {
+                        XCTAssertEqual(u, v, accuracy: 1e-5 * scale, "\(name) \(intermediate) stage \(stage)")
+                    }
+                }
+            }
+        }
+    }
+}
