@@ -15,6 +15,12 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
     if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
         throw ValidationError("\(flag) \(path) is a folder, not a file name")
     }
+    // A device, FIFO or socket (also behind a link) is never replaced by the written file (`AtomicFile.destination`).
+    do {
+        _ = try AtomicFile.destination(URL(fileURLWithPath: path))
+    } catch let error as AtomicFile.WriteError {
+        throw ValidationError("\(flag) \(error)")
+    }
     // The permission bits are the user's intent, even for root (whom the probe below lets write anywhere): a file
     // or folder without write bits is not replaced.
     if FileManager.default.fileExists(atPath: path), !hasWriteBits(path) {

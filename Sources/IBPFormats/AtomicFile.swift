@@ -32,7 +32,13 @@ public enum AtomicFile {
 
     /// Calls `body` with a temporary path beside `url`; when it returns, renames the result onto `url`.
     /// If `body` throws, the temporary file is removed and nothing at `url` changes.
+    ///
+    /// `url` may name a regular file (replaced), nothing (created) or a symbolic link, which stays: the file it names
+    /// is written (renaming over the link would replace it by a copy and leave its target as it was). Anything else
+    /// that exists there is refused (`WriteError`): a folder, and above all a device, FIFO or socket, which a
+    /// rename would replace by a regular file (`--per-sample /dev/null` as root replaced /dev/null).
     public static func write(to url: URL, _ body: (URL) throws -> Void) throws {
+        let url = try destination(url)
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
@@ -59,6 +65,44 @@ public enum AtomicFile {
         }
         // The folder's entry for the new name lasts over a power loss only once the folder is synced too.
         try? sync(dir.path, naming: url.path)
+    }
+
+    /// The file a write to `url` replaces or creates: `url` itself, or at the end of its symbolic links (up to 32,
+    /// relative targets taken from the link's folder).
+    /// - Throws: `WriteError` when what is there is not a regular file, or the links loop.
+    public static func destination(_ url: URL) throws -> URL {
+        var current = url
+        for _ in 0..<32 {
+            var info = stat()
+            guard lstat(current.path, &info) == 0 else { return current }  // nothing there: created
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                return current
+            case S_IFLNK:
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current.path) else {
+                    throw WriteError(path: url.path, reason: "cannot read the symbolic link \(current.path)")
+                }
+                current = target.hasPrefix("/") ? URL(fileURLWithPath: target)
+                    : current.deletingLastPathComponent().appendingPathComponent(target)
+            case S_IFDIR:
+                throw WriteError(path: url.path, reason: "is a folder, not a file name")
+            default:
+                throw WriteError(path: url.path, reason: "\(current.path == url.path ? "is" : "leads to \(current.path),") "
+                                 + "\(kind(info.st_mode)), not a regular file; give a file name")
+            }
+        }
+        throw WriteError(path: url.path, reason: "has more than 32 symbolic links in a row (a loop?)")
+    }
+
+    /// "a device", "a FIFO" or "a socket", for messages.
+    public static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFDIR: return "a folder"
+        default: return "not a regular file"
+        }
     }
 
     /// Temporary files of `url` are `.NAME.PID.RANDOM.tmp`.

@@ -41,6 +41,31 @@ final class NewUserReportTests: ToolFolderTestCase {
                            mentions: ["--dump-bounds", "--baseline (default)"], status: 64)
     }
 
+    /// Third new user: `evaluate --per-sample /dev/null` as root replaced /dev/null by a regular file (every writer
+    /// renamed its temporary file over what was there). A FIFO (or device, socket) given as any tool's output is
+    /// refused before any work, and stays what it was.
+    func testFIFOsAndDevicesAreNeverReplaced() throws {
+        let fifo = path("out.png")
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        try assertRejected(.evaluate, [checkpoint.path, "--data", data.path, "--per-sample", fifo], in: folder,
+                           mentions: ["--per-sample \(fifo): is a FIFO, not a regular file"], status: 64)
+        try assertRejected(.visualize, ["--model", checkpoint.path, "--data", data.path, "--out", fifo], in: folder,
+                           mentions: ["--out \(fifo): is a FIFO, not a regular file"])
+        try assertRejected(.visualize, ["--model", checkpoint.path, "--data", data.path, "--out", path("a.png"),
+                                        "--dump-bounds", fifo], in: folder, mentions: ["--dump-bounds", "is a FIFO"])
+        try assertRejected(.verify, [checkpoint.path, path("p.vnnlib"), "--out", fifo], in: folder,
+                           mentions: ["--out", "is a FIFO"], status: 64)
+        var info = stat()
+        XCTAssertEqual(lstat(fifo, &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFIFO, "the FIFO is still a FIFO")
+        if getuid() == 0 {
+            try assertRejected(.evaluate, [checkpoint.path, "--data", data.path, "--per-sample", "/dev/null"], in: folder,
+                               mentions: ["--per-sample /dev/null: is a device, not a regular file"], status: 64)
+            XCTAssertEqual(stat("/dev/null", &info), 0)
+            XCTAssertEqual(info.st_mode & S_IFMT, S_IFCHR, "/dev/null is still a device")
+        }
+    }
+
     func testDataFilesAreNeverOverwritten() throws {
         for name in ["t10k-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte", "train-images-idx3-ubyte.gz"] {
             try assertRejected(.evaluate, [checkpoint.path, "--data", data.path, "--per-sample", "data/\(name)"], in: folder,

@@ -16,6 +16,50 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try temporaries(in: dir), [])
     }
 
+    /// New user: `evaluate --per-sample /dev/null` as root renamed the output over /dev/null, which became a
+    /// regular file. A device, FIFO or socket is refused, also behind a link; a link to a regular file stays a link
+    /// and its target is written; a dangling link creates its target; a loop of links is named.
+    func testOnlyRegularFilesAreReplacedAndLinksStay() throws {
+        let dir = try makeTempDir(self)
+        let fifo = dir.appendingPathComponent("fifo")
+        XCTAssertEqual(mkfifo(fifo.path, 0o644), 0)
+        XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: fifo)) {
+            XCTAssertEqual("\($0)", "\(fifo.path): is a FIFO, not a regular file; give a file name")
+        }
+        let viaLink = dir.appendingPathComponent("to-fifo")
+        try FileManager.default.createSymbolicLink(atPath: viaLink.path, withDestinationPath: "fifo")
+        XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: viaLink)) {
+            XCTAssert("\($0)".contains("leads to \(fifo.path), a FIFO, not a regular file"), "\($0)")
+        }
+        var info = stat()
+        XCTAssertEqual(lstat(fifo.path, &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFIFO, "the FIFO is still a FIFO")
+        XCTAssertEqual(try temporaries(in: dir), [])
+        if FileManager.default.fileExists(atPath: "/dev/null") {
+            XCTAssertThrowsError(try AtomicFile.destination(URL(fileURLWithPath: "/dev/null"))) {
+                XCTAssertEqual("\($0)", "/dev/null: is a device, not a regular file; give a file name")
+            }
+        }
+
+        let target = dir.appendingPathComponent("target.csv"), link = dir.appendingPathComponent("link.csv")
+        try Data([9]).write(to: target)
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "target.csv")
+        try AtomicFile.write(Data([1, 2]), to: link)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), "target.csv", "the link stays")
+        XCTAssertEqual(try Data(contentsOf: target), Data([1, 2]), "its target is written")
+
+        let dangling = dir.appendingPathComponent("dangling.csv")
+        try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "\(dir.path)/made.csv")
+        try AtomicFile.write(Data([3]), to: dangling)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("made.csv")), Data([3]))
+
+        let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
+        try FileManager.default.createSymbolicLink(atPath: a.path, withDestinationPath: "b")
+        try FileManager.default.createSymbolicLink(atPath: b.path, withDestinationPath: "a")
+        XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: a)) { XCTAssert("\($0)".contains("loop"), "\($0)") }
+        XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: dir)) { XCTAssert("\($0)".contains("is a folder"), "\($0)") }
+    }
+
     /// The signal handler's list (`TemporaryFiles`) holds every temporary file while it is written, and only then:
     /// `removeAll()`, what SIGINT and SIGTERM call, removes the one in progress and nothing else.
     func testTemporaryFilesInProgressAreTrackedForTheSignalHandler() throws {
