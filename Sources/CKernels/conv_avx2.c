@@ -1,0 +1,136 @@
+// An unpadded convolution's forward pass on the AVX2 kernel without a patch matrix (implicit GEMM):
+// Y[n, o, p] = sum_k W[o, k] cols[k, (n, p)] + bias[o], where cols is im2col's patch matrix, read straight from the
+// images while the B panels are packed, and Y written in the layers' (n, o, p) layout by the tile's own stores.
+// Why it exists: with im2col the forward pass wrote the whole patch matrix (K x N, 9.5x the input for the 4 x 4
+// convolutions) to L2, the GEMM read it back with rows 800 bytes apart, and a last pass moved (o, n p) to (n, o, p)
+// and added the bias: im2col alone was 15% of IBP verification and 6% of a training step on Zen 3 (perf record,
+// NOTES-perf17.md). Here each 16-column panel of B is gathered once into L1 and used by every row panel of W.
+// The arithmetic is the packed GEMM's (gemm_avx2.c: the same micro-kernel, the same KC slices in the same order,
+// the bias added after the last slice), so the result is bit for bit im2col + ckernels_sgemm_avx2 + the bias.
+#include "ckernels.h"
+#include "gemm_avx2_parts.h"
+#include "scratch.h"
+
+#include <immintrin.h>
+
+// A run of a B panel's columns that lie on one output row of one image: lanes [lane, lane + len) read
+// x[rowOffset + offset + t * sw] for t < len (rowOffset: the patch row's (c, ky, kx) offset).
+struct run {
+    int lane, len;
+    ptrdiff_t offset;
+};
+
+// dst[p * NR + j] = cols[pc + p, q0 + j] for p < kc, j < NR (zero for j >= cols), from the runs of the panel.
+// Runs are written in increasing lanes with whole 8-lane stores whose masked-off lanes hold zeros; a store that
+// reaches past its run is overwritten by the next run or the next p (the caller leaves 8 floats of slack after the
+// panel). Masked loads never read past a run's last pixel, so nothing outside the image is touched.
+__attribute__((target("avx2")))
+static void pack_patches(const float *x, const ptrdiff_t *rowOffsets, ptrdiff_t kc, const struct run *runs,
+                         int runCount, ptrdiff_t sw, ptrdiff_t cols, float *dst) {
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        const float *base = x + rowOffsets[p];
+        float *row = dst + p * NR;
+        if (cols < NR) {
+            _mm256_storeu_ps(row, _mm256_setzero_ps());
+            _mm256_storeu_ps(row + 8, _mm256_setzero_ps());
+        }
+        for (int r = 0; r < runCount; r++) {
+            const float *src = base + runs[r].offset;
+            float *to = row + runs[r].lane;
+            ptrdiff_t len = runs[r].len;
+            if (sw == 1) {
+                for (ptrdiff_t t = 0; t < len; t += 8)
+                    _mm256_storeu_ps(to + t, _mm256_maskload_ps(src + t, lanes(len - t)));
+            } else if (sw == 2) {
+                // Outputs t...t+7 read src[2t], ..., src[2t + 14]: two masked loads, then the even lanes.
+                for (ptrdiff_t t = 0; t < len; t += 8) {
+                    ptrdiff_t reach = 2 * (len - t) - 1;
+                    __m256 v0 = _mm256_maskload_ps(src + 2 * t, lanes(reach));
+                    __m256 v1 = _mm256_maskload_ps(src + 2 * t + 8, lanes(reach - 8));
+                    __m256 e = _mm256_shuffle_ps(v0, v1, 0x88);
+                    e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), 0xD8));
+                    _mm256_storeu_ps(to + t, e);
+                }
+            } else {
+                for (ptrdiff_t t = 0; t < len; t++) to[t] = src[t * sw];
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+void ckernels_conv_avx2(ptrdiff_t outChannels, const float *w, const float *bias, const float *x, ptrdiff_t batch,
+                        ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw,
+                        ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *y) {
+    const ptrdiff_t O = outChannels, K = channels * kh * kw, P = outH * outW, N = batch * P;
+    const ptrdiff_t plane = height * width, image = channels * plane;
+    if (O <= 0 || N <= 0 || K <= 0) return;
+    ptrdiff_t mcMax = O < MC ? O : MC;
+    size_t aFloats = (size_t)(((mcMax + MR - 1) / MR) * MR * KC);
+    // Packed A, 8 floats of slack, one packed B panel, 8 floats of slack, then K patch-row offsets (2 floats each).
+    size_t bStart = aFloats + 8, offsetsStart = bStart + NR * KC + 8;
+    float *scratch = ckernels_scratch_reserve(offsetsStart + 2 * (size_t)K);
+    float *packedA = scratch, *packedB = scratch + bStart;
+    ptrdiff_t *rowOffsets = (ptrdiff_t *)(scratch + offsetsStart);
+    for (ptrdiff_t k = 0; k < K; k++) {
+        ptrdiff_t c = k / (kh * kw), ky = (k / kw) % kh, kx = k % kw;
+        rowOffsets[k] = c * plane + ky * width + kx;
+    }
+    struct run runs[NR];
+    for (ptrdiff_t pc = 0; pc < K; pc += KC) {
+        ptrdiff_t kc = K - pc < KC ? K - pc : KC;
+        int first = pc == 0, last = pc + kc == K;
+        for (ptrdiff_t ic = 0; ic < O; ic += MC) {
+            ptrdiff_t mc = O - ic < MC ? O - ic : MC, mPanels = (mc + MR - 1) / MR;
+            for (ptrdiff_t ip = 0; ip < mPanels; ip++) {
+                ptrdiff_t i0 = ic + ip * MR, rows = O - i0 < MR ? O - i0 : MR;
+                ckernels_avx2_pack_a(w + i0 * K + pc, K, 1, rows, kc, packedA + ip * MR * kc);
+            }
+            for (ptrdiff_t q0 = 0; q0 < N; q0 += NR) {
+                ptrdiff_t cols = N - q0 < NR ? N - q0 : NR;
+                int runCount = 0;
+                for (ptrdiff_t j = 0; j < cols; j++) {
+                    ptrdiff_t q = q0 + j, n = q / P, pixel = q % P, oy = pixel / outW, ox = pixel % outW;
+                    if (j == 0 || ox == 0) {
+                        runs[runCount++] = (struct run){(int)j, 0, n * image + oy * sh * width + ox * sw};
+                    }
+                    runs[runCount - 1].len++;
+                }
+                pack_patches(x, rowOffsets + pc, kc, runs, runCount, sw, cols, packedB);
+                ptrdiff_t n0 = q0 / P, p0 = q0 % P;
+                int contiguous = cols == NR && p0 + NR <= P;
+                for (ptrdiff_t ip = 0; ip < mPanels; ip++) {
+                    ptrdiff_t i0 = ic + ip * MR, rows = O - i0 < MR ? O - i0 : MR;
+                    const float *a = packedA + ip * MR * kc;
+                    if (contiguous) {
+                        // The panel's 16 columns are 16 consecutive pixels of one image: C rows are P apart in Y.
+                        float *c = y + n0 * O * P + i0 * P + p0;
+                        ckernels_avx2_tile(kc, a, packedB, NR, c, P, rows, NR, 1.0f, first ? 0.0f : 1.0f);
+                        if (last) {
+                            for (ptrdiff_t i = 0; i < rows; i++) {
+                                __m256 b = _mm256_set1_ps(bias ? bias[i0 + i] : 0.0f);
+                                float *ci = c + i * P;
+                                _mm256_storeu_ps(ci, _mm256_add_ps(_mm256_loadu_ps(ci), b));
+                                _mm256_storeu_ps(ci + 8, _mm256_add_ps(_mm256_loadu_ps(ci + 8), b));
+                            }
+                        }
+                    } else {
+                        // Columns that cross into the next image (or the batch's last, narrower panel): through a
+                        // tile, with the operations the kernel's own edge path uses (C + tile, then the bias).
+                        float tile[MR * NR];
+                        ckernels_avx2_tile(kc, a, packedB, NR, tile, NR, rows, NR, 1.0f, 0.0f);
+                        for (ptrdiff_t j = 0; j < cols; j++) {
+                            ptrdiff_t q = q0 + j;
+                            float *column = y + (q / P) * O * P + i0 * P + q % P;
+                            for (ptrdiff_t i = 0; i < rows; i++) {
+                                float v = first ? tile[i * NR + j] : column[i * P] + tile[i * NR + j];
+                                if (last) v = v + (bias ? bias[i0 + i] : 0.0f);
+                                column[i * P] = v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import CKernels
+
+/// y = W * x + b for an unpadded convolution without a patch matrix (implicit GEMM): the AVX2 kernel packs its
+/// B panels straight from the images and writes y in the (n, o, p) layout, bias included (`conv_avx2.c`).
+/// Bit for bit `im2col`, `gemm` on the AVX2 kernel and `channelsToBatch`, so the fused IBP path and every bound
+/// method (which share `Conv2D.convolve`) keep their bits; on Zen 3 it removed im2col's pass over the patch
+/// matrix (15% of IBP verification) and the layout pass (NOTES-perf17.md).
+enum ImplicitConvolution {
+    /// Whether `convolve` runs for `g` with the GEMM kernel in use: the AVX2 kernel, and no patch reads padding
+    /// (padded convolutions keep im2col, which copies the image into a bordered one first).
+    static func runs(_ g: ConvGeometry) -> Bool {
+        GEMMKernel.current == .avx2 && g.isUnpadded
+    }
+
+    /// out (batch, O, outH, outW) = W (O, C, kH, kW) * x (batch, C, H, W) + bias (O values, or + 0 when nil).
+    /// Serial: callers run one slice of the batch per worker. Only when `runs(g)`.
+    static func convolve(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, weights: UnsafePointer<Float>,
+                         outChannels: Int, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+        precondition(runs(g), "the implicit convolution needs the AVX2 kernel and an unpadded geometry")
+        ckernels_conv_avx2(outChannels, weights, bias, x, batch, g.channels, g.height, g.width, g.kernelHeight,
+                           g.kernelWidth, g.strideH, g.strideW, g.outHeight, g.outWidth, out)
+    }
+}
