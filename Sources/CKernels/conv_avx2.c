@@ -1,10 +1,12 @@
-// An unpadded convolution's forward pass on the AVX2 kernel without a patch matrix (implicit GEMM):
+// An unpadded convolution's forward pass and weight gradient on the AVX2 kernel without a patch matrix (implicit GEMM):
 // Y[n, o, p] = sum_k W[o, k] cols[k, (n, p)] + bias[o], where cols is im2col's patch matrix, read straight from the
 // images while the B panels are packed, and Y written in the layers' (n, o, p) layout by the tile's own stores.
 // Why it exists: with im2col the forward pass wrote the whole patch matrix (K x N, 9.5x the input for the 4 x 4
 // convolutions) to L2, the GEMM read it back with rows 800 bytes apart, and a last pass moved (o, n p) to (n, o, p)
 // and added the bias: im2col alone was 15% of IBP verification and 6% of a training step on Zen 3 (perf record,
 // NOTES-perf17.md). Here each 16-column panel of B is gathered once into L1 and used by every row panel of W.
+// The weight gradient dW += dY rows (rows = im2row(x), one patch per row) packs its B panels from the images the
+// same way (a panel's 16 columns are 16 patch entries (c, ky, kx): runs of kx), which saved im2row's pass.
 // The arithmetic is the packed GEMM's (gemm_avx2.c: the same micro-kernel, the same KC slices in the same order,
 // the bias added after the last slice), so the result is bit for bit im2col + ckernels_sgemm_avx2 + the bias.
 #include "ckernels.h"
@@ -20,7 +22,9 @@ struct run {
     ptrdiff_t offset;
 };
 
-// dst[p * NR + j] = cols[pc + p, q0 + j] for p < kc, j < NR (zero for j >= cols), from the runs of the panel.
+// dst[p * NR + j] = x[rowOffsets[p] + runs[r].offset + t * sw] for lane j = runs[r].lane + t, p < kc (zero for
+// j >= cols): the forward pass's cols[pc + p, q0 + j] (rowOffsets: patch entries, runs: pixels), or the weight
+// gradient's rows[pc + p, j0 + j] (rowOffsets: pixels, runs: patch entries, sw = 1).
 // Runs are written in increasing lanes with whole 8-lane stores whose masked-off lanes hold zeros; a store that
 // reaches past its run is overwritten by the next run or the next p (the caller leaves 8 floats of slack after the
 // panel). Masked loads never read past a run's last pixel, so nothing outside the image is touched.
@@ -129,6 +133,64 @@ void ckernels_conv_avx2(ptrdiff_t outChannels, const float *w, const float *bias
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+// The runs of patch entries j0 ..< j0 + cols (k = (c, ky, kx)): a new run at each kx = 0.
+static int entry_runs(const ptrdiff_t *entryOffsets, ptrdiff_t kw, ptrdiff_t j0, ptrdiff_t cols, struct run *runs) {
+    int count = 0;
+    for (ptrdiff_t j = 0; j < cols; j++) {
+        if (j == 0 || (j0 + j) % kw == 0) runs[count++] = (struct run){(int)j, 0, entryOffsets[j0 + j]};
+        runs[count - 1].len++;
+    }
+    return count;
+}
+
+__attribute__((target("avx2")))
+void ckernels_conv_weight_gradient_avx2(ptrdiff_t outChannels, const float *dy, const float *x, ptrdiff_t batch,
+                                        ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh,
+                                        ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW,
+                                        float *dw) {
+    const ptrdiff_t O = outChannels, K = channels * kh * kw, P = outH * outW, N = batch * P;
+    const ptrdiff_t plane = height * width, image = channels * plane;
+    if (O <= 0 || N <= 0 || K <= 0) return;
+    ptrdiff_t mcMax = O < MC ? O : MC;
+    size_t aFloats = (size_t)(((mcMax + MR - 1) / MR) * MR * KC);
+    // Packed A, slack, one packed B panel, slack, then K entry offsets and N pixel offsets (2 floats each).
+    size_t bStart = aFloats + 8, offsetsStart = bStart + NR * KC + 8;
+    float *scratch = ckernels_scratch_reserve(offsetsStart + 2 * (size_t)(K + N));
+    float *packedA = scratch, *packedB = scratch + bStart;
+    ptrdiff_t *entryOffsets = (ptrdiff_t *)(scratch + offsetsStart), *pixelOffsets = entryOffsets + K;
+    for (ptrdiff_t k = 0; k < K; k++) {
+        ptrdiff_t c = k / (kh * kw), ky = (k / kw) % kh, kx = k % kw;
+        entryOffsets[k] = c * plane + ky * width + kx;
+    }
+    for (ptrdiff_t q = 0; q < N; q++) {
+        ptrdiff_t n = q / P, pixel = q % P;
+        pixelOffsets[q] = n * image + (pixel / outW) * sh * width + (pixel % outW) * sw;
+    }
+    struct run runs[NR];
+    // As ckernels_sgemm_avx2(m = O, n = K, k = N, A = dy (O x N), B = rows (N x K), beta = 1): the same KC slices of
+    // the pixels, the same tiles, each B panel packed once per block of rows.
+    for (ptrdiff_t pc = 0; pc < N; pc += KC) {
+        ptrdiff_t kc = N - pc < KC ? N - pc : KC;
+        for (ptrdiff_t ic = 0; ic < O; ic += MC) {
+            ptrdiff_t mc = O - ic < MC ? O - ic : MC, mPanels = (mc + MR - 1) / MR;
+            for (ptrdiff_t ip = 0; ip < mPanels; ip++) {
+                ptrdiff_t i0 = ic + ip * MR, rows = O - i0 < MR ? O - i0 : MR;
+                ckernels_avx2_pack_a(dy + i0 * N + pc, N, 1, rows, kc, packedA + ip * MR * kc);
+            }
+            for (ptrdiff_t j0 = 0; j0 < K; j0 += NR) {
+                ptrdiff_t cols = K - j0 < NR ? K - j0 : NR;
+                int runCount = entry_runs(entryOffsets, kw, j0, cols, runs);
+                pack_patches(x, pixelOffsets + pc, kc, runs, runCount, 1, cols, packedB);
+                for (ptrdiff_t ip = 0; ip < mPanels; ip++) {
+                    ptrdiff_t i0 = ic + ip * MR, rows = O - i0 < MR ? O - i0 : MR;
+                    ckernels_avx2_tile(kc, packedA + ip * MR * kc, packedB, NR, dw + i0 * K + j0, K, rows, cols, 1.0f,
+                                       1.0f);
                 }
             }
         }

@@ -3,7 +3,8 @@ import XCTest
 
 /// The implicit convolution (`ImplicitConvolution`, `conv_avx2.c`) against the straightforward one: bit for bit
 /// equal to im2col + the AVX2 GEMM + the bias (what it replaces, so the fused and generic IBP paths keep their bits),
-/// and within float rounding of the convolution's definition summed in double precision. The geometries cover
+/// and within float rounding of the convolution's definition summed in double precision; its weight gradient bit
+/// for bit equal to im2row + the AVX2 GEMM (beta 1), and within rounding of the definition. The geometries cover
 /// strides 1 (masked runs), 2 (even lanes) and 3 (the scalar runs), rows shorter and longer than a 16-column panel,
 /// panels that cross from one image into the next, a batch whose last panel is narrower, depth K over 256 (two and
 /// three slices, the bias added after the last), more than 120 output channels (two row blocks) and channel counts
@@ -14,6 +15,7 @@ final class ImplicitConvolutionTests: XCTestCase {
         ((1, 28, 28, 4, 2), 16, 3), ((16, 13, 13, 4, 1), 32, 2), ((1, 28, 28, 3, 1), 32, 2), ((32, 26, 26, 4, 2), 32, 1),
         ((32, 12, 12, 3, 1), 64, 3), ((64, 10, 10, 4, 2), 64, 5), ((2, 9, 9, 3, 3), 7, 4), ((3, 7, 30, 2, 1), 5, 3),
         ((17, 6, 6, 4, 1), 13, 2), ((1, 5, 5, 5, 1), 1, 1), ((2, 20, 19, 4, 1), 125, 2), ((40, 8, 9, 3, 2), 11, 3),
+        ((3, 12, 12, 5, 1), 9, 4), ((2, 13, 13, 9, 2), 6, 2),
     ].map { Case(g: ConvGeometry(channels: $0.0.0, height: $0.0.1, width: $0.0.2, kernel: $0.0.3, stride: $0.0.4,
                                  same: false), outChannels: $0.1, batch: $0.2) }
 
@@ -138,6 +140,63 @@ final class ImplicitConvolutionTests: XCTestCase {
                 XCTAssertEqual(fast.shape, reference.shape)
                 for (a, b) in zip(fast.data, reference.data) {
                     XCTAssertEqual(a, b, accuracy: 1e-4 * Float(g.patchSize).squareRoot(), "\(g.summary)")
+                }
+            }
+        }
+    }
+
+    /// dW + dY rows by im2row and the AVX2 GEMM, and by the implicit kernel, from the same starting dW.
+    private func weightGradients(_ x: [Float], _ c: Case, dy: [Float], start: [Float]) -> (explicit: [Float],
+                                                                                           implicit: [Float]) {
+        let g = c.g, K = g.patchSize, N = c.batch * g.outPixels, O = c.outChannels
+        var rows = [Float](repeating: .nan, count: N * K), explicit = start, implicit = start
+        x.withUnsafeBufferPointer { xp in
+            dy.withUnsafeBufferPointer { d in
+                rows.withUnsafeMutableBufferPointer { im2row(xp.baseAddress!, batch: c.batch, g, into: $0.baseAddress!) }
+                rows.withUnsafeBufferPointer { r in
+                    explicit.withUnsafeMutableBufferPointer { w in
+                        gemm(m: O, n: K, k: N, a: d.baseAddress!, lda: N, b: r.baseAddress!, ldb: K, beta: 1,
+                             c: w.baseAddress!, ldc: K, parallel: false)
+                    }
+                }
+                implicit.withUnsafeMutableBufferPointer { w in
+                    ImplicitConvolution.accumulateWeightGradient(d.baseAddress!, x: xp.baseAddress!, batch: c.batch, g,
+                                                                 outChannels: O, into: w.baseAddress!)
+                }
+            }
+        }
+        return (explicit, implicit)
+    }
+
+    func testWeightGradientEqualsIm2RowAndGEMMBitForBit() throws {
+        try run {
+            var random = TestRandom(43)
+            // Batches of 3 and 7 make N = batch P pass one and several 256-pixel slices for most geometries.
+            for c in cases + cases.map({ Case(g: $0.g, outChannels: $0.outChannels, batch: 7) }) {
+                let g = c.g, N = c.batch * g.outPixels
+                let x = random.tensor([c.batch, g.channels, g.height, g.width]).data
+                let dy = random.tensor([c.outChannels, N]).data
+                let start = random.tensor([c.outChannels, g.patchSize]).data
+                let (want, got) = weightGradients(x, c, dy: dy, start: start)
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern),
+                               "\(g.summary) \(g.channels)x\(g.height)x\(g.width) O=\(c.outChannels) batch \(c.batch)")
+                // The definition: dW[o, (c, ky, kx)] = start + sum over n, oy, ox of dY[o, n P + p] x[n, c, ...].
+                let K = g.patchSize, P = g.outPixels
+                for o in 0..<c.outChannels {
+                    for k in 0..<K {
+                        let ch = k / g.kernelPixels, ky = (k / g.kernelWidth) % g.kernelHeight, kx = k % g.kernelWidth
+                        var sum = Double(start[o * K + k]), magnitude = abs(sum)
+                        for n in 0..<c.batch {
+                            for p in 0..<P {
+                                let oy = p / g.outWidth, ox = p % g.outWidth
+                                let v = Double(x[((n * g.channels + ch) * g.height + oy * g.strideH + ky) * g.width
+                                                 + ox * g.strideW + kx]) * Double(dy[o * N + n * P + p])
+                                sum += v
+                                magnitude += abs(v)
+                            }
+                        }
+                        XCTAssertEqual(Double(got[o * K + k]), sum, accuracy: Double(N + 1) * Double(Float.ulpOfOne) * magnitude)
+                    }
                 }
             }
         }

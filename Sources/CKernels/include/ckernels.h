@@ -33,4 +33,12 @@ void ckernels_conv_avx2(ptrdiff_t outChannels, const float *w, const float *bias
                         ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw,
                         ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *y);
 
+/// The weight gradient of the same convolution: dw (outChannels x K, K = channels kh kw) += dy rows, where dy is
+/// (outChannels, batch P) row-major and rows (batch P x K) = im2row(x), one patch per row. Bit for bit im2row and
+/// ckernels_sgemm_avx2 with beta 1, without the row matrix. Single-threaded; only when ckernels_avx2_available().
+void ckernels_conv_weight_gradient_avx2(ptrdiff_t outChannels, const float *dy, const float *x, ptrdiff_t batch,
+                                        ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh,
+                                        ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW,
+                                        float *dw);
+
 #endif

@@ -134,6 +134,7 @@ public final class Conv2D: Layer {
         let S = sliceImages, chunks = chunks(batch: n)
         let perChunk = (K + O) * S * P + O * K + O
         let buffer = workspace.reserve(chunks * perChunk)
+        let implicit = ImplicitConvolution.runs(g)
         // Without an input gradient the tensor is empty and `fill` never runs, so the work goes through `lower`.
         func lower(into dx: UnsafeMutablePointer<Float>?) {
             dOut.data.withUnsafeBufferPointer { d in
@@ -148,10 +149,15 @@ public final class Conv2D: Layer {
                             batchToChannels(d.baseAddress! + images.lowerBound * O * P, batch: m, channels: O,
                                             pixels: P, into: dy)
                             if parameterGradients {
-                                im2row(xp.baseAddress! + images.lowerBound * g.channels * g.inPixels, batch: m, g,
-                                       into: cols)
-                                gemm(m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: K, beta: 1, c: dW, ldc: K,
-                                     parallel: false)
+                                let image = xp.baseAddress! + images.lowerBound * g.channels * g.inPixels
+                                if implicit {
+                                    ImplicitConvolution.accumulateWeightGradient(dy, x: image, batch: m, g,
+                                                                                 outChannels: O, into: dW)
+                                } else {
+                                    im2row(image, batch: m, g, into: cols)
+                                    gemm(m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: K, beta: 1, c: dW, ldc: K,
+                                         parallel: false)
+                                }
                                 if !radius && biasGradient {
                                     for o in 0..<O { dB[o] += sum(dy + o * mP, count: mP) }
                                 }

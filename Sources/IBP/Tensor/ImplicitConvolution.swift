@@ -4,7 +4,8 @@ import CKernels
 /// B panels straight from the images and writes y in the (n, o, p) layout, bias included (`conv_avx2.c`).
 /// Bit for bit `im2col`, `gemm` on the AVX2 kernel and `channelsToBatch`, so the fused IBP path and every bound
 /// method (which share `Conv2D.convolve`) keep their bits; on Zen 3 it removed im2col's pass over the patch
-/// matrix (15% of IBP verification) and the layout pass (NOTES-perf17.md).
+/// matrix (15% of IBP verification) and the layout pass (NOTES-perf17.md). The weight gradient likewise packs
+/// its patch rows from the images (bit for bit `im2row` and `gemm`), without im2row's pass.
 enum ImplicitConvolution {
     /// Whether `convolve` runs for `g` with the GEMM kernel in use: the AVX2 kernel, and no patch reads padding
     /// (padded convolutions keep im2col, which copies the image into a bordered one first).
@@ -19,5 +20,14 @@ enum ImplicitConvolution {
         precondition(runs(g), "the implicit convolution needs the AVX2 kernel and an unpadded geometry")
         ckernels_conv_avx2(outChannels, weights, bias, x, batch, g.channels, g.height, g.width, g.kernelHeight,
                            g.kernelWidth, g.strideH, g.strideW, g.outHeight, g.outWidth, out)
+    }
+
+    /// dW (O x K) += dY rows for dY (O, batch P) row-major and rows = im2row(x) (batch P x K): the weight gradient
+    /// of one slice. Serial. Only when `runs(g)`.
+    static func accumulateWeightGradient(_ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int,
+                                         _ g: ConvGeometry, outChannels: Int, into dw: UnsafeMutablePointer<Float>) {
+        precondition(runs(g), "the implicit convolution needs the AVX2 kernel and an unpadded geometry")
+        ckernels_conv_weight_gradient_avx2(outChannels, dy, x, batch, g.channels, g.height, g.width, g.kernelHeight,
+                                           g.kernelWidth, g.strideH, g.strideW, g.outHeight, g.outWidth, dw)
     }
 }
