@@ -71,7 +71,7 @@ public final class Conv2D: Layer {
     /// With the AVX2 kernel and no padding the same bits come from `ImplicitConvolution` (no patch matrix).
     func convolve(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
         let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = x.batch
-        if ImplicitConvolution.runs(g) {
+        if ImplicitConvolution.forwardRuns(g) {
             return Tensor(shape: [n] + outputShape) { out in
                 x.data.withUnsafeBufferPointer { xp in
                     weights.withUnsafeBufferPointer { w in
