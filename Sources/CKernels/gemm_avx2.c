@@ -7,7 +7,6 @@
 // when its stride does not alias in L1, and edges are masked rather than copied through a scratch tile.
 // Whether it is used is decided by measurement per CPU (GEMMKernel.preferred(for:)).
 #include "ckernels.h"
-#include "gemm_avx2_parts.h"
 #include "scratch.h"
 
 #include <immintrin.h>
@@ -15,6 +14,13 @@
 #include <math.h>
 #include <stdlib.h>
 
+enum {
+    MR = 6,    // rows of C per micro-tile
+    NR = 16,   // columns of C per micro-tile: two 8-float vectors
+    KC = 256,  // depth of one packed slice: an NR panel of B (16 KiB) stays in L1 across the MR tiles of A
+    MC = 120,  // rows of A packed at once: 120 KiB that stay in L2 while every B panel passes
+    NC = 4096, // columns of B packed at once (4 MiB at most, read from L3 once per MC block of rows)
+};
 
 static int has_avx2;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
@@ -27,6 +33,13 @@ static void detect_cpu(void) {
 int ckernels_avx2_available(void) {
     pthread_once(&cpu_once, detect_cpu);
     return has_avx2;
+}
+
+// A mask for _mm256_maskload_ps / maskstore: the first `count` (0...8) lanes.
+__attribute__((target("avx2")))
+static inline __m256i lanes(ptrdiff_t count) {
+    int c = count >= 8 ? 8 : count <= 0 ? 0 : (int)count;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
 // In-register transpose of an 8 x 8 block: afterwards r[q] holds what was column q of the rows r[0..7].
@@ -54,7 +67,7 @@ static inline void transpose8(__m256 r[8]) {
 // caller leaves 8 floats of slack after the packed panels): a scalar gather of A took 4% of an IBP training step,
 // as A (the weights, or a weight gradient's dY) is packed again for every slice of the batch.
 __attribute__((target("avx2")))
-void ckernels_avx2_pack_a(const float *a, ptrdiff_t rsa, ptrdiff_t csa, ptrdiff_t rows, ptrdiff_t kc, float *dst) {
+static void pack_a(const float *a, ptrdiff_t rsa, ptrdiff_t csa, ptrdiff_t rows, ptrdiff_t kc, float *dst) {
     if (rsa == 1) {
         // Transposed A: the MR values of one p are contiguous.
         __m256i m = lanes(rows);
@@ -160,7 +173,7 @@ static inline void kernel_rows(const int R, ptrdiff_t kc, const float *restrict 
 }
 
 __attribute__((target("avx2,fma")))
-void ckernels_avx2_tile(ptrdiff_t kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb, float *c,
+static void kernel(ptrdiff_t kc, const float *restrict a, const float *restrict b, ptrdiff_t ldb, float *c,
                    ptrdiff_t ldc, ptrdiff_t rows, ptrdiff_t cols, float alpha, float beta) {
     switch (rows) {
     case 1: kernel_rows(1, kc, a, b, ldb, c, ldc, cols, alpha, beta); break;
@@ -210,7 +223,7 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                 ptrdiff_t mc = m - ic < MC ? m - ic : MC, mPanels = (mc + MR - 1) / MR;
                 for (ptrdiff_t ip = 0; ip < mPanels; ip++) {
                     ptrdiff_t i0 = ic + ip * MR, rows = m - i0 < MR ? m - i0 : MR;
-                    ckernels_avx2_pack_a(a + i0 * rsa + pc * csa, rsa, csa, rows, kc, packedA + ip * MR * kc);
+                    pack_a(a + i0 * rsa + pc * csa, rsa, csa, rows, kc, packedA + ip * MR * kc);
                 }
                 for (ptrdiff_t jp = 0; jp < nPanels; jp++) {
                     ptrdiff_t j0 = jc + jp * NR, cols = n - j0 < NR ? n - j0 : NR;
@@ -218,7 +231,7 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                     const float *panel = inPlace ? b + pc * rsb + j0 : packedB + jp * NR * kc;
                     for (ptrdiff_t ip = 0; ip < mPanels; ip++) {
                         ptrdiff_t i0 = ic + ip * MR, rows = m - i0 < MR ? m - i0 : MR;
-                        ckernels_avx2_tile(kc, packedA + ip * MR * kc, panel, inPlace ? rsb : NR, c + i0 * ldc + j0, ldc, rows,
+                        kernel(kc, packedA + ip * MR * kc, panel, inPlace ? rsb : NR, c + i0 * ldc + j0, ldc, rows,
                                cols, alpha, sliceBeta);
                     }
                 }

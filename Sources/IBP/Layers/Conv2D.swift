@@ -68,25 +68,8 @@ public final class Conv2D: Layer {
     }
 
     /// y = W * x (+ b) per image, slice by slice: cols = im2col(x), Y = W cols (O x S*P), then to (S, O, P).
-    /// With the AVX2 kernel and no padding the same bits come from `ImplicitConvolution` (no patch matrix).
     func convolve(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
         let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = x.batch
-        if ImplicitConvolution.forwardRuns(g) {
-            return Tensor(shape: [n] + outputShape) { out in
-                x.data.withUnsafeBufferPointer { xp in
-                    weights.withUnsafeBufferPointer { w in
-                        bias.withUnsafeOptionalPointer { b in
-                            forEachSlice(batch: n, chunks: self.chunks(batch: n)) { _, images in
-                                ImplicitConvolution.convolve(xp.baseAddress! + images.lowerBound * g.channels * g.inPixels,
-                                                             batch: images.count, g, weights: w.baseAddress!,
-                                                             outChannels: O, bias: b,
-                                                             into: out + images.lowerBound * O * P)
-                            }
-                        }
-                    }
-                }
-            }
-        }
         let S = sliceImages, chunks = chunks(batch: n), perChunk = (K + O) * S * P
         let buffer = workspace.reserve(chunks * perChunk)
         return Tensor(shape: [n] + outputShape) { out in
@@ -134,7 +117,6 @@ public final class Conv2D: Layer {
         let S = sliceImages, chunks = chunks(batch: n)
         let perChunk = (K + O) * S * P + O * K + O
         let buffer = workspace.reserve(chunks * perChunk)
-        let implicit = ImplicitConvolution.runs(g)
         // Without an input gradient the tensor is empty and `fill` never runs, so the work goes through `lower`.
         func lower(into dx: UnsafeMutablePointer<Float>?) {
             dOut.data.withUnsafeBufferPointer { d in
@@ -149,15 +131,10 @@ public final class Conv2D: Layer {
                             batchToChannels(d.baseAddress! + images.lowerBound * O * P, batch: m, channels: O,
                                             pixels: P, into: dy)
                             if parameterGradients {
-                                let image = xp.baseAddress! + images.lowerBound * g.channels * g.inPixels
-                                if implicit {
-                                    ImplicitConvolution.accumulateWeightGradient(dy, x: image, batch: m, g,
-                                                                                 outChannels: O, into: dW)
-                                } else {
-                                    im2row(image, batch: m, g, into: cols)
-                                    gemm(m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: K, beta: 1, c: dW, ldc: K,
-                                         parallel: false)
-                                }
+                                im2row(xp.baseAddress! + images.lowerBound * g.channels * g.inPixels, batch: m, g,
+                                       into: cols)
+                                gemm(m: O, n: K, k: mP, a: dy, lda: mP, b: cols, ldb: K, beta: 1, c: dW, ldc: K,
+                                     parallel: false)
                                 if !radius && biasGradient {
                                     for o in 0..<O { dB[o] += sum(dy + o * mP, count: mP) }
                                 }
@@ -215,14 +192,6 @@ func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         i &+= 1
     }
     return total
-}
-
-extension Optional where Wrapped == [Float] {
-    /// `body` with a pointer to the array's values, or nil.
-    func withUnsafeOptionalPointer<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let array = self else { return body(nil) }
-        return array.withUnsafeBufferPointer { body($0.baseAddress) }
-    }
 }
 
 /// Makes `buffer` hold at least `count` values, keeping it when it is already large enough.
