@@ -24,4 +24,11 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                          const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                          float beta, float *c, ptrdiff_t ldc);
 
+/// col2im of an unpadded convolution with horizontal stride 1: dx (batch, channels, height, width) =
+/// sum over patch entries k = (c, ky, kx) and pixels (oy, ox) of cols[k, n P + oy outW + ox] placed at
+/// (c, oy sh + ky, ox + kx), dx overwritten. The same additions in the same order as the library's Swift col2im
+/// (the same bits). Single-threaded; only when ckernels_avx2_available() is 1.
+void ckernels_col2im_avx2(const float *cols, ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                          ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t outH, ptrdiff_t outW, float *dx);
+
 #endif

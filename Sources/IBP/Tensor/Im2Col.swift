@@ -1,3 +1,5 @@
+import CKernels
+
 /// A padded convolution's images copied into zero-bordered images exactly as large as its patches reach, which
 /// `unpadded` (a geometry without padding, same output) reads: padding becomes data, so the unpadded loops below
 /// serve every convolution, and the border costs one copy of the input (or, for gradients, one crop).
@@ -119,7 +121,22 @@ func col2im(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into dx
 }
 
 /// `col2im` without padding (`isUnpadded`): dx[n, c, oy sH + ky, ox sW + kx] += cols[k][n P + oy outW + ox].
+/// With horizontal stride 1 on a CPU with AVX2 the same additions run in `ckernels_col2im_avx2` (this module is
+/// compiled for baseline x86-64, so its 8-lane adds were SSE pairs; the same bits either way).
 private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
+                         into dx: UnsafeMutablePointer<Float>) {
+    if g.strideW == 1 && col2imAVX2 {
+        return ckernels_col2im_avx2(cols, batch, g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth,
+                                    g.strideH, g.outHeight, g.outWidth, dx)
+    }
+    col2imPortable(cols, batch: batch, g, into: dx)
+}
+
+/// Whether `col2imValid` may use the AVX2 loop (this CPU runs it; tests turn it off to compare both).
+nonisolated(unsafe) var col2imAVX2 = ckernels_avx2_available() == 1
+
+/// `col2imValid` in portable Swift.
+func col2imPortable(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                          into dx: UnsafeMutablePointer<Float>) {
     let P = g.outPixels, NP = batch &* P, kh = g.kernelHeight, kw = g.kernelWidth, outW = g.outWidth
     let outH = g.outHeight, inW = g.width
