@@ -87,9 +87,9 @@ public final class Network {
 
     /// The worst-case elided margins over the eps-box of `x` alone (the centre and radius passes, no nominal pass):
     /// what a pure verification needs. Shapes: x (n, inputShape), labels n values in 0..<classes -> (n, classes).
-    /// Large batches run in chunks of about `marginChunk` images, one after the other: every layer's output for a
-    /// chunk stays under glibc's 32 MiB mmap limit (`HeapTuning`), so it comes from the heap blocks the last chunk
-    /// freed instead of fresh pages the kernel must fault in and zero (a tenth of `medium`'s verification time at
+    /// Large batches run in chunks of about `marginChunk` images, one after the other: for `small` and `medium`
+    /// every layer's output for a chunk stays under glibc's 32 MiB mmap limit (`HeapTuning`), so it comes from the
+    /// heap blocks the last chunk freed instead of fresh pages the kernel must fault in and zero (a tenth of `medium`'s verification time at
     /// batch 1000 on Zen 3, NOTES-perf17.md), and stays nearer the caches. Every row is computed exactly as
     /// unchunked (chunks of at least 64 rows keep `gemm`'s split along rows or columns, never along k), so the
     /// margins are the same bits.
