@@ -185,6 +185,25 @@ static void kernel(ptrdiff_t kc, const float *restrict a, const float *restrict 
     }
 }
 
+// Row panel ip of an mc-row block: its first row and row count. MR rows each, except that a remainder of 1-3 rows
+// is merged with the panel before it and the two split evenly (m = 32: 6, 6, 6, 6, 4, 4 rather than 6, ..., 6, 2).
+// Why: a panel of R rows keeps 2R accumulators, and the FMA latency (4 cycles, 2 per cycle on Zen 3) needs 8 in
+// flight, so a 2-row panel ran at half the rate and a 1-row panel at a quarter; the layers' m = 32 (output
+// channels of `small`'s second convolution, forward and weight gradient) and m = 80 (the last 120-row block of a
+// linear layer's 200 stacked rows) each ended in a 2-row panel. Each element's sum is the same sequence of FMAs
+// whichever panel holds its row, so the bits do not change.
+static inline void panel_rows(ptrdiff_t ip, ptrdiff_t mc, ptrdiff_t *first, ptrdiff_t *rows) {
+    ptrdiff_t panels = (mc + MR - 1) / MR, rest = mc % MR;
+    if (panels < 2 || rest == 0 || rest > 3 || ip < panels - 2) {
+        *first = ip * MR;
+        *rows = mc - ip * MR < MR ? mc - ip * MR : MR;
+        return;
+    }
+    ptrdiff_t start = (panels - 2) * MR, upper = (MR + rest + 1) / 2;
+    *first = ip == panels - 2 ? start : start + upper;
+    *rows = ip == panels - 2 ? upper : (MR + rest) / 2;
+}
+
 void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                          const float *a, ptrdiff_t rsa, ptrdiff_t csa,
                          const float *b, ptrdiff_t rsb, ptrdiff_t csb,
@@ -222,7 +241,9 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
             for (ptrdiff_t ic = 0; ic < m; ic += MC) {
                 ptrdiff_t mc = m - ic < MC ? m - ic : MC, mPanels = (mc + MR - 1) / MR;
                 for (ptrdiff_t ip = 0; ip < mPanels; ip++) {
-                    ptrdiff_t i0 = ic + ip * MR, rows = m - i0 < MR ? m - i0 : MR;
+                    ptrdiff_t first, rows;
+                    panel_rows(ip, mc, &first, &rows);
+                    ptrdiff_t i0 = ic + first;
                     pack_a(a + i0 * rsa + pc * csa, rsa, csa, rows, kc, packedA + ip * MR * kc);
                 }
                 for (ptrdiff_t jp = 0; jp < nPanels; jp++) {
@@ -230,7 +251,9 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                     int inPlace = direct && cols == NR;
                     const float *panel = inPlace ? b + pc * rsb + j0 : packedB + jp * NR * kc;
                     for (ptrdiff_t ip = 0; ip < mPanels; ip++) {
-                        ptrdiff_t i0 = ic + ip * MR, rows = m - i0 < MR ? m - i0 : MR;
+                        ptrdiff_t first, rows;
+                        panel_rows(ip, mc, &first, &rows);
+                        ptrdiff_t i0 = ic + first;
                         kernel(kc, packedA + ip * MR * kc, panel, inPlace ? rsb : NR, c + i0 * ldc + j0, ldc, rows,
                                cols, alpha, sliceBeta);
                     }

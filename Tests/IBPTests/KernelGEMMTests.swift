@@ -84,6 +84,32 @@ final class KernelGEMMTests: XCTestCase {
         try checkGeneralStrides(ckernels_sgemm_avx2)
     }
 
+    /// A row's bits do not depend on which row panel holds it: for m whose last panel the AVX2 kernel rebalances
+    /// (remainders of 1-3 rows merged with the panel before, e.g. 32 = ..., 6, 4, 4) and m over one 120-row block,
+    /// C equals the m one-row products (each its own 1-row panel) bit for bit, with beta 0 and 1 and k over 256.
+    func testAVX2RowsIndependentOfPanels() throws {
+        try XCTSkipUnless(GEMMKernel.isAvailable(.avx2), "this CPU cannot run avx2")
+        var rng = RandomSource(seed: 17)
+        for (m, n, k) in [(32, 200, 256), (7, 40, 16), (9, 33, 300), (200, 100, 64), (13, 17, 5), (4, 16, 8)] {
+            let a = (0..<(m * k)).map { _ in rng.uniform() - 0.5 }
+            let b = (0..<(k * n)).map { _ in rng.uniform() - 0.5 }
+            let c0 = (0..<(m * n)).map { _ in rng.uniform() - 0.5 }
+            for beta in [Float(0), 1] {
+                var whole = c0, rows = c0
+                ckernels_sgemm_avx2(m, n, k, 1, a, k, 1, b, n, 1, beta, &whole, n)
+                for i in 0..<m {
+                    a.withUnsafeBufferPointer { ap in
+                        rows.withUnsafeMutableBufferPointer { cp in
+                            ckernels_sgemm_avx2(1, n, k, 1, ap.baseAddress! + i * k, k, 1, b, n, 1, beta,
+                                                cp.baseAddress! + i * n, n)
+                        }
+                    }
+                }
+                XCTAssertEqual(whole.map(\.bitPattern), rows.map(\.bitPattern), "\(m)x\(n)x\(k) beta \(beta)")
+            }
+        }
+    }
+
     private typealias CKernel = (Int, Int, Int, Float, UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int,
                                  Float, UnsafeMutablePointer<Float>?, Int) -> Void
 

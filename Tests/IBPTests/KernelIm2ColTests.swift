@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import IBP
 
@@ -93,6 +94,49 @@ final class KernelIm2ColTests: XCTestCase {
                 dx.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, batch: batch, g, into: $0.baseAddress!) }
             }
             for i in 0..<size { XCTAssertEqual(dx[i], expected[i], accuracy: 1e-5, "\(g) index \(i)") }
+        }
+    }
+
+    /// The AVX2 col2im (horizontal stride 1) against the portable Swift loop: the same bits, on every geometry
+    /// (padded ones through their bordered copy), with rows of 1-7, 8-15 and 16+ pixels (every tail length).
+    func testCol2ImAVX2EqualsPortableBitForBit() throws {
+        try XCTSkipUnless(ckernels_avx2_available() == 1, "this CPU cannot run AVX2")
+        var random = TestRandom(24)
+        let extra = [(2, 12, 30, 3, 1, false), (3, 9, 15, 2, 1, false), (1, 6, 11, 1, 1, false)]
+            .map { ConvGeometry(channels: $0.0, height: $0.1, width: $0.2, kernel: $0.3, stride: $0.4, same: $0.5) }
+        defer { loweringAVX2 = true }
+        for g in geometries + extra where g.strideW == 1 {
+            let batch = 3, size = batch * g.channels * g.inPixels
+            let dCols = random.tensor([g.patchSize, batch * g.outPixels]).data
+            var fast = [Float](repeating: .nan, count: size), portable = fast
+            dCols.withUnsafeBufferPointer { c in
+                loweringAVX2 = true
+                fast.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, batch: batch, g, into: $0.baseAddress!) }
+                loweringAVX2 = false
+                portable.withUnsafeMutableBufferPointer { col2im(c.baseAddress!, batch: batch, g, into: $0.baseAddress!) }
+            }
+            XCTAssertEqual(fast.map(\.bitPattern), portable.map(\.bitPattern), "\(g.summary) \(g.height)x\(g.width)")
+        }
+    }
+
+    /// The AVX2 im2col (horizontal stride 1 or 2) against the portable Swift loop: the same values, on every
+    /// geometry (padded ones through their bordered copy), rows of fewer and more than 8 pixels.
+    func testIm2ColAVX2EqualsPortable() throws {
+        try XCTSkipUnless(ckernels_avx2_available() == 1, "this CPU cannot run AVX2")
+        var random = TestRandom(25)
+        let extra = [(2, 12, 30, 3, 1, false), (3, 9, 35, 2, 2, false), (1, 6, 11, 1, 1, false), (2, 40, 40, 4, 2, false)]
+            .map { ConvGeometry(channels: $0.0, height: $0.1, width: $0.2, kernel: $0.3, stride: $0.4, same: $0.5) }
+        defer { loweringAVX2 = true }
+        for g in geometries + extra {
+            let batch = 3, x = random.tensor([batch, g.channels, g.height, g.width]).data
+            var fast = [Float](repeating: .nan, count: g.patchSize * batch * g.outPixels), portable = fast
+            x.withUnsafeBufferPointer { xp in
+                loweringAVX2 = true
+                fast.withUnsafeMutableBufferPointer { im2col(xp.baseAddress!, batch: batch, g, into: $0.baseAddress!) }
+                loweringAVX2 = false
+                portable.withUnsafeMutableBufferPointer { im2col(xp.baseAddress!, batch: batch, g, into: $0.baseAddress!) }
+            }
+            XCTAssertEqual(fast.map(\.bitPattern), portable.map(\.bitPattern), "\(g.summary) \(g.height)x\(g.width)")
         }
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A padded convolution's images copied into zero-bordered images exactly as large as its patches reach, which
 /// `unpadded` (a geometry without padding, same output) reads: padding becomes data, so the unpadded loops below
 /// serve every convolution, and the border costs one copy of the input (or, for gradients, one crop).
@@ -75,8 +77,14 @@ func im2col(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into cols:
 /// `im2col` without padding (`isUnpadded`): every patch row is a window read,
 /// cols[k][n P + oy outW + ox] = x[n, c, oy sH + ky, ox sW + kx], so the loop carries only two pointers; for
 /// rows of at least 8 each row is a vector copy (sW = 1) or vector loads and a shuffle (sW = 2).
+/// With horizontal stride 1 or 2 on a CPU with AVX2 the same copies run in `ckernels_im2col_avx2` (8 lanes per
+/// operation; this module's SIMD8 is SSE pairs).
 private func im2colValid(_ x: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                          into cols: UnsafeMutablePointer<Float>) {
+    if (g.strideW == 1 || g.strideW == 2) && loweringAVX2 {
+        return ckernels_im2col_avx2(x, batch, g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth, g.strideH,
+                                    g.strideW, g.outHeight, g.outWidth, cols)
+    }
     let P = g.outPixels, NP = batch &* P, kh = g.kernelHeight, kw = g.kernelWidth, outW = g.outWidth
     let outH = g.outHeight, inW = g.width
     let s = g.strideW, rowStep = g.strideH &* inW, contiguous = s == 1 && outW >= 8, evens = s == 2 && outW >= 8
@@ -119,7 +127,23 @@ func col2im(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry, into dx
 }
 
 /// `col2im` without padding (`isUnpadded`): dx[n, c, oy sH + ky, ox sW + kx] += cols[k][n P + oy outW + ox].
+/// With horizontal stride 1 on a CPU with AVX2 the same additions run in `ckernels_col2im_avx2` (this module is
+/// compiled for baseline x86-64, so its 8-lane adds were SSE pairs; the same bits either way).
 private func col2imValid(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
+                         into dx: UnsafeMutablePointer<Float>) {
+    if g.strideW == 1 && loweringAVX2 {
+        return ckernels_col2im_avx2(cols, batch, g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth,
+                                    g.strideH, g.outHeight, g.outWidth, dx)
+    }
+    col2imPortable(cols, batch: batch, g, into: dx)
+}
+
+/// Whether `im2colValid` and `col2imValid` may use the AVX2 loops (this CPU runs them; tests turn them off to
+/// compare both).
+nonisolated(unsafe) var loweringAVX2 = ckernels_avx2_available() == 1
+
+/// `col2imValid` in portable Swift.
+func col2imPortable(_ cols: UnsafePointer<Float>, batch: Int, _ g: ConvGeometry,
                          into dx: UnsafeMutablePointer<Float>) {
     let P = g.outPixels, NP = batch &* P, kh = g.kernelHeight, kw = g.kernelWidth, outW = g.outWidth
     let outH = g.outHeight, inW = g.width

@@ -1,0 +1,93 @@
+// im2col (an image batch lowered to the patch matrix) for unpadded convolutions with horizontal stride 1 or 2,
+// and col2im (its adjoint: patch-matrix gradients summed back into image gradients) with horizontal stride 1,
+// on AVX2.
+// Why it exists: the Swift package is compiled for baseline x86-64, so the library's col2im ran its 8-float row
+// adds as pairs of SSE operations plus a scalar tail (a 10-pixel row: 2 + 2 x 2 operations), and it was 5% of a
+// `small` IBP training step on Zen 3 (perf record, NOTES-perf17.md). Here one 8-lane add and one 4- or 2-lane add
+// cover such a row; im2col's row copies (10 or 13 floats, 6% of a step and 15% of IBP verification) likewise
+// move 8 lanes per operation instead of 4. im2col only copies, so its bits cannot change. The additions are the Swift loop's, in its order (dx zeroed, then for each image and each patch
+// row k = (c, ky, kx) in increasing order, each output row added), so the result is the same bits.
+#include "ckernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+// dst[t] += src[t] for t < count.
+__attribute__((target("avx2"), always_inline))
+static inline void add_row(float *dst, const float *src, ptrdiff_t count) {
+    ptrdiff_t t = 0;
+    for (; t + 8 <= count; t += 8) _mm256_storeu_ps(dst + t, _mm256_add_ps(_mm256_loadu_ps(dst + t), _mm256_loadu_ps(src + t)));
+    if (t + 4 <= count) {
+        _mm_storeu_ps(dst + t, _mm_add_ps(_mm_loadu_ps(dst + t), _mm_loadu_ps(src + t)));
+        t += 4;
+    }
+    if (t + 2 <= count) {
+        __m128 d = _mm_castpd_ps(_mm_load_sd((const double *)(dst + t)));
+        __m128 s = _mm_castpd_ps(_mm_load_sd((const double *)(src + t)));
+        _mm_store_sd((double *)(dst + t), _mm_castps_pd(_mm_add_ps(d, s)));
+        t += 2;
+    }
+    if (t < count) dst[t] += src[t];
+}
+
+__attribute__((target("avx2")))
+void ckernels_col2im_avx2(const float *cols, ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                          ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t outH, ptrdiff_t outW, float *dx) {
+    const ptrdiff_t P = outH * outW, NP = batch * P, plane = height * width;
+    memset(dx, 0, (size_t)(batch * channels * plane) * sizeof(float));
+    for (ptrdiff_t n = 0; n < batch; n++) {
+        ptrdiff_t k = 0;
+        for (ptrdiff_t c = 0; c < channels; c++) {
+            for (ptrdiff_t ky = 0; ky < kh; ky++) {
+                for (ptrdiff_t kx = 0; kx < kw; kx++, k++) {
+                    float *dst = dx + (n * channels + c) * plane + ky * width + kx;
+                    const float *src = cols + k * NP + n * P;
+                    for (ptrdiff_t oy = 0; oy < outH; oy++, src += outW, dst += sh * width) add_row(dst, src, outW);
+                }
+            }
+        }
+    }
+}
+
+// dst[t] = src[t * sw] for t < count, sw 1 or 2: 8 lanes at a time, the last group overlapping the one before when
+// count is not a multiple of 8 (count >= 8); shorter rows element by element. Stride 2 reads src[2t ... 2t + 14]
+// as two vectors and keeps the even lanes, so nothing past src[2 (count - 1)] is read.
+__attribute__((target("avx2"), always_inline))
+static inline void copy_row(float *dst, const float *src, ptrdiff_t count, ptrdiff_t sw) {
+    if (count < 8) {
+        for (ptrdiff_t t = 0; t < count; t++) dst[t] = src[t * sw];
+        return;
+    }
+    for (ptrdiff_t t = 0;; t += 8) {
+        if (t + 8 > count) t = count - 8;
+        if (sw == 1) {
+            _mm256_storeu_ps(dst + t, _mm256_loadu_ps(src + t));
+        } else {
+            __m256 a = _mm256_loadu_ps(src + 2 * t), b = _mm256_loadu_ps(src + 2 * t + 7);
+            // Evens of a (0, 2, 4, 6) and odds of b (b[1] = src[2t + 8], ...): shift b by one lane first.
+            __m256 e = _mm256_shuffle_ps(a, _mm256_permutevar8x32_ps(b, _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7)),
+                                         0x88);
+            _mm256_storeu_ps(dst + t, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), 0xD8)));
+        }
+        if (t + 8 >= count) return;
+    }
+}
+
+__attribute__((target("avx2")))
+void ckernels_im2col_avx2(const float *x, ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                          ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW,
+                          float *cols) {
+    const ptrdiff_t P = outH * outW, NP = batch * P, plane = height * width;
+    ptrdiff_t k = 0;
+    for (ptrdiff_t c = 0; c < channels; c++) {
+        for (ptrdiff_t ky = 0; ky < kh; ky++) {
+            for (ptrdiff_t kx = 0; kx < kw; kx++, k++) {
+                for (ptrdiff_t n = 0; n < batch; n++) {
+                    const float *src = x + (n * channels + c) * plane + ky * width + kx;
+                    float *dst = cols + k * NP + n * P;
+                    for (ptrdiff_t oy = 0; oy < outH; oy++, src += sh * width, dst += outW) copy_row(dst, src, outW, sw);
+                }
+            }
+        }
+    }
+}
