@@ -87,8 +87,19 @@ def mnist_test(folder, limit):
             if os.path.exists(p):
                 return (gzip.open if p.endswith(".gz") else open)(p, "rb").read()
         sys.exit(f"{folder}: no {name}(.gz)")
-    images = read("t10k-images-idx3-ubyte")
-    labels = read("t10k-labels-idx1-ubyte")
+    try:
+        images = read("t10k-images-idx3-ubyte")
+        labels = read("t10k-labels-idx1-ubyte")
+    except (OSError, EOFError) as e:
+        sys.exit(f"compare-lirpa.py: error: {folder}: cannot read the MNIST test files ({e})")
+    for name, data, magic, header in (("images", images, 2051, 16), ("labels", labels, 2049, 8)):
+        if len(data) < header or struct.unpack(">I", data[:4])[0] != magic:
+            sys.exit(f"compare-lirpa.py: error: {folder}: the test {name} file is not an MNIST IDX file")
+        count = struct.unpack(">I", data[4:8])[0]
+        size = 784 if name == "images" else 1
+        if count < limit or len(data) < header + limit * size:
+            sys.exit(f"compare-lirpa.py: error: {folder}: the test {name} file holds fewer than --limit {limit} "
+                     f"images (header {count}, {len(data)} bytes)")
     x = np.frombuffer(images, dtype=np.uint8, offset=16)[: limit * 784].reshape(limit, 1, 28, 28)
     y = np.frombuffer(labels, dtype=np.uint8, offset=8)[:limit]
     return torch.from_numpy(x.astype(np.float32) / np.float32(255)), torch.from_numpy(y.astype(np.int64))
@@ -155,6 +166,7 @@ def main():
     p.add_argument("--threads", type=int, default=2, help="torch threads (ours uses one per core)")
     p.add_argument("--batch", type=int, default=1000, help="auto_LiRPA batch for IBP and CROWN-IBP (default 1000)")
     p.add_argument("--crown-batch", type=int, default=50, help="auto_LiRPA batch for CROWN (default 50)")
+    p.add_argument("--check", action="store_true", help="only check the set-up and the data, then exit")
     a = p.parse_args()
     if not 1 <= a.limit <= 10000:
         p.error(f"--limit must be in 1...10000, got {a.limit}")
@@ -168,6 +180,9 @@ def main():
     except ImportError as e:
         sys.exit(f"compare-lirpa.py: error: {e}; see the set-up lines of scripts/compare-lirpa.sh")
     torch.set_num_threads(a.threads)
+    if a.check:
+        mnist_test(a.data, a.limit)
+        return
     print(f"auto_LiRPA {auto_LiRPA.__version__}, torch {torch.__version__} ({a.threads} threads); "
           f"first {a.limit} test images; seconds are bound computations only")
     print(f"{'checkpoint':22s}{'eps':>5s} {'method':10s}{'auto_LiRPA':>22s}{'ours':>22s}{'ours/auto_LiRPA':>17s}")

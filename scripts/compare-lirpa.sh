@@ -13,21 +13,31 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 usage="usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N]"
-data="${IBP_DATA:-data/mnist}"
-limit=1000
+data=""
+limit=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --limit) [ $# -ge 2 ] || usage_error "--limit needs a value; $usage"; limit=$2; shift 2 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --limit) [ $# -ge 2 ] || usage_error "--limit needs a value; $usage"
+                 [ -z "$limit" ] || usage_error "--limit is given twice; $usage"
+                 limit=$2; shift 2 ;;
         -*) usage_error "unknown option $1; $usage" ;;
-        *) data=$1; shift ;;
+        *) [ -z "$data" ] || usage_error "one DATA_DIR, got $data and $1; $usage"
+           data=$1; shift ;;
     esac
 done
+data="${data:-${IBP_DATA:-data/mnist}}"
+limit="${limit:-1000}"
 require_count "$limit" --limit
+[ "$limit" -le 10000 ] || usage_error "--limit must be at most 10000 (the MNIST test images), got $limit"
 require_mnist "$data" t10k
 python=${LIRPA_PYTHON:-../torchenv/bin/python}
 scratch=${SCRATCH:-.build}
 if [ ! -x "$python" ] || ! "$python" -c "import auto_LiRPA, torch" 2>/dev/null; then
     die "no auto_LiRPA at $python: see the set-up lines at the top of scripts/compare-lirpa.sh"
 fi
+# torch 2.15 prints one FutureWarning about its own torch.jit.script when auto_LiRPA is imported (no filter hides it).
+# The data and the set-up are checked before the release build, which takes minutes.
+"$python" scripts/compare-lirpa.py --evaluate none --data "$data" --limit "$limit" --check
 swift build -c release --scratch-path "$scratch" --product evaluate >&2
-"$python" -W ignore scripts/compare-lirpa.py --evaluate "$scratch/release/evaluate" --data "$data" --limit "$limit"
+"$python" scripts/compare-lirpa.py --evaluate "$scratch/release/evaluate" --data "$data" --limit "$limit"

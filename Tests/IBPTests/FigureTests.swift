@@ -321,6 +321,12 @@ final class FigureTests: XCTestCase {
         XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("unknown field 'epsilonz'"), "\($0)") }
         try Data(#"{"figures": [{"kind": "heatmap", "output": "x.png", "models": ["a"]}]}"#.utf8).write(to: manifestURL)
         XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("'kind'"), "\($0)") }
+        // New user: an empty list wrote an empty index and reported success.
+        try Data(#"{"figures": []}"#.utf8).write(to: manifestURL)
+        XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("\"figures\" is empty"), "\($0)") }
+        // Overlapping sample ranges name an index twice, as the flags do.
+        try Data(#"{"figures": [{"output": "x.png", "baseline": "a", "ibp": "b", "samples": "0-3,2"}]}"#.utf8).write(to: manifestURL)
+        XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("names 2 twice"), "\($0)") }
     }
 }
 

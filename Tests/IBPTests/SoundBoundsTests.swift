@@ -212,4 +212,15 @@ final class SoundBoundsTests: XCTestCase {
         XCTAssert(report.table.contains("sound-ibp"))
         XCTAssertNil(try Evaluator.evaluate(net, on: data, epsilon: 0, pgd: nil, seed: 0).verifiedAccuracy(.soundIBP))
     }
+
+    /// New user: `evaluate --epsilon 0.0001,0.0002,0.0004` printed three rows labelled `0.000`.
+    func testEpsilonLabelsTellRowsApart() {
+        XCTAssertEqual(EvaluationReport.epsilonLabel(0.1), "0.100")
+        XCTAssertEqual(EvaluationReport.epsilonLabel(0), "0.000")
+        XCTAssertEqual(EvaluationReport.epsilonLabel(0.0001), "0.0001")
+        XCTAssertEqual(EvaluationReport.epsilonLabel(1e-7), "1e-07")
+        XCTAssertEqual(EvaluationReport.epsilonLabel(0.1234), "0.1234")
+        let labels = [Float(0.0001), 0.0002, 0.0004, 1e-7].map(EvaluationReport.epsilonLabel)
+        XCTAssertEqual(Set(labels).count, labels.count)
+    }
 }

@@ -106,6 +106,10 @@ public struct FigureManifest {
             throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                 + "see FigureManifest)")
         }
+        // An empty list would write an empty index.md/index.html and report success (new user).
+        guard !file.figures.isEmpty else {
+            throw ManifestError("\(url.path): \"figures\" is empty; list at least one figure ({\"output\", \"kind\", ...})")
+        }
         let raw = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["figures"] as? [[String: Any]] ?? []
         var requests: [FigureRequest] = []
         for (i, entry) in file.figures.enumerated() {

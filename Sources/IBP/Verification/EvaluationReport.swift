@@ -58,6 +58,14 @@ public struct EvaluationReport: Codable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// eps with three decimals (`0.100`), or in full when three decimals would not give it back (`0.0001`,
+    /// `1e-07`, `0.1234`): rows of different epsilons never print alike (new user: 1e-4, 2e-4 and 4e-4 all
+    /// printed `0.000`).
+    public static func epsilonLabel(_ eps: Float) -> String {
+        let short = String(format: "%.3f", eps)
+        return Float(short) == eps ? short : "\(eps)"
+    }
+
     public var table: String {
         let methods = results.first?.methods ?? [.ibp]
         let names = methods.map(\.rawValue) + (methods.count > 1 ? ["any"] : [])
@@ -66,7 +74,9 @@ public struct EvaluationReport: Codable {
         var lines = ["\(checkpoint) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)", header]
         for r in results {
             let pgd = r.pgdAccuracy.map { String(format: "%7.2f%%", 100 * $0) } ?? "      - "
-            var line = String(format: "%7.3f  %7.2f%%  %@", r.epsilon, 100 * r.nominalAccuracy, pgd)
+            let eps = EvaluationReport.epsilonLabel(r.epsilon)
+            var line = String(repeating: " ", count: max(0, 7 - eps.count)) + eps
+                + String(format: "  %7.2f%%  %@", 100 * r.nominalAccuracy, pgd)
             var values = r.verifiedBy.map { Double($0) / Double(max(r.count, 1)) }
             if methods.count > 1 { values.append(r.verifiedAccuracy) }
             for (name, v) in zip(names, values) {
