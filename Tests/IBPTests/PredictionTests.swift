@@ -4,9 +4,11 @@ import XCTest
 /// A non-finite output predicts no class: nominal accuracy, PGD and verification never count it (a new user's ONNX
 /// net with huge weights had NaN logits counted as correct and PGD-robust, 7% at every eps).
 final class PredictionTests: XCTestCase {
-    func testPredictedClassIsTheFirstLargestFiniteLogit() {
+    func testPredictedClassIsTheUniqueLargestFiniteLogit() {
         XCTAssertEqual(Verification.predictedClass([1, 3, 2][...]), 1)
-        XCTAssertEqual(Verification.predictedClass([3, 1, 3][...]), 0)       // a tie: the first
+        XCTAssertEqual(Verification.predictedClass([3, 1, 3][...]), -1)      // a tie classifies nothing (counted against the label)
+        XCTAssertEqual(Verification.predictedClass([3, 3, 5][...]), 2)       // a tie below the largest does not matter
+        XCTAssertEqual(Verification.predictedClass([0, 0, 0][...]), -1)
         XCTAssertEqual(Verification.predictedClass([0, 5, 1, 2][1...]), 0)   // indices relative to the row
         XCTAssertEqual(Verification.predictedClass([.nan, 1, 2][...]), -1)
         XCTAssertEqual(Verification.predictedClass([0, .infinity, 2][...]), -1)
@@ -35,6 +37,19 @@ final class PredictionTests: XCTestCase {
                                             methods: [.ibp, .crownIBP])
         XCTAssertEqual(result.nominalCorrect, 0)
         XCTAssertEqual(result.pgdCorrect, 0)
+        XCTAssertEqual(result.verified, 0)
+    }
+
+    /// New user: a network whose logits all tie (all weights zero) scored 15% nominal but 0% PGD at eps 0. A tie
+    /// classifies nothing, so both are 0 and equal at eps 0.
+    func testTiedLogitsAreNeitherCorrectNorRobust() throws {
+        let net = Network(Architecture(name: "zeros", inputShape: [1, 28, 28], layers: [.flatten, .linear(units: 10)]))
+        for p in net.parameters { p.value.data = [Float](repeating: 0, count: p.value.count) }
+        let images = Tensor(shape: [20, 1, 28, 28], data: (0..<20 * 784).map { Float($0 % 7) / 7 })
+        let data = Dataset(sampleShape: [1, 28, 28], pixels: images.data, labels: (0..<20).map { $0 % 10 })
+        let result = try Evaluator.evaluate(net, on: data, epsilon: 0, pgd: PGD(epsilon: 0, steps: 5), seed: 0)
+        XCTAssertEqual(result.nominalCorrect, 0)
+        XCTAssertEqual(result.pgdCorrect, result.nominalCorrect)
         XCTAssertEqual(result.verified, 0)
     }
 }

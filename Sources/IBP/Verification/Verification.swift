@@ -5,16 +5,20 @@
 /// never as verified, so verified <= PGD-robust <= correct holds in every report (ERAN's and VNN-COMP's convention:
 /// a tie counts against the label).
 public enum Verification {
-    /// The class a row of logits predicts: the index of the largest logit (the first of a tie), or -1 when any
-    /// logit is NaN or infinite. A non-finite output classifies nothing, so such a sample is never counted correct,
-    /// PGD-robust or verified (an argmax over NaN would name an arbitrary class).
+    /// The class a row of logits predicts: the index of the largest logit, or -1 when the largest logit is shared
+    /// (a tie) or any logit is NaN or infinite. A tie classifies nothing, as PGD and the bounds already count it
+    /// against the label, so nominal and PGD accuracy agree at eps 0 (new user: an all-zero network scored 15%
+    /// nominal and 0% PGD at eps 0); a non-finite output classifies nothing either (an argmax over NaN would name
+    /// an arbitrary class). Either way the sample is never counted correct, PGD-robust or verified.
     public static func predictedClass(_ logits: ArraySlice<Float>) -> Int {
-        var best = logits.startIndex
+        guard var best = logits.indices.first else { return -1 }
+        var tied = false
         for j in logits.indices {
             guard logits[j].isFinite else { return -1 }
-            if logits[j] > logits[best] { best = j }
+            if logits[j] > logits[best] { best = j; tied = false }
+            else if j != best && logits[j] == logits[best] { tied = true }
         }
-        return logits.isEmpty ? -1 : best - logits.startIndex
+        return tied ? -1 : best - logits.startIndex
     }
 
     /// Whether each row of elided worst-case margins proves its label: every m_j with j != y finite and negative.
