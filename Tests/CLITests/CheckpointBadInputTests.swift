@@ -138,7 +138,16 @@ final class CheckpointBadInputTests: XCTestCase {
         let three = Architecture(name: "three", layers: [.flatten, .linear(units: 3)])
         let url = folder.appendingPathComponent("three.ckpt")
         try Checkpoint(network: Network(three)).save(to: url)
-        try assertEvaluateRejects(nil, as: "three.ckpt", "3 classes", "label")
+        try assertEvaluateRejects(nil, as: "three.ckpt", "3 outputs", "label")
+    }
+
+    /// Third new user: a network with 784 outputs (an identity) was read as a 784-class MNIST classifier and
+    /// scored 0% without a word.
+    func testModelWithMoreOutputsThanMNISTClasses() throws {
+        let wide = Architecture(name: "wide", layers: [.flatten, .linear(units: 784)])
+        let url = folder.appendingPathComponent("wide.ckpt")
+        try Checkpoint(network: Network(wide)).save(to: url)
+        try assertEvaluateRejects(nil, as: "wide.ckpt", "784 outputs, but MNIST has 10 classes")
     }
 
     func testFIFOInsteadOfAFile() throws {

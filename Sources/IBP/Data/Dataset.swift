@@ -4,6 +4,25 @@ import IBPFormats
 
 /// Images as float pixels in [0, 1] (byte / 255) with integer labels, ready to batch.
 public struct Dataset: Sendable {
+    /// The classes an MNIST label file may hold (labels 0...9, checked by the IDX reader).
+    public static let mnistClasses = 10
+
+    /// Refuses a model whose outputs do not score this data's classes: fewer outputs than a label needs, or more
+    /// than MNIST's 10 classes (a 784-output identity network would be read as a 784-class classifier and score
+    /// 0% without a word). One rule for checkpoints and ONNX models.
+    /// - Returns: the reason in a few words, or nil when the outputs fit.
+    public func outputMismatch(classes: Int) -> String? {
+        if let label = labels.max(), label >= classes {
+            return "the model has \(classes) outputs, but the data hold label \(label)"
+        }
+        // Data read from MNIST files (they carry a digest); arrays built in code may use other classes.
+        if sha256 != nil, classes > Dataset.mnistClasses {
+            return "the model has \(classes) outputs, but MNIST has \(Dataset.mnistClasses) classes; give a classifier "
+                + "with \(Dataset.mnistClasses) outputs (one logit per digit)"
+        }
+        return nil
+    }
+
     public let count: Int
     public let sampleShape: [Int]
     public let pixels: [Float]

@@ -26,8 +26,6 @@ extension Checkpoint {
             throw CheckpointError(path: path, reason: "the model takes inputs of shape \(architecture.inputShape), "
                                   + "but the data's images have shape \(data.sampleShape)")
         }
-        if let label = data.labels.max(), label >= classes {
-            throw CheckpointError(path: path, reason: "the model scores \(classes) classes, but the data hold label \(label)")
-        }
+        if let reason = data.outputMismatch(classes: classes) { throw CheckpointError(path: path, reason: reason) }
     }
 }

@@ -99,9 +99,7 @@ public enum ModelFile {
                 throw CheckpointError(path: path, reason: "the model takes inputs of shape \(m.inputShape) (\(values) "
                                       + "values), but the data's images have shape \(data.sampleShape) (\(pixels) values)")
             }
-            if let label = data.labels.max(), label >= m.classes {
-                throw CheckpointError(path: path, reason: "the model has \(m.classes) outputs, but the data hold label \(label)")
-            }
+            if let reason = data.outputMismatch(classes: m.classes) { throw CheckpointError(path: path, reason: reason) }
         }
     }
 }
