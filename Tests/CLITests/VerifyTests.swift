@@ -106,6 +106,12 @@ final class VerifyTests: XCTestCase {
             XCTAssertEqual(lines.count, 2)
             XCTAssertTrue(lines[1].contains(k == 1 ? "holds.vnnlib" : "violated.vnnlib"), String(lines[1]))
         }
+        // New user: with --timeout the results file said the list's 60 although 7 was applied.
+        let limited = folder.appendingPathComponent("limited.csv")
+        let r = try Tool.verify.run(["--instances", list.path, "--timeout", "7", "--results", limited.path], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let limitedRows = try String(contentsOf: limited, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(limitedRows.dropFirst().allSatisfy { $0.contains(".vnnlib,7.0,") }, "\(limitedRows)")
     }
 
     /// `convert` writes the checkpoint as ONNX; `evaluate` gives the ONNX file the checkpoint's numbers.

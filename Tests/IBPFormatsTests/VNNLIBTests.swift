@@ -50,6 +50,16 @@ final class VNNLIBTests: XCTestCase {
         XCTAssertEqual(instances.map(\.onnx), ["a.onnx"])
     }
 
+    /// New user: the same instance listed twice ran twice without a word.
+    func testAnInstanceListedTwiceIsRefused() throws {
+        let list = Data("onnx,vnnlib,timeout\na.onnx,b.vnnlib,5\nc.onnx,b.vnnlib,5\na.onnx,b.vnnlib,9\n".utf8)
+        XCTAssertThrowsError(try InstanceList.instances(try CSVTable.parse(list, path: "l.csv"), path: "l.csv",
+                                                        folder: URL(fileURLWithPath: "/tmp"))) {
+            XCTAssert("\($0)".hasPrefix("l.csv:4: "), "\($0)")
+            XCTAssert("\($0)".contains("is also on line 2"), "\($0)")
+        }
+    }
+
     func testBoxRoundsOutward() throws {
         let text = "(declare-const X_0 Real)(declare-const Y_0 Real)(assert (>= X_0 0.1))(assert (<= X_0 0.1))(assert (>= Y_0 0))"
         let p = try VNNLIB.parse(text: text)

@@ -3,7 +3,7 @@ import Foundation
 /// The results of a batch as a CSV (one row per instance) and as a summary table (one row per network, then the
 /// total), with the consensus columns when the results carry a consensus.
 public enum BatchReport {
-    /// Columns: benchmark, onnx, vnnlib, timeout_s, answer, method (the one that proved unsat), bound_margin (the
+    /// Columns: benchmark, onnx, vnnlib, timeout_s (the limit applied: `--timeout` or the list's), answer, method (the one that proved unsat), bound_margin (the
     /// smallest worst-disjunct upper bound; negative = proven), attack_margin (>= 0 = counterexample), seconds,
     /// consensus, wrong (1 when the answer contradicts the consensus), counterexample (the file written for a sat
     /// answer), note. Commas and newlines in notes become semicolons and spaces.

@@ -42,9 +42,13 @@ public final class InstanceBatch {
         self.timeout = timeout
     }
 
+    /// Verifies one instance. Its result carries the time limit applied (`--timeout` when given, else the list's),
+    /// so the results file's `timeout_s` says what was used.
     public func run(_ instance: VNNCOMPInstance,
                     consensus: [String: (consensus: String, evidence: String)]? = nil) -> InstanceResult {
         let started = Date()
+        var instance = instance
+        instance.timeout = timeout ?? instance.timeout
         var expected: Consensus?
         if let entry = consensus?[ConsensusList.key(onnx: instance.onnx, vnnlib: instance.vnnlib)] {
             expected = entry.evidence == "single-unreliable" ? .unknown : Consensus(rawValue: entry.consensus)
@@ -58,7 +62,7 @@ public final class InstanceBatch {
             let property = try VNNLIB.read(instance.vnnlibURL)
             try property.check(inputCount: model.inputShape.reduce(1, *), outputCount: model.classes,
                                path: instance.vnnlibURL.relativePath)
-            let outcome = verifier.verify(model, property, timeout: timeout ?? instance.timeout, started: started)
+            let outcome = verifier.verify(model, property, timeout: instance.timeout, started: started)
             return InstanceResult(instance: instance, outcome: outcome, consensus: expected)
         } catch {
             var outcome = InstanceOutcome(answer: .error)

@@ -44,7 +44,9 @@ public struct InstanceVerifier {
                 checked = c
                 return true
             }
-            outcome.attackMargin = result.margin
+            // -inf: the time ran out before the attack evaluated one point (no margin to report).
+            if result.margin > -.infinity { outcome.attackMargin = result.margin }
+            else { notes.append("the attack evaluated no point before the time limit") }
             if result.accepted, let checked {
                 outcome.answer = .sat
                 outcome.counterexample = checked

@@ -31,7 +31,8 @@ public struct VNNCOMPInstance: Equatable, Sendable {
 /// and optionally `benchmark`, in any order. Paths are relative to the list's folder; `.gz` files are read too.
 public enum InstanceList {
     /// Reads the list at `url`.
-    /// - Throws: `CSVError` naming the line: a missing column, a timeout that is not a positive number, no instances.
+    /// - Throws: `CSVError` naming the line: a missing column, a timeout that is not a positive number, an instance
+    ///   (onnx and vnnlib as written) listed twice, no instances.
     public static func read(_ url: URL) throws -> [VNNCOMPInstance] {
         let table = try CSVTable.read(url)
         return try instances(table, path: url.relativePath, folder: url.deletingLastPathComponent())
@@ -67,6 +68,8 @@ public enum InstanceList {
             records = records.dropFirst()
         }
         var out: [VNNCOMPInstance] = []
+        // An instance listed twice would run twice and count twice in the summary: refused, naming both lines.
+        var seen: [String: Int] = [:]
         for record in records {
             guard record.fields.count == width else {
                 throw fail("\(record.fields.count) fields, expected \(width) (onnx, vnnlib, timeout\(width > 3 ? ", ..." : ""))", record.line)
@@ -77,6 +80,12 @@ public enum InstanceList {
             guard let timeout = Double(timeoutText), timeout.isFinite, timeout > 0 else {
                 throw fail("timeout \(FileText.shown(timeoutText)) is not a positive number of seconds", record.line)
             }
+            let key = "\(onnx)\u{0}\(vnnlib)"
+            if let earlier = seen[key] {
+                throw fail("the instance \(FileText.shown(onnx)), \(FileText.shown(vnnlib)) is also on line \(earlier); "
+                           + "list each instance once", record.line)
+            }
+            seen[key] = record.line
             func resolve(_ p: String) -> URL {
                 p.hasPrefix("/") ? URL(fileURLWithPath: p)
                     : URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: folder.path, isDirectory: true))
