@@ -265,6 +265,11 @@ public enum MNIST {
     /// - Throws: `IDXError` naming the folder when neither exists, or when both do (`.ambiguous`: the two may
     ///   differ, and reading either would be a silent guess).
     public static func locate(_ baseName: String, in directory: URL) throws -> URL {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw IDXError(path: directory.path, problem: .invalidArgument(
+                "is a file, not the folder of the MNIST files; give the folder (--data DIR or IBP_DATA=DIR)"))
+        }
         let plain = directory.appendingPathComponent(baseName), compressed = directory.appendingPathComponent(baseName + ".gz")
         let found = [plain, compressed].filter { FileManager.default.fileExists(atPath: $0.path) }
         if found.count == 2 {

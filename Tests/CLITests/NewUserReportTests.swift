@@ -41,6 +41,12 @@ final class NewUserReportTests: ToolFolderTestCase {
                            mentions: ["--dump-bounds", "--baseline (default)"], status: 64)
     }
 
+    /// Third new user: a data folder given as a file (`IBP_DATA=a.ckpt`) said "no MNIST file found".
+    func testADataFolderGivenAsAFileIsNamed() throws {
+        try assertRejected(.evaluate, [checkpoint.path, "--data", checkpoint.path, "--limit", "3"], in: folder,
+                           mentions: ["is a file, not the folder of the MNIST files"])
+    }
+
     /// Third new user: `evaluate --per-sample /dev/null` as root replaced /dev/null by a regular file (every writer
     /// renamed its temporary file over what was there). A FIFO (or device, socket) given as any tool's output is
     /// refused before any work, and stays what it was.
