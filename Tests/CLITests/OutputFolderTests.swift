@@ -17,7 +17,7 @@ final class OutputFolderTests: XCTestCase {
     }
 
     private func trainArguments(out: URL, force: Bool = false) -> [String] {
-        ["--model", "tiny", "--steps", "2", "--eval-limit", "10", "--data", data.path, "--out", out.path]
+        ["--model", "tiny", "--steps", "2", "--batch-size", "10", "--eval-limit", "10", "--data", data.path, "--out", out.path]
             + (force ? ["--force"] : [])
     }
 
