@@ -13,15 +13,7 @@ final class BoundMethodTests: XCTestCase {
     /// An architecture on side x side inputs (CROWN's dense passes on `large` at 28 x 28 take minutes).
     private func network(_ name: String, seed: UInt64, side: Int = 16) -> (Network, TestRandom) {
         var rand = TestRandom(seed)
-        var architecture = Architecture.named(name)!
-        architecture.inputShape = [1, side, side]
-        let net = Network(architecture)
-        for p in net.parameters {
-            let bound = p.value.shape.count == 1 ? 0.1 : (3 / Float(p.value.count / p.value.shape[0])).squareRoot()
-            p.value = rand.tensor(p.value.shape, in: -bound...bound)
-        }
-        for bn in net.batchNorms { bn.runningVariance.value = rand.tensor([bn.channels], in: 0.5...2) }   // variances > 0
-        return (net, rand)
+        return (rand.network(name, side: side), rand)
     }
 
     /// Nominal value of every layer's output for a batch (the stages of `ChainBounds`, input first).

@@ -10,14 +10,7 @@ import IBPFormats
 final class ConvolutionWindowTests: XCTestCase {
     private func network(_ name: String, seed: UInt64, side: Int) -> (Network, TestRandom) {
         var rand = TestRandom(seed)
-        var architecture = Architecture.named(name)!
-        architecture.inputShape = [1, side, side]
-        let net = Network(architecture)
-        for p in net.parameters {
-            let bound = p.value.shape.count == 1 ? 0.1 : (3 / Float(p.value.count / p.value.shape[0])).squareRoot()
-            p.value = rand.tensor(p.value.shape, in: -bound...bound)
-        }
-        return (net, rand)
+        return (rand.network(name, side: side), rand)
     }
 
     /// A chain with a padded convolution feeding a padded, strided, asymmetric one directly, then tanh, a VALID

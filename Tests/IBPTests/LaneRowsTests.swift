@@ -11,16 +11,7 @@ import IBPFormats
 final class LaneRowsTests: XCTestCase {
     private func network(_ name: String, seed: UInt64, side: Int, biasShift: Float) -> Network {
         var rand = TestRandom(seed)
-        var architecture = Architecture.named(name)!
-        architecture.inputShape = [1, side, side]
-        let net = Network(architecture)
-        for p in net.parameters {
-            let bound = p.value.shape.count == 1 ? 0.1 : (3 / Float(p.value.count / p.value.shape[0])).squareRoot()
-            p.value = rand.tensor(p.value.shape, in: -bound...bound)
-            // Negative biases make many ReLU neurons stably inactive: the dead neurons the lanes skip.
-            if p.value.shape.count == 1 { p.value = Tensor(shape: p.value.shape, data: p.value.data.map { $0 + biasShift }) }
-        }
-        return net
+        return rand.network(name, side: side, biasShift: biasShift)
     }
 
     private func chains() -> [(String, [Layer], [Int])] {

@@ -14,12 +14,16 @@ struct TestRandom {
     }
 
     /// A network with uniform weights scaled by 1/sqrt(fan-in) (cheaper than orthogonal for `large`)
-    /// and small random biases.
-    mutating func network(_ name: String) -> Network {
-        let net = Network(Architecture.named(name)!)
+    /// and small random biases, on [1, side, side] inputs when `side` is given, with `biasShift` added to every
+    /// bias (negative shifts make many ReLU neurons stably inactive).
+    mutating func network(_ name: String, side: Int? = nil, biasShift: Float = 0) -> Network {
+        var architecture = Architecture.named(name)!
+        if let side { architecture.inputShape = [1, side, side] }
+        let net = Network(architecture)
         for p in net.parameters {
             if p.value.shape.count == 1 {
                 p.value = tensor(p.value.shape, in: -0.1...0.1)
+                if biasShift != 0 { p.value = Tensor(shape: p.value.shape, data: p.value.data.map { $0 + biasShift }) }
             } else {
                 let bound = (3 / Float(p.value.count / p.value.shape[0])).squareRoot()
                 p.value = tensor(p.value.shape, in: -bound...bound)
