@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import IBP
 
-/// The fast relaxation paths against the straightforward ones: `ReLURelaxationKernel` (eight neurons per SIMD step)
+/// The fast relaxation paths against the straightforward ones: `ReLURelaxationKernel` (its AVX2 and Swift kernels)
 /// gives the scalar `MonotoneKind.reluRelaxation`'s lines bit for bit, and the sigmoid/tanh tangent tables built on
 /// first use (`TangentTable`) hold the entries a table built whole holds.
 final class RelaxationKernelTests: XCTestCase {
@@ -24,8 +24,17 @@ final class RelaxationKernelTests: XCTestCase {
             let a = (rng.uniform() * 2 - 1) * scale, b = (rng.uniform() * 2 - 1) * scale
             pairs.append(rng.uniform() < 0.05 ? (max(a, b), min(a, b)) : (min(a, b), max(a, b)))
         }
+        // Unstable neurons across Float's whole range (the chord's rounding near FLT_MAX and near 2^-120).
+        for _ in 0..<2000 {
+            let a = Float(pow(10, Double(rng.uniform() * 76 - 38))), b = Float(pow(10, Double(rng.uniform() * 76 - 38)))
+            pairs.append((-a, b))
+        }
         let lo = pairs.map(\.0), hi = pairs.map(\.1)
-        for start in [0, 3] {
+        // Both kernels: the AVX2 one (where this CPU has it) and the Swift one.
+        let saved = ReLURelaxationKernel.reluRelaxationAVX2
+        defer { ReLURelaxationKernel.reluRelaxationAVX2 = saved }
+        for (avx2, start) in [(saved, 0), (saved, 3), (false, 0), (false, 3)] {
+            ReLURelaxationKernel.reluRelaxationAVX2 = avx2
             let count = lo.count - start - 5
             let blank = [Float](repeating: .nan, count: count)
             var gotLS = blank, gotLI = blank, gotUS = blank, gotUI = blank
@@ -54,7 +63,7 @@ final class RelaxationKernelTests: XCTestCase {
                 let wanted = [want.lowerSlope, want.lowerIntercept, want.upperSlope, want.upperIntercept]
                 for k in 0..<4 {
                     XCTAssertEqual(got[k][i].bitPattern, wanted[k].bitPattern,
-                                   "[\(l), \(hi[start + i])] line part \(k): \(got[k][i]) against scalar \(wanted[k])")
+                                   "[\(l), \(hi[start + i])] line part \(k) (AVX2 \(avx2)): \(got[k][i]) against scalar \(wanted[k])")
                 }
             }
         }

@@ -38,4 +38,11 @@ void ckernels_im2col_avx2(const float *x, ptrdiff_t batch, ptrdiff_t channels, p
                           ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW,
                           float *cols);
 
+/// CROWN's ReLU lines for neurons 0..<count from bounds lo, hi (u = max(lo, hi)): lower slope, lower intercept,
+/// upper slope, upper intercept, the bits of the library's `MonotoneKind.reluRelaxation`, eight neurons at a time.
+/// Stops before the first group of eight with a non-finite bound and before a tail of fewer than eight; returns
+/// how many neurons it wrote (a multiple of 8). Single-threaded; only when ckernels_avx2_available() is 1.
+ptrdiff_t ckernels_relu_relaxation_avx2(const float *lo, const float *hi, ptrdiff_t count,
+                                        float *ls, float *li, float *us, float *ui);
+
 #endif

@@ -58,7 +58,7 @@ public struct CROWNMethod: BoundMethod {
         // An empty chain (an ONNX graph of Identity nodes): the specification is affine in the input, and its interval
         // bound over the box, IBP's, is exact, which is what a backward pass would give.
         if layers.isEmpty {
-            return try IntervalMethod().bounds(layers, box: box, specification: specification, upperOnly: upperOnly)
+            return IntervalMethod().bounds(layers, box: box, specification: specification, upperOnly: upperOnly)
         }
         let n = box.batch
         let inputBox = IntervalBounds(enclosing: box)

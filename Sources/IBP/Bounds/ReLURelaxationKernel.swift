@@ -1,3 +1,5 @@
+import CKernels
+
 /// CROWN's ReLU relaxation (`MonotoneKind.reluRelaxation`) of a whole stage with the same bits as the scalar lines,
 /// a_l z + b_l <= max(z, 0) <= a_u z + b_u on [l, u] (Zhang et al., NeurIPS 2018, section 3.2), sixteen neurons
 /// at a time where all sixteen are stable.
@@ -11,10 +13,26 @@
 /// trained stages are mostly stable. (A first version formed the unstable lines in SIMD8<Double> as well; Swift's
 /// generic SIMD conversions made it three times slower than the scalar loop.)
 enum ReLURelaxationKernel {
+    /// Whether `relax` runs the AVX2 kernel (`ckernels_relu_relaxation_avx2`, all neurons eight at a time: 13% of
+    /// CROWN-IBP on a naturally trained `small`, whose neurons are mostly unstable); tests turn it off to compare.
+    nonisolated(unsafe) static var reluRelaxationAVX2 = ckernels_avx2_available() == 1
+
     /// Lines of neurons i in 0..<count from pre-activation bounds lo, hi (u = max(l, hi), as the scalar loop).
     static func relax(lower lo: UnsafePointer<Float>, upper hi: UnsafePointer<Float>, count: Int,
                       lowerSlope ls: UnsafeMutablePointer<Float>, lowerIntercept li: UnsafeMutablePointer<Float>,
                       upperSlope us: UnsafeMutablePointer<Float>, upperIntercept ui: UnsafeMutablePointer<Float>) {
+        if reluRelaxationAVX2 {
+            // The C kernel takes groups of eight until one holds a non-finite bound; that group (or the tail) goes
+            // through the scalar lines here, and the kernel resumes after it.
+            var i = 0
+            while i < count {
+                i += ckernels_relu_relaxation_avx2(lo + i, hi + i, count - i, ls + i, li + i, us + i, ui + i)
+                let next = min(i + 8, count)
+                scalar(lo, hi, from: i, to: next, ls, li, us, ui)
+                i = next
+            }
+            return
+        }
         typealias F = SIMD16<Float>
         let zero = F(), one = F(repeating: 1)
         var i = 0

@@ -1,0 +1,82 @@
+// CROWN's ReLU relaxation of a stage (Zhang et al., NeurIPS 2018, section 3.2), eight neurons at a time on AVX2,
+// with the bits of the library's scalar `MonotoneKind.reluRelaxation` (LinearRelaxation.swift), unstable neurons
+// included.
+// Why it exists: on a naturally trained network nearly every neuron is unstable under IBP's intermediate bounds, and
+// the Swift kernel's scalar path (a Double division and the outward rounding per neuron) was 13% of CROWN-IBP on
+// `small-nominal` (perf record, 1,000 images at eps 0.1). The Swift module is compiled for baseline x86-64, so its
+// vectors would be SSE; here four Doubles go through each step.
+// The scalar function, for finite l and u = max(l, hi):
+//   l >= 0: (1, 0, 1, 0);  u <= 0: (0, 0, 0, 0);  else, in Double,
+//   slope = u / (u - l),  lower slope = (u > -l) ? 1 : 0 (compared in Float),
+//   aU = Float(slope),  reach = max(|l|, |u|),
+//   lower intercept = downward(0 - 0 * reach - pad) = -2^-120 exactly (pad(b) = |b| 2^-40 + 2^-120, b = 0),
+//   bU = (-slope) l + |Double(aU) - slope| reach,  upper intercept = upward(bU + pad(bU)).
+// Every step is one IEEE operation in the same order (no fused multiply-add: contraction is off below), Float(d)
+// rounds to nearest as cvtpd2ps does under the default MXCSR, and upward(d) for d > 0 is the next Float up (bit
+// pattern + 1) when Float(d) < d. bU > 0 here (slope > 0 > l) and bU + pad >= 2^-120 is a normal Float, so the
+// increment never crosses zero or a subnormal; it turns FLT_MAX into +inf as nextUp does.
+#include "ckernels.h"
+
+#include <immintrin.h>
+
+#pragma clang fp contract(off)
+
+// Lines of the four neurons whose bounds are dl, du (as Doubles; unstable lanes only are used).
+__attribute__((target("avx2"), always_inline))
+static inline void unstable4(__m256d dl, __m256d du, __m128 *upper_slope, __m128 *upper_intercept) {
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d slope = _mm256_div_pd(du, _mm256_sub_pd(du, dl));
+    __m128 aU = _mm256_cvtpd_ps(slope);
+    __m256d reach = _mm256_max_pd(_mm256_andnot_pd(sign, dl), _mm256_andnot_pd(sign, du));
+    __m256d gap = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_cvtps_pd(aU), slope));
+    __m256d b = _mm256_add_pd(_mm256_mul_pd(_mm256_xor_pd(slope, sign), dl), _mm256_mul_pd(gap, reach));
+    __m256d pad = _mm256_add_pd(_mm256_mul_pd(_mm256_andnot_pd(sign, b), _mm256_set1_pd(0x1p-40)),
+                                _mm256_set1_pd(0x1p-120));
+    __m256d s = _mm256_add_pd(b, pad);
+    __m128 f = _mm256_cvtpd_ps(s);
+    // Lanes where Float(s) < s step up: the compare is all ones (-1 as an integer), so subtracting it adds 1.
+    __m256d back = _mm256_cvtps_pd(f);
+    __m256d less = _mm256_cmp_pd(back, s, _CMP_LT_OQ);
+    // Pack the four 64-bit masks to four 32-bit ones (lanes 0, 2 of each 128-bit half).
+    __m128 lo = _mm256_castps256_ps128(_mm256_castpd_ps(less)), hi = _mm256_extractf128_ps(_mm256_castpd_ps(less), 1);
+    __m128i below = _mm_castps_si128(_mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)));
+    *upper_slope = aU;
+    *upper_intercept = _mm_castsi128_ps(_mm_sub_epi32(_mm_castps_si128(f), below));
+}
+
+__attribute__((target("avx2")))
+ptrdiff_t ckernels_relu_relaxation_avx2(const float *lo, const float *hi, ptrdiff_t count,
+                                        float *ls, float *li, float *us, float *ui) {
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+    const __m256 lower_intercept = _mm256_set1_ps(-0x1p-120f);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 l = _mm256_loadu_ps(lo + i), h = _mm256_loadu_ps(hi + i);
+        // u = max(l, hi) as Swift's max: hi where hi >= l.
+        __m256 u = _mm256_blendv_ps(l, h, _mm256_cmp_ps(h, l, _CMP_GE_OQ));
+        // Finite: x - x is 0 (infinities and NaN give NaN). A group with a non-finite end is the caller's.
+        __m256 finite = _mm256_and_ps(_mm256_cmp_ps(_mm256_sub_ps(l, l), zero, _CMP_EQ_OQ),
+                                      _mm256_cmp_ps(_mm256_sub_ps(u, u), zero, _CMP_EQ_OQ));
+        if (_mm256_movemask_ps(finite) != 0xFF) return i;
+        __m256 active = _mm256_cmp_ps(l, zero, _CMP_GE_OQ);
+        __m256 inactive = _mm256_andnot_ps(active, _mm256_cmp_ps(u, zero, _CMP_LE_OQ));
+        __m256 unstable = _mm256_andnot_ps(_mm256_or_ps(active, inactive), _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
+        __m256 stableSlope = _mm256_and_ps(active, one);
+        if (_mm256_movemask_ps(unstable) == 0) {
+            _mm256_storeu_ps(ls + i, stableSlope); _mm256_storeu_ps(li + i, zero);
+            _mm256_storeu_ps(us + i, stableSlope); _mm256_storeu_ps(ui + i, zero);
+            continue;
+        }
+        __m128 aU0, bU0, aU1, bU1;
+        unstable4(_mm256_cvtps_pd(_mm256_castps256_ps128(l)), _mm256_cvtps_pd(_mm256_castps256_ps128(u)), &aU0, &bU0);
+        unstable4(_mm256_cvtps_pd(_mm256_extractf128_ps(l, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(u, 1)), &aU1, &bU1);
+        __m256 aU = _mm256_set_m128(aU1, aU0), bU = _mm256_set_m128(bU1, bU0);
+        // Unstable lower slope: 1 where u > -l.
+        __m256 adaptive = _mm256_and_ps(_mm256_cmp_ps(u, _mm256_xor_ps(l, sign), _CMP_GT_OQ), one);
+        _mm256_storeu_ps(ls + i, _mm256_blendv_ps(stableSlope, adaptive, unstable));
+        _mm256_storeu_ps(li + i, _mm256_and_ps(unstable, lower_intercept));
+        _mm256_storeu_ps(us + i, _mm256_blendv_ps(stableSlope, aU, unstable));
+        _mm256_storeu_ps(ui + i, _mm256_and_ps(unstable, bU));
+    }
+    return i;
+}
