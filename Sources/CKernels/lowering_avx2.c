@@ -91,3 +91,31 @@ void ckernels_im2col_avx2(const float *x, ptrdiff_t batch, ptrdiff_t channels, p
         }
     }
 }
+
+// col2im with rows held as 16 lanes (`LaneTransposedConvolution.col2im`): for every tap k = (c, ky, kx) in order,
+// group and output pixel (oy, ox), out[group][c][oy sh + ky][ox sw + kx][0..15] += cols[k][group][oy outW + ox][0..15].
+// The same additions in the same order as the Swift loop (whose 16-float adds ran as four SSE operations).
+__attribute__((target("avx2")))
+void ckernels_lane_col2im_avx2(const float *cols, ptrdiff_t columns, ptrdiff_t groups, ptrdiff_t channels,
+                               ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh,
+                               ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out) {
+    const ptrdiff_t L = 16, P = outH * outW, inSize = channels * height * width;
+    ptrdiff_t k = 0;
+    for (ptrdiff_t c = 0; c < channels; c++) {
+        for (ptrdiff_t ky = 0; ky < kh; ky++) {
+            for (ptrdiff_t kx = 0; kx < kw; kx++, k++) {
+                for (ptrdiff_t gi = 0; gi < groups; gi++) {
+                    const float *src = cols + k * columns + gi * P * L;
+                    float *base = out + (gi * inSize + c * height * width) * L;
+                    for (ptrdiff_t oy = 0; oy < outH; oy++) {
+                        float *dst = base + ((oy * sh + ky) * width + kx) * L;
+                        for (ptrdiff_t ox = 0; ox < outW; ox++, src += L, dst += sw * L) {
+                            _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst), _mm256_loadu_ps(src)));
+                            _mm256_storeu_ps(dst + 8, _mm256_add_ps(_mm256_loadu_ps(dst + 8), _mm256_loadu_ps(src + 8)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

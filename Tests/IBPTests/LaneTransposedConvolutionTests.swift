@@ -41,6 +41,30 @@ final class LaneTransposedConvolutionTests: XCTestCase {
         XCTAssertFalse(LaneTransposedConvolution.applies(padded))
     }
 
+    /// The AVX2 col2im (`ckernels_lane_col2im_avx2`) gives the Swift loop's bits: strides 1 and 2 both ways,
+    /// several lane groups per call, rows not a multiple of 16.
+    func testAVX2Col2imEqualsSwiftBitForBit() {
+        var rand = TestRandom(33)
+        let saved = LaneTransposedConvolution.col2imAVX2
+        defer { LaneTransposedConvolution.col2imAVX2 = saved }
+        for g in [ConvGeometry(channels: 16, height: 14, width: 14, kernel: 4, stride: 2, same: false),
+                  ConvGeometry(channels: 3, height: 9, width: 8, kernelHeight: 3, kernelWidth: 2, strideH: 2, strideW: 1,
+                               padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
+                  ConvGeometry(channels: 2, height: 9, width: 11, kernelHeight: 2, kernelWidth: 3, strideH: 1, strideW: 2,
+                               padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)] {
+            let conv = Conv2D(geometry: g, outChannels: 32, name: "c")
+            conv.weight.value = rand.tensor(conv.weight.value.shape)
+            for m in [5, 40] {
+                let a = rand.tensor([m] + conv.outputShape)
+                LaneTransposedConvolution.col2imAVX2 = false
+                let want = LaneTransposedConvolution.apply(conv, a, parallel: false)
+                LaneTransposedConvolution.col2imAVX2 = saved
+                let got = LaneTransposedConvolution.apply(conv, a, parallel: false)
+                XCTAssertEqual(got.data.map(\.bitPattern), want.data.map(\.bitPattern), "\(g) m \(m)")
+            }
+        }
+    }
+
     /// CROWN and CROWN-IBP with the lanes and with `applyTransposed` (windows and dense rows both) agree within 1e-5
     /// of each stage's magnitude on `small` and `vissmall`.
     func testCROWNWithLanesEqualsWithout() throws {

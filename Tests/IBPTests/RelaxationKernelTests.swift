@@ -70,6 +70,39 @@ final class RelaxationKernelTests: XCTestCase {
     }
 
     /// The whole-stage relaxation (`Relaxations`) equals the scalar relaxation of each neuron, for every kind.
+    /// `Relaxations.apply` (A <- A+ a_u + A- a_l, c += A+ b_u + A- b_l) on the AVX2 row kernel and in Swift: the
+    /// same bits for rows of every length (groups of sixteen and tails), several rows per sample, signed zeros,
+    /// infinities and NaN in the rows (any NaN equals any NaN).
+    func testApplyAVX2EqualsSwiftBitForBit() {
+        var rng = RandomSource(seed: 5)
+        let saved = Relaxations.applyAVX2
+        defer { Relaxations.applyAVX2 = saved }
+        for size in [1, 7, 16, 33, 100, 784] {
+            let samples = 3, rowsPerSample = 4
+            func values(_ n: Int) -> [Float] { (0..<n).map { _ in (rng.uniform() * 2 - 1) * 3 } }
+            let lines = Relaxations(lowerSlope: values(samples * size), lowerIntercept: values(samples * size),
+                                    upperSlope: values(samples * size), upperIntercept: values(samples * size),
+                                    size: size)
+            var rows = values(samples * rowsPerSample * size)
+            for (i, special) in [Float(-0.0), 0, .infinity, -.infinity, .nan, 1e-40, -3e38].enumerated()
+                where i * 5 < rows.count { rows[i * 5] = special }
+            let bias = values(samples * rowsPerSample)
+            var results: [([UInt32], [UInt32])] = []
+            for avx2 in [false, saved] {
+                Relaxations.applyAVX2 = avx2
+                var a = Tensor(shape: [samples * rowsPerSample, size], data: rows)
+                var c = bias
+                lines.apply(to: &a, bias: &c, rowsPerSample: rowsPerSample, firstSample: 0)
+                // A NaN's sign and payload depend on which operand of an addition the compiler puts first (it may
+                // commute them), so every NaN counts as one value; every other value must match bit for bit.
+                func bits(_ x: Float) -> UInt32 { x.isNaN ? Float.nan.bitPattern : x.bitPattern }
+                results.append((a.data.map(bits), c.map(bits)))
+            }
+            XCTAssertEqual(results[0].0, results[1].0, "rows of \(size)")
+            XCTAssertEqual(results[0].1, results[1].1, "bias of rows of \(size)")
+        }
+    }
+
     func testStageRelaxationsEqualScalarLines() {
         var rng = RandomSource(seed: 4)
         let n = 3, size = 1000

@@ -45,4 +45,16 @@ void ckernels_im2col_avx2(const float *x, ptrdiff_t batch, ptrdiff_t channels, p
 ptrdiff_t ckernels_relu_relaxation_avx2(const float *lo, const float *hi, ptrdiff_t count,
                                         float *ls, float *li, float *us, float *ui);
 
+/// One row of CROWN's backward pass through a relaxed stage (upper bounds): A+ takes the upper line (us, ui), A- the
+/// lower one (ls, li); row <- A+ us + A- ls elementwise and the row's A+ ui + A- li is returned, with the bits of
+/// the library's Swift loop (`Relaxations.apply`). Only when ckernels_avx2_available() is 1.
+float ckernels_relaxation_row_avx2(float *row, ptrdiff_t size, const float *us, const float *ui, const float *ls,
+                                   const float *li);
+
+/// `LaneTransposedConvolution.col2im` (rows as 16 lanes; out[group][c][y][x][l]), the same additions in the same
+/// order. Single-threaded; only when ckernels_avx2_available() is 1.
+void ckernels_lane_col2im_avx2(const float *cols, ptrdiff_t columns, ptrdiff_t groups, ptrdiff_t channels,
+                               ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh,
+                               ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out);
+
 #endif

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A W for rows A over a VALID convolution's outputs (the map of `Conv2D.applyTransposed`: (m, O, oH, oW) ->
 /// (m, C, H, W)), for CROWN's backward passes: the patch GEMM W^T A and then col2im, with the rows held 16 at a
 /// time as lanes (`LaneRows`' layout, a[(o P + p) 16 + l]) instead of one after another.
@@ -142,10 +144,18 @@ enum LaneTransposedConvolution {
         }
     }
 
+    /// Whether `col2im` runs the AVX2 loop (`ckernels_lane_col2im_avx2`: the same adds in the same order, each
+    /// 16-float add two AVX2 operations instead of four SSE ones); tests turn it off to compare.
+    nonisolated(unsafe) static var col2imAVX2 = ckernels_avx2_available() == 1
+
     /// in[group][c][oy sH + ky][ox sW + kx][l] += cols[k][group][oy oW + ox][l], k = (c, ky, kx): col2im of
     /// `groups` lane groups, one 16-float add per (tap, pixel, group), taps in order.
     static func col2im(_ cols: UnsafePointer<Float>, columns n: Int, groups: Int, _ g: ConvGeometry,
                        into lanesOut: UnsafeMutablePointer<Float>) {
+        if col2imAVX2 {
+            return ckernels_lane_col2im_avx2(cols, n, groups, g.channels, g.height, g.width, g.kernelHeight,
+                                             g.kernelWidth, g.strideH, g.strideW, g.outHeight, g.outWidth, lanesOut)
+        }
         let L = lanes, P = g.outPixels, oh = g.outHeight, ow = g.outWidth, H = g.height, W = g.width
         let inSize = g.channels * H * W
         var k = 0
