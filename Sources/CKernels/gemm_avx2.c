@@ -262,3 +262,24 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
         }
     }
 }
+
+// dst[c * rd + r] = src[r * rs + c] for r < rows, c < cols: 8 x 8 blocks through registers, the edges one by one.
+// Used to move CROWN's rows into and out of 16-lane groups (`LaneTransposedConvolution`), where a strided scalar
+// store per value was an eighth of CROWN on `small-nominal`. Only copies, so no bit can change.
+__attribute__((target("avx2")))
+void ckernels_transpose_avx2(const float *src, ptrdiff_t rs, float *dst, ptrdiff_t rd, ptrdiff_t rows, ptrdiff_t cols) {
+    ptrdiff_t r0 = 0;
+    for (; r0 + 8 <= rows; r0 += 8) {
+        ptrdiff_t c0 = 0;
+        for (; c0 + 8 <= cols; c0 += 8) {
+            __m256 r[8];
+            for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + (r0 + i) * rs + c0);
+            transpose8(r);
+            for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + (c0 + q) * rd + r0, r[q]);
+        }
+        for (ptrdiff_t c = c0; c < cols; c++)
+            for (ptrdiff_t i = 0; i < 8; i++) dst[c * rd + r0 + i] = src[(r0 + i) * rs + c];
+    }
+    for (ptrdiff_t r = r0; r < rows; r++)
+        for (ptrdiff_t c = 0; c < cols; c++) dst[c * rd + r] = src[r * rs + c];
+}

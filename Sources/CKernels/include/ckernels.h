@@ -57,4 +57,8 @@ void ckernels_lane_col2im_avx2(const float *cols, ptrdiff_t columns, ptrdiff_t g
                                ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh,
                                ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out);
 
+/// dst[c rd + r] = src[r rs + c] for r < rows, c < cols (a strided transpose; copies only). Only when
+/// ckernels_avx2_available() is 1.
+void ckernels_transpose_avx2(const float *src, ptrdiff_t rs, float *dst, ptrdiff_t rd, ptrdiff_t rows, ptrdiff_t cols);
+
 #endif

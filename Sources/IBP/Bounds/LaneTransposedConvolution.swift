@@ -44,7 +44,15 @@ enum LaneTransposedConvolution {
                             let n = count * P * L
                             // Rows into lanes: lanesIn[o][group][p][l] (unused lanes zero).
                             lanesIn.update(repeating: 0, count: O * n)
-                            for gi in 0..<count {
+                            for gi in 0..<count where LaneTransposedConvolution.col2imAVX2 {
+                                // Each output channel's block of 16 rows x P pixels, transposed 8 x 8 at a time.
+                                let first = (firstGroup + gi) * L, valid = min(L, m - first)
+                                for o in 0..<O {
+                                    ckernels_transpose_avx2(ap + first * outSize + o * P, outSize,
+                                                            lanesIn + o * n + gi * P * L, L, valid, P)
+                                }
+                            }
+                            for gi in 0..<count where !LaneTransposedConvolution.col2imAVX2 {
                                 let first = (firstGroup + gi) * L, valid = min(L, m - first)
                                 // Four rows at a time: one 4-float store per neuron instead of four strided ones.
                                 var l = 0
@@ -81,7 +89,12 @@ enum LaneTransposedConvolution {
                                 LaneTransposedConvolution.col2im(cols, columns: n, groups: count, g, into: lanesOut)
                             }
                             // Lanes back into rows.
-                            for gi in 0..<count {
+                            for gi in 0..<count where LaneTransposedConvolution.col2imAVX2 {
+                                let first = (firstGroup + gi) * L, valid = min(L, m - first)
+                                ckernels_transpose_avx2(lanesOut + gi * inSize * L, L, op + first * inSize, inSize,
+                                                        inSize, valid)
+                            }
+                            for gi in 0..<count where !LaneTransposedConvolution.col2imAVX2 {
                                 let first = (firstGroup + gi) * L, valid = min(L, m - first)
                                 // Four rows at a time: one 4-float load per neuron instead of four strided ones.
                                 var l = 0
@@ -145,7 +158,8 @@ enum LaneTransposedConvolution {
     }
 
     /// Whether `col2im` runs the AVX2 loop (`ckernels_lane_col2im_avx2`: the same adds in the same order, each
-    /// 16-float add two AVX2 operations instead of four SSE ones); tests turn it off to compare.
+    /// 16-float add two AVX2 operations instead of four SSE ones) and the rows go into and out of lanes by 8 x 8
+    /// register transposes (`ckernels_transpose_avx2`); tests turn it off to compare.
     nonisolated(unsafe) static var col2imAVX2 = ckernels_avx2_available() == 1
 
     /// in[group][c][oy sH + ky][ox sW + kx][l] += cols[k][group][oy oW + ox][l], k = (c, ky, kx): col2im of
