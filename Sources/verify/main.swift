@@ -140,10 +140,18 @@ struct Verify: ParsableCommand {
     private func runOne() throws {
         let started = Date()
         let verifier = try self.verifier()
-        let (model, property) = try InstanceLoader.load(onnx: URL(fileURLWithPath: files[0]),
-                                                        vnnlib: URL(fileURLWithPath: files[1]),
-                                                        batch: verifier.attack.restarts)
-        let outcome = verifier.verify(model, property, timeout: try once(timeout, "--timeout"), started: started)
+        let limit = try once(timeout, "--timeout")
+        let outcome: InstanceOutcome
+        do {
+            // The time limit counts reading the property (as VNN-COMP's does).
+            let (model, property) = try InstanceLoader.load(onnx: URL(fileURLWithPath: files[0]),
+                                                            vnnlib: URL(fileURLWithPath: files[1]),
+                                                            batch: verifier.attack.restarts,
+                                                            deadline: limit.map { started.addingTimeInterval($0) })
+            outcome = verifier.verify(model, property, timeout: limit, started: started)
+        } catch let t as VNNLIBTimeout {
+            outcome = .timedOutReading(t, started: started)
+        }
         if let path = try once(out, "--out") {
             try createOutputFolder(for: path, flag: "--out")
             try AtomicFile.write(Data(outcome.resultText.utf8), to: URL(fileURLWithPath: path))

@@ -75,6 +75,25 @@ final class VerifyTests: XCTestCase {
         XCTAssertNotEqual(CrossEntropy.predictions(Tensor(shape: [1, 10], data: y))[0], (label + 1) % 10)
     }
 
+    /// The time limit counts reading the property, and reading stops when it runs out: a property of 120,000
+    /// output rows (about 2 MB, several seconds to read in a debug build) under `--timeout 0.05` answers `timeout`
+    /// within a second, naming the file, and the result file says `timeout`.
+    func testTimeoutCoversReadingTheProperty() throws {
+        try Tool.verify.requireBuilt()
+        let rows = (0..<120_000).map { "(<= Y_\($0 % 10) Y_\(($0 + 1) % 10))" }.joined(separator: " ")
+        var text = property(eps: 0.0005, label: label)
+        text += "(assert (and " + rows + "))\n"
+        let big = try write(text, "big.vnnlib")
+        let result = folder.appendingPathComponent("result.txt")
+        let started = Date()
+        let r = try Tool.verify.run([onnx.path, big.path, "--timeout", "0.05", "--out", result.path], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("timeout ("), r.stdout)
+        XCTAssertTrue(r.stdout.contains("the time limit ran out while reading"), r.stdout)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3, "reading went on past the limit")
+        XCTAssertEqual(try String(contentsOf: result, encoding: .utf8), "timeout\n")
+    }
+
     /// A list with a header, relative paths, a consensus file; shards split it; the results CSV has a row each.
     func testAListWithShardsAndAConsensus() throws {
         _ = try write(property(eps: 0.0005, label: label), "holds.vnnlib")

@@ -220,4 +220,26 @@ extension VNNLIBTests {
             try VNNLIB.parse(text: "(declare-const X\u{0}\u{1b} Real)", path: "p")
         }
     }
+
+    /// A deadline in the past stops reading with `VNNLIBTimeout` (not a file error); a deadline far ahead reads the
+    /// same property as none. Reading hands each command to the interpreter as it closes, so the first problem in
+    /// file order is reported even when a later command is malformed.
+    func testDeadlineAndCommandsInFileOrder() throws {
+        let rows = (0..<20_000).map { "(<= Y_0 \($0))" }.joined(separator: " ")
+        let text = "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (>= X_0 0))\n(assert (<= X_0 1))\n"
+            + "(assert (and \(rows)))\n"
+        XCTAssertThrowsError(try VNNLIB.parse(text: text, path: "p.vnnlib", limits: VNNLIBLimits(deadline: Date(timeIntervalSinceNow: -1)))) {
+            XCTAssertTrue($0 is VNNLIBTimeout, "\($0)")
+            XCTAssertEqual("\($0)", "p.vnnlib: the time limit ran out while reading the property")
+        }
+        let timed = try VNNLIB.parse(text: text, limits: VNNLIBLimits(deadline: Date(timeIntervalSinceNow: 3600)))
+        let untimed = try VNNLIB.parse(text: text)
+        XCTAssertEqual(timed.disjuncts.count, untimed.disjuncts.count)
+        XCTAssertEqual(timed.disjuncts.first?.count, 20_000)
+        // An undeclared variable on line 3, then an unclosed parenthesis on line 4: line 3 is named.
+        let bad = "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (>= X_1 0))\n(assert (<= X_0 1)\n"
+        XCTAssertThrowsError(try VNNLIB.parse(text: bad, path: "b.vnnlib")) {
+            XCTAssertTrue("\($0)".hasPrefix("b.vnnlib:3:"), "\($0)")
+        }
+    }
 }

@@ -5,11 +5,14 @@ import IBPFormats
 public enum InstanceLoader {
     /// The model (any `ModelFile`: ONNX, `.ckpt`, the seed's `.npz`) and the property, whose X and Y counts must be
     /// the model's input values and outputs (X_i is element i of the input in row-major order).
-    /// - Parameter batch: the attack's restarts (the model's memory is checked for this batch).
-    /// - Throws: the readers' one-line errors, or `VNNLIBError` naming the property when the counts differ.
-    public static func load(onnx: URL, vnnlib: URL, batch: Int) throws -> (any Classifier, VNNLIBProperty) {
+    /// - Parameters:
+    ///   - batch: the attack's restarts (the model's memory is checked for this batch).
+    ///   - deadline: when the property must have been read (the instance's time limit counts reading it).
+    /// - Throws: the readers' one-line errors, `VNNLIBError` naming the property when the counts differ, or
+    ///   `VNNLIBTimeout` past the deadline.
+    public static func load(onnx: URL, vnnlib: URL, batch: Int, deadline: Date? = nil) throws -> (any Classifier, VNNLIBProperty) {
         let model = try ModelFile.load(onnx, batch: batch).makeClassifier()
-        let property = try VNNLIB.read(vnnlib)
+        let property = try VNNLIB.read(vnnlib, limits: VNNLIBLimits(deadline: deadline))
         try property.check(inputCount: model.inputShape.reduce(1, *), outputCount: model.classes, path: vnnlib.relativePath)
         return (model, property)
     }
@@ -59,11 +62,15 @@ public final class InstanceBatch {
         }
         do {
             let model = try models[key]!.get()
-            let property = try VNNLIB.read(instance.vnnlibURL)
+            let deadline = started.addingTimeInterval(instance.timeout)
+            let property = try VNNLIB.read(instance.vnnlibURL, limits: VNNLIBLimits(deadline: deadline))
             try property.check(inputCount: model.inputShape.reduce(1, *), outputCount: model.classes,
                                path: instance.vnnlibURL.relativePath)
             let outcome = verifier.verify(model, property, timeout: instance.timeout, started: started)
             return InstanceResult(instance: instance, outcome: outcome, consensus: expected)
+        } catch let timeout as VNNLIBTimeout {
+            return InstanceResult(instance: instance, outcome: .timedOutReading(timeout, started: started),
+                                  consensus: expected)
         } catch {
             var outcome = InstanceOutcome(answer: .error)
             outcome.note = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")

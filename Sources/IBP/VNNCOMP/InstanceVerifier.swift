@@ -114,6 +114,14 @@ public struct InstanceOutcome {
 
     public init(answer: VerificationAnswer) { self.answer = answer }
 
+    /// `timeout`: the time limit ran out while the property was read (`VNNLIBLimits.deadline`).
+    public static func timedOutReading(_ timeout: VNNLIBTimeout, started: Date) -> InstanceOutcome {
+        var o = InstanceOutcome(answer: .timeout)
+        o.seconds = Date().timeIntervalSince(started)
+        o.note = "the time limit ran out while reading \(timeout.path)"
+        return o
+    }
+
     func finished(_ answer: VerificationAnswer, started: Date, notes: [String]) -> InstanceOutcome {
         var o = self
         o.answer = answer

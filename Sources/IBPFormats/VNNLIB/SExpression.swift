@@ -1,3 +1,5 @@
+import Foundation
+
 /// A position in a text file: 1-based line and column (columns count bytes).
 public struct SourcePosition: Equatable, Sendable, CustomStringConvertible {
     public var line: Int
@@ -49,19 +51,38 @@ struct SExpressionReader {
         let message: String
     }
 
+    /// Thrown when `deadline` passes while reading.
+    struct Timeout: Error {}
+
     let maxDepth: Int
+    var deadline: Date? = nil
     let maxAtomLength = 4096
 
     func read(_ bytes: [UInt8]) throws -> [SExpression] {
         var top: [SExpression] = []
+        try read(bytes) { top.append($0) }
+        return top
+    }
+
+    /// Hands each top-level expression to `body` as soon as it is closed, in file order, so a caller that interprets
+    /// and drops them holds one command's tree at a time (a tree costs about 30 bytes per byte of text: a file of
+    /// many small assertions would otherwise be held whole). Errors of `body` stop the reading.
+    func read(_ bytes: [UInt8], each body: (SExpression) throws -> Void) throws {
         // Open lists: their items so far and where each starts.
         var stack: [(items: [SExpression], start: SourcePosition)] = []
         var line = 1, lineStart = 0, i = 0
         func position(_ at: Int) -> SourcePosition { SourcePosition(line: line, column: at - lineStart + 1) }
-        func emit(_ e: SExpression) {
-            if stack.isEmpty { top.append(e) } else { stack[stack.count - 1].items.append(e) }
+        func emit(_ e: SExpression) throws {
+            if stack.isEmpty { try body(e) } else { stack[stack.count - 1].items.append(e) }
         }
+        // The next byte offset at which the clock is read (every 64 KiB: a read of the clock per byte would cost
+        // more than the parsing).
+        var nextCheck = deadline == nil ? Int.max : 1 << 16
         while i < bytes.count {
+            if i >= nextCheck {
+                if let deadline, Date() > deadline { throw Timeout() }
+                nextCheck = i + (1 << 16)
+            }
             let b = bytes[i]
             switch b {
             case UInt8(ascii: "\n"):
@@ -80,7 +101,7 @@ struct SExpressionReader {
                 i += 1
             case UInt8(ascii: ")"):
                 guard let open = stack.popLast() else { throw Failure(position: position(i), message: "')' without a matching '('") }
-                emit(.list(open.items, open.start))
+                try emit(.list(open.items, open.start))
                 i += 1
             case UInt8(ascii: "\""), UInt8(ascii: "|"):
                 throw Failure(position: position(i), message: "string literals and quoted symbols are not part of VNNLIB's subset")
@@ -90,13 +111,12 @@ struct SExpressionReader {
                 guard i - start <= maxAtomLength else {
                     throw Failure(position: position(start), message: "a token of \(i - start) characters (at most \(maxAtomLength))")
                 }
-                emit(.atom(String(decoding: bytes[start..<i], as: UTF8.self), position(start)))
+                try emit(.atom(String(decoding: bytes[start..<i], as: UTF8.self), position(start)))
             }
         }
         if let open = stack.last {
             throw Failure(position: open.start, message: "'(' is never closed (the file ends first)")
         }
-        return top
     }
 
     static func isDelimiter(_ b: UInt8) -> Bool {

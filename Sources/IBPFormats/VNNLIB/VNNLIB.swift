@@ -10,8 +10,13 @@ public struct VNNLIBLimits: Equatable, Sendable {
     public var maxDepth: Int
     /// Largest number of disjuncts after multiplying the output condition out, and of inequalities in total.
     public var maxDisjuncts: Int
+    /// When reading must have finished (`verify --timeout` counts reading the property): checked every 64 KiB of
+    /// text and after every command; past it the reader throws `VNNLIBTimeout`. nil: no time limit.
+    public var deadline: Date?
 
-    public init(maxFileBytes: Int = 256 << 20, maxVariables: Int = 1 << 24, maxDepth: Int = 64, maxDisjuncts: Int = 1 << 16) {
+    public init(maxFileBytes: Int = 256 << 20, maxVariables: Int = 1 << 24, maxDepth: Int = 64, maxDisjuncts: Int = 1 << 16,
+                deadline: Date? = nil) {
+        self.deadline = deadline
         self.maxFileBytes = maxFileBytes
         self.maxVariables = maxVariables
         self.maxDepth = maxDepth
@@ -31,7 +36,8 @@ public struct VNNLIBLimits: Equatable, Sendable {
 /// `VNNLIBNumber`; the box is rounded outward to Float, the inequalities to the nearest Float.
 public enum VNNLIB {
     /// Reads and interprets the property at `url`.
-    /// - Throws: `VNNLIBError`, or `GzipError.unreadable` when the file cannot be read at all.
+    /// - Throws: `VNNLIBError`, `VNNLIBTimeout` past `limits.deadline`, or `GzipError.unreadable` when the file
+    ///   cannot be read at all.
     public static func read(_ url: URL, limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
         let data: Data
         do {
@@ -55,18 +61,24 @@ public enum VNNLIB {
         guard data.count <= limits.maxFileBytes else {
             throw VNNLIBError(path: path, problem: VNNLIBProblem("the text is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
         }
-        let expressions: [SExpression]
+        var interpreter = VNNLIBInterpreter(path: path, limits: limits)
         do {
             // A UTF-8 byte order mark (EF BB BF, which some Windows editors write) is valid UTF-8 text, not part of
             // the property: it is skipped, as SMT-LIB readers do.
             let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-            let bytes = [UInt8](data)
-            expressions = try SExpressionReader(maxDepth: limits.maxDepth).read(bytes.starts(with: bom) ? Array(bytes.dropFirst(3)) : bytes)
+            var bytes = [UInt8](data)
+            if bytes.starts(with: bom) { bytes.removeFirst(3) }
+            // Each command is interpreted as soon as it is read and then dropped (the first problem in file order
+            // is the one reported).
+            try SExpressionReader(maxDepth: limits.maxDepth, deadline: limits.deadline).read(bytes) {
+                try interpreter.command($0)
+                if let deadline = limits.deadline, Date() > deadline { throw VNNLIBTimeout(path: path) }
+            }
         } catch let f as SExpressionReader.Failure {
             throw VNNLIBError(path: path, problem: VNNLIBProblem(f.message, at: f.position))
+        } catch is SExpressionReader.Timeout {
+            throw VNNLIBTimeout(path: path)
         }
-        var interpreter = VNNLIBInterpreter(path: path, limits: limits)
-        for e in expressions { try interpreter.command(e) }
         return try interpreter.property()
     }
 

@@ -17,3 +17,11 @@ public struct VNNLIBProblem: FileProblem {
     public var text: String { message }
     public var location: String? { position?.description }
 }
+
+/// The time limit (`VNNLIBLimits.deadline`) ran out before the property was read: for a verifier, a `timeout`
+/// answer, not a fault of the file.
+public struct VNNLIBTimeout: Error, CustomStringConvertible {
+    public var path: String
+    public init(path: String) { self.path = path }
+    public var description: String { "\(path): the time limit ran out while reading the property" }
+}
