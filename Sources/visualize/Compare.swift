@@ -85,7 +85,7 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors("visualize") {
+        try reportingVisualizeErrors {
             let maker = try shared.maker()
             if let manifest {
                 let loaded = try FigureManifest.load(URL(fileURLWithPath: manifest))

@@ -49,7 +49,7 @@ struct Curves: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors("visualize") {
+        try reportingVisualizeErrors {
             let maker = try shared.maker()
             let (out, format) = try shared.output(defaultName: "curves")
             var request = FigureRequest(kind: .curves, output: out, format: format, models: models.isEmpty ? Shipped.small : models)

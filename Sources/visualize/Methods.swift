@@ -27,7 +27,7 @@ struct Methods: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors("visualize") {
+        try reportingVisualizeErrors {
             let maker = try shared.maker()
             let (out, format) = try shared.output(defaultName: "methods")
             var request = FigureRequest(kind: .methods, output: out, format: format, models: [model ?? Shipped.ibp])

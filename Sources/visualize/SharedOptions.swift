@@ -132,6 +132,25 @@ enum Shipped {
     static var ibp: String { path(folder + "vissmall-ibp-eps0.1.ckpt") }
     static var small: [String] { ["small-nominal", "small-ibp-eps0.2", "small-ibp-eps0.4"].map { path(folder + $0 + ".ckpt") } }
 
+    /// `body` with the one line a missing default checkpoint gets extended by where it was looked for and what to do
+    /// (run outside the repository, `sample_data/checkpoints/...` exists nowhere the tool looks).
+    static func explainingMissingDefaults(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let e as CheckpointError where e.reason == "no such file" && e.path.hasPrefix(folder) {
+            throw MissingDefault(path: e.path)
+        }
+    }
+
+    struct MissingDefault: Error, CustomStringConvertible {
+        let path: String
+        var description: String {
+            "\(path): no such file: a default checkpoint of visualize, looked for in the working folder and in the "
+                + "ibpvis repository around it; run inside the repository, or name the models (--baseline and --ibp, "
+                + "or --model)"
+        }
+    }
+
     /// `relative` as typed when it exists in the working folder (so figures made from the root record the same
     /// relative paths), else in the repository root (`RepositoryPath`), else as typed (its error then names it).
     static func path(_ relative: String) -> String {
@@ -139,6 +158,11 @@ enum Shipped {
         let resolved = RepositoryPath.resolve(relative)
         return FileManager.default.fileExists(atPath: resolved.path) ? resolved.path : relative
     }
+}
+
+/// `reportingErrors("visualize", body)`, a missing default checkpoint explained (`Shipped.explainingMissingDefaults`).
+func reportingVisualizeErrors(_ body: () throws -> Void) throws {
+    try reportingErrors("visualize") { try Shipped.explainingMissingDefaults(body) }
 }
 
 /// Makes `request` with a progress bar for the long kinds, and prints where it went.

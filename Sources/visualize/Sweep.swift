@@ -27,7 +27,7 @@ struct Sweep: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors("visualize") {
+        try reportingVisualizeErrors {
             let maker = try shared.maker()
             let (out, format) = try shared.output(defaultName: "sweep")
             var request = FigureRequest(kind: .sweep, output: out, format: format, models: [model ?? Shipped.ibp])

@@ -29,7 +29,7 @@ struct Training: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors("visualize") {
+        try reportingVisualizeErrors {
             let maker = try shared.maker()
             let (out, format) = try shared.output(defaultName: "training")
             var request = FigureRequest(kind: .training, output: out, format: format, models: [])

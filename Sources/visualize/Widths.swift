@@ -36,7 +36,7 @@ struct Widths: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors("visualize") {
+        try reportingVisualizeErrors {
             let maker = try shared.maker()
             let (out, format) = try shared.output(defaultName: "widths")
             var request = FigureRequest(kind: .widths, output: out, format: format,

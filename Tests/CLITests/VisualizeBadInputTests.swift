@@ -33,6 +33,16 @@ final class VisualizeBadInputTests: XCTestCase {
 
     // MARK: Checkpoints
 
+    /// Outside the repository the default checkpoints exist nowhere the tool looks: every figure kind that has
+    /// defaults says which default is missing, where it was looked for and what to pass instead.
+    func testMissingDefaultCheckpointsOutsideTheRepository() throws {
+        for kind in [[], ["curves"], ["methods"], ["widths"], ["sweep"]] {
+            try assertVisualizeRejects(kind + ["--data", Fixtures.sampleMNIST.path, "--out", path("x.png")],
+                                       mentions: ["sample_data/checkpoints/", "no such file", "a default checkpoint",
+                                                  "run inside the repository"], status: 1)
+        }
+    }
+
     func testMissingBaseline() throws {
         let missing = path("missing.ckpt")
         try assertVisualizeRejects(arguments(["--out", path("x.png")], baseline: URL(fileURLWithPath: missing)),
