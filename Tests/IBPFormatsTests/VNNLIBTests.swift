@@ -159,11 +159,14 @@ final class VNNLIBTests: XCTestCase {
         }
     }
 
-    /// Multiplying out and/or is bounded: 2^20 disjuncts are refused, not built.
-    func testDisjunctExplosionIsRefused() {
-        var text = "(declare-const X_0 Real)(declare-const Y_0 Real)(declare-const Y_1 Real)(assert (<= X_0 1))(assert (>= X_0 0))"
-        text += "(assert (and" + String(repeating: " (or (>= Y_0 Y_1) (>= Y_1 Y_0))", count: 20) + "))"
-        assertThrows(VNNLIBError.self, ["more than 65536 disjuncts"]) { try VNNLIB.parse(text: text, path: "p") }
+    /// Multiplying out and/or is bounded: 2^20 distinct disjuncts are refused, not built; twenty copies of one
+    /// factor are multiplied out once (the disjuncts A, A and B, B).
+    func testDisjunctExplosionIsRefused() throws {
+        let head = "(declare-const X_0 Real)(declare-const Y_0 Real)(declare-const Y_1 Real)(assert (<= X_0 1))(assert (>= X_0 0))"
+        let distinct = head + "(assert (and" + (0..<20).map { " (or (>= Y_0 \($0)) (>= Y_1 \($0)))" }.joined() + "))"
+        assertThrows(VNNLIBError.self, ["more than 65536 disjuncts"]) { try VNNLIB.parse(text: distinct, path: "p") }
+        let repeated = head + "(assert (and" + String(repeating: " (or (>= Y_0 Y_1) (>= Y_1 Y_0))", count: 20) + "))"
+        XCTAssertEqual(try VNNLIB.parse(text: repeated, path: "p").disjuncts.count, 3)
     }
 
     func testFileTooLargeAndMissingFile() throws {

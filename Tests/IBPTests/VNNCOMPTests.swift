@@ -41,6 +41,44 @@ final class VNNCOMPTests: XCTestCase {
         XCTAssertEqual(spec.worstDisjunct(spec.values(at: Tensor(shape: [1, 2], data: [1, 0]))), [-0.5])
     }
 
+    /// Repeated factors do not multiply out: sixteen copies of (or A B) conjoined are the disjuncts A, (A and B), B;
+    /// twelve distinct (or Ai Bi) are 4,096 disjuncts of 12 rows each.
+    func testRepeatedFactorsAreMultipliedOutOnce() throws {
+        let same = "(and " + String(repeating: "(or (>= Y_0 Y_1) (>= Y_1 0.5)) ", count: 16) + ")"
+        let p = try property(unitBox, same)
+        XCTAssertEqual(p.disjuncts.map(\.count).sorted(), [1, 1, 2])
+        let distinct = "(and " + (0..<12).map { "(or (>= Y_0 \($0)) (>= Y_1 \($0)))" }.joined(separator: " ") + ")"
+        let q = try property(unitBox, distinct)
+        XCTAssertEqual(q.disjuncts.count, 4_096)
+        XCTAssertTrue(q.disjuncts.allSatisfy { $0.count == 12 })
+    }
+
+    /// The bound methods take a property's rows a bounded number per pass: the upper bounds are the same bits in
+    /// passes of 7 rows as in one pass, for IBP, CROWN-IBP and CROWN, and the verifier answers from them.
+    func testRowsInPassesGiveTheSameBounds() throws {
+        var rand = TestRandom(72)
+        let net = rand.network("tiny")
+        let x = rand.tensor([1, 1, 28, 28], in: 0...1)
+        let box = InputBox(around: x, epsilon: 0.01)
+        let k = 30
+        let rows = rand.tensor([1, k, 10])
+        let spec = Specification(rows: rows, offsets: (0..<k).map { Float($0) * 0.1 - 1 },
+                                 disjuncts: [(0..<10).map { [3 * $0, 3 * $0 + 1, 3 * $0 + 2] }])
+        for method in [BoundMethodName.ibp, .crownIBP, .crown] {
+            let whole = try InstanceVerifier.upperBounds(of: spec, model: net, box: box, method: method,
+                                                         rowsPerPass: 1000, timedOut: { false })!
+            let passes = try InstanceVerifier.upperBounds(of: spec, model: net, box: box, method: method,
+                                                          rowsPerPass: 7, timedOut: { false })!
+            XCTAssertEqual(whole.shape, [1, k])
+            XCTAssertEqual(passes.data.map(\.bitPattern), whole.data.map(\.bitPattern), "\(method)")
+        }
+        // Time up between passes: no bounds.
+        XCTAssertNil(try InstanceVerifier.upperBounds(of: spec, model: net, box: box, method: .ibp, rowsPerPass: 7,
+                                                      timedOut: { true }))
+        // A net whose widest stage is 784 inputs: 256 MiB over 16 bytes a neuron.
+        XCTAssertEqual(InstanceVerifier.rowsPerPass(net), (256 << 20) / (16 * 784))
+    }
+
     /// A constant that is not a Float: the specification's offset is rounded up, so a proof covers the file's row.
     func testOffsetsAreRoundedUp() throws {
         let p = try property(unitBox, "(>= Y_0 0.1)")

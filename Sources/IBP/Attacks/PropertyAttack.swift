@@ -40,7 +40,9 @@ public struct PropertyAttack: Sendable {
                     deadline: Date? = nil, accept: (Tensor) -> Bool) -> Outcome {
         precondition(lower.shape == upper.shape && lower.batch == 1 && specification.batch == 1)
         let n = max(1, restarts), size = lower.sampleSize
-        let spec = specification.repeated(n)
+        // Every restart reads the one sample's rows (`marginAndGradient` shares them): repeating them per restart
+        // cost restarts x rows x outputs Floats, 400 MB for a property multiplied out into a million rows.
+        let spec = specification
         let disjuncts = specification.disjuncts[0].count
         // Row s's objective: all disjuncts (s = 0), or disjunct (s - 1) mod D.
         let targets: [Int?] = (0..<n).map { s in s == 0 || disjuncts < 2 ? nil : (s - 1) % disjuncts }
@@ -84,20 +86,33 @@ public struct PropertyAttack: Sendable {
 
     /// The margin of each row of x (n, input shape) and the gradient dx of the objective: one forward pass with
     /// caches, one backward pass from the row c_i chosen for each sample. The objective of sample s is the margin,
-    /// or, when `targets[s]` is set, the margin of that disjunct alone (min over its rows).
-    public static func marginAndGradient(_ model: any Classifier, x: Tensor, specification spec: Specification,
+    /// or, when `targets[s]` is set, the margin of that disjunct alone (min over its rows). A specification of one
+    /// sample is shared by every row of x.
+    public static func marginAndGradient(_ model: any Classifier, x: Tensor, specification given: Specification,
                                          targets: [Int?]? = nil) -> ([Float], Tensor) {
         let layers = model.layers
         var flow = Flow(values: x)
         for layer in layers { flow = layer.forward(flow, cache: true) }
-        let outputs = flow.values.reshaped(sampleShape: [spec.outputs])
-        let values = spec.values(at: outputs)
-        let n = x.batch, k = spec.rowCount, o = spec.outputs
+        let outputs = flow.values.reshaped(sampleShape: [given.outputs])
+        let n = x.batch, k = given.rowCount, o = given.outputs
+        precondition(given.batch == 1 || given.batch == n, "a specification of \(given.batch) samples for \(n) inputs")
+        // Shared rows: sample s reads the specification's sample 0 (index `base(s)`).
+        let spec = given, shared = given.batch == 1
+        func base(_ s: Int) -> Int { shared ? 0 : s }
+        var values = Tensor(zeros: [n, k])
+        for s in 0..<n {
+            for i in 0..<k {
+                let r = base(s) * k + i
+                var acc = spec.offsets[r]
+                for j in 0..<o { acc += spec.rows.data[r * o + j] * outputs.data[s * o + j] }
+                values.data[s * k + i] = acc
+            }
+        }
         var margins = [Float](repeating: -.infinity, count: n)
         var dOutputs = Tensor(zeros: [n, o])
         for s in 0..<n {
             var chosen = -1
-            for (d, conjunction) in spec.disjuncts[s].enumerated() {
+            for (d, conjunction) in spec.disjuncts[base(s)].enumerated() {
                 guard let row = conjunction.min(by: { values.data[s * k + $0] < values.data[s * k + $1] }) else { continue }
                 let value = values.data[s * k + row]
                 if value > margins[s] { margins[s] = value }
@@ -105,7 +120,7 @@ public struct PropertyAttack: Sendable {
                 if targets?[s] == nil && value >= margins[s] { chosen = row }
             }
             if chosen >= 0 {
-                for j in 0..<o { dOutputs.data[s * o + j] = spec.rows.data[(s * k + chosen) * o + j] }
+                for j in 0..<o { dOutputs.data[s * o + j] = spec.rows.data[(base(s) * k + chosen) * o + j] }
             }
         }
         var grad = Flow(values: dOutputs.reshaped(sampleShape: flow.values.sampleShape))

@@ -6,10 +6,12 @@ import IBPFormats
 /// 1. Attack (`PropertyAttack`, the box centre first) inside the property's Float box that lies within the file's
 ///    box (`VNNLIBProperty.inner`). A candidate counts only when a plain forward pass of it alone satisfies a
 ///    disjunct both in float32 (`Specification.violated(by:)`) and in Double with the file's strictness
-///    (`VNNLIBProperty.isCounterexample`), and it lies in the inner box: then the answer is `sat`.
-/// 2. Bound methods in order over the file's box rounded outwards (`VNNLIBProperty.lower`, `.upper`); the first
-///    that certifies (`Verification.certified`: every disjunct has a row with finite upper bound < 0, every bound
-///    finite; a tie is never a proof) gives `unsat`, unless a counterexample was found (then the certificate is a
+///    (`VNNLIBProperty.isCounterexample`), and it lies in the inner box: then the answer is `sat`. Under a time
+///    limit the attack stops at half the time left.
+/// 2. Bound methods in order over the file's box rounded outwards (`VNNLIBProperty.lower`, `.upper`), the
+///    specification's rows a bounded number per pass (`rowsPerPass`: memory stays within `rowBudgetBytes` however
+///    many rows the property multiplies out to); the first that certifies (every disjunct has a row with finite
+///    upper bound < 0, every bound finite; a tie is never a proof) gives `unsat`, unless a counterexample was found (then the certificate is a
 ///    conflict, reported in the note, and the answer stays `sat`: the counterexample is checked, the float bounds
 ///    are not a proof).
 /// 3. Otherwise `unknown`; `timeout` when the time ran out before an answer (an answer found later is not used).
@@ -38,7 +40,10 @@ public struct InstanceVerifier {
         if let inner = property.inner {
             let lower = Tensor(shape: shape, data: inner.lower), upper = Tensor(shape: shape, data: inner.upper)
             var checked: (input: [Float], output: [Float])?
-            let result = attack.run(model, lower: lower, upper: upper, specification: spec, deadline: deadline) { x in
+            // The attack gets at most half of the time left, so the bound methods always get their turn (a property
+            // of a million rows made the attack's steps slow enough to use the whole limit).
+            let attackDeadline = deadline.map { Date(timeIntervalSinceNow: $0.timeIntervalSinceNow / 2) }
+            let result = attack.run(model, lower: lower, upper: upper, specification: spec, deadline: attackDeadline) { x in
                 guard let c = InstanceVerifier.counterexample(x, model: model, property: property, specification: spec)
                 else { return false }
                 checked = c
@@ -60,18 +65,21 @@ public struct InstanceVerifier {
 
         // 2. The bound methods, over the file's box rounded outwards.
         let box = InputBox(lower: Tensor(shape: shape, data: property.lower), upper: Tensor(shape: shape, data: property.upper))
+        let chunk = InstanceVerifier.rowsPerPass(model)
         for method in methods {
             if timedOut() { break }
-            let bounds: ChainBounds
+            let upper: Tensor?
             do {
-                bounds = try method.method.bounds(model.layers, box: box, specification: spec)
+                guard let u = try InstanceVerifier.upperBounds(of: spec, model: model, box: box, method: method,
+                                                               rowsPerPass: chunk, timedOut: timedOut) else { break }
+                upper = u
             } catch {
                 notes.append("\(error)")
                 continue
             }
-            let margin = bounds.finite[0] ? spec.worstDisjunct(bounds.specification!.upper)[0] : nil
+            let margin = upper.map { spec.worstDisjunct($0)[0] }
             outcome.boundMargin = outcome.boundMargin.map { a in margin.map { min(a, $0) } ?? a } ?? margin
-            guard Verification.certified(bounds, spec)[0] else { continue }
+            guard let upper, spec.holds(upper: upper)[0] else { continue }
             if outcome.answer == .sat {
                 notes.append("conflict: \(method.rawValue) certifies the property, the checked counterexample refutes it")
                 break
@@ -82,6 +90,52 @@ public struct InstanceVerifier {
         }
         if outcome.answer == .sat { return outcome.finished(.sat, started: started, notes: notes) }
         return outcome.finished(timedOut() ? .timeout : .unknown, started: started, notes: notes)
+    }
+
+    /// Memory the bound methods may use for the specification's rows (bytes): a row costs about four Floats per
+    /// neuron of the widest stage (CROWN's A, its positive and negative parts, IBP's folded C W).
+    static let rowBudgetBytes = 256 << 20
+
+    /// How many specification rows one bound pass takes on `model`: the budget over 16 bytes per neuron of the
+    /// widest stage (the input included), at least 1.
+    static func rowsPerPass(_ model: any Classifier) -> Int {
+        var flow = Flow(values: Tensor(zeros: [1] + model.inputShape))
+        var widest = flow.values.sampleSize
+        for layer in model.layers {
+            flow = layer.forward(flow, cache: false)
+            widest = max(widest, flow.values.sampleSize)
+        }
+        return max(1, rowBudgetBytes / (16 * max(widest, 1)))
+    }
+
+    /// The upper bounds (1, k) of all k rows of `spec` (one sample) under `method`, computed `rowsPerPass` rows at a
+    /// time so that a property multiplied out into a million rows is bounded within `rowBudgetBytes` (each pass
+    /// repeats the intermediate bounds: a cost in time, which the time limit bounds, not in memory). nil when the
+    /// time ran out between passes; +infinity rows where a stage's bounds were not finite.
+    /// - Throws: the method's refusal (e.g. CROWN on max pooling).
+    static func upperBounds(of spec: Specification, model: any Classifier, box: InputBox, method: BoundMethodName,
+                            rowsPerPass: Int, timedOut: () -> Bool) throws -> Tensor? {
+        let k = spec.rowCount, o = spec.outputs
+        if k <= rowsPerPass {
+            let bounds = try method.method.bounds(model.layers, box: box, specification: spec)
+            guard bounds.finite[0] else { return Tensor(shape: [1, k], data: [Float](repeating: .infinity, count: k)) }
+            return bounds.specification!.upper
+        }
+        var upper = [Float]()
+        upper.reserveCapacity(k)
+        var first = 0
+        while first < k {
+            if timedOut() { return nil }
+            let rows = first..<min(k, first + rowsPerPass)
+            let part = Specification(rows: Tensor(shape: [1, rows.count, o],
+                                                  data: Array(spec.rows.data[(rows.lowerBound * o)..<(rows.upperBound * o)])),
+                                     offsets: Array(spec.offsets[rows]), disjuncts: [[Array(0..<rows.count)]])
+            let bounds = try method.method.bounds(model.layers, box: box, specification: part)
+            upper += bounds.finite[0] ? bounds.specification!.upper.data
+                : [Float](repeating: .infinity, count: rows.count)
+            first = rows.upperBound
+        }
+        return Tensor(shape: [1, k], data: upper)
     }
 
     /// x with its outputs when a plain forward pass of x alone makes it a counterexample (see the type's step 1).

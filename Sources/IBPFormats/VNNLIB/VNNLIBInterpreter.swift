@@ -2,7 +2,7 @@
 /// declarations, the input box and the output condition; `property()` checks completeness and builds the result.
 struct VNNLIBInterpreter {
     /// An output inequality before it is made dense: sum c_j Y_j + d >= 0 (> 0 when strict), Double.
-    struct Inequality {
+    struct Inequality: Hashable {
         var term: VNNLIBLinearTerm
         var strict: Bool
     }
@@ -148,7 +148,19 @@ struct VNNLIBInterpreter {
         guard size <= limits.maxDisjuncts * 16 else {
             throw fail("multiplying out the and/or nesting gives more than \(limits.maxDisjuncts * 16) inequalities", at: p)
         }
-        return a.flatMap { x in b.map { x + $0 } }
+        // Simplified as it is multiplied out, so repeated factors do not grow it: an inequality repeated within a
+        // conjunction is kept once, and a conjunction with the same inequalities as an earlier one is dropped (an
+        // (and ...) of sixteen copies of (or A B) is the three disjuncts A, A and B, B, not 65,536).
+        var seen = Set<Set<Inequality>>()
+        var out: [[Inequality]] = []
+        for x in a {
+            for y in b {
+                var members = Set<Inequality>()
+                let conjunction = (x + y).filter { members.insert($0).inserted }
+                if seen.insert(members).inserted { out.append(conjunction) }
+            }
+        }
+        return out
     }
 
     /// `a and b`, in place: `a`'s conjunctions each extended by `b`'s when `b` is one conjunction (a row of an

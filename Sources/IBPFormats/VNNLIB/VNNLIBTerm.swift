@@ -25,7 +25,7 @@ struct VNNLIBVariable: Hashable, CustomStringConvertible {
 }
 
 /// A linear term sum_v c_v v + d over VNNLIB variables, with Double coefficients.
-struct VNNLIBLinearTerm {
+struct VNNLIBLinearTerm: Hashable {
     var coefficients: [VNNLIBVariable: Double] = [:]
     var constant: Double = 0
 
