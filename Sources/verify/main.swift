@@ -186,8 +186,13 @@ struct Verify: ParsableCommand {
         var bar = ProgressBar(total: all.count, label: "instances", plainEvery: max(1, all.count / 10))
         var outcomes: [InstanceResult] = []
         let started = Date()
+        // Ctrl-C stops the instance under way (its answer is dropped) and writes the results of the finished ones;
+        // a second Ctrl-C ends the process at once.
+        Interrupt.install()
         for instance in all {
+            if Interrupt.requested { break }
             var result = batch.run(instance, consensus: consensus)
+            if Interrupt.requested { break }
             if result.outcome.answer == .sat, let cexFolder, result.outcome.counterexample != nil {
                 // The list's line keeps names unique (property files of the same name sit in several folders).
                 let name = "line\(instance.line)_" + [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }
@@ -202,6 +207,11 @@ struct Verify: ParsableCommand {
         }
         try createOutputFolder(for: resultsPath, flag: "--results")
         try AtomicFile.write(Data(BatchReport.csv(outcomes).utf8), to: URL(fileURLWithPath: resultsPath))
+        if Interrupt.requested {
+            FileHandle.standardError.write(Data(("verify: interrupted after \(outcomes.count) of \(all.count) instances; "
+                + "the results of those are in \(resultsPath)\n").utf8))
+            throw ExitCode(128 + SIGINT)
+        }
         let shardText = shard.map { ", shard \($0.0)/\($0.1)" } ?? ""
         print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instances of \(list)\(shardText), "
               + String(format: "%.1f s", Date().timeIntervalSince(started)) + "; results in \(resultsPath)")

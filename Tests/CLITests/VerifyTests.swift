@@ -94,6 +94,40 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: result, encoding: .utf8), "timeout\n")
     }
 
+    /// Ctrl-C during a list: the instance under way is dropped, the finished ones are written to the results file,
+    /// and the exit status is 130 with one line saying how many were done. The second instance's property takes
+    /// seconds to read, so the signal arrives while it runs.
+    func testInterruptedListKeepsTheFinishedInstances() throws {
+        try Tool.verify.requireBuilt()
+        _ = try write(property(eps: 0.0005, label: label), "holds.vnnlib")
+        let rows = (0..<120_000).map { "(<= Y_\($0 % 10) Y_\(($0 + 1) % 10))" }.joined(separator: " ")
+        _ = try write(property(eps: 0.0005, label: label) + "(assert (and " + rows + "))\n", "slow.vnnlib")
+        let list = try write("onnx,vnnlib,timeout\ntiny.onnx,holds.vnnlib,60\ntiny.onnx,slow.vnnlib,60\ntiny.onnx,holds.vnnlib,61\n",
+                             "instances.csv")
+        // The third line repeats the first instance: refused as a duplicate, so the list is run as two lines.
+        let twice = try Tool.verify.run(["--instances", list.path], in: folder)
+        XCTAssertEqual(twice.status, 1)
+        XCTAssertTrue(twice.stderr.contains("is also on line 2"), twice.stderr)
+        let two = try write("onnx,vnnlib,timeout\ntiny.onnx,holds.vnnlib,60\ntiny.onnx,slow.vnnlib,60\n", "two.csv")
+        let results = folder.appendingPathComponent("results.csv")
+        let capture = try TempFolder.make(prefix: "capture")
+        defer { try? FileManager.default.removeItem(at: capture) }
+        let process = try Tool.verify.launch(["--instances", two.path, "--results", results.path], in: folder, capture: capture)
+        // Wait for the first instance's progress line ("instances 1/2 unsat ...").
+        let deadline = Date().addingTimeInterval(60)
+        func stderr() -> String { (try? String(contentsOf: capture.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
+        while process.isRunning && Date() < deadline && !stderr().contains("instances 1/2") { usleep(2_000) }
+        XCTAssertTrue(process.isRunning, "the list ended before it could be interrupted: \(stderr())")
+        kill(process.processIdentifier, SIGINT)
+        XCTAssertTrue(process.wait(upTo: 60), "still running 60 s after Ctrl-C")
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 130, stderr())
+        XCTAssertTrue(stderr().contains("verify: interrupted after 1 of 2 instances; the results of those are in"), stderr())
+        let written = try String(contentsOf: results, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(written.count, 2, "the header and the finished instance")
+        XCTAssertTrue(written.last!.hasPrefix(",tiny.onnx,holds.vnnlib,60.0,unsat,"), String(written.last!))
+    }
+
     /// A list with a header, relative paths, a consensus file; shards split it; the results CSV has a row each.
     func testAListWithShardsAndAConsensus() throws {
         _ = try write(property(eps: 0.0005, label: label), "holds.vnnlib")

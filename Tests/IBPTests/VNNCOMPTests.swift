@@ -222,6 +222,24 @@ final class VNNCOMPTests: XCTestCase {
     }
 
     /// Shards are disjoint, cover the list, and take every N-th instance.
+    /// One instance written two ways (`a.vnnlib`, `./a.vnnlib`, `sub/../a.vnnlib`, a link to it) is still listed
+    /// twice: refused naming both lines.
+    func testAnInstanceNamedTwoWaysIsADuplicate() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("instances-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data().write(to: folder.appendingPathComponent("a.vnnlib"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("link.vnnlib"),
+                                                   withDestinationURL: folder.appendingPathComponent("a.vnnlib"))
+        for other in ["./a.vnnlib", "sub/../a.vnnlib", "link.vnnlib", folder.appendingPathComponent("a.vnnlib").path] {
+            let list = folder.appendingPathComponent("list.csv")
+            try Data("n.onnx,a.vnnlib,10\nn.onnx,\(other),10\n".utf8).write(to: list)
+            XCTAssertThrowsError(try InstanceList.read(list), other) {
+                XCTAssertTrue("\($0)".contains("is also on line 1"), "\(other): \($0)")
+            }
+        }
+    }
+
     func testShardsSplitTheListRoundRobin() throws {
         let text = (0..<10).map { "n\($0).onnx,p.vnnlib,1" }.joined(separator: "\n")
         let all = try InstanceList.instances(CSVTable.parse(Data(text.utf8), path: "i.csv"), path: "i.csv",

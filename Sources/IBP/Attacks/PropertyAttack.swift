@@ -59,6 +59,7 @@ public struct PropertyAttack: Sendable {
         var m = [Float](repeating: 0, count: x.count), v = m
         for t in 0...max(0, steps) {
             if let deadline, Date() >= deadline { break }
+            if Interrupt.requested { break }
             let (margins, grad) = PropertyAttack.marginAndGradient(model, x: x, specification: spec, targets: targets)
             for s in 0..<n where margins[s] > best.margin || (margins[s] >= 0 && !best.accepted) {
                 let point = x.rows(s..<(s + 1))

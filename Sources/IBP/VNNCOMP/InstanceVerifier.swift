@@ -30,7 +30,8 @@ public struct InstanceVerifier {
     public func verify(_ model: any Classifier, _ property: VNNLIBProperty, timeout: Double?,
                        started: Date = Date()) -> InstanceOutcome {
         let deadline = timeout.map { started.addingTimeInterval($0) }
-        func timedOut() -> Bool { deadline.map { Date() > $0 } ?? false }
+        // Ctrl-C (`Interrupt`, when the tool installed it) ends the instance as the time limit does.
+        func timedOut() -> Bool { Interrupt.requested || (deadline.map { Date() > $0 } ?? false) }
         let spec = Specification(property: property)
         let shape = [1] + model.inputShape
         var outcome = InstanceOutcome(answer: .unknown)

@@ -30,6 +30,12 @@ public struct VNNCOMPInstance: Equatable, Sendable {
 /// benchmark repositories), or with a header line naming the columns `onnx`, `vnnlib`, `timeout` (or `timeout_s`)
 /// and optionally `benchmark`, in any order. Paths are relative to the list's folder; `.gz` files are read too.
 public enum InstanceList {
+    /// A list's path `p`: absolute as written, else relative to the list's folder.
+    static func resolve(_ p: String, in folder: URL) -> URL {
+        p.hasPrefix("/") ? URL(fileURLWithPath: p)
+            : URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: folder.path, isDirectory: true))
+    }
+
     /// Reads the list at `url`.
     /// - Throws: `CSVError` naming the line: a missing column, a timeout that is not a positive number, an instance
     ///   (onnx and vnnlib as written) listed twice, no instances.
@@ -80,18 +86,17 @@ public enum InstanceList {
             guard let timeout = Double(timeoutText), timeout.isFinite, timeout > 0 else {
                 throw fail("timeout \(FileText.shown(timeoutText)) is not a positive number of seconds", record.line)
             }
-            let key = "\(onnx)\u{0}\(vnnlib)"
+            // The files named, not the text: `a.vnnlib`, `./a.vnnlib` and a link to it are one instance.
+            let key = [onnx, vnnlib].map { InstanceList.resolve($0, in: folder).standardizedFileURL.resolvingSymlinksInPath().path }
+                .joined(separator: "\u{0}")
             if let earlier = seen[key] {
                 throw fail("the instance \(FileText.shown(onnx)), \(FileText.shown(vnnlib)) is also on line \(earlier); "
                            + "list each instance once", record.line)
             }
             seen[key] = record.line
-            func resolve(_ p: String) -> URL {
-                p.hasPrefix("/") ? URL(fileURLWithPath: p)
-                    : URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: folder.path, isDirectory: true))
-            }
             out.append(VNNCOMPInstance(benchmark: columns.benchmark.map { record.fields[$0] }, onnx: onnx, vnnlib: vnnlib,
-                                       timeout: timeout, onnxURL: resolve(onnx), vnnlibURL: resolve(vnnlib),
+                                       timeout: timeout, onnxURL: resolve(onnx, in: folder),
+                                       vnnlibURL: resolve(vnnlib, in: folder),
                                        line: record.line))
         }
         guard !out.isEmpty else { throw fail("no instances after the header", nil) }
