@@ -187,6 +187,36 @@ final class FigureTests: XCTestCase {
         XCTAssertEqual(stages[1]["lower"] as! [AnyHashable], ["-inf" as AnyHashable, "nan", 2.0])
     }
 
+    /// A network whose logits overflow (every weight 3e38) but whose rows cancel in the margins (C W = 0): the
+    /// figure's margins are `evaluate`'s, finite and exact (b_j - b_y), for every method, not NaN from the logit
+    /// stage's infinite bounds (a new user's overflowing ONNX net: evaluate said 0.194, the figure nan).
+    func testMarginsAgreeWithEvaluateWhenLogitsOverflow() throws {
+        let bias: [Float] = (0..<10).map { Float($0) * 0.1 }
+        let model = TestRandom(1).chainModel("overflow", inputShape: [1, 28, 28], [
+            .reshape([784]),
+            .dense(DenseOp(inputs: 784, outputs: 10, weight: [Float](repeating: 3e38, count: 7840), bias: bias))])
+        let data = try Dataset.mnist(directory: packageRoot.appendingPathComponent("sample_data/mnist"), split: .test, limit: 2)
+        var outcomes: [SampleOutcome] = []
+        _ = try Evaluator.evaluate(model, on: data, epsilon: 0.1, pgd: nil, seed: 0, methods: [.ibp, .crownIBP, .crown],
+                                   outcome: { outcomes.append($0) })
+        for o in outcomes {
+            let (x, labels) = data.batch(o.index..<(o.index + 1))
+            for (m, method) in [BoundMethodName.ibp, .crownIBP, .crown].enumerated() {
+                let figure = try FigureBounds.compute(model: model, plan: StagePlan(model), x: x, label: labels[0],
+                                                      epsilon: 0.1, method: method)
+                let worst = figure.margins.indices.filter { $0 != labels[0] }.map { figure.margins[$0] }.max()!
+                if let w = o.worstMargin[m] {
+                    XCTAssertEqual(worst, w, "\(method) sample \(o.index)")
+                } else {
+                    XCTAssertTrue(worst.isNaN, "\(method) sample \(o.index): evaluate has no margin, the figure \(worst)")
+                }
+            }
+            // CROWN's rows C W cancel: the exact margin b_9 - b_y (or b_8 - b_9 when the label is 9).
+            let exact = labels[0] == 9 ? bias[8] - bias[9] : bias[9] - bias[labels[0]]
+            XCTAssertEqual(o.worstMargin[2]!, exact, accuracy: 1e-6)
+        }
+    }
+
     func testListsAndGrids() throws {
         XCTAssertEqual(try FigureLists.samples("0-3,9,5"), [0, 1, 2, 3, 5, 9])
         // Overlapping ranges name an index twice, for a flag and a manifest's `samples` alike (new user).

@@ -8,9 +8,11 @@ public enum FigureBounds {
     /// max over the box of z_j - z_y (Gowal et al. 2019, section 3), the numbers `evaluate` decides on, so a figure
     /// and the accuracy table agree on every sample. The method folds the rows into the last layer when it is affine
     /// (the elided specification) and applies them to the output interval otherwise (a network ending in a ReLU), as
-    /// every bound method does. One call gives both the stages and the margins: the specification's bounds come
-    /// with every stage's (`ChainBounds`), so nothing is propagated twice. When a bound of the sample left the finite
-    /// floats at any stage the margins are NaN (no verdict; drawn as non-finite and counted).
+    /// every bound method does. The margins come from the same call `evaluate` makes (upper bounds only, the output
+    /// stage not bounded when the rows are folded into it); the drawn stages from a call that bounds every stage.
+    /// Why two: a network whose logits overflow can still have finite margins (rows of W that cancel in C W), and a
+    /// verdict from the full call would mark them non-finite where `evaluate` reports them. When a bound the verdict
+    /// needs left the finite floats the margins are NaN (no verdict; drawn as non-finite and counted).
     /// - Throws: `BoundMethodError` when the method cannot bound a layer of the model.
     public static func compute(model: any Classifier, plan: StagePlan, x: Tensor, label: Int, epsilon: Float,
                                method: BoundMethodName) throws -> (stages: [StageBounds], margins: [Float]) {
@@ -27,8 +29,11 @@ public enum FigureBounds {
             stages.append(StageBounds(name: outline.name, kind: outline.kind, shape: outline.shape,
                                       normal: nominal[stages.count], lower: interval.lower.data, upper: interval.upper.data))
         }
-        var margins = bounds.specification!.upper.data
-        if !bounds.finite[0] {
+        let verdict = try method.method.bounds(model.layers, box: InputBox(around: x, epsilon: epsilon),
+                                               specification: Specification.elided(labels: [label], classes: model.classes),
+                                               upperOnly: true)
+        var margins = verdict.specification!.upper.data
+        if !verdict.finite[0] {
             for j in margins.indices where j != label { margins[j] = .nan }
         }
         return (stages, margins)
