@@ -162,6 +162,25 @@ final class ONNXImportTests: XCTestCase {
             XCTAssertEqual("\(error)", "the input of shape [2097152] holds 2,097,152 values per sample, over the limit of 1,048,576")
         }
     }
+
+    /// An ONNX input is read as the image only when its axes other than 1s are the image's (28 x 28) or its 784
+    /// pixels in a row: [1, 2, 14, 28] has the count but would read the image as two half-height planes.
+    func testOnlyImageShapedInputsReadTheImages() throws {
+        let data = try Dataset.mnist(directory: packageRoot.appendingPathComponent("sample_data/mnist"), split: .test, limit: 1)
+        func model(_ shape: [Int]) -> ModelFile {
+            .onnx(TestRandom(1).chainModel("n", inputShape: shape, [
+                .reshape([784]), .dense(DenseOp(inputs: 784, outputs: 10, weight: [Float](repeating: 0.01, count: 7840),
+                                                bias: [Float](repeating: 0, count: 10)))]))
+        }
+        for good in [[1, 28, 28], [28, 28], [784], [1, 784], [784, 1], [1, 28, 28, 1], [1, 1, 784, 1]] {
+            XCTAssertNoThrow(try model(good).checkFits(data, path: "n.onnx"), "\(good)")
+        }
+        for bad in [[2, 14, 28], [4, 196], [7, 4, 28], [2, 392]] {
+            XCTAssertThrowsError(try model(bad).checkFits(data, path: "n.onnx"), "\(bad)") {
+                XCTAssertTrue("\($0)".hasPrefix("n.onnx: the model takes inputs of shape \(bad), which is not the data's image"), "\($0)")
+            }
+        }
+    }
 }
 
 /// The VNN-COMP files the tests read (paths inside `../shared/vnncomp`).

@@ -85,8 +85,8 @@ public enum ModelFile {
         return nil
     }
 
-    /// Throws unless the model can run on `data` (`Checkpoint.checkFits`; for an ONNX model: the same number of
-    /// values per sample, its input read in row-major order, enough outputs for the labels, and the evaluation
+    /// Throws unless the model can run on `data` (`Checkpoint.checkFits`; for an ONNX model: an input whose axes
+    /// other than 1s are the image's or its pixels in one row, read in row-major order, enough outputs for the labels, and the evaluation
     /// batch within `ResourceLimits`).
     /// - Parameter path: the model's file, named in the error.
     public func checkFits(_ data: Dataset, path: String) throws {
@@ -98,6 +98,14 @@ public enum ModelFile {
             guard values == pixels else {
                 throw CheckpointError(path: path, reason: "the model takes inputs of shape \(m.inputShape) (\(values) "
                                       + "values), but the data's images have shape \(data.sampleShape) (\(pixels) values)")
+            }
+            // The same count is not enough: [1, 2, 14, 28] would read the image as two half-height planes. The
+            // model's axes other than 1s must be the image's (28 x 28) or its flattened pixels (784).
+            let axes = m.inputShape.filter { $0 != 1 }
+            guard axes == data.sampleShape.filter({ $0 != 1 }) || axes == [pixels] else {
+                throw CheckpointError(path: path, reason: "the model takes inputs of shape \(m.inputShape), which is "
+                                      + "not the data's image \(data.sampleShape) nor its \(pixels) pixels in a row "
+                                      + "(e.g. [1, 28, 28], [28, 28], [784], [1, 784], [784, 1])")
             }
             if let reason = data.outputMismatch(classes: m.classes) { throw CheckpointError(path: path, reason: reason) }
         }
