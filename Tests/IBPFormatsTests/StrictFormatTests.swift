@@ -127,3 +127,20 @@ final class StrictFormatTests: XCTestCase {
         assertThrows(NPZError.self, ["b.npy"]) { try NPZ.parse(bytes) }
     }
 }
+
+/// The decimal grammar shared by every flag, list and CSV number (`DecimalText`).
+final class DecimalTextTests: XCTestCase {
+    func testAcceptsOnlyDecimalNumbers() {
+        for (text, value) in [("0.1", 0.1), ("-2", -2.0), ("1e-9", 1e-9), ("2.5E+3", 2500.0), ("0", 0.0), ("007", 7.0)] {
+            XCTAssertEqual(DecimalText.double(text), value, text)
+        }
+        for text in ["0x0.1", "0x10", "0X1p3", "inf", "-inf", "nan", "infinity", "+0.1", " 0.1", "0.1 ", "", ".5", "5.",
+                     "1e", "1e+", "--1", "1e999", "0.1\n", "١"] {
+            XCTAssertNil(DecimalText.double(text), text)
+            XCTAssertNil(DecimalText.float(text), text)
+        }
+        XCTAssertEqual(DecimalText.double("+0.5", allowsPlusSign: true), 0.5)
+        XCTAssertNil(DecimalText.float("1e39"), "overflows Float")
+        XCTAssertEqual(DecimalText.float("0.1"), Float(0.1))
+    }
+}
