@@ -144,3 +144,12 @@ final class DecimalTextTests: XCTestCase {
         XCTAssertEqual(DecimalText.float("0.1"), Float(0.1))
     }
 }
+
+/// Every CSV the tools write goes through `CSVWriter` (RFC 4180 quoting).
+final class CSVWriterTests: XCTestCase {
+    func testQuotesFieldsWithCommasQuotesAndLineBreaks() {
+        XCTAssertEqual(CSVWriter.row(["a,b\"c.ckpt", "1", "plain", "x\ny", "cr\r", "", "\"", "é ü"]),
+                       "\"a,b\"\"c.ckpt\",1,plain,\"x\ny\",\"cr\r\",,\"\"\"\",é ü\n")
+        XCTAssertEqual(CSVWriter.row(["a\r\nb"]), "\"a\r\nb\"\n")
+    }
+}
