@@ -61,9 +61,7 @@ public enum ArchitectureFile {
     private static func check(_ architecture: Architecture, inputShape: [Int], classes: Int,
                               fail: (String) -> ArchitectureFileError) throws {
         let name = architecture.name
-        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw fail("model name \"\(name)\" must be 1 to 64 letters, digits, '-', '_' or '.'")
-        }
+        if let problem = Architecture.nameProblem(name) { throw fail(problem) }
         if let named = Architecture.named(name), named != architecture {
             throw fail("is named \"\(name)\", one of the named models, with other layers; give it another \"name\"")
         }

@@ -132,16 +132,24 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             return ["--method \(method.rawValue) with --epsilon-train 0 trains a nominal model: the interval term is eps 0 "
                     + "throughout"]
         }
+        // The messages name the flags the user gave: the epoch flag when that part was given in epochs.
+        let e = epochs
+        let stepsFlag = e?.epochs != nil ? "--epochs" : "--steps"
+        let warmupFlag = e?.warmupEpochs != nil ? "--warmup-epochs" : "--warmup-steps"
+        let warmupGiven = e?.warmupEpochs.map { "--warmup-epochs \($0) = \(s.warmupSteps) steps" }
+            ?? "--warmup-steps \(s.warmupSteps)"
+        let rampGiven = e?.rampEpochs.map { "--ramp-epochs \($0) = \(s.rampSteps) steps" } ?? "--ramp-steps \(s.rampSteps)"
         if s.warmupSteps >= steps {
-            return ["the \(s.warmupSteps)-step warm-up (--warmup-steps) covers all \(steps) steps: IBP never starts "
-                    + "and this trains a nominal model at eps 0; give more --steps or fewer --warmup-steps"]
+            let warmupName = e?.warmupEpochs.map { "--warmup-epochs \($0)" } ?? "--warmup-steps"
+            return ["the \(s.warmupSteps)-step warm-up (\(warmupName)) covers all \(steps) steps: IBP never starts "
+                    + "and this trains a nominal model at eps 0; give more \(stepsFlag) or fewer \(warmupFlag)"]
         }
         let rampEnd = s.warmupSteps + s.rampSteps
         if rampEnd > steps {
             // The last step trained is steps - 1 (0-based).
             let eps = s.epsilon(at: steps - 1), kappa = s.kappa(at: steps - 1)
-            return ["the eps ramp ends at step \(rampEnd) (--warmup-steps \(s.warmupSteps) + --ramp-steps "
-                    + "\(s.rampSteps)), after the last of \(steps) steps: training stops at eps \(eps), kappa \(kappa), "
+            return ["the eps ramp ends at step \(rampEnd) (\(warmupGiven) + \(rampGiven)"
+                    + "), after the last of \(steps) steps: training stops at eps \(eps), kappa \(kappa), "
                     + "short of --epsilon-train \(s.epsilonTrain), --kappa \(s.kappaFinal)"]
         }
         return []
