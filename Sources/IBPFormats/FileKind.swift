@@ -70,7 +70,9 @@ public enum FileKind: Equatable, Sendable {
         if b.count >= 3, b[0] == 0x08, (1..<0x80).contains(b[1]),
            [0x12, 0x1A, 0x22, 0x28, 0x32, 0x3A, 0x42].contains(b[2]) { return .onnx }
         if b.count >= 2, b[0] == 0x80, (2...5).contains(b[1]) { return .pickle }
-        if !b.contains(0), b.allSatisfy({ $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) || isUTF8Text(b) {
+        // Printable ASCII (0x20-0x7E) and tab/LF/CR, or UTF-8: a byte >= 0x80 alone (`0a ff`) is not text.
+        if !b.contains(0), b.allSatisfy({ (0x20..<0x7F).contains($0) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+            || isUTF8Text(b) {
             let first = b.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
             return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .json : .text
         }

@@ -25,7 +25,7 @@ final class HostileNameTests: XCTestCase {
     }
 
     private func train(_ file: String) -> [String] {
-        ["--model", file, "--steps", "1", "--data", data.path, "--out", folder.appendingPathComponent("run").path]
+        ["--model", file, "--steps", "1", "--batch-size", "10", "--data", data.path, "--out", folder.appendingPathComponent("run").path]
     }
 
     func testModelFileNamesAreEscapedAndCut() throws {

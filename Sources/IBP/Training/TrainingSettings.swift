@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that defines a training run; stored as `settings.json` in the run folder (the run's record, which
 /// `--resume` reads back) and in checkpoints (without the data folder, so that checkpoints do not depend on where
 /// the data lies).
@@ -121,6 +123,28 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         } catch let e as ResourceLimits.Exceeded {
             throw fail(e.message)
         }
+    }
+
+    /// The settings fields (as `settings.json` spells them) that the command-line flags set.
+    public static let fieldOfFlag: [String: String] = [
+        "--steps": "steps", "--batch-size": "batchSize", "--checkpoint-every": "checkpointEvery",
+        "--eval-every": "evalEvery", "--eval-limit": "evalLimit", "--validation": "validationImages",
+        "--eval-epsilon": "evalEpsilon", "--threads": "threads", "--epsilon-train": "schedule.epsilonTrain",
+        "--kappa": "schedule.kappaFinal", "--warmup-steps": "schedule.warmupSteps", "--ramp-steps": "schedule.rampSteps",
+        "--learning-rate": "schedule.learningRate", "--decay-steps": "schedule.decaySteps",
+        "--decay-factor": "schedule.decayFactor", "--beta-start": "beta.start", "--beta-end": "beta.end",
+    ]
+
+    /// `message` (from `validate`) with each flag it names written as the settings field the flag sets
+    /// (`--steps must be at least 1` -> `field "steps" must be at least 1`), for a fault read from a settings file.
+    public static func namingFields(_ message: String) -> String {
+        var out = message
+        // Longest first, so that `--steps` does not match inside `--warmup-steps`.
+        for (flag, field) in fieldOfFlag.sorted(by: { $0.key.count > $1.key.count }) {
+            out = out.replacingOccurrences(of: #"(?<![a-z-])\#(flag)(?![a-z-])"#, with: "field \"\(field)\"",
+                                           options: .regularExpression)
+        }
+        return out
     }
 
     /// What the run will not do that its flags suggest it will, as lines for the user (empty when none):
