@@ -83,8 +83,15 @@ public enum FileKind: Equatable, Sendable {
     /// characters other than tab, newline and carriage return.
     private static func isUTF8Text(_ b: [UInt8]) -> Bool {
         guard !b.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else { return false }
-        for cut in 0...min(3, b.count - 1) where String(validating: b.dropLast(cut), as: UTF8.self) != nil {
-            return true
+        guard String(validating: b, as: UTF8.self) == nil else { return true }
+        // A prefix may end inside a character: the cut bytes must be a lead byte and fewer continuation bytes than
+        // it announces (a lone 0xFF, which no UTF-8 text holds, is not such a cut).
+        for cut in 1...min(3, b.count) {
+            let tail = b.suffix(cut)
+            let need = (0xC2...0xDF).contains(tail.first!) ? 2 : (0xE0...0xEF).contains(tail.first!) ? 3
+                : (0xF0...0xF4).contains(tail.first!) ? 4 : 0
+            if need > cut, tail.dropFirst().allSatisfy({ (0x80...0xBF).contains($0) }),
+               String(validating: b.dropLast(cut), as: UTF8.self) != nil { return true }
         }
         return false
     }
