@@ -40,6 +40,12 @@ final class HostileNameTests: XCTestCase {
                                        status: 1)
         XCTAssertFalse(weird.stderr.contains("\u{1b}") || weird.stderr.contains("\u{0}"), weird.stderr)
         XCTAssertEqual(weird.stderr.split(separator: "\n").count, 1, weird.stderr)
+        let kind = "{\"name\": \"m\", \"inputShape\": [1, 28, 28], \"layers\": [{\"flatten\": {}}, "
+            + "{\"po\\u001bol\": {}}, {\"linear\": {\"units\": 10}}]}"
+        try Data(kind.utf8).write(to: folder.appendingPathComponent("kind.json"))
+        let badKind = try assertRejected(.train, train("kind.json"), in: folder,
+                                         mentions: ["layers[1] is of unknown kind \"po\\u{1b}ol\""], status: 1)
+        XCTAssertFalse(badKind.stderr.contains("\u{1b}"), badKind.stderr)
     }
 
     func testCheckpointArchitectureNameIsCheckedWhereRead() throws {

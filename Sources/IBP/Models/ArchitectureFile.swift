@@ -133,11 +133,11 @@ public enum ArchitectureFile {
                     + layerKinds.joined(separator: ", ") + ")"
             }
             guard layerKinds.contains(kind) else {
-                return "layers[\(index)] is of unknown kind \"\(kind)\"; the kinds are " + layerKinds.joined(separator: ", ")
+                return "layers[\(index)] is of unknown kind \"\(FileText.shown(kind))\"; the kinds are " + layerKinds.joined(separator: ", ")
             }
             if kind == "activation", let body = object[kind] as? [String: Any], let function = body["_0"] as? String,
                MonotoneKind(rawValue: function) == nil {
-                return "layers[\(index)] is an unknown activation \"\(function)\"; the activations are "
+                return "layers[\(index)] is an unknown activation \"\(FileText.shown(function))\"; the activations are "
                     + MonotoneKind.allCases.map(\.rawValue).joined(separator: ", ")
             }
         }
