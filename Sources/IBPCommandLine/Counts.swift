@@ -25,9 +25,9 @@ public func validateCount(_ value: Int, flag: String, available: Int, what: Stri
 }
 
 /// The number of labels in the split's labels file of `folder`, read from its header only (nil when the folder or
-/// file cannot be read: the loader then reports that in its own words).
+/// file cannot be read, or holds no labels: the loader then reports that in its own words).
 public func mnistCount(in folder: URL, split: MNIST.Split) -> Int? {
     guard let url = try? MNIST.locate(split.labelsFileName, in: folder),
-          let labels = try? IDX.readLabels(url) else { return nil }
+          let labels = try? IDX.readLabels(url), labels.countInFile > 0 else { return nil }
     return labels.countInFile
 }

@@ -81,6 +81,10 @@ public func figureFormat(of path: String, flag: String, format: FigureFormat? = 
 /// otherwise (`convert X.ckpt out.png`) is a mistake.
 /// - Throws: `ValidationError` naming the flag, the path and the extension needed.
 public func requireExtension(_ path: String, _ fileExtension: String, flag: String, writes what: String) throws {
+    // `dir/.onnx` ends in the extension but is a hidden file with no name (its pathExtension is empty).
+    if URL(fileURLWithPath: path).lastPathComponent.lowercased() == "." + fileExtension.lowercased() {
+        throw ValidationError("\(flag) \(path): the file needs a name before .\(fileExtension) (e.g. model.\(fileExtension))")
+    }
     guard URL(fileURLWithPath: path).pathExtension.lowercased() == fileExtension.lowercased() else {
         throw ValidationError("\(flag) \(path): \(what) is written, so the name must end in .\(fileExtension)")
     }

@@ -85,8 +85,10 @@ public enum FlagValueRules {
               let payload = Mirror(reflecting: parserError).children.first,
               payload.label == "unableToParseValue" else { return nil }
         let fields = Array(Mirror(reflecting: payload.value).children)
-        // (origin, name, value, forKey, originalError): a transform that threw has its own message, kept.
-        guard fields.count == 5, let text = fields[2].value as? String, isNil(fields[4].value),
+        // (origin, name, value, forKey, originalError): a transform that threw has its own message, kept, except
+        // the decimal flags' transform (`decimalFloat`), whose refusal is the flag's rule like any other type's.
+        guard fields.count == 5, let text = fields[2].value as? String,
+              isNil(fields[4].value) || isNotDecimal(fields[4].value),
               let flag = spelling(of: fields[1].value),
               let key = fields.first(where: { $0.label == "forKey" })?.value,
               let name = Mirror(reflecting: key).children.first(where: { $0.label == "name" })?.value as? String,
@@ -117,6 +119,11 @@ public enum FlagValueRules {
         case "short": return (Mirror(reflecting: spelt.value).children.first?.value as? Character).map { "-\($0)" }
         default: return nil
         }
+    }
+
+    private static func isNotDecimal(_ value: Any) -> Bool {
+        let mirror = Mirror(reflecting: value)
+        return mirror.displayStyle == .optional && mirror.children.first?.value is NotADecimalNumber
     }
 
     private static func isNil(_ value: Any) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import IBPFormats
 
 /// One value of a list flag, which every command takes the same way: comma-separated (`--epsilon 0.1,0.3`), the
 /// repeated flag (`--epsilon 0.1 --epsilon 0.3`), or both. Declare the flag as an array of these with
@@ -31,9 +32,16 @@ public struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgum
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
         var items: [Element] = []
         for (index, part) in parts.enumerated() {
-            let text = part.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { return .failure(.emptyItem(position: index, of: parts.count)) }
-            guard let item = Element(argument: text) else { return .failure(.unreadable(text)) }
+            // Numbers are read by the decimal grammar untrimmed (`' 0.1'` is refused, as for a single-value flag);
+            // names are trimmed (`ibp, crown`).
+            let decimal = Element.self == Float.self || Element.self == Double.self
+            let text = decimal ? String(part) : part.trimmingCharacters(in: .whitespaces)
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                return .failure(.emptyItem(position: index, of: parts.count))
+            }
+            let read: Element? = Element.self == Float.self ? DecimalText.float(text) as? Element
+                : Element.self == Double.self ? DecimalText.double(text) as? Element : Element(argument: text)
+            guard let item = read else { return .failure(.unreadable(text)) }
             items.append(item)
         }
         return .success(items)

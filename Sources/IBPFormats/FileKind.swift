@@ -70,7 +70,9 @@ public enum FileKind: Equatable, Sendable {
         if b.count >= 3, b[0] == 0x08, (1..<0x80).contains(b[1]),
            [0x12, 0x1A, 0x22, 0x28, 0x32, 0x3A, 0x42].contains(b[2]) { return .onnx }
         if b.count >= 2, b[0] == 0x80, (2...5).contains(b[1]) { return .pickle }
-        if !b.contains(0), b.allSatisfy({ $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) || isUTF8Text(b) {
+        // Printable ASCII (0x20-0x7E) and tab/LF/CR, or UTF-8: a byte >= 0x80 alone (`0a ff`) is not text.
+        if !b.contains(0), b.allSatisfy({ (0x20..<0x7F).contains($0) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+            || isUTF8Text(b) {
             let first = b.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
             return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .json : .text
         }
@@ -81,8 +83,15 @@ public enum FileKind: Equatable, Sendable {
     /// characters other than tab, newline and carriage return.
     private static func isUTF8Text(_ b: [UInt8]) -> Bool {
         guard !b.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else { return false }
-        for cut in 0...min(3, b.count - 1) where String(validating: b.dropLast(cut), as: UTF8.self) != nil {
-            return true
+        guard String(validating: b, as: UTF8.self) == nil else { return true }
+        // A prefix may end inside a character: the cut bytes must be a lead byte and fewer continuation bytes than
+        // it announces (a lone 0xFF, which no UTF-8 text holds, is not such a cut).
+        for cut in 1...min(3, b.count) {
+            let tail = b.suffix(cut)
+            let need = (0xC2...0xDF).contains(tail.first!) ? 2 : (0xE0...0xEF).contains(tail.first!) ? 3
+                : (0xF0...0xF4).contains(tail.first!) ? 4 : 0
+            if need > cut, tail.dropFirst().allSatisfy({ (0x80...0xBF).contains($0) }),
+               String(validating: b.dropLast(cut), as: UTF8.self) != nil { return true }
         }
         return false
     }

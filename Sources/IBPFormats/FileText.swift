@@ -1,8 +1,8 @@
 /// Text that came from a file, made safe for a one-line message: control characters (newlines, escape sequences,
 /// NUL, ...) written as escapes, and long names cut, so a hostile name can neither break the line nor drown it.
-enum FileText {
+public enum FileText {
     /// `s` with every control character (Unicode category Cc) written as `\n`, `\r`, `\t` or `\u{XX}`.
-    static func oneLine(_ s: String) -> String {
+    public static func oneLine(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return s }
         var out = ""
         for scalar in s.unicodeScalars {
@@ -19,7 +19,7 @@ enum FileText {
     }
 
     /// A name for a message: `oneLine`, and cut to `limit` characters with the full length said.
-    static func shown(_ s: String, limit: Int = 100) -> String {
+    public static func shown(_ s: String, limit: Int = 100) -> String {
         let line = oneLine(s)
         guard line.count > limit else { return line }
         return String(line.prefix(limit)) + "... (\(s.count) characters)"

@@ -70,6 +70,8 @@ public enum IDXProblem: FileProblem {
     case missing(tried: [String])
     /// Both the plain and the `.gz` file exist: which one holds the data would be a guess.
     case ambiguous(plain: String, compressed: String)
+    /// A split's files are valid but hold no images (a data set nothing can be trained on or evaluated with).
+    case noImages(file: String, split: String)
     /// A bad argument (negative limit, wrong sizes to write, ...).
     case invalidArgument(String)
 
@@ -96,6 +98,9 @@ public enum IDXProblem: FileProblem {
                 + "DIR (run in the repository), then pass --data DIR or set IBP_DATA=DIR"
         case let .ambiguous(plain, compressed):
             return "both \(plain) and \(compressed) exist, so which one to read would be a guess; remove or rename one"
+        case let .noImages(file, split):
+            return "the \(split) images (\(file)) are an empty set, 0 images; give a folder with MNIST "
+                + "(get it with scripts/get-mnist.sh DIR, run in the repository)"
         case let .invalidArgument(why):
             return why
         }
@@ -279,7 +284,7 @@ public enum MNIST {
         throw IDXError(path: directory.path, problem: .missing(tried: [baseName, baseName + ".gz"]))
     }
 
-    /// Loads one split: 28x28 images with labels in 0...9, image and label counts equal.
+    /// Loads one split: 28x28 images with labels in 0...9, image and label counts equal, at least one image.
     /// - Parameters:
     ///   - directory: the folder holding the IDX files (see `defaultDirectory()`).
     ///   - split: `.train` or `.test`.
@@ -292,6 +297,12 @@ public enum MNIST {
         guard images.countInFile == labels.countInFile else {
             throw IDXError(path: imagesURL.path, problem: .countMismatch(
                 images: images.countInFile, labels: labels.countInFile, labelPath: labelsURL.path))
+        }
+        // Valid files of 0 images would give 0.00% accuracy, empty plots and 'give at most 0': refused, naming
+        // the folder, for every tool (they all load through here).
+        guard images.countInFile > 0 else {
+            throw IDXError(path: directory.path, problem: .noImages(
+                file: imagesURL.lastPathComponent, split: split == .train ? "training" : "test"))
         }
         return LabelledImages(count: images.count, rows: images.rows, cols: images.cols,
                               pixels: images.pixels, labels: labels.labels)

@@ -91,8 +91,9 @@ struct Evaluate: ParsableCommand {
             if let limit { try validateCount(limit, flag: "--limit", available: data.count, what: "test images in \(dataOptions.directory.path)") }
             let methods = try self.methods
             var reports: [EvaluationReport] = []
-            var csv = "checkpoint,index,epsilon,label,prediction,pgd_robust,"
-                + methods.map { "verified_\($0.rawValue),worst_margin_\($0.rawValue)" }.joined(separator: ",") + "\n"
+            // Every row through CSVWriter: a checkpoint path holding a comma or a quote is quoted (RFC 4180).
+            var csv = CSVWriter.row(["checkpoint", "index", "epsilon", "label", "prediction", "pgd_robust"]
+                + methods.flatMap { ["verified_\($0.rawValue)", "worst_margin_\($0.rawValue)"] })
             // Every model is loaded and checked against the data and the methods before any is evaluated, so a
             // model that cannot be run is named at once, not after the others' evaluations.
             var models: [(checkpoint: String, loaded: ModelFile, network: any Classifier)] = []
@@ -117,11 +118,11 @@ struct Evaluate: ParsableCommand {
                         seed: seed, methods: methods, progress: { bar.update($0) },
                         outcome: perSample == nil ? nil : { o in
                             let pgd = o.pgdRobust.map { $0 ? "1" : "0" } ?? ""
-                            let cells = zip(o.verified, o.worstMargin).map { v, m in
-                                "\(v ? 1 : 0),\(m.map { "\($0)" } ?? "nan")"
+                            let cells = zip(o.verified, o.worstMargin).flatMap { v, m in
+                                ["\(v ? 1 : 0)", m.map { "\($0)" } ?? "nan"]
                             }
-                            csv += "\(checkpoint),\(o.index),\(o.epsilon),\(o.label),\(o.prediction),\(pgd),"
-                                + cells.joined(separator: ",") + "\n"
+                            csv += CSVWriter.row([checkpoint, "\(o.index)", "\(o.epsilon)", "\(o.label)",
+                                                  "\(o.prediction)", pgd] + cells)
                         }))
                 }
                 reports.append(EvaluationReport(checkpoint: checkpoint, model: loaded.modelName,

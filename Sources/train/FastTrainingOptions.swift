@@ -11,15 +11,15 @@ struct FastTrainingOptions: ParsableArguments {
     var initialization: [WeightInitialization] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Total training in epochs (passes over the training images), instead of --steps.", valueName: "e"))
+        "Total training in epochs (passes over the training images), instead of --steps.", valueName: "e"), transform: decimalDouble)
     var epochs: [Double] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Epochs at eps 0, kappa 1 before the ramp, instead of --warmup-steps.", valueName: "e"))
+        "Epochs at eps 0, kappa 1 before the ramp, instead of --warmup-steps.", valueName: "e"), transform: decimalDouble)
     var warmupEpochs: [Double] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Epochs of the eps and kappa ramp, instead of --ramp-steps.", valueName: "e"))
+        "Epochs of the eps and kappa ramp, instead of --ramp-steps.", valueName: "e"), transform: decimalDouble)
     var rampEpochs: [Double] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
@@ -34,11 +34,11 @@ struct FastTrainingOptions: ParsableArguments {
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Weight lambda0 of the warm-up regularisers (bound tightness and ReLU balance, Shi et al. 2021 sec. 3.3), decaying as lambda0 (1 - eps/eps-train) over the ramp; 0 turns them off (default 0.5).",
-        valueName: "lambda"))
+        valueName: "lambda"), transform: decimalFloat)
     var regLambda: [Float] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Tolerance tau of the warm-up regularisers (default 0.5).", valueName: "tau"))
+        "Tolerance tau of the warm-up regularisers (default 0.5).", valueName: "tau"), transform: decimalFloat)
     var regTolerance: [Float] = []
 
     /// The flags given, each checked to be given at most once.

@@ -31,23 +31,23 @@ struct Train: ParsableCommand {
     var method: [TrainingSettings.Method] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "crown-ibp: beta (the weight of the CROWN-IBP bound) at the start of the eps ramp (default 1).", valueName: "beta"))
+        "crown-ibp: beta (the weight of the CROWN-IBP bound) at the start of the eps ramp (default 1).", valueName: "beta"), transform: decimalFloat)
     var betaStart: [Float] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "crown-ibp: beta at the end of the eps ramp and after it, reached linearly (default 0).", valueName: "beta"))
+        "crown-ibp: beta at the end of the eps ramp and after it, reached linearly (default 0).", valueName: "beta"), transform: decimalFloat)
     var betaEnd: [Float] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Target training epsilon, reached at the end of the ramp (default 0.1).", valueName: "eps"))
+        "Target training epsilon, reached at the end of the ramp (default 0.1).", valueName: "eps"), transform: decimalFloat)
     var epsilonTrain: [Float] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Final kappa, the weight of the nominal loss (default 0.5).", valueName: "kappa"))
+        "Final kappa, the weight of the nominal loss (default 0.5).", valueName: "kappa"), transform: decimalFloat)
     var kappa: [Float] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Epsilon of the evaluations during training (default: --epsilon-train).", valueName: "eps"))
+        "Epsilon of the evaluations during training (default: --epsilon-train).", valueName: "eps"), transform: decimalFloat)
     var evalEpsilon: [Float] = []
 
     /// Refused: `train --epsilon 0.3` used to set the evaluation epsilon only and train at the default 0.1.
@@ -69,7 +69,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Batch size (default 100).", valueName: "n"))
     var batchSize: [Int] = []
 
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "lr"))
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "lr"), transform: decimalFloat)
     var learningRate: [Float] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
@@ -77,7 +77,7 @@ struct Train: ParsableCommand {
         valueName: "steps"))
     var decaySteps: [CommaSeparated<Int>] = []
 
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Learning-rate decay factor (default 0.1).", valueName: "f"))
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Learning-rate decay factor (default 0.1).", valueName: "f"), transform: decimalFloat)
     var decayFactor: [Float] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Seed of initialisation and shuffling (default 0).",

@@ -28,7 +28,7 @@ struct Verify: ParsableCommand {
     var bounds: [CommaSeparated<String>] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seconds per instance (default: the list's, or none for one instance).")
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seconds per instance (default: the list's, or none for one instance).", transform: decimalDouble)
     var timeout: [Double] = []
 
     @Option(name: .long, parsing: .singleValue, help: "One instance: write VNN-COMP's result file here (the answer; for sat the counterexample).")

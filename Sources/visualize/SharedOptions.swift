@@ -21,7 +21,7 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image (default 0).")
     var sample: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Perturbation radius, L-infinity on pixels in [0, 1] (default 0.1).")
+    @Option(name: .long, parsing: .unconditional, help: "Perturbation radius, L-infinity on pixels in [0, 1] (default 0.1).", transform: decimalFloat)
     var epsilon: Float?
 
     @Option(name: .long, help: "Bound method of compare, sweep and widths: ibp (default), sound-ibp, crown-ibp, crown.")

@@ -56,4 +56,22 @@ final class ResumeBadInputTests: XCTestCase {
     func testFolderThatIsNotARun() throws {
         try assertResumeRejected(mentions: [run.appendingPathComponent("settings.json").path, "no such file"])
     }
+
+    /// New-user trial: a hand-edited `"steps": 3.5` said "field the top level: The given data was not valid JSON."
+    /// (it is valid JSON) and `"steps": -3` said "--steps must be at least 1", a flag the user did not give. Both
+    /// name the settings file and the field.
+    func testHandEditedSettingsNameTheFileAndTheField() throws {
+        let settings = run.appendingPathComponent("settings.json")
+        try writeSettings()
+        let recorded = try String(contentsOf: settings, encoding: .utf8)
+        XCTAssertTrue(recorded.contains("\"steps\":10"), recorded)
+        try Data(recorded.replacingOccurrences(of: "\"steps\":10", with: "\"steps\":3.5").utf8).write(to: settings)
+        try assertResumeRejected(mentions: [settings.path + ": not valid training settings: field \"steps\" is 3.5, "
+                                            + "which it cannot hold; expected a whole number"])
+        try Data(recorded.replacingOccurrences(of: "\"steps\":10", with: "\"steps\":-3").utf8).write(to: settings)
+        let outcome = try assertRejected(.train, ["--resume", run.path, "--data", data.path], in: folder,
+                                         mentions: [settings.path + ": not valid training settings: field \"steps\" must "
+                                                    + "be at least 1, got -3"])
+        XCTAssertFalse(outcome.stderr.contains("--steps"), outcome.stderr)
+    }
 }

@@ -103,4 +103,26 @@ final class TrainFlagTests: XCTestCase {
         try assertRejected(.train, ["--method", "nominal", "--epsilon-train", "0.3", "--out", folder.appendingPathComponent("r").path],
                            in: folder, mentions: ["--epsilon-train", "no effect with --method nominal"], status: 64)
     }
+
+    /// New-user trial: `--epochs 1e-9` trained one step in silence, and with `--warmup-epochs 0.5` the warning named
+    /// `--warmup-steps`. A positive epoch value that rounds to zero steps is refused naming the flag; warnings name the epoch
+    /// flags given (100 images, batch 10: 10 steps an epoch).
+    func testEpochFlagsUnderOneStepAreRefusedAndWarningsNameTheFlagGiven() throws {
+        for (flag, value) in [("--epochs", "1e-9"), ("--epochs", "0.04"), ("--warmup-epochs", "0.01"), ("--ramp-epochs", "0.049"),
+                              ("--decay-epochs", "0.001")] {
+            var arguments = ["--model", "tiny", "--batch-size", "10", "--eval-limit", "10", "--data", data.path,
+                             "--out", folder.appendingPathComponent("run").path, flag, value]
+            if flag != "--epochs" { arguments += ["--epochs", "1"] }
+            try assertRejected(.train, arguments, in: folder,
+                               mentions: ["\(flag) \(Double(value)!) rounds to zero steps (",
+                                          "of 10 of the 100 training images); give at least 0.05 or 0"], status: 64)
+        }
+        let outcome = try Tool.train.run(["--model", "tiny", "--method", "ibp", "--epochs", "0.3", "--warmup-epochs", "0.5",
+                                          "--batch-size", "10", "--eval-limit", "10", "--data", data.path,
+                                          "--out", folder.appendingPathComponent("short").path], in: folder)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("the 5-step warm-up (--warmup-epochs 0.5) covers all 3 steps"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("give more --epochs or fewer --warmup-epochs"), outcome.stderr)
+        XCTAssertFalse(outcome.stderr.contains("--warmup-steps"), outcome.stderr)
+    }
 }

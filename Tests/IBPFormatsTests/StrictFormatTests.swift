@@ -127,3 +127,67 @@ final class StrictFormatTests: XCTestCase {
         assertThrows(NPZError.self, ["b.npy"]) { try NPZ.parse(bytes) }
     }
 }
+
+/// The decimal grammar shared by every flag, list and CSV number (`DecimalText`).
+final class DecimalTextTests: XCTestCase {
+    func testAcceptsOnlyDecimalNumbers() {
+        for (text, value) in [("0.1", 0.1), ("-2", -2.0), ("1e-9", 1e-9), ("2.5E+3", 2500.0), ("0", 0.0), ("007", 7.0)] {
+            XCTAssertEqual(DecimalText.double(text), value, text)
+        }
+        for text in ["0x0.1", "0x10", "0X1p3", "inf", "-inf", "nan", "infinity", "+0.1", " 0.1", "0.1 ", "", ".5", "5.",
+                     "1e", "1e+", "--1", "1e999", "0.1\n", "١"] {
+            XCTAssertNil(DecimalText.double(text), text)
+            XCTAssertNil(DecimalText.float(text), text)
+        }
+        XCTAssertEqual(DecimalText.double("+0.5", allowsPlusSign: true), 0.5)
+        XCTAssertNil(DecimalText.float("1e39"), "overflows Float")
+        XCTAssertEqual(DecimalText.float("0.1"), Float(0.1))
+    }
+}
+
+/// Every CSV the tools write goes through `CSVWriter` (RFC 4180 quoting).
+final class CSVWriterTests: XCTestCase {
+    func testQuotesFieldsWithCommasQuotesAndLineBreaks() {
+        XCTAssertEqual(CSVWriter.row(["a,b\"c.ckpt", "1", "plain", "x\ny", "cr\r", "", "\"", "é ü"]),
+                       "\"a,b\"\"c.ckpt\",1,plain,\"x\ny\",\"cr\r\",,\"\"\"\",é ü\n")
+        XCTAssertEqual(CSVWriter.row(["a\r\nb"]), "\"a\r\nb\"\n")
+    }
+}
+
+/// StrictJSON's messages for JSON that is valid but of the wrong shape, and a byte order mark.
+final class StrictJSONShapeTests: XCTestCase {
+    private struct Counts: Codable, Equatable { var steps: Int; var inner: Inner? }
+    private struct Inner: Codable, Equatable { var sizes: [Int] }
+
+    private func reason(_ text: String) -> String {
+        do {
+            _ = try StrictJSON.decode(Counts.self, from: Data(text.utf8))
+            return "decoded"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testNamesTheFieldOfANumberItsTypeCannotHold() {
+        XCTAssertEqual(reason(#"{"steps": 3.5}"#), "field \"steps\" is 3.5, which it cannot hold; expected a whole number (or a number within its range)")
+        XCTAssertEqual(reason(#"{"steps": 1, "inner": {"sizes": [1, 1e40]}}"#),
+                       "field \"inner.sizes[1]\" is 1e40, which it cannot hold; expected a whole number (or a number within its range)")
+    }
+
+    func testTopLevelOfTheWrongKindAndByteOrderMark() throws {
+        XCTAssertEqual(reason("[1]"), "expected a JSON object at the top level, got an array")
+        XCTAssertEqual(reason("\"x\""), "expected a JSON object at the top level, got a string")
+        let withMark = Data([0xEF, 0xBB, 0xBF]) + Data(#"{"steps": 2}"#.utf8)
+        XCTAssertEqual(try StrictJSON.decode(Counts.self, from: withMark), Counts(steps: 2, inner: nil))
+    }
+}
+
+/// `FileKind` calls text only printable ASCII (with tab, LF, CR) or UTF-8.
+final class FileKindTextTests: XCTestCase {
+    func testBytesAboveASCIIThatAreNotUTF8AreNotText() {
+        XCTAssertEqual(FileKind.identify([0x0A, 0xFF]), .unknown)
+        XCTAssertEqual(FileKind.identify([0x0A, 0xFF, 0x41, 0x42]), .unknown)
+        XCTAssertEqual(FileKind.identify(Array("héllo\n".utf8)), .text)
+        XCTAssertEqual(FileKind.identify(Array("(assert (<= X_0 1))\n".utf8)), .text)
+    }
+}

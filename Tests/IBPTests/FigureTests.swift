@@ -235,6 +235,13 @@ final class FigureTests: XCTestCase {
         XCTAssertEqual(grid[10], 0.1)
         XCTAssertEqual(try FigureLists.epsilons("0,0.05:0.15:0.05"), [0, 0.05, 0.1, 0.15])
         let started = Date()
+        XCTAssertThrowsError(try FigureLists.epsilons("0:0.1:0.03")) {
+            XCTAssertTrue("\($0)".contains("does not reach its stop: steps of 0.03 from 0.0 pass 0.09 then 0.12"), "\($0)")
+        }
+        XCTAssertEqual(try FigureLists.epsilons("0.1:0.2:0.05"), [0.1, 0.15, 0.2])
+        for hostile in ["0x0.1", "0:0x0.1:0.05", " 0.1", "inf", "+0.1"] {
+            XCTAssertThrowsError(try FigureLists.epsilons(hostile), hostile)
+        }
         XCTAssertThrowsError(try FigureLists.epsilons("0:1:1e-9")) { XCTAssertTrue("\($0)".contains("more than 1000"), "\($0)") }
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.1)
         XCTAssertThrowsError(try FigureLists.epsilons("0:0.5:0"))

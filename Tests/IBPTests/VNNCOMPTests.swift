@@ -194,6 +194,8 @@ final class VNNCOMPTests: XCTestCase {
             ("a.onnx,p.vnnlib\n", "i.csv:1: 2 fields, expected 3 (onnx, vnnlib, timeout)"),
             ("a.onnx,p.vnnlib,-3\n", "i.csv:1: timeout -3 is not a positive number of seconds"),
             ("a.onnx,p.vnnlib,nan\n", "i.csv:1: timeout nan is not a positive number of seconds"),
+            ("a.onnx,p.vnnlib,0x10\n", "i.csv:1: timeout 0x10 is not a positive number of seconds"),
+            ("a.onnx,p.vnnlib,inf\n", "i.csv:1: timeout inf is not a positive number of seconds"),
             ("onnx,vnnlib\na,b\n", "i.csv:1: the header has no column timeout or timeout_s (columns: onnx, vnnlib)"),
             ("\n\n", "i.csv: no instances; expected lines onnx,vnnlib,timeout"),
             ("onnx,vnnlib,timeout\n", "i.csv: no instances after the header"),

@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// The list flags of `visualize` and the manifest, parsed in one place so both accept the same text.
 public enum FigureLists {
@@ -38,18 +39,28 @@ public enum FigureLists {
     }
 
     /// Parses a list like `0.05,0.1,0.2` or a grid `start:stop:step` (stop included, e.g. `0:0.45:0.01` is 46
-    /// values), or both joined by commas; every value must be in [0, 1].
+    /// values), or both joined by commas; every value must be in [0, 1]. Numbers are decimal (`DecimalText`, no
+    /// hexadecimal, no spaces); a grid whose step does not land on stop (`0:0.1:0.03`) is refused, not cut short.
     public static func epsilons(_ text: String, flag: String = "--epsilons") throws -> [Float] {
         var out: [Float] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let fields = part.split(separator: ":", omittingEmptySubsequences: false)
-                .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+                .map { DecimalText.double($0) }
             if fields.count == 3 {
                 guard let start = fields[0], let stop = fields[1], let step = fields[2], start.isFinite, stop.isFinite,
                       step.isFinite, step > 0, start <= stop, start >= 0, stop <= 1 else {
                     throw SettingsError(message: "\(flag): '\(part)' is not a grid start:stop:step inside [0, 1] with step > 0")
                 }
-                let steps = ((stop - start) / step + 1e-9).rounded(.down)
+                // The grid must land on stop: `0:0.1:0.03` (0, 0.03, 0.06, 0.09) would silently drop the end the
+                // user asked for, so it is refused, naming the nearest stops that the step does reach.
+                let exact = (stop - start) / step
+                let steps = exact.rounded()
+                guard abs(exact - steps) <= 1e-6 else {
+                    let below = start + exact.rounded(.down) * step, above = start + exact.rounded(.up) * step
+                    throw SettingsError(message: "\(flag): the grid '\(part)' does not reach its stop: steps of "
+                                        + "\(shown(step)) from \(shown(start)) pass \(shown(below)) then \(shown(above)); "
+                                        + "give a stop the step reaches exactly (or another step)")
+                }
                 guard steps + 1 <= Double(maxEpsilons - out.count) else {
                     throw SettingsError(message: "\(flag): '\(part)' has more than \(maxEpsilons) values")
                 }
@@ -67,6 +78,9 @@ public enum FigureLists {
         }
         return out
     }
+
+    /// A grid value for a message, rounded to 6 decimals as the grid's values are (`0.09`, not `0.09000000000000001`).
+    private static func shown(_ v: Double) -> String { "\((v * 1e6).rounded() / 1e6)" }
 
     /// Parses `ibp,crown-ibp` into bound methods, in order, without repeats.
     public static func methods(_ text: String, flag: String = "--methods") throws -> [BoundMethodName] {

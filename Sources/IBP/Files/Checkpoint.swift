@@ -99,11 +99,11 @@ public struct Checkpoint {
                        + "(expected format \(Checkpoint.format))")
         }
         guard format == Checkpoint.format else {
-            throw fail("metadata format is \"\(format)\", expected \(Checkpoint.format): a safetensors file from "
+            throw fail("metadata format is \"\(FileText.shown(format))\", expected \(Checkpoint.format): a safetensors file from "
                        + "another tool or version")
         }
         if let unknown = meta.keys.sorted().first(where: { !metadataKeys.contains($0) }) {
-            throw fail("metadata has the unknown key \"\(unknown)\" (known: \(metadataKeys.sorted().joined(separator: ", ")))")
+            throw fail("metadata has the unknown key \"\(FileText.shown(unknown))\" (known: \(metadataKeys.sorted().joined(separator: ", ")))")
         }
         guard let archJSON = meta["architecture"] else {
             throw fail("metadata has no architecture")
@@ -113,6 +113,10 @@ public struct Checkpoint {
             architecture = try StrictJSON.decode(Architecture.self, from: Data(archJSON.utf8))
         } catch let e as StrictJSON.Failure {
             throw fail("architecture in metadata is not valid: \(e.reason)")
+        }
+        // The name is printed by every tool (evaluate's report, figures): checked where it is read.
+        if let problem = Architecture.nameProblem(architecture.name) {
+            throw fail("architecture in metadata: \(problem)")
         }
         if let forced, forced.layers != architecture.layers || forced.inputShape != architecture.inputShape {
             throw fail("--architecture \(forced.name): the file records another model (\(architecture.name): "

@@ -1,3 +1,5 @@
+import IBPFormats
+
 /// A model described as data: named layer lists that a checkpoint stores so it alone rebuilds its network.
 public struct Architecture: Codable, Equatable, Sendable {
     public enum LayerSpec: Codable, Equatable, Sendable {
@@ -77,6 +79,19 @@ public struct Architecture: Codable, Equatable, Sendable {
 
 extension Architecture {
     /// The ReLU models with batch normalisation: `tiny-bn`, `small-bn`, `medium-bn`, `large-bn`.
+    /// Why `name` cannot name a model, or nil: a name is 1 to `maxNameLength` letters, digits, '-', '_' or '.',
+    /// so that a name read from a file (a model JSON, a checkpoint's metadata) is safe to print on one line and
+    /// to use in a file name. The messages show the name escaped and cut (`FileText.shown`).
+    public static func nameProblem(_ name: String) -> String? {
+        guard name.isEmpty || name.count > maxNameLength
+                || !name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else { return nil }
+        return "model name \"\(FileText.shown(name, limit: 80))\" must be 1 to \(maxNameLength) letters, digits, '-', "
+            + "'_' or '.'"
+    }
+
+    /// The longest model name (`nameProblem`).
+    public static let maxNameLength = 64
+
     public static let batchNormNames = ["tiny-bn", "small-bn", "medium-bn", "large-bn"]
 
     /// This architecture with a batch normalisation after every conv and linear layer except the head (before its

@@ -61,9 +61,7 @@ public enum ArchitectureFile {
     private static func check(_ architecture: Architecture, inputShape: [Int], classes: Int,
                               fail: (String) -> ArchitectureFileError) throws {
         let name = architecture.name
-        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw fail("model name \"\(name)\" must be 1 to 64 letters, digits, '-', '_' or '.'")
-        }
+        if let problem = Architecture.nameProblem(name) { throw fail(problem) }
         if let named = Architecture.named(name), named != architecture {
             throw fail("is named \"\(name)\", one of the named models, with other layers; give it another \"name\"")
         }
@@ -135,11 +133,11 @@ public enum ArchitectureFile {
                     + layerKinds.joined(separator: ", ") + ")"
             }
             guard layerKinds.contains(kind) else {
-                return "layers[\(index)] is of unknown kind \"\(kind)\"; the kinds are " + layerKinds.joined(separator: ", ")
+                return "layers[\(index)] is of unknown kind \"\(FileText.shown(kind))\"; the kinds are " + layerKinds.joined(separator: ", ")
             }
             if kind == "activation", let body = object[kind] as? [String: Any], let function = body["_0"] as? String,
                MonotoneKind(rawValue: function) == nil {
-                return "layers[\(index)] is an unknown activation \"\(function)\"; the activations are "
+                return "layers[\(index)] is an unknown activation \"\(FileText.shown(function))\"; the activations are "
                     + MonotoneKind.allCases.map(\.rawValue).joined(separator: ", ")
             }
         }

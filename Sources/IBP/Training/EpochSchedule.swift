@@ -39,13 +39,21 @@ public struct EpochSchedule: Codable, Equatable, Sendable {
 extension TrainingSettings {
     /// Sets the step counts given in epochs (`epochs`) for `images` training images at this batch size; a part
     /// given in steps stays as it is.
-    /// - Throws: `SettingsError` naming the epoch flag whose step count exceeds `TrainingSettings.maxCount`.
+    /// - Throws: `SettingsError` naming the epoch flag whose step count exceeds `TrainingSettings.maxCount`, or
+    ///   whose positive value rounds to zero steps (under half a step).
     public mutating func resolveEpochs(trainingImages images: Int) throws {
         guard let e = epochs else { return }
         try e.validate()
         let batch = batchSize
         func steps(_ value: Double, _ flag: String) throws -> Int {
-            let count = (value * Double(images) / Double(max(batch, 1))).rounded(.up)
+            let exact = value * Double(images) / Double(max(batch, 1))
+            // A positive count of epochs that rounds to zero steps (`--epochs 1e-9`) would be rounded up to a whole
+            // step in silence: refused, naming the flag and the smallest value that rounds to one step.
+            if value > 0, exact < 0.5 {
+                throw SettingsError(message: "\(flag) \(value) rounds to zero steps (\(exact) of \(batch) of the \(images) "
+                                    + "training images); give at least \(0.5 * Double(max(batch, 1)) / Double(images)) or 0")
+            }
+            let count = exact.rounded(.up)
             guard count <= Double(TrainingSettings.maxCount) else {
                 throw SettingsError(message: "\(flag) \(value) is \(count) steps of \(batch) of the \(images) training "
                                     + "images, over the limit of \(TrainingSettings.maxCount)")

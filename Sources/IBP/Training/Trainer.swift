@@ -137,6 +137,14 @@ public final class Trainer {
         } catch let e as StrictJSON.Failure {
             throw SettingsError(message: "\(settingsURL.path): not valid training settings: \(e.reason)", isUsageError: false)
         }
+        // The recorded settings are checked as recorded, before any flag changes them, and a fault is named by the
+        // file and its field (a hand-edited `"steps": -3`), not by a flag the user did not give.
+        do {
+            try settings.validate()
+        } catch let e as SettingsError {
+            throw SettingsError(message: "\(settingsURL.path): not valid training settings: "
+                                + TrainingSettings.namingFields(e.message), isUsageError: false)
+        }
         if let conflict = flags.conflicts(with: settings).first {
             throw UsageError("\(conflict.flag) \(conflict.given) differs from the run's \(conflict.recorded) "
                              + "(\(settingsURL.path)); a resumed run keeps its settings: drop \(conflict.flag), or start "

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that defines a training run; stored as `settings.json` in the run folder (the run's record, which
 /// `--resume` reads back) and in checkpoints (without the data folder, so that checkpoints do not depend on where
 /// the data lies).
@@ -123,6 +125,28 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         }
     }
 
+    /// The settings fields (as `settings.json` spells them) that the command-line flags set.
+    public static let fieldOfFlag: [String: String] = [
+        "--steps": "steps", "--batch-size": "batchSize", "--checkpoint-every": "checkpointEvery",
+        "--eval-every": "evalEvery", "--eval-limit": "evalLimit", "--validation": "validationImages",
+        "--eval-epsilon": "evalEpsilon", "--threads": "threads", "--epsilon-train": "schedule.epsilonTrain",
+        "--kappa": "schedule.kappaFinal", "--warmup-steps": "schedule.warmupSteps", "--ramp-steps": "schedule.rampSteps",
+        "--learning-rate": "schedule.learningRate", "--decay-steps": "schedule.decaySteps",
+        "--decay-factor": "schedule.decayFactor", "--beta-start": "beta.start", "--beta-end": "beta.end",
+    ]
+
+    /// `message` (from `validate`) with each flag it names written as the settings field the flag sets
+    /// (`--steps must be at least 1` -> `field "steps" must be at least 1`), for a fault read from a settings file.
+    public static func namingFields(_ message: String) -> String {
+        var out = message
+        // Longest first, so that `--steps` does not match inside `--warmup-steps`.
+        for (flag, field) in fieldOfFlag.sorted(by: { $0.key.count > $1.key.count }) {
+            out = out.replacingOccurrences(of: #"(?<![a-z-])\#(flag)(?![a-z-])"#, with: "field \"\(field)\"",
+                                           options: .regularExpression)
+        }
+        return out
+    }
+
     /// What the run will not do that its flags suggest it will, as lines for the user (empty when none):
     /// an IBP schedule that does not reach `--epsilon-train` within `--steps`, or never leaves the warm-up.
     public var warnings: [String] {
@@ -132,16 +156,24 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             return ["--method \(method.rawValue) with --epsilon-train 0 trains a nominal model: the interval term is eps 0 "
                     + "throughout"]
         }
+        // The messages name the flags the user gave: the epoch flag when that part was given in epochs.
+        let e = epochs
+        let stepsFlag = e?.epochs != nil ? "--epochs" : "--steps"
+        let warmupFlag = e?.warmupEpochs != nil ? "--warmup-epochs" : "--warmup-steps"
+        let warmupGiven = e?.warmupEpochs.map { "--warmup-epochs \($0) = \(s.warmupSteps) steps" }
+            ?? "--warmup-steps \(s.warmupSteps)"
+        let rampGiven = e?.rampEpochs.map { "--ramp-epochs \($0) = \(s.rampSteps) steps" } ?? "--ramp-steps \(s.rampSteps)"
         if s.warmupSteps >= steps {
-            return ["the \(s.warmupSteps)-step warm-up (--warmup-steps) covers all \(steps) steps: IBP never starts "
-                    + "and this trains a nominal model at eps 0; give more --steps or fewer --warmup-steps"]
+            let warmupName = e?.warmupEpochs.map { "--warmup-epochs \($0)" } ?? "--warmup-steps"
+            return ["the \(s.warmupSteps)-step warm-up (\(warmupName)) covers all \(steps) steps: IBP never starts "
+                    + "and this trains a nominal model at eps 0; give more \(stepsFlag) or fewer \(warmupFlag)"]
         }
         let rampEnd = s.warmupSteps + s.rampSteps
         if rampEnd > steps {
             // The last step trained is steps - 1 (0-based).
             let eps = s.epsilon(at: steps - 1), kappa = s.kappa(at: steps - 1)
-            return ["the eps ramp ends at step \(rampEnd) (--warmup-steps \(s.warmupSteps) + --ramp-steps "
-                    + "\(s.rampSteps)), after the last of \(steps) steps: training stops at eps \(eps), kappa \(kappa), "
+            return ["the eps ramp ends at step \(rampEnd) (\(warmupGiven) + \(rampGiven)"
+                    + "), after the last of \(steps) steps: training stops at eps \(eps), kappa \(kappa), "
                     + "short of --epsilon-train \(s.epsilonTrain), --kappa \(s.kappaFinal)"]
         }
         return []

@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// The results of a batch as a CSV (one row per instance) and as a summary table (one row per network, then the
 /// total), with the consensus columns when the results carry a consensus.
@@ -6,10 +7,11 @@ public enum BatchReport {
     /// Columns: benchmark, onnx, vnnlib, timeout_s (the limit applied: `--timeout` or the list's), answer, method (the one that proved unsat), bound_margin (the
     /// smallest worst-disjunct upper bound; negative = proven), attack_margin (>= 0 = counterexample), seconds,
     /// consensus, wrong (1 when the answer contradicts the consensus), counterexample (the file written for a sat
-    /// answer), note. Commas and newlines in notes become semicolons and spaces.
+    /// answer), note. Fields are quoted per RFC 4180 (`CSVWriter`: paths with commas or quotes keep them); newlines
+    /// in notes become spaces, so that each instance is one line.
     public static func csv(_ results: [InstanceResult]) -> String {
-        var lines = ["benchmark,onnx,vnnlib,timeout_s,answer,method,bound_margin,attack_margin,seconds,consensus,wrong,"
-                     + "counterexample,note"]
+        var lines = [CSVWriter.row(["benchmark", "onnx", "vnnlib", "timeout_s", "answer", "method", "bound_margin",
+                                    "attack_margin", "seconds", "consensus", "wrong", "counterexample", "note"])]
         for r in results {
             let o = r.outcome
             let cells: [String] = [
@@ -17,11 +19,11 @@ public enum BatchReport {
                 o.method?.rawValue ?? "", o.boundMargin.map { "\($0)" } ?? "", o.attackMargin.map { "\($0)" } ?? "",
                 String(format: "%.4f", o.seconds), r.consensus?.rawValue ?? "", r.consensus == nil ? "" : (r.isWrong ? "1" : "0"),
                 r.counterexampleFile ?? "",
-                o.note.replacingOccurrences(of: ",", with: ";").split(whereSeparator: \.isNewline).joined(separator: " "),
+                o.note.split(whereSeparator: \.isNewline).joined(separator: " "),
             ]
-            lines.append(cells.map { $0.replacingOccurrences(of: ",", with: ";") }.joined(separator: ","))
+            lines.append(CSVWriter.row(cells))
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined()
     }
 
     /// Counts per network (the ONNX file's name) and in total: instances, each answer, and with a consensus the

@@ -7,6 +7,8 @@ public enum ONNXProblem: FileProblem {
     case fileTooLarge(bytes: Int, limit: Int)
     /// The bytes are not a protobuf `ModelProto` (cut short, wrong wire types, nested too deep, ...).
     case notProtobuf(String)
+    /// The bytes are a file of another kind (`FileKind`), e.g. a safetensors checkpoint renamed `.onnx`.
+    case otherKind(FileKind)
     /// The model decodes but is inconsistent: a missing field, a name defined twice, a size that does not match.
     case malformed(String)
     /// A declared size is beyond what this reader accepts (element counts, dimensions, number of nodes, ...).
@@ -25,6 +27,9 @@ public enum ONNXProblem: FileProblem {
         case let .fileTooLarge(bytes, limit):
             return "ONNX model of \(bytes) bytes exceeds the reader's limit of \(limit) bytes"
         case .notProtobuf(let why): return "not an ONNX model (protobuf decoding failed: \(why))"
+        case .otherKind(let kind):
+            let checkpoint = kind == .safetensors ? ", as this project's .ckpt checkpoints are (convert writes an .onnx from one)" : ""
+            return "not an ONNX model: it looks like \(kind.description)\(checkpoint)"
         case .malformed(let why): return "malformed ONNX model: \(why)"
         case .limitExceeded(let why): return "ONNX model exceeds a limit of this reader: \(why)"
         case .unsupported(let why): return "unsupported ONNX feature: \(why)"

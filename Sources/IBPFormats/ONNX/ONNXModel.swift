@@ -44,6 +44,11 @@ public enum ONNXModel {
         do {
             model = try Onnx_ModelProto(serializedBytes: data, partial: true, options: options)
         } catch {
+            // A file of another kind (a .ckpt renamed .onnx is a safetensors file) is named as what it looks like.
+            let kind = FileKind.identify(data.prefix(512))
+            if kind != .unknown, kind != .onnx {
+                throw fail(.otherKind(kind))
+            }
             throw fail(.notProtobuf(describe(error)))
         }
         return try ONNXGraphDecoder(path: path, limits: limits).graph(of: model)

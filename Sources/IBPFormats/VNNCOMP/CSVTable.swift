@@ -46,7 +46,7 @@ public struct CSVTable {
         let data = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         guard let text = String(validating: data, as: UTF8.self) else {
             let kind = FileKind.identify(data.prefix(512))
-            throw CSVError(path: path, problem: CSVProblem("not UTF-8 text" + (kind == .text ? "" : " (\(kind.description))")))
+            throw CSVError(path: path, problem: CSVProblem("not UTF-8 text" + (kind == .text || kind == .unknown ? "" : " (\(kind.description))")))
         }
         var records: [(line: Int, fields: [String])] = []
         // Split at Characters that are newlines: "\r\n" is one Character in Swift, so splitting at "\n" alone would

@@ -83,7 +83,7 @@ public enum InstanceList {
             let onnx = record.fields[columns.onnx], vnnlib = record.fields[columns.vnnlib]
             let timeoutText = record.fields[columns.timeout]
             guard !onnx.isEmpty, !vnnlib.isEmpty else { throw fail("an empty onnx or vnnlib path", record.line) }
-            guard let timeout = Double(timeoutText), timeout.isFinite, timeout > 0 else {
+            guard let timeout = DecimalText.double(timeoutText), timeout > 0 else {
                 throw fail("timeout \(FileText.shown(timeoutText)) is not a positive number of seconds", record.line)
             }
             // The files named, not the text: `a.vnnlib`, `./a.vnnlib` and a link to it are one instance.

@@ -47,26 +47,6 @@ struct VNNLIBLinearTerm: Hashable {
 /// forms (`-0.5`, `1e-05`, `2.5E+3`) that Python-written files use. Parsed to Double (correctly rounded); only
 /// this grammar is accepted (no `inf`, `nan`, hexadecimal or `.5`).
 enum VNNLIBNumber {
-    static func parse(_ text: String) -> Double? {
-        let b = Array(text.utf8)
-        var i = 0
-        func digits() -> Int {
-            let start = i
-            while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) { i += 1 }
-            return i - start
-        }
-        if i < b.count, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") { i += 1 }
-        guard digits() > 0 else { return nil }
-        if i < b.count, b[i] == UInt8(ascii: ".") {
-            i += 1
-            guard digits() > 0 else { return nil }
-        }
-        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
-            i += 1
-            if i < b.count, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") { i += 1 }
-            guard digits() > 0 else { return nil }
-        }
-        guard i == b.count, let v = Double(text), v.isFinite else { return nil }
-        return v
-    }
+    /// A numeral of the property: the shared decimal grammar (`DecimalText`), with SMT-LIB's optional '+'.
+    static func parse(_ text: String) -> Double? { DecimalText.double(text, allowsPlusSign: true) }
 }
