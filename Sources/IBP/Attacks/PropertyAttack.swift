@@ -96,19 +96,10 @@ public struct PropertyAttack: Sendable {
         for layer in layers { flow = layer.forward(flow, cache: true) }
         let outputs = flow.values.reshaped(sampleShape: [given.outputs])
         let n = x.batch, k = given.rowCount, o = given.outputs
-        precondition(given.batch == 1 || given.batch == n, "a specification of \(given.batch) samples for \(n) inputs")
         // Shared rows: sample s reads the specification's sample 0 (index `base(s)`).
         let spec = given, shared = given.batch == 1
         func base(_ s: Int) -> Int { shared ? 0 : s }
-        var values = Tensor(zeros: [n, k])
-        for s in 0..<n {
-            for i in 0..<k {
-                let r = base(s) * k + i
-                var acc = spec.offsets[r]
-                for j in 0..<o { acc += spec.rows.data[r * o + j] * outputs.data[s * o + j] }
-                values.data[s * k + i] = acc
-            }
-        }
+        let values = spec.values(at: outputs)
         var margins = [Float](repeating: -.infinity, count: n)
         var dOutputs = Tensor(zeros: [n, o])
         for s in 0..<n {

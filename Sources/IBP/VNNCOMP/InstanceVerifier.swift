@@ -100,12 +100,7 @@ public struct InstanceVerifier {
     /// How many specification rows one bound pass takes on `model`: the budget over 16 bytes per neuron of the
     /// widest stage (the input included), at least 1.
     static func rowsPerPass(_ model: any Classifier) -> Int {
-        var flow = Flow(values: Tensor(zeros: [1] + model.inputShape))
-        var widest = flow.values.sampleSize
-        for layer in model.layers {
-            flow = layer.forward(flow, cache: false)
-            widest = max(widest, flow.values.sampleSize)
-        }
+        let widest = ([model.inputShape] + model.layers.map(\.outputShape)).map { $0.reduce(1, *) }.max()!
         return max(1, rowBudgetBytes / (16 * max(widest, 1)))
     }
 
@@ -117,11 +112,6 @@ public struct InstanceVerifier {
     static func upperBounds(of spec: Specification, model: any Classifier, box: InputBox, method: BoundMethodName,
                             rowsPerPass: Int, timedOut: () -> Bool) throws -> Tensor? {
         let k = spec.rowCount, o = spec.outputs
-        if k <= rowsPerPass {
-            let bounds = try method.method.bounds(model.layers, box: box, specification: spec)
-            guard bounds.finite[0] else { return Tensor(shape: [1, k], data: [Float](repeating: .infinity, count: k)) }
-            return bounds.specification!.upper
-        }
         var upper = [Float]()
         upper.reserveCapacity(k)
         var first = 0

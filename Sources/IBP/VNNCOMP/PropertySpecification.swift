@@ -36,27 +36,20 @@ extension Specification {
         }
     }
 
-    /// The rows' values C z + d at concrete outputs z (n, outputs) -> (n, k), in float32.
+    /// The rows' values C z + d at concrete outputs z (n, outputs) -> (n, k), in float32. A specification of one
+    /// sample is shared by all n outputs (an attack's restarts).
     public func values(at outputs: Tensor) -> Tensor {
-        let n = batch, k = rowCount, o = self.outputs
-        precondition(outputs.batch == n && outputs.sampleSize == o, "outputs \(outputs.shape) for \(n) x \(o)")
+        let n = outputs.batch, k = rowCount, o = self.outputs
+        precondition((batch == n || batch == 1) && outputs.sampleSize == o, "outputs \(outputs.shape) for \(batch) x \(o)")
         var v = Tensor(zeros: [n, k])
         for s in 0..<n {
+            let base = batch == 1 ? 0 : s
             for i in 0..<k {
-                var acc = offsets[s * k + i]
-                for j in 0..<o { acc += rows.data[(s * k + i) * o + j] * outputs.data[s * o + j] }
+                var acc = offsets[base * k + i]
+                for j in 0..<o { acc += rows.data[(base * k + i) * o + j] * outputs.data[s * o + j] }
                 v.data[s * k + i] = acc
             }
         }
         return v
-    }
-
-    /// The same specification repeated for `count` samples (an attack's restarts).
-    func repeated(_ count: Int) -> Specification {
-        precondition(batch == 1, "repeating a specification of \(batch) samples")
-        return Specification(rows: Tensor(shape: [count] + rows.sampleShape,
-                                          data: Array([[Float]](repeating: rows.data, count: count).joined())),
-                             offsets: Array([[Float]](repeating: offsets, count: count).joined()),
-                             disjuncts: [[[Int]]](repeating: disjuncts[0], count: count))
     }
 }
