@@ -245,4 +245,19 @@ extension VNNLIBTests {
             XCTAssertTrue("\($0)".hasPrefix("b.vnnlib:3:"), "\($0)")
         }
     }
+
+    /// The time limit holds inside one assertion: sixteen distinct (or A B) in one (and ...) multiply out into
+    /// 65,536 conjunctions of 16 rows (a 75 KB file of the new-user trial ran 2.2 s past a 0.5 s limit, since the
+    /// deadline was checked only between commands). Read with 0.2 s left, it stops within a second of the limit.
+    func testDeadlineHoldsWhileMultiplyingOut() {
+        let factors = (0..<16).map { "(or (>= Y_0 \($0)) (<= Y_1 \($0)))" }.joined(separator: " ")
+        let text = "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n"
+            + "(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (and \(factors)))\n"
+        let started = Date()
+        XCTAssertThrowsError(try VNNLIB.parse(text: text, path: "p.vnnlib",
+                                              limits: VNNLIBLimits(deadline: started.addingTimeInterval(0.2)))) {
+            XCTAssertTrue($0 is VNNLIBTimeout, "\($0)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.2)
+    }
 }

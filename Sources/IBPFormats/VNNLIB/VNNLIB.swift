@@ -11,7 +11,8 @@ public struct VNNLIBLimits: Equatable, Sendable {
     /// Largest number of disjuncts after multiplying the output condition out, and of inequalities in total.
     public var maxDisjuncts: Int
     /// When reading must have finished (`verify --timeout` counts reading the property): checked every 64 KiB of
-    /// text and after every command; past it the reader throws `VNNLIBTimeout`. nil: no time limit.
+    /// text, after every command and every 1,024 conjunctions while the output condition is multiplied out and made
+    /// dense; past it the reader throws `VNNLIBTimeout`. nil: no time limit.
     public var deadline: Date?
 
     public init(maxFileBytes: Int = 256 << 20, maxVariables: Int = 1 << 24, maxDepth: Int = 64, maxDisjuncts: Int = 1 << 16,

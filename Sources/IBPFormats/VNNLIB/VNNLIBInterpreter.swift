@@ -1,3 +1,5 @@
+import Foundation
+
 /// Interprets the top-level commands of a VNNLIB file one by one (see `VNNLIB` for the subset), collecting
 /// declarations, the input box and the output condition; `property()` checks completeness and builds the result.
 struct VNNLIBInterpreter {
@@ -153,8 +155,12 @@ struct VNNLIBInterpreter {
         // (and ...) of sixteen copies of (or A B) is the three disjuncts A, A and B, B, not 65,536).
         var seen = Set<Set<Inequality>>()
         var out: [[Inequality]] = []
+        var made = 0
         for x in a {
             for y in b {
+                // The time limit counts this too: a 75 KB property multiplied out for 2 s past a 0.5 s limit.
+                made &+= 1
+                if made & 1023 == 0 { try checkDeadline() }
                 var members = Set<Inequality>()
                 let conjunction = (x + y).filter { members.insert($0).inserted }
                 if seen.insert(members).inserted { out.append(conjunction) }
@@ -177,7 +183,16 @@ struct VNNLIBInterpreter {
         guard held + added <= limits.maxDisjuncts * 16 else {
             throw fail("multiplying out the and/or nesting gives more than \(limits.maxDisjuncts * 16) inequalities", at: p)
         }
-        for i in a.indices { a[i] += b[0] }
+        for i in a.indices {
+            a[i] += b[0]
+            if i & 1023 == 1023 { try checkDeadline() }
+        }
+    }
+
+    /// Throws `VNNLIBTimeout` once `limits.deadline` has passed (checked every 1,024 conjunctions while the output
+    /// condition is multiplied out, so the time limit holds inside one large assertion).
+    func checkDeadline() throws {
+        if let deadline = limits.deadline, Date() > deadline { throw VNNLIBTimeout(path: path) }
     }
 
     /// Conjoins another output assertion with those before it.
@@ -258,8 +273,11 @@ struct VNNLIBInterpreter {
             innerLower.append(il)
             innerUpper.append(iu)
         }
+        var made = 0
         let disjuncts = try condition.map { conjunction in
             try conjunction.map { q -> LinearInequality in
+                made &+= 1
+                if made & 1023 == 0 { try checkDeadline() }
                 var c = [Double](repeating: 0, count: outputs)
                 for (v, k) in q.term.coefficients {
                     c[v.index] += k
