@@ -57,15 +57,23 @@ public struct PropertyAttack: Sendable {
         }
         var best = Outcome(point: x.rows(0..<1), margin: -.infinity, accepted: false)
         var m = [Float](repeating: 0, count: x.count), v = m
+        var grad = [Float](repeating: 0, count: x.count)
+        func stopped() -> Bool { Interrupt.requested || (deadline.map { Date() >= $0 } ?? false) }
         for t in 0...max(0, steps) {
-            if let deadline, Date() >= deadline { break }
-            if Interrupt.requested { break }
-            let (margins, grad) = PropertyAttack.marginAndGradient(model, x: x, specification: spec, targets: targets)
-            for s in 0..<n where margins[s] > best.margin || (margins[s] >= 0 && !best.accepted) {
-                let point = x.rows(s..<(s + 1))
-                if margins[s] > best.margin { best.point = point; best.margin = margins[s] }
-                if margins[s] >= 0 && accept(point) {
-                    return Outcome(point: point, margin: margins[s], accepted: true)
+            // Restarts go through the network `restartsPerPass` at a time, with the time limit checked between
+            // passes: one pass of 1,024 restarts through a large convolutional net took 2.9 s past a 1 s limit.
+            for first in stride(from: 0, to: n, by: PropertyAttack.restartsPerPass) {
+                if stopped() { return best }
+                let rows = first..<min(n, first + PropertyAttack.restartsPerPass)
+                let (margins, g) = PropertyAttack.marginAndGradient(model, x: x.rows(rows), specification: spec,
+                                                                    targets: Array(targets[rows]))
+                grad.replaceSubrange(rows.lowerBound * size..<rows.upperBound * size, with: g.data)
+                for (i, s) in rows.enumerated() where margins[i] > best.margin || (margins[i] >= 0 && !best.accepted) {
+                    let point = x.rows(s..<(s + 1))
+                    if margins[i] > best.margin { best.point = point; best.margin = margins[i] }
+                    if margins[i] >= 0 && accept(point) {
+                        return Outcome(point: point, margin: margins[i], accepted: true)
+                    }
                 }
             }
             if t == steps { break }
@@ -75,8 +83,8 @@ public struct PropertyAttack: Sendable {
             for s in 0..<n {
                 for i in 0..<size {
                     let k = s * size + i, l = lower.data[i], u = upper.data[i]
-                    m[k] = b1 * m[k] + (1 - b1) * grad.data[k]
-                    v[k] = b2 * v[k] + (1 - b2) * grad.data[k] * grad.data[k]
+                    m[k] = b1 * m[k] + (1 - b1) * grad[k]
+                    v[k] = b2 * v[k] + (1 - b2) * grad[k] * grad[k]
                     let step = rate * (u - l) * (m[k] / c1) / ((v[k] / c2).squareRoot() + 1e-12)
                     x.data[k] = min(max(x.data[k] + step, l), u)
                 }
@@ -84,6 +92,9 @@ public struct PropertyAttack: Sendable {
         }
         return best
     }
+
+    /// Restarts per forward and backward pass (the time limit is checked between passes).
+    static let restartsPerPass = 32
 
     /// The margin of each row of x (n, input shape) and the gradient dx of the objective: one forward pass with
     /// caches, one backward pass from the row c_i chosen for each sample. The objective of sample s is the margin,
