@@ -118,6 +118,13 @@ public struct Checkpoint {
         if let problem = Architecture.nameProblem(architecture.name) {
             throw fail("architecture in metadata: \(problem)")
         }
+        // One rule wherever a model is read (`ArchitectureFile`, `TrainingSettings.validate`): a built-in name means
+        // its layers, so a file cannot be labelled "small" in reports and figures while holding other layers.
+        if let named = Architecture.named(architecture.name), named != architecture {
+            throw fail("architecture in metadata is named \"\(architecture.name)\", one of the named models, but its "
+                       + "layers differ (\(architecture.summary); \(named.name) is \(named.summary)); the file is not a "
+                       + "\(named.name) checkpoint; use the right file")
+        }
         if let forced, forced.layers != architecture.layers || forced.inputShape != architecture.inputShape {
             throw fail("--architecture \(forced.name): the file records another model (\(architecture.name): "
                        + "\(architecture.summary)); drop --architecture to read it as recorded")
