@@ -44,7 +44,8 @@ extension FileText {
         case .fileReadInapplicableStringEncoding: return "not UTF-8 text"
         case .fileReadNoSuchFile, .fileNoSuchFile: return "no such file"
         case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
-        case .fileReadCorruptFile: return "damaged, or not in the format expected"
+        // 259 is what `String(contentsOf:encoding: .utf8)` throws for bytes that are not UTF-8.
+        case .fileReadCorruptFile: return "damaged, or not UTF-8 text"
         case .fileReadTooLarge: return "too large to read"
         case .fileWriteOutOfSpace: return "no space left on the device"
         case .fileWriteVolumeReadOnly: return "the file system is read-only"

@@ -35,6 +35,19 @@ public struct MetricsLog {
                 return "step \(step) is outside 1...\(TrainingSettings.maxCount)"
             }
             if let previous, step <= previous { return "\(type) record at step \(step) after one at step \(previous)" }
+            for (name, value) in [("nominalAccuracy", nominalAccuracy), ("verifiedAccuracy", verifiedAccuracy)] {
+                if let value, !(0...1).contains(value) { return "\(name) \(value) is outside [0, 1]" }
+            }
+            if type == "eval", let v = verifiedAccuracy, let n = nominalAccuracy, v > n {
+                return "verified accuracy \(v) above nominal \(n) (verified implies correctly classified)"
+            }
+            if let epsilon, !(epsilon >= 0 && epsilon <= 1) { return "epsilon \(epsilon) is outside [0, 1]" }
+            for (name, value) in [("kappa", kappa), ("beta", beta), ("learningRate", learningRate), ("loss", loss),
+                                  ("nominalLoss", nominalLoss), ("verifiedLoss", verifiedLoss)] {
+                if let value, !(value.isFinite && value >= 0) { return "\(name) \(value) is not a finite non-negative number" }
+            }
+            if let count, count < 1 { return "count \(count) is below 1" }
+            if let seconds, !(seconds.isFinite && seconds >= 0) { return "seconds \(seconds) is not a finite non-negative number" }
             // The fields `record` writes for this type, present in every log train has written, and no others:
             // `{"step":10,"type":"eval"}` would draw an empty figure that looks like a run without evaluations.
             let fields: [(String, Bool)] = [("epsilon", epsilon != nil), ("kappa", kappa != nil), ("beta", beta != nil),
@@ -52,19 +65,6 @@ public struct MetricsLog {
             if let foreign = fields.first(where: { $0.1 && !allowed.contains($0.0) }) {
                 return "the \(type) record at step \(step) has \"\(foreign.0)\", which only the other record type has"
             }
-            for (name, value) in [("nominalAccuracy", nominalAccuracy), ("verifiedAccuracy", verifiedAccuracy)] {
-                if let value, !(0...1).contains(value) { return "\(name) \(value) is outside [0, 1]" }
-            }
-            if type == "eval", let v = verifiedAccuracy, let n = nominalAccuracy, v > n {
-                return "verified accuracy \(v) above nominal \(n) (verified implies correctly classified)"
-            }
-            if let epsilon, !(epsilon >= 0 && epsilon <= 1) { return "epsilon \(epsilon) is outside [0, 1]" }
-            for (name, value) in [("kappa", kappa), ("beta", beta), ("learningRate", learningRate), ("loss", loss),
-                                  ("nominalLoss", nominalLoss), ("verifiedLoss", verifiedLoss)] {
-                if let value, !(value.isFinite && value >= 0) { return "\(name) \(value) is not a finite non-negative number" }
-            }
-            if let count, count < 1 { return "count \(count) is below 1" }
-            if let seconds, !(seconds.isFinite && seconds >= 0) { return "seconds \(seconds) is not a finite non-negative number" }
             return nil
         }
 
