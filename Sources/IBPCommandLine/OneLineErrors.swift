@@ -62,7 +62,9 @@ extension ParsableCommand {
     }
 
     private static func report(_ message: String, hint: String) {
-        let text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        // One line, and no control character from a file's text (a NUL or an escape sequence in a recorded name)
+        // reaches the terminal raw, whichever message quoted it: the last line of defence behind `FileText.shown`.
+        let text = FileText.oneLine(message.split(whereSeparator: \.isNewline).joined(separator: " "))
         guard !text.isEmpty else { return }
         let name = configuration.commandName ?? "\(self)"
         FileHandle.standardError.write(Data("\(name): error: \(text)\(hint)\n".utf8))

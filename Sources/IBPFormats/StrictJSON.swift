@@ -75,12 +75,7 @@ public enum StrictJSON {
     /// level, although the text is valid JSON. Each number is replaced by 0 in turn (at most 1,000 of them) and the
     /// text decoded again; the first whose replacement clears that error is the field, and `cause` says what it holds.
     static func misfitNumber<T: Decodable>(_ type: T.Type, in parsed: JSONValue) -> String? {
-        for (path, text) in numbers(in: parsed) {
-            do {
-                _ = try JSONDecoder().decode(T.self, from: replaced(parsed, at: path, with: "0"))
-            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-                continue
-            } catch {}
+        for (path, text) in numbers(in: parsed) where fits(T.self, parsed, replacing: path, with: "0") {
             return "field \"\(FileText.shown(pathName(path)))\" is \(FileText.shown(text, limit: 40)), which it cannot "
                 + "hold; " + cause(T.self, parsed, at: path, text: text)
         }
@@ -90,8 +85,8 @@ public enum StrictJSON {
     /// What the field at `path` takes, found by decoding probe values there: a float of 32 or 64 bits when a
     /// fraction decodes, else a whole number in the range of the widest integer type whose bounds both decode.
     private static func cause<T: Decodable>(_ type: T.Type, _ parsed: JSONValue, at path: [Step], text: String) -> String {
-        if decodes(T.self, parsed, replacing: path, with: "0.5") {
-            let bits = decodes(T.self, parsed, replacing: path, with: "1e39") ? "64-bit" : "32-bit"
+        if fits(T.self, parsed, replacing: path, with: "0.5") {
+            let bits = fits(T.self, parsed, replacing: path, with: "1e39") ? "64-bit" : "32-bit"
             let limit = bits == "64-bit" ? "1.8e308" : "3.4e38"
             return "expected a number within the range of a \(bits) float (magnitude at most about \(limit))"
         }
@@ -100,7 +95,7 @@ public enum StrictJSON {
                       ("\(Int32.min)", "\(Int32.max)"), ("0", "\(UInt16.max)"), ("\(Int16.min)", "\(Int16.max)"),
                       ("0", "\(UInt8.max)"), ("\(Int8.min)", "\(Int8.max)")]
         for (low, high) in ranges
-            where decodes(T.self, parsed, replacing: path, with: low) && decodes(T.self, parsed, replacing: path, with: high) {
+            where fits(T.self, parsed, replacing: path, with: low) && fits(T.self, parsed, replacing: path, with: high) {
             return "expected a whole number from \(low) to \(high)"
         }
         return "expected a whole number"
@@ -114,7 +109,7 @@ public enum StrictJSON {
     static func wholeNumberSpelling<T: Decodable>(_ type: T.Type, in parsed: JSONValue) -> String? {
         for (path, text) in numbers(in: parsed) where !isDigits(text) {
             guard let value = Double(text), value.isFinite, value.rounded() == value,
-                  !decodes(T.self, parsed, replacing: path, with: "0.5") else { continue }
+                  !fits(T.self, parsed, replacing: path, with: "0.5") else { continue }
             let hint = abs(value) < 9.0e15 ? "; write \(Int64(value))" : ""
             return "field \"\(FileText.shown(pathName(path)))\" is \(FileText.shown(text, limit: 40)): a whole-number "
                 + "field takes digits only\(hint)"
@@ -164,10 +159,17 @@ public enum StrictJSON {
         return found
     }
 
-    /// Whether `T` decodes from `parsed` with the value at `path` replaced by the number `number`.
-    private static func decodes<T: Decodable>(_ type: T.Type, _ parsed: JSONValue, replacing path: [Step],
+    /// Whether the field at `path` can hold the number `number`: `T` decodes from `parsed` with that value there, or
+    /// fails for another reason than a number that does not fit (which Foundation reports as a top-level
+    /// `dataCorrupted`), so a missing field elsewhere in the file does not change what the probe says.
+    private static func fits<T: Decodable>(_ type: T.Type, _ parsed: JSONValue, replacing path: [Step],
                                               with number: String) -> Bool {
-        (try? JSONDecoder().decode(T.self, from: replaced(parsed, at: path, with: number))) != nil
+        do {
+            _ = try JSONDecoder().decode(T.self, from: replaced(parsed, at: path, with: number))
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            return false
+        } catch {}
+        return true
     }
 
     /// The text of `parsed` with the value at `path` replaced by the number `number`.

@@ -58,14 +58,14 @@ final class TrustedNamesTests: XCTestCase {
         layers.name = "small"
         settings.architecture = layers
         XCTAssertThrowsError(try settings.validate()) {
-            XCTAssert("\($0)".contains("recorded layers are named \"small\", one of the named models"), "\($0)")
+            XCTAssert("\($0)".contains("recorded layers (field \"architecture\") are named \"small\", one of the named models"), "\($0)")
         }
         layers.name = "wide"
         settings.architecture = layers
         XCTAssertNoThrow(try settings.validate())
         settings.model = "small"
         XCTAssertThrowsError(try settings.validate()) {
-            XCTAssert("\($0)".contains("model 'small' is one of the named models, but the recorded layers (\"wide\")"), "\($0)")
+            XCTAssert("\($0)".contains("model 'small' is one of the named models, but the recorded layers (field \"architecture\", \"wide\")"), "\($0)")
         }
     }
 

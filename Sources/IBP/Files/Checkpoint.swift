@@ -134,9 +134,12 @@ public struct Checkpoint {
         }
         if let settingsJSON = meta["settings"] {
             do {
-                _ = try StrictJSON.decode(TrainingSettings.self, from: Data(settingsJSON.utf8))
+                // The fields train records for itself are checked where a record is read (as in settings.json).
+                try StrictJSON.decode(TrainingSettings.self, from: Data(settingsJSON.utf8)).validateRecordedFields()
             } catch let e as StrictJSON.Failure {
                 throw fail("settings in metadata are not valid training settings: \(e.reason)")
+            } catch let e as SettingsError {
+                throw fail("settings in metadata are not valid training settings: \(e.message)")
             }
         }
         if let window = meta["metrics_window"] {

@@ -74,15 +74,6 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             throw fail("unknown model '\(FileText.shown(model))' (choose from \(Architecture.names.joined(separator: ", ")), or give a "
                        + "JSON file of layers ending in .json)")
         }
-        // A built-in name means its layers, wherever a model is read (checkpoints, model files, this record).
-        if let recorded = self.architecture, let named = Architecture.named(recorded.name), named != recorded {
-            throw fail("the recorded layers are named \"\(recorded.name)\", one of the named models, but differ from "
-                       + "its layers; a named model always has its own layers")
-        }
-        if self.architecture != nil, let named = Architecture.named(model), named != architecture {
-            throw fail("model '\(model)' is one of the named models, but the recorded layers (\"\(architecture.name)\") "
-                       + "are not its layers")
-        }
         try validateRecordedFields()
         let eps = schedule.epsilonTrain
         guard eps.isFinite, eps >= 0, eps <= 1 else { throw fail("--epsilon-train must be in [0, 1], got \(eps)") }
@@ -140,7 +131,18 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// when a resumed run changed kernel) and `dataSHA256` (two SHA-256 digests of 64 hex digits, or `-`, joined by
     /// `+`). Checked where a record is read, so a hand-edited value is refused naming the field instead of being
     /// carried on (`"gemmKernel": "foo"` became `foo+avx2`).
-    func validateRecordedFields() throws {
+    /// Also checked here, as wherever a model is read (checkpoints, model files): a built-in name means its layers,
+    /// so recorded layers named "small" must be small's, and `"model": "small"` cannot come with other layers.
+    /// - Throws: `SettingsError` naming the field.
+    public func validateRecordedFields() throws {
+        if let recorded = architecture, let named = Architecture.named(recorded.name), named != recorded {
+            throw SettingsError(message: "the recorded layers (field \"architecture\") are named \"\(recorded.name)\", one "
+                                + "of the named models, but differ from its layers; a named model always has its own layers")
+        }
+        if let recorded = architecture, let named = Architecture.named(model), named != recorded {
+            throw SettingsError(message: "model '\(model)' is one of the named models, but the recorded layers (field "
+                                + "\"architecture\", \"\(FileText.shown(recorded.name))\") are not its layers")
+        }
         if let gemmKernel {
             let parts = gemmKernel.split(separator: "+", omittingEmptySubsequences: false)
             guard parts.count <= 1000, parts.allSatisfy({ GEMMKernel(rawValue: String($0)) != nil }) else {
