@@ -75,9 +75,18 @@ public enum StrictJSON {
     /// level, although the text is valid JSON. Each number is replaced by 0 in turn (at most 1,000 of them) and the
     /// text decoded again; the first whose replacement clears that error is the field, and `cause` says what it holds.
     static func misfitNumber<T: Decodable>(_ type: T.Type, in parsed: JSONValue) -> String? {
-        for (path, text) in numbers(in: parsed) where fits(T.self, parsed, replacing: path, with: "0") {
-            return "field \"\(FileText.shown(pathName(path)))\" is \(FileText.shown(text, limit: 40)), which it cannot "
-                + "hold; " + cause(T.self, parsed, at: path, text: text)
+        func misfit(_ document: JSONValue, _ path: [Step], _ text: String) -> String {
+            "field \"\(FileText.shown(pathName(path)))\" is \(FileText.shown(text, limit: 40)), which it cannot hold; "
+                + cause(T.self, document, at: path, text: text)
+        }
+        let all = numbers(in: parsed)
+        for (path, text) in all where fits(T.self, parsed, replacing: path, with: "0") { return misfit(parsed, path, text) }
+        // Several numbers that do not fit: replaced by 0 one after another, the number whose replacement clears the
+        // error is one of them, probed with the earlier ones already replaced (so its probes meet no other misfit).
+        var document = parsed
+        for (path, text) in all {
+            if fits(T.self, document, replacing: path, with: "0") { return misfit(document, path, text) }
+            document = replacedValue(document, at: path, with: "0")
         }
         return nil
     }
@@ -174,6 +183,11 @@ public enum StrictJSON {
 
     /// The text of `parsed` with the value at `path` replaced by the number `number`.
     private static func replaced(_ parsed: JSONValue, at path: [Step], with number: String) -> Data {
+        Data(replacedValue(parsed, at: path, with: number).serialized().utf8)
+    }
+
+    /// `parsed` with the value at `path` replaced by the number `number`.
+    private static func replacedValue(_ parsed: JSONValue, at path: [Step], with number: String) -> JSONValue {
         func replacing(_ v: JSONValue, _ path: ArraySlice<Step>) -> JSONValue {
             guard let first = path.first else { return .number(number) }
             switch (v, first) {
@@ -186,7 +200,7 @@ public enum StrictJSON {
             default: return v
             }
         }
-        return Data(replacing(parsed, path[...]).serialized().utf8)
+        return replacing(parsed, path[...])
     }
 
     /// `layers[2].conv.units`: a path as messages name it.

@@ -39,6 +39,21 @@ final class TrustInputCLITests: XCTestCase {
                                       + "whole number from 0 to 18446744073709551615"], status: 1)
     }
 
+    /// The same rule in the other JSON files the tools read: an unknown key at the top level of a model file and of a
+    /// metrics record is refused naming the file and the key (these held before trust22b; kept with the manifest's).
+    func testUnknownTopLevelKeysOfModelFilesAndMetricsRecordsAreRefused() throws {
+        let model = folder.appendingPathComponent("wide.json")
+        try Data((#"{"name": "wide", "inputShape": [1, 28, 28], "layers": [{"flatten": {}}, {"linear": {"units": 10}}], "#
+                  + #""extra": 1}"#).utf8).write(to: model)
+        try assertRejected(.train, ["--model", model.path, "--out", "run", "--data", data.path, "--steps", "1"], in: folder,
+                           mentions: [model.path + ": is not a model file: unknown field \"extra\""], status: 1)
+        let log = folder.appendingPathComponent("metrics.jsonl")
+        try Data((#"{"type":"eval","step":10,"epsilon":0.1,"nominalAccuracy":0.9,"verifiedAccuracy":0.8,"count":5,"#
+                  + #""extra":1}"# + "\n").utf8).write(to: log)
+        try assertRejected(.visualize, ["training", "--metrics", log.path, "--out", "out.png"], in: folder,
+                           mentions: [log.path + ": line 1 is not a metrics record: unknown field \"extra\""], status: 1)
+    }
+
     /// A checkpoint whose metadata says "small" but whose layers are vissmall's was labelled "(small)" by evaluate,
     /// convert and visualize, and taken with `--architecture vissmall`. Refused everywhere, naming the file.
     func testCheckpointWithABuiltInNameAndOtherLayersIsRefusedByEveryTool() throws {

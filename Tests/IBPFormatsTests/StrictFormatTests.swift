@@ -195,6 +195,9 @@ final class StrictJSONShapeTests: XCTestCase {
         XCTAssertEqual(recordReason(#"{"small": 2147483648}"#), "field \"small\" is 2147483648, which it cannot hold; "
                        + "expected a whole number from -2147483648 to 2147483647")
         XCTAssertEqual(recordReason(#"{"seed": 0.5}"#), "field \"seed\" is 0.5, which it cannot hold; expected a whole number")
+        // Two numbers that do not fit: one of them is named with its cause (before: "the top level").
+        XCTAssertEqual(recordReason(#"{"seed": -1, "small": 2147483648}"#), "field \"small\" is 2147483648, which it "
+                       + "cannot hold; expected a whole number from -2147483648 to 2147483647")
         XCTAssertEqual(recordReason(#"{"seed": 18446744073709551615, "epsilon": 3.4e38}"#),
                        "decoded \(Record(seed: .max, epsilon: 3.4e38))")
     }
