@@ -42,7 +42,8 @@ public func reportingErrors(_ command: String, _ body: () throws -> Void) throws
     } catch let error as ExitCode {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("\(command): error: \(error)\n".utf8))
+        let text = FileText.isFoundationError(error) ? FileText.reason(error) : "\(error)"
+        FileHandle.standardError.write(Data("\(command): error: \(FileText.oneLine(text))\n".utf8))
         throw ExitCode(ExitStatus.of(error))
     }
 }

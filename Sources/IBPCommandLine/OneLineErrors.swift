@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IBP
+import IBPFormats
 
 /// The exit statuses of every command (README, "Exit status").
 public enum ExitStatus {
@@ -53,13 +54,17 @@ extension ParsableCommand {
             // `--help` arrives here: the parser returns a command that throws the request when run.
             if exitCode(for: error) == .success { exit(withError: error) }
             let classified = error is CommandLineClassified || error is FlagError
-            report(message(for: error), hint: classified ? "" : (exitCode(for: error) == .validationFailure ? " (see --help)" : ""))
+            // Foundation's errors print as a dump ("Error Domain=NSCocoaErrorDomain Code=..."): say what they mean.
+            let text = FileText.isFoundationError(error) ? FileText.reason(error) : message(for: error)
+            report(text, hint: classified ? "" : (exitCode(for: error) == .validationFailure ? " (see --help)" : ""))
             Foundation.exit(classified ? ExitStatus.of(error) : exitCode(for: error).rawValue)
         }
     }
 
     private static func report(_ message: String, hint: String) {
-        let text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        // One line, and no control character from a file's text (a NUL or an escape sequence in a recorded name)
+        // reaches the terminal raw, whichever message quoted it: the last line of defence behind `FileText.shown`.
+        let text = FileText.oneLine(message.split(whereSeparator: \.isNewline).joined(separator: " "))
         guard !text.isEmpty else { return }
         let name = configuration.commandName ?? "\(self)"
         FileHandle.standardError.write(Data("\(name): error: \(text)\(hint)\n".utf8))

@@ -29,6 +29,6 @@ public enum FolderCreation {
         if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(posix.code))).lowercased()
         }
-        return "\(error.localizedDescription)"
+        return FileText.reason(error)
     }
 }

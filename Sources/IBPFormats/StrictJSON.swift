@@ -56,6 +56,7 @@ public enum StrictJSON {
         if let unknown = firstUnknownField(parsed, known: encoded, path: "") {
             throw Failure(reason: "unknown field \(unknown)")
         }
+        if let spelling = wholeNumberSpelling(T.self, in: parsed) { throw Failure(reason: spelling) }
         return value
     }
 
@@ -68,25 +69,127 @@ public enum StrictJSON {
     /// A step of a path into a JSON value.
     private enum Step { case key(String), index(Int) }
 
-    /// The field whose number does not fit its type, as one phrase, or nil. Why: Foundation's `JSONDecoder` (Linux)
-    /// reports a number that its field cannot hold (`3.5` or `1e40` for a whole number) as "the given data was not
-    /// valid JSON" at the top level, although the text is valid JSON. Each number that is not a small whole number
-    /// is replaced by 0 in turn (at most 1,000 of them) and the text decoded again; the first whose replacement
-    /// clears that error is the field.
-    static func misfitNumber<T: Codable>(_ type: T.Type, in parsed: JSONValue) -> String? {
-        var candidates: [([Step], String)] = []
+    /// The field whose number does not fit its type, as one phrase naming the field and the cause, or nil. Why:
+    /// Foundation's `JSONDecoder` (Linux) reports a number that its field cannot hold (`3.5` or `1e40` for a whole
+    /// number, `-1` for an unsigned one, `1e300` for a `Float`) as "the given data was not valid JSON" at the top
+    /// level, although the text is valid JSON. Each number is replaced by 0 in turn (at most 1,000 of them) and the
+    /// text decoded again; the first whose replacement clears that error is the field, and `cause` says what it holds.
+    static func misfitNumber<T: Decodable>(_ type: T.Type, in parsed: JSONValue) -> String? {
+        func misfit(_ document: JSONValue, _ path: [Step], _ text: String) -> String {
+            "field \"\(FileText.shown(pathName(path)))\" is \(FileText.shown(text, limit: 40)), which it cannot hold; "
+                + cause(T.self, document, at: path, text: text)
+        }
+        let all = numbers(in: parsed)
+        for (path, text) in all where fits(T.self, parsed, replacing: path, with: "0") { return misfit(parsed, path, text) }
+        // Several numbers that do not fit: replaced by 0 one after another, the number whose replacement clears the
+        // error is one of them, probed with the earlier ones already replaced (so its probes meet no other misfit).
+        var document = parsed
+        for (path, text) in all {
+            if fits(T.self, document, replacing: path, with: "0") { return misfit(document, path, text) }
+            document = replacedValue(document, at: path, with: "0")
+        }
+        return nil
+    }
+
+    /// What the field at `path` takes, found by decoding probe values there: a float of 32 or 64 bits when a
+    /// fraction decodes, else a whole number in the range of the widest integer type whose bounds both decode.
+    private static func cause<T: Decodable>(_ type: T.Type, _ parsed: JSONValue, at path: [Step], text: String) -> String {
+        if fits(T.self, parsed, replacing: path, with: "0.5") {
+            let bits = fits(T.self, parsed, replacing: path, with: "1e39") ? "64-bit" : "32-bit"
+            let limit = bits == "64-bit" ? "1.8e308" : "3.4e38"
+            return "expected a number within the range of a \(bits) float (magnitude at most about \(limit))"
+        }
+        guard let value = Double(text), value.rounded() == value else { return "expected a whole number" }
+        let ranges = [("0", "\(UInt64.max)"), ("\(Int64.min)", "\(Int64.max)"), ("0", "\(UInt32.max)"),
+                      ("\(Int32.min)", "\(Int32.max)"), ("0", "\(UInt16.max)"), ("\(Int16.min)", "\(Int16.max)"),
+                      ("0", "\(UInt8.max)"), ("\(Int8.min)", "\(Int8.max)")]
+        for (low, high) in ranges
+            where fits(T.self, parsed, replacing: path, with: low) && fits(T.self, parsed, replacing: path, with: high) {
+            return "expected a whole number from \(low) to \(high)"
+        }
+        return "expected a whole number"
+    }
+
+    /// A whole-number field given a number that is not written as digits (`10.0`, `1e1`), as one phrase, or nil.
+    /// One rule for every JSON file the tools read, as for whole-number flags (`--steps 1e3` is refused): such a
+    /// field takes digits with an optional minus sign. Foundation's decoder would take `10.0` as 10, so the field's
+    /// kind is found by decoding a fraction in its place: only numbers whose value is whole and whose text is not
+    /// plain digits are probed (files the tools write hold none), so reading costs nothing extra.
+    static func wholeNumberSpelling<T: Decodable>(_ type: T.Type, in parsed: JSONValue) -> String? {
+        for (path, text) in numbers(in: parsed) where !isDigits(text) {
+            guard let value = Double(text), value.isFinite, value.rounded() == value,
+                  !fits(T.self, parsed, replacing: path, with: "0.5") else { continue }
+            let hint = abs(value) < 9.0e15 ? "; write \(Int64(value))" : ""
+            return "field \"\(FileText.shown(pathName(path)))\" is \(FileText.shown(text, limit: 40)): a whole-number "
+                + "field takes digits only\(hint)"
+        }
+        return nil
+    }
+
+    /// `wholeNumberSpelling` for readers that decode with `JSONDecoder` themselves (the figure manifest): the
+    /// first whole-number field of `T` in `data` written other than as digits, as one phrase, or nil.
+    public static func wholeNumberSpelling<T: Decodable>(_ type: T.Type, in data: Data) -> String? {
+        guard let parsed = try? JSONParser.parse(Array(withoutByteOrderMark(data))) else { return nil }
+        return wholeNumberSpelling(T.self, in: parsed)
+    }
+
+    /// `misfitNumber` for readers that decode with `JSONDecoder` themselves: the field of `T` in `data` holding a
+    /// number it cannot hold, with the cause, as one phrase, or nil.
+    public static func misfitNumber<T: Decodable>(_ type: T.Type, in data: Data) -> String? {
+        guard let parsed = try? JSONParser.parse(Array(withoutByteOrderMark(data))) else { return nil }
+        return misfitNumber(T.self, in: parsed)
+    }
+
+    /// The keys of the top-level object of `data`, in the file's order (empty when it is not an object).
+    public static func topLevelKeys(_ data: Data) -> [String] {
+        guard case .object(let pairs)? = try? JSONParser.parse(Array(withoutByteOrderMark(data))) else { return [] }
+        return pairs.map(\.key)
+    }
+
+    /// `-?[0-9]+`: how a whole number is written.
+    static func isDigits(_ text: String) -> Bool {
+        let digits = text.utf8.first == UInt8(ascii: "-") ? text.utf8.dropFirst() : text.utf8[...]
+        return !digits.isEmpty && digits.allSatisfy { (48...57).contains($0) }
+    }
+
+    /// Every number of `parsed` with its path, in document order (at most 1,000).
+    private static func numbers(in parsed: JSONValue) -> [([Step], String)] {
+        var found: [([Step], String)] = []
         func collect(_ v: JSONValue, _ path: [Step]) {
-            guard candidates.count < 1000 else { return }
+            guard found.count < 1000 else { return }
             switch v {
-            case .number(let text) where Int64(text) == nil: candidates.append((path, text))
+            case .number(let text): found.append((path, text))
             case .object(let pairs): for (k, x) in pairs { collect(x, path + [.key(k)]) }
             case .array(let items): for (i, x) in items.enumerated() { collect(x, path + [.index(i)]) }
             default: break
             }
         }
         collect(parsed, [])
+        return found
+    }
+
+    /// Whether the field at `path` can hold the number `number`: `T` decodes from `parsed` with that value there, or
+    /// fails for another reason than a number that does not fit (which Foundation reports as a top-level
+    /// `dataCorrupted`), so a missing field elsewhere in the file does not change what the probe says.
+    private static func fits<T: Decodable>(_ type: T.Type, _ parsed: JSONValue, replacing path: [Step],
+                                              with number: String) -> Bool {
+        do {
+            _ = try JSONDecoder().decode(T.self, from: replaced(parsed, at: path, with: number))
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            return false
+        } catch {}
+        return true
+    }
+
+    /// The text of `parsed` with the value at `path` replaced by the number `number`.
+    private static func replaced(_ parsed: JSONValue, at path: [Step], with number: String) -> Data {
+        Data(replacedValue(parsed, at: path, with: number).serialized().utf8)
+    }
+
+    /// `parsed` with the value at `path` replaced by the number `number`.
+    private static func replacedValue(_ parsed: JSONValue, at path: [Step], with number: String) -> JSONValue {
         func replacing(_ v: JSONValue, _ path: ArraySlice<Step>) -> JSONValue {
-            guard let first = path.first else { return .number("0") }
+            guard let first = path.first else { return .number(number) }
             switch (v, first) {
             case let (.object(pairs), .key(k)):
                 return .object(pairs.map { $0.key == k ? ($0.key, replacing($0.value, path.dropFirst())) : $0 })
@@ -97,24 +200,19 @@ public enum StrictJSON {
             default: return v
             }
         }
-        for (path, text) in candidates {
-            let edited = Data(replacing(parsed, path[...]).serialized().utf8)
-            do {
-                _ = try JSONDecoder().decode(T.self, from: edited)
-            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-                continue
-            } catch {}
-            var name = ""
-            for step in path {
-                switch step {
-                case .key(let k): name += (name.isEmpty ? "" : ".") + k
-                case .index(let i): name += "[\(i)]"
-                }
+        return replacing(parsed, path[...])
+    }
+
+    /// `layers[2].conv.units`: a path as messages name it.
+    private static func pathName(_ path: [Step]) -> String {
+        var name = ""
+        for step in path {
+            switch step {
+            case .key(let k): name += (name.isEmpty ? "" : ".") + k
+            case .index(let i): name += "[\(i)]"
             }
-            return "field \"\(FileText.shown(name))\" is \(FileText.shown(text, limit: 40)), which it cannot hold; "
-                + "expected a whole number (or a number within its range)"
         }
-        return nil
+        return name
     }
 
     /// The path of the first object key in `given` that `known` (the decoded value encoded again) lacks.
@@ -158,7 +256,10 @@ public enum StrictJSON {
         case let .valueNotFound(type, context):
             return "field \(name(context.codingPath)) is null, expected \(article(type))"
         case let .dataCorrupted(context):
-            return "field \(name(context.codingPath)): \(context.debugDescription)"
+            // Foundation calls a value its field cannot hold "not valid JSON" at the top level; the text has been
+            // parsed already, so say what is known instead of Foundation's sentence.
+            if context.codingPath.isEmpty { return "a value does not fit its field (a number out of range?)" }
+            return "field \(name(context.codingPath)): \(FileText.shown(context.debugDescription))"
         @unknown default:
             return "\(error)"
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -257,7 +258,7 @@ struct Train: ParsableCommand {
     }
 
     private func warn(_ line: String) {
-        FileHandle.standardError.write(Data("train: warning: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("train: warning: \(FileText.oneLine(line))\n".utf8))
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 import IBPRender
 
 /// The options every `visualize` subcommand takes. Each is optional so that a subcommand can refuse the ones it
@@ -172,7 +173,7 @@ func make(_ request: FigureRequest, maker: FigureMaker, label: String) throws {
         if bar == nil { bar = ProgressBar(total: total, label: label, plainEvery: max(1, total / 4)) }
         bar?.update(done)
     }
-    for note in record.notes { FileHandle.standardError.write(Data("visualize: note: \(note)\n".utf8)) }
+    for note in record.notes { FileHandle.standardError.write(Data("visualize: note: \(FileText.oneLine(note))\n".utf8)) }
     print("wrote \(request.output)" + (request.dumpBounds.map { " and \($0)" } ?? ""))
 }
 

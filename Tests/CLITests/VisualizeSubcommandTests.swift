@@ -246,7 +246,10 @@ final class VisualizeSubcommandTests: XCTestCase {
 
         try assertRejected(.visualize, ["training", "--metrics", path("none.jsonl"), "--out", path("x.png")], in: folder,
                            mentions: ["--metrics", path("none.jsonl"), "no such file"], status: 1)
-        try Data("{\"type\": \"train\", \"step\": 1}\nnot json\n".utf8).write(to: folder.appendingPathComponent("bad.jsonl"))
+        // Line 1 is a whole train record (a record without its type's fields is refused itself since trust22b).
+        let record = #"{"type": "train", "step": 1, "epsilon": 0, "kappa": 1, "learningRate": 0.001, "loss": 2.3, "#
+            + #""nominalLoss": 2.3, "nominalAccuracy": 0.1, "count": 100}"#
+        try Data((record + "\nnot json\n").utf8).write(to: folder.appendingPathComponent("bad.jsonl"))
         try assertRejected(.visualize, ["training", "--metrics", path("bad.jsonl"), "--out", path("x.png")], in: folder,
                            mentions: [path("bad.jsonl"), "line 2"], status: 1)
         try assertRejected(.visualize, ["training", "--metrics", metrics, "--epsilon", "0.1", "--out", path("x.png")],

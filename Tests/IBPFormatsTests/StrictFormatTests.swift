@@ -169,9 +169,60 @@ final class StrictJSONShapeTests: XCTestCase {
     }
 
     func testNamesTheFieldOfANumberItsTypeCannotHold() {
-        XCTAssertEqual(reason(#"{"steps": 3.5}"#), "field \"steps\" is 3.5, which it cannot hold; expected a whole number (or a number within its range)")
+        XCTAssertEqual(reason(#"{"steps": 3.5}"#), "field \"steps\" is 3.5, which it cannot hold; expected a whole number")
         XCTAssertEqual(reason(#"{"steps": 1, "inner": {"sizes": [1, 1e40]}}"#),
-                       "field \"inner.sizes[1]\" is 1e40, which it cannot hold; expected a whole number (or a number within its range)")
+                       "field \"inner.sizes[1]\" is 1e40, which it cannot hold; expected a whole number from "
+                       + "-9223372036854775808 to 9223372036854775807")
+    }
+
+    private struct Record: Codable, Equatable {
+        var seed: UInt64?; var epsilon: Float?; var scale: Double?; var small: Int32?; var steps: Int?
+    }
+
+    private func recordReason(_ text: String) -> String {
+        do { return "decoded \(try StrictJSON.decode(Record.self, from: Data(text.utf8)))" } catch { return "\(error)" }
+    }
+
+    /// Trust22b: `"seed": -1` said "field the top level: The given data was not valid JSON." and `"epsilonTrain":
+    /// 1e300` "expected a whole number". Each names the field and the cause: the range of the field's type.
+    func testNamesTheCauseOfANumberItsFieldCannotHold() {
+        XCTAssertEqual(recordReason(#"{"seed": -1}"#),
+                       "field \"seed\" is -1, which it cannot hold; expected a whole number from 0 to 18446744073709551615")
+        XCTAssertEqual(recordReason(#"{"epsilon": 1e300}"#), "field \"epsilon\" is 1e300, which it cannot hold; expected "
+                       + "a number within the range of a 32-bit float (magnitude at most about 3.4e38)")
+        XCTAssertEqual(recordReason(#"{"scale": 1e400}"#), "field \"scale\" is 1e400, which it cannot hold; expected "
+                       + "a number within the range of a 64-bit float (magnitude at most about 1.8e308)")
+        XCTAssertEqual(recordReason(#"{"small": 2147483648}"#), "field \"small\" is 2147483648, which it cannot hold; "
+                       + "expected a whole number from -2147483648 to 2147483647")
+        XCTAssertEqual(recordReason(#"{"seed": 0.5}"#), "field \"seed\" is 0.5, which it cannot hold; expected a whole number")
+        // Two numbers that do not fit: one of them is named with its cause (before: "the top level").
+        XCTAssertEqual(recordReason(#"{"seed": -1, "small": 2147483648}"#), "field \"small\" is 2147483648, which it "
+                       + "cannot hold; expected a whole number from -2147483648 to 2147483647")
+        XCTAssertEqual(recordReason(#"{"seed": 18446744073709551615, "epsilon": 3.4e38}"#),
+                       "decoded \(Record(seed: .max, epsilon: 3.4e38))")
+    }
+
+    /// Trust22b: one rule for whole numbers in every JSON file the tools read (as for whole-number flags): digits
+    /// only. settings.json took `"steps": 10.0` while a model file refused `"units": 10.0`.
+    func testWholeNumberFieldsTakeDigitsOnly() {
+        for (text, shown) in [("10.0", "10.0"), ("1e1", "1e1"), ("1E+1", "1E+1"), ("-0.0", "-0.0")] {
+            let expected = "field \"steps\" is \(shown): a whole-number field takes digits only; write "
+                + (shown == "-0.0" ? "0" : "10")
+            XCTAssertEqual(recordReason(#"{"steps": "# + text + "}"), expected)
+        }
+        XCTAssertEqual(recordReason(#"{"steps": 10, "epsilon": 1.0, "scale": 2e3}"#),
+                       "decoded \(Record(epsilon: 1, scale: 2000, steps: 10))")
+        XCTAssertEqual(StrictJSON.wholeNumberSpelling(Record.self, in: Data(#"{"seed": 3.0}"#.utf8)),
+                       "field \"seed\" is 3.0: a whole-number field takes digits only; write 3")
+        XCTAssertNil(StrictJSON.wholeNumberSpelling(Record.self, in: Data(#"{"seed": 3, "scale": 3.0}"#.utf8)))
+    }
+
+    /// Trust22b: unknown keys are refused at every level (the manifest reads its top level with this).
+    func testTopLevelKeysAndUnknownFieldsAtEveryLevel() {
+        XCTAssertEqual(StrictJSON.topLevelKeys(Data(#"{"figures": [], "extra": {"a": 1}}"#.utf8)), ["figures", "extra"])
+        XCTAssertEqual(StrictJSON.topLevelKeys(Data("[1]".utf8)), [])
+        XCTAssertEqual(reason(#"{"steps": 1, "extra": 1}"#), "unknown field \"extra\"")
+        XCTAssertEqual(reason(#"{"steps": 1, "inner": {"sizes": [], "extra": 1}}"#), "unknown field \"inner.extra\"")
     }
 
     func testTopLevelOfTheWrongKindAndByteOrderMark() throws {
@@ -189,5 +240,27 @@ final class FileKindTextTests: XCTestCase {
         XCTAssertEqual(FileKind.identify([0x0A, 0xFF, 0x41, 0x42]), .unknown)
         XCTAssertEqual(FileKind.identify(Array("héllo\n".utf8)), .text)
         XCTAssertEqual(FileKind.identify(Array("(assert (<= X_0 1))\n".utf8)), .text)
+    }
+}
+
+/// Trust22b: Foundation's errors are said in words, never as "Error Domain=NSCocoaErrorDomain Code=259 ...".
+final class FoundationErrorTextTests: XCTestCase {
+    func testFoundationErrorsAreSaidInWords() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("errtext-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let latin1 = folder.appendingPathComponent("latin1.txt")
+        try Data([0x61, 0xFF, 0x0A]).write(to: latin1)
+        XCTAssertThrowsError(try String(contentsOf: latin1, encoding: .utf8)) {
+            XCTAssertTrue(FileText.isFoundationError($0))
+            XCTAssertEqual(FileText.reason($0), "damaged, or not UTF-8 text")
+        }
+        XCTAssertThrowsError(try String(contentsOf: folder.appendingPathComponent("none"), encoding: .utf8)) {
+            XCTAssertEqual(FileText.reason($0), "no such file")
+        }
+        XCTAssertEqual(FileText.reason(POSIXError(.EACCES)), "permission denied")
+        struct Own: Error, CustomStringConvertible { var description: String { "a.json: bad\nsecond line" } }
+        XCTAssertFalse(FileText.isFoundationError(Own()))
+        XCTAssertEqual(FileText.reason(Own()), "a.json: bad second line")
     }
 }

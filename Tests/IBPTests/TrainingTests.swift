@@ -425,7 +425,8 @@ final class TrainingResumeTests: XCTestCase {
     /// steps going back, unknown types). Each is refused naming the file and line.
     func testMetricsRecordsTrainCannotWriteAreRefused() throws {
         let log = dir.appendingPathComponent("m.jsonl")
-        let good = #"{"type":"train","step":100,"epsilon":0.1,"kappa":0.5,"loss":0.3,"nominalAccuracy":0.9,"count":100}"#
+        let good = #"{"type":"train","step":100,"epsilon":0.1,"kappa":0.5,"learningRate":0.001,"loss":0.3,"nominalLoss":0.3,"#
+            + #""nominalAccuracy":0.9,"count":100}"#
         let cases = [
             (#"{"type":"train","step":100,"nominalAccuracy":1.7}"#, "nominalAccuracy 1.7 is outside [0, 1]"),
             (#"{"type":"eval","step":100,"nominalAccuracy":0.7,"verifiedAccuracy":0.9}"#, "verified accuracy 0.9 above nominal 0.7"),
@@ -434,6 +435,14 @@ final class TrainingResumeTests: XCTestCase {
             (#"{"type":"train","step":1000000000000000}"#, "outside 1...1000000000"),
             (#"{"type":"train","step":100,"epsilon":-0.5}"#, "epsilon -0.5 is outside [0, 1]"),
             (#"{"type":"eval","step":100,"count":0}"#, "count 0 is below 1"),
+            // Trust22b: a record without its type's fields drew an empty figure (visualize training, exit 0).
+            (#"{"step":10,"type":"eval"}"#, #"the eval record at step 10 lacks "epsilon""#),
+            (#"{"type":"eval","step":10,"epsilon":0.1,"nominalAccuracy":0.9,"count":5}"#, #"lacks "verifiedAccuracy""#),
+            (#"{"type":"train","step":100,"epsilon":0.1,"kappa":0.5,"learningRate":0.001,"loss":0.3,"nominalAccuracy":0.9,"count":100}"#,
+             #"the train record at step 100 lacks "nominalLoss""#),
+            (#"{"type":"eval","step":10,"epsilon":0.1,"nominalAccuracy":0.9,"verifiedAccuracy":0.8,"count":5,"loss":1}"#,
+             #"the eval record at step 10 has "loss", which only the other record type has"#),
+            (good.replacingOccurrences(of: "}", with: #","split":"test"}"#), #"has "split""#),
         ]
         for (text, expected) in cases {
             try (text + "\n").write(to: log, atomically: true, encoding: .utf8)
@@ -441,9 +450,35 @@ final class TrainingResumeTests: XCTestCase {
                 XCTAssert("\($0)".contains(expected) && "\($0)".contains("m.jsonl: line"), "\(text): \($0)")
             }
         }
-        try (good + "\n" + #"{"type":"eval","step":100,"nominalAccuracy":0.9,"verifiedAccuracy":0.8,"count":20}"#
+        try (good + "\n" + #"{"type":"eval","step":100,"epsilon":0.1,"nominalAccuracy":0.9,"verifiedAccuracy":0.8,"count":20}"#
              + "\n").write(to: log, atomically: true, encoding: .utf8)
         XCTAssertEqual(try MetricsLog(url: log, upTo: Int.max).records.count, 2)
+    }
+
+    /// Trust22b: a line that is not UTF-8 said "cannot read the metrics log (Error Domain=NSCocoaErrorDomain Code=259
+    /// ...)"; it names the file and the line, and the lines before it are not the problem.
+    func testMetricsLineThatIsNotUTF8IsNamedByLine() throws {
+        let log = dir.appendingPathComponent("m.jsonl")
+        let good = #"{"type":"eval","step":100,"nominalAccuracy":0.9,"verifiedAccuracy":0.8,"count":20,"epsilon":0.1}"#
+        try (Data((good + "\n").utf8) + Data([0x7B, 0xFF, 0xFE, 0x7D, 0x0A])).write(to: log)
+        XCTAssertThrowsError(try MetricsLog(url: log, upTo: Int.max)) {
+            XCTAssertEqual("\($0)", "\(log.path): line 2 is not UTF-8 text; the log was not written by train, or was damaged")
+        }
+    }
+
+    /// Trust22b: a finished run whose checkpoint.ckpt is gone (final.ckpt is there) was said to have "stopped before
+    /// its first checkpoint"; it is called finished, with what to do.
+    func testResumeOfAFinishedRunWithoutItsCheckpointSaysItFinished() throws {
+        let run = dir.appendingPathComponent("done")
+        XCTAssertTrue(try Trainer.start(settings(steps: 6), dataDirectory: dir.appendingPathComponent("data"), directory: run,
+                                        force: false).run(progress: { _ in }))
+        try FileManager.default.removeItem(at: run.appendingPathComponent("checkpoint.ckpt"))
+        XCTAssertThrowsError(try Trainer.resume(directory: run)) {
+            let text = "\($0)"
+            XCTAssert(text.contains("no such file, but the run finished at step 6"), text)
+            XCTAssert(text.contains("--out NEW_FOLDER") && text.contains("--out \(run.path) --force"), text)
+            XCTAssertFalse(text.contains("before its first checkpoint"), text)
+        }
     }
 
     /// The schedule says when it cannot reach its target.

@@ -70,6 +70,11 @@ public struct FigureManifest {
         do { try StrictJSON.checkSyntax(data) } catch {
             throw ManifestError("\(url.path): not a figure manifest (\(error))")
         }
+        // Every level refuses what it does not know (a misspelt "figures" key would otherwise be ignored).
+        if let unknown = StrictJSON.topLevelKeys(data).first(where: { $0 != "figures" }) {
+            throw ManifestError("\(url.path): unknown top-level key '\(FileText.shown(unknown))' (a manifest holds only "
+                                + "\"figures\"); remove it or fix its spelling")
+        }
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
@@ -97,7 +102,9 @@ public struct FigureManifest {
             guard let context, let index = context.codingPath.compactMap(\.intValue).first,
                   let field = context.codingPath.last?.stringValue, context.codingPath.count > 2 else {
                 // Foundation on Linux reports a fraction in an integer field as "not valid JSON", without a path.
-                if let problem = wholeNumberProblem(data) { throw ManifestError("\(url.path): \(problem)") }
+                if let problem = wholeNumberProblem(data) ?? StrictJSON.misfitNumber(File.self, in: data) {
+                    throw ManifestError("\(url.path): \(problem)")
+                }
                 throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                     + "see FigureManifest)")
             }
@@ -105,6 +112,10 @@ public struct FigureManifest {
         } catch {
             throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                 + "see FigureManifest)")
+        }
+        // One rule for whole numbers in every JSON file the tools read: digits only (`"sample": 1.0` is refused).
+        if let spelling = StrictJSON.wholeNumberSpelling(File.self, in: data) {
+            throw ManifestError("\(url.path): \(spelling)")
         }
         // An empty list would write an empty index.md/index.html and report success (new user).
         guard !file.figures.isEmpty else {
@@ -115,7 +126,7 @@ public struct FigureManifest {
         for (i, entry) in file.figures.enumerated() {
             do {
                 if i < raw.count, let unknown = Set(raw[i].keys).subtracting(Entry.fields).sorted().first {
-                    throw SettingsError(message: "unknown field '\(unknown)' (known: \(Entry.fields.sorted().joined(separator: ", ")))")
+                    throw SettingsError(message: "unknown field '\(FileText.shown(unknown))' (known: \(Entry.fields.sorted().joined(separator: ", ")))")
                 }
                 requests.append(try request(entry))
             } catch {

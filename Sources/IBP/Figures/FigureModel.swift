@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import IBPFormats
 
 /// A model file loaded for figures (any kind `ModelFile` reads: the project's `.ckpt`, the seed's Chainer `.npz`, an
 /// ONNX classifier), with what the figure files record about it.
@@ -16,7 +17,8 @@ public struct FigureModel {
         let url = URL(fileURLWithPath: path)
         file = try ModelFile.load(url)
         classifier = file.makeClassifier()
-        let bytes = try Data(contentsOf: url)
+        // POSIX reads (`Gzip.readRaw`): `Data(contentsOf:)` throws Foundation's error dump, and `load` has read it already.
+        let bytes = try Gzip.readRaw(url)
         sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         self.path = path
     }

@@ -118,6 +118,13 @@ public struct Checkpoint {
         if let problem = Architecture.nameProblem(architecture.name) {
             throw fail("architecture in metadata: \(problem)")
         }
+        // One rule wherever a model is read (`ArchitectureFile`, `TrainingSettings.validate`): a built-in name means
+        // its layers, so a file cannot be labelled "small" in reports and figures while holding other layers.
+        if let named = Architecture.named(architecture.name), named != architecture {
+            throw fail("architecture in metadata is named \"\(architecture.name)\", one of the named models, but its "
+                       + "layers differ (\(architecture.summary); \(named.name) is \(named.summary)); the file is not a "
+                       + "\(named.name) checkpoint; use the right file")
+        }
         if let forced, forced.layers != architecture.layers || forced.inputShape != architecture.inputShape {
             throw fail("--architecture \(forced.name): the file records another model (\(architecture.name): "
                        + "\(architecture.summary)); drop --architecture to read it as recorded")
@@ -127,9 +134,12 @@ public struct Checkpoint {
         }
         if let settingsJSON = meta["settings"] {
             do {
-                _ = try StrictJSON.decode(TrainingSettings.self, from: Data(settingsJSON.utf8))
+                // The fields train records for itself are checked where a record is read (as in settings.json).
+                try StrictJSON.decode(TrainingSettings.self, from: Data(settingsJSON.utf8)).validateRecordedFields()
             } catch let e as StrictJSON.Failure {
                 throw fail("settings in metadata are not valid training settings: \(e.reason)")
+            } catch let e as SettingsError {
+                throw fail("settings in metadata are not valid training settings: \(e.message)")
             }
         }
         if let window = meta["metrics_window"] {

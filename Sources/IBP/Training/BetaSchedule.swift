@@ -1,3 +1,5 @@
+import IBPFormats
+
 /// beta(step) = start + (end - start) ramp(step): the CROWN-IBP weight of `CROWNIBPLoss`, moving linearly over the
 /// eps ramp (the schedule's warm-up and ramp steps; ramp = 0 before, 1 after), from 1 to 0 by default, as Zhang et
 /// al. (ICLR 2020, section 4: "beta starts at 1 and decreases to 0 during the eps ramp-up") and auto_LiRPA's
@@ -76,11 +78,11 @@ extension TrainingSettings {
         if let architecture = modelArchitecture {
             // Batch normalisation's training form (statistics of the clean batch) has no CROWN-IBP adjoint here.
             if architecture.layers.contains(.batchNorm) {
-                throw fail("--method crown-ibp trains models without batch normalisation, and \(model) has it; "
+                throw fail("--method crown-ibp trains models without batch normalisation, and \(FileText.shown(model)) has it; "
                            + "use --method ibp for it")
             }
             for case let .activation(kind) in architecture.layers where kind != .relu {
-                throw fail("--method crown-ibp trains ReLU models only, and \(model) has \(kind.rawValue) activations; "
+                throw fail("--method crown-ibp trains ReLU models only, and \(FileText.shown(model)) has \(kind.rawValue) activations; "
                            + "use --method ibp for it")
             }
         }

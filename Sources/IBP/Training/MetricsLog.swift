@@ -48,9 +48,37 @@ public struct MetricsLog {
             }
             if let count, count < 1 { return "count \(count) is below 1" }
             if let seconds, !(seconds.isFinite && seconds >= 0) { return "seconds \(seconds) is not a finite non-negative number" }
+            // The fields `record` writes for this type, present in every log train has written, and no others:
+            // `{"step":10,"type":"eval"}` would draw an empty figure that looks like a run without evaluations.
+            let fields: [(String, Bool)] = [("epsilon", epsilon != nil), ("kappa", kappa != nil), ("beta", beta != nil),
+                                            ("learningRate", learningRate != nil), ("loss", loss != nil),
+                                            ("nominalLoss", nominalLoss != nil), ("verifiedLoss", verifiedLoss != nil),
+                                            ("nominalAccuracy", nominalAccuracy != nil),
+                                            ("verifiedAccuracy", verifiedAccuracy != nil), ("count", count != nil),
+                                            ("split", split != nil)]
+            let (required, allowed) = type == "train" ? (Record.trainFields, Record.trainFields.union(Record.trainOptional))
+                                                      : (Record.evalFields, Record.evalFields.union(Record.evalOptional))
+            if let missing = fields.first(where: { required.contains($0.0) && !$0.1 }) {
+                return "the \(type) record at step \(step) lacks \"\(missing.0)\" (\(type == "eval" ? "an" : "a") \(type) record has "
+                    + required.sorted().joined(separator: ", ") + ")"
+            }
+            if let foreign = fields.first(where: { $0.1 && !allowed.contains($0.0) }) {
+                return "the \(type) record at step \(step) has \"\(foreign.0)\", which only the other record type has"
+            }
             return nil
         }
+
+        /// The fields every `train` record has (since the first version of the log), and those it may have.
+        static let trainFields: Set<String> = ["epsilon", "kappa", "learningRate", "loss", "nominalLoss", "nominalAccuracy", "count"]
+        static let trainOptional: Set<String> = ["beta", "verifiedLoss", "verifiedAccuracy"]
+        /// The fields every `eval` record has, and those it may have.
+        static let evalFields: Set<String> = ["epsilon", "nominalAccuracy", "verifiedAccuracy", "count"]
+        static let evalOptional: Set<String> = ["split"]
     }
+
+    /// The largest log read: 256 MiB (a record is about 250 bytes; a run of 10^9 steps logged every 100 writes
+    /// 10^7 of them, 2.5 GB, far beyond any run here: 60,000 steps write 150 kB).
+    public static let maxBytes = 256 << 20
 
     public let url: URL
     public let every: Int
@@ -77,15 +105,21 @@ public struct MetricsLog {
             }
             return
         }
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw SettingsError(message: "\(url.path): cannot read the metrics log (\(error))", isUsageError: false)
+        // Read as bytes and checked line by line, so a bad byte is named by its line (Foundation's String reader
+        // fails the whole file with an NSCocoaErrorDomain dump).
+        let bytes: Data
+        do { bytes = try Gzip.readRaw(url, maxBytes: MetricsLog.maxBytes) } catch let e as GzipError {
+            throw SettingsError(message: "\(url.path): cannot read the metrics log (\(e.problem.text))", isUsageError: false)
         }
         var lastStep: [String: Int] = [:]
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+        for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            guard String(validating: line, as: UTF8.self) != nil else {
+                throw SettingsError(message: "\(url.path): line \(index + 1) is not UTF-8 text; the log was not written "
+                                    + "by train, or was damaged", isUsageError: false)
+            }
             let record: Record
             do {
-                record = try StrictJSON.decode(Record.self, from: Data(line.utf8))
+                record = try StrictJSON.decode(Record.self, from: Data(line))
             } catch let e as StrictJSON.Failure {
                 throw SettingsError(message: "\(url.path): line \(index + 1) is not a metrics record: \(e.reason)",
                                     isUsageError: false)

@@ -146,12 +146,22 @@ public final class Trainer {
                                 + TrainingSettings.namingFields(e.message), isUsageError: false)
         }
         if let conflict = flags.conflicts(with: settings).first {
-            throw UsageError("\(conflict.flag) \(conflict.given) differs from the run's \(conflict.recorded) "
+            throw UsageError("\(conflict.flag) \(conflict.given) differs from the run's \(FileText.shown(conflict.recorded)) "
                              + "(\(settingsURL.path)); a resumed run keeps its settings: drop \(conflict.flag), or start "
                              + "a new run with --out")
         }
         if settings.threads == nil { settings.threads = flags.threads ?? Parallel.workers }
         let checkpointURL = directory.appendingPathComponent("checkpoint.ckpt")
+        let finalURL = directory.appendingPathComponent("final.ckpt")
+        if !FileManager.default.fileExists(atPath: checkpointURL.path), FileManager.default.fileExists(atPath: finalURL.path) {
+            // A finished run whose checkpoint.ckpt was removed: final.ckpt holds the weights but no optimizer state,
+            // so the run cannot continue bit for bit; it did not stop "before its first checkpoint".
+            let step = (try? Checkpoint.load(finalURL)).map { " at step \($0.step)" } ?? ""
+            throw SettingsError(message: "\(checkpointURL.path): no such file, but the run finished\(step) (\(finalURL.path)); "
+                                + "final.ckpt has no optimizer state to continue from, so there is nothing to resume: "
+                                + "restore checkpoint.ckpt to extend it with --steps, or train anew with --out NEW_FOLDER "
+                                + "(or --out \(directory.path) --force, which replaces this run)", isUsageError: false)
+        }
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
             throw SettingsError(message: "\(checkpointURL.path): no such file: the run stopped before its first checkpoint "
                                 + "(every \(settings.checkpointEvery) steps), so there is nothing to resume; start it again "
@@ -160,7 +170,7 @@ public final class Trainer {
         let checkpoint = try Checkpoint.load(checkpointURL)
         guard checkpoint.architecture == settings.modelArchitecture else {
             throw SettingsError(message: "\(checkpointURL.path) holds another model than \(settingsURL.path) records "
-                                + "(\(settings.model)); restore the run's own checkpoint", isUsageError: false)
+                                + "(\(FileText.shown(settings.model))); restore the run's own checkpoint", isUsageError: false)
         }
         guard let adam = checkpoint.adam else {
             throw SettingsError(message: "\(checkpointURL.path) has no optimizer state (a final or exported checkpoint, "
@@ -190,7 +200,7 @@ public final class Trainer {
             (train, test) = try loadData(folder, settings: settings)
         } catch where dataDirectory == nil && recorded != nil {
             throw SettingsError(message: "the run's data folder \(folder.path) (recorded in \(settingsURL.path)) cannot be "
-                                + "read: \(error); pass --data DIR with the same MNIST files", isUsageError: false)
+                                + "read: \(FileText.reason(error)); pass --data DIR with the same MNIST files", isUsageError: false)
         }
         let found = digest(train, test)
         if let expected = settings.dataSHA256, expected != found {

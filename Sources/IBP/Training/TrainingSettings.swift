@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// Everything that defines a training run; stored as `settings.json` in the run folder (the run's record, which
 /// `--resume` reads back) and in checkpoints (without the data folder, so that checkpoints do not depend on where
@@ -70,9 +71,10 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public func validate() throws {
         func fail(_ message: String) -> SettingsError { SettingsError(message: message) }
         guard let architecture = modelArchitecture else {
-            throw fail("unknown model '\(model)' (choose from \(Architecture.names.joined(separator: ", ")), or give a "
+            throw fail("unknown model '\(FileText.shown(model))' (choose from \(Architecture.names.joined(separator: ", ")), or give a "
                        + "JSON file of layers ending in .json)")
         }
+        try validateRecordedFields()
         let eps = schedule.epsilonTrain
         guard eps.isFinite, eps >= 0, eps <= 1 else { throw fail("--epsilon-train must be in [0, 1], got \(eps)") }
         guard evalEpsilon.isFinite, evalEpsilon >= 0, evalEpsilon <= 1 else {
@@ -122,6 +124,42 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
                                      batchFlag: "--eval-limit")
         } catch let e as ResourceLimits.Exceeded {
             throw fail(e.message)
+        }
+    }
+
+    /// The fields no flag sets, which `train` records for itself: `gemmKernel` (`GEMMKernel` names, joined by `+`
+    /// when a resumed run changed kernel) and `dataSHA256` (two SHA-256 digests of 64 hex digits, or `-`, joined by
+    /// `+`). Checked where a record is read, so a hand-edited value is refused naming the field instead of being
+    /// carried on (`"gemmKernel": "foo"` became `foo+avx2`).
+    /// Also checked here, as wherever a model is read (checkpoints, model files): a built-in name means its layers,
+    /// so recorded layers named "small" must be small's, and `"model": "small"` cannot come with other layers.
+    /// - Throws: `SettingsError` naming the field.
+    public func validateRecordedFields() throws {
+        if let recorded = architecture, let named = Architecture.named(recorded.name), named != recorded {
+            throw SettingsError(message: "the recorded layers (field \"architecture\") are named \"\(recorded.name)\", one "
+                                + "of the named models, but differ from its layers; a named model always has its own layers")
+        }
+        if let recorded = architecture, let named = Architecture.named(model), named != recorded {
+            throw SettingsError(message: "model '\(model)' is one of the named models, but the recorded layers (field "
+                                + "\"architecture\", \"\(FileText.shown(recorded.name))\") are not its layers")
+        }
+        if let gemmKernel {
+            let parts = gemmKernel.split(separator: "+", omittingEmptySubsequences: false)
+            guard parts.count <= 1000, parts.allSatisfy({ GEMMKernel(rawValue: String($0)) != nil }) else {
+                throw SettingsError(message: "field \"gemmKernel\" is \"\(FileText.shown(gemmKernel, limit: 40))\"; expected "
+                                    + GEMMKernel.allCases.map(\.rawValue).joined(separator: ", ")
+                                    + " (or several joined by +, after a resume on another kernel), as train records it")
+            }
+        }
+        if let dataSHA256 {
+            let parts = dataSHA256.split(separator: "+", omittingEmptySubsequences: false)
+            let digest = { (part: Substring) in
+                part == "-" || (part.utf8.count == 64 && part.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) })
+            }
+            guard parts.count == 2, parts.allSatisfy(digest) else {
+                throw SettingsError(message: "field \"dataSHA256\" is \"\(FileText.shown(dataSHA256, limit: 40))\"; expected "
+                                    + "two SHA-256 digests (64 lowercase hex digits each) joined by +, as train records it")
+            }
         }
     }
 

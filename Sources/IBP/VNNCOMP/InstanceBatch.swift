@@ -73,7 +73,7 @@ public final class InstanceBatch {
                                   consensus: expected)
         } catch {
             var outcome = InstanceOutcome(answer: .error)
-            outcome.note = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+            outcome.note = FileText.reason(error)
             outcome.seconds = Date().timeIntervalSince(started)
             return InstanceResult(instance: instance, outcome: outcome, consensus: expected)
         }

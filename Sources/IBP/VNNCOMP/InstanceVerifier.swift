@@ -75,7 +75,7 @@ public struct InstanceVerifier {
                                                                rowsPerPass: chunk, timedOut: timedOut) else { break }
                 upper = u
             } catch {
-                notes.append("\(error)")
+                notes.append(FileText.reason(error))
                 continue
             }
             let margin = upper.map { spec.worstDisjunct($0)[0] }
