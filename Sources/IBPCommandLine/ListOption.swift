@@ -33,12 +33,15 @@ public struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgum
         var items: [Element] = []
         for (index, part) in parts.enumerated() {
             // Numbers are read by the decimal grammar untrimmed (`' 0.1'` is refused, as for a single-value flag);
-            // names are trimmed (`ibp, crown`).
-            let decimal = Element.self == Float.self || Element.self == Double.self
-            let text = decimal ? String(part) : part.trimmingCharacters(in: .whitespaces)
+            // names are trimmed (`ibp, crown`). Whole numbers likewise untrimmed.
+            let number = Element.self == Float.self || Element.self == Double.self || Element.self is any FixedWidthInteger.Type
+            let text = number ? String(part) : part.trimmingCharacters(in: .whitespaces)
             if text.trimmingCharacters(in: .whitespaces).isEmpty {
                 return .failure(.emptyItem(position: index, of: parts.count))
             }
+            // Whole numbers by the one whole-number grammar (`+5` refused, as for a single-value flag).
+            let whole = Element.self is any FixedWidthInteger.Type
+            if whole && !WholeNumberText.isWhole(text, allowsMinus: true) { return .failure(.unreadable(text)) }
             let read: Element? = Element.self == Float.self ? DecimalText.float(text) as? Element
                 : Element.self == Double.self ? DecimalText.double(text) as? Element : Element(argument: text)
             guard let item = read else { return .failure(.unreadable(text)) }

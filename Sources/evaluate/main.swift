@@ -26,13 +26,13 @@ struct Evaluate: ParsableCommand {
 
     // `.unconditional` on the numbers: a negative value (`--limit -1`) reaches the range check instead of
     // argument-parser's "missing value".
-    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (at most the number in --data).")
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (at most the number in --data).", transform: wholeInt)
     var limit: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack; at most 10000).")
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack; at most 10000).", transform: wholeInt)
     var pgdSteps: Int = 20
 
-    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts.", transform: wholeUInt64)
     var seed: UInt64 = 0
 
     @Flag(name: .long, help: "Print one JSON object instead of a table (with several checkpoints: {\"models\": [...]}).")
@@ -74,6 +74,7 @@ struct Evaluate: ParsableCommand {
         if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(pgdSteps)") }
         try validateAttackSteps(pgdSteps, flag: "--pgd-steps")
         try validateList(epsilon.flattened() as [Float], flag: "--epsilon", given: !epsilon.isEmpty)
+        try EpsilonLists.refuseRepeats(epsilons, flag: "--epsilon")
         try validateList(lowercasedNames(bounds), flag: "--bounds", given: !bounds.isEmpty)
         if let plot { _ = try figureFormat(of: plot, flag: "--plot") }
         try validateRunFiles(outputs: (plot.map { [RunFile("--plot", $0)] } ?? []) + (perSample.map { [RunFile("--per-sample", $0)] } ?? []),

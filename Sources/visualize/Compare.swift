@@ -56,6 +56,9 @@ struct Compare: ParsableCommand {
     func validate() throws {
         try refuseEmptyPaths([("--baseline", baseline), ("--ibp", ibp), ("--out-dir", outDir), ("--manifest", manifest)])
         try refuseEmptyPaths("--model", models)
+        // A model named twice (`--model a --model a`, or `--baseline a --model ./a`) would draw one column twice.
+        try validateDistinctInputs([RunFile("--baseline", baseline ?? ""), RunFile("--ibp", ibp ?? "")]
+            .filter { !$0.path.isEmpty } + models.map { RunFile("--model", $0) }, what: "model")
         if manifest != nil {
             // --baseline and --ibp are accepted (and unused) so that a command line that names the pair still runs a
             // manifest; flags that name another figure are refused.

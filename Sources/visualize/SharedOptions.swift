@@ -18,7 +18,7 @@ struct SharedOptions: ParsableArguments {
 
     // `.unconditional` here and on --epsilon so that a negative value (`--sample -1`) reaches the range check
     // instead of "missing value": the default strategy takes "-1" for a flag.
-    @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image (default 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image (default 0).", transform: wholeInt)
     var sample: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Perturbation radius, L-infinity on pixels in [0, 1] (default 0.1).", transform: decimalFloat)
@@ -27,10 +27,10 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "Bound method of compare, sweep and widths: ibp (default), sound-ibp, crown-ibp, crown.")
     var bounds: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Pixels per activation value (default 6).")
+    @Option(name: .long, parsing: .unconditional, help: "Pixels per activation value (default 6).", transform: wholeInt)
     var scale: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Channel tiles per line before wrapping (default 8).")
+    @Option(name: .long, parsing: .unconditional, help: "Channel tiles per line before wrapping (default 8).", transform: wholeInt)
     var maxChannels: Int?
 
     @Flag(name: .long, help: "One grey scale per stage across all panels, so they compare value for value.")
@@ -39,10 +39,10 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "The perturbed input of the 'perturbed' rows: pgd (default), random or none.")
     var perturbation: Perturbation?
 
-    @Option(name: .long, parsing: .unconditional, help: "PGD steps (default 20).")
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (default 20).", transform: wholeInt)
     var pgdSteps: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random start or of the random point (default 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random start or of the random point (default 0).", transform: wholeUInt64)
     var seed: UInt64?
 
     @Option(name: .long, help: "Also write the numbers behind the figure to this JSON file (compare, methods, sweep).")

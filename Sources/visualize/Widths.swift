@@ -26,6 +26,7 @@ struct Widths: ParsableCommand {
 
     func validate() throws {
         try refuseEmptyPaths("--model", models)
+        try validateDistinctInputs(models.map { RunFile("--model", $0) }, what: "model")
         try shared.unused(["--scale", "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed",
                            "--dump-bounds"], by: "widths")
         if methods != nil { try shared.unused(["--bounds"], by: "widths with --methods") }

@@ -170,7 +170,7 @@ public struct FigureManifest {
         if let s = e.samples { r.samples = try FigureLists.samples(s, flag: "samples") }
         if let eps = e.epsilon {
             guard eps.isFinite, (0...1).contains(eps) else { throw SettingsError(message: "epsilon must be in [0, 1]") }
-            r.epsilon = eps
+            r.epsilon = eps == 0 ? 0 : eps   // a JSON -0 is +0 (the decimal grammar's rule), never an `eps-0.000` file
         }
         r.epsilons = try FigureLists.epsilons(e.epsilons ?? (kind == .curves ? Visualization.curveEpsilons
                                                                              : Visualization.sweepEpsilons), flag: "epsilons")
