@@ -153,7 +153,7 @@ struct Verify: ParsableCommand {
             // refuses it before any work (`--bounds crown` on a max-pooling net); with one that applies
             // (`--bounds crown,ibp`) the others are named in the note.
             if let refusal = verifier.unboundable(model) {
-                throw ModelMethodError(message: "\(files[0]): \(refusal); give --bounds ibp or sound-ibp for this network")
+                throw ModelMethodError(message: "\(files[0]): \(refusal)")
             }
             outcome = verifier.verify(model, property, timeout: limit, started: started)
         } catch let t as VNNLIBTimeout {

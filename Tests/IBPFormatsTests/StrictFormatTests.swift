@@ -147,10 +147,16 @@ final class DecimalTextTests: XCTestCase {
 
 /// Every CSV the tools write goes through `CSVWriter` (RFC 4180 quoting).
 final class CSVWriterTests: XCTestCase {
-    func testQuotesFieldsWithCommasQuotesAndLineBreaks() {
+    func testQuotesFieldsWithCommasQuotesAndLineBreaks() throws {
         XCTAssertEqual(CSVWriter.row(["a,b\"c.ckpt", "1", "plain", "x\ny", "cr\r", "", "\"", "é ü"]),
                        "\"a,b\"\"c.ckpt\",1,plain,\"x\ny\",\"cr\r\",,\"\"\"\",é ü\n")
         XCTAssertEqual(CSVWriter.row(["a\r\nb"]), "\"a\r\nb\"\n")
+        // Spaces at either end are quoted, so the RFC 4180 reader (which refuses them unquoted) reads them back.
+        XCTAssertEqual(CSVWriter.row([" a", "b\t", "c d"]), "\" a\",\"b\t\",c d\n")
+        let fields = ["a,b\"c.ckpt", " x ", "", "\"", "l1\r\nl2", "é ü", "\t"]
+        let table = try CSVTable.parse(Data((CSVWriter.row(fields) + CSVWriter.row(["1"])).utf8), path: "t.csv")
+        XCTAssertEqual(table.records.map(\.fields), [fields, ["1"]])
+        XCTAssertEqual(table.records.map(\.line), [1, 3])
     }
 }
 
