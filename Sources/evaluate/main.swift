@@ -68,6 +68,8 @@ struct Evaluate: ParsableCommand {
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         try refuseEmptyPaths("CHECKPOINT", checkpoints)
+        // A model named twice (`A.ckpt ./A.ckpt`, a link) would print the same report twice.
+        try validateDistinctInputs(checkpoints.map { RunFile("CHECKPOINT", $0) }, what: "model")
         try refuseEmptyPaths([("--data", dataOptions.data), ("--per-sample", perSample), ("--plot", plot)])
         for e in epsilons { try validateEpsilon(e) }
         if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(limit)") }

@@ -179,6 +179,11 @@ struct Train: ParsableCommand {
         if let steps = flags.decaySteps, let i = steps.indices.dropFirst().first(where: { steps[$0] <= steps[$0 - 1] }) {
             throw ValidationError("--decay-steps must increase, got \(steps[i - 1]) then \(steps[i])")
         }
+        // The same rule for the epoch form (it was unchecked: `--decay-epochs 1,1` decayed twice at one step).
+        if let epochs = flags.fast.epochs.decayEpochs,
+           let i = epochs.indices.dropFirst().first(where: { epochs[$0] <= epochs[$0 - 1] }) {
+            throw ValidationError("--decay-epochs must increase, got \(epochs[i - 1]) then \(epochs[i])")
+        }
         let settings = flags.settings()
         if settings.method == .nominal, let flag = flags.ibpOnlyFlags.first {
             throw ValidationError("\(flag) shapes the IBP objective and has no effect with --method nominal; drop it or "

@@ -94,6 +94,17 @@ final class HostileNumberTests: ToolFolderTestCase {
                            in: folder, mentions: ["--baseline \(checkpoint.path) is also given as --model"], status: 64)
     }
 
+    /// The other repeated values: evaluate's models and train's --decay-epochs (the epoch form of --decay-steps,
+    /// which must increase).
+    func testTheOtherToolsRefuseARepeatedValue() throws {
+        try assertRejected(.evaluate, [checkpoint.path, "./good.ckpt", "--data", data.path], in: folder,
+                           mentions: ["CHECKPOINT \(checkpoint.path) is also given as CHECKPOINT", "give each model once"], status: 64)
+        try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--decay-epochs", "1,1"], in: folder,
+                           mentions: ["--decay-epochs must increase, got 1.0 then 1.0"], status: 64)
+        try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--decay-epochs", "2", "--decay-epochs", "1"],
+                           in: folder, mentions: ["--decay-epochs must increase, got 2.0 then 1.0"], status: 64)
+    }
+
     // MARK: - decimals Float cannot hold
 
     func testDecimalsThatFloatCannotHoldAreEchoedAsTyped() throws {
