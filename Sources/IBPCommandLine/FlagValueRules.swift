@@ -24,8 +24,8 @@ extension FlagValueRule {
 extension FlagValueRule where Self: FixedWidthInteger {
     public static var accepted: String { "a whole number from \(Self.min) to \(Self.max)" }
 
-    /// Says why `text` is not such a number: out of range (`-1` for an unsigned flag, twenty digits), or not
-    /// digits at all (`1e3`, `2.0`), which argument-parser reads with `Int(_:)`, as Swift does.
+    /// Says why `text` is not such a number: out of range (`-1` for an unsigned flag, twenty digits), or outside
+    /// the whole-number grammar (`WholeNumberText`: `+5`, ` 5`, `1e3`, `2.0`).
     public static func refusal(of text: String, flag: String) -> String {
         let why = WholeNumberText.isWhole(text, allowsMinus: true) ? "out of range"
             : text.hasPrefix("+") ? "digits only, no '+' sign" : text.contains(" ") ? "digits only, no spaces"
@@ -102,7 +102,8 @@ public enum FlagValueRules {
               payload.label == "unableToParseValue" else { return nil }
         let fields = Array(Mirror(reflecting: payload.value).children)
         // (origin, name, value, forKey, originalError): a transform that threw has its own message, kept, except
-        // the decimal flags' transform (`decimalFloat`), whose refusal is the flag's rule like any other type's.
+        // the decimal and whole-number transforms (`decimalFloat`, `wholeInt`), whose refusal is the flag's rule
+        // like any other type's.
         guard fields.count == 5, let text = fields[2].value as? String,
               isNil(fields[4].value) || isNotDecimal(fields[4].value) || isNotWhole(fields[4].value),
               let flag = spelling(of: fields[1].value),

@@ -148,13 +148,13 @@ struct Verify: ParsableCommand {
             let (model, property) = try InstanceLoader.load(onnx: URL(fileURLWithPath: files[0]),
                                                             vnnlib: URL(fileURLWithPath: files[1]),
                                                             batch: verifier.attack.restarts,
-                                                            deadline: limit.map { started.addingTimeInterval($0) })
-            // A network none of whose --bounds methods can bound it is refused before the attack, as `evaluate`
-            // refuses it before any work (`--bounds crown` on a max-pooling net); with one that applies
-            // (`--bounds crown,ibp`) the others are named in the note.
-            if let refusal = verifier.unboundable(model) {
-                throw ModelMethodError(message: "\(files[0]): \(refusal)")
-            }
+                                                            deadline: limit.map { started.addingTimeInterval($0) },
+                                                            checkModel: { model in
+                // A network none of whose --bounds methods can bound it is refused before the property is read and
+                // the attack runs, as `evaluate` refuses it before any work (`--bounds crown` on a max-pooling net);
+                // with one that applies (`--bounds crown,ibp`) the others are named in the note.
+                if let refusal = verifier.unboundable(model) { throw ModelMethodError(message: "\(files[0]): \(refusal)") }
+            })
             outcome = verifier.verify(model, property, timeout: limit, started: started)
         } catch let t as VNNLIBTimeout {
             outcome = .timedOutReading(t, started: started)

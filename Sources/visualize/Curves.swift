@@ -19,7 +19,7 @@ struct Curves: ParsableCommand {
 
     @Option(name: .customLong("epsilons"), parsing: .unconditionalSingleValue,
             help: "Epsilon grid start:stop:step or a list, commas or the repeated flag (default \(Visualization.curveEpsilons), 46 values).")
-    var epsilonLists: [CommaSeparated<String>] = []
+    var epsilonLists: [CommaSeparated<NumberText>] = []
 
     private var methods: String? { methodLists.list }
     private var epsilons: String { epsilonLists.list ?? Visualization.curveEpsilons }

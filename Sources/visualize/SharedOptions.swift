@@ -177,7 +177,7 @@ func make(_ request: FigureRequest, maker: FigureMaker, label: String) throws {
 }
 
 extension Array where Element == CommaSeparated<String> {
-    /// A list flag given as commas, repeated, or both (`--epsilons 0.1,0.2 --epsilons 0:0.3:0.1`), as the one text
-    /// `FigureLists` parses; nil when the flag was not given.
+    /// A list flag of names given as commas, repeated, or both (`--methods ibp,crown --methods crown-ibp`), as the
+    /// one text `FigureLists` parses; nil when the flag was not given.
     var list: String? { isEmpty ? nil : flattened().joined(separator: ",") }
 }

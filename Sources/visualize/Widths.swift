@@ -19,7 +19,7 @@ struct Widths: ParsableCommand {
 
     @Option(name: .customLong("samples"), parsing: .unconditionalSingleValue,
             help: "Average over these test images, like 0-99, commas or the repeated flag, with a band from the smallest to the largest (default: --sample).")
-    var sampleLists: [CommaSeparated<String>] = []
+    var sampleLists: [CommaSeparated<NumberText>] = []
 
     private var methods: String? { methodLists.list }
     private var samples: String? { sampleLists.list }

@@ -78,6 +78,11 @@ final class FlagValueTests: XCTestCase {
                            mentions: ["--samples: '0-+2' is not an index or a range like 0-9"], status: 64)
         try assertRejected(.visualize, ["widths", "--samples", "+3"], in: folder,
                            mentions: ["--samples: '+3' is not an index or a range like 0-9"], status: 64)
+        // visualize's number lists keep their items as typed: a space after a comma is refused, as for --epsilon.
+        try assertRejected(.visualize, ["widths", "--samples", "0, 2"], in: folder,
+                           mentions: ["--samples: ' 2' is not an index or a range like 0-9"], status: 64)
+        try assertRejected(.visualize, ["sweep", "--epsilons", "0.1, 0.2"], in: folder,
+                           mentions: ["--epsilons: ' 0.2' is not a number in [0, 1]"], status: 64)
         try assertRejected(.verify, ["--instances", "i.csv", "--shard", "+1/2"], in: folder,
                            mentions: ["--shard +1/2: expected K/N"], status: 64)
         try assertRejected(.verify, ["--instances", "i.csv", "--shard", "1/+2"], in: folder,

@@ -185,6 +185,9 @@ final class HostileNumberTests: ToolFolderTestCase {
                            mentions: [onnx.path, "crown cannot bound layer 2 (max pooling)", "use ibp for this network"], status: 1)
         try assertRejected(.verify, [onnx.path, property.path, "--bounds", "crown-ibp,crown"], in: folder,
                            mentions: [onnx.path, "crown-ibp cannot bound", "crown cannot bound"], status: 1)
+        // The network is checked before the property is read: a missing property is not what is reported.
+        try assertRejected(.verify, [onnx.path, path("missing.vnnlib"), "--bounds", "crown"], in: folder,
+                           mentions: [onnx.path, "crown cannot bound layer 2 (max pooling)"], status: 1)
         // One method that applies: the run goes on with it.
         let both = try Tool.verify.run([onnx.path, property.path, "--bounds", "crown,ibp", "--attack-steps", "5"], in: folder)
         XCTAssertEqual(both.status, 0, both.stderr)
