@@ -206,7 +206,7 @@ final class VNNCOMPTests: XCTestCase {
             ("a,b,1\nnet.onnx,p.vnnlib,10\t\r\n", "i.csv:2: column 3: '10\\t' ends with a tab; remove it, or quote the field (\"...\") to keep it"),
             // A quoted field keeps its spaces, so a quoted ' 10' is not a number.
             ("net.onnx,p.vnnlib,\" 10\"\n", "i.csv:1: timeout  10 is not a positive number of seconds"),
-            ("a\"b.onnx,p.vnnlib,1\n", "i.csv:1: column 1: a double quote inside an unquoted field; enclose the whole field in quotes and double the quote (\"\"\")"),
+            ("a\"b.onnx,p.vnnlib,1\n", "i.csv:1: column 1: a double quote inside an unquoted field; enclose the whole field in double quotes and write each quote inside it twice (\"\")"),
             ("\"a.onnx\"x,p.vnnlib,1\n", "i.csv:1: column 1: text after the closing quote; a quoted field ends at its quote (write \"\" for a quote inside it)"),
             ("a.onnx,p.vnnlib,1\n\"b.onnx,p.vnnlib,1\n", "i.csv:2: column 1: the quote opened here is never closed"),
         ] {

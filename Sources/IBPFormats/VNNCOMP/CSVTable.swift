@@ -93,7 +93,7 @@ public struct CSVTable {
             case "\"":
                 guard field.isEmpty, !isQuoted else {
                     throw fail("column \(fields.count + 1): a double quote inside an unquoted field; enclose the whole "
-                               + "field in quotes and double the quote (\"\"\")", line: line)
+                               + "field in double quotes and write each quote inside it twice (\"\")", line: line)
                 }
                 // A quoted field: to the quote that is not doubled.
                 isQuoted = true
