@@ -122,10 +122,12 @@ public struct FigureManifest {
                 throw ManifestError("\(url.path): figure \(i) (\(entry.output)): \(error)")
             }
         }
-        // Two figures written to one file: the second would silently replace the first.
+        // Two figures written to one file: the second would silently replace the first. An existing output is
+        // known by device and inode (a hard link to another figure's file is that file), a new one by its path.
         var outputs: [String: Int] = [:]
         for (i, r) in requests.enumerated() {
-            let key = URL(fileURLWithPath: r.output).standardizedFileURL.resolvingSymlinksInPath().path
+            let key = FileIdentity.node(r.output).map { "node " + $0 }
+                ?? URL(fileURLWithPath: r.output).standardizedFileURL.resolvingSymlinksInPath().path
             if let first = outputs[key] {
                 throw ManifestError("\(url.path): figures \(first) and \(i) both write \(r.output); give each figure its own output")
             }
