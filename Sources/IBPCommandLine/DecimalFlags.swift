@@ -22,3 +22,23 @@ public func decimalDouble(_ text: String) throws -> Double {
 public struct NotADecimalNumber: Error, CustomStringConvertible {
     public var description: String { DecimalText.accepted }
 }
+
+/// The transform of every whole-number flag (`@Option(..., transform: wholeInt)`; `wholeUInt64` for seeds): the
+/// one whole-number grammar (`WholeNumberText`: digits with an optional '-', which reaches the flag's range check),
+/// instead of argument-parser's `Int(String)`, which also takes a leading '+' (`--limit +5`).
+/// - Throws: `NotAWholeNumber`, which `FlagValueRules.explain` turns into the flag's one line.
+public func wholeInt(_ text: String) throws -> Int {
+    guard let v = WholeNumberText.integer(text, as: Int.self) else { throw NotAWholeNumber() }
+    return v
+}
+
+/// `wholeInt` for UInt64 flags (`--seed`): digits only (a '-' is read so that `-1` is named out of range).
+public func wholeUInt64(_ text: String) throws -> UInt64 {
+    guard let v = WholeNumberText.integer(text, as: UInt64.self) else { throw NotAWholeNumber() }
+    return v
+}
+
+/// A flag's value outside the whole-number grammar or the type's range; its message is the flag's rule.
+public struct NotAWholeNumber: Error, CustomStringConvertible {
+    public var description: String { WholeNumberText.accepted }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IBPFormats
 import IBPRender
 
 /// One file a run reads or writes, as the user named it.
@@ -31,10 +32,24 @@ public func resolvedPath(_ path: String) -> String {
 }
 
 /// The device and inode of an existing file, so that hard links to one file compare equal.
-private func identity(_ path: String) -> String? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    return "\(info.st_dev):\(info.st_ino)"
+private func identity(_ path: String) -> String? { FileIdentity.node(path) }
+
+/// Refuses an input file named twice among `files` (a list flag's values, or several flags that each add one
+/// item, like `visualize compare`'s columns): compared by resolved path and, for existing files, by device and
+/// inode, so `a.ckpt`, `./a.ckpt`, a symbolic and a hard link are one file. The README lists visualize's `--model`
+/// among the flags that refuse a repeated value; a model twice would draw the same column twice.
+/// - Throws: `ValidationError` (usage, exit 64) naming both flags and paths.
+public func validateDistinctInputs(_ files: [RunFile], what: String = "file") throws {
+    var seen: [(file: RunFile, key: String, node: String?)] = []
+    for file in files {
+        let key = resolvedPath(file.path), node = identity(file.path)
+        if let earlier = seen.first(where: { $0.key == key || (node != nil && $0.node == node) }) {
+            let same = earlier.file.path == file.path ? "" : " (the same \(what) as \(file.path))"
+            throw ValidationError("\(earlier.file.flag) \(earlier.file.path) is also given as \(file.flag)\(same); "
+                                  + "give each \(what) once")
+        }
+        seen.append((file, key, node))
+    }
 }
 
 /// Checks, before any work, the files of one run (issue 11, kinds 2 and 4): every output can be written

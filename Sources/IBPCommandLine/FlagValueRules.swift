@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IBPFormats
 
 /// What a flag's value must look like, said once per value type so that every flag of every tool that
 /// argument-parser cannot read gets the same one line: the flag, what it accepts and what was given
@@ -23,17 +24,22 @@ extension FlagValueRule {
 extension FlagValueRule where Self: FixedWidthInteger {
     public static var accepted: String { "a whole number from \(Self.min) to \(Self.max)" }
 
-    /// Says why `text` is not such a number: out of range (`-1` for an unsigned flag, twenty digits), or not
-    /// digits at all (`1e3`, `2.0`), which argument-parser reads with `Int(_:)`, as Swift does.
+    /// Says why `text` is not such a number: out of range (`-1` for an unsigned flag, twenty digits), or outside
+    /// the whole-number grammar (`WholeNumberText`: `+5`, ` 5`, `1e3`, `2.0`).
     public static func refusal(of text: String, flag: String) -> String {
-        let digits = text.drop(while: { $0 == "-" || $0 == "+" })
-        let why = !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
-            ? "out of range" : "digits only, no exponent or decimal point"
+        let why = WholeNumberText.isWhole(text, allowsMinus: true) ? "out of range"
+            : text.hasPrefix("+") ? "digits only, no '+' sign" : text.contains(" ") ? "digits only, no spaces"
+            : "digits only, no exponent or decimal point"
         return "\(flag) takes \(accepted), got '\(text)' (\(why))"
     }
 }
 
-extension Int: FlagValueRule {}
+/// Every Int flag of the tools is a count, an index or a size (none means anything below 0; a negative value is
+/// read so that it reaches the flag's own range check): the rule says 0 to Int.max, not Int.min, which offered
+/// negative sample indices.
+extension Int: FlagValueRule {
+    public static var accepted: String { "a whole number from 0 to \(Int.max)" }
+}
 extension Int32: FlagValueRule {}
 extension Int64: FlagValueRule {}
 extension UInt: FlagValueRule {}
@@ -42,10 +48,20 @@ extension UInt64: FlagValueRule {}
 
 extension Float: FlagValueRule {
     public static var accepted: String { "a decimal number such as 0.1" }
+
+    /// The typed text and, for a decimal that Float cannot hold, why (`got '1e-50' (too small for a 32-bit
+    /// float: it rounds to 0)`), never the rounded value.
+    public static func refusal(of text: String, flag: String) -> String {
+        "\(flag) takes \(accepted), got '\(text)'" + (DecimalText.rangeFault(text, asFloat: true).map { " " + $0 } ?? "")
+    }
 }
 
 extension Double: FlagValueRule {
     public static var accepted: String { "a decimal number such as 0.1" }
+
+    public static func refusal(of text: String, flag: String) -> String {
+        "\(flag) takes \(accepted), got '\(text)'" + (DecimalText.rangeFault(text, asFloat: false).map { " " + $0 } ?? "")
+    }
 }
 
 /// An optional flag (`var limit: Int?`) and a flag declared as an array so that it can be checked to be given
@@ -86,9 +102,10 @@ public enum FlagValueRules {
               payload.label == "unableToParseValue" else { return nil }
         let fields = Array(Mirror(reflecting: payload.value).children)
         // (origin, name, value, forKey, originalError): a transform that threw has its own message, kept, except
-        // the decimal flags' transform (`decimalFloat`), whose refusal is the flag's rule like any other type's.
+        // the decimal and whole-number transforms (`decimalFloat`, `wholeInt`), whose refusal is the flag's rule
+        // like any other type's.
         guard fields.count == 5, let text = fields[2].value as? String,
-              isNil(fields[4].value) || isNotDecimal(fields[4].value),
+              isNil(fields[4].value) || isNotDecimal(fields[4].value) || isNotWhole(fields[4].value),
               let flag = spelling(of: fields[1].value),
               let key = fields.first(where: { $0.label == "forKey" })?.value,
               let name = Mirror(reflecting: key).children.first(where: { $0.label == "name" })?.value as? String,
@@ -124,6 +141,11 @@ public enum FlagValueRules {
     private static func isNotDecimal(_ value: Any) -> Bool {
         let mirror = Mirror(reflecting: value)
         return mirror.displayStyle == .optional && mirror.children.first?.value is NotADecimalNumber
+    }
+
+    private static func isNotWhole(_ value: Any) -> Bool {
+        let mirror = Mirror(reflecting: value)
+        return mirror.displayStyle == .optional && mirror.children.first?.value is NotAWholeNumber
     }
 
     private static func isNil(_ value: Any) -> Bool {

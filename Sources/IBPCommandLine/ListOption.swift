@@ -33,12 +33,16 @@ public struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgum
         var items: [Element] = []
         for (index, part) in parts.enumerated() {
             // Numbers are read by the decimal grammar untrimmed (`' 0.1'` is refused, as for a single-value flag);
-            // names are trimmed (`ibp, crown`).
-            let decimal = Element.self == Float.self || Element.self == Double.self
-            let text = decimal ? String(part) : part.trimmingCharacters(in: .whitespaces)
+            // names are trimmed (`ibp, crown`). Whole numbers and `NumberText` (ranges, grids) likewise untrimmed.
+            let number = Element.self == Float.self || Element.self == Double.self || Element.self is any FixedWidthInteger.Type
+                || Element.self == NumberText.self
+            let text = number ? String(part) : part.trimmingCharacters(in: .whitespaces)
             if text.trimmingCharacters(in: .whitespaces).isEmpty {
                 return .failure(.emptyItem(position: index, of: parts.count))
             }
+            // Whole numbers by the one whole-number grammar (`+5` refused, as for a single-value flag).
+            let whole = Element.self is any FixedWidthInteger.Type
+            if whole && !WholeNumberText.isWhole(text, allowsMinus: true) { return .failure(.unreadable(text)) }
             let read: Element? = Element.self == Float.self ? DecimalText.float(text) as? Element
                 : Element.self == Double.self ? DecimalText.double(text) as? Element : Element(argument: text)
             guard let item = read else { return .failure(.unreadable(text)) }
@@ -50,6 +54,21 @@ public struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgum
     public var description: String { values.map { "\($0)" }.joined(separator: ",") }
 
     public var defaultValueDescription: String { description }
+}
+
+/// An item of a list of numbers that its command parses itself (`visualize --samples 0-9`, `--epsilons
+/// 0:0.3:0.1`), kept as typed: unlike a name it is not trimmed, so `--epsilons '0.1, 0.2'` reaches the decimal
+/// grammar with its space and is refused, as `--epsilon '0.1, 0.2'` is.
+public struct NumberText: ExpressibleByArgument, CustomStringConvertible {
+    public let text: String
+    public init(argument: String) { text = argument }
+    public var description: String { text }
+}
+
+extension Array where Element == CommaSeparated<NumberText> {
+    /// A list flag given as commas, repeated, or both (`--epsilons 0.1,0.2 --epsilons 0:0.3:0.1`), as the one text
+    /// its parser (`FigureLists`) reads; nil when the flag was not given.
+    public var list: String? { isEmpty ? nil : flattened().map(\.text).joined(separator: ",") }
 }
 
 extension CommaSeparated: FlagValueRule {

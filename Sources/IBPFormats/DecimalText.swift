@@ -35,16 +35,43 @@ public enum DecimalText {
         return i == b.count
     }
 
-    /// `text` as a finite Double, or nil when it is outside the grammar or overflows (`1e999`).
+    /// `text` as a finite Double, or nil when it is outside the grammar, overflows (`1e999`) or underflows to zero
+    /// (`1e-400`: a nonzero text read as 0 is a silent guess). `-0` (and `-0.0`, `-0e5`) reads as +0: a minus on
+    /// zero names no other value, and a -0 would print as `-0.0` and pass duplicate checks beside `0`.
     public static func double(_ text: some StringProtocol, allowsPlusSign: Bool = false) -> Double? {
-        guard isDecimal(text, allowsPlusSign: allowsPlusSign), let v = Double(String(text)), v.isFinite else { return nil }
-        return v
+        guard isDecimal(text, allowsPlusSign: allowsPlusSign), let v = Double(String(text)), v.isFinite,
+              v != 0 || !hasNonzeroDigit(text) else { return nil }
+        return v == 0 ? 0 : v
     }
 
     /// `text` as a finite Float (rounded once from the decimal text, as `Float(String)` does), or nil when it is
-    /// outside the grammar or overflows Float (`1e39`).
+    /// outside the grammar, overflows Float (`1e39`) or underflows to zero in Float (`1e-50`); `-0` reads as +0.
     public static func float(_ text: some StringProtocol) -> Float? {
-        guard isDecimal(text), let v = Float(String(text)), v.isFinite else { return nil }
-        return v
+        guard isDecimal(text), let v = Float(String(text)), v.isFinite, v != 0 || !hasNonzeroDigit(text) else { return nil }
+        return v == 0 ? 0 : v
+    }
+
+    /// Why `text` is refused as a Float (`asFloat`) or Double although it is in the grammar: "(too large for a
+    /// 32-bit float)" or "(too small for a 32-bit float: it rounds to 0)"; nil when it is outside the grammar or
+    /// read fine. Messages add it after the typed text, so `1e-50` is never reported as `0.0`.
+    public static func rangeFault(_ text: some StringProtocol, asFloat: Bool) -> String? {
+        guard isDecimal(text) else { return nil }
+        let kind = asFloat ? "32-bit float" : "64-bit float"
+        let finite: Bool, zero: Bool
+        if asFloat, let v = Float(String(text)) { finite = v.isFinite; zero = v == 0 }
+        else if let v = Double(String(text)) { finite = v.isFinite; zero = v == 0 }
+        else { return nil }
+        if !finite { return "(too large for a \(kind))" }
+        if zero && hasNonzeroDigit(text) { return "(too small for a \(kind): it rounds to 0)" }
+        return nil
+    }
+
+    /// Whether the significand (before any exponent) has a digit other than 0.
+    static func hasNonzeroDigit(_ text: some StringProtocol) -> Bool {
+        for c in text.utf8 {
+            if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { return false }
+            if (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(c) { return true }
+        }
+        return false
     }
 }

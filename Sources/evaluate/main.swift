@@ -26,13 +26,13 @@ struct Evaluate: ParsableCommand {
 
     // `.unconditional` on the numbers: a negative value (`--limit -1`) reaches the range check instead of
     // argument-parser's "missing value".
-    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (at most the number in --data).")
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (at most the number in --data).", transform: wholeInt)
     var limit: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack; at most 10000).")
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack; at most 10000).", transform: wholeInt)
     var pgdSteps: Int = 20
 
-    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts.", transform: wholeUInt64)
     var seed: UInt64 = 0
 
     @Flag(name: .long, help: "Print one JSON object instead of a table (with several checkpoints: {\"models\": [...]}).")
@@ -68,12 +68,15 @@ struct Evaluate: ParsableCommand {
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         try refuseEmptyPaths("CHECKPOINT", checkpoints)
+        // A model named twice (`A.ckpt ./A.ckpt`, a link) would print the same report twice.
+        try validateDistinctInputs(checkpoints.map { RunFile("CHECKPOINT", $0) }, what: "model")
         try refuseEmptyPaths([("--data", dataOptions.data), ("--per-sample", perSample), ("--plot", plot)])
         for e in epsilons { try validateEpsilon(e) }
         if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(limit)") }
         if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(pgdSteps)") }
         try validateAttackSteps(pgdSteps, flag: "--pgd-steps")
         try validateList(epsilon.flattened() as [Float], flag: "--epsilon", given: !epsilon.isEmpty)
+        try EpsilonLists.refuseRepeats(epsilons, flag: "--epsilon")
         try validateList(lowercasedNames(bounds), flag: "--bounds", given: !bounds.isEmpty)
         if let plot { _ = try figureFormat(of: plot, flag: "--plot") }
         try validateRunFiles(outputs: (plot.map { [RunFile("--plot", $0)] } ?? []) + (perSample.map { [RunFile("--per-sample", $0)] } ?? []),

@@ -20,10 +20,10 @@ struct Bench: ParsableCommand {
     var measures: [CommaSeparated<String>] = []
 
     // `.unconditional` on the numbers: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditional, help: "Timed runs per measure, after one warm-up (median, min and max are reported; 1...1000).")
+    @Option(name: .long, parsing: .unconditional, help: "Timed runs per measure, after one warm-up (median, min and max are reported; 1...1000).", transform: wholeInt)
     var repeats = 5
 
-    @Option(name: .long, parsing: .unconditional, help: "Worker threads for the layers' loops and GEMMs (default: one per core).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads for the layers' loops and GEMMs (default: one per core).", transform: wholeInt)
     var threads: Int?
 
     @Option(name: .long, help: "wall (elapsed time) or cpu (process CPU time, steadier on a busy machine).")

@@ -56,18 +56,18 @@ struct Train: ParsableCommand {
     var epsilon: [String] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Total training steps (default 60000); with --resume, the new total.", valueName: "n"))
+        "Total training steps (default 60000); with --resume, the new total.", valueName: "n"), transform: wholeInt)
     var steps: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Steps at eps 0, kappa 1 before the ramp (default 2000).", valueName: "n"))
+        "Steps at eps 0, kappa 1 before the ramp (default 2000).", valueName: "n"), transform: wholeInt)
     var warmupSteps: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Steps over which eps and kappa move linearly to their targets (default 10000).", valueName: "n"))
+        "Steps over which eps and kappa move linearly to their targets (default 10000).", valueName: "n"), transform: wholeInt)
     var rampSteps: [Int] = []
 
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Batch size (default 100).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Batch size (default 100).", valueName: "n"), transform: wholeInt)
     var batchSize: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "lr"), transform: decimalFloat)
@@ -82,29 +82,29 @@ struct Train: ParsableCommand {
     var decayFactor: [Float] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Seed of initialisation and shuffling (default 0).",
-                                                                    valueName: "n"))
+                                                                    valueName: "n"), transform: wholeUInt64)
     var seed: [UInt64] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Write checkpoint.ckpt every N steps (default 1000).",
-                                                                    valueName: "n"))
+                                                                    valueName: "n"), transform: wholeInt)
     var checkpointEvery: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Evaluate on the test images (or the --validation images) every N steps (default 2000).",
-                                                                    valueName: "n"))
+                                                                    valueName: "n"), transform: wholeInt)
     var evalEvery: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Number of test (or validation) images in those evaluations (default 1000).", valueName: "n"))
+        "Number of test (or validation) images in those evaluations (default 1000).", valueName: "n"), transform: wholeInt)
     var evalLimit: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Hold out N training images, chosen by a fixed seed, as a validation set: the evaluations use them instead of the test images, and best.ckpt keeps the weights of the best validation verified accuracy after the eps ramp (default: none).",
-        valueName: "n"))
+        valueName: "n"), transform: wholeInt)
     var validation: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Worker threads, 1...\(TrainingSettings.maxThreads) (default: one per core, at most \(TrainingSettings.maxThreads)); recorded with the GEMM kernel.",
-        valueName: "n"))
+        valueName: "n"), transform: wholeInt)
     var threads: [Int] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
@@ -179,6 +179,11 @@ struct Train: ParsableCommand {
         if let clash = flags.fast.clash(with: flags) { throw ValidationError(clash) }
         if let steps = flags.decaySteps, let i = steps.indices.dropFirst().first(where: { steps[$0] <= steps[$0 - 1] }) {
             throw ValidationError("--decay-steps must increase, got \(steps[i - 1]) then \(steps[i])")
+        }
+        // The same rule for the epoch form (it was unchecked: `--decay-epochs 1,1` decayed twice at one step).
+        if let epochs = flags.fast.epochs.decayEpochs,
+           let i = epochs.indices.dropFirst().first(where: { epochs[$0] <= epochs[$0 - 1] }) {
+            throw ValidationError("--decay-epochs must increase, got \(epochs[i - 1]) then \(epochs[i])")
         }
         let settings = flags.settings()
         if settings.method == .nominal, let flag = flags.ibpOnlyFlags.first {

@@ -51,15 +51,15 @@ struct Verify: ParsableCommand {
     var counterexamples: [String] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Parallel PGD starts (default 10; 1...1024).")
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Parallel PGD starts (default 10; 1...1024).", transform: wholeInt)
     var attackRestarts: [Int] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "PGD steps per start (default 100; 0...10000).")
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "PGD steps per start (default 100; 0...10000).", transform: wholeInt)
     var attackSteps: [Int] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seed of PGD's random starts (default 0).")
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seed of PGD's random starts (default 0).", transform: wholeUInt64)
     var seed: [UInt64] = []
 
     /// The methods named by --bounds, in order, without repeats.
@@ -76,7 +76,8 @@ struct Verify: ParsableCommand {
     func shardNumbers() throws -> (Int, Int)? {
         guard let text = try once(shard, "--shard") else { return nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, (1...n).contains(k) else {
+        guard parts.count == 2, WholeNumberText.isWhole(parts[0], allowsMinus: false), WholeNumberText.isWhole(parts[1], allowsMinus: false),
+              let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, (1...n).contains(k) else {
             throw ValidationError("--shard \(text): expected K/N with 1 <= K <= N <= 1000000 (whole numbers, e.g. 3/8)")
         }
         return (k, n)
@@ -147,7 +148,13 @@ struct Verify: ParsableCommand {
             let (model, property) = try InstanceLoader.load(onnx: URL(fileURLWithPath: files[0]),
                                                             vnnlib: URL(fileURLWithPath: files[1]),
                                                             batch: verifier.attack.restarts,
-                                                            deadline: limit.map { started.addingTimeInterval($0) })
+                                                            deadline: limit.map { started.addingTimeInterval($0) },
+                                                            checkModel: { model in
+                // A network none of whose --bounds methods can bound it is refused before the property is read and
+                // the attack runs, as `evaluate` refuses it before any work (`--bounds crown` on a max-pooling net);
+                // with one that applies (`--bounds crown,ibp`) the others are named in the note.
+                if let refusal = verifier.unboundable(model) { throw ModelMethodError(message: "\(files[0]): \(refusal)") }
+            })
             outcome = verifier.verify(model, property, timeout: limit, started: started)
         } catch let t as VNNLIBTimeout {
             outcome = .timedOutReading(t, started: started)
@@ -231,3 +238,9 @@ struct Verify: ParsableCommand {
 }
 
 Verify.mainWithOneLineErrors()
+
+/// A network that no requested bound method can bound (a failure of the run, exit status 1, as in `evaluate`).
+struct ModelMethodError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -28,11 +28,11 @@ struct Compare: ParsableCommand {
 
     @Option(name: .customLong("samples"), parsing: .unconditionalSingleValue,
             help: "Batch: sample indices like 0-9,42, commas or the repeated flag (one figure per sample and epsilon, into --out-dir).")
-    var sampleLists: [CommaSeparated<String>] = []
+    var sampleLists: [CommaSeparated<NumberText>] = []
 
     @Option(name: .customLong("epsilons"), parsing: .unconditionalSingleValue,
             help: "Batch: epsilons like 0.05,0.1,0.2 or a grid 0:0.3:0.1, commas or the repeated flag.")
-    var epsilonLists: [CommaSeparated<String>] = []
+    var epsilonLists: [CommaSeparated<NumberText>] = []
 
     private var samples: String? { sampleLists.list }
     private var epsilons: String? { epsilonLists.list }
@@ -56,6 +56,9 @@ struct Compare: ParsableCommand {
     func validate() throws {
         try refuseEmptyPaths([("--baseline", baseline), ("--ibp", ibp), ("--out-dir", outDir), ("--manifest", manifest)])
         try refuseEmptyPaths("--model", models)
+        // A model named twice (`--model a --model a`, or `--baseline a --model ./a`) would draw one column twice.
+        try validateDistinctInputs([RunFile("--baseline", baseline ?? ""), RunFile("--ibp", ibp ?? "")]
+            .filter { !$0.path.isEmpty } + models.map { RunFile("--model", $0) }, what: "model")
         if manifest != nil {
             // --baseline and --ibp are accepted (and unused) so that a command line that names the pair still runs a
             // manifest; flags that name another figure are refused.

@@ -19,16 +19,16 @@ struct Curves: ParsableCommand {
 
     @Option(name: .customLong("epsilons"), parsing: .unconditionalSingleValue,
             help: "Epsilon grid start:stop:step or a list, commas or the repeated flag (default \(Visualization.curveEpsilons), 46 values).")
-    var epsilonLists: [CommaSeparated<String>] = []
+    var epsilonLists: [CommaSeparated<NumberText>] = []
 
     private var methods: String? { methodLists.list }
     private var epsilons: String { epsilonLists.list ?? Visualization.curveEpsilons }
 
     // `.unconditional`: a negative value (`--limit -1`) reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (default: all of --data).")
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (default: all of --data).", transform: wholeInt)
     var limit: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid and at the largest (default 5; 0: no PGD).")
+    @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid and at the largest (default 5; 0: no PGD).", transform: wholeInt)
     var pgdEvery = 5
 
     @Flag(name: .long, help: ArgumentHelp(
@@ -38,6 +38,7 @@ struct Curves: ParsableCommand {
 
     func validate() throws {
         try refuseEmptyPaths("--model", models)
+        try validateDistinctInputs(models.map { RunFile("--model", $0) }, what: "model")
         try shared.unused(["--sample", "--epsilon", "--scale", "--max-channels", "--shared-scale", "--perturbation",
                            "--dump-bounds"], by: "curves")
         if methods != nil { try shared.unused(["--bounds"], by: "curves with --methods") }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import IBP
+import IBPCommandLine
 
 /// One rule for every list flag of `visualize` (new-user report, kind 4; `evaluate`, `verify` and `ibp-bench`
-/// follow it through `validateList`): a value given twice is refused, after ranges (`0-2`) and grids
+/// follow it through `validateList`, and every epsilon list through `EpsilonLists`): a value given twice is refused, after ranges (`0-2`) and grids
 /// (`0:0.2:0.05`) are expanded, so `0-2,1` and `0:0.2:0.05,0.1` are refused as `0,0` is. Two epsilons count as
 /// the same when they print the same at 6 decimals (a grid's 0.15000001 and a listed 0.15 draw the same figure),
 /// and in a batch at the 3 decimals of its file names (`eps0.100`), where they would write the same file.
@@ -17,7 +18,7 @@ enum DistinctLists {
     /// The epsilons of `text`, each once at `decimals` decimals (3 for a batch's file names).
     static func epsilons(_ text: String, flag: String = "--epsilons", decimals: Int = 6) throws -> [Float] {
         let values = try FigureLists.epsilons(text, flag: flag)
-        try refuseRepeats(values.map { (String(format: "%.\(decimals)f", $0), "\($0)") }, flag: flag, decimals: decimals)
+        try EpsilonLists.refuseRepeats(values, flag: flag, decimals: decimals, expanded: true)
         return values
     }
 
@@ -31,15 +32,15 @@ enum DistinctLists {
     /// Lists of a manifest's figure (already expanded by the manifest reader), checked by the same rule.
     static func check(_ request: FigureRequest, figure: String) throws {
         try refuseRepeats(request.samples.map { ($0, String($0)) }, flag: "\(figure) samples")
-        try refuseRepeats(request.epsilons.map { (String(format: "%.6f", $0), "\($0)") }, flag: "\(figure) epsilons")
+        try EpsilonLists.refuseRepeats(request.epsilons, flag: "\(figure) epsilons", expanded: true)
         try refuseRepeats(request.methods.map { ($0, $0.rawValue) }, flag: "\(figure) methods")
     }
 
-    private static func refuseRepeats<Key: Hashable>(_ items: [(key: Key, text: String)], flag: String, decimals: Int = 6) throws {
+    private static func refuseRepeats<Key: Hashable>(_ items: [(key: Key, text: String)], flag: String) throws {
         var seen: [Key: String] = [:]
         for item in items {
             if let first = seen[item.key] {
-                let what = first == item.text ? "\(item.text) twice" : "\(first) and \(item.text), the same value at \(decimals) decimals,"
+                let what = "\(item.text) twice"
                 throw ValidationError("\(flag) names \(what) (after expanding ranges and grids); give each value once")
             }
             seen[item.key] = item.text

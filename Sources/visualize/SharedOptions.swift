@@ -19,7 +19,7 @@ struct SharedOptions: ParsableArguments {
 
     // `.unconditional` here and on --epsilon so that a negative value (`--sample -1`) reaches the range check
     // instead of "missing value": the default strategy takes "-1" for a flag.
-    @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image (default 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image (default 0).", transform: wholeInt)
     var sample: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Perturbation radius, L-infinity on pixels in [0, 1] (default 0.1).", transform: decimalFloat)
@@ -28,10 +28,10 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "Bound method of compare, sweep and widths: ibp (default), sound-ibp, crown-ibp, crown.")
     var bounds: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Pixels per activation value (default 6).")
+    @Option(name: .long, parsing: .unconditional, help: "Pixels per activation value (default 6).", transform: wholeInt)
     var scale: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Channel tiles per line before wrapping (default 8).")
+    @Option(name: .long, parsing: .unconditional, help: "Channel tiles per line before wrapping (default 8).", transform: wholeInt)
     var maxChannels: Int?
 
     @Flag(name: .long, help: "One grey scale per stage across all panels, so they compare value for value.")
@@ -40,10 +40,10 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "The perturbed input of the 'perturbed' rows: pgd (default), random or none.")
     var perturbation: Perturbation?
 
-    @Option(name: .long, parsing: .unconditional, help: "PGD steps (default 20).")
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (default 20).", transform: wholeInt)
     var pgdSteps: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random start or of the random point (default 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random start or of the random point (default 0).", transform: wholeUInt64)
     var seed: UInt64?
 
     @Option(name: .long, help: "Also write the numbers behind the figure to this JSON file (compare, methods, sweep).")
@@ -178,7 +178,7 @@ func make(_ request: FigureRequest, maker: FigureMaker, label: String) throws {
 }
 
 extension Array where Element == CommaSeparated<String> {
-    /// A list flag given as commas, repeated, or both (`--epsilons 0.1,0.2 --epsilons 0:0.3:0.1`), as the one text
-    /// `FigureLists` parses; nil when the flag was not given.
+    /// A list flag of names given as commas, repeated, or both (`--methods ibp,crown --methods crown-ibp`), as the
+    /// one text `FigureLists` parses; nil when the flag was not given.
     var list: String? { isEmpty ? nil : flattened().joined(separator: ",") }
 }

@@ -15,7 +15,7 @@ struct Sweep: ParsableCommand {
 
     @Option(name: .customLong("epsilons"), parsing: .unconditionalSingleValue,
             help: "Epsilons, one row block each: a list or a grid start:stop:step, commas or the repeated flag (default \(Visualization.sweepEpsilons)).")
-    var epsilonLists: [CommaSeparated<String>] = []
+    var epsilonLists: [CommaSeparated<NumberText>] = []
 
     private var epsilons: String { epsilonLists.list ?? Visualization.sweepEpsilons }
 

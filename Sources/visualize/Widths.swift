@@ -19,13 +19,14 @@ struct Widths: ParsableCommand {
 
     @Option(name: .customLong("samples"), parsing: .unconditionalSingleValue,
             help: "Average over these test images, like 0-99, commas or the repeated flag, with a band from the smallest to the largest (default: --sample).")
-    var sampleLists: [CommaSeparated<String>] = []
+    var sampleLists: [CommaSeparated<NumberText>] = []
 
     private var methods: String? { methodLists.list }
     private var samples: String? { sampleLists.list }
 
     func validate() throws {
         try refuseEmptyPaths("--model", models)
+        try validateDistinctInputs(models.map { RunFile("--model", $0) }, what: "model")
         try shared.unused(["--scale", "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed",
                            "--dump-bounds"], by: "widths")
         if methods != nil { try shared.unused(["--bounds"], by: "widths with --methods") }

@@ -17,7 +17,7 @@ final class FlagValueTests: XCTestCase {
         .evaluate: ["x.ckpt"], .verify: ["n.onnx", "p.vnnlib"], .train: ["--out", "run"],
     ]
 
-    private static let signed = "a whole number from -9223372036854775808 to 9223372036854775807"
+    private static let signed = "a whole number from 0 to 9223372036854775807"
     private static let unsigned = "a whole number from 0 to 18446744073709551615"
 
     /// Every integer flag of every tool (subcommand first where there is one), and whether it is unsigned.
@@ -59,6 +59,41 @@ final class FlagValueTests: XCTestCase {
             let outcome = try assertRejected(tool, arguments, in: folder, mentions: [flag], status: 64)
             XCTAssertFalse(outcome.stderr.lowercased().contains("missing value"), outcome.stderr)
         }
+    }
+
+    /// A leading '+' is refused by every whole-number flag, list item, range and `--shard` (the one whole-number
+    /// grammar, WholeNumberText; the decimal flags refuse `+0.1` alike), and so is a space inside a list of numbers.
+    func testWholeNumbersRefuseAPlusSignEverywhere() throws {
+        for (tool, subcommand, flag, isUnsigned) in Self.integerFlags {
+            let range = isUnsigned ? Self.unsigned : Self.signed
+            let arguments = subcommand + (Self.leading[tool] ?? []) + [flag, "+5"]
+            try assertRejected(tool, arguments, in: folder,
+                               mentions: ["\(flag) takes \(range), got '+5' (digits only, no '+' sign)"], status: 64)
+        }
+        try assertRejected(.train, ["--out", "run", "--decay-steps", "100,+200"], in: folder,
+                           mentions: ["--decay-steps takes \(Self.signed), got '+200'", "in '100,+200'"], status: 64)
+        try assertRejected(.train, ["--out", "run", "--decay-steps", "100, 200"], in: folder,
+                           mentions: ["--decay-steps takes \(Self.signed), got ' 200' (digits only, no spaces)"], status: 64)
+        try assertRejected(.visualize, ["--samples", "0-+2", "--out-dir", "batch"], in: folder,
+                           mentions: ["--samples: '0-+2' is not an index or a range like 0-9"], status: 64)
+        try assertRejected(.visualize, ["widths", "--samples", "+3"], in: folder,
+                           mentions: ["--samples: '+3' is not an index or a range like 0-9"], status: 64)
+        // visualize's number lists keep their items as typed: a space after a comma is refused, as for --epsilon.
+        try assertRejected(.visualize, ["widths", "--samples", "0, 2"], in: folder,
+                           mentions: ["--samples: ' 2' is not an index or a range like 0-9"], status: 64)
+        try assertRejected(.visualize, ["sweep", "--epsilons", "0.1, 0.2"], in: folder,
+                           mentions: ["--epsilons: ' 0.2' is not a number in [0, 1]"], status: 64)
+        try assertRejected(.verify, ["--instances", "i.csv", "--shard", "+1/2"], in: folder,
+                           mentions: ["--shard +1/2: expected K/N"], status: 64)
+        try assertRejected(.verify, ["--instances", "i.csv", "--shard", "1/+2"], in: folder,
+                           mentions: ["--shard 1/+2: expected K/N"], status: 64)
+    }
+
+    /// A value out of an Int flag's range names the range the tools use, 0 up (`--sample` offered negative values).
+    func testIntegerRangeMessageOffersNoNegativeValues() throws {
+        try assertRejected(.visualize, ["--sample", "99999999999999999999"], in: folder,
+                           mentions: ["--sample takes a whole number from 0 to 9223372036854775807, got '99999999999999999999' (out of range)"],
+                           status: 64)
     }
 
     /// The `--flag=value` form is read by the same rule.

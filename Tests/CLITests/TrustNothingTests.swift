@@ -202,6 +202,14 @@ final class TrustNothingTests: ToolFolderTestCase {
             .write(to: twice)
         try assertRejected(.visualize, ["--manifest", twice.path, "--data", data.path], in: folder,
                            mentions: ["twice.json", "figures 0 and 1 both write"], status: 1)
+        // A hard link to another figure's existing file is that file (compared by device and inode).
+        try Data("old".utf8).write(to: folder.appendingPathComponent("old.png"))
+        try FileManager.default.linkItem(at: folder.appendingPathComponent("old.png"), to: folder.appendingPathComponent("hard.png"))
+        let linked = folder.appendingPathComponent("linked.json")
+        try Data(#"{"figures": [{"output": "old.png", "baseline": "good.ckpt", "ibp": "good.ckpt"}, {"output": "hard.png", "baseline": "good.ckpt", "ibp": "good.ckpt"}]}"#.utf8)
+            .write(to: linked)
+        try assertRejected(.visualize, ["--manifest", linked.path, "--data", data.path], in: folder,
+                           mentions: ["linked.json", "figures 0 and 1 both write hard.png"], status: 1)
     }
 
     // MARK: - 9. instance lists: the same column rule with and without a header

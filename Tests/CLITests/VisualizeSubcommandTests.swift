@@ -297,7 +297,14 @@ final class VisualizeSubcommandTests: XCTestCase {
                                mentions: ["--epsilons", "more than 1000"])
         try assertRefusedSmall(pair + ["--samples", "0-99999999", "--out-dir", path("batch")] + data,
                                mentions: ["--samples", "more than 100000"])
-        let many = (0..<9).flatMap { _ in ["--model", checkpoint("small-nominal")] }
+        // Nine different files (one model named twice is refused as a repeat, so copies, not links).
+        let copies = try TempFolder.make(prefix: "models")
+        defer { try? FileManager.default.removeItem(at: copies) }
+        let many = try (0..<9).flatMap { i -> [String] in
+            let copy = copies.appendingPathComponent("m\(i).ckpt")
+            try FileManager.default.copyItem(atPath: checkpoint("vissmall-baseline"), toPath: copy.path)
+            return ["--model", copy.path]
+        }
         try assertRefusedSmall(["curves"] + many + ["--out", path("x.png")] + data,
                                mentions: ["9 --model", "27 lines", "at most 24"])
     }

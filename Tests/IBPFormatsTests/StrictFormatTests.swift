@@ -143,14 +143,60 @@ final class DecimalTextTests: XCTestCase {
         XCTAssertNil(DecimalText.float("1e39"), "overflows Float")
         XCTAssertEqual(DecimalText.float("0.1"), Float(0.1))
     }
+
+    /// `-0` names no other value than 0: read as +0 (sign bit clear), so it prints `0.0` and is a duplicate of `0`.
+    func testNegativeZeroReadsAsPositiveZero() throws {
+        for text in ["-0", "-0.0", "-0e5", "-000.000E-3"] {
+            let d = try XCTUnwrap(DecimalText.double(text), text), f = try XCTUnwrap(DecimalText.float(text), text)
+            XCTAssertEqual(d.sign, .plus, text)
+            XCTAssertEqual(f.sign, .plus, text)
+            XCTAssertEqual("\(f)", "0.0", text)
+        }
+    }
+
+    /// A nonzero decimal that rounds to 0 (or to infinity) in the type read is refused, never read as 0, and
+    /// `rangeFault` says why for the message that echoes the typed text.
+    func testUnderflowAndOverflowAreRefusedWithTheirReason() {
+        XCTAssertNil(DecimalText.float("1e-50"))
+        XCTAssertNil(DecimalText.float("-1e-46"))
+        XCTAssertEqual(DecimalText.double("1e-50"), 1e-50, "a Double holds it")
+        XCTAssertNil(DecimalText.double("1e-400"))
+        XCTAssertEqual(DecimalText.float("1e-45"), Float.leastNonzeroMagnitude, "the smallest subnormal is kept")
+        XCTAssertEqual(DecimalText.float("0e-50"), 0, "a zero is a zero at any exponent")
+        XCTAssertEqual(DecimalText.rangeFault("1e-50", asFloat: true), "(too small for a 32-bit float: it rounds to 0)")
+        XCTAssertEqual(DecimalText.rangeFault("1e39", asFloat: true), "(too large for a 32-bit float)")
+        XCTAssertEqual(DecimalText.rangeFault("1e-400", asFloat: false), "(too small for a 64-bit float: it rounds to 0)")
+        XCTAssertNil(DecimalText.rangeFault("0.1", asFloat: true))
+        XCTAssertNil(DecimalText.rangeFault("0x1", asFloat: true), "outside the grammar: no range to speak of")
+    }
+
+    /// The whole-number grammar: digits with an optional '-', nothing else (`+5`, spaces, `1e3` refused).
+    func testWholeNumbers() {
+        XCTAssertEqual(WholeNumberText.integer("5", as: Int.self), 5)
+        XCTAssertEqual(WholeNumberText.integer("-5", as: Int.self), -5)
+        XCTAssertEqual(WholeNumberText.integer("007", as: Int.self), 7)
+        for text in ["+5", " 5", "5 ", "", "-", "1e3", "2.0", "0x10", "--5", "١"] {
+            XCTAssertNil(WholeNumberText.integer(text, as: Int.self), text)
+        }
+        XCTAssertNil(WholeNumberText.integer("-1", as: UInt64.self), "out of an unsigned range")
+        XCTAssertNil(WholeNumberText.integer("99999999999999999999", as: Int.self))
+        XCTAssertTrue(WholeNumberText.isWhole("12", allowsMinus: false))
+        XCTAssertFalse(WholeNumberText.isWhole("-12", allowsMinus: false))
+    }
 }
 
 /// Every CSV the tools write goes through `CSVWriter` (RFC 4180 quoting).
 final class CSVWriterTests: XCTestCase {
-    func testQuotesFieldsWithCommasQuotesAndLineBreaks() {
+    func testQuotesFieldsWithCommasQuotesAndLineBreaks() throws {
         XCTAssertEqual(CSVWriter.row(["a,b\"c.ckpt", "1", "plain", "x\ny", "cr\r", "", "\"", "é ü"]),
                        "\"a,b\"\"c.ckpt\",1,plain,\"x\ny\",\"cr\r\",,\"\"\"\",é ü\n")
         XCTAssertEqual(CSVWriter.row(["a\r\nb"]), "\"a\r\nb\"\n")
+        // Spaces at either end are quoted, so the RFC 4180 reader (which refuses them unquoted) reads them back.
+        XCTAssertEqual(CSVWriter.row([" a", "b\t", "c d"]), "\" a\",\"b\t\",c d\n")
+        let fields = ["a,b\"c.ckpt", " x ", "", "\"", "l1\r\nl2", "é ü", "\t"]
+        let table = try CSVTable.parse(Data((CSVWriter.row(fields) + CSVWriter.row(["1"])).utf8), path: "t.csv")
+        XCTAssertEqual(table.records.map(\.fields), [fields, ["1"]])
+        XCTAssertEqual(table.records.map(\.line), [1, 3])
     }
 }
 

@@ -166,7 +166,8 @@ final class VNNCOMPTests: XCTestCase {
         let p = try VNNLIB.parse(text: declarations + " " + lines + " (assert (>= Y_0 \(Double(y[0]) + 1)))")
         let crown = InstanceVerifier(methods: [.crown]).verify(net, p, timeout: nil)
         XCTAssertEqual(crown.answer, .unknown)
-        XCTAssertEqual(crown.note, "bound method crown cannot bound layer 3 (max pooling); use ibp for this network")
+        XCTAssertEqual(crown.note, "no bound method of --bounds applies to this network (bound method crown cannot bound "
+                       + "layer 3 (max pooling); use ibp for this network), so the answer is sat or unknown")
         let both = InstanceVerifier(methods: [.crown, .ibp]).verify(net, p, timeout: nil)
         XCTAssertEqual(both.answer, .unsat)
         XCTAssertEqual(both.method, .ibp)
@@ -176,7 +177,7 @@ final class VNNCOMPTests: XCTestCase {
 
     func testInstanceListsWithAndWithoutHeader() throws {
         let folder = URL(fileURLWithPath: "/data/bench")
-        let plain = try InstanceList.instances(CSVTable.parse(Data("a.onnx,p.vnnlib,60\n\n/abs/b.onnx, q.vnnlib , 1.5\n".utf8),
+        let plain = try InstanceList.instances(CSVTable.parse(Data("a.onnx,p.vnnlib,60\n\n/abs/b.onnx,q.vnnlib,1.5\n".utf8),
                                                               path: "i.csv"), path: "i.csv", folder: folder)
         XCTAssertEqual(plain.map(\.onnx), ["a.onnx", "/abs/b.onnx"])
         XCTAssertEqual(plain.map(\.onnxURL.path), ["/data/bench/a.onnx", "/abs/b.onnx"])
@@ -199,11 +200,27 @@ final class VNNCOMPTests: XCTestCase {
             ("onnx,vnnlib\na,b\n", "i.csv:1: the header has no column timeout or timeout_s (columns: onnx, vnnlib)"),
             ("\n\n", "i.csv: no instances; expected lines onnx,vnnlib,timeout"),
             ("onnx,vnnlib,timeout\n", "i.csv: no instances after the header"),
-            ("\"a.onnx\",p.vnnlib,1\n", "i.csv:1: quoted fields are not supported"),
+            // Spaces are part of a field (RFC 4180): an unquoted one at either end is refused, never trimmed.
+            ("net.onnx, p.vnnlib ,10\n", "i.csv:1: column 2: ' p.vnnlib ' starts with a space; remove it, or quote the field (\"...\") to keep it"),
+            ("net.onnx,p.vnnlib, 10\n", "i.csv:1: column 3: ' 10' starts with a space; remove it, or quote the field (\"...\") to keep it"),
+            ("a,b,1\nnet.onnx,p.vnnlib,10\t\r\n", "i.csv:2: column 3: '10\\t' ends with a tab; remove it, or quote the field (\"...\") to keep it"),
+            // A quoted field keeps its spaces, so a quoted ' 10' is not a number.
+            ("net.onnx,p.vnnlib,\" 10\"\n", "i.csv:1: timeout  10 is not a positive number of seconds"),
+            ("a\"b.onnx,p.vnnlib,1\n", "i.csv:1: column 1: a double quote inside an unquoted field; enclose the whole field in double quotes and write each quote inside it twice (\"\")"),
+            ("\"a.onnx\"x,p.vnnlib,1\n", "i.csv:1: column 1: text after the closing quote; a quoted field ends at its quote (write \"\" for a quote inside it)"),
+            ("a.onnx,p.vnnlib,1\n\"b.onnx,p.vnnlib,1\n", "i.csv:2: column 1: the quote opened here is never closed"),
         ] {
             XCTAssertThrowsError(try InstanceList.instances(CSVTable.parse(Data(text.utf8), path: "i.csv"), path: "i.csv",
                                                             folder: folder)) { XCTAssertEqual("\($0)", message) }
         }
+        // Quoted fields per RFC 4180: commas, doubled quotes and CRLF inside a field; the line is where the record
+        // starts.
+        let quoted = try InstanceList.instances(CSVTable.parse(Data("\"a,b.onnx\",\"say \"\"hi\"\"\r\n.vnnlib\",\"60\"\r\nc.onnx,p.vnnlib,1\r\n".utf8),
+                                                               path: "i.csv"), path: "i.csv", folder: folder)
+        XCTAssertEqual(quoted.map(\.onnx), ["a,b.onnx", "c.onnx"])
+        XCTAssertEqual(quoted.map(\.vnnlib), ["say \"hi\"\r\n.vnnlib", "p.vnnlib"])
+        XCTAssertEqual(quoted.map(\.timeout), [60, 1])
+        XCTAssertEqual(quoted.map(\.line), [1, 3])
         XCTAssertThrowsError(try CSVTable.parse(Data([0x41, 0xFF, 0x0A]), path: "i.csv")) {
             XCTAssertEqual("\($0)", "i.csv: not UTF-8 text")
         }
@@ -233,13 +250,37 @@ final class VNNCOMPTests: XCTestCase {
         try Data().write(to: folder.appendingPathComponent("a.vnnlib"))
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("link.vnnlib"),
                                                    withDestinationURL: folder.appendingPathComponent("a.vnnlib"))
-        for other in ["./a.vnnlib", "sub/../a.vnnlib", "link.vnnlib", folder.appendingPathComponent("a.vnnlib").path] {
+        // A hard link has its own path (realpath keeps it): only device and inode say it is the same file.
+        try FileManager.default.linkItem(at: folder.appendingPathComponent("a.vnnlib"),
+                                         to: folder.appendingPathComponent("sub/hard.vnnlib"))
+        for other in ["./a.vnnlib", "sub/../a.vnnlib", "link.vnnlib", folder.appendingPathComponent("a.vnnlib").path,
+                      "sub/hard.vnnlib"] {
             let list = folder.appendingPathComponent("list.csv")
             try Data("n.onnx,a.vnnlib,10\nn.onnx,\(other),10\n".utf8).write(to: list)
             XCTAssertThrowsError(try InstanceList.read(list), other) {
                 XCTAssertTrue("\($0)".contains("is also on line 1"), "\(other): \($0)")
             }
         }
+    }
+
+    /// verify's results file (CSVWriter, RFC 4180 quotes) reads back field for field with the list reader's CSV
+    /// parser: paths with commas and quotes, notes with commas.
+    func testResultsCSVReadsBackWithTheRFC4180Reader() throws {
+        let instance = VNNCOMPInstance(benchmark: "b,1", onnx: "n,\"q\".onnx", vnnlib: " p .vnnlib", timeout: 60,
+                                       onnxURL: URL(fileURLWithPath: "/x/n.onnx"), vnnlibURL: URL(fileURLWithPath: "/x/p.vnnlib"),
+                                       line: 1)
+        var outcome = InstanceOutcome(answer: .unknown)
+        outcome.note = "a, b; \"c\""
+        let text = BatchReport.csv([InstanceResult(instance: instance, outcome: outcome, consensus: nil)])
+        let table = try CSVTable.parse(Data(text.utf8), path: "r.csv")
+        XCTAssertEqual(table.records.count, 2)
+        let header = table.records[0].fields, row = table.records[1].fields
+        XCTAssertEqual(header.count, row.count)
+        let field = { (name: String) in row[header.firstIndex(of: name)!] }
+        XCTAssertEqual(field("benchmark"), "b,1")
+        XCTAssertEqual(field("onnx"), "n,\"q\".onnx")
+        XCTAssertEqual(field("vnnlib"), " p .vnnlib")
+        XCTAssertEqual(field("note"), "a, b; \"c\"")
     }
 
     func testShardsSplitTheListRoundRobin() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// `--dump-bounds`: the numbers behind a tile figure. One object per panel (column of `compare` and `methods`,
 /// row block of `sweep`) under `panels`, each with its checkpoint, method, epsilon, label, predictions, verdict and
@@ -9,12 +10,12 @@ import Foundation
 public enum BoundsDump {
     public static func json(panels: [FigurePanel], kind: String, sample: Int) -> Data {
         func number(_ v: Float) -> Any {
-            v.isNaN ? "nan" : v.isInfinite ? (v > 0 ? "inf" : "-inf") : Double(v) as Any
+            v.isNaN ? "nan" : v.isInfinite ? (v > 0 ? "inf" : "-inf") : v as Any
         }
         func numbers(_ v: [Float]) -> [Any] { v.map(number) }
         func panel(_ p: FigurePanel) -> [String: Any] {
             [
-                "checkpoint": p.title, "model": p.model, "method": p.method.rawValue, "epsilon": Double(p.epsilon),
+                "checkpoint": p.title, "model": p.model, "method": p.method.rawValue, "epsilon": p.epsilon,
                 "label": p.label, "verified": p.verified, "clean_prediction": p.cleanPrediction,
                 "perturbed_prediction": p.perturbedPrediction, "perturbation": p.perturbation.rawValue,
                 "margins": numbers(p.margins), "non_finite_values": p.nonFiniteCount,
@@ -36,7 +37,8 @@ public enum BoundsDump {
             ]
         }
         let object: [String: Any] = ["figure": kind, "sample": sample, "panels": panels.map(panel)]
-        // Every value above is a JSON type (non-finite floats became strings), so serialisation cannot fail.
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        // JSONText, the one JSON number writer: every Float as its shortest round-trip text (eps `0.1`, not
+        // `0.10000000149011612`); non-finite values became strings above.
+        return JSONText.data(object)
     }
 }

@@ -16,8 +16,9 @@ public enum FigureLists {
         var ranges: [ClosedRange<Int>] = []
         var total = 0
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            // Each end digits only (the one whole-number grammar, `WholeNumberText`): no '+' (`0-+2`), no spaces.
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map {
-                Int($0.trimmingCharacters(in: .whitespaces))
+                WholeNumberText.isWhole($0, allowsMinus: false) ? Int($0) : nil
             }
             guard (1...2).contains(bounds.count), let lo = bounds.first!, let hi = bounds.last!, lo >= 0 else {
                 throw SettingsError(message: "\(flag): '\(part)' is not an index or a range like 0-9")
@@ -67,10 +68,12 @@ public enum FigureLists {
                 // Each value from its index, not by repeated addition, so 0:0.45:0.01 ends exactly at 0.45.
                 out += (0...Int(steps)).map { k in Float(((start + Double(k) * step) * 1e6).rounded() / 1e6) }
             } else {
-                guard fields.count == 1, let e = fields[0], e.isFinite, e >= 0, e <= 1 else {
-                    throw SettingsError(message: "\(flag): '\(part)' is not a number in [0, 1] or a grid start:stop:step")
+                // One value is read as the Float it becomes (`1e-50` underflows Float: refused, not read as 0).
+                guard fields.count == 1, let e = DecimalText.float(part), e >= 0, e <= 1 else {
+                    let why = DecimalText.rangeFault(part, asFloat: true).map { " " + $0 } ?? ""
+                    throw SettingsError(message: "\(flag): '\(part)' is not a number in [0, 1] or a grid start:stop:step\(why)")
                 }
-                out.append(Float(e))
+                out.append(e)
             }
             guard out.count <= maxEpsilons else {
                 throw SettingsError(message: "\(flag): more than \(maxEpsilons) values")

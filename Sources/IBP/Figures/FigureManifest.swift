@@ -133,10 +133,12 @@ public struct FigureManifest {
                 throw ManifestError("\(url.path): figure \(i) (\(entry.output)): \(error)")
             }
         }
-        // Two figures written to one file: the second would silently replace the first.
+        // Two figures written to one file: the second would silently replace the first. An existing output is
+        // known by device and inode (a hard link to another figure's file is that file), a new one by its path.
         var outputs: [String: Int] = [:]
         for (i, r) in requests.enumerated() {
-            let key = URL(fileURLWithPath: r.output).standardizedFileURL.resolvingSymlinksInPath().path
+            let key = FileIdentity.node(r.output).map { "node " + $0 }
+                ?? URL(fileURLWithPath: r.output).standardizedFileURL.resolvingSymlinksInPath().path
             if let first = outputs[key] {
                 throw ManifestError("\(url.path): figures \(first) and \(i) both write \(r.output); give each figure its own output")
             }
@@ -181,7 +183,7 @@ public struct FigureManifest {
         if let s = e.samples { r.samples = try FigureLists.samples(s, flag: "samples") }
         if let eps = e.epsilon {
             guard eps.isFinite, (0...1).contains(eps) else { throw SettingsError(message: "epsilon must be in [0, 1]") }
-            r.epsilon = eps
+            r.epsilon = eps == 0 ? 0 : eps   // a JSON -0 is +0 (the decimal grammar's rule), never an `eps-0.000` file
         }
         r.epsilons = try FigureLists.epsilons(e.epsilons ?? (kind == .curves ? Visualization.curveEpsilons
                                                                              : Visualization.sweepEpsilons), flag: "epsilons")

@@ -8,10 +8,14 @@ public enum InstanceLoader {
     /// - Parameters:
     ///   - batch: the attack's restarts (the model's memory is checked for this batch).
     ///   - deadline: when the property must have been read (the instance's time limit counts reading it).
-    /// - Throws: the readers' one-line errors, `VNNLIBError` naming the property when the counts differ, or
-    ///   `VNNLIBTimeout` past the deadline.
-    public static func load(onnx: URL, vnnlib: URL, batch: Int, deadline: Date? = nil) throws -> (any Classifier, VNNLIBProperty) {
+    ///   - checkModel: run on the model before the property is read (`verify` refuses there a network that none of
+    ///     its bound methods can bound, so a refused run reads no property).
+    /// - Throws: the readers' one-line errors, `VNNLIBError` naming the property when the counts differ,
+    ///   `VNNLIBTimeout` past the deadline, or what `checkModel` throws.
+    public static func load(onnx: URL, vnnlib: URL, batch: Int, deadline: Date? = nil,
+                            checkModel: (any Classifier) throws -> Void = { _ in }) throws -> (any Classifier, VNNLIBProperty) {
         let model = try ModelFile.load(onnx, batch: batch).makeClassifier()
+        try checkModel(model)
         let property = try VNNLIB.read(vnnlib, limits: VNNLIBLimits(deadline: deadline))
         try property.check(inputCount: model.inputShape.reduce(1, *), outputCount: model.classes, path: vnnlib.relativePath)
         return (model, property)

@@ -25,6 +25,17 @@ public struct InstanceVerifier {
         self.attack = attack
     }
 
+    /// Why none of `methods` can bound `model` (each method's one line, joined by "; "), or nil when one can.
+    /// `verify NET PROP` refuses such a network before any work; in a list each instance is decided alone: the
+    /// attack still runs (a counterexample needs no bound), and the note says that no method applied.
+    public func unboundable(_ model: any Classifier) -> String? {
+        var reasons: [String] = []
+        for method in methods {
+            do { try method.checkSupports(model.layers); return nil } catch { reasons.append("\(error)") }
+        }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+    }
+
     /// The answer for `model` and `property` (whose counts `VNNLIBProperty.check` has matched to the model), with
     /// at most `timeout` seconds from `started`.
     public func verify(_ model: any Classifier, _ property: VNNLIBProperty, timeout: Double?,
@@ -36,6 +47,10 @@ public struct InstanceVerifier {
         let shape = [1] + model.inputShape
         var outcome = InstanceOutcome(answer: .unknown)
         var notes: [String] = []
+        let unbounded = unboundable(model)
+        if let reason = unbounded {
+            notes.append("no bound method of --bounds applies to this network (\(reason)), so the answer is sat or unknown")
+        }
 
         // 1. The attack, in the Float box inside the file's box.
         if let inner = property.inner {
@@ -67,7 +82,7 @@ public struct InstanceVerifier {
         // 2. The bound methods, over the file's box rounded outwards.
         let box = InputBox(lower: Tensor(shape: shape, data: property.lower), upper: Tensor(shape: shape, data: property.upper))
         let chunk = InstanceVerifier.rowsPerPass(model)
-        for method in methods {
+        for method in methods where unbounded == nil {
             if timedOut() { break }
             let upper: Tensor?
             do {

@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// The outcome of `evaluate` over one or more epsilons, printable as a table or as one JSON object.
 public struct EvaluationReport: Codable {
@@ -30,7 +31,7 @@ public struct EvaluationReport: Codable {
     public var json: String {
         var rows: [[String: Any]] = []
         for r in results {
-            var row: [String: Any] = ["epsilon": Self.shortest(r.epsilon), "count": r.count,
+            var row: [String: Any] = ["epsilon": r.epsilon, "count": r.count,
                                       "nominal_accuracy": r.nominalAccuracy, "verified_accuracy": r.verifiedAccuracy,
                                       "conflicts": r.conflicts]
             row["pgd_accuracy"] = r.pgdAccuracy ?? NSNull()
@@ -49,13 +50,14 @@ public struct EvaluationReport: Codable {
         let object: [String: Any] = [
             "checkpoint": checkpoint, "model": model, "count": count, "seconds": seconds,
             "step": step.map { $0 as Any } ?? NSNull(), "training": trainingObject,
-            "settings": ["pgd_steps": pgdSteps, "pgd_step_size": Double(pgdStepSize), "pgd_seed": seed,
+            "settings": ["pgd_steps": pgdSteps, "pgd_step_size": pgdStepSize, "pgd_seed": seed,
                          "specification": "elided",
                          "bounds": (results.first?.methods ?? []).map(\.rawValue)],
             "results": rows,
         ]
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        // JSONText, the one JSON number writer: a Float prints as its shortest round-trip text (`0.1`), where
+        // JSONSerialization widens it to `0.10000000149011612`.
+        return JSONText.serialize(object)
     }
 
     /// eps with three decimals (`0.100`), or in full when three decimals would not give it back (`0.0001`,
@@ -69,13 +71,16 @@ public struct EvaluationReport: Codable {
     public var table: String {
         let methods = results.first?.methods ?? [.ibp]
         let names = methods.map(\.rawValue) + (methods.count > 1 ? ["any"] : [])
-        let header = "epsilon   nominal      PGD" + names.map { String(repeating: " ", count: max(1, 11 - $0.count)) + $0 }
-            .joined()
+        // The epsilon column is as wide as its longest label (at least "epsilon"), so a label printed in full
+        // (`0.1000004`, `0.123457`) never pushes its row out of line with the header and the other rows.
+        let labels = results.map { EvaluationReport.epsilonLabel($0.epsilon) }
+        let width = max(7, labels.map(\.count).max() ?? 0)
+        let header = String(repeating: " ", count: width - 7) + "epsilon   nominal      PGD"
+            + names.map { String(repeating: " ", count: max(1, 11 - $0.count)) + $0 }.joined()
         var lines = ["\(checkpoint) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)", header]
-        for r in results {
+        for (r, eps) in zip(results, labels) {
             let pgd = r.pgdAccuracy.map { String(format: "%7.2f%%", 100 * $0) } ?? "      - "
-            let eps = EvaluationReport.epsilonLabel(r.epsilon)
-            var line = String(repeating: " ", count: max(0, 7 - eps.count)) + eps
+            var line = String(repeating: " ", count: width - eps.count) + eps
                 + String(format: "  %7.2f%%  %@", 100 * r.nominalAccuracy, pgd)
             var values = r.verifiedBy.map { Double($0) / Double(max(r.count, 1)) }
             if methods.count > 1 { values.append(r.verifiedAccuracy) }
@@ -93,6 +98,4 @@ public struct EvaluationReport: Codable {
         return lines.joined(separator: "\n")
     }
 
-    /// A float32 as the JSON number of its shortest decimal form (0.1, not 0.10000000149011612).
-    static func shortest(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
 }

@@ -86,9 +86,13 @@ public enum InstanceList {
             guard let timeout = DecimalText.double(timeoutText), timeout > 0 else {
                 throw fail("timeout \(FileText.shown(timeoutText)) is not a positive number of seconds", record.line)
             }
-            // The files named, not the text: `a.vnnlib`, `./a.vnnlib` and a link to it are one instance.
-            let key = [onnx, vnnlib].map { InstanceList.resolve($0, in: folder).standardizedFileURL.resolvingSymlinksInPath().path }
-                .joined(separator: "\u{0}")
+            // The files named, not the text: `a.vnnlib`, `./a.vnnlib`, a symbolic link and a hard link to it are one
+            // instance (an existing file by device and inode, `FileIdentity`; a missing one by its resolved path).
+            let key = [onnx, vnnlib].map { p -> String in
+                let url = InstanceList.resolve(p, in: folder)
+                return FileIdentity.node(url.path).map { "node " + $0 }
+                    ?? url.standardizedFileURL.resolvingSymlinksInPath().path
+            }.joined(separator: "\u{0}")
             if let earlier = seen[key] {
                 throw fail("the instance \(FileText.shown(onnx)), \(FileText.shown(vnnlib)) is also on line \(earlier); "
                            + "list each instance once", record.line)
