@@ -86,6 +86,25 @@ final class ScriptTests: XCTestCase {
     }
 
     /// The given case of the issue, spelt out: the results table's JSON survives a run without data.
+    /// `install_file` (how the training scripts ship checkpoints and curves) gives the file the permissions a new file
+    /// gets under the umask: mktemp's temporary file is 0600, and the shipped medium-bn checkpoints came out private.
+    func testInstalledFilesGetTheUmasksPermissions() throws {
+        let folder = try TempFolder.make(for: self)
+        let common = Fixtures.packageRoot.appendingPathComponent("scripts/lib/common.sh").path
+        for (umask, expected) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+            let target = folder.appendingPathComponent("u\(umask)/shipped.ckpt")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "umask \(umask) && source \"$0\" && echo x > \"$2\" && install_file \"$2\" \"$1\"",
+                                 common, target.path, folder.appendingPathComponent("source\(umask)").path]
+            try process.run()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0)
+            let mode = try FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] as? Int
+            XCTAssertEqual(mode, expected, "umask \(umask)")
+        }
+    }
+
     func testResultsWithoutDataKeepsTheTrackedResults() throws {
         let repo = try TempFolder.make(for: self)
         for item in ["scripts", "docs", "README.md"] {

@@ -29,8 +29,14 @@ require_mnist() {
   done
 }
 
-# temp_beside TARGET: a new empty temporary file in TARGET's folder (so that mv onto TARGET is a rename).
-temp_beside() { mktemp "$(dirname "$1")/.$(basename "$1").XXXXXX.tmp"; }
+# temp_beside TARGET: a new empty temporary file in TARGET's folder (so that mv onto TARGET is a rename), with the
+# permissions a new file gets under the umask (mktemp's 0600 would make every installed file private).
+temp_beside() {
+  local tmp
+  tmp="$(mktemp "$(dirname "$1")/.$(basename "$1").XXXXXX.tmp")" || return 1
+  chmod "$(printf '%o' $(( 0666 & ~0$(umask) )))" "$tmp" || { rm -f "$tmp"; return 1; }
+  echo "$tmp"
+}
 
 # install_file SOURCE TARGET: copies SOURCE over TARGET atomically (cp then rename; cp alone truncates TARGET first).
 install_file() {
