@@ -42,7 +42,7 @@ public func reportingErrors(_ command: String, _ body: () throws -> Void) throws
     } catch let error as ExitCode {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("\(command): error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("\(command): error: \(oneLineMessage("\(error)"))\n".utf8))
         throw ExitCode(ExitStatus.of(error))
     }
 }

@@ -37,14 +37,13 @@ private func identity(_ path: String) -> String? {
     return "\(info.st_dev):\(info.st_ino)"
 }
 
-/// Checks, before any work, the files of one run (issue 11, kinds 2 and 4): every output can be written
-/// (`validateOutputFile`: not a folder, its folder exists or can be created, writable), and no output is also
-/// an input or another output of the same run, comparing resolved paths (`resolvedPath`) and, for existing
-/// files, device and inode (hard links). `convert X.ckpt X.ckpt` would otherwise replace the model it reads,
+/// Checks, before any work, the files of one run (issue 11, kinds 2 and 4): no output is also an input or another
+/// output of the same run, comparing resolved paths (`resolvedPath`) and, for existing files, device and inode
+/// (hard links); then every output can be written (`validateOutputFile`: not a folder or link, its folder exists
+/// or can be created, writable). `convert X.ckpt X.ckpt` would otherwise replace the model it reads,
 /// and `--out a.png --dump-bounds a.png` would keep only the last of two files.
 /// - Throws: `ValidationError` (usage, exit 64) naming both flags and the user's path.
 public func validateRunFiles(outputs: [RunFile], inputs: [RunFile] = [], createsFolders: Bool = true) throws {
-    for output in outputs { try validateOutputFile(output.path, flag: output.flag, createsFolder: createsFolders) }
     let keyed = (outputs.map { ($0, true) } + inputs.map { ($0, false) }).map { file, isOutput in
         (file: file, isOutput: isOutput, key: resolvedPath(file.path), node: identity(file.path))
     }
@@ -56,6 +55,9 @@ public func validateRunFiles(outputs: [RunFile], inputs: [RunFile] = [], creates
             throw ValidationError("\(a.file.flag) \(a.file.path) \(role) \(b.file.flag) \(b.file.path); give a different output file")
         }
     }
+    // After the comparison: an output that is an input is named as such, not by a property of the input
+    // (`verify net.onnx p.vnnlib --out p.vnnlib` on a read-only property said "is read-only").
+    for output in outputs { try validateOutputFile(output.path, flag: output.flag, createsFolder: createsFolders) }
 }
 
 /// The figure format of an output file (issue 11, kind 3), one rule in every tool that writes figures: the name

@@ -228,7 +228,7 @@ struct Train: ParsableCommand {
                     format: " nominal %.2f%%, verified %.2f%% at eps %.3f (%d images)\n",
                     100 * r.nominalAccuracy, 100 * r.verifiedAccuracy, r.epsilon, r.count)).utf8))
             }, shouldStop: { Interrupt.requested })
-            let where_ = trainer.directory.path
+            let where_ = shownPath(trainer.directory.path)
             print(finished ? "finished \(trainer.step) steps: \(where_)/final.ckpt"
                            : "interrupted at step \(trainer.step): \(where_)/checkpoint.ckpt (continue with --resume \(where_))")
             // Interrupted by Ctrl-C: the checkpoint is written; exit 128 + SIGINT like the other tools, so a script
@@ -257,7 +257,7 @@ struct Train: ParsableCommand {
     }
 
     private func warn(_ line: String) {
-        FileHandle.standardError.write(Data("train: warning: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("train: warning: \(oneLineMessage(line))\n".utf8))
     }
 }
 

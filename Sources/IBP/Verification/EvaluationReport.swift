@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// The outcome of `evaluate` over one or more epsilons, printable as a table or as one JSON object.
 public struct EvaluationReport: Codable {
@@ -71,7 +72,7 @@ public struct EvaluationReport: Codable {
         let names = methods.map(\.rawValue) + (methods.count > 1 ? ["any"] : [])
         let header = "epsilon   nominal      PGD" + names.map { String(repeating: " ", count: max(1, 11 - $0.count)) + $0 }
             .joined()
-        var lines = ["\(checkpoint) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)", header]
+        var lines = ["\(FileText.oneLine(checkpoint)) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)", header]
         for r in results {
             let pgd = r.pgdAccuracy.map { String(format: "%7.2f%%", 100 * $0) } ?? "      - "
             let eps = EvaluationReport.epsilonLabel(r.epsilon)
