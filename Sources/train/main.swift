@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -170,6 +171,18 @@ struct Train: ParsableCommand {
             var isFolder: ObjCBool = false
             if let path, FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
                 throw ValidationError("\(flag) \(path) is a file, not a run folder; give a folder name")
+            }
+        }
+        // The files a run writes into its folder follow the rule of every output (`AtomicFile.destination`): a
+        // symbolic link among them (`run/final.ckpt -> precious.ckpt`) is refused now, not at the first checkpoint.
+        for (flag, path) in [("--out", out), ("--resume", resume)] {
+            guard let path else { continue }
+            for name in ["settings.json", "checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"] {
+                do {
+                    _ = try AtomicFile.destination(URL(fileURLWithPath: path).appendingPathComponent(name))
+                } catch let error as AtomicFile.WriteError {
+                    throw ValidationError("\(flag) \(path): \(name) \(error.reason)")
+                }
             }
         }
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }

@@ -80,7 +80,16 @@ struct Compare: ParsableCommand {
             let format = try shared.output(defaultName: "batch").format
             // Every file the batch writes, checked like any output before the work (a link among them is refused,
             // never written through): the figures `runBatch` names and the folder's index.
-            let folder = URL(fileURLWithPath: outDir ?? "output/batch")
+            let folderPath = outDir ?? "output/batch"
+            let folder = URL(fileURLWithPath: folderPath)
+            // A file on the way is named once for the folder (as `runBatch` would after the work), not per figure.
+            var existing = folder.standardizedFileURL, isFolder: ObjCBool = false
+            while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), existing.path != "/" {
+                existing.deleteLastPathComponent()
+            }
+            if !isFolder.boolValue {
+                throw ValidationError("--out-dir \(folderPath): cannot create the folder: \(existing.path) is a file, not a folder")
+            }
             let names = indices.flatMap { s in epsList.map { FigureBatch.fileName(sample: s, epsilon: $0, format: format) } }
                 + ["index.md", "index.html"]
             try validateRunFiles(outputs: names.map { RunFile("--out-dir", folder.appendingPathComponent($0).path) },

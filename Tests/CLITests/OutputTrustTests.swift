@@ -34,6 +34,8 @@ final class OutputTrustTests: ToolFolderTestCase {
         }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("batch"), withIntermediateDirectories: false)
         try FileManager.default.createSymbolicLink(atPath: path("batch/index.md"), withDestinationPath: "../precious.ckpt")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("run"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: path("run/final.ckpt"), withDestinationPath: "../precious.ckpt")
         let list = folder.appendingPathComponent("list.csv")
         try Data("onnx,vnnlib,timeout\ntiny.onnx,p.vnnlib,60\n".utf8).write(to: list)
         let cases: [(Tool, [String], String)] = [
@@ -46,6 +48,7 @@ final class OutputTrustTests: ToolFolderTestCase {
             (.convert, [checkpoint.path, path("out.onnx")], "OUTPUT"),
             (.verify, [onnx.path, property.path, "--out", path("result.txt")], "--out"),
             (.verify, ["--instances", list.path, "--results", path("results.csv")], "--results"),
+            (.train, ["--out", path("run"), "--data", data.path, "--steps", "1"], "final.ckpt"),
         ]
         for (tool, arguments, flag) in cases {
             try assertRejected(tool, arguments, in: folder, mentions: [flag, "is a symbolic link (to ", "precious.ckpt)"],
