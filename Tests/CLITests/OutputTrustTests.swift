@@ -36,6 +36,22 @@ final class OutputTrustTests: ToolFolderTestCase {
         try FileManager.default.createSymbolicLink(atPath: path("batch/index.md"), withDestinationPath: "../precious.ckpt")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("run"), withIntermediateDirectories: false)
         try FileManager.default.createSymbolicLink(atPath: path("run/final.ckpt"), withDestinationPath: "../precious.ckpt")
+        // A manifest's output (`okl.png -> ok.json` turned the JSON into a PNG), and the index beside it.
+        let manifest = folder.appendingPathComponent("m.json")
+        let figure = "{\"output\": \"\(path("okl.png"))\", \"baseline\": \"\(checkpoint.path)\", \"ibp\": \"\(checkpoint.path)\", "
+            + "\"sample\": 0, \"epsilon\": 0.1}"
+        try Data("{\"figures\": [\(figure)]}".utf8).write(to: manifest)
+        try FileManager.default.createSymbolicLink(atPath: path("okl.png"), withDestinationPath: "precious.ckpt")
+        let second = folder.appendingPathComponent("indexed")
+        try FileManager.default.createDirectory(at: second, withIntermediateDirectories: false)
+        let plain = "{\"output\": \"\(path("plain.png"))\", \"baseline\": \"\(checkpoint.path)\", \"ibp\": \"\(checkpoint.path)\", "
+            + "\"sample\": 0, \"epsilon\": 0.1}"
+        try Data("{\"figures\": [\(plain)]}".utf8).write(to: second.appendingPathComponent("m.json"))
+        try FileManager.default.createSymbolicLink(atPath: path("indexed/index.html"), withDestinationPath: "../precious.ckpt")
+        for (m, name) in [(manifest.path, "okl.png"), (second.appendingPathComponent("m.json").path, "index.html")] {
+            try assertRejected(.visualize, ["--manifest", m, "--data", data.path], in: folder,
+                               mentions: [name, "is a symbolic link (to ", "precious.ckpt)"], status: 1)
+        }
         let list = folder.appendingPathComponent("list.csv")
         try Data("onnx,vnnlib,timeout\ntiny.onnx,p.vnnlib,60\n".utf8).write(to: list)
         let cases: [(Tool, [String], String)] = [
