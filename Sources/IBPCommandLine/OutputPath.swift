@@ -3,7 +3,10 @@ import Foundation
 import IBPFormats
 
 /// Checks, before any work starts, that a file can be created at `path`; the write itself would fail too, but
-/// only after a long evaluation or rendering.
+/// only after a long evaluation or rendering. `path` must not be a folder, `-`, a symbolic link (`/dev/stdout`
+/// included), a device, FIFO or socket (`AtomicFile.destination`), a name over the folder's NAME_MAX, or a file
+/// without write bits; the temporary file the write will use (`AtomicFile.temporaryURL`) is created and removed.
+/// - Throws: `ValidationError` (usage, exit 64) naming the flag and the path as given.
 /// - Parameters:
 ///   - flag: the option that named the path, for the message.
 ///   - createsFolder: the command creates missing folders of `path` (with `createOutputFolder`) just before

@@ -75,6 +75,12 @@ public enum TemporaryFiles {
         installHandlers()
     }
 
+    /// Writes the SIGINT line of `installInterruptMessages` to standard error, if made; async-signal-safe, for a
+    /// handler that ends the process itself (`train`'s second Ctrl-C).
+    public static func writeInterruptLine() {
+        if let line = interruptLine { _ = write(2, line, strlen(line)) }
+    }
+
     /// Installs the SIGINT and SIGTERM handler, for each signal whose action is still the default (an ignored
     /// signal stays ignored, another handler stays in place).
     private static func installHandlers() {
