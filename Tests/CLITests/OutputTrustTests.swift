@@ -180,6 +180,16 @@ final class OutputTrustTests: ToolFolderTestCase {
         let converted = try Tool.convert.run([checkpoint.path, path("b\u{1b}[0m.onnx")], in: folder, timeout: 60)
         XCTAssertEqual(converted.status, 0, converted.stderr)
         XCTAssertTrue(converted.stdout.hasPrefix("wrote \(path("b\\u{1b}[0m.onnx")) ("), converted.stdout)
+        // verify --instances prints the list's path and its networks' names in the summary.
+        let hostile = "t\u{1b}[1m.onnx"
+        try FileManager.default.copyItem(at: onnx, to: folder.appendingPathComponent(hostile))
+        let list = folder.appendingPathComponent("l\u{1b}[2m.csv")
+        try Data("onnx,vnnlib,timeout\n\(hostile),p.vnnlib,60\n".utf8).write(to: list)
+        let batch = try Tool.verify.run(["--instances", list.path, "--results", path("r.csv"), "--attack-steps", "1"],
+                                        in: folder, timeout: 120)
+        XCTAssertEqual(batch.status, 0, batch.stderr)
+        XCTAssertFalse(batch.stdout.contains("\u{1b}"), batch.stdout)
+        XCTAssertTrue(batch.stdout.contains("t\\u{1b}[1m.onnx") && batch.stdout.contains("l\\u{1b}[2m.csv"), batch.stdout)
         // Error messages too: the one line names the file with its escape written out.
         let missing = try assertRejected(.evaluate, [path("m\u{1b}[1m.ckpt"), "--data", data.path], in: folder,
                                          mentions: ["m\\u{1b}[1m.ckpt"], status: 1)
