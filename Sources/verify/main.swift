@@ -165,6 +165,14 @@ struct Verify: ParsableCommand {
         print("\(outcome.answer.rawValue) (\(oneLineMessage(details.joined(separator: "; "))))")
     }
 
+    /// Where `--counterexamples FOLDER` puts a sat instance's result file. The list's line keeps names unique
+    /// (property files of the same name sit in several folders).
+    private func counterexampleURL(_ instance: VNNCOMPInstance, in folder: String) -> URL {
+        let name = "line\(instance.line)_" + [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }
+            .joined(separator: "__") + ".counterexample"
+        return URL(fileURLWithPath: folder).appendingPathComponent(name)
+    }
+
     private func runList(_ list: String) throws {
         var all = try InstanceList.read(URL(fileURLWithPath: list))
         let shard = try shardNumbers()
@@ -180,6 +188,14 @@ struct Verify: ParsableCommand {
         }
         try validateRunFiles(outputs: [RunFile("--results", resultsPath)], inputs: read)
         let cexFolder = try once(counterexamples, "--counterexamples")
+        // Every counterexample file the list could write is checked like any output (a link among them is refused
+        // now, not after the instances ran); one by one, since their `lineN_` names cannot be an input's.
+        if let cexFolder {
+            for instance in all {
+                try validateOutputFile(counterexampleURL(instance, in: cexFolder).path, flag: "--counterexamples",
+                                       createsFolder: true)
+            }
+        }
         let methods = try self.methods()
         let batch = InstanceBatch(verifier: try verifier(), timeout: try once(timeout, "--timeout"))
         var bar = ProgressBar(total: all.count, label: "instances", plainEvery: max(1, all.count / 10))
@@ -193,10 +209,7 @@ struct Verify: ParsableCommand {
             var result = batch.run(instance, consensus: consensus)
             if Interrupt.requested { break }
             if result.outcome.answer == .sat, let cexFolder, result.outcome.counterexample != nil {
-                // The list's line keeps names unique (property files of the same name sit in several folders).
-                let name = "line\(instance.line)_" + [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }
-                    .joined(separator: "__") + ".counterexample"
-                let url = URL(fileURLWithPath: cexFolder).appendingPathComponent(name)
+                let url = counterexampleURL(instance, in: cexFolder)
                 try createOutputFolder(for: url.path, flag: "--counterexamples")
                 try AtomicFile.write(Data(result.outcome.resultText.utf8), to: url)
                 result.counterexampleFile = url.relativePath

@@ -54,6 +54,9 @@ final class OutputTrustTests: ToolFolderTestCase {
         }
         let list = folder.appendingPathComponent("list.csv")
         try Data("onnx,vnnlib,timeout\ntiny.onnx,p.vnnlib,60\n".utf8).write(to: list)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cex"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: path("cex/line2_tiny.onnx__p.vnnlib.counterexample"),
+                                                   withDestinationPath: "../precious.ckpt")
         let cases: [(Tool, [String], String)] = [
             (.visualize, ["--data", data.path, "--model", checkpoint.path, "--out", path("fig.png")], "--out"),
             (.visualize, ["--data", data.path, "--model", checkpoint.path, "--out", path("ok.png"), "--dump-bounds", path("dump.json")],
@@ -64,6 +67,8 @@ final class OutputTrustTests: ToolFolderTestCase {
             (.convert, [checkpoint.path, path("out.onnx")], "OUTPUT"),
             (.verify, [onnx.path, property.path, "--out", path("result.txt")], "--out"),
             (.verify, ["--instances", list.path, "--results", path("results.csv")], "--results"),
+            (.verify, ["--instances", list.path, "--results", path("fresh.csv"), "--counterexamples", path("cex")],
+             "line2_tiny.onnx__p.vnnlib.counterexample"),
             (.train, ["--out", path("run"), "--data", data.path, "--steps", "1"], "final.ckpt"),
         ]
         for (tool, arguments, flag) in cases {
