@@ -78,6 +78,14 @@ final class OutputTrustTests: ToolFolderTestCase {
         XCTAssertEqual(try Data(contentsOf: precious), before, "the link's target was written")
     }
 
+    /// A batch's files are all checked before work, in linear time: 10,000 outputs took about 30 s with the
+    /// pairwise comparison, so the sample range (checked after them) is reached within the rejection limit.
+    func testALargeBatchIsCheckedQuickly() throws {
+        try assertRejected(.visualize, ["--data", data.path, "--model", checkpoint.path, "--samples", "0-4999",
+                                        "--epsilons", "0.1,0.2", "--out-dir", path("big")], in: folder,
+                           mentions: ["--samples", "20 is out of range"], status: 64)
+    }
+
     // MARK: - 2. standard output that cannot be written is an error
 
     /// Runs `tool` through /bin/sh with standard output redirected by `redirect` (`> /dev/full`, `>&-`).
