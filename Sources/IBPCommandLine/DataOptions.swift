@@ -43,7 +43,7 @@ public func reportingErrors(_ command: String, _ body: () throws -> Void) throws
         throw error
     } catch {
         let text = FileText.isFoundationError(error) ? FileText.reason(error) : "\(error)"
-        FileHandle.standardError.write(Data("\(command): error: \(FileText.oneLine(text))\n".utf8))
+        FileHandle.standardError.write(Data("\(command): error: \(oneLineMessage(text))\n".utf8))
         throw ExitCode(ExitStatus.of(error))
     }
 }

@@ -29,6 +29,11 @@ extension ParsableCommand {
     /// they throw), 1 for failures while running. Scripts and the bad-input tests can then rely on one line that
     /// names the flag and the problem, instead of the message followed by the usage text.
     public static func mainWithOneLineErrors() {
+        // Standard output closed is refused before any work; Ctrl-C gets its line (`StandardStreams`).
+        if let closed = StandardStreams.prepare(tool: configuration.commandName ?? "\(self)") {
+            report(closed, hint: "")
+            Foundation.exit(ExitStatus.failure)
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -48,7 +53,16 @@ extension ParsableCommand {
         do {
             var running = command
             try running.run()
+            // What was printed must have arrived (`> /dev/full` exited 0 with the answer lost).
+            if let failed = StandardStreams.finish() {
+                report(failed, hint: "")
+                Foundation.exit(ExitStatus.failure)
+            }
         } catch let code as ExitCode {
+            if let failed = StandardStreams.finish() {
+                report(failed, hint: "")
+                Foundation.exit(code.rawValue == 0 ? ExitStatus.failure : code.rawValue)
+            }
             Foundation.exit(code.rawValue)
         } catch {
             // `--help` arrives here: the parser returns a command that throws the request when run.
@@ -64,7 +78,7 @@ extension ParsableCommand {
     private static func report(_ message: String, hint: String) {
         // One line, and no control character from a file's text (a NUL or an escape sequence in a recorded name)
         // reaches the terminal raw, whichever message quoted it: the last line of defence behind `FileText.shown`.
-        let text = FileText.oneLine(message.split(whereSeparator: \.isNewline).joined(separator: " "))
+        let text = oneLineMessage(message)
         guard !text.isEmpty else { return }
         let name = configuration.commandName ?? "\(self)"
         FileHandle.standardError.write(Data("\(name): error: \(text)\(hint)\n".utf8))

@@ -3,24 +3,35 @@ import Foundation
 import IBPFormats
 
 /// Checks, before any work starts, that a file can be created at `path`; the write itself would fail too, but
-/// only after a long evaluation or rendering.
+/// only after a long evaluation or rendering. `path` must not be a folder, `-`, a symbolic link (`/dev/stdout`
+/// included), a device, FIFO or socket (`AtomicFile.destination`), a name over the folder's NAME_MAX, or a file
+/// without write bits; the temporary file the write will use (`AtomicFile.temporaryURL`) is created and removed.
+/// - Throws: `ValidationError` (usage, exit 64) naming the flag and the path as given.
 /// - Parameters:
 ///   - flag: the option that named the path, for the message.
 ///   - createsFolder: the command creates missing folders of `path` (with `createOutputFolder`) just before
 ///     writing, as `--out-dir` and `train --out` do: then the nearest existing folder above must be writable and
 ///     nothing on the way may be a file. Otherwise the file's folder must exist and be writable.
 public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool = false) throws {
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent()
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
         throw ValidationError("\(flag) \(path) is a folder, not a file name")
     }
-    // A device, FIFO or socket (also behind a link) is never replaced by the written file (`AtomicFile.destination`).
-    do {
-        _ = try AtomicFile.destination(URL(fileURLWithPath: path))
-    } catch let error as AtomicFile.WriteError {
-        throw ValidationError("\(flag) \(error)")
+    // "-" would be a file named "-" in the working folder; a user typing it means standard output, which no
+    // output flag writes (outputs are files, written atomically).
+    if path == "-" {
+        throw ValidationError("\(flag) -: outputs are written as files, not to standard output; give a file name (./- for a file named '-')")
     }
+    // One rule for every output (`AtomicFile.destination`): a symbolic link (also /dev/stdout), a device, FIFO or
+    // socket is refused, never written through or replaced by the written file.
+    do {
+        _ = try AtomicFile.destination(url)
+    } catch let error as AtomicFile.WriteError {
+        throw ValidationError("\(flag) \(path): \(error.reason)")
+    }
+    if let reason = AtomicFile.nameTooLong(url) { throw ValidationError("\(flag) \(path): \(reason)") }
     // The permission bits are the user's intent, even for root (whom the probe below lets write anywhere): a file
     // or folder without write bits is not replaced.
     if FileManager.default.fileExists(atPath: path), !hasWriteBits(path) {
@@ -30,7 +41,7 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("\(flag) \(path): folder \(folder.path) does not exist")
         }
-        guard canCreateFile(in: folder.path) else {
+        guard canCreateFile(in: folder.path, named: url.lastPathComponent) else {
             throw ValidationError("\(flag) \(path): folder \(folder.path) is not writable")
         }
         return
@@ -44,17 +55,18 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
     guard isFolder.boolValue else {
         throw ValidationError("\(flag) \(path): \(existing.path) is a file, so the folder \(folder.path) cannot be created")
     }
-    guard canCreateFile(in: existing.path) else {
+    guard canCreateFile(in: existing.path, named: url.lastPathComponent) else {
         throw ValidationError("\(flag) \(path): folder \(existing.path) is not writable")
     }
 }
 
-/// Whether a file can be created in `folder`, found by creating (and at once removing) an empty probe file:
-/// `access(W_OK)` says yes to root for folders such as /proc or a read-only mount, where the write itself
-/// would fail only after the work (and name a temporary file).
-func canCreateFile(in folder: String) -> Bool {
+/// Whether the temporary file of a write of `name` can be created in `folder`, found by creating (and at once
+/// removing) exactly the name `AtomicFile` will use (`AtomicFile.temporaryURL`): `access(W_OK)` says yes to root
+/// for folders such as /proc or a read-only mount, and a shorter probe name passed where the temporary name of a
+/// 250-byte output was too long, so both writes failed only after the work.
+func canCreateFile(in folder: String, named name: String) -> Bool {
     guard hasWriteBits(folder), access(folder, W_OK) == 0 else { return false }
-    let probe = URL(fileURLWithPath: folder).appendingPathComponent(".ibp-write-probe.\(getpid()).\(UInt32.random(in: 0...UInt32.max))").path
+    let probe = AtomicFile.temporaryURL(of: URL(fileURLWithPath: folder).appendingPathComponent(name)).path
     let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
     guard fd >= 0 else { return false }
     close(fd)

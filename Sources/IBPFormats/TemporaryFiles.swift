@@ -52,6 +52,35 @@ public enum TemporaryFiles {
         for slot in 0..<slots where inUse[slot] != 0 { unlink(paths + slot * pathBytes) }
     }
 
+    /// The line the handler writes for SIGINT and for SIGTERM (NUL-terminated, made before the handler can run);
+    /// nil until `installInterruptMessages`.
+    nonisolated(unsafe) private static var interruptLine: UnsafeMutablePointer<CChar>?
+    nonisolated(unsafe) private static var terminateLine: UnsafeMutablePointer<CChar>?
+
+    /// Installs the handlers now (not at the first write) with a one-line message naming `tool`, so that every
+    /// tool's Ctrl-C says what happened (`visualize: interrupted (Ctrl-C); ...`) instead of ending in silence.
+    public static func installInterruptMessages(tool: String) {
+        func line(_ what: String) -> UnsafeMutablePointer<CChar> {
+            // On a terminal the progress bar's line is open (it ends in \r, not \n): start a line of our own.
+            let start = isatty(2) == 1 ? "\n" : ""
+            let text = Array("\(start)\(tool): \(what); finished files are complete, no partial file is left\n".utf8CString)
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: text.count)
+            buffer.initialize(from: text, count: text.count)
+            return buffer
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        interruptLine = line("interrupted (Ctrl-C)")
+        terminateLine = line("terminated (SIGTERM)")
+        installHandlers()
+    }
+
+    /// Writes the SIGINT line of `installInterruptMessages` to standard error, if made; async-signal-safe, for a
+    /// handler that ends the process itself (`train`'s second Ctrl-C).
+    public static func writeInterruptLine() {
+        if let line = interruptLine { _ = write(2, line, strlen(line)) }
+    }
+
     /// Installs the SIGINT and SIGTERM handler, for each signal whose action is still the default (an ignored
     /// signal stays ignored, another handler stays in place).
     private static func installHandlers() {
@@ -62,6 +91,10 @@ public enum TemporaryFiles {
             guard sigaction(sig, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil else { continue }
             signal(sig) { received in
                 TemporaryFiles.removeAll()
+                // write(2) and strlen are async-signal-safe; the line was made before the handler was installed.
+                if let line = received == SIGINT ? TemporaryFiles.interruptLine : TemporaryFiles.terminateLine {
+                    _ = write(2, line, strlen(line))
+                }
                 signal(received, SIG_DFL)
                 raise(received)
             }

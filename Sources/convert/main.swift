@@ -32,7 +32,7 @@ struct Convert: ParsableCommand {
             try createOutputFolder(for: output, flag: "OUTPUT")
             let classifier = loaded.makeClassifier()
             try ONNXExport.write(classifier, to: URL(fileURLWithPath: output))
-            print("wrote \(output) (\(loaded.modelName), \(classifier.layers.count) layers)")
+            print("wrote \(shownPath(output)) (\(loaded.modelName), \(classifier.layers.count) layers)")
         }
     }
 }

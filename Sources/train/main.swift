@@ -173,6 +173,18 @@ struct Train: ParsableCommand {
                 throw ValidationError("\(flag) \(path) is a file, not a run folder; give a folder name")
             }
         }
+        // The files a run writes into its folder follow the rule of every output (`AtomicFile.destination`): a
+        // symbolic link among them (`run/final.ckpt -> precious.ckpt`) is refused now, not at the first checkpoint.
+        for (flag, path) in [("--out", out), ("--resume", resume)] {
+            guard let path else { continue }
+            for name in ["settings.json", "checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"] {
+                do {
+                    _ = try AtomicFile.destination(URL(fileURLWithPath: path).appendingPathComponent(name))
+                } catch let error as AtomicFile.WriteError {
+                    throw ValidationError("\(flag) \(path): \(name) \(error.reason)")
+                }
+            }
+        }
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
         if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
         if resume != nil && force { throw ValidationError("--force starts a new run: it goes with --out, not --resume") }
@@ -234,7 +246,7 @@ struct Train: ParsableCommand {
                     format: " nominal %.2f%%, verified %.2f%% at eps %.3f (%d images)\n",
                     100 * r.nominalAccuracy, 100 * r.verifiedAccuracy, r.epsilon, r.count)).utf8))
             }, shouldStop: { Interrupt.requested })
-            let where_ = trainer.directory.path
+            let where_ = shownPath(trainer.directory.path)
             print(finished ? "finished \(trainer.step) steps: \(where_)/final.ckpt"
                            : "interrupted at step \(trainer.step): \(where_)/checkpoint.ckpt (continue with --resume \(where_))")
             // Interrupted by Ctrl-C: the checkpoint is written; exit 128 + SIGINT like the other tools, so a script
@@ -263,7 +275,7 @@ struct Train: ParsableCommand {
     }
 
     private func warn(_ line: String) {
-        FileHandle.standardError.write(Data("train: warning: \(FileText.oneLine(line))\n".utf8))
+        FileHandle.standardError.write(Data("train: warning: \(oneLineMessage(line))\n".utf8))
     }
 }
 

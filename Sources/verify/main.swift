@@ -169,7 +169,15 @@ struct Verify: ParsableCommand {
         if let a = outcome.attackMargin { details.append("attack margin \(a)") }
         details.append(String(format: "%.3f s", outcome.seconds))
         if !outcome.note.isEmpty { details.append(outcome.note) }
-        print("\(outcome.answer.rawValue) (\(details.joined(separator: "; ")))")
+        print("\(outcome.answer.rawValue) (\(oneLineMessage(details.joined(separator: "; "))))")
+    }
+
+    /// Where `--counterexamples FOLDER` puts a sat instance's result file. The list's line keeps names unique
+    /// (property files of the same name sit in several folders).
+    private func counterexampleURL(_ instance: VNNCOMPInstance, in folder: String) -> URL {
+        let name = "line\(instance.line)_" + [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }
+            .joined(separator: "__") + ".counterexample"
+        return URL(fileURLWithPath: folder).appendingPathComponent(name)
     }
 
     private func runList(_ list: String) throws {
@@ -179,7 +187,6 @@ struct Verify: ParsableCommand {
         let consensus = try once(answers, "--answers").map { try ConsensusList.read(URL(fileURLWithPath: $0)) }
         let resultsPath = try once(results, "--results")
             ?? "output/verify-results\(shard.map { "-\($0.0)-of-\($0.1)" } ?? "").csv"
-        try validateOutputFile(resultsPath, flag: "--results", createsFolder: true)
         // The list's networks and properties are inputs too: a results file named like one would replace it.
         var read = [RunFile("--instances", list)] + (try once(answers, "--answers").map { [RunFile("--answers", $0)] } ?? [])
         for instance in all {
@@ -188,6 +195,14 @@ struct Verify: ParsableCommand {
         }
         try validateRunFiles(outputs: [RunFile("--results", resultsPath)], inputs: read)
         let cexFolder = try once(counterexamples, "--counterexamples")
+        // Every counterexample file the list could write is checked like any output (a link among them is refused
+        // now, not after the instances ran); one by one, since their `lineN_` names cannot be an input's.
+        if let cexFolder {
+            for instance in all {
+                try validateOutputFile(counterexampleURL(instance, in: cexFolder).path, flag: "--counterexamples",
+                                       createsFolder: true)
+            }
+        }
         let methods = try self.methods()
         let batch = InstanceBatch(verifier: try verifier(), timeout: try once(timeout, "--timeout"))
         var bar = ProgressBar(total: all.count, label: "instances", plainEvery: max(1, all.count / 10))
@@ -201,10 +216,7 @@ struct Verify: ParsableCommand {
             var result = batch.run(instance, consensus: consensus)
             if Interrupt.requested { break }
             if result.outcome.answer == .sat, let cexFolder, result.outcome.counterexample != nil {
-                // The list's line keeps names unique (property files of the same name sit in several folders).
-                let name = "line\(instance.line)_" + [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }
-                    .joined(separator: "__") + ".counterexample"
-                let url = URL(fileURLWithPath: cexFolder).appendingPathComponent(name)
+                let url = counterexampleURL(instance, in: cexFolder)
                 try createOutputFolder(for: url.path, flag: "--counterexamples")
                 try AtomicFile.write(Data(result.outcome.resultText.utf8), to: url)
                 result.counterexampleFile = url.relativePath
@@ -216,22 +228,22 @@ struct Verify: ParsableCommand {
         try AtomicFile.write(Data(BatchReport.csv(outcomes).utf8), to: URL(fileURLWithPath: resultsPath))
         if Interrupt.requested {
             FileHandle.standardError.write(Data(("verify: interrupted after \(outcomes.count) of \(all.count) instances; "
-                + "the results of those are in \(resultsPath)\n").utf8))
+                + "the results of those are in \(shownPath(resultsPath))\n").utf8))
             throw ExitCode(128 + SIGINT)
         }
         let shardText = shard.map { ", shard \($0.0)/\($0.1)" } ?? ""
-        print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instances of \(list)\(shardText), "
-              + String(format: "%.1f s", Date().timeIntervalSince(started)) + "; results in \(resultsPath)")
+        print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instances of \(shownPath(list))\(shardText), "
+              + String(format: "%.1f s", Date().timeIntervalSince(started)) + "; results in \(shownPath(resultsPath))")
         print(BatchReport.summary(outcomes))
         let wrong = outcomes.filter(\.isWrong)
         if !wrong.isEmpty {
             print("WRONG answers (against the consensus): "
-                  + wrong.map { "\($0.instance.onnx) \($0.instance.vnnlib): \($0.outcome.answer.rawValue)" }.joined(separator: "; "))
+                  + wrong.map { "\(shownPath($0.instance.onnx)) \(shownPath($0.instance.vnnlib)): \($0.outcome.answer.rawValue)" }.joined(separator: "; "))
         }
         // The results file is complete either way; the status tells a script that some instances were not answered.
         let errored = outcomes.filter { $0.outcome.answer == .error }
         if !errored.isEmpty {
-            FileHandle.standardError.write(Data("verify: error: \(errored.count) of \(outcomes.count) instances could not be run (answer error in \(resultsPath))\n".utf8))
+            FileHandle.standardError.write(Data("verify: error: \(errored.count) of \(outcomes.count) instances could not be run (answer error in \(shownPath(resultsPath)))\n".utf8))
             throw ExitCode(ExitStatus.failure)
         }
     }

@@ -71,19 +71,35 @@ struct Compare: ParsableCommand {
                               by: "--manifest")
             return
         }
+        // The columns as run, the shipped defaults included (`--baseline (default)`).
+        let pair = models.isEmpty || baseline != nil || ibp != nil
+        let named = pair ? [RunFile(baseline == nil ? "--baseline (default)" : "--baseline", columns.paths[0]),
+                            RunFile(ibp == nil ? "--ibp (default)" : "--ibp", columns.paths[1])] : []
+        let inputs = named + models.map { RunFile("--model", $0) }
         if isBatch {
             try shared.unused(["--out", "--dump-bounds"], by: "a batch (--samples, --epsilons; it writes into --out-dir)")
-            if let samples { _ = try DistinctLists.samples(samples) }
-            if let epsilons { _ = try DistinctLists.epsilons(epsilons, decimals: 3) }
-            _ = try shared.output(defaultName: "batch")
+            let indices = try DistinctLists.samples(samples ?? String(shared.sample ?? 0))
+            let epsList = try DistinctLists.epsilons(epsilons ?? String(shared.epsilon ?? 0.1), decimals: 3)
+            let format = try shared.output(defaultName: "batch").format
+            // Every file the batch writes, checked like any output before the work (a link among them is refused,
+            // never written through): the figures `runBatch` names and the folder's index.
+            let folderPath = outDir ?? "output/batch"
+            let folder = URL(fileURLWithPath: folderPath)
+            // A file on the way is named once for the folder (as `runBatch` would after the work), not per figure.
+            var existing = folder.standardizedFileURL, isFolder: ObjCBool = false
+            while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), existing.path != "/" {
+                existing.deleteLastPathComponent()
+            }
+            if !isFolder.boolValue {
+                throw ValidationError("--out-dir \(folderPath): cannot create the folder: \(existing.path) is a file, not a folder")
+            }
+            let names = indices.flatMap { s in epsList.map { FigureBatch.fileName(sample: s, epsilon: $0, format: format) } }
+                + ["index.md", "index.html"]
+            try validateRunFiles(outputs: names.map { RunFile("--out-dir", folder.appendingPathComponent($0).path) },
+                                 inputs: inputs + dataFiles(given: shared.data, default: shared.dataDirectory))
         } else {
             if outDir != nil { throw ValidationError("--out-dir is for a batch (--samples, --epsilons); use --out") }
-            // The columns as run, the shipped defaults included (`--baseline (default)`).
-            let pair = models.isEmpty || baseline != nil || ibp != nil
-            let named = pair ? [RunFile(baseline == nil ? "--baseline (default)" : "--baseline", columns.paths[0]),
-                                RunFile(ibp == nil ? "--ibp (default)" : "--ibp", columns.paths[1])] : []
-            try shared.validateOutputs(try shared.output(defaultName: "comparison").path,
-                                       inputs: named + models.map { RunFile("--model", $0) })
+            try shared.validateOutputs(try shared.output(defaultName: "comparison").path, inputs: inputs)
         }
     }
 
@@ -94,7 +110,7 @@ struct Compare: ParsableCommand {
                 let loaded = try FigureManifest.load(URL(fileURLWithPath: manifest))
                 try checkManifestFiles(loaded, path: manifest)
                 try loaded.regenerate(maker: maker) {
-                    print("[\($0)] \($2.rawValue): \($1)")
+                    print("[\($0)] \($2.rawValue): \(shownPath($1))")
                 }
                 return
             }
@@ -146,7 +162,7 @@ struct Compare: ParsableCommand {
         let records = try FigureBatch.run(jobs, renderer: renderer, options: template.options) { bar.update($0) }
         try FigureIndex.write(records, to: folder, title: "Figures in \(folderPath)",
                               command: "visualize " + CommandLine.arguments.dropFirst().joined(separator: " "))
-        print(String(format: "wrote %d figures and index.md, index.html to %@ in %.2f s", jobs.count, folderPath,
+        print(String(format: "wrote %d figures and index.md, index.html to %@ in %.2f s", jobs.count, shownPath(folderPath),
                      Date().timeIntervalSince(started)))
     }
 }
@@ -165,6 +181,9 @@ extension Compare {
             do { try DistinctLists.check(r, figure: "figure \(i)") } catch { throw ManifestError("\(path): \(error)") }
             if let metrics = r.metrics { inputs.append(RunFile("figure \(i) metrics", metrics)) }
         }
+        // The index beside the manifest is written too (`FigureManifest.regenerate`).
+        let beside = URL(fileURLWithPath: path).deletingLastPathComponent()
+        outputs += ["index.md", "index.html"].map { RunFile("the manifest's index", beside.appendingPathComponent($0).path) }
         do {
             try validateRunFiles(outputs: outputs, inputs: inputs, createsFolders: true)
         } catch {

@@ -173,8 +173,8 @@ func make(_ request: FigureRequest, maker: FigureMaker, label: String) throws {
         if bar == nil { bar = ProgressBar(total: total, label: label, plainEvery: max(1, total / 4)) }
         bar?.update(done)
     }
-    for note in record.notes { FileHandle.standardError.write(Data("visualize: note: \(FileText.oneLine(note))\n".utf8)) }
-    print("wrote \(request.output)" + (request.dumpBounds.map { " and \($0)" } ?? ""))
+    for note in record.notes { FileHandle.standardError.write(Data("visualize: note: \(oneLineMessage(note))\n".utf8)) }
+    print("wrote \(shownPath(request.output))" + (request.dumpBounds.map { " and \(shownPath($0))" } ?? ""))
 }
 
 extension Array where Element == CommaSeparated<String> {

@@ -25,6 +25,10 @@ final class InterruptTests: XCTestCase {
             XCTAssertTrue(process.wait(upTo: 30), "\(name): still running 30 s after the signal")
             XCTAssertEqual(process.terminationReason, .uncaughtSignal, "\(name): ended normally")
             XCTAssertEqual(process.terminationStatus, sig, "\(name): ended by another signal")
+            // One line says what happened, as verify's does (it ended in silence before).
+            let stderr = (try? String(contentsOf: capture.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+            let said = sig == SIGINT ? "visualize: interrupted (Ctrl-C); " : "visualize: terminated (SIGTERM); "
+            XCTAssertTrue(stderr.contains(said + "finished files are complete, no partial file is left\n"), "\(name): \(stderr)")
             let left = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".tmp") }
             XCTAssertEqual(left, [], "\(name) left temporary files in \(out.path)")
         }

@@ -17,9 +17,10 @@ final class AtomicFileTests: XCTestCase {
     }
 
     /// New user: `evaluate --per-sample /dev/null` as root renamed the output over /dev/null, which became a
-    /// regular file. A device, FIFO or socket is refused, also behind a link; a link to a regular file stays a link
-    /// and its target is written; a dangling link creates its target; a loop of links is named.
-    func testOnlyRegularFilesAreReplacedAndLinksStay() throws {
+    /// regular file; and `fig.png -> precious.ckpt` turned the checkpoint into a PNG (writes went through the link).
+    /// A device, FIFO or socket is refused; so is every symbolic link (to a file, a FIFO, nothing, or in a loop),
+    /// and the file it names is left as it was; /dev/stdout is named as standard output.
+    func testOnlyRegularFilesAreReplacedAndLinksAreRefused() throws {
         let dir = try makeTempDir(self)
         let fifo = dir.appendingPathComponent("fifo")
         XCTAssertEqual(mkfifo(fifo.path, 0o644), 0)
@@ -29,7 +30,8 @@ final class AtomicFileTests: XCTestCase {
         let viaLink = dir.appendingPathComponent("to-fifo")
         try FileManager.default.createSymbolicLink(atPath: viaLink.path, withDestinationPath: "fifo")
         XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: viaLink)) {
-            XCTAssert("\($0)".contains("leads to \(fifo.path), a FIFO, not a regular file"), "\($0)")
+            XCTAssertEqual("\($0)", "\(viaLink.path): is a symbolic link (to fifo); an output is never written through "
+                           + "a link: give the file's own name or remove the link")
         }
         var info = stat()
         XCTAssertEqual(lstat(fifo.path, &info), 0)
@@ -40,24 +42,61 @@ final class AtomicFileTests: XCTestCase {
                 XCTAssertEqual("\($0)", "/dev/null: is a device, not a regular file; give a file name")
             }
         }
+        for stream in ["/dev/stdout", "/dev/stderr"] where FileManager.default.fileExists(atPath: stream) {
+            XCTAssertThrowsError(try AtomicFile.destination(URL(fileURLWithPath: stream))) {
+                XCTAssert("\($0)".hasPrefix("\(stream): is standard \(stream.hasSuffix("out") ? "output" : "error"), not a file"), "\($0)")
+            }
+        }
 
-        let target = dir.appendingPathComponent("target.csv"), link = dir.appendingPathComponent("link.csv")
+        let target = dir.appendingPathComponent("precious.ckpt"), link = dir.appendingPathComponent("fig.png")
         try Data([9]).write(to: target)
-        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "target.csv")
-        try AtomicFile.write(Data([1, 2]), to: link)
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), "target.csv", "the link stays")
-        XCTAssertEqual(try Data(contentsOf: target), Data([1, 2]), "its target is written")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "precious.ckpt")
+        XCTAssertThrowsError(try AtomicFile.write(Data([1, 2]), to: link)) { XCTAssert("\($0)".contains("symbolic link"), "\($0)") }
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), "precious.ckpt", "the link stays")
+        XCTAssertEqual(try Data(contentsOf: target), Data([9]), "its target is not written")
 
         let dangling = dir.appendingPathComponent("dangling.csv")
         try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "\(dir.path)/made.csv")
-        try AtomicFile.write(Data([3]), to: dangling)
-        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("made.csv")), Data([3]))
+        XCTAssertThrowsError(try AtomicFile.write(Data([3]), to: dangling))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("made.csv").path))
 
         let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
         try FileManager.default.createSymbolicLink(atPath: a.path, withDestinationPath: "b")
         try FileManager.default.createSymbolicLink(atPath: b.path, withDestinationPath: "a")
-        XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: a)) { XCTAssert("\($0)".contains("loop"), "\($0)") }
+        XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: a)) { XCTAssert("\($0)".contains("symbolic link"), "\($0)") }
         XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: dir)) { XCTAssert("\($0)".contains("is a folder"), "\($0)") }
+        XCTAssertEqual(try temporaries(in: dir), [])
+    }
+
+    /// New user: a 250-byte output name is legal, but its temporary `.NAME.PID.RANDOM.tmp` was not ("File name too
+    /// long" after the work). The temporary name is cut to fit the folder's limit, tagged by a hash of the whole
+    /// name (two long names with one prefix get different temporaries), and the write succeeds; a name over the
+    /// limit itself is named.
+    func testLongNamesGetTemporaryNamesThatFit() throws {
+        let dir = try makeTempDir(self)
+        let limit = AtomicFile.nameLimit(in: dir)
+        XCTAssertEqual(limit, 255)
+        let long = dir.appendingPathComponent(String(repeating: "a", count: 250) + ".csv")
+        let other = dir.appendingPathComponent(String(repeating: "a", count: 250) + ".txt")
+        for url in [long, other] {
+            XCTAssertLessThanOrEqual(AtomicFile.temporaryURL(of: url).lastPathComponent.utf8.count, limit)
+        }
+        XCTAssertNotEqual(AtomicFile.temporaryPrefix(of: long), AtomicFile.temporaryPrefix(of: other))
+        XCTAssertEqual(AtomicFile.temporaryPrefix(of: dir.appendingPathComponent("short.csv")), ".short.csv.")
+        // Multi-byte names are cut at a character boundary (every byte of "ü" or of neither).
+        let umlauts = dir.appendingPathComponent(String(repeating: "ü", count: 127))
+        let prefix = AtomicFile.temporaryPrefix(of: umlauts)
+        XCTAssertLessThanOrEqual(prefix.utf8.count + AtomicFile.temporarySuffixBytes, limit)
+        XCTAssertTrue(prefix.hasPrefix(".ü"))
+        try AtomicFile.write(Data([1]), to: long)
+        try AtomicFile.write(Data([2]), to: umlauts)
+        XCTAssertEqual(try Data(contentsOf: long), Data([1]))
+        XCTAssertEqual(try Data(contentsOf: umlauts), Data([2]))
+        XCTAssertEqual(try temporaries(in: dir), [])
+        let tooLong = dir.appendingPathComponent(String(repeating: "b", count: 256))
+        XCTAssertThrowsError(try AtomicFile.write(Data([1]), to: tooLong)) {
+            XCTAssertEqual("\($0)", "\(tooLong.path): the file name is 256 bytes, longer than the folder's limit of 255; give a shorter name")
+        }
     }
 
     /// The signal handler's list (`TemporaryFiles`) holds every temporary file while it is written, and only then:
@@ -110,6 +149,12 @@ final class AtomicFileTests: XCTestCase {
         let names = [".a.bin.\(dead).17.tmp", ".a.bin.\(alive).18.tmp", ".b.bin.\(dead).19.tmp"]
         for name in names { try Data([0]).write(to: dir.appendingPathComponent(name)) }
         try AtomicFile.write(Data([1]), to: dir.appendingPathComponent("a.bin"))
+        XCTAssertEqual(try temporaries(in: dir), [names[1], names[2]].sorted())
+        // The cut prefix of a long name finds its stale temporaries too.
+        let long = dir.appendingPathComponent(String(repeating: "c", count: 250))
+        let stale = "\(AtomicFile.temporaryPrefix(of: long))\(dead).20.tmp"
+        try Data([0]).write(to: dir.appendingPathComponent(stale))
+        try AtomicFile.write(Data([1]), to: long)
         XCTAssertEqual(try temporaries(in: dir), [names[1], names[2]].sorted())
     }
 }

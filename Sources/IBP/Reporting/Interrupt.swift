@@ -9,7 +9,7 @@ public enum Interrupt {
     public static func install() {
         signal(SIGINT) { _ in
             // The second Ctrl-C ends the process at once: remove the temporary files of writes in progress first.
-            if Interrupt.flag != 0 { TemporaryFiles.removeAll(); _exit(130) }
+            if Interrupt.flag != 0 { TemporaryFiles.removeAll(); TemporaryFiles.writeInterruptLine(); _exit(130) }
             Interrupt.flag = 1
         }
     }

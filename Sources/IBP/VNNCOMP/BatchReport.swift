@@ -33,7 +33,8 @@ public enum BatchReport {
         let withConsensus = results.contains { $0.consensus != nil }
         var groups: [(String, [InstanceResult])] = []
         for r in results {
-            let name = (r.instance.onnx as NSString).lastPathComponent
+            // A name from the list file, shown with its control characters escaped (it is printed on a terminal).
+            let name = FileText.oneLine((r.instance.onnx as NSString).lastPathComponent)
             if let i = groups.firstIndex(where: { $0.0 == name }) { groups[i].1.append(r) } else { groups.append((name, [r])) }
         }
         let width = max(7, (groups.map(\.0.count).max() ?? 0) + 1)

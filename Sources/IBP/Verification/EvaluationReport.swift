@@ -77,7 +77,7 @@ public struct EvaluationReport: Codable {
         let width = max(7, labels.map(\.count).max() ?? 0)
         let header = String(repeating: " ", count: width - 7) + "epsilon   nominal      PGD"
             + names.map { String(repeating: " ", count: max(1, 11 - $0.count)) + $0 }.joined()
-        var lines = ["\(checkpoint) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)", header]
+        var lines = ["\(FileText.oneLine(checkpoint)) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)", header]
         for (r, eps) in zip(results, labels) {
             let pgd = r.pgdAccuracy.map { String(format: "%7.2f%%", 100 * $0) } ?? "      - "
             var line = String(repeating: " ", count: width - eps.count) + eps
