@@ -43,7 +43,8 @@ install_file() {
   local tmp
   mkdir -p "$(dirname "$2")"
   tmp="$(temp_beside "$2")"
-  if cp "$1" "$tmp" && mv -f "$tmp" "$2"; then return 0; fi
+  # -T: a TARGET that is a link to a folder is replaced, not written into.
+  if cp "$1" "$tmp" && mv -fT "$tmp" "$2"; then return 0; fi
   rm -f "$tmp"
   die "cannot copy $1 to $2"
 }
