@@ -4,17 +4,7 @@ import XCTest
 
 /// Trust22b, a new user's hostile inputs to the files the tools read (manifests, checkpoints, run folders, metrics
 /// logs, settings): each is refused in one line naming the file and the field, with the right cause.
-final class TrustInputCLITests: XCTestCase {
-    private var folder: URL!
-    private var data: URL!
-
-    override func setUpWithError() throws {
-        folder = try TempFolder.make(for: self)
-        data = folder.appendingPathComponent("data")
-        try Fixtures.writeData(to: data, count: 20)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+final class TrustInputCLITests: ToolFolderTestCase {
 
     private var shipped: String {
         Fixtures.packageRoot.appendingPathComponent("sample_data/checkpoints/vissmall-ibp-eps0.1.ckpt").path
