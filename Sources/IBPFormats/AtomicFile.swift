@@ -174,9 +174,22 @@ public enum AtomicFile {
         for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
             let fields = name.dropFirst(prefix.count).dropLast(4).split(separator: ".")
             guard fields.count == 2, let pid = pid_t(fields[0]), UInt32(fields[1]) != nil, pid != getpid() else { continue }
-            // kill with signal 0 only asks whether the process exists.
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir.appendingPathComponent(name).path) }
+            if processEnded(pid) { unlink(dir.appendingPathComponent(name).path) }
         }
+    }
+
+    /// Whether process `pid` no longer runs: gone (kill with signal 0 only asks whether it exists), or a zombie,
+    /// which will never finish a write (a killed run not yet reaped by its parent kept its temporary file alive).
+    static func processEnded(_ pid: pid_t) -> Bool {
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        #if os(Linux)
+        // /proc/PID/stat: "PID (COMM) STATE ...", COMM may hold spaces and parentheses, so read after the last ')'.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first == "Z"
+        #else
+        return false
+        #endif
     }
 
     private static func sync(_ path: String, naming target: String) throws {

@@ -157,4 +157,27 @@ final class AtomicFileTests: XCTestCase {
         try AtomicFile.write(Data([1]), to: long)
         XCTAssertEqual(try temporaries(in: dir), [names[1], names[2]].sorted())
     }
+
+    /// A killed process its parent has not reaped yet is a zombie: `kill(pid, 0)` still finds it, so its temporary
+    /// file was kept (a flaky kill-and-resume run left `.curves.png.PID.RANDOM.tmp`). A zombie never finishes a write.
+    func testTemporariesOfZombieProcessesAreRemoved() throws {
+        #if os(Linux)
+        let dir = try makeTempDir(self)
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        XCTAssertEqual(posix_spawn(&pid, "/bin/true", nil, nil, &argv, environ), 0)
+        defer { var status: Int32 = 0; waitpid(pid, &status, 0) }
+        // Wait until it has exited (and, unreaped, is a zombie).
+        let deadline = Date().addingTimeInterval(5)
+        while !AtomicFile.processEnded(pid) && Date() < deadline { usleep(1_000) }
+        XCTAssertEqual(kill(pid, 0), 0, "the child is reaped already; the test needs it as a zombie")
+        XCTAssertTrue(AtomicFile.processEnded(pid))
+        let name = ".a.bin.\(pid).21.tmp"
+        try Data([0]).write(to: dir.appendingPathComponent(name))
+        try AtomicFile.write(Data([1]), to: dir.appendingPathComponent("a.bin"))
+        XCTAssertEqual(try temporaries(in: dir), [])
+        XCTAssertFalse(AtomicFile.processEnded(getpid()))
+        #endif
+    }
 }
