@@ -31,9 +31,6 @@ public func resolvedPath(_ path: String) -> String {
     }
 }
 
-/// The device and inode of an existing file, so that hard links to one file compare equal.
-private func identity(_ path: String) -> String? { FileIdentity.node(path) }
-
 /// Refuses an input file named twice among `files` (a list flag's values, or several flags that each add one
 /// item, like `visualize compare`'s columns): compared by resolved path and, for existing files, by device and
 /// inode, so `a.ckpt`, `./a.ckpt`, a symbolic and a hard link are one file. The README lists visualize's `--model`
@@ -42,7 +39,7 @@ private func identity(_ path: String) -> String? { FileIdentity.node(path) }
 public func validateDistinctInputs(_ files: [RunFile], what: String = "file") throws {
     var seen: [(file: RunFile, key: String, node: String?)] = []
     for file in files {
-        let key = resolvedPath(file.path), node = identity(file.path)
+        let key = resolvedPath(file.path), node = FileIdentity.node(file.path)
         if let earlier = seen.first(where: { $0.key == key || (node != nil && $0.node == node) }) {
             let same = earlier.file.path == file.path ? "" : " (the same \(what) as \(file.path))"
             throw ValidationError("\(earlier.file.flag) \(earlier.file.path) is also given as \(file.flag)\(same); "
@@ -60,7 +57,7 @@ public func validateDistinctInputs(_ files: [RunFile], what: String = "file") th
 /// - Throws: `ValidationError` (usage, exit 64) naming both flags and the user's path.
 public func validateRunFiles(outputs: [RunFile], inputs: [RunFile] = [], createsFolders: Bool = true) throws {
     let keyed = (outputs.map { ($0, true) } + inputs.map { ($0, false) }).map { file, isOutput in
-        (file: file, isOutput: isOutput, key: resolvedPath(file.path), node: identity(file.path))
+        (file: file, isOutput: isOutput, key: resolvedPath(file.path), node: FileIdentity.node(file.path))
     }
     // Each output is compared with the earlier outputs, then with the inputs, through tables of the first index
     // per resolved path and per device:inode: linear, since a batch names thousands of outputs (the pairwise loop
