@@ -30,12 +30,16 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
     /// Every pre-activation layer bounded by its own CROWN backward pass (Zhang et al., NeurIPS 2018).
     case crown
 
-    public var method: any BoundMethod {
+    public var method: any BoundMethod { method(stoppingWhen: nil) }
+
+    /// The method, which throws `BoundMethodError.stopped` soon after `stop` returns true (checked between layers
+    /// and row blocks by CROWN and CROWN-IBP, whose passes over a wide layer take seconds; IBP is one pass).
+    public func method(stoppingWhen stop: (() -> Bool)?) -> any BoundMethod {
         switch self {
         case .ibp: return IntervalMethod()
         case .soundIBP: return SoundIntervalMethod()
-        case .crownIBP: return CROWNMethod(intermediate: .ibp)
-        case .crown: return CROWNMethod(intermediate: .crown)
+        case .crownIBP: return CROWNMethod(intermediate: .ibp, stoppingWhen: stop)
+        case .crown: return CROWNMethod(intermediate: .crown, stoppingWhen: stop)
         }
     }
 
@@ -80,6 +84,8 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
     case unknownMethod(String)
     /// The method has no rule for a layer kind (e.g. CROWN and max pooling).
     case unsupportedLayer(method: String, layer: String)
+    /// The method's stop condition (a time limit, Ctrl-C) held before it finished.
+    case stopped(method: String)
 
     public var description: String {
         switch self {
@@ -88,6 +94,8 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
                 + BoundMethodName.allCases.map(\.rawValue).joined(separator: ", ")
         case let .unsupportedLayer(method, layer):
             return "bound method \(method) cannot bound layer \(layer); use ibp for this network"
+        case let .stopped(method):
+            return "bound method \(method) stopped before it finished (time limit or Ctrl-C)"
         }
     }
 }

@@ -86,8 +86,9 @@ struct ConvolutionWindows {
     /// Bounds (n, outputShape) of every output of the convolution over the box, given the relaxations of the monotone
     /// layers below it; blocks of at most min(`rowBudget`, `blockFloats`) floats of rows, handed to free cores.
     /// `laneTransposed`: whether rows go back through the window convolutions on lanes (`CROWNMethod.transposed`).
+    /// A block starts only while `stop` (when given) returns false; the caller throws when it held.
     func bounds(relaxations: [Int: Relaxations], box: IntervalBounds, rowBudget: Int,
-                laneTransposed: Bool = true) -> Interval {
+                laneTransposed: Bool = true, stop: (() -> Bool)? = nil) -> Interval {
         let g = conv.geometry, O = conv.outChannels, P = g.outPixels, n = box.centre.batch
         let perGroup = 2 * O, widest = stages.map(\.windowSize).max()!
         let groupsPerBlock = max(1, min(rowBudget, ConvolutionWindows.blockFloats) / (perGroup * widest))
@@ -97,6 +98,7 @@ struct ConvolutionWindows {
             upper.withUnsafeMutableBufferPointer { hi in
                 let lo = lo.baseAddress!, hi = hi.baseAddress!
                 Parallel.parts(blocks) { block in
+                    if stop?() ?? false { return }
                     let groups = (block * groupsPerBlock)..<min(n * P, (block + 1) * groupsPerBlock)
                     // Every block has its own copies of the window convolutions: a layer's scratch is not shared
                     // between threads.

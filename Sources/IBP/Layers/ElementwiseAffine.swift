@@ -53,6 +53,30 @@ public final class ElementwiseAffine: Layer {
         }
     }
 
+    /// The interval image of the box [l, u] (shape (n, inputShape)): [s l + t, s u + t] where s > 0, the ends
+    /// swapped where s < 0, [t, t] where s = 0. Exact for a diagonal map (each output reads one input), and in real
+    /// arithmetic what CROWN's backward pass from the row s_i e_i gives when [l, u] are the input's CROWN bounds, so
+    /// `CROWNMethod` takes it instead of a pass. Each end is one rounded s x + t, as the forward pass computes it.
+    public func image(_ x: Interval) -> Interval {
+        let size = self.size
+        precondition(x.lower.sampleSize == size, "elementwise map of \(size) values meets rows of \(x.lower.sampleShape)")
+        var lower = x.lower, upper = x.upper
+        let s = scale.value.data, t = shift.value.data
+        for row in 0..<x.lower.batch {
+            for i in 0..<size {
+                let q = row * size + i, l = x.lower.data[q], u = x.upper.data[q]
+                if s[i] > 0 {
+                    lower.data[q] = s[i] * l + t[i]; upper.data[q] = s[i] * u + t[i]
+                } else if s[i] < 0 {
+                    lower.data[q] = s[i] * u + t[i]; upper.data[q] = s[i] * l + t[i]
+                } else {
+                    lower.data[q] = t[i]; upper.data[q] = t[i]
+                }
+            }
+        }
+        return Interval(lower: lower, upper: upper)
+    }
+
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
         let input = Flow.cached(cachedInput, for: grad)
         let size = self.size

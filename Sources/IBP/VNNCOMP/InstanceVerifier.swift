@@ -122,10 +122,10 @@ public struct InstanceVerifier {
     /// The upper bounds (1, k) of all k rows of `spec` (one sample) under `method`, computed `rowsPerPass` rows at a
     /// time so that a property multiplied out into a million rows is bounded within `rowBudgetBytes` (each pass
     /// repeats the intermediate bounds: a cost in time, which the time limit bounds, not in memory). nil when the
-    /// time ran out between passes; +infinity rows where a stage's bounds were not finite.
+    /// time ran out (between passes, or inside one: the method stops within a row block); +infinity rows where a stage's bounds were not finite.
     /// - Throws: the method's refusal (e.g. CROWN on max pooling).
     static func upperBounds(of spec: Specification, model: any Classifier, box: InputBox, method: BoundMethodName,
-                            rowsPerPass: Int, timedOut: () -> Bool) throws -> Tensor? {
+                            rowsPerPass: Int, timedOut: @escaping () -> Bool) throws -> Tensor? {
         let k = spec.rowCount, o = spec.outputs
         var upper = [Float]()
         upper.reserveCapacity(k)
@@ -136,7 +136,12 @@ public struct InstanceVerifier {
             let part = Specification(rows: Tensor(shape: [1, rows.count, o],
                                                   data: Array(spec.rows.data[(rows.lowerBound * o)..<(rows.upperBound * o)])),
                                      offsets: Array(spec.offsets[rows]), disjuncts: [[Array(0..<rows.count)]])
-            let bounds = try method.method.bounds(model.layers, box: box, specification: part)
+            let bounds: ChainBounds
+            do {
+                bounds = try method.method(stoppingWhen: timedOut).bounds(model.layers, box: box, specification: part)
+            } catch BoundMethodError.stopped {
+                return nil
+            }
             upper += bounds.finite[0] ? bounds.specification!.upper.data
                 : [Float](repeating: .infinity, count: rows.count)
             first = rows.upperBound
