@@ -31,6 +31,17 @@ final class DiagonalFoldingTests: XCTestCase {
             rand.elementwise(12), .relu, rand.dense(12, 10),
         ]
         result.append(("imported", rand.chainModel("imported", inputShape: [1, 10, 10], ops).layers, [1, 10, 10]))
+        // An input normalisation before a dense layer across a reshape (ERAN's nets), and before an unpadded conv.
+        let dense: [ChainOp] = [
+            perChannel(&rand, channels: 1, positions: 100), .reshape([100]), rand.dense(100, 20), .relu,
+            rand.dense(20, 16), .relu, rand.dense(16, 10),
+        ]
+        result.append(("normalised-dense", rand.chainModel("d", inputShape: [1, 10, 10], dense).layers, [1, 10, 10]))
+        let conv: [ChainOp] = [
+            rand.elementwise(1).repeated(100), rand.conv(1, 3, kernel: (3, 3), strides: (2, 2)), .relu,
+            .reshape([48]), rand.dense(48, 10),
+        ]
+        result.append(("normalised-conv", rand.chainModel("c", inputShape: [1, 10, 10], conv).layers, [1, 10, 10]))
         return result
     }
 
@@ -77,16 +88,32 @@ final class DiagonalFoldingTests: XCTestCase {
         XCTAssertEqual(image.upper.data, [5, 4, 5])
     }
 
-    /// A conv whose following map varies within a channel is not folded (it would not be a convolution); a dense
-    /// layer's map always is; the positions say which layer holds which.
+    /// A conv's following map that varies within a channel is not folded into it (it would not be a convolution)
+    /// but into the dense layer after it, across the reshape; a dense layer's following map is; a map before a
+    /// conv that reads padding stays (the padded zeros are not mapped). The positions say which layer holds which.
     func testWhatIsFolded() {
         var rand = TestRandom(9)
         let ops: [ChainOp] = [rand.conv(1, 2, kernel: (3, 3)), rand.elementwise(2 * 16), .reshape([32]),
                               rand.dense(32, 4), rand.elementwise(4), .relu]
         let layers = rand.chainModel("c", inputShape: [1, 6, 6], ops).layers
         let folded = BatchNormFolding.foldingDiagonals(layers)
-        XCTAssertEqual(folded.position, [0, 1, 2, 3, 3, 4])
-        XCTAssert(folded.layers[3] is Linear && folded.layers[3] !== layers[3])
+        XCTAssertEqual(folded.layers.count, 4)
+        XCTAssertEqual(folded.position, [0, 2, 1, 2, 2, 3])
+        XCTAssert(folded.layers[2] is Linear && folded.layers[2] !== layers[3])
         XCTAssert(folded.layers[0] === layers[0])
+
+        let padded: [ChainOp] = [rand.elementwise(1).repeated(36),
+                                 rand.conv(1, 2, kernel: (3, 3), pads: Padding2D(top: 1, left: 1, bottom: 1, right: 1))]
+        let kept = rand.chainModel("p", inputShape: [1, 6, 6], padded).layers
+        XCTAssertEqual(BatchNormFolding.foldingDiagonals(kept).position, [0, 1])
+    }
+}
+
+extension ChainOp {
+    /// An elementwise map's values each repeated `count` times (one channel's value over its plane).
+    func repeated(_ count: Int) -> ChainOp {
+        guard case let .elementwiseAffine(s, t) = self else { return self }
+        return .elementwiseAffine(scale: s.flatMap { [Float](repeating: $0, count: count) },
+                                  shift: t.flatMap { [Float](repeating: $0, count: count) })
     }
 }

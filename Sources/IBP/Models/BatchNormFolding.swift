@@ -61,23 +61,65 @@ public enum BatchNormFolding {
     }
 
     /// `layers` with every diagonal affine map (`ElementwiseAffine`: an inference batch normalisation's primitive,
-    /// an imported Mul/Add by constants) that directly follows a conv or linear layer folded into it, as `scaled`
-    /// does: the same function with one affine step fewer, in layers the fast CROWN passes know (`LaneRows`,
-    /// `ConvolutionWindows`). A conv takes the map only when s and t are each constant over a channel's positions
-    /// (else the map stays). `position[i]` is the index in the result of the layer that computes original layer
-    /// i (a folded pair shares one), so `position` is non-decreasing and ends at `layers.count - 1`.
-    /// Fresh copies, so the originals' weights and caches are untouched; without a pair, `layers` itself.
+    /// an imported input normalisation or Mul/Add by constants) folded into a conv or linear layer where that is
+    /// exact, as fresh layers: the same function with one affine step fewer, in layers the fast CROWN passes know
+    /// (`LaneRows`, `ConvolutionWindows`):
+    /// - after a conv or linear layer: W' = diag(s) W, b' = s b + t (`scaled`); for a conv only when s and t are
+    ///   each constant over a channel's positions;
+    /// - otherwise (an input normalisation), before the next linear layer, across reshapes: W' = W diag(s),
+    ///   b' = b + W t; or before a conv right after it that reads no padding (the padded zeros are not mapped), with
+    ///   s and t constant per input channel (`scaledInputs`).
+    /// A map that fits neither stays. `position[i]` is the index in the result of the layer that computes original
+    /// layer i's output, or for a map folded into a later layer, that layer's index.
+    /// Without a fold, `layers` itself (the same objects); the originals' weights and caches are never touched.
     static func foldingDiagonals(_ layers: [Layer]) -> (layers: [Layer], position: [Int]) {
+        let (forward, first) = foldingIntoNext(layers)
+        let (folded, second) = foldingIntoPrevious(forward)
+        return (folded, first.map { second[$0] })
+    }
+
+    /// The diagonal maps of `layers` that no conv or linear layer precedes, folded into the layer after them.
+    private static func foldingIntoNext(_ layers: [Layer]) -> (layers: [Layer], position: [Int]) {
         var folded: [Layer] = [], position: [Int] = []
         var index = 0
         while index < layers.count {
             let layer = layers[index]
-            if index + 1 < layers.count, layer is Conv2D || layer is Linear,
-               case let .affine(map) = layers[index + 1].primitive, let diagonal = map as? ElementwiseAffine,
-               let channels = layer.outputShape.first,
+            if let diagonal = diagonalMap(layer), !(index > 0 && foldsIntoPrevious(diagonal, after: layers[index - 1])) {
+                var next = index + 1
+                while next < layers.count, case .reshape = layers[next].primitive { next += 1 }
+                if next < layers.count, layers[next] is Linear || (layers[next] is Conv2D && next == index + 1),
+                   let copy = scaledInputs(layers[next], scale: diagonal.scale.value.data,
+                                           shift: diagonal.shift.value.data) {
+                    let reshapes = layers[(index + 1)..<next]
+                    position.append(folded.count + reshapes.count)
+                    for reshape in reshapes {
+                        position.append(folded.count)
+                        folded.append(reshape)
+                    }
+                    position.append(folded.count)
+                    folded.append(copy)
+                    index = next + 1
+                    continue
+                }
+            }
+            position.append(folded.count)
+            folded.append(layer)
+            index += 1
+        }
+        return (folded, position)
+    }
+
+    /// The diagonal maps of `layers` right after a conv or linear layer, folded into it.
+    private static func foldingIntoPrevious(_ layers: [Layer]) -> (layers: [Layer], position: [Int]) {
+        var folded: [Layer] = [], position: [Int] = []
+        var index = 0
+        while index < layers.count {
+            let layer = layers[index]
+            if index + 1 < layers.count, let diagonal = diagonalMap(layers[index + 1]),
+               foldsIntoPrevious(diagonal, after: layer), let channels = layer.outputShape.first,
                let s = perChannel(diagonal.scale.value.data, channels: channels),
                let t = perChannel(diagonal.shift.value.data, channels: channels),
-               let copy = scaled(layer, scale: s, shift: t) {
+               let copy = scaled(layer, scale: s, shift: t), finiteParameters(copy) {
                 position += [folded.count, folded.count]
                 folded.append(copy)
                 index += 2
@@ -88,6 +130,63 @@ public enum BatchNormFolding {
             }
         }
         return (folded, position)
+    }
+
+    /// Whether `diagonal` has the form that folds into `layer` before it: any map after a linear layer, one constant
+    /// on each channel's plane after a conv.
+    private static func foldsIntoPrevious(_ diagonal: ElementwiseAffine, after layer: Layer) -> Bool {
+        guard layer is Conv2D || layer is Linear, let channels = layer.outputShape.first else { return false }
+        return perChannel(diagonal.scale.value.data, channels: channels) != nil
+            && perChannel(diagonal.shift.value.data, channels: channels) != nil
+    }
+
+    /// The layer's diagonal affine map (an `ElementwiseAffine`, or a `BatchNorm`'s evaluation map), or nil.
+    private static func diagonalMap(_ layer: Layer) -> ElementwiseAffine? {
+        if case let .affine(map) = layer.primitive { return map as? ElementwiseAffine }
+        return nil
+    }
+
+    /// Whether every weight and bias of `layer` is finite (a fold can overflow Float; then the layers stay apart).
+    private static func finiteParameters(_ layer: Layer) -> Bool {
+        layer.parameters.allSatisfy { $0.value.data.allSatisfy(\.isFinite) }
+    }
+
+    /// A fresh copy of a linear layer computing W (s x + t) + b = (W diag(s)) x + (b + W t), s and t over its
+    /// inputs (flattened); or of a conv that reads no padding, s and t constant on each input channel's plane:
+    /// W'[o, c] = W[o, c] s_c, b'_o = b_o + sum_(c,u,v) W[o, c, u, v] t_c. The sums in Double, rounded once.
+    /// nil for another layer, a conv that reads padding or maps that vary within a channel, or a non-finite result.
+    static func scaledInputs(_ layer: Layer, scale s: [Float], shift t: [Float]) -> Layer? {
+        let inputs: [Float], perInput: Int
+        switch layer {
+        case let linear as Linear:
+            guard s.count == linear.inFeatures, t.count == s.count else { return nil }
+            (inputs, perInput) = (s, 1)
+        case let conv as Conv2D:
+            let g = conv.geometry
+            guard g.padTop == 0, g.padLeft == 0, (g.outHeight - 1) * g.strideH + g.kernelHeight <= g.height,
+                  (g.outWidth - 1) * g.strideW + g.kernelWidth <= g.width,
+                  s.count == g.channels * g.height * g.width, t.count == s.count,
+                  let sc = perChannel(s, channels: g.channels), perChannel(t, channels: g.channels) != nil
+            else { return nil }
+            (inputs, perInput) = (sc, g.kernelHeight * g.kernelWidth)
+        default:
+            return nil
+        }
+        guard let copy = scaled(layer, scale: nil, shift: nil) else { return nil }
+        let weight = copy.parameters[0], bias = copy.parameters[1]
+        let rows = weight.value.shape[0], size = weight.value.count / rows
+        precondition(size == inputs.count * perInput, "input maps of \(inputs.count) values meet rows of \(size)")
+        let shift: [Float] = perInput == 1 ? t : perChannel(t, channels: inputs.count)!
+        for o in 0..<rows {
+            var sum = Double(bias.value.data[o])
+            for i in 0..<size {
+                let w = weight.value.data[o * size + i], c = i / perInput
+                sum += Double(w) * Double(shift[c])
+                weight.value.data[o * size + i] = w * inputs[c]
+            }
+            bias.value.data[o] = Float(sum)
+        }
+        return finiteParameters(copy) ? copy : nil
     }
 
     /// One value per channel when `values` (channels blocks of equal size, row-major) is constant over each block.
