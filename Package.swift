@@ -55,6 +55,9 @@ let package = Package(
         .executableTarget(name: "ibp-bench", dependencies: ["IBPCommandLine"], path: "Sources/ibp-bench"),
         .executableTarget(name: "verify", dependencies: ["IBPCommandLine"], path: "Sources/verify"),
         .executableTarget(name: "convert", dependencies: ["IBPCommandLine"], path: "Sources/convert"),
+        // The library example of the README (`Examples/UseIBP`, a package of its own): built here too, so every build
+        // compiles it against the library as it is; `ReadmeExampleTests` checks the README's lines are its lines.
+        .executableTarget(name: "use-ibp-example", dependencies: ["IBP"], path: "Examples/UseIBP/Sources/UseIBP"),
 
         .testTarget(name: "IBPFormatsTests", dependencies: ["IBPFormats"], path: "Tests/IBPFormatsTests",
                     exclude: ["Fixtures"]),

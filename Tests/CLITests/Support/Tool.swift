@@ -5,6 +5,8 @@ import XCTest
 enum Tool: String {
     case train, evaluate, visualize, verify, convert
     case ibpBench = "ibp-bench"
+    /// The README's library example (`Examples/UseIBP`), built by this package too.
+    case useIBPExample = "use-ibp-example"
 
     /// The folder holding the built products. On Linux the test bundle is an executable in that folder
     /// (`.build/debug/<Package>PackageTests.xctest`); `Bundle.main` is that bundle's folder or the bundle itself.
