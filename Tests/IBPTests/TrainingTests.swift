@@ -511,3 +511,13 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertNoThrow(try Checkpoint.load(run.appendingPathComponent("checkpoint.ckpt")))
     }
 }
+
+/// A nominal run's curves are not titled with a training eps it never used.
+final class TrainingCurvesTitleTests: XCTestCase {
+    func testTitles() {
+        XCTAssertEqual(TrainingCurves.title(model: "small", method: .nominal, epsilonTrain: 0.1, evalEpsilon: 0.2),
+                       "small nominal (verified at eps 0.2)")
+        XCTAssertEqual(TrainingCurves.title(model: "small", method: .ibp, epsilonTrain: 0.4, evalEpsilon: 0.3),
+                       "small ibp eps_train=0.4")
+    }
+}

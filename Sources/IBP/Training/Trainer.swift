@@ -426,7 +426,9 @@ public final class Trainer {
         try Checkpoint(network: network, step: step, adam: adam, settings: stored).save(to: checkpointURL)
         lastCheckpointStep = step
         try TrainingCurves.render(metrics.records, to: directory.appendingPathComponent("curves.png"),
-                                  title: "\(settings.model) \(settings.method.rawValue) eps_train=\(settings.schedule.epsilonTrain)",
+                                  title: TrainingCurves.title(model: settings.model, method: settings.method,
+                                                              epsilonTrain: settings.schedule.epsilonTrain,
+                                                              evalEpsilon: settings.evalEpsilon),
                                   fonts: fonts)
     }
 }

@@ -4,6 +4,14 @@ import IBPRender
 /// `curves.png`: losses (top), accuracies (middle) and the schedule of eps, kappa, beta and learning rate (bottom)
 /// against step, from the metrics log.
 public enum TrainingCurves {
+    /// The figure's title: "MODEL METHOD eps_train=E" for certified training; a nominal run has no training eps,
+    /// so "MODEL nominal (verified at eps E)" with the eps its evaluations used.
+    public static func title(model: String, method: TrainingSettings.Method, epsilonTrain: Float,
+                             evalEpsilon: Float) -> String {
+        method == .nominal ? "\(model) nominal (verified at eps \(evalEpsilon))"
+            : "\(model) \(method.rawValue) eps_train=\(epsilonTrain)"
+    }
+
     /// Writes the figure of `records` to `url` in `format` with `fonts` (loaded by the caller before its long work,
     /// so a missing font is reported first).
     public static func render(_ records: [MetricsLog.Record], to url: URL, title: String, format: FigureFormat = .png,
