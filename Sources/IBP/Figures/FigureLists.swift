@@ -21,7 +21,16 @@ public enum FigureLists {
                 WholeNumberText.isWhole($0, allowsMinus: false) ? Int($0) : nil
             }
             guard (1...2).contains(bounds.count), let lo = bounds.first!, let hi = bounds.last!, lo >= 0 else {
-                throw SettingsError(message: "\(flag): '\(part)' is not an index or a range like 0-9")
+                // Digits that do not fit an Int are an index out of range, not "not an index"; a leading '-' is a
+                // negative index (indices start at 0).
+                let ends = part.split(separator: "-", omittingEmptySubsequences: false)
+                if (1...2).contains(ends.count),
+                   let huge = ends.first(where: { WholeNumberText.isWhole($0, allowsMinus: false) && Int($0) == nil }) {
+                    throw SettingsError(message: "\(flag): '\(part)': \(huge) is out of range (at most \(Int.max))")
+                }
+                let negative = part.hasPrefix("-") && ends.count == 2 && WholeNumberText.isWhole(ends[1], allowsMinus: false)
+                throw SettingsError(message: "\(flag): '\(part)' is not an index or a range like 0-9"
+                                    + (negative ? " (indices start at 0)" : ""))
             }
             guard lo <= hi else {
                 throw SettingsError(message: "\(flag): '\(part)' is a descending range; write it \(hi)-\(lo)")
@@ -50,7 +59,10 @@ public enum FigureLists {
             if fields.count == 3 {
                 guard let start = fields[0], let stop = fields[1], let step = fields[2], start.isFinite, stop.isFinite,
                       step.isFinite, step > 0, start <= stop, start >= 0, stop <= 1 else {
-                    throw SettingsError(message: "\(flag): '\(part)' is not a grid start:stop:step inside [0, 1] with step > 0")
+                    // A number the grammar reads but a Double cannot hold (`1e400`) is named with why.
+                    let texts = part.split(separator: ":", omittingEmptySubsequences: false)
+                    let why = texts.lazy.compactMap { t in DecimalText.rangeFault(t, asFloat: false).map { "; '\(t)' is out of range \($0)" } }.first ?? ""
+                    throw SettingsError(message: "\(flag): '\(part)' is not a grid start:stop:step inside [0, 1] with step > 0\(why)")
                 }
                 // The grid must land on stop: `0:0.1:0.03` (0, 0.03, 0.06, 0.09) would silently drop the end the
                 // user asked for, so it is refused, naming the nearest stops that the step does reach.
@@ -58,8 +70,10 @@ public enum FigureLists {
                 let steps = exact.rounded()
                 guard abs(exact - steps) <= 1e-6 else {
                     let below = start + exact.rounded(.down) * step, above = start + exact.rounded(.up) * step
+                    // The step and start as typed; the values passed are computed.
+                    let typed = part.split(separator: ":", omittingEmptySubsequences: false)
                     throw SettingsError(message: "\(flag): the grid '\(part)' does not reach its stop: steps of "
-                                        + "\(shown(step)) from \(shown(start)) pass \(shown(below)) then \(shown(above)); "
+                                        + "\(typed[2]) from \(typed[0]) pass \(shown(below)) then \(shown(above)); "
                                         + "give a stop the step reaches exactly (or another step)")
                 }
                 guard steps + 1 <= Double(maxEpsilons - out.count) else {
