@@ -70,6 +70,27 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
     }
 }
 
+/// Checks, before any work, a folder that outputs will be written into (`visualize --out-dir`, `verify
+/// --counterexamples`): it exists as a folder, or the nearest existing folder above it is one in which it can be
+/// created. The message names the folder as typed, never a file inside it (a probe name said
+/// `--counterexamples run.ckpt/x: ...`); the files written are checked one by one with `validateOutputFile`.
+/// - Throws: `ValidationError` (usage, exit 64) naming the flag and the folder.
+public func validateOutputFolder(_ path: String, flag: String) throws {
+    var existing = URL(fileURLWithPath: path).standardizedFileURL, isFolder: ObjCBool = false
+    while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), existing.path != "/" {
+        existing.deleteLastPathComponent()
+    }
+    guard isFolder.boolValue else {
+        if existing == URL(fileURLWithPath: path).standardizedFileURL {
+            throw ValidationError("\(flag) \(path) is a file, not a folder; give a folder name")
+        }
+        throw ValidationError("\(flag) \(path): cannot create the folder: \(existing.path) is a file, not a folder")
+    }
+    guard canCreateFile(in: existing.path, named: "index.md") else {
+        throw ValidationError("\(flag) \(path): folder \(existing.path) is not writable")
+    }
+}
+
 /// Whether the temporary file of a write of `name` can be created in `folder`, found by creating (and at once
 /// removing) exactly the name `AtomicFile` will use (`AtomicFile.temporaryURL`): `access(W_OK)` says yes to root
 /// for folders such as /proc or a read-only mount, and a shorter probe name passed where the temporary name of a

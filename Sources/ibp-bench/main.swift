@@ -48,7 +48,7 @@ struct Bench: ParsableCommand {
         try validateList(models.flattened() as [String], flag: "--models", given: !models.isEmpty)
         try validateList(measures.flattened() as [String], flag: "--measures", given: !measures.isEmpty)
         for m in modelList where Architecture.named(m) == nil {
-            throw ValidationError("--models: unknown model \(m); known: \(Architecture.names.joined(separator: ", "))")
+            throw ValidationError("--models: unknown model '\(FileText.shown(m))'; known: \(Architecture.names.joined(separator: ", "))")
         }
         for m in measureSet ?? [] where !BenchmarkSuite.measureNames.contains(m) {
             throw ValidationError("--measures: unknown measure \(m); known: \(BenchmarkSuite.measureNames.joined(separator: ", "))")

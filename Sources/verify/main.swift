@@ -119,10 +119,7 @@ struct Verify: ParsableCommand {
         if let path = list { inputs.append(RunFile("--instances", path)) }
         if let path = try once(answers, "--answers") { inputs.append(RunFile("--answers", path)) }
         try validateRunFiles(outputs: outputs, inputs: inputs)
-        if let folder = try once(counterexamples, "--counterexamples") {
-            try validateOutputFile(URL(fileURLWithPath: folder).appendingPathComponent("x").path, flag: "--counterexamples",
-                                   createsFolder: true)
-        }
+        if let folder = try once(counterexamples, "--counterexamples") { try validateOutputFolder(folder, flag: "--counterexamples") }
     }
 
     func verifier() throws -> InstanceVerifier {

@@ -86,13 +86,7 @@ struct Compare: ParsableCommand {
             let folderPath = outDir ?? "output/batch"
             let folder = URL(fileURLWithPath: folderPath)
             // A file on the way is named once for the folder (as `runBatch` would after the work), not per figure.
-            var existing = folder.standardizedFileURL, isFolder: ObjCBool = false
-            while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), existing.path != "/" {
-                existing.deleteLastPathComponent()
-            }
-            if !isFolder.boolValue {
-                throw ValidationError("--out-dir \(folderPath): cannot create the folder: \(existing.path) is a file, not a folder")
-            }
+            try validateOutputFolder(folderPath, flag: "--out-dir")
             let names = indices.flatMap { s in epsList.map { FigureBatch.fileName(sample: s, epsilon: $0, format: format) } }
                 + ["index.md", "index.html"]
             try validateRunFiles(outputs: names.map { RunFile("--out-dir", folder.appendingPathComponent($0).path) },

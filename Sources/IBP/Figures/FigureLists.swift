@@ -13,6 +13,7 @@ public enum FigureLists {
     ///   like `5-2` is named so), for an index given twice, also through overlapping ranges (`0-2,1`: the
     ///   project's rule for every list, see `visualize`'s DistinctLists), and for more than `maxSamples` indices.
     public static func samples(_ text: String, flag: String = "--samples") throws -> [Int] {
+        try refuseEmpty(text, flag: flag)
         var ranges: [ClosedRange<Int>] = []
         var total = 0
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -52,6 +53,7 @@ public enum FigureLists {
     /// values), or both joined by commas; every value must be in [0, 1]. Numbers are decimal (`DecimalText`, no
     /// hexadecimal, no spaces); a grid whose step does not land on stop (`0:0.1:0.03`) is refused, not cut short.
     public static func epsilons(_ text: String, flag: String = "--epsilons") throws -> [Float] {
+        try refuseEmpty(text, flag: flag)
         var out: [Float] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let fields = part.split(separator: ":", omittingEmptySubsequences: false)
@@ -96,11 +98,19 @@ public enum FigureLists {
         return out
     }
 
+    /// An empty list (`--methods ''`) is refused as every tool refuses one (`validateList`), not as an item that is
+    /// not a method, an index or a number.
+    private static func refuseEmpty(_ text: String, flag: String) throws {
+        guard text.isEmpty else { return }
+        throw SettingsError(message: "\(flag) is empty; give at least one value or leave the \(flag.hasPrefix("-") ? "flag" : "field") out")
+    }
+
     /// A grid value for a message, rounded to 6 decimals as the grid's values are (`0.09`, not `0.09000000000000001`).
     private static func shown(_ v: Double) -> String { "\((v * 1e6).rounded() / 1e6)" }
 
     /// Parses `ibp,crown-ibp` into bound methods, in order, without repeats.
     public static func methods(_ text: String, flag: String = "--methods") throws -> [BoundMethodName] {
+        try refuseEmpty(text, flag: flag)
         var out: [BoundMethodName] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let m = BoundMethodName(rawValue: part.trimmingCharacters(in: .whitespaces).lowercased()) else {
