@@ -42,6 +42,14 @@ final class NumberTextTests: XCTestCase {
         ]
         for (reason, named) in cases { XCTAssertEqual(LayerName.namingLayers(reason), named) }
         XCTAssertEqual(LayerName.of(0, "conv 16 4x4/2 VALID"), "layer 1 (conv 16 4x4/2 VALID)")
+        // An unnamed ONNX node is named by its position counted from 1 too (it was `#0`).
+        var builder = ONNXBuilder(inputShape: [1, 2])
+        builder.node("Relu", ["x"], ["y"])
+        builder.model.graph.node[0].name = ""
+        builder.model.graph.node[0].opType = ""
+        XCTAssertThrowsError(try ONNXModel.parse(try builder.data(), path: "t.onnx")) {
+            XCTAssert("\($0)".contains("node '#1' () has no op_type"), "\($0)")
+        }
     }
 
     // MARK: - numbers out of range are out of range
