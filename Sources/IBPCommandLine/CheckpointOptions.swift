@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IBP
+import IBPFormats
 
 /// `--architecture NAME`, shared by the commands that load checkpoints: read every checkpoint as this model.
 /// A Chainer `.npz` that is not one of the seed's models is refused unless this names its model (its array
@@ -15,7 +16,7 @@ public struct CheckpointOptions: ParsableArguments {
 
     public func validate() throws {
         if let architecture, Architecture.named(architecture) == nil {
-            throw ValidationError("--architecture: unknown model \(architecture) (choose from \(Architecture.names.joined(separator: ", ")))")
+            throw ValidationError("--architecture: unknown model '\(FileText.shown(architecture))' (choose from \(Architecture.names.joined(separator: ", ")))")
         }
     }
 

@@ -11,7 +11,7 @@ public let maxAttackSteps = 10_000
 /// - Throws: `ValidationError` (usage, exit 64) naming the flag, the value and the range.
 public func validateAttackSteps(_ steps: Int, flag: String) throws {
     guard (0...maxAttackSteps).contains(steps) else {
-        throw ValidationError("\(flag) must be in 0...\(maxAttackSteps), got \(steps)")
+        throw ValidationError("\(flag) must be in 0...\(maxAttackSteps), got \(FlagText.show(flag, steps))")
     }
 }
 
@@ -20,7 +20,7 @@ public func validateAttackSteps(_ steps: Int, flag: String) throws {
 /// - Throws: `ValidationError` (usage, exit 64) naming the flag, the value and the number of images available.
 public func validateCount(_ value: Int, flag: String, available: Int, what: String) throws {
     guard value <= available else {
-        throw ValidationError("\(flag) \(value) is more than there are \(what) (\(available)); give at most \(available)")
+        throw ValidationError("\(flag) \(FlagText.show(flag, value)) is more than there are \(what) (\(available)); give at most \(available)")
     }
 }
 

@@ -30,7 +30,7 @@ public struct DataOptions: ParsableArguments {
 /// Checks an epsilon given on the command line: finite and in [0, 1].
 public func validateEpsilon(_ value: Float, flag: String = "--epsilon") throws {
     guard value.isFinite, value >= 0, value <= 1 else {
-        throw ValidationError("\(flag) must be a number in [0, 1], got \(value)")
+        throw ValidationError("\(flag) must be a number in [0, 1], got \(FlagText.show(flag, value))")
     }
 }
 

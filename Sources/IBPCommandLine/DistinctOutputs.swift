@@ -8,7 +8,14 @@ public struct RunFile {
     /// The flag or argument that named it (`--plot`, `OUTPUT`, `MODEL`).
     public let flag: String
     public let path: String
-    public init(_ flag: String, _ path: String) { self.flag = flag; self.path = path }
+    /// An output that may replace a model (`convert --force`, which has checked that it replaces one); see
+    /// `validateOutputFile`.
+    public let replacesModel: Bool
+    public init(_ flag: String, _ path: String, replacesModel: Bool = false) {
+        self.flag = flag
+        self.path = path
+        self.replacesModel = replacesModel
+    }
 }
 
 /// The file `path` names, as a string that is equal for two spellings of the same file: absolute, `.` and `..`
@@ -81,7 +88,9 @@ public func validateRunFiles(outputs: [RunFile], inputs: [RunFile] = [], creates
     }
     // After the comparison: an output that is an input is named as such, not by a property of the input
     // (`verify net.onnx p.vnnlib --out p.vnnlib` on a read-only property said "is read-only").
-    for output in outputs { try validateOutputFile(output.path, flag: output.flag, createsFolder: createsFolders) }
+    for output in outputs {
+        try validateOutputFile(output.path, flag: output.flag, createsFolder: createsFolders, replacesModel: output.replacesModel)
+    }
 }
 
 /// The figure format of an output file (issue 11, kind 3), one rule in every tool that writes figures: the name

@@ -105,9 +105,16 @@ extension Array {
 public func validateList<T: Hashable>(_ values: [T], flag: String, given: Bool) throws {
     guard given else { return }
     if values.isEmpty { throw ValidationError("\(flag) is empty; give at least one value or leave the flag out") }
-    var seen = Set<T>()
-    for v in values where !seen.insert(v).inserted {
-        throw ValidationError("\(flag) names \(v) twice; give each value once")
+    // Numbers as typed (`FlagText`): `--epsilon 0.1,0.10` names 0.1 and 0.10, not "0.1 twice".
+    let texts = (values as? [Float]).map { FlagText.show(flag, items: $0, reading: { DecimalText.float($0) }) }
+        ?? values.map { "\($0)" }
+    var seen: [T: Int] = [:]
+    for (i, v) in values.enumerated() {
+        if let j = seen[v] {
+            let what = texts[j] == texts[i] ? "\(texts[i]) twice" : "\(texts[j]) and \(texts[i]), the same value"
+            throw ValidationError("\(flag) names \(what); give each value once")
+        }
+        seen[v] = i
     }
 }
 

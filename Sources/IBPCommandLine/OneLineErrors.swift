@@ -34,6 +34,8 @@ extension ParsableCommand {
             report(closed, hint: "")
             Foundation.exit(ExitStatus.failure)
         }
+        // Messages about a flag's value echo it as typed (`FlagText`), `validate()` included.
+        FlagText.arguments = Array(CommandLine.arguments.dropFirst())
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -5,14 +5,17 @@ import IBPFormats
 /// Checks, before any work starts, that a file can be created at `path`; the write itself would fail too, but
 /// only after a long evaluation or rendering. `path` must not be a folder, `-`, a symbolic link (`/dev/stdout`
 /// included), a device, FIFO or socket (`AtomicFile.destination`), a name over the folder's NAME_MAX, or a file
-/// without write bits; the temporary file the write will use (`AtomicFile.temporaryURL`) is created and removed.
+/// without write bits, or an existing file that holds a model (`FileKind.holdsModel`: no output replaces a model;
+/// `convert`, which writes models, checks its own `--force` and passes `replacesModel`); the temporary file the
+/// write will use (`AtomicFile.temporaryURL`) is created and removed.
 /// - Throws: `ValidationError` (usage, exit 64) naming the flag and the path as given.
 /// - Parameters:
 ///   - flag: the option that named the path, for the message.
 ///   - createsFolder: the command creates missing folders of `path` (with `createOutputFolder`) just before
 ///     writing, as `--out-dir` and `train --out` do: then the nearest existing folder above must be writable and
 ///     nothing on the way may be a file. Otherwise the file's folder must exist and be writable.
-public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool = false) throws {
+///   - replacesModel: the command writes models and has checked itself that replacing this one is asked for.
+public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool = false, replacesModel: Bool = false) throws {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent()
     var isFolder: ObjCBool = false
@@ -32,6 +35,13 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
         throw ValidationError("\(flag) \(path): \(error.reason)")
     }
     if let reason = AtomicFile.nameTooLong(url) { throw ValidationError("\(flag) \(path): \(reason)") }
+    // One rule for what an output may replace (README, "Outputs"): a figure, report or result of an earlier run is
+    // replaced, a model never (`--per-sample final.ckpt` would turn a trained checkpoint into CSV text).
+    let kind = FileKind.ofFile(atPath: path)
+    if kind.holdsModel && !replacesModel {
+        throw ValidationError("\(flag) \(path) holds a model (\(kind.description)); no output replaces a model: "
+                              + "give another name, or move the model away first")
+    }
     // The permission bits are the user's intent, even for root (whom the probe below lets write anywhere): a file
     // or folder without write bits is not replaced.
     if FileManager.default.fileExists(atPath: path), !hasWriteBits(path) {
@@ -56,6 +66,27 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
         throw ValidationError("\(flag) \(path): \(existing.path) is a file, so the folder \(folder.path) cannot be created")
     }
     guard canCreateFile(in: existing.path, named: url.lastPathComponent) else {
+        throw ValidationError("\(flag) \(path): folder \(existing.path) is not writable")
+    }
+}
+
+/// Checks, before any work, a folder that outputs will be written into (`visualize --out-dir`, `verify
+/// --counterexamples`): it exists as a folder, or the nearest existing folder above it is one in which it can be
+/// created. The message names the folder as typed, never a file inside it (a probe name said
+/// `--counterexamples run.ckpt/x: ...`); the files written are checked one by one with `validateOutputFile`.
+/// - Throws: `ValidationError` (usage, exit 64) naming the flag and the folder.
+public func validateOutputFolder(_ path: String, flag: String) throws {
+    var existing = URL(fileURLWithPath: path).standardizedFileURL, isFolder: ObjCBool = false
+    while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), existing.path != "/" {
+        existing.deleteLastPathComponent()
+    }
+    guard isFolder.boolValue else {
+        if existing == URL(fileURLWithPath: path).standardizedFileURL {
+            throw ValidationError("\(flag) \(path) is a file, not a folder; give a folder name")
+        }
+        throw ValidationError("\(flag) \(path): cannot create the folder: \(existing.path) is a file, not a folder")
+    }
+    guard canCreateFile(in: existing.path, named: "index.md") else {
         throw ValidationError("\(flag) \(path): folder \(existing.path) is not writable")
     }
 }

@@ -42,7 +42,3 @@ public enum StandardStreams {
 public func oneLineMessage(_ message: String) -> String {
     FileText.oneLine(message.split(whereSeparator: \.isNewline).joined(separator: " "))
 }
-
-/// A path for a line printed on standard output ("wrote PATH"): control characters written as escapes
-/// (`FileText.oneLine`), so a name holding a newline or ESC is shown, not obeyed.
-public func shownPath(_ path: String) -> String { FileText.oneLine(path) }

@@ -54,16 +54,27 @@ public enum DecimalText {
     /// Why `text` is refused as a Float (`asFloat`) or Double although it is in the grammar: "(too large for a
     /// 32-bit float)" or "(too small for a 32-bit float: it rounds to 0)"; nil when it is outside the grammar or
     /// read fine. Messages add it after the typed text, so `1e-50` is never reported as `0.0`.
-    public static func rangeFault(_ text: some StringProtocol, asFloat: Bool) -> String? {
-        guard isDecimal(text) else { return nil }
+    public static func rangeFault(_ text: some StringProtocol, asFloat: Bool, allowsPlusSign: Bool = false) -> String? {
+        guard isDecimal(text, allowsPlusSign: allowsPlusSign) else { return nil }
         let kind = asFloat ? "32-bit float" : "64-bit float"
         let finite: Bool, zero: Bool
         if asFloat, let v = Float(String(text)) { finite = v.isFinite; zero = v == 0 }
         else if let v = Double(String(text)) { finite = v.isFinite; zero = v == 0 }
         else { return nil }
-        if !finite { return "(too large for a \(kind))" }
-        if zero && hasNonzeroDigit(text) { return "(too small for a \(kind): it rounds to 0)" }
+        // The magnitude is what does not fit: `-1e400` is not "too large" as a number, it is too large in magnitude.
+        let magnitude = text.first == "-" ? " in magnitude" : ""
+        if !finite { return "(too large\(magnitude) for a \(kind))" }
+        if zero && hasNonzeroDigit(text) { return "(too small\(magnitude) for a \(kind): it rounds to 0)" }
         return nil
+    }
+
+    /// Why a number read from a file is refused, as the end of "X is ...": "out of range (too large for a 64-bit
+    /// float)" for a decimal too large or too small for the type (`1e400`: it is not "not positive"), else
+    /// `otherwise` (what the field takes: "not a positive number of seconds"). One wording for every file format that
+    /// reads decimals (CSV timeouts, VNNLIB numerals, grids), as `FlagValueRule` words it for flags.
+    public static func refusal(_ text: some StringProtocol, asFloat: Bool = false, allowsPlusSign: Bool = false,
+                               otherwise: String) -> String {
+        rangeFault(text, asFloat: asFloat, allowsPlusSign: allowsPlusSign).map { "out of range \($0)" } ?? otherwise
     }
 
     /// Whether the significand (before any exponent) has a digit other than 0.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a file is, told from its first bytes (magic numbers), so that a reader handed the wrong kind of file can
 /// say what it got ("a PNG file") instead of failing somewhere inside its own format's parser.
 ///
@@ -94,6 +96,31 @@ public enum FileKind: Equatable, Sendable {
                String(validating: b.dropLast(cut), as: UTF8.self) != nil { return true }
         }
         return false
+    }
+
+    /// The kind of the regular file at `path`, from its first 512 bytes; `.unknown` when it is not a regular file or
+    /// cannot be read. Only a regular file is opened (a FIFO would block the open).
+    public static func ofFile(atPath path: String) -> FileKind {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+              let handle = FileHandle(forReadingAtPath: path) else { return .unknown }
+        defer { try? handle.close() }
+        do {
+            // nil at the end of the file: an empty file.
+            return identify(try handle.read(upToCount: 512) ?? Data())
+        } catch {
+            return .unknown
+        }
+    }
+
+    /// Whether a file of this kind holds a model (or may: a zip is how `.npz` and PyTorch models are stored, a
+    /// pickle and HDF5 how `torch.save` and Keras write theirs): what no output replaces without `--force`
+    /// (README, "Outputs").
+    public var holdsModel: Bool {
+        switch self {
+        case .safetensors, .zip, .onnx, .pickle, .hdf5: return true
+        default: return false
+        }
     }
 
     /// The kind as a noun phrase for messages: "a PNG file", "an ONNX model".

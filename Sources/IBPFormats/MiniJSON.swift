@@ -30,6 +30,17 @@ enum JSONValue: Equatable {
         return Int(text)
     }
 
+    /// Why the value is not a `nonNegativeInt`, with its text, for a message ("is -4, negative", "is
+    /// 99999999999999999999, too large (at most 9223372036854775807)", "is 1.5, not a whole number (digits only)").
+    var nonNegativeIntFault: String {
+        guard case .number(let text) = self else { return "is \(kindName), not a whole number" }
+        let shown = FileText.shown(text, limit: 40)
+        if WholeNumberText.isWhole(text, allowsMinus: true) {
+            return text.hasPrefix("-") ? "is \(shown), negative" : "is \(shown), too large (at most \(Int.max))"
+        }
+        return "is \(shown), not a whole number (digits only)"
+    }
+
     /// A short name of the value's kind, for error messages.
     var kindName: String {
         switch self {

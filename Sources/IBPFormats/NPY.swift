@@ -95,7 +95,10 @@ public enum NPY {
         var shape: [Int] = []
         var count = 1
         for v in shapeValues {
-            guard case .int(let d) = v, d >= 0 else { throw fail("bad shape entry in \(shapeValues)") }
+            guard case .int(let d) = v, d >= 0 else {
+                let what = if case .int(let d) = v { "the negative size \(d)" } else { "an entry that is not a whole number" }
+                throw fail("the header's 'shape' holds \(what); expected sizes of 0 or more")
+            }
             let (c, overflow) = count.multipliedReportingOverflow(by: d)
             guard !overflow else { throw fail("shape \(shape + [d]) is too large") }
             shape.append(d)
@@ -293,7 +296,11 @@ struct PyLiteralParser {
             while i < s.count, ("0"..."9").contains(s[i]) { i += 1 }
             if i < s.count, s[i] == "L" { i += 1 }  // Python 2 long literal
             let text = String(String.UnicodeScalarView(s[start..<i])).replacingOccurrences(of: "L", with: "")
-            guard let v = Int(text) else { throw ParseError(reason: "bad integer '\(text)'") }
+            guard let v = Int(text) else {
+                // Digits that overflow are a number too large, not a malformed one.
+                let why = text.contains(where: \.isNumber) ? "out of the range of a 64-bit integer" : "not a number"
+                throw ParseError(reason: "integer '\(FileText.shown(text, limit: 40))' is \(why)")
+            }
             return .int(v)
         default:
             for (word, value) in [("True", PyValue.bool(true)), ("False", .bool(false)), ("None", .none)] {

@@ -156,7 +156,9 @@ public enum Safetensors {
                 case "shape":
                     guard case .array(let items) = v else { throw fail(.malformedHeader("tensor \(name): shape is not an array")) }
                     shape = try items.map {
-                        guard let d = $0.nonNegativeInt else { throw fail(.malformedHeader("tensor \(name): shape holds a value that is not an integer in 0..<2^63")) }
+                        guard let d = $0.nonNegativeInt else {
+                            throw fail(.malformedHeader("tensor \(name): shape holds a value that \($0.nonNegativeIntFault); expected whole numbers from 0 to 2^63 - 1"))
+                        }
                         return d
                     }
                 case "data_offsets":
@@ -164,7 +166,9 @@ public enum Safetensors {
                         throw fail(.malformedHeader("tensor \(name): data_offsets is not a pair"))
                     }
                     offsets = try items.map {
-                        guard let d = $0.nonNegativeInt else { throw fail(.malformedHeader("tensor \(name): data_offsets holds a value that is not an integer in 0..<2^63")) }
+                        guard let d = $0.nonNegativeInt else {
+                            throw fail(.malformedHeader("tensor \(name): data_offsets holds a value that \($0.nonNegativeIntFault); expected whole numbers from 0 to 2^63 - 1"))
+                        }
                         return d
                     }
                 default:

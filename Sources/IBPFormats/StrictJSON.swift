@@ -97,6 +97,10 @@ public enum StrictJSON {
         if fits(T.self, parsed, replacing: path, with: "0.5") {
             let bits = fits(T.self, parsed, replacing: path, with: "1e39") ? "64-bit" : "32-bit"
             let limit = bits == "64-bit" ? "1.8e308" : "3.4e38"
+            // A nonzero number that rounds to 0 (`1e-50` for a Float) is too small, not over a magnitude limit.
+            if let fault = DecimalText.rangeFault(text, asFloat: bits == "32-bit"), fault.contains("too small") {
+                return "expected a number a \(bits) float can hold \(fault)"
+            }
             return "expected a number within the range of a \(bits) float (magnitude at most about \(limit))"
         }
         guard let value = Double(text), value.rounded() == value else { return "expected a whole number" }
@@ -138,6 +142,13 @@ public enum StrictJSON {
     public static func misfitNumber<T: Decodable>(_ type: T.Type, in data: Data) -> String? {
         guard let parsed = try? JSONParser.parse(Array(withoutByteOrderMark(data))) else { return nil }
         return misfitNumber(T.self, in: parsed)
+    }
+
+    /// Every number of the JSON text `data` with its path as messages name it (`layers[2].linear.units`) and its
+    /// text as written, in document order (at most 1,000); empty when `data` is not JSON.
+    public static func numberFields(in data: Data) -> [(path: String, text: String)] {
+        guard let parsed = try? JSONParser.parse(Array(withoutByteOrderMark(data))) else { return [] }
+        return numbers(in: parsed).map { (pathName($0.0), $0.1) }
     }
 
     /// The keys of the top-level object of `data`, in the file's order (empty when it is not an object).

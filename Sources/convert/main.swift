@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,6 +11,7 @@ struct Convert: ParsableCommand {
         discussion: """
         The ONNX file holds the same float32 weights bit for bit (opset 13: Conv with explicit pads, Gemm, Relu,
         Sigmoid, Tanh, Flatten/Reshape, Mul/Add, Pad, AveragePool, MaxPool); read back, it gives the same bounds.
+        An existing OUTPUT is a model: it is replaced only with --force, and only when it is an ONNX model.
         """)
 
     @Argument(help: "The model to convert.")
@@ -20,10 +22,28 @@ struct Convert: ParsableCommand {
 
     @OptionGroup var checkpointOptions: CheckpointOptions
 
+    @Flag(name: .long, help: "Replace OUTPUT if it exists and is an ONNX model.")
+    var force = false
+
     func validate() throws {
         try refuseEmptyPaths([("MODEL", model), ("OUTPUT", output)])
-        try validateRunFiles(outputs: [RunFile("OUTPUT", output)], inputs: [RunFile("MODEL", model)])
+        // convert writes a model, and no model is replaced without --force (README, "Outputs"): the check below.
+        try validateRunFiles(outputs: [RunFile("OUTPUT", output, replacesModel: true)], inputs: [RunFile("MODEL", model)])
         try requireExtension(output, "onnx", flag: "OUTPUT", writes: "an ONNX model")
+        // As `train --out` refuses an existing run folder unless --force, and --force starts over only in a run's
+        // folder: an existing OUTPUT is replaced only with --force, and only when it is what convert writes.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), !isFolder.boolValue {
+            let kind = FileKind.ofFile(atPath: output)
+            guard force else {
+                throw ValidationError("OUTPUT \(output) exists (\(kind.description)); convert replaces a model only with "
+                                      + "--force: give --force to replace it, or another name")
+            }
+            guard kind == .onnx || kind == .empty else {
+                throw ValidationError("OUTPUT \(output) holds \(kind.description), not an ONNX model; --force replaces only "
+                                      + "an ONNX model: move the file away or give another name")
+            }
+        }
     }
 
     func run() throws {
@@ -32,7 +52,7 @@ struct Convert: ParsableCommand {
             try createOutputFolder(for: output, flag: "OUTPUT")
             let classifier = loaded.makeClassifier()
             try ONNXExport.write(classifier, to: URL(fileURLWithPath: output))
-            print("wrote \(shownPath(output)) (\(loaded.modelName), \(classifier.layers.count) layers)")
+            print("wrote \(FileText.oneLine(output)) (\(loaded.modelName), \(classifier.layers.count) layers)")
         }
     }
 }

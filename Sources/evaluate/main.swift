@@ -72,8 +72,8 @@ struct Evaluate: ParsableCommand {
         try validateDistinctInputs(checkpoints.map { RunFile("CHECKPOINT", $0) }, what: "model")
         try refuseEmptyPaths([("--data", dataOptions.data), ("--per-sample", perSample), ("--plot", plot)])
         for e in epsilons { try validateEpsilon(e) }
-        if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(limit)") }
-        if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(pgdSteps)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(FlagText.show("--limit", limit))") }
+        if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(FlagText.show("--pgd-steps", pgdSteps))") }
         try validateAttackSteps(pgdSteps, flag: "--pgd-steps")
         try validateList(epsilon.flattened() as [Float], flag: "--epsilon", given: !epsilon.isEmpty)
         try EpsilonLists.refuseRepeats(epsilons, flag: "--epsilon")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,18 +37,18 @@ struct Bench: ParsableCommand {
 
     func validate() throws {
         if let threads, !(1...TrainingSettings.maxThreads).contains(threads) {
-            throw ValidationError("--threads must be in 1...\(TrainingSettings.maxThreads), got \(threads)")
+            throw ValidationError("--threads must be in 1...\(TrainingSettings.maxThreads), got \(FlagText.show("--threads", threads))")
         }
         if let kernel, !GEMMKernel.isAvailable(kernel) {
             let runs = [GEMMKernel.avx512, .avx2, .blas].filter(GEMMKernel.isAvailable).map(\.rawValue)
             throw ValidationError("--kernel \(kernel.rawValue): this CPU cannot run it; it runs \(runs.joined(separator: ", "))")
         }
         if modelList.isEmpty { throw ValidationError("--models: give at least one model") }
-        if !(1...1000).contains(repeats) { throw ValidationError("--repeats must be in 1...1000, got \(repeats)") }
+        if !(1...1000).contains(repeats) { throw ValidationError("--repeats must be in 1...1000, got \(FlagText.show("--repeats", repeats))") }
         try validateList(models.flattened() as [String], flag: "--models", given: !models.isEmpty)
         try validateList(measures.flattened() as [String], flag: "--measures", given: !measures.isEmpty)
         for m in modelList where Architecture.named(m) == nil {
-            throw ValidationError("--models: unknown model \(m); known: \(Architecture.names.joined(separator: ", "))")
+            throw ValidationError("--models: unknown model '\(FileText.shown(m))'; known: \(Architecture.names.joined(separator: ", "))")
         }
         for m in measureSet ?? [] where !BenchmarkSuite.measureNames.contains(m) {
             throw ValidationError("--measures: unknown measure \(m); known: \(BenchmarkSuite.measureNames.joined(separator: ", "))")

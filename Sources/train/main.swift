@@ -190,12 +190,14 @@ struct Train: ParsableCommand {
         if resume != nil && force { throw ValidationError("--force starts a new run: it goes with --out, not --resume") }
         if let clash = flags.fast.clash(with: flags) { throw ValidationError(clash) }
         if let steps = flags.decaySteps, let i = steps.indices.dropFirst().first(where: { steps[$0] <= steps[$0 - 1] }) {
-            throw ValidationError("--decay-steps must increase, got \(steps[i - 1]) then \(steps[i])")
+            let typed = FlagText.show("--decay-steps", items: steps, reading: { WholeNumberText.integer($0) })
+            throw ValidationError("--decay-steps must increase, got \(typed[i - 1]) then \(typed[i])")
         }
         // The same rule for the epoch form (it was unchecked: `--decay-epochs 1,1` decayed twice at one step).
         if let epochs = flags.fast.epochs.decayEpochs,
            let i = epochs.indices.dropFirst().first(where: { epochs[$0] <= epochs[$0 - 1] }) {
-            throw ValidationError("--decay-epochs must increase, got \(epochs[i - 1]) then \(epochs[i])")
+            let typed = FlagText.show("--decay-epochs", items: epochs, reading: { DecimalText.double($0) })
+            throw ValidationError("--decay-epochs must increase, got \(typed[i - 1]) then \(typed[i])")
         }
         let settings = flags.settings()
         if settings.method == .nominal, let flag = flags.ibpOnlyFlags.first {
@@ -227,7 +229,7 @@ struct Train: ParsableCommand {
                                             directory: URL(fileURLWithPath: try once(out, "--out")!), force: force)
             }
             for late in trainer.settings.schedule.decaySteps where late >= trainer.settings.steps && flags.decaySteps != nil {
-                warn("--decay-steps \(late) is at or after the last step (\(trainer.settings.steps)): it has no effect")
+                warn("--decay-steps \(FlagText.show("--decay-steps", late)) is at or after the last step (\(trainer.settings.steps)): it has no effect")
             }
             trainer.warnings.forEach(warn)
             Interrupt.install()
@@ -246,7 +248,7 @@ struct Train: ParsableCommand {
                     format: " nominal %.2f%%, verified %.2f%% at eps %.3f (%d images)\n",
                     100 * r.nominalAccuracy, 100 * r.verifiedAccuracy, r.epsilon, r.count)).utf8))
             }, shouldStop: { Interrupt.requested })
-            let where_ = shownPath(trainer.directory.path)
+            let where_ = FileText.oneLine(trainer.directory.path)
             print(finished ? "finished \(trainer.step) steps: \(where_)/final.ckpt"
                            : "interrupted at step \(trainer.step): \(where_)/checkpoint.ckpt (continue with --resume \(where_))")
             // Interrupted by Ctrl-C: the checkpoint is written; exit 128 + SIGINT like the other tools, so a script

@@ -101,10 +101,10 @@ struct Verify: ParsableCommand {
             if !out.isEmpty { throw ValidationError("--out writes one instance's result; with --instances use --results and --counterexamples") }
         }
         if let t = try once(timeout, "--timeout"), !(t.isFinite && t > 0) {
-            throw ValidationError("--timeout must be a positive number of seconds, got \(t)")
+            throw ValidationError("--timeout must be a positive number of seconds, got \(FlagText.show("--timeout", t))")
         }
         if let r = try once(attackRestarts, "--attack-restarts"), !(1...1024).contains(r) {
-            throw ValidationError("--attack-restarts must be in 1...1024, got \(r)")
+            throw ValidationError("--attack-restarts must be in 1...1024, got \(FlagText.show("--attack-restarts", r))")
         }
         if let s = try once(attackSteps, "--attack-steps") { try validateAttackSteps(s, flag: "--attack-steps") }
         _ = try once(seed, "--seed")
@@ -119,10 +119,7 @@ struct Verify: ParsableCommand {
         if let path = list { inputs.append(RunFile("--instances", path)) }
         if let path = try once(answers, "--answers") { inputs.append(RunFile("--answers", path)) }
         try validateRunFiles(outputs: outputs, inputs: inputs)
-        if let folder = try once(counterexamples, "--counterexamples") {
-            try validateOutputFile(URL(fileURLWithPath: folder).appendingPathComponent("x").path, flag: "--counterexamples",
-                                   createsFolder: true)
-        }
+        if let folder = try once(counterexamples, "--counterexamples") { try validateOutputFolder(folder, flag: "--counterexamples") }
     }
 
     func verifier() throws -> InstanceVerifier {
@@ -228,22 +225,22 @@ struct Verify: ParsableCommand {
         try AtomicFile.write(Data(BatchReport.csv(outcomes).utf8), to: URL(fileURLWithPath: resultsPath))
         if Interrupt.requested {
             FileHandle.standardError.write(Data(("verify: interrupted after \(outcomes.count) of \(all.count) instances; "
-                + "the results of those are in \(shownPath(resultsPath))\n").utf8))
+                + "the results of those are in \(FileText.oneLine(resultsPath))\n").utf8))
             throw ExitCode(128 + SIGINT)
         }
         let shardText = shard.map { ", shard \($0.0)/\($0.1)" } ?? ""
-        print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instances of \(shownPath(list))\(shardText), "
-              + String(format: "%.1f s", Date().timeIntervalSince(started)) + "; results in \(shownPath(resultsPath))")
+        print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instances of \(FileText.oneLine(list))\(shardText), "
+              + String(format: "%.1f s", Date().timeIntervalSince(started)) + "; results in \(FileText.oneLine(resultsPath))")
         print(BatchReport.summary(outcomes))
         let wrong = outcomes.filter(\.isWrong)
         if !wrong.isEmpty {
             print("WRONG answers (against the consensus): "
-                  + wrong.map { "\(shownPath($0.instance.onnx)) \(shownPath($0.instance.vnnlib)): \($0.outcome.answer.rawValue)" }.joined(separator: "; "))
+                  + wrong.map { "\(FileText.oneLine($0.instance.onnx)) \(FileText.oneLine($0.instance.vnnlib)): \($0.outcome.answer.rawValue)" }.joined(separator: "; "))
         }
         // The results file is complete either way; the status tells a script that some instances were not answered.
         let errored = outcomes.filter { $0.outcome.answer == .error }
         if !errored.isEmpty {
-            FileHandle.standardError.write(Data("verify: error: \(errored.count) of \(outcomes.count) instances could not be run (answer error in \(shownPath(resultsPath)))\n".utf8))
+            FileHandle.standardError.write(Data("verify: error: \(errored.count) of \(outcomes.count) instances could not be run (answer error in \(FileText.oneLine(resultsPath)))\n".utf8))
             throw ExitCode(ExitStatus.failure)
         }
     }

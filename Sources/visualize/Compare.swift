@@ -86,13 +86,7 @@ struct Compare: ParsableCommand {
             let folderPath = outDir ?? "output/batch"
             let folder = URL(fileURLWithPath: folderPath)
             // A file on the way is named once for the folder (as `runBatch` would after the work), not per figure.
-            var existing = folder.standardizedFileURL, isFolder: ObjCBool = false
-            while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), existing.path != "/" {
-                existing.deleteLastPathComponent()
-            }
-            if !isFolder.boolValue {
-                throw ValidationError("--out-dir \(folderPath): cannot create the folder: \(existing.path) is a file, not a folder")
-            }
+            try validateOutputFolder(folderPath, flag: "--out-dir")
             let names = indices.flatMap { s in epsList.map { FigureBatch.fileName(sample: s, epsilon: $0, format: format) } }
                 + ["index.md", "index.html"]
             try validateRunFiles(outputs: names.map { RunFile("--out-dir", folder.appendingPathComponent($0).path) },
@@ -110,7 +104,7 @@ struct Compare: ParsableCommand {
                 let loaded = try FigureManifest.load(URL(fileURLWithPath: manifest))
                 try checkManifestFiles(loaded, path: manifest)
                 try loaded.regenerate(maker: maker) {
-                    print("[\($0)] \($2.rawValue): \(shownPath($1))")
+                    print("[\($0)] \($2.rawValue): \(FileText.oneLine($1))")
                 }
                 return
             }
@@ -162,7 +156,7 @@ struct Compare: ParsableCommand {
         let records = try FigureBatch.run(jobs, renderer: renderer, options: template.options) { bar.update($0) }
         try FigureIndex.write(records, to: folder, title: "Figures in \(folderPath)",
                               command: "visualize " + CommandLine.arguments.dropFirst().joined(separator: " "))
-        print(String(format: "wrote %d figures and index.md, index.html to %@ in %.2f s", jobs.count, shownPath(folderPath),
+        print(String(format: "wrote %d figures and index.md, index.html to %@ in %.2f s", jobs.count, FileText.oneLine(folderPath),
                      Date().timeIntervalSince(started)))
     }
 }
@@ -175,11 +169,11 @@ extension Compare {
         var outputs: [RunFile] = []
         var inputs = [RunFile("--manifest", path)] + dataFiles(given: shared.data, default: shared.dataDirectory)
         for (i, r) in loaded.requests.enumerated() {
-            outputs.append(RunFile("figure \(i) output", r.output))
-            if let dump = r.dumpBounds { outputs.append(RunFile("figure \(i) dumpBounds", dump)) }
-            inputs += r.models.map { RunFile("figure \(i) model", $0) }
-            do { try DistinctLists.check(r, figure: "figure \(i)") } catch { throw ManifestError("\(path): \(error)") }
-            if let metrics = r.metrics { inputs.append(RunFile("figure \(i) metrics", metrics)) }
+            outputs.append(RunFile("figure \(i + 1) output", r.output))
+            if let dump = r.dumpBounds { outputs.append(RunFile("figure \(i + 1) dumpBounds", dump)) }
+            inputs += r.models.map { RunFile("figure \(i + 1) model", $0) }
+            do { try DistinctLists.check(r, figure: "figure \(i + 1)") } catch { throw ManifestError("\(path): \(error)") }
+            if let metrics = r.metrics { inputs.append(RunFile("figure \(i + 1) metrics", metrics)) }
         }
         // The index beside the manifest is written too (`FigureManifest.regenerate`).
         let beside = URL(fileURLWithPath: path).deletingLastPathComponent()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 /// `visualize curves`: accuracy against epsilon.
 struct Curves: ParsableCommand {
@@ -44,8 +45,8 @@ struct Curves: ParsableCommand {
         if methods != nil { try shared.unused(["--bounds"], by: "curves with --methods") }
         if let methods { _ = try DistinctLists.methods(methods) }
         _ = try DistinctLists.epsilons(epsilons)
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
-        if pgdEvery < 0 { throw ValidationError("--pgd-every must not be negative, got \(pgdEvery)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(FlagText.show("--limit", limit))") }
+        if pgdEvery < 0 { throw ValidationError("--pgd-every must not be negative, got \(FlagText.show("--pgd-every", pgdEvery))") }
         try shared.validateOutputs(try shared.output(defaultName: "curves").path, inputs: models.isEmpty ? Shipped.small.map { RunFile("--model (default)", $0) } : models.map { RunFile("--model", $0) })
     }
 

@@ -72,7 +72,7 @@ struct SharedOptions: ParsableArguments {
     func validate() throws {
         try refuseEmptyPaths([("--data", data), ("--out", out), ("--dump-bounds", dumpBounds)])
         if let epsilon { try validateEpsilon(epsilon) }
-        if let sample, sample < 0 { throw ValidationError("--sample must not be negative, got \(sample)") }
+        if let sample, sample < 0 { throw ValidationError("--sample must not be negative, got \(FlagText.show("--sample", sample))") }
         if let format, FigureFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format \(format) is not png, svg or pdf")
         }
@@ -174,7 +174,7 @@ func make(_ request: FigureRequest, maker: FigureMaker, label: String) throws {
         bar?.update(done)
     }
     for note in record.notes { FileHandle.standardError.write(Data("visualize: note: \(oneLineMessage(note))\n".utf8)) }
-    print("wrote \(shownPath(request.output))" + (request.dumpBounds.map { " and \(shownPath($0))" } ?? ""))
+    print("wrote \(FileText.oneLine(request.output))" + (request.dumpBounds.map { " and \(FileText.oneLine($0))" } ?? ""))
 }
 
 extension Array where Element == CommaSeparated<String> {

@@ -20,7 +20,8 @@ struct Training: ParsableCommand {
         try refuseEmptyPaths([("--metrics", metrics)])
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: metrics, isDirectory: &isFolder), isFolder.boolValue {
-            let log = URL(fileURLWithPath: metrics).appendingPathComponent("metrics.jsonl").path
+            // The log's path as the folder was typed (`run/metrics.jsonl`, not the absolute path).
+            let log = (metrics as NSString).appendingPathComponent("metrics.jsonl")
             throw ValidationError("--metrics \(metrics) is a folder; give the run's log file, \(log)")
         }
         try shared.unused(["--data", "--sample", "--epsilon", "--bounds", "--scale", "--max-channels", "--shared-scale",

@@ -87,7 +87,7 @@ final class CheckpointBadInputTests: XCTestCase {
         let end = try SafetensorsParts(good).offsets("lo/b")[1]
         let damaged = try SafetensorsParts(good).bytes(
             headerText: header.replacingOccurrences(of: ",\(end)]", with: ",99999999999999999999999]"))
-        try assertEvaluateRejects(damaged, "lo/b", "not an integer")
+        try assertEvaluateRejects(damaged, "lo/b", "99999999999999999999999, too large (at most 9223372036854775807)")
     }
 
     func testShapeThatDoesNotMatchTheArchitecture() throws {

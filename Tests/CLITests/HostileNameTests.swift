@@ -44,7 +44,7 @@ final class HostileNameTests: XCTestCase {
             + "{\"po\\u001bol\": {}}, {\"linear\": {\"units\": 10}}]}"
         try Data(kind.utf8).write(to: folder.appendingPathComponent("kind.json"))
         let badKind = try assertRejected(.train, train("kind.json"), in: folder,
-                                         mentions: ["layers[1] is of unknown kind \"po\\u{1b}ol\""], status: 1)
+                                         mentions: ["layer 2 has the unknown kind \"po\\u{1b}ol\""], status: 1)
         XCTAssertFalse(badKind.stderr.contains("\u{1b}"), badKind.stderr)
     }
 

@@ -10,8 +10,10 @@ final class NewUserMessageTests: ToolFolderTestCase {
 
     func testModelFileNumbersNameTheField() throws {
         let cases: [(String, [String])] = [
-            ("10.5", ["\"units\": 10.5", "not a whole number"]),
-            ("99999999999999999999999", ["\"units\": 99999999999999999999999", "too large"]),
+            ("10.5", ["\"units\" of layer 2 (linear) is 10.5, not a whole number"]),
+            ("99999999999999999999999", ["\"units\" of layer 2 (linear) is 99999999999999999999999, too large (at most 2147483647)"]),
+            // Trust23: a negative number beyond Int32 is too small, not "too large".
+            ("-99999999999999999999999", ["\"units\" of layer 2 (linear) is -99999999999999999999999, too small (at least -2147483647)"]),
         ]
         for (units, mentions) in cases {
             let model = try write("m\(units.count).json", """
@@ -27,7 +29,7 @@ final class NewUserMessageTests: ToolFolderTestCase {
         {"name": "w", "inputShape": [1, 28, 28], "layers": [{"linear": {"units": 10}}]}
         """)
         try assertRejected(.train, ["--model", model, "--out", path("run"), "--data", data.path, "--steps", "1"],
-                           in: folder, mentions: [model, "add a flatten layer", "before linear 10"], status: 1)
+                           in: folder, mentions: [model, "layer 1 (linear 10) is on an image", "add a flatten layer", "before it"], status: 1)
     }
 
     func testManifestFieldsOfTheWrongKindNameTheFigureAndField() throws {
@@ -36,7 +38,7 @@ final class NewUserMessageTests: ToolFolderTestCase {
             {"figures": [{"output": "a.png", "sample": 0}, {"output": "b.png", "sample": \(value)}]}
             """)
             try assertRejected(.visualize, ["--manifest", manifest, "--data", data.path], in: folder,
-                               mentions: ["figures.json", "figure 1", "'sample'", mention], status: 1)
+                               mentions: ["figures.json", "figure 2", "'sample'", mention], status: 1)
         }
     }
 

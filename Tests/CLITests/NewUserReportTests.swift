@@ -90,7 +90,7 @@ final class NewUserReportTests: ToolFolderTestCase {
         {"figures": [{"kind": "compare", "output": "net.png", "baseline": "good.ckpt", "ibp": "net.png"}]}
         """.utf8).write(to: manifest)
         try assertRejected(.visualize, ["--manifest", manifest.path, "--data", data.path], in: folder,
-                           mentions: ["figures.json", "figure 0 output", "is also read as", "figure 0 model"], status: 1)
+                           mentions: ["figures.json", "figure 1 output", "is also read as", "figure 1 model"], status: 1)
     }
 
     func testVerifyResultsNeverOverwriteAListedFile() throws {

@@ -39,6 +39,6 @@ final class OverflowCheckpointTests: XCTestCase {
         let infinite = folder.appendingPathComponent("inf.ckpt")
         try checkpoint { $0.parameters[0].value.data[3] = .infinity }.save(to: infinite)
         try assertRejected(.evaluate, [infinite.path, "--data", data.path], in: folder,
-                           mentions: ["\(infinite.path): tensor l1/W holds a non-finite value (inf) at [0, 3]"], status: 1)
+                           mentions: ["\(infinite.path): tensor l1/W of layer 2 (linear 1) holds a non-finite value (inf) at [0, 3]"], status: 1)
     }
 }

@@ -27,12 +27,12 @@ final class ResourceLimitCLITests: XCTestCase {
         XCTAssertLessThan(try Data(contentsOf: url).count, 4_300_000)
         for limit in ["1", "100"] {
             try assertRejected(.evaluate, [url.path, "--data", data.path, "--limit", limit], in: folder,
-                               mentions: [url.path, "layer l1 (conv 1x1x1024x1024, stride 1, SAME)", "6.1 GiB",
+                               mentions: [url.path, "layer 1 (conv 1 1024x1024/1 SAME) needs a 6.1 GiB im2col workspace",
                                           "over the limit of 1 GiB"],
                                status: 1, timeLimit: 1, virtualMemoryKiB: memory)
         }
         try assertRejected(.visualize, ["--baseline", url.path, "--data", data.path, "--out", folder.appendingPathComponent("x.png").path],
-                           in: folder, mentions: [url.path, "layer l1", "over the limit of 1 GiB"], status: 1, timeLimit: 1,
+                           in: folder, mentions: [url.path, "layer 1 (conv 1 1024x1024/1 SAME)", "over the limit of 1 GiB"], status: 1, timeLimit: 1,
                            virtualMemoryKiB: memory)
     }
 

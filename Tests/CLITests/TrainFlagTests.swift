@@ -114,7 +114,7 @@ final class TrainFlagTests: XCTestCase {
                              "--out", folder.appendingPathComponent("run").path, flag, value]
             if flag != "--epochs" { arguments += ["--epochs", "1"] }
             try assertRejected(.train, arguments, in: folder,
-                               mentions: ["\(flag) \(Double(value)!) rounds to zero steps (",
+                               mentions: ["\(flag) \(value) rounds to zero steps (",
                                           "of 10 of the 100 training images); give at least 0.05 or 0"], status: 64)
         }
         let outcome = try Tool.train.run(["--model", "tiny", "--method", "ibp", "--epochs", "0.3", "--warmup-epochs", "0.5",

@@ -35,23 +35,23 @@ final class TrainModelFileTests: XCTestCase {
         let cases: [(String, String, [String])] = [
             ("syntax.json", "{\"name\": \"m\", \"layers\": [", ["syntax.json: is not a model file: not valid JSON"]),
             ("kind.json", layers("{\"flatten\": {}}, {\"pool\": {\"size\": 2}}, {\"linear\": {\"units\": 10}}"),
-             ["kind.json: layers[1] is of unknown kind \"pool\"", "conv, linear, activation, flatten"]),
+             ["kind.json: layer 2 has the unknown kind \"pool\"", "conv, linear, activation, flatten"]),
             ("act.json", layers("{\"flatten\": {}}, {\"activation\": {\"_0\": \"gelu\"}}, {\"linear\": {\"units\": 10}}"),
-             ["act.json: layers[1] is an unknown activation \"gelu\""]),
+             ["act.json: layer 2 (activation) has the unknown function \"gelu\""]),
             ("field.json", layers("{\"flatten\": {}}, {\"linear\": {\"units\": 10, \"bias\": false}}"),
-             ["field.json: is not a model file: unknown field \"layers[1].linear.bias\""]),
+             ["field.json: is not a model file: unknown field \"bias\" of layer 2 (linear)"]),
             ("chain.json", layers("{\"flatten\": {}}, {\"conv\": {\"channels\": 4, \"kernel\": 3, \"stride\": 1, "
                                   + "\"same\": false}}, {\"linear\": {\"units\": 10}}"),
-             ["chain.json: layer l1 is an invalid convolution: it follows a flatten"]),
+             ["chain.json: layer 2 (conv 4 3x3/1 VALID) is an invalid convolution: it follows a flatten"]),
             ("kernel.json", layers("{\"conv\": {\"channels\": 4, \"kernel\": 30, \"stride\": 1, \"same\": false}}, "
                                    + "{\"flatten\": {}}, {\"linear\": {\"units\": 10}}"),
-             ["kernel.json: layer l1 is an invalid convolution: a 30x30 VALID kernel on a 28x28 input"]),
+             ["kernel.json: layer 1 (conv 4 30x30/1 VALID) is an invalid convolution: a 30x30 VALID kernel on a 28x28 input"]),
             ("big.json", layers("{\"flatten\": {}}, {\"linear\": {\"units\": 65000}}, {\"linear\": {\"units\": 10}}"),
-             ["big.json: layer l1 brings the parameters to 51,025,000, over the limit of 33,554,432"]),
+             ["big.json: layer 2 (linear 65000) brings the parameters to 51,025,000, over the limit of 33,554,432"]),
             ("head.json", layers("{\"flatten\": {}}, {\"linear\": {\"units\": 7}}"),
-             ["head.json: ends in linear(units: 7); the last layer must be {\"linear\": {\"units\": 10}}"]),
+             ["head.json: ends in layer 2 (linear 7); the last layer must be {\"linear\": {\"units\": 10}}"]),
             ("tail.json", layers("{\"flatten\": {}}, {\"linear\": {\"units\": 10}}, {\"activation\": {\"_0\": \"relu\"}}"),
-             ["tail.json: is not a supported model: the last layer is not linear"]),
+             ["tail.json: is not a supported model: its last layer, layer 3 (relu), is not linear"]),
             ("input.json", "{\"name\": \"m\", \"inputShape\": [3, 32, 32], \"layers\": [{\"flatten\": {}}, "
                 + "{\"linear\": {\"units\": 10}}]}", ["input.json: has input shape [3, 32, 32]", "[1, 28, 28]"]),
             ("named.json", "{\"name\": \"small\", \"inputShape\": [1, 28, 28], \"layers\": [{\"flatten\": {}}, "

@@ -21,11 +21,11 @@ final class TrustInputCLITests: ToolFolderTestCase {
                            status: 1)
         try Data((#"{"figures": ["# + figure + #", "sample": 1.0}]}"#).utf8).write(to: manifest)
         try assertRejected(.visualize, ["--manifest", manifest.path, "--data", data.path], in: folder,
-                           mentions: [manifest.path + ": field \"figures[0].sample\" is 1.0: a whole-number field takes "
+                           mentions: [manifest.path + ": figure 1: field \"sample\" is 1.0: a whole-number field takes "
                                       + "digits only; write 1"], status: 1)
         try Data((#"{"figures": ["# + figure + #", "seed": -1}]}"#).utf8).write(to: manifest)
         try assertRejected(.visualize, ["--manifest", manifest.path, "--data", data.path], in: folder,
-                           mentions: [manifest.path + ": field \"figures[0].seed\" is -1, which it cannot hold; expected a "
+                           mentions: [manifest.path + ": figure 1: field \"seed\" is -1, which it cannot hold; expected a "
                                       + "whole number from 0 to 18446744073709551615"], status: 1)
     }
 

@@ -115,7 +115,7 @@ final class TrustNothingTests: ToolFolderTestCase {
         }
         try assertRejected(.evaluate, [checkpoint.path, maxpool.path, "--bounds", "crown-ibp", "--data", data.path,
                                        "--limit", "2", "--pgd-steps", "0"], in: folder,
-                           mentions: [maxpool.path, "crown-ibp cannot bound layer 2 (max pooling)"], status: 1)
+                           mentions: [maxpool.path, "crown-ibp cannot bound layer 3 (max pooling)"], status: 1)
     }
 
     // MARK: - 5. exit statuses
@@ -201,7 +201,7 @@ final class TrustNothingTests: ToolFolderTestCase {
         try Data(#"{"figures": [{"output": "a.png", "baseline": "good.ckpt", "ibp": "good.ckpt"}, {"output": "./a.png", "baseline": "good.ckpt", "ibp": "good.ckpt"}]}"#.utf8)
             .write(to: twice)
         try assertRejected(.visualize, ["--manifest", twice.path, "--data", data.path], in: folder,
-                           mentions: ["twice.json", "figures 0 and 1 both write"], status: 1)
+                           mentions: ["twice.json", "figures 1 and 2 both write"], status: 1)
         // A hard link to another figure's existing file is that file (compared by device and inode).
         try Data("old".utf8).write(to: folder.appendingPathComponent("old.png"))
         try FileManager.default.linkItem(at: folder.appendingPathComponent("old.png"), to: folder.appendingPathComponent("hard.png"))
@@ -209,7 +209,7 @@ final class TrustNothingTests: ToolFolderTestCase {
         try Data(#"{"figures": [{"output": "old.png", "baseline": "good.ckpt", "ibp": "good.ckpt"}, {"output": "hard.png", "baseline": "good.ckpt", "ibp": "good.ckpt"}]}"#.utf8)
             .write(to: linked)
         try assertRejected(.visualize, ["--manifest", linked.path, "--data", data.path], in: folder,
-                           mentions: ["linked.json", "figures 0 and 1 both write hard.png"], status: 1)
+                           mentions: ["linked.json", "figures 1 and 2 both write hard.png"], status: 1)
     }
 
     // MARK: - 9. instance lists: the same column rule with and without a header

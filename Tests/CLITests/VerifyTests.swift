@@ -262,10 +262,10 @@ final class VerifyTests: XCTestCase {
         let prop = try write(property(eps: 0.01, label: label), "p.vnnlib")
         let list = try write("tiny.onnx,p.vnnlib,soon\n", "bad.csv")
         try assertRejected(.verify, ["--instances", list.path], in: folder,
-                           mentions: ["bad.csv:1: timeout soon is not a positive number of seconds"], status: 1)
+                           mentions: ["bad.csv:1: timeout soon is not a decimal number of seconds (such as 300)"], status: 1)
         let usage: [([String], String)] = [
             ([onnx.path], "give a network and a property (verify NET.onnx PROP.vnnlib), or --instances FILE.csv; got 1 file"),
-            ([onnx.path, prop.path, "--timeout", "-1"], "--timeout must be a positive number of seconds, got -1.0"),
+            ([onnx.path, prop.path, "--timeout", "-1"], "--timeout must be a positive number of seconds, got -1"),
             ([onnx.path, prop.path, "--timeout", "5", "--timeout", "6"], "--timeout was given 2 times"),
             ([onnx.path, prop.path, "--bounds", "ibp,deep"], "--bounds: unknown bound method 'deep'"),
             ([onnx.path, prop.path, "--shard", "1/2"], "--shard needs --instances"),

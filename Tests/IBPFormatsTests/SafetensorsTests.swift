@@ -102,7 +102,7 @@ final class SafetensorsTests: XCTestCase {
         assertThrows(SafetensorsError.self, ["lie outside"]) {
             try Safetensors.parse(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}", Data(count: 8)))
         }
-        assertThrows(SafetensorsError.self, ["data_offsets", "0..<2^63"]) {
+        assertThrows(SafetensorsError.self, ["data_offsets", "99999999999999999999, too large", "0 to 2^63 - 1"]) {
             try Safetensors.parse(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[99999999999999999999,4]}}", Data(count: 8)))
         }
     }

@@ -106,8 +106,8 @@ final class BoundMethodTests: XCTestCase {
                 if net.hasMaxPool && (method == .crown || method == .crownIBP) {
                     XCTAssertThrowsError(try method.method.bounds(net.layers, box: box, specification: nil)) { error in
                         XCTAssertEqual(error as? BoundMethodError,
-                                       .unsupportedLayer(method: method.rawValue, layer: "3 (max pooling)"))
-                        XCTAssertEqual("\(error)", "bound method \(method.rawValue) cannot bound layer 3 (max pooling); "
+                                       .unsupportedLayer(method: method.rawValue, layer: "layer 4 (max pooling)"))
+                        XCTAssertEqual("\(error)", "bound method \(method.rawValue) cannot bound layer 4 (max pooling); "
                                        + "use ibp for this network")
                     }
                     continue

@@ -236,7 +236,7 @@ final class FigureTests: XCTestCase {
         XCTAssertEqual(try FigureLists.epsilons("0,0.05:0.15:0.05"), [0, 0.05, 0.1, 0.15])
         let started = Date()
         XCTAssertThrowsError(try FigureLists.epsilons("0:0.1:0.03")) {
-            XCTAssertTrue("\($0)".contains("does not reach its stop: steps of 0.03 from 0.0 pass 0.09 then 0.12"), "\($0)")
+            XCTAssertTrue("\($0)".contains("does not reach its stop: steps of 0.03 from 0 pass 0.09 then 0.12"), "\($0)")
         }
         XCTAssertEqual(try FigureLists.epsilons("0.1:0.2:0.05"), [0.1, 0.15, 0.2])
         for hostile in ["0x0.1", "0:0x0.1:0.05", " 0.1", "inf", "+0.1"] {

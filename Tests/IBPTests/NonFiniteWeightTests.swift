@@ -49,6 +49,9 @@ final class NonFiniteWeightTests: XCTestCase {
     func testEveryTensorOfACheckpointIsChecked() throws {
         let network = Network(Architecture.named("tiny")!)
         let names = network.parameters.map(\.name)
+        // Each tensor named with its layer, as every message names a layer (`LayerName`).
+        let layer = ["l1": "layer 2 (linear 100)", "lo": "layer 4 (linear 10)"]
+        func named(_ name: String) -> String { "\(name) of \(layer[String(name.split(separator: "/").first!)]!)" }
         for (index, name) in names.enumerated() {
             for bad in [Float.infinity, -.infinity, .nan] {
                 let copy = Network(Architecture.named("tiny")!)
@@ -58,7 +61,7 @@ final class NonFiniteWeightTests: XCTestCase {
                 let url = dir.appendingPathComponent("w.ckpt")
                 try Checkpoint(network: copy, step: 1, adam: adam).save(to: url)
                 XCTAssertThrowsError(try Checkpoint.load(url)) { error in
-                    XCTAssert("\(error)".hasPrefix("\(url.path): tensor \(name) holds a non-finite value"), "\(error)")
+                    XCTAssert("\(error)".hasPrefix("\(url.path): tensor \(named(name)) holds a non-finite value"), "\(error)")
                 }
                 // The same value in the Adam moment instead.
                 adam = Adam(parameters: network.parameters)
@@ -66,7 +69,7 @@ final class NonFiniteWeightTests: XCTestCase {
                 adam.v[index][0] = bad
                 try Checkpoint(network: network, step: 1, adam: adam).save(to: url)
                 XCTAssertThrowsError(try Checkpoint.load(url)) { error in
-                    XCTAssert("\(error)".contains("tensor adam/v/\(name) holds a non-finite value"), "\(error)")
+                    XCTAssert("\(error)".contains("tensor adam/v/\(named(name)) holds a non-finite value"), "\(error)")
                 }
             }
         }
@@ -78,13 +81,16 @@ final class NonFiniteWeightTests: XCTestCase {
         for p in Network(Architecture.named("vissmall")!).parameters {
             arrays[p.name] = NDArray(shape: p.value.shape, values: [Float](repeating: 0, count: p.value.count))
         }
+        let layer = ["l1": "layer 1 (conv 6 5x5/2 VALID)", "l2": "layer 3 (conv 3 5x5/1 VALID)", "l3": "layer 6 (linear 20)",
+                     "lo": "layer 8 (linear 10)"]
         for name in arrays.keys.sorted() {
+            let named = "\(name) of \(layer[String(name.split(separator: "/").first!)]!)"
             var bad = arrays
             bad[name]!.values[0] = .nan
             let url = dir.appendingPathComponent("bad.npz")
             try NPZ.write(bad, to: url)
             XCTAssertThrowsError(try Checkpoint.load(url)) { error in
-                XCTAssert("\(error)".contains("array \(name) holds a non-finite value (nan)"), "\(error)")
+                XCTAssert("\(error)".contains("array \(named) holds a non-finite value (nan)"), "\(error)")
             }
         }
         // l1/b as <f8 with 1e300: numpy keeps it, float32 cannot.
@@ -100,7 +106,7 @@ final class NonFiniteWeightTests: XCTestCase {
         let url = dir.appendingPathComponent("f8.npz")
         try zipped.write(to: url)
         XCTAssertThrowsError(try Checkpoint.load(url)) { error in
-            XCTAssert("\(error)".contains("array l1/b holds a non-finite value (inf) at [0]"), "\(error)")
+            XCTAssert("\(error)".contains("array l1/b of layer 1 (conv 6 5x5/2 VALID) holds a non-finite value (inf) at [0]"), "\(error)")
         }
     }
 

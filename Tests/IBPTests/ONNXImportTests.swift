@@ -153,8 +153,8 @@ final class ONNXImportTests: XCTestCase {
         let chain = ONNXChain(inputName: "x", outputName: "y", inputShape: [1, 28, 28],
                               steps: [ChainStep(op: .conv(conv), outputShape: [1, 28, 28], nodes: ["'big' (Conv)"])])
         XCTAssertThrowsError(try ResourceLimits.check(chain, batch: 1)) { error in
-            XCTAssertEqual("\(error)", "step 0 (conv from 'big' (Conv)) (conv 1x1, kernel 1024x1024, strides (1, 1), pads "
-                           + "(512, 512, 511, 511)) needs a 6.1 GiB im2col workspace for 1 sample, over the limit of 1 GiB")
+            XCTAssertEqual("\(error)", "layer 1 (conv 1x1, kernel 1024x1024, strides (1, 1), pads (512, 512, 511, 511), "
+                           + "from node 'big' (Conv)) needs a 6.1 GiB im2col workspace for 1 sample, over the limit of 1 GiB")
         }
         let wide = ONNXChain(inputName: "x", outputName: "y", inputShape: [1 << 21],
                              steps: [ChainStep(op: .relu, outputShape: [1 << 21], nodes: ["'r' (Relu)"])])

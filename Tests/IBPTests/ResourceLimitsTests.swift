@@ -15,8 +15,8 @@ final class ResourceLimitsTests: XCTestCase {
     func testTheIssuesHugeKernelIsRefusedNamingLayerSizeAndLimit() {
         let started = Date()
         XCTAssertThrowsError(try ResourceLimits.check(Self.hugeKernel, for: .evaluation(batch: 1))) { error in
-            XCTAssertEqual("\(error)", "layer l1 (conv 1x1x1024x1024, stride 1, SAME) needs a 6.1 GiB im2col workspace "
-                           + "for 1 image, over the limit of 1 GiB")
+            XCTAssertEqual("\(error)", "layer 1 (conv 1 1024x1024/1 SAME) needs a 6.1 GiB im2col workspace "
+                           + "for 1 image of 1 channel, over the limit of 1 GiB")
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.1)
         // The workspace grows with the batch up to 8 chunks: 24.5 GiB at --limit 100, as the issue measured 26 GB.

@@ -98,7 +98,7 @@ final class SeedModelTests: XCTestCase {
             XCTAssert("\(error)".contains("missing array l2/W"), "\(error)")
         }
         XCTAssertThrowsError(try Checkpoint.load(url, architecture: Architecture.named("small"))) { error in
-            XCTAssert("\(error)".contains("l1/W has shape [16, 1, 3, 3], --architecture small needs [16, 1, 4, 4]"), "\(error)")
+            XCTAssert("\(error)".contains("l1/W of layer 1 (conv 16 4x4/2 VALID) has shape [16, 1, 3, 3], --architecture small needs [16, 1, 4, 4]"), "\(error)")
         }
         // A .ckpt records its model: --architecture must agree with it.
         let ckpt = dir.appendingPathComponent("tiny.ckpt")
@@ -157,7 +157,7 @@ final class SeedModelTests: XCTestCase {
         let padded = #"{"inputShape":[1,28,28],"layers":[{"flatten":{}},{"linear":{"units":100,"padding":1}},"#
             + #"{"activation":{"_0":"relu"}},{"linear":{"units":10}}],"name":"tiny"}"#
         try assertRefused(try checkpointBytes(metadata: "architecture", padded),
-                          ["architecture", "unknown field \"layers[1].linear.padding\""])
+                          ["architecture", "unknown field \"padding\" of layer 2 (linear)"])
     }
 
     func testUnknownMetadataKeysAndFormatsAreRefused() throws {

@@ -167,7 +167,7 @@ final class VNNCOMPTests: XCTestCase {
         let crown = InstanceVerifier(methods: [.crown]).verify(net, p, timeout: nil)
         XCTAssertEqual(crown.answer, .unknown)
         XCTAssertEqual(crown.note, "no bound method of --bounds applies to this network (bound method crown cannot bound "
-                       + "layer 3 (max pooling); use ibp for this network), so the answer is sat or unknown")
+                       + "layer 4 (max pooling); use ibp for this network), so the answer is sat or unknown")
         let both = InstanceVerifier(methods: [.crown, .ibp]).verify(net, p, timeout: nil)
         XCTAssertEqual(both.answer, .unsat)
         XCTAssertEqual(both.method, .ibp)
@@ -194,9 +194,15 @@ final class VNNCOMPTests: XCTestCase {
         for (text, message) in [
             ("a.onnx,p.vnnlib\n", "i.csv:1: 2 fields, expected 3 (onnx, vnnlib, timeout)"),
             ("a.onnx,p.vnnlib,-3\n", "i.csv:1: timeout -3 is not a positive number of seconds"),
-            ("a.onnx,p.vnnlib,nan\n", "i.csv:1: timeout nan is not a positive number of seconds"),
-            ("a.onnx,p.vnnlib,0x10\n", "i.csv:1: timeout 0x10 is not a positive number of seconds"),
-            ("a.onnx,p.vnnlib,inf\n", "i.csv:1: timeout inf is not a positive number of seconds"),
+            ("a.onnx,p.vnnlib,0\n", "i.csv:1: timeout 0 is not a positive number of seconds"),
+            ("a.onnx,p.vnnlib,-0\n", "i.csv:1: timeout -0 is not a positive number of seconds"),
+            // Not numbers at all, and numbers a Double cannot hold (trust23: `1e400` was "not a positive number").
+            ("a.onnx,p.vnnlib,nan\n", "i.csv:1: timeout nan is not a decimal number of seconds (such as 300)"),
+            ("a.onnx,p.vnnlib,0x10\n", "i.csv:1: timeout 0x10 is not a decimal number of seconds (such as 300)"),
+            ("a.onnx,p.vnnlib,inf\n", "i.csv:1: timeout inf is not a decimal number of seconds (such as 300)"),
+            ("a.onnx,p.vnnlib,1e400\n", "i.csv:1: timeout 1e400 is out of range (too large for a 64-bit float)"),
+            ("a.onnx,p.vnnlib,-1e400\n", "i.csv:1: timeout -1e400 is out of range (too large in magnitude for a 64-bit float)"),
+            ("a.onnx,p.vnnlib,1e-400\n", "i.csv:1: timeout 1e-400 is out of range (too small for a 64-bit float: it rounds to 0)"),
             ("onnx,vnnlib\na,b\n", "i.csv:1: the header has no column timeout or timeout_s (columns: onnx, vnnlib)"),
             ("\n\n", "i.csv: no instances; expected lines onnx,vnnlib,timeout"),
             ("onnx,vnnlib,timeout\n", "i.csv: no instances after the header"),
@@ -205,7 +211,7 @@ final class VNNCOMPTests: XCTestCase {
             ("net.onnx,p.vnnlib, 10\n", "i.csv:1: column 3: ' 10' starts with a space; remove it, or quote the field (\"...\") to keep it"),
             ("a,b,1\nnet.onnx,p.vnnlib,10\t\r\n", "i.csv:2: column 3: '10\\t' ends with a tab; remove it, or quote the field (\"...\") to keep it"),
             // A quoted field keeps its spaces, so a quoted ' 10' is not a number.
-            ("net.onnx,p.vnnlib,\" 10\"\n", "i.csv:1: timeout  10 is not a positive number of seconds"),
+            ("net.onnx,p.vnnlib,\" 10\"\n", "i.csv:1: timeout  10 is not a decimal number of seconds (such as 300)"),
             ("a\"b.onnx,p.vnnlib,1\n", "i.csv:1: column 1: a double quote inside an unquoted field; enclose the whole field in double quotes and write each quote inside it twice (\"\")"),
             ("\"a.onnx\"x,p.vnnlib,1\n", "i.csv:1: column 1: text after the closing quote; a quoted field ends at its quote (write \"\" for a quote inside it)"),
             ("a.onnx,p.vnnlib,1\n\"b.onnx,p.vnnlib,1\n", "i.csv:2: column 1: the quote opened here is never closed"),

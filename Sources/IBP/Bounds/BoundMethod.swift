@@ -1,3 +1,5 @@
+import IBPFormats
+
 /// A way to bound every stage of a chain of layers, and the rows of a specification, over an input box.
 /// A method is one type written once against `Primitive` (a `switch` the compiler checks), in one file:
 /// `IntervalMethod` (IBP), `SoundIntervalMethod` (IBP rounded outwards), `CROWNMethod` (CROWN and CROWN-IBP).
@@ -61,7 +63,7 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
         case .crownIBP, .crown:
             guard let index = layers.firstIndex(where: { if case .maxPool = $0.primitive { return true }; return false })
             else { return nil }
-            return .unsupportedLayer(method: rawValue, layer: "\(index) (max pooling)")
+            return .unsupportedLayer(method: rawValue, layer: LayerName.of(index, "max pooling"))
         }
     }
 
@@ -93,7 +95,7 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
             return "unknown bound method '\(text)'; use one of "
                 + BoundMethodName.allCases.map(\.rawValue).joined(separator: ", ")
         case let .unsupportedLayer(method, layer):
-            return "bound method \(method) cannot bound layer \(layer); use ibp for this network"
+            return "bound method \(method) cannot bound \(layer); use ibp for this network"
         case let .stopped(method):
             return "bound method \(method) stopped before it finished (time limit or Ctrl-C)"
         }

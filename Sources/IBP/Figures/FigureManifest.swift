@@ -80,14 +80,14 @@ public struct FigureManifest {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             // An entry's coding path is `figures`, `Index N`: name it "figure N" like the checks below do.
-            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
+            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0 + 1)" } ?? "the manifest"
             throw ManifestError("\(url.path): \(entry) lacks '\(key.stringValue)'")
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.count > 2 {
-            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
+            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0 + 1)" } ?? "the manifest"
             throw ManifestError("\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
         } catch let DecodingError.typeMismatch(type, context) where context.codingPath.count > 2 {
             // `"sample": "0"` or `"sample": 1.5`: name the figure, the field and the type it needs.
-            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0)" } ?? "the manifest"
+            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0 + 1)" } ?? "the manifest"
             let needed = type == Int.self || type == UInt64.self ? "a whole number"
                 : type == Float.self || type == Double.self ? "a number" : type == Bool.self ? "true or false"
                 : type == String.self ? "a string" : "\(type)"
@@ -103,19 +103,19 @@ public struct FigureManifest {
                   let field = context.codingPath.last?.stringValue, context.codingPath.count > 2 else {
                 // Foundation on Linux reports a fraction in an integer field as "not valid JSON", without a path.
                 if let problem = wholeNumberProblem(data) ?? StrictJSON.misfitNumber(File.self, in: data) {
-                    throw ManifestError("\(url.path): \(problem)")
+                    throw ManifestError("\(url.path): \(namingFigures(problem))")
                 }
                 throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                     + "see FigureManifest)")
             }
-            throw ManifestError("\(url.path): figure \(index): '\(field)' has an unusable value (\(context.debugDescription))")
+            throw ManifestError("\(url.path): figure \(index + 1): '\(field)' has an unusable value (\(context.debugDescription))")
         } catch {
             throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                 + "see FigureManifest)")
         }
         // One rule for whole numbers in every JSON file the tools read: digits only (`"sample": 1.0` is refused).
         if let spelling = StrictJSON.wholeNumberSpelling(File.self, in: data) {
-            throw ManifestError("\(url.path): \(spelling)")
+            throw ManifestError("\(url.path): \(namingFigures(spelling))")
         }
         // An empty list would write an empty index.md/index.html and report success (new user).
         guard !file.figures.isEmpty else {
@@ -130,7 +130,7 @@ public struct FigureManifest {
                 }
                 requests.append(try request(entry))
             } catch {
-                throw ManifestError("\(url.path): figure \(i) (\(entry.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i + 1) (\(entry.output)): \(error)")
             }
         }
         // Two figures written to one file: the second would silently replace the first. An existing output is
@@ -140,7 +140,7 @@ public struct FigureManifest {
             let key = FileIdentity.node(r.output).map { "node " + $0 }
                 ?? URL(fileURLWithPath: r.output).standardizedFileURL.resolvingSymlinksInPath().path
             if let first = outputs[key] {
-                throw ManifestError("\(url.path): figures \(first) and \(i) both write \(r.output); give each figure its own output")
+                throw ManifestError("\(url.path): figures \(first + 1) and \(i + 1) both write \(r.output); give each figure its own output")
             }
             outputs[key] = i
         }
@@ -205,7 +205,16 @@ public struct FigureManifest {
         r.alt = e.alt
         r.metrics = e.metrics
         r.title = e.title
-        try r.options.validate()
+        // The options' checks name the command line's flags (`--scale`); a manifest names its fields.
+        do {
+            try r.options.validate()
+        } catch let e as SettingsError {
+            var message = e.message
+            for (flag, field) in [("--scale", "scale"), ("--max-channels", "maxChannels"), ("--pgd-steps", "pgdSteps")] {
+                message = message.replacingOccurrences(of: flag, with: "'\(field)'")
+            }
+            throw SettingsError(message: message, isUsageError: e.isUsageError)
+        }
         return r
     }
 
@@ -216,7 +225,7 @@ public struct FigureManifest {
             do {
                 try maker.check(r)
             } catch {
-                throw ManifestError("\(url.path): figure \(i) (\(r.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i + 1) (\(r.output)): \(error)")
             }
         }
         var records: [FigureRecord] = []
@@ -225,7 +234,7 @@ public struct FigureManifest {
             do {
                 records.append(try maker.make(r))
             } catch {
-                throw ManifestError("\(url.path): figure \(i) (\(r.output)): \(error)")
+                throw ManifestError("\(url.path): figure \(i + 1) (\(r.output)): \(error)")
             }
             let after = FileManager.default.contents(atPath: r.output)
             progress(i + 1, r.output, before == nil ? .created : (before == after ? .unchanged : .updated))
@@ -243,21 +252,37 @@ public struct FigureManifest {
     /// The integer fields of an entry.
     static let wholeNumberFields = ["sample", "scale", "maxChannels", "pgdSteps", "seed", "limit", "pgdEvery"]
 
-    /// "figure N: 'field' must be a whole number, got V" for the first integer field holding a fraction or a
-    /// number beyond Int64; nil when there is none.
+    /// "figure N: 'field' must be a whole number, got V" for the first integer field holding a fraction, or a
+    /// number beyond Int64 ("... is 99999999999999999999, too large (at most 9223372036854775807)": a whole number,
+    /// but one the field cannot hold); nil when there is none. Read from the text, so the value is shown as written.
     static func wholeNumberProblem(_ data: Data) -> String? {
-        let figures = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["figures"] as? [Any] ?? []
-        for (index, entry) in figures.enumerated() {
-            guard let entry = entry as? [String: Any] else { continue }
-            for field in wholeNumberFields {
-                guard let number = entry[field] as? NSNumber else { continue }
-                let value = number.doubleValue
-                if value.rounded() != value || abs(value) >= 9.2e18 {
-                    return "figure \(index): '\(field)' must be a whole number, got \(number)"
-                }
+        for (path, text) in StrictJSON.numberFields(in: data) {
+            guard let match = path.wholeMatch(of: #/figures\[(\d+)\]\.([A-Za-z]+)/#), let index = Int(match.1),
+                  wholeNumberFields.contains(String(match.2)) else { continue }
+            let field = "figure \(index + 1): '\(match.2)'", shown = FileText.shown(text, limit: 40)
+            // `seed` is a UInt64, the others Ints.
+            let (low, high) = match.2 == "seed" ? ("0", "\(UInt64.max)") : ("\(Int.min)", "\(Int.max)")
+            let tooLarge = "\(field) is \(shown), too large (at most \(high))"
+            let tooSmall = "\(field) is \(shown), too small (at least \(low))"
+            guard WholeNumberText.isWhole(text, allowsMinus: true) else {
+                guard let v = Double(text) else { return "\(field) must be a whole number, got \(shown)" }
+                // `1e400`: a number too large for any field, not one that is not whole.
+                if !v.isFinite { return v < 0 ? tooSmall : tooLarge }
+                if v.rounded() == v { return "\(field) is \(shown): a whole-number field takes digits only" }
+                return "\(field) must be a whole number, got \(shown)"
             }
+            let fits = match.2 == "seed" ? UInt64(text) != nil || text.hasPrefix("-") : Int(text) != nil
+            guard fits else { return text.hasPrefix("-") ? tooSmall : tooLarge }
         }
         return nil
+    }
+
+    /// `reason` with JSON paths into the figure list (`field "figures[0].sample"`) written as the other messages
+    /// name a figure, counted from 1 as the progress lines count them: `figure 1: field "sample"`.
+    static func namingFigures(_ reason: String) -> String {
+        reason.replacing(#/field "figures\[(\d+)\]\.([^"]+)"/#) { match in
+            "figure \((Int(match.1) ?? -1) + 1): field \"\(match.2)\""
+        }
     }
 
     /// `regenerate` with a maker on `data`.

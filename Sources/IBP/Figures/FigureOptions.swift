@@ -1,3 +1,4 @@
+import IBPFormats
 import IBPRender
 
 /// Options of a tile figure (compare, methods, sweep) besides its models, sample and epsilon.
@@ -19,10 +20,10 @@ public struct FigureOptions: Equatable, Sendable {
 
     /// Rejects values that cannot make a figure, naming the flag.
     public func validate() throws {
-        guard (1...64).contains(scale) else { throw SettingsError(message: "--scale must be in 1...64, got \(scale)") }
+        guard (1...64).contains(scale) else { throw SettingsError(message: "--scale must be in 1...64, got \(FlagText.show("--scale", scale))") }
         guard (1...256).contains(maxChannels) else {
-            throw SettingsError(message: "--max-channels must be in 1...256, got \(maxChannels)")
+            throw SettingsError(message: "--max-channels must be in 1...256, got \(FlagText.show("--max-channels", maxChannels))")
         }
-        guard (0...10_000).contains(pgdSteps) else { throw SettingsError(message: "--pgd-steps must be in 0...10000") }
+        guard (0...10_000).contains(pgdSteps) else { throw SettingsError(message: "--pgd-steps must be in 0...10000, got \(FlagText.show("--pgd-steps", pgdSteps))") }
     }
 }

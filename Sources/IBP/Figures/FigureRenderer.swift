@@ -52,7 +52,7 @@ public struct FigureRenderer {
 
     private func sampleAndEpsilon(_ sample: Int, _ epsilon: Float) throws -> (x: Tensor, label: Int) {
         guard epsilon.isFinite, epsilon >= 0, epsilon <= 1 else {
-            throw SettingsError(message: "--epsilon must be a number in [0, 1], got \(epsilon)")
+            throw SettingsError(message: "--epsilon must be a number in [0, 1], got \(FlagText.show("--epsilon", epsilon))")
         }
         guard sample >= 0, sample < data.count else {
             throw SettingsError(message: "sample \(sample) is out of range: \(dataDescription) holds \(data.count) test images")

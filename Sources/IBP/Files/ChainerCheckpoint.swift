@@ -29,14 +29,14 @@ extension Checkpoint {
         if let forced {
             let expected = try parameterShapes(forced, path: path)
             if let missing = expected.first(where: { arrays[$0.name] == nil }) {
-                throw fail("missing array \(missing.name) (--architecture \(forced.name) needs \(listing(expected)))")
+                throw fail("missing array \(parameterLabel(missing.name, in: forced)) (--architecture \(forced.name) needs \(listing(expected)))")
             }
             let names = Set(expected.map(\.name))
             if let extra = found.first(where: { !names.contains($0.name) }) {
                 throw fail("unexpected array \(extra.name) for --architecture \(forced.name) (it needs \(listing(expected)))")
             }
             if let wrong = expected.first(where: { arrays[$0.name]!.shape != $0.shape }) {
-                throw fail("array \(wrong.name) has shape \(arrays[wrong.name]!.shape), --architecture \(forced.name) "
+                throw fail("array \(parameterLabel(wrong.name, in: forced)) has shape \(arrays[wrong.name]!.shape), --architecture \(forced.name) "
                            + "needs \(wrong.shape)")
             }
             architecture = forced
@@ -48,7 +48,7 @@ extension Checkpoint {
         let params: [(name: String, array: NDArray)] = network.parameters.map { ($0.name, arrays[$0.name]!) }
         for (name, array) in params {
             if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
-                throw fail("array \(name) holds a non-finite value (\(array.values[bad])) at \(array.describe(index: bad)); "
+                throw fail("array \(parameterLabel(name, in: architecture)) holds a non-finite value (\(array.values[bad])) at \(array.describe(index: bad)); "
                            + "every weight must be a finite float32")
             }
         }

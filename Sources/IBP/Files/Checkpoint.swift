@@ -112,7 +112,7 @@ public struct Checkpoint {
         do {
             architecture = try StrictJSON.decode(Architecture.self, from: Data(archJSON.utf8))
         } catch let e as StrictJSON.Failure {
-            throw fail("architecture in metadata is not valid: \(e.reason)")
+            throw fail("architecture in metadata is not valid: \(LayerName.namingLayers(e.reason))")
         }
         // The name is printed by every tool (evaluate's report, figures): checked where it is read.
         if let problem = Architecture.nameProblem(architecture.name) {
@@ -130,7 +130,7 @@ public struct Checkpoint {
                        + "\(architecture.summary)); drop --architecture to read it as recorded")
         }
         guard let step = meta["step"].map(strictCount) ?? 0 else {
-            throw fail("step in metadata is not a non-negative integer")
+            throw fail("step in metadata is \(countFault(meta["step"]!))")
         }
         if let settingsJSON = meta["settings"] {
             do {
@@ -153,18 +153,24 @@ public struct Checkpoint {
         // so a small file cannot make the loader build a huge network.
         let expected = try parameterShapes(architecture, path: path)
         let names = expected.map(\.name)
-        let params = try expected.map { ($0.name, try tensor($0.name, shape: $0.shape, in: file.tensors, path: path)) }
+        let params = try expected.map {
+            ($0.name, try tensor($0.name, shape: $0.shape, in: file.tensors, path: path, architecture: architecture))
+        }
         try checkResources(architecture, path: path)
         var adam: Adam?
         let hasMoments = file.tensors.keys.contains { $0.hasPrefix("adam/") }
         if let tText = meta["adam_t"] {
             guard let t = strictCount(tText) else {
-                throw fail("adam_t in metadata is not a non-negative integer")
+                throw fail("adam_t in metadata is \(countFault(tText))")
             }
             var a = Adam(parameters: [])
             a.t = t
-            a.m = try expected.map { try tensor("adam/m/\($0.name)", shape: $0.shape, in: file.tensors, path: path).values }
-            a.v = try expected.map { try tensor("adam/v/\($0.name)", shape: $0.shape, in: file.tensors, path: path).values }
+            a.m = try expected.map {
+                try tensor("adam/m/\($0.name)", shape: $0.shape, in: file.tensors, path: path, architecture: architecture).values
+            }
+            a.v = try expected.map {
+                try tensor("adam/v/\($0.name)", shape: $0.shape, in: file.tensors, path: path, architecture: architecture).values
+            }
             adam = a
         } else if hasMoments {
             throw fail("holds Adam moments but no adam_t in its metadata, so the optimizer state is incomplete")
@@ -182,6 +188,16 @@ public struct Checkpoint {
     private static func strictCount(_ text: String) -> Int? {
         guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
         return Int(text)
+    }
+
+    /// Why `strictCount` refused `text`, with the text: a count of 19 digits or more is too large (it was called
+    /// "not a non-negative integer", which it is).
+    private static func countFault(_ text: String) -> String {
+        let shown = "\"\(FileText.shown(text, limit: 40))\""
+        if !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }) {
+            return "\(shown), too large (at most 18 digits)"
+        }
+        return "\(shown), not a non-negative whole number (digits only)"
     }
 
     private init(architecture: Architecture, parameters: [(name: String, array: NDArray)], step: Int, adam: Adam?,
@@ -240,18 +256,35 @@ public struct Checkpoint {
     }
 
     private static func tensor(_ name: String, shape expected: [Int], in tensors: [String: NDArray],
-                               path: String) throws -> NDArray {
+                               path: String, architecture: Architecture) throws -> NDArray {
+        let named = parameterLabel(name, in: architecture)
         guard let array = tensors[name] else {
-            throw CheckpointError(path: path, reason: "missing tensor \(name)")
+            throw CheckpointError(path: path, reason: "missing tensor \(named)")
         }
         guard array.shape == expected else {
-            throw CheckpointError(path: path, reason: "tensor \(name) has shape \(array.shape), the architecture needs \(expected)")
+            throw CheckpointError(path: path, reason: "tensor \(named) has shape \(array.shape), the architecture needs \(expected)")
         }
         if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
-            throw CheckpointError(path: path, reason: "tensor \(name) holds a non-finite value (\(array.values[bad])) at "
+            throw CheckpointError(path: path, reason: "tensor \(named) holds a non-finite value (\(array.values[bad])) at "
                                   + "\(array.describe(index: bad)); every weight must be a finite float32")
         }
         return array
+    }
+
+    /// A parameter's name as the file stores it with its layer as every message names one (`LayerName`):
+    /// `l1/W of layer 1 (conv 16 4x4/2 VALID)`, `adam/m/lo/b of layer 8 (linear 10)`; the name alone when it
+    /// belongs to no layer of `architecture`.
+    static func parameterLabel(_ name: String, in architecture: Architecture) -> String {
+        let parts = name.split(separator: "/")
+        guard parts.count >= 2, let steps = try? ResourceLimits.walk(architecture) else { return name }
+        let prefix = String(parts[parts.count - 2])
+        let owner = steps.first { step in
+            switch step.spec {
+            case .conv, .linear, .batchNorm: return step.name == prefix
+            case .activation, .flatten: return false
+            }
+        }
+        return owner.map { "\(name) of \($0.label)" } ?? name
     }
 }
 

@@ -44,19 +44,7 @@ public enum ModelFile {
 
     /// The kind of file its first bytes say (`FileKind`); `.unknown` when it is not a regular file or cannot be read
     /// (the checkpoint reader then names the problem).
-    static func kind(_ url: URL) -> FileKind {
-        // Only a regular file is opened here (a FIFO would block the open); anything else goes to the checkpoint
-        // reader, which says what it is.
-        guard (try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType) == .typeRegular,
-              let handle = try? FileHandle(forReadingFrom: url) else { return .unknown }
-        defer { try? handle.close() }
-        do {
-            // nil at the end of the file: an empty file.
-            return FileKind.identify(try handle.read(upToCount: 512) ?? Data())
-        } catch {
-            return .unknown
-        }
-    }
+    static func kind(_ url: URL) -> FileKind { FileKind.ofFile(atPath: url.path) }
 
     /// The model, ready to run.
     public func makeClassifier() -> any Classifier {

@@ -15,7 +15,7 @@ public enum ONNXExport {
         var steps: [ChainStep] = []
         for (index, layer) in model.layers.enumerated() {
             guard let op = chainOp(layer) else {
-                throw CheckpointError(path: path, reason: "layer \(index) (\(type(of: layer))) has no ONNX form")
+                throw CheckpointError(path: path, reason: "\(LayerName.of(index, "\(type(of: layer))")) has no ONNX form")
             }
             steps.append(ChainStep(op: op, outputShape: layer.outputShape, nodes: []))
         }

@@ -38,7 +38,7 @@ public enum ONNXImport {
         var layers: [Layer] = []
         for (index, step) in chain.steps.enumerated() {
             let layer = self.layer(for: step.op, input: shape, name: "s\(index)")
-            precondition(layer.outputShape == step.outputShape, "step \(index) gives \(layer.outputShape), not \(step.outputShape)")
+            precondition(layer.outputShape == step.outputShape, "\(LayerName.of(index, step.op.name)) gives \(layer.outputShape), not \(step.outputShape)")
             layers.append(layer)
             shape = layer.outputShape
         }

@@ -23,18 +23,10 @@ public struct Architecture: Codable, Equatable, Sendable {
     }
 
     /// The layers in words, for messages: `conv 16 4x4/2 VALID, relu, ..., linear 10`.
-    public var summary: String {
-        layers.map { spec -> String in
-            switch spec {
-            case let .conv(channels, kernel, stride, same):
-                return "conv \(channels) \(kernel)x\(kernel)/\(stride) \(same ? "SAME" : "VALID")"
-            case let .linear(units): return "linear \(units)"
-            case let .activation(kind): return kind.rawValue
-            case .flatten: return "flatten"
-            case .batchNorm: return "batchnorm"
-            }
-        }.joined(separator: ", ")
-    }
+    public var summary: String { layers.map(\.summary).joined(separator: ", ") }
+
+    /// The layer at `index` as every message names one (`LayerName`): `layer 3 (conv 32 4x4/1 VALID)`.
+    public func layerName(_ index: Int) -> String { LayerName.of(index, layers[index].summary) }
 
     /// The names `Architecture.named` accepts.
     public static let names = ["tiny", "small", "medium", "large", "vissmall"] + batchNormNames
@@ -73,6 +65,20 @@ public struct Architecture: Codable, Equatable, Sendable {
                 + [.flatten] + dense([20], act: sigmoid))
         default:
             return nil
+        }
+    }
+}
+
+extension Architecture.LayerSpec {
+    /// The layer in words, for messages: `conv 16 4x4/2 VALID`, `linear 10`, `relu`, `flatten`, `batchnorm`.
+    public var summary: String {
+        switch self {
+        case let .conv(channels, kernel, stride, same):
+            return "conv \(channels) \(kernel)x\(kernel)/\(stride) \(same ? "SAME" : "VALID")"
+        case let .linear(units): return "linear \(units)"
+        case let .activation(kind): return kind.rawValue
+        case .flatten: return "flatten"
+        case .batchNorm: return "batchnorm"
         }
     }
 }

@@ -51,7 +51,7 @@ public enum ArchitectureFile {
         do {
             architecture = try StrictJSON.decode(Architecture.self, from: data)
         } catch let e as StrictJSON.Failure {
-            throw fail("is not a model file: \(e.reason)")
+            throw fail("is not a model file: \(LayerName.namingLayers(e.reason))")
         }
         try check(architecture, inputShape: inputShape, classes: classes, fail: fail)
         return architecture
@@ -80,14 +80,15 @@ public enum ArchitectureFile {
             switch layer {
             case .flatten: flat = true
             case .conv: flat = false
-            case .linear(let units) where !flat:
-                throw fail("layers[\(index)] is linear \(units) on an image, not a flat vector; add a flatten layer "
-                           + "({\"flatten\": {}}) before linear \(units)")
+            case .linear where !flat:
+                throw fail("\(architecture.layerName(index)) is on an image, not a flat vector; add a flatten layer "
+                           + "({\"flatten\": {}}) before it")
             default: break
             }
         }
         guard case let .linear(units)? = architecture.layers.last, units == classes else {
-            throw fail("ends in \(architecture.layers.last.map { "\($0)" } ?? "nothing"); the last layer must be "
+            let last = architecture.layers.isEmpty ? "no layers" : architecture.layerName(architecture.layers.count - 1)
+            throw fail("ends in \(last); the last layer must be "
                        + "{\"linear\": {\"units\": \(classes)}}, one logit per class")
         }
     }
@@ -96,27 +97,19 @@ public enum ArchitectureFile {
     static let wholeNumberFields = ["units", "channels", "kernel", "stride", "inputShape"]
 
     /// A number in an integer field that is not a whole number in Int32's range (`"units": 10.5`, a 23-digit
-    /// integer), as one phrase naming the field and the value; nil when there is none. Read from the text, since
-    /// the JSON decoders either round such a number or reject the whole file without naming the field.
+    /// integer), as one phrase naming the field, its layer (`LayerName`) and the value; nil when there is none.
+    /// Read from the text (`StrictJSON.numberFields`), since the JSON decoders either round such a number or reject
+    /// the whole file without naming the field. A number beyond Int32 is too large or too small by its sign.
     static func wholeNumberProblem(_ data: Data) -> String? {
-        guard let text = String(data: data, encoding: .utf8) else { return nil }
-        let names = wholeNumberFields.joined(separator: "|")
-        // A field, then one number or an array of numbers.
-        guard let field = try? NSRegularExpression(pattern: "\"(\(names))\"\\s*:\\s*(\\[[^\\]]*\\]|[-+0-9.eE]+)") else { return nil }
-        let whole = (text as NSString)
-        for match in field.matches(in: text, range: NSRange(location: 0, length: whole.length)) {
-            let name = whole.substring(with: match.range(at: 1)), value = whole.substring(with: match.range(at: 2))
-            let numbers = value.hasPrefix("[")
-                ? value.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-                : [value]
-            for number in numbers where !number.isEmpty {
-                let digits = number.hasPrefix("-") ? number.dropFirst() : Substring(number)
-                guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else {
-                    return "\"\(name)\": \(number) is not a whole number"
-                }
-                guard let v = Int(number), abs(v) <= Int(Int32.max) else {
-                    return "\"\(name)\": \(number) is too large (at most \(Int32.max))"
-                }
+        for (path, number) in StrictJSON.numberFields(in: data) {
+            // The field's name: the last key of the path, without an array index (`inputShape[1]`).
+            let key = path.split(separator: ".").last.map { String($0.prefix { $0 != "[" }) } ?? path
+            guard wholeNumberFields.contains(key) else { continue }
+            let field = LayerName.namingLayers("\"\(path)\"")
+            guard WholeNumberText.isWhole(number, allowsMinus: true) else { return "\(field) is \(FileText.shown(number, limit: 40)), not a whole number" }
+            guard let v = Int(number), abs(v) <= Int(Int32.max) else {
+                return number.hasPrefix("-") ? "\(field) is \(FileText.shown(number, limit: 40)), too small (at least -\(Int32.max))"
+                    : "\(field) is \(FileText.shown(number, limit: 40)), too large (at most \(Int32.max))"
             }
         }
         return nil
@@ -129,15 +122,15 @@ public enum ArchitectureFile {
               let layers = top["layers"] as? [Any] else { return nil }
         for (index, layer) in layers.enumerated() {
             guard let object = layer as? [String: Any], object.count == 1, let kind = object.keys.first else {
-                return "layers[\(index)] is not an object with one key, the layer's kind ("
+                return "layer \(index + 1) is not an object with one key, the layer's kind ("
                     + layerKinds.joined(separator: ", ") + ")"
             }
             guard layerKinds.contains(kind) else {
-                return "layers[\(index)] is of unknown kind \"\(FileText.shown(kind))\"; the kinds are " + layerKinds.joined(separator: ", ")
+                return "layer \(index + 1) has the unknown kind \"\(FileText.shown(kind))\"; the kinds are " + layerKinds.joined(separator: ", ")
             }
             if kind == "activation", let body = object[kind] as? [String: Any], let function = body["_0"] as? String,
                MonotoneKind(rawValue: function) == nil {
-                return "layers[\(index)] is an unknown activation \"\(FileText.shown(function))\"; the activations are "
+                return "layer \(index + 1) (activation) has the unknown function \"\(FileText.shown(function))\"; the activations are "
                     + MonotoneKind.allCases.map(\.rawValue).joined(separator: ", ")
             }
         }

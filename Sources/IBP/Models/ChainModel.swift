@@ -1,3 +1,5 @@
+import IBPFormats
+
 /// z = f_n(... f_1(x)): a model that is any chain of layers, without the linear head `Network` keeps apart
 /// (an imported ONNX classifier: `ChainModel.importONNX`). Its last layer need not be affine (a net ending in a
 /// ReLU): the bound methods then apply a specification C z + d to the output interval, not folded into a layer.
@@ -11,7 +13,7 @@ public final class ChainModel: Classifier {
         var shape = inputShape
         for (index, layer) in layers.enumerated() {
             precondition(layer.inputShape.reduce(1, *) == shape.reduce(1, *) && layer.inputShape == shape,
-                         "layer \(index) takes \(layer.inputShape), the chain gives \(shape)")
+                         "\(LayerName.of(index, "\(type(of: layer))")) takes \(layer.inputShape), the chain gives \(shape)")
             shape = layer.outputShape
         }
         self.modelName = name

@@ -5,7 +5,7 @@ extension ResourceLimits {
     /// values of one sample at every stage, parameters, multiply-adds of one sample, every dimension of a
     /// convolution or pooling, each convolution's im2col workspace and the memory of an evaluation batch of `batch`
     /// samples (the nominal rows and interval centres, a radius row, and a cached forward pass for PGD).
-    /// - Throws: `Exceeded`, naming the step (`step 3 (conv from 'Conv_0' (Conv))`), the size and the limit.
+    /// - Throws: `Exceeded`, naming the layer (`layer 4 (conv, from node 'Conv_0' (Conv))`, `LayerName`), the size and the limit.
     @discardableResult
     public static func check(_ chain: ONNXChain, batch: Int) throws -> Estimate {
         var e = Estimate()
@@ -18,7 +18,8 @@ extension ResourceLimits {
         }
         e.valuesPerSample = stageSum
         for (index, step) in chain.steps.enumerated() {
-            let name = "step \(index) (\(step.op.name) from \(step.nodes.joined(separator: ", ")))"
+            let from = step.nodes.isEmpty ? "" : ", from node\(step.nodes.count == 1 ? "" : "s") \(step.nodes.joined(separator: ", "))"
+            let name = LayerName.of(index, step.op.name + from)
             let outValues = step.outputShape.reduce(1) { product($0, $1) }
             guard outValues <= maxValuesPerSample else {
                 throw Exceeded(message: "\(name) outputs shape \(step.outputShape), \(grouped(outValues)) values per "
@@ -51,7 +52,7 @@ extension ResourceLimits {
                 let bytes = product(convWorkspaceFloats(g, outChannels: o, rows: valueRows, training: false), 4)
                 if bytes > e.largestWorkspaceBytes { (e.largestWorkspaceBytes, e.largestWorkspaceLayer) = (bytes, name) }
                 guard bytes <= maxLayerWorkspaceBytes else {
-                    throw Exceeded(message: "\(name) (conv \(o)x\(c.inChannels), \(g.summary)) needs a \(format(bytes)) "
+                    throw Exceeded(message: "\(LayerName.of(index, "conv \(o)x\(c.inChannels), \(g.summary)\(from)")) needs a \(format(bytes)) "
                                    + "im2col workspace for \(n) sample\(n == 1 ? "" : "s"), over the limit of "
                                    + "\(format(maxLayerWorkspaceBytes))")
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// bytes(architecture, batch) <= limit, checked before any work: every size that follows from a checkpoint or a
 /// flag (parameters, values per stage, multiply-adds, each convolution's im2col workspace, a batch's memory) is
@@ -58,9 +59,11 @@ public enum ResourceLimits {
         public var description: String { message }
     }
 
-    /// One layer with the shape it reads and writes, named as `Network` names it (`l1`, ..., `lo`).
+    /// One layer with the shape it reads and writes: its parameters' prefix as `Network` names them (`l1`, ...,
+    /// `lo`; what a checkpoint's tensors are called) and its name in messages (`LayerName`: `layer 1 (conv ...)`).
     struct Step {
         var name: String
+        var label: String
         var spec: Architecture.LayerSpec
         var input: [Int]
         var output: [Int]
@@ -92,11 +95,11 @@ public enum ResourceLimits {
                 weightCopies = sum(weightCopies, product(o, k))
                 e.multiplyAddsPerSample = sum(e.multiplyAddsPerSample, product(o, k, p))
                 let bytes = product(convWorkspaceFloats(g, outChannels: o, rows: valueRows, training: workload.isTraining), 4)
-                if bytes > e.largestWorkspaceBytes { (e.largestWorkspaceBytes, e.largestWorkspaceLayer) = (bytes, step.name) }
+                if bytes > e.largestWorkspaceBytes { (e.largestWorkspaceBytes, e.largestWorkspaceLayer) = (bytes, step.label) }
                 guard bytes <= maxLayerWorkspaceBytes else {
-                    throw Exceeded(message: "layer \(step.name) (conv \(o)x\(g.channels)x\(kernel)x\(kernel), stride \(stride), "
-                                   + "\(same ? "SAME" : "VALID")) needs a \(format(bytes)) im2col workspace for "
-                                   + "\(count(n, "image")), over the limit of \(format(maxLayerWorkspaceBytes))")
+                    throw Exceeded(message: "\(step.label) needs a \(format(bytes)) im2col workspace for "
+                                   + "\(count(n, "image")) of \(g.channels) channel\(g.channels == 1 ? "" : "s"), over the "
+                                   + "limit of \(format(maxLayerWorkspaceBytes))")
                 }
                 workspaceSum = sum(workspaceSum, bytes)
             case let .linear(units):
@@ -112,11 +115,11 @@ public enum ResourceLimits {
                 e.multiplyAddsPerSample = sum(e.multiplyAddsPerSample, step.input.reduce(1, *))
             }
             guard e.parameters <= maxParameters else {
-                throw Exceeded(message: "layer \(step.name) brings the parameters to \(grouped(e.parameters)), over the "
+                throw Exceeded(message: "\(step.label) brings the parameters to \(grouped(e.parameters)), over the "
                                + "limit of \(grouped(maxParameters))")
             }
             guard e.multiplyAddsPerSample <= maxMultiplyAddsPerSample else {
-                throw Exceeded(message: "layer \(step.name) brings the work per image to \(grouped(e.multiplyAddsPerSample)) "
+                throw Exceeded(message: "\(step.label) brings the work per image to \(grouped(e.multiplyAddsPerSample)) "
                                + "multiply-adds, over the limit of \(grouped(maxMultiplyAddsPerSample))")
             }
         }
@@ -148,7 +151,9 @@ public enum ResourceLimits {
                            + "(channels, height, width) with sides in 1...\(maxDimension)")
         }
         guard case .linear? = architecture.layers.last else {
-            throw Exceeded(message: "is not a supported model: the last layer is not linear (the model must end in its logits)")
+            let last = architecture.layers.isEmpty ? "it has no layers"
+                : "its last layer, \(architecture.layerName(architecture.layers.count - 1)), is not linear"
+            throw Exceeded(message: "is not a supported model: \(last) (the model must end in its logits)")
         }
         var shape = architecture.inputShape
         guard shape.reduce(1, *) <= maxValuesPerSample else {
@@ -160,21 +165,22 @@ public enum ResourceLimits {
         for (index, spec) in architecture.layers.enumerated() {
             let isHead = index == architecture.layers.count - 1
             var name = affine == 0 ? "input" : "a\(affine)"
+            let label = architecture.layerName(index)
             let input = shape
             switch spec {
             case let .conv(channels, kernel, stride, same):
                 affine += 1
                 name = "l\(affine)"
                 guard shape.count == 3 else {
-                    throw Exceeded(message: "layer \(name) is an invalid convolution: it follows a flatten")
+                    throw Exceeded(message: "\(label) is an invalid convolution: it follows a flatten")
                 }
                 let bounds = 1...maxDimension
                 guard bounds.contains(channels), bounds.contains(kernel), bounds.contains(stride) else {
-                    throw Exceeded(message: "layer \(name) is an invalid convolution: channels \(channels), kernel "
+                    throw Exceeded(message: "\(label) is an invalid convolution: channels \(channels), kernel "
                                    + "\(kernel), stride \(stride); each must be in 1...\(maxDimension)")
                 }
                 guard same || (kernel <= shape[1] && kernel <= shape[2]) else {
-                    throw Exceeded(message: "layer \(name) is an invalid convolution: a \(kernel)x\(kernel) VALID kernel "
+                    throw Exceeded(message: "\(label) is an invalid convolution: a \(kernel)x\(kernel) VALID kernel "
                                    + "on a \(shape[1])x\(shape[2]) input")
                 }
                 let g = ConvGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: kernel, stride: stride,
@@ -184,7 +190,7 @@ public enum ResourceLimits {
                 affine += 1
                 name = isHead ? "lo" : "l\(affine)"
                 guard (1...maxUnits).contains(units) else {
-                    throw Exceeded(message: "layer \(name) is an invalid linear layer: \(units) units; a linear layer may "
+                    throw Exceeded(message: "\(label) is an invalid linear layer: \(units) units; a linear layer may "
                                    + "have 1...\(maxUnits)")
                 }
                 shape = [units]
@@ -195,15 +201,15 @@ public enum ResourceLimits {
             case .batchNorm:
                 name = "n\(affine)"
                 guard affine > 0 else {
-                    throw Exceeded(message: "layer \(index + 1) is an invalid batch normalisation: it must follow a conv or "
+                    throw Exceeded(message: "\(label) is an invalid batch normalisation: it must follow a conv or "
                                    + "linear layer")
                 }
             }
             guard shape.reduce(1, *) <= maxValuesPerSample else {
-                throw Exceeded(message: "layer \(name) outputs shape \(shape), \(grouped(shape.reduce(1, *))) values per "
+                throw Exceeded(message: "\(label) outputs shape \(shape), \(grouped(shape.reduce(1, *))) values per "
                                + "sample, over the limit of \(grouped(maxValuesPerSample))")
             }
-            steps.append(Step(name: name, spec: spec, input: input, output: shape))
+            steps.append(Step(name: name, label: label, spec: spec, input: input, output: shape))
         }
         return steps
     }

@@ -73,7 +73,7 @@ extension TrainingSettings {
         }
         let beta = self.beta ?? BetaSchedule()
         for (flag, value) in [("--beta-start", beta.start), ("--beta-end", beta.end)] {
-            guard value.isFinite, (0...1).contains(value) else { throw fail("\(flag) must be in [0, 1], got \(value)") }
+            guard value.isFinite, (0...1).contains(value) else { throw fail("\(flag) must be in [0, 1], got \(FlagText.show(flag, value))") }
         }
         if let architecture = modelArchitecture {
             // Batch normalisation's training form (statistics of the clean batch) has no CROWN-IBP adjoint here.

@@ -1,3 +1,5 @@
+import IBPFormats
+
 /// A schedule given in epochs (`--epochs`, `--warmup-epochs`, `--ramp-epochs`, `--decay-epochs`), as Shi et al.
 /// (NeurIPS 2021) and auto_LiRPA give theirs; each nil when that part was given in steps. An epoch is one pass over
 /// the training images: E epochs are ceil(E N / B) steps for N images and batch size B, resolved when the data is
@@ -29,10 +31,10 @@ public struct EpochSchedule: Codable, Equatable, Sendable {
         values += (decayEpochs ?? []).map { ("--decay-epochs", $0) }
         for case let (flag, value?) in values {
             guard value.isFinite, value >= 0, value <= EpochSchedule.maxEpochs else {
-                throw SettingsError(message: "\(flag) must be in [0, \(Int(EpochSchedule.maxEpochs))], got \(value)")
+                throw SettingsError(message: "\(flag) must be in [0, \(Int(EpochSchedule.maxEpochs))], got \(FlagText.show(flag, value))")
             }
         }
-        if let epochs, epochs <= 0 { throw SettingsError(message: "--epochs must be positive, got \(epochs)") }
+        if let epochs, epochs <= 0 { throw SettingsError(message: "--epochs must be positive, got \(FlagText.show("--epochs", epochs))") }
     }
 }
 
@@ -50,12 +52,12 @@ extension TrainingSettings {
             // A positive count of epochs that rounds to zero steps (`--epochs 1e-9`) would be rounded up to a whole
             // step in silence: refused, naming the flag and the smallest value that rounds to one step.
             if value > 0, exact < 0.5 {
-                throw SettingsError(message: "\(flag) \(value) rounds to zero steps (\(exact) of \(batch) of the \(images) "
+                throw SettingsError(message: "\(flag) \(FlagText.show(flag, value)) rounds to zero steps (\(exact) of \(batch) of the \(images) "
                                     + "training images); give at least \(0.5 * Double(max(batch, 1)) / Double(images)) or 0")
             }
             let count = exact.rounded(.up)
             guard count <= Double(TrainingSettings.maxCount) else {
-                throw SettingsError(message: "\(flag) \(value) is \(count) steps of \(batch) of the \(images) training "
+                throw SettingsError(message: "\(flag) \(FlagText.show(flag, value)) is \(count) steps of \(batch) of the \(images) training "
                                     + "images, over the limit of \(TrainingSettings.maxCount)")
             }
             return Int(count)

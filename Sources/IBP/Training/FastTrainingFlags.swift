@@ -53,7 +53,8 @@ public struct FastTrainingFlags: Equatable, Sendable {
         func compare<T: Equatable>(_ flag: String, _ given: T?, _ recorded: T?, _ show: (T) -> String = { "\($0)" },
                                    missing: String = "not recorded") {
             guard let given, given != recorded else { return }
-            out.append(TrainingFlags.Conflict(flag: flag, given: show(given), recorded: recorded.map(show) ?? missing))
+            out.append(TrainingFlags.Conflict(flag: flag, given: typedText(flag, given) ?? show(given),
+                                              recorded: recorded.map(show) ?? missing))
         }
         compare("--init", initialization, record.initialization ?? .orthogonal) { $0.rawValue }
         let e = record.epochs

@@ -183,7 +183,7 @@ public final class Trainer {
         }
         if let steps = flags.steps {
             guard steps >= checkpoint.step else {
-                throw UsageError("--steps \(steps) is below the \(checkpoint.step) steps the run has taken "
+                throw UsageError("--steps \(FlagText.show("--steps", steps)) is below the \(checkpoint.step) steps the run has taken "
                                  + "(\(directory.path)/checkpoint.ckpt); give --steps \(checkpoint.step) or more")
             }
             settings.steps = steps

@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// The training flags a user gave, each nil when not given: a new run fills the rest with the paper's defaults
 /// (`settings(defaults:)`), a resumed run compares them with its record (`conflicts(with:)`), so that no flag is
@@ -77,7 +78,8 @@ public struct TrainingFlags: Equatable, Sendable {
         var out: [Conflict] = []
         func compare<T: Equatable>(_ flag: String, _ given: T?, _ recorded: T?, _ show: (T) -> String = { "\($0)" }) {
             guard let given, given != recorded else { return }
-            out.append(Conflict(flag: flag, given: show(given), recorded: recorded.map(show) ?? "not recorded"))
+            out.append(Conflict(flag: flag, given: typedText(flag, given) ?? show(given),
+                                recorded: recorded.map(show) ?? "not recorded"))
         }
         let r = record.schedule
         compare("--model", model, record.model)
@@ -101,5 +103,19 @@ public struct TrainingFlags: Equatable, Sendable {
         compare("--beta-start", betaStart, record.beta?.start)
         compare("--beta-end", betaEnd, record.beta?.end)
         return out + fast.conflicts(with: record)
+    }
+}
+
+/// The text typed for `flag` (`FlagText`) when `value`, given to it, is a number or a list of numbers; else nil.
+/// A resumed run's conflict names the flag's value as the user wrote it (`--learning-rate 0.0010`, not `0.001`).
+func typedText(_ flag: String, _ value: Any) -> String? {
+    switch value {
+    case let v as Float: return FlagText.show(flag, v)
+    case let v as Double: return FlagText.show(flag, v)
+    case let v as Int: return FlagText.show(flag, v)
+    case let v as UInt64: return FlagText.show(flag, v)
+    case let v as [Int]: return FlagText.show(flag, items: v, reading: { WholeNumberText.integer($0) }).joined(separator: ",")
+    case let v as [Double]: return FlagText.show(flag, items: v, reading: { DecimalText.double($0) }).joined(separator: ",")
+    default: return nil
     }
 }

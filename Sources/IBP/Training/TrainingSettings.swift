@@ -76,30 +76,30 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         }
         try validateRecordedFields()
         let eps = schedule.epsilonTrain
-        guard eps.isFinite, eps >= 0, eps <= 1 else { throw fail("--epsilon-train must be in [0, 1], got \(eps)") }
+        guard eps.isFinite, eps >= 0, eps <= 1 else { throw fail("--epsilon-train must be in [0, 1], got \(FlagText.show("--epsilon-train", eps))") }
         guard evalEpsilon.isFinite, evalEpsilon >= 0, evalEpsilon <= 1 else {
-            throw fail("--eval-epsilon must be in [0, 1], got \(evalEpsilon)")
+            throw fail("--eval-epsilon must be in [0, 1], got \(FlagText.show("--eval-epsilon", evalEpsilon))")
         }
         guard schedule.kappaFinal.isFinite, (0...1).contains(schedule.kappaFinal) else {
-            throw fail("--kappa must be in [0, 1], got \(schedule.kappaFinal)")
+            throw fail("--kappa must be in [0, 1], got \(FlagText.show("--kappa", schedule.kappaFinal))")
         }
         try validateCROWNIBP()
         try epochs?.validate()
         try warmupRegularizer?.validate()
-        guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
-        guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
+        guard steps >= 1 else { throw fail("--steps must be at least 1, got \(FlagText.show("--steps", steps))") }
+        guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(FlagText.show("--batch-size", batchSize))") }
         guard schedule.learningRate.isFinite, schedule.learningRate > 0 else {
-            throw fail("--learning-rate must be a positive finite number, got \(schedule.learningRate)")
+            throw fail("--learning-rate must be a positive finite number, got \(FlagText.show("--learning-rate", schedule.learningRate))")
         }
         for (flag, value) in [("--warmup-steps", schedule.warmupSteps), ("--ramp-steps", schedule.rampSteps)] where value < 0 {
-            throw fail("\(flag) must not be negative, got \(value)")
+            throw fail("\(flag) must not be negative, got \(FlagText.show(flag, value))")
         }
         if let validationImages, validationImages < 1 {
-            throw fail("--validation must be at least 1 image, got \(validationImages)")
+            throw fail("--validation must be at least 1 image, got \(FlagText.show("--validation", validationImages))")
         }
         for (flag, value) in [("--checkpoint-every", checkpointEvery), ("--eval-every", evalEvery), ("--eval-limit", evalLimit)]
             where value < 1 {
-            throw fail("\(flag) must be at least 1, got \(value)")
+            throw fail("\(flag) must be at least 1, got \(FlagText.show(flag, value))")
         }
         guard schedule.decaySteps.allSatisfy({ $0 >= 0 }) else { throw fail("--decay-steps must not be negative") }
         // Counts far beyond any training keep every sum and product of them (step * batch) within an Int.
@@ -107,14 +107,14 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
                       ("--checkpoint-every", checkpointEvery), ("--eval-every", evalEvery), ("--eval-limit", evalLimit),
                       ("--validation", validationImages ?? 0), ("--decay-steps", schedule.decaySteps.max() ?? 0)]
         if let (flag, value) = counts.first(where: { $0.1 > TrainingSettings.maxCount }) {
-            throw fail("\(flag) must be at most \(TrainingSettings.maxCount), got \(value)")
+            throw fail("\(flag) must be at most \(TrainingSettings.maxCount), got \(FlagText.show(flag, value))")
         }
         guard schedule.decayFactor.isFinite, schedule.decayFactor > 0 else {
-            throw fail("--decay-factor must be a positive finite number, got \(schedule.decayFactor)")
+            throw fail("--decay-factor must be a positive finite number, got \(FlagText.show("--decay-factor", schedule.decayFactor))")
         }
         if let threads {
             guard (1...TrainingSettings.maxThreads).contains(threads) else {
-                throw fail("--threads must be in 1...\(TrainingSettings.maxThreads), got \(threads)")
+                throw fail("--threads must be in 1...\(TrainingSettings.maxThreads), got \(FlagText.show("--threads", threads))")
             }
         }
         // The memory of a training batch and of an evaluation batch follow from the model and these flags.
@@ -198,11 +198,11 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         let e = epochs
         let stepsFlag = e?.epochs != nil ? "--epochs" : "--steps"
         let warmupFlag = e?.warmupEpochs != nil ? "--warmup-epochs" : "--warmup-steps"
-        let warmupGiven = e?.warmupEpochs.map { "--warmup-epochs \($0) = \(s.warmupSteps) steps" }
+        let warmupGiven = e?.warmupEpochs.map { "--warmup-epochs \(FlagText.show("--warmup-epochs", $0)) = \(s.warmupSteps) steps" }
             ?? "--warmup-steps \(s.warmupSteps)"
-        let rampGiven = e?.rampEpochs.map { "--ramp-epochs \($0) = \(s.rampSteps) steps" } ?? "--ramp-steps \(s.rampSteps)"
+        let rampGiven = e?.rampEpochs.map { "--ramp-epochs \(FlagText.show("--ramp-epochs", $0)) = \(s.rampSteps) steps" } ?? "--ramp-steps \(s.rampSteps)"
         if s.warmupSteps >= steps {
-            let warmupName = e?.warmupEpochs.map { "--warmup-epochs \($0)" } ?? "--warmup-steps"
+            let warmupName = e?.warmupEpochs.map { "--warmup-epochs \(FlagText.show("--warmup-epochs", $0))" } ?? "--warmup-steps"
             return ["the \(s.warmupSteps)-step warm-up (\(warmupName)) covers all \(steps) steps: IBP never starts "
                     + "and this trains a nominal model at eps 0; give more \(stepsFlag) or fewer \(warmupFlag)"]
         }
@@ -212,7 +212,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             let eps = s.epsilon(at: steps - 1), kappa = s.kappa(at: steps - 1)
             return ["the eps ramp ends at step \(rampEnd) (\(warmupGiven) + \(rampGiven)"
                     + "), after the last of \(steps) steps: training stops at eps \(eps), kappa \(kappa), "
-                    + "short of --epsilon-train \(s.epsilonTrain), --kappa \(s.kappaFinal)"]
+                    + "short of --epsilon-train \(FlagText.show("--epsilon-train", s.epsilonTrain)), --kappa \(FlagText.show("--kappa", s.kappaFinal))"]
         }
         return []
     }

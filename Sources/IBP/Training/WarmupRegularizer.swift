@@ -1,3 +1,5 @@
+import IBPFormats
+
 /// The warm-up regularisers of Shi et al. (NeurIPS 2021, sec. 3.3): lambda (L_tightness + L_relu), added to the
 /// training loss during the eps ramp (the paper's "warmup") with lambda = lambda0 (1 - eps_t / eps_target).
 ///
@@ -32,9 +34,9 @@ public struct WarmupRegularizer: Codable, Equatable, Sendable {
 
     /// Checks the values; the message names the flag.
     public func validate() throws {
-        guard lambda.isFinite, lambda >= 0 else { throw SettingsError(message: "--reg-lambda must be a finite number at least 0, got \(lambda)") }
+        guard lambda.isFinite, lambda >= 0 else { throw SettingsError(message: "--reg-lambda must be a finite number at least 0, got \(FlagText.show("--reg-lambda", lambda))") }
         guard tolerance.isFinite, tolerance > 0 else {
-            throw SettingsError(message: "--reg-tolerance must be a positive finite number, got \(tolerance)")
+            throw SettingsError(message: "--reg-tolerance must be a positive finite number, got \(FlagText.show("--reg-tolerance", tolerance))")
         }
     }
 

@@ -23,7 +23,7 @@ public enum ChainReference {
             do {
                 next = try step.op.outputShape(for: shape)
             } catch let e as ChainShapeError {
-                throw ChainShapeError(description: "step \(index) (\(step.op.name)): \(e.description)")
+                throw ChainShapeError(description: "\(LayerName.of(index, step.op.name)): \(e.description)")
             }
             value = apply(step.op, to: value, shape: shape, outputShape: next)
             shape = next

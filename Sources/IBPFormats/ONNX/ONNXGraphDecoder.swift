@@ -176,7 +176,8 @@ struct ONNXGraphDecoder {
     }
 
     func node(_ n: Onnx_NodeProto, index: Int) throws -> ONNXNode {
-        var node = ONNXNode(name: n.name.isEmpty ? "#\(index)" : n.name, opType: n.opType, domain: n.domain,
+        // An unnamed node is named by its position, counted from 1 as messages count layers (`LayerName`).
+        var node = ONNXNode(name: n.name.isEmpty ? "#\(index + 1)" : n.name, opType: n.opType, domain: n.domain,
                             inputs: n.input, outputs: n.output)
         guard !n.opType.isEmpty else { throw fail(.malformed("node \(node.label) has no op_type")) }
         guard n.output.contains(where: { !$0.isEmpty }) else { throw fail(.malformed("node \(node.label) has no output")) }

@@ -83,7 +83,13 @@ public enum InstanceList {
             let onnx = record.fields[columns.onnx], vnnlib = record.fields[columns.vnnlib]
             let timeoutText = record.fields[columns.timeout]
             guard !onnx.isEmpty, !vnnlib.isEmpty else { throw fail("an empty onnx or vnnlib path", record.line) }
-            guard let timeout = DecimalText.double(timeoutText), timeout > 0 else {
+            // `1e400` is a number too large for a Double, not one that is not positive: said so (`DecimalText.refusal`).
+            guard let timeout = DecimalText.double(timeoutText) else {
+                throw fail("timeout \(FileText.shown(timeoutText)) is "
+                           + DecimalText.refusal(timeoutText, otherwise: "not a decimal number of seconds (such as 300)"),
+                           record.line)
+            }
+            guard timeout > 0 else {
                 throw fail("timeout \(FileText.shown(timeoutText)) is not a positive number of seconds", record.line)
             }
             // The files named, not the text: `a.vnnlib`, `./a.vnnlib`, a symbolic link and a hard link to it are one

@@ -215,6 +215,10 @@ struct VNNLIBInterpreter {
                 return VNNLIBLinearTerm(coefficients: [v: 1])
             }
             guard let x = VNNLIBNumber.parse(s) else {
+                // A numeral too large or too small for a Double is out of range, not "not a number".
+                if let range = DecimalText.rangeFault(s, asFloat: false, allowsPlusSign: true) {
+                    throw fail("the number \(quoted(s)) is out of range \(range)", at: p)
+                }
                 throw fail("expected a finite number or a declared X_i / Y_j, found \(quoted(s))", at: p)
             }
             return VNNLIBLinearTerm(constant: x)
