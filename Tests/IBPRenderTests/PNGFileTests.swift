@@ -25,6 +25,31 @@ final class PNGFileTests: XCTestCase {
         XCTAssertEqual(text, ["Title": "a2.lower eps=0.100", "Software": "IBPVis café"])
     }
 
+    /// The image data is deflated in two halves at once and spliced into one zlib stream: libpng (which checks the
+    /// chunk CRC and zlib's Adler-32) reads back every pixel for one-row and one-column images (one half empty),
+    /// odd heights (the halves differ in size) and noise whose halves each deflate to more than one 64 KiB chunk,
+    /// and the bytes are the same on every write.
+    func testTwoHalvesSpliceIntoOneValidStream() throws {
+        let folder = try makeTempFolder(self)
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> UInt8 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return UInt8(truncatingIfNeeded: state)
+        }
+        for (width, height) in [(1, 1), (5, 1), (1, 7), (3, 2), (17, 3), (300, 301)] {
+            // Noise over a flat, striped background: runs that the second half's dictionary can reach, and bytes
+            // that do not compress.
+            let pixels = (0..<(width * height * 3)).map { i in (i / 3) % 11 < 4 ? UInt8(200) : next() }
+            let canvas = Canvas(width: width, height: height, pixels: pixels)
+            let a = folder.appendingPathComponent("a\(width)x\(height).png")
+            let b = folder.appendingPathComponent("b\(width)x\(height).png")
+            try PNGFile.write(canvas, to: a)
+            try PNGFile.write(canvas, to: b)
+            XCTAssertEqual(try PNGFile.read(a).canvas, canvas, "\(width)x\(height)")
+            XCTAssertEqual(try Data(contentsOf: a), try Data(contentsOf: b), "\(width)x\(height)")
+        }
+    }
+
     func testWritesAreByteIdentical() throws {
         let folder = try makeTempFolder(self)
         let a = folder.appendingPathComponent("a.png"), b = folder.appendingPathComponent("b.png")
