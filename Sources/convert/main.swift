@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +32,7 @@ struct Convert: ParsableCommand {
             let loaded = try checkpointOptions.loadModel(model)
             try createOutputFolder(for: output, flag: "OUTPUT")
             let classifier = loaded.makeClassifier()
-            try ONNXExport.write(classifier, to: URL(fileURLWithPath: output))
+            try ONNXExport.write(classifier, to: TypedPath.url(output))
             print("wrote \(shownPath(output)) (\(loaded.modelName), \(classifier.layers.count) layers)")
         }
     }

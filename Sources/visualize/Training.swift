@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 /// `visualize training`: a run's losses and accuracies against step, redrawn from its metrics log.
 struct Training: ParsableCommand {
@@ -20,7 +21,7 @@ struct Training: ParsableCommand {
         try refuseEmptyPaths([("--metrics", metrics)])
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: metrics, isDirectory: &isFolder), isFolder.boolValue {
-            let log = URL(fileURLWithPath: metrics).appendingPathComponent("metrics.jsonl").path
+            let log = TypedPath.join(metrics, "metrics.jsonl")
             throw ValidationError("--metrics \(metrics) is a folder; give the run's log file, \(log)")
         }
         try shared.unused(["--data", "--sample", "--epsilon", "--bounds", "--scale", "--max-channels", "--shared-scale",
