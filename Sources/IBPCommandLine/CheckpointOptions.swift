@@ -26,13 +26,13 @@ public struct CheckpointOptions: ParsableArguments {
     /// Loads the checkpoint at `path` as `Checkpoint.load(_:architecture:)` does; when `flag` is given, errors
     /// start with it (`--baseline output/comparison.png: not a checkpoint (a PNG file); ...`).
     public func load(_ path: String, flag: String? = nil) throws -> Checkpoint {
-        try naming(flag) { try Checkpoint.load(URL(fileURLWithPath: path), architecture: forced) }
+        try naming(flag) { try Checkpoint.load(TypedPath.url(path), architecture: forced) }
     }
 
     /// Loads a checkpoint or an ONNX model by its content (`ModelFile.load`); `batch` is the largest batch the
     /// command runs (an ONNX model's memory check).
     public func loadModel(_ path: String, flag: String? = nil, batch: Int = 1) throws -> ModelFile {
-        try naming(flag) { try ModelFile.load(URL(fileURLWithPath: path), architecture: forced, batch: batch) }
+        try naming(flag) { try ModelFile.load(TypedPath.url(path), architecture: forced, batch: batch) }
     }
 }
 

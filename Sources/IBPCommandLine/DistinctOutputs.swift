@@ -18,24 +18,12 @@ public struct RunFile {
     }
 }
 
-/// The file `path` names, as a string that is equal for two spellings of the same file: absolute, `.` and `..`
-/// removed, and symbolic links resolved in the longest part of the path that exists (so `./a`, `dir/../a`,
-/// `/abs/a` and a link to `a` give the same string). A missing tail is kept as written.
+/// The file `path` names, as a string that is equal for two spellings of the same file (`TypedPath.resolved`):
+/// absolute, with the links, `.` and `..` of the longest existing part resolved by the OS, so `./a`, `dir/../a`,
+/// `/abs/a` and a link to `a` give the same string, and `lnk/../a` the file the OS would write (not `./a`, as
+/// the text resolution of `..` said: with `lnk -> real/sub` it is `real/a`).
 public func resolvedPath(_ path: String) -> String {
-    var url = URL(fileURLWithPath: path).standardizedFileURL
-    var tail: [String] = []
-    while true {
-        if let real = realpath(url.path, nil) {
-            defer { free(real) }
-            var result = URL(fileURLWithPath: String(cString: real))
-            for component in tail.reversed() { result.appendPathComponent(component) }
-            return result.standardizedFileURL.path
-        }
-        let parent = url.deletingLastPathComponent()
-        if parent.path == url.path { return URL(fileURLWithPath: path).standardizedFileURL.path }
-        tail.append(url.lastPathComponent)
-        url = parent
-    }
+    TypedPath.resolved(path)
 }
 
 /// Refuses an input file named twice among `files` (a list flag's values, or several flags that each add one
@@ -117,10 +105,10 @@ public func figureFormat(of path: String, flag: String, format: FigureFormat? = 
 /// - Throws: `ValidationError` naming the flag, the path and the extension needed.
 public func requireExtension(_ path: String, _ fileExtension: String, flag: String, writes what: String) throws {
     // `dir/.onnx` ends in the extension but is a hidden file with no name (its pathExtension is empty).
-    if URL(fileURLWithPath: path).lastPathComponent.lowercased() == "." + fileExtension.lowercased() {
+    if TypedPath.url(path).lastPathComponent.lowercased() == "." + fileExtension.lowercased() {
         throw ValidationError("\(flag) \(path): the file needs a name before .\(fileExtension) (e.g. model.\(fileExtension))")
     }
-    guard URL(fileURLWithPath: path).pathExtension.lowercased() == fileExtension.lowercased() else {
+    guard TypedPath.url(path).pathExtension.lowercased() == fileExtension.lowercased() else {
         throw ValidationError("\(flag) \(path): \(what) is written, so the name must end in .\(fileExtension)")
     }
 }

@@ -42,8 +42,12 @@ extension ParsableCommand {
         } catch {
             // Help and version requests exit cleanly: the library prints them as usual.
             if exitCode(for: error) == .success { exit(withError: error) }
-            // A value the flag's type cannot read says what the flag takes (`FlagValueRule`), for every tool.
-            report(FlagValueRules.explain(error) ?? message(for: error), hint: " (see --help)")
+            // A value the flag's type cannot read says what the flag takes (`FlagValueRule`), for every tool; a file
+            // whose name starts with '-' is named as the unknown option it was read as (`DashedNames`).
+            let text = message(for: error)
+            report(FlagValueRules.explain(error)
+                   ?? DashedNames.explain(text, command: self, arguments: Array(CommandLine.arguments.dropFirst()))
+                   ?? text, hint: " (see --help)")
             Foundation.exit(ExitStatus.usage)
         }
         do {

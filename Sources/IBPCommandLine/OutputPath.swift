@@ -16,8 +16,9 @@ import IBPFormats
 ///     nothing on the way may be a file. Otherwise the file's folder must exist and be writable.
 ///   - replacesModel: the command writes models and has checked itself that replacing this one is asked for.
 public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool = false, replacesModel: Bool = false) throws {
-    let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent()
+    // The path as the OS resolves it (`TypedPath`): `lnk/../z.png` is `z.png` in the folder `lnk/..` names.
+    let url = TypedPath.url(path)
+    let folder = URL(fileURLWithPath: TypedPath.folder(of: url.path), isDirectory: true)
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
         throw ValidationError("\(flag) \(path) is a folder, not a file name")
@@ -56,17 +57,19 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
         }
         return
     }
-    var existing = folder.standardizedFileURL
-    while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder) {
-        let parent = existing.deletingLastPathComponent()
-        if parent.path == existing.path { break }
+    // The nearest existing folder above, by text (each step drops one component as typed, `..` included), so
+    // the folder checked is the one the OS creates the missing ones in.
+    var existing = folder.path
+    while !FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder) {
+        let parent = TypedPath.folder(of: existing)
+        if parent == existing { break }
         existing = parent
     }
     guard isFolder.boolValue else {
-        throw ValidationError("\(flag) \(path): \(existing.path) is a file, so the folder \(folder.path) cannot be created")
+        throw ValidationError("\(flag) \(path): \(existing) is a file, so the folder \(folder.path) cannot be created")
     }
-    guard canCreateFile(in: existing.path, named: url.lastPathComponent) else {
-        throw ValidationError("\(flag) \(path): folder \(existing.path) is not writable")
+    guard canCreateFile(in: existing, named: url.lastPathComponent) else {
+        throw ValidationError("\(flag) \(path): folder \(existing) is not writable")
     }
 }
 
@@ -76,18 +79,23 @@ public func validateOutputFile(_ path: String, flag: String, createsFolder: Bool
 /// `--counterexamples run.ckpt/x: ...`); the files written are checked one by one with `validateOutputFile`.
 /// - Throws: `ValidationError` (usage, exit 64) naming the flag and the folder.
 public func validateOutputFolder(_ path: String, flag: String) throws {
-    var existing = URL(fileURLWithPath: path).standardizedFileURL, isFolder: ObjCBool = false
-    while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), existing.path != "/" {
-        existing.deleteLastPathComponent()
+    // The nearest existing folder above, by text as the OS creates the missing ones (`TypedPath`: `lnk/..` is the
+    // folder the link's target is in, not the working folder).
+    let typed = TypedPath.url(path, isDirectory: true).path
+    var existing = typed, isFolder: ObjCBool = false
+    while !FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder) {
+        let parent = TypedPath.folder(of: existing)
+        if parent == existing { break }
+        existing = parent
     }
     guard isFolder.boolValue else {
-        if existing == URL(fileURLWithPath: path).standardizedFileURL {
+        if existing == typed {
             throw ValidationError("\(flag) \(path) is a file, not a folder; give a folder name")
         }
-        throw ValidationError("\(flag) \(path): cannot create the folder: \(existing.path) is a file, not a folder")
+        throw ValidationError("\(flag) \(path): cannot create the folder: \(existing) is a file, not a folder")
     }
-    guard canCreateFile(in: existing.path, named: "index.md") else {
-        throw ValidationError("\(flag) \(path): folder \(existing.path) is not writable")
+    guard canCreateFile(in: existing, named: "index.md") else {
+        throw ValidationError("\(flag) \(path): folder \(existing) is not writable")
     }
 }
 
@@ -97,7 +105,7 @@ public func validateOutputFolder(_ path: String, flag: String) throws {
 /// 250-byte output was too long, so both writes failed only after the work.
 func canCreateFile(in folder: String, named name: String) -> Bool {
     guard hasWriteBits(folder), access(folder, W_OK) == 0 else { return false }
-    let probe = AtomicFile.temporaryURL(of: URL(fileURLWithPath: folder).appendingPathComponent(name)).path
+    let probe = AtomicFile.temporaryURL(of: URL(fileURLWithPath: TypedPath.join(folder, name))).path
     let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
     guard fd >= 0 else { return false }
     close(fd)
@@ -117,7 +125,7 @@ func hasWriteBits(_ path: String) -> Bool {
 /// with `createsFolder`, so that a command that fails earlier leaves no empty folders behind).
 /// - Throws: a `SettingsError` (runtime) naming the flag and the folder.
 public func createOutputFolder(for path: String, flag: String) throws {
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    let folder = URL(fileURLWithPath: TypedPath.folder(of: TypedPath.url(path).path), isDirectory: true)
     if let reason = FolderCreation.create(folder) {
         throw OutputFolderError(message: "\(flag) \(path): cannot create the folder \(folder.path): \(reason)")
     }

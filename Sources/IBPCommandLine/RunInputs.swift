@@ -10,7 +10,7 @@ import IBPFormats
 public func dataFiles(in folder: String, flag: String = "--data") -> [RunFile] {
     MNIST.Split.allCases.flatMap { split in
         [split.imagesFileName, split.labelsFileName].flatMap { base in
-            [base, base + ".gz"].map { RunFile(flag, URL(fileURLWithPath: folder).appendingPathComponent($0).path) }
+            [base, base + ".gz"].map { RunFile(flag, TypedPath.join(folder, $0)) }
         }
     }
 }

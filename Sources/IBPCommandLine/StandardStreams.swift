@@ -9,8 +9,8 @@ import IBPFormats
 ///   reader or a closed descriptor gives one line, `TOOL: error: cannot write standard output: REASON`, and a
 ///   non-zero exit, instead of exit 0 with the output lost.
 /// - Ctrl-C (SIGINT) and SIGTERM print one line naming the tool before it ends by the signal (`TemporaryFiles`
-///   removes the temporary file being written first); `train` and `verify --instances` replace the SIGINT
-///   handler with their own, which stop cleanly and say where they stopped.
+///   removes the temporary file being written first); `train` and `verify --instances` replace the SIGINT and
+///   SIGTERM handlers with their own (`Interrupt`), which stop cleanly and say where they stopped.
 public enum StandardStreams {
     /// Prepares the streams of `tool`; returns the message for a closed standard output (the caller exits 1).
     public static func prepare(tool: String) -> String? {

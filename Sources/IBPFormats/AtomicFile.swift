@@ -39,7 +39,8 @@ public enum AtomicFile {
     /// (`--per-sample /dev/null` as root replaced /dev/null). A link put there after the check is replaced by the
     /// rename itself, never written through.
     public static func write(to url: URL, _ body: (URL) throws -> Void) throws {
-        let url = try destination(url)
+        // As the OS resolves it: the temporary file and the rename in the folder `lnk/..` names (`TypedPath`).
+        let url = try destination(TypedPath.url(url))
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {

@@ -6,6 +6,7 @@ public enum FolderCreation {
     /// - Returns: nil on success (or when the folder exists), else why it cannot be created, in a few words naming
     ///   the path at fault: "/a/b is a file, not a folder", "/a is not writable", or the system's reason.
     public static func create(_ folder: URL) -> String? {
+        let folder = TypedPath.url(folder)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             return nil
@@ -17,14 +18,17 @@ public enum FolderCreation {
     /// Why `folder` could not be created: the first existing path on the way down that is a file, or whose write
     /// permission is missing, else the underlying POSIX error's text.
     static func reason(_ folder: URL, _ error: Error) -> String {
-        var existing = folder.standardizedFileURL
+        // Walked up by text, one component as typed at a time (`..` included), as the OS creates the folders.
+        var existing = folder.path
         var isFolder: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), existing.path != "/" {
-            existing.deleteLastPathComponent()
+        while !FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder), existing != "/" {
+            let parent = TypedPath.folder(of: existing)
+            if parent == existing { break }
+            existing = parent
         }
-        if !isFolder.boolValue { return "\(existing.path) is a file, not a folder" }
-        if existing != folder.standardizedFileURL && access(existing.path, W_OK) != 0 {
-            return "\(existing.path) is not writable"
+        if !isFolder.boolValue { return "\(existing) is a file, not a folder" }
+        if existing != folder.path && access(existing, W_OK) != 0 {
+            return "\(existing) is not writable"
         }
         if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(posix.code))).lowercased()

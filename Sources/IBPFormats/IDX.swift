@@ -24,6 +24,13 @@ public struct LabelledImages: Equatable {
         self.labels = labels
     }
 
+    /// The first `n` images (all of them when there are fewer), as `MNIST.load(..., limit: n)` reads them.
+    public func prefix(_ n: Int) -> LabelledImages {
+        let k = Swift.max(0, Swift.min(n, count))
+        return LabelledImages(count: k, rows: rows, cols: cols, pixels: Array(pixels[0..<(k * rows * cols)]),
+                              labels: Array(labels[0..<k]))
+    }
+
     /// The pixels of image `i` (a slice of `pixels`).
     public func image(_ i: Int) -> ArraySlice<UInt8> {
         let n = rows * cols
@@ -68,6 +75,8 @@ public enum IDXProblem: FileProblem {
     case countMismatch(images: Int, labels: Int, labelPath: String)
     /// Neither the plain nor the `.gz` file exists.
     case missing(tried: [String])
+    /// The data folder itself does not exist (a mistyped `--data`): said so, not answered with how to get MNIST.
+    case noFolder
     /// Both the plain and the `.gz` file exist: which one holds the data would be a guess.
     case ambiguous(plain: String, compressed: String)
     /// A split's files are valid but hold no images (a data set nothing can be trained on or evaluated with).
@@ -96,6 +105,8 @@ public enum IDXProblem: FileProblem {
         case let .missing(tried):
             return "no MNIST file found (tried \(tried.joined(separator: ", "))); get MNIST with scripts/get-mnist.sh "
                 + "DIR (run in the repository), then pass --data DIR or set IBP_DATA=DIR"
+        case .noFolder:
+            return "no such folder; check the name, or get MNIST into it with scripts/get-mnist.sh DIR (run in the repository)"
         case let .ambiguous(plain, compressed):
             return "both \(plain) and \(compressed) exist, so which one to read would be a guess; remove or rename one"
         case let .noImages(file, split):
@@ -261,7 +272,7 @@ public enum MNIST {
     /// The data folder: `$IBP_DATA` when set and non-empty, else `data/mnist` (relative to the current folder).
     public static func defaultDirectory() -> URL {
         if let env = ProcessInfo.processInfo.environment["IBP_DATA"], !env.isEmpty {
-            return URL(fileURLWithPath: env, isDirectory: true)
+            return TypedPath.url(env, isDirectory: true)
         }
         return URL(fileURLWithPath: "data/mnist", isDirectory: true)
     }
@@ -274,6 +285,9 @@ public enum MNIST {
         if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
             throw IDXError(path: directory.path, problem: .invalidArgument(
                 "is a file, not the folder of the MNIST files; give the folder (--data DIR or IBP_DATA=DIR)"))
+        }
+        if !FileManager.default.fileExists(atPath: directory.path) {
+            throw IDXError(path: directory.path, problem: .noFolder)
         }
         let plain = directory.appendingPathComponent(baseName), compressed = directory.appendingPathComponent(baseName + ".gz")
         let found = [plain, compressed].filter { FileManager.default.fileExists(atPath: $0.path) }

@@ -78,7 +78,13 @@ public enum TemporaryFiles {
     /// Writes the SIGINT line of `installInterruptMessages` to standard error, if made; async-signal-safe, for a
     /// handler that ends the process itself (`train`'s second Ctrl-C).
     public static func writeInterruptLine() {
-        if let line = interruptLine { _ = write(2, line, strlen(line)) }
+        writeSignalLine(SIGINT)
+    }
+
+    /// Writes the line of `installInterruptMessages` for `signal` (SIGINT's or SIGTERM's) to standard error, if
+    /// made; async-signal-safe, for a handler that ends the process itself (a second Ctrl-C or SIGTERM).
+    public static func writeSignalLine(_ signal: Int32) {
+        if let line = signal == SIGTERM ? terminateLine : interruptLine { _ = write(2, line, strlen(line)) }
     }
 
     /// Installs the SIGINT and SIGTERM handler, for each signal whose action is still the default (an ignored

@@ -1,5 +1,6 @@
 import CCairo
 import Foundation
+import IBPFormats
 
 /// The two faces figures are set in.
 public enum FontWeight: Sendable, Hashable {
@@ -27,7 +28,7 @@ public enum Fonts {
 
     private static let loaded: Result<FontSet, FontError> = {
         let folder = ProcessInfo.processInfo.environment[directoryVariable] ?? defaultDirectory
-        return Result { try FontSet(folder: URL(fileURLWithPath: folder)) }.mapError { $0 as! FontError }
+        return Result { try FontSet(folder: TypedPath.url(folder, isDirectory: true)) }.mapError { $0 as! FontError }
     }()
 
     /// The fonts, loaded on first use.

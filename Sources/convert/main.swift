@@ -51,7 +51,7 @@ struct Convert: ParsableCommand {
             let loaded = try checkpointOptions.loadModel(model)
             try createOutputFolder(for: output, flag: "OUTPUT")
             let classifier = loaded.makeClassifier()
-            try ONNXExport.write(classifier, to: URL(fileURLWithPath: output))
+            try ONNXExport.write(classifier, to: TypedPath.url(output))
             print("wrote \(FileText.oneLine(output)) (\(loaded.modelName), \(classifier.layers.count) layers)")
         }
     }

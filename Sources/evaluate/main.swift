@@ -89,6 +89,9 @@ struct Evaluate: ParsableCommand {
         try reportingErrors("evaluate") {
             // The plot's font first: a missing one is reported before the evaluation, not after it.
             let fonts = plot == nil ? nil : try Fonts.load()
+            // A data folder that does not exist is named with where it was looked for (not answered with how to
+            // download MNIST).
+            try DataOptions.requireFolder(given: dataOptions.data)
             let data = try Dataset.mnist(directory: dataOptions.directory, split: .test, limit: limit)
             // The loader keeps at most `limit` images; fewer means the flag asked for more than the data holds.
             if let limit { try validateCount(limit, flag: "--limit", available: data.count, what: "test images in \(dataOptions.directory.path)") }
@@ -135,11 +138,11 @@ struct Evaluate: ParsableCommand {
             }
             if let plot {
                 try createOutputFolder(for: plot, flag: "--plot")
-                try AccuracyPlot.render(reports, to: URL(fileURLWithPath: plot), fonts: fonts!)
+                try AccuracyPlot.render(reports, to: TypedPath.url(plot), fonts: fonts!)
             }
             if let perSample {
                 try createOutputFolder(for: perSample, flag: "--per-sample")
-                try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: perSample))
+                try AtomicFile.write(Data(csv.utf8), to: TypedPath.url(perSample))
             }
             print(json ? EvaluationReport.json(reports) : reports.map(\.table).joined(separator: "\n\n"))
         }

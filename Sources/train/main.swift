@@ -11,7 +11,7 @@ struct Train: ParsableCommand {
         discussion: """
         Example: swift run -c release train --model small --method ibp --epsilon-train 0.4 --out runs/small-ibp
 
-        Ctrl-C writes a checkpoint and exits; --resume runs/small-ibp continues exactly where it stopped, with the data folder and every setting the run recorded in settings.json. With --resume, --steps sets a new total and --data may name another folder holding the same images; any other flag must equal the record.
+        Ctrl-C (or SIGTERM, a scheduler's time limit) writes a checkpoint and exits; --resume runs/small-ibp continues exactly where it stopped, with the data folder and every setting the run recorded in settings.json. With --resume, --steps sets a new total and --data may name another folder holding the same files (training and test); any other flag must equal the record, which keeps the folder the run started with.
 
         Each flag is given at most once; lists (--decay-steps) take commas, the repeated flag, or both.
         """)
@@ -173,17 +173,19 @@ struct Train: ParsableCommand {
                 throw ValidationError("\(flag) \(path) is a file, not a run folder; give a folder name")
             }
         }
-        // The files a run writes into its folder follow the rule of every output (`AtomicFile.destination`): a
-        // symbolic link among them (`run/final.ckpt -> precious.ckpt`) is refused now, not at the first checkpoint.
+        // The files a run writes into its folder follow the rules of every output (`validateRunFiles`): a symbolic
+        // link among them (`run/final.ckpt -> precious.ckpt`) is refused now, not at the first checkpoint, and so
+        // is a run folder (or the nearest existing folder above a new one) without write bits, or a read-only file
+        // among them: permission bits are the user's intent, even for root, as for every other tool's outputs.
         for (flag, path) in [("--out", out), ("--resume", resume)] {
             guard let path else { continue }
-            for name in ["settings.json", "checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"] {
-                do {
-                    _ = try AtomicFile.destination(URL(fileURLWithPath: path).appendingPathComponent(name))
-                } catch let error as AtomicFile.WriteError {
-                    throw ValidationError("\(flag) \(path): \(name) \(error.reason)")
-                }
-            }
+            let files = ["settings.json", "checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"]
+            // The inputs: the data folder's files (given, or a new run's default) and a model file.
+            var inputs = resume != nil ? (try once(data, "--data")).map { dataFiles(in: $0) } ?? []
+                                       : dataFiles(given: try once(data, "--data"), default: DataOptions.defaultDirectory.path)
+            if let model = flags.model, ArchitectureFile.isFile(model) { inputs.append(RunFile("--model", model)) }
+            try validateRunFiles(outputs: files.map { RunFile(flag, TypedPath.join(path, $0)) }, inputs: inputs,
+                                 createsFolders: true)
         }
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
         if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
@@ -218,15 +220,19 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingErrors("train") {
             let flags = try flags()
-            let dataFolder = try once(data, "--data").map { URL(fileURLWithPath: $0, isDirectory: true) }
+            let dataFolder = try once(data, "--data").map { TypedPath.url($0, isDirectory: true) }
+            let resume = try once(resume, "--resume")
+            // A folder given (or, for a new run, the default) that does not exist is named with where it was looked
+            // for; a resumed run without --data reads its recorded folder, whose error says so (Trainer.resume).
+            if resume == nil || dataFolder != nil { try DataOptions.requireFolder(given: try once(data, "--data")) }
             try checkCountsAgainstData(flags, dataFolder: dataFolder)
             let trainer: Trainer
-            if let resume = try once(resume, "--resume") {
-                trainer = try Trainer.resume(directory: URL(fileURLWithPath: resume), flags: flags,
+            if let resume {
+                trainer = try Trainer.resume(directory: TypedPath.url(resume, isDirectory: true), flags: flags,
                                              dataDirectory: dataFolder, defaultData: DataOptions.defaultDirectory)
             } else {
                 trainer = try Trainer.start(try flags.settings().loadingModelFile(), dataDirectory: dataFolder ?? DataOptions.defaultDirectory,
-                                            directory: URL(fileURLWithPath: try once(out, "--out")!), force: force)
+                                            directory: TypedPath.url(try once(out, "--out")!, isDirectory: true), force: force)
             }
             for late in trainer.settings.schedule.decaySteps where late >= trainer.settings.steps && flags.decaySteps != nil {
                 warn("--decay-steps \(FlagText.show("--decay-steps", late)) is at or after the last step (\(trainer.settings.steps)): it has no effect")
@@ -249,11 +255,14 @@ struct Train: ParsableCommand {
                     100 * r.nominalAccuracy, 100 * r.verifiedAccuracy, r.epsilon, r.count)).utf8))
             }, shouldStop: { Interrupt.requested })
             let where_ = FileText.oneLine(trainer.directory.path)
+            // Stopped by Ctrl-C or SIGTERM (a scheduler's time limit): the checkpoint is written, and the line names
+            // the signal.
+            let stopped = Interrupt.receivedSignal.map { Interrupt.name(of: $0) + " " } ?? ""
             print(finished ? "finished \(trainer.step) steps: \(where_)/final.ckpt"
-                           : "interrupted at step \(trainer.step): \(where_)/checkpoint.ckpt (continue with --resume \(where_))")
-            // Interrupted by Ctrl-C: the checkpoint is written; exit 128 + SIGINT like the other tools, so a script
-            // can tell a stopped run from a finished one.
-            if !finished && Interrupt.requested { throw ExitCode(128 + SIGINT) }
+                           : "\(stopped)at step \(trainer.step): \(where_)/checkpoint.ckpt (continue with --resume \(where_))")
+            // Exit 128 + the signal like the other tools (130 for Ctrl-C, 143 for SIGTERM), so a script can tell a
+            // stopped run from a finished one.
+            if !finished, let signal = Interrupt.receivedSignal { throw ExitCode(128 + signal) }
         }
     }
 

@@ -18,7 +18,8 @@ struct Verify: ParsableCommand {
         until one proves the property.
         Exit status: 0 when every instance was run (whatever the answers), 1 when any instance of --instances could
         not be run (answer error: a missing or unsupported network, a bad property; the results file lists them all),
-        64 for a wrong command line.
+        64 for a wrong command line. Ctrl-C or SIGTERM (a scheduler's time limit) during --instances writes the
+        finished instances' results and exits 130 or 143.
         """)
 
     @Argument(help: "The network (.onnx, or a .ckpt / Chainer .npz of this project) and the property (.vnnlib).")
@@ -142,8 +143,8 @@ struct Verify: ParsableCommand {
         let outcome: InstanceOutcome
         do {
             // The time limit counts reading the property (as VNN-COMP's does).
-            let (model, property) = try InstanceLoader.load(onnx: URL(fileURLWithPath: files[0]),
-                                                            vnnlib: URL(fileURLWithPath: files[1]),
+            let (model, property) = try InstanceLoader.load(onnx: TypedPath.url(files[0]),
+                                                            vnnlib: TypedPath.url(files[1]),
                                                             batch: verifier.attack.restarts,
                                                             deadline: limit.map { started.addingTimeInterval($0) },
                                                             checkModel: { model in
@@ -158,7 +159,7 @@ struct Verify: ParsableCommand {
         }
         if let path = try once(out, "--out") {
             try createOutputFolder(for: path, flag: "--out")
-            try AtomicFile.write(Data(outcome.resultText.utf8), to: URL(fileURLWithPath: path))
+            try AtomicFile.write(Data(outcome.resultText.utf8), to: TypedPath.url(path))
         }
         var details: [String] = []
         if let m = outcome.method { details.append("proven by \(m.rawValue)") }
@@ -174,14 +175,14 @@ struct Verify: ParsableCommand {
     private func counterexampleURL(_ instance: VNNCOMPInstance, in folder: String) -> URL {
         let name = "line\(instance.line)_" + [instance.onnx, instance.vnnlib].map { ($0 as NSString).lastPathComponent }
             .joined(separator: "__") + ".counterexample"
-        return URL(fileURLWithPath: folder).appendingPathComponent(name)
+        return TypedPath.url(folder, isDirectory: true).appendingPathComponent(name)
     }
 
     private func runList(_ list: String) throws {
-        var all = try InstanceList.read(URL(fileURLWithPath: list))
+        var all = try InstanceList.read(TypedPath.url(list))
         let shard = try shardNumbers()
         if let (k, n) = shard { all = InstanceList.shard(all, k, of: n) }
-        let consensus = try once(answers, "--answers").map { try ConsensusList.read(URL(fileURLWithPath: $0)) }
+        let consensus = try once(answers, "--answers").map { try ConsensusList.read(TypedPath.url($0)) }
         let resultsPath = try once(results, "--results")
             ?? "output/verify-results\(shard.map { "-\($0.0)-of-\($0.1)" } ?? "").csv"
         // The list's networks and properties are inputs too: a results file named like one would replace it.
@@ -205,8 +206,8 @@ struct Verify: ParsableCommand {
         var bar = ProgressBar(total: all.count, label: "instances", plainEvery: max(1, all.count / 10))
         var outcomes: [InstanceResult] = []
         let started = Date()
-        // Ctrl-C stops the instance under way (its answer is dropped) and writes the results of the finished ones;
-        // a second Ctrl-C ends the process at once.
+        // Ctrl-C or SIGTERM (a scheduler's time limit) stops the instance under way (its answer is dropped) and
+        // writes the results of the finished ones; a second signal ends the process at once.
         Interrupt.install()
         for instance in all {
             if Interrupt.requested { break }
@@ -222,11 +223,11 @@ struct Verify: ParsableCommand {
             bar.update(outcomes.count, status: result.outcome.answer.rawValue)
         }
         try createOutputFolder(for: resultsPath, flag: "--results")
-        try AtomicFile.write(Data(BatchReport.csv(outcomes).utf8), to: URL(fileURLWithPath: resultsPath))
-        if Interrupt.requested {
-            FileHandle.standardError.write(Data(("verify: interrupted after \(outcomes.count) of \(all.count) instances; "
-                + "the results of those are in \(FileText.oneLine(resultsPath))\n").utf8))
-            throw ExitCode(128 + SIGINT)
+        try AtomicFile.write(Data(BatchReport.csv(outcomes).utf8), to: TypedPath.url(resultsPath))
+        if let signal = Interrupt.receivedSignal {
+            FileHandle.standardError.write(Data(("verify: \(Interrupt.name(of: signal)) after \(outcomes.count) of "
+                + "\(all.count) instances; the results of those are in \(FileText.oneLine(resultsPath))\n").utf8))
+            throw ExitCode(128 + signal)
         }
         let shardText = shard.map { ", shard \($0.0)/\($0.1)" } ?? ""
         print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instances of \(FileText.oneLine(list))\(shardText), "

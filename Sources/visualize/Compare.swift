@@ -84,7 +84,7 @@ struct Compare: ParsableCommand {
             // Every file the batch writes, checked like any output before the work (a link among them is refused,
             // never written through): the figures `runBatch` names and the folder's index.
             let folderPath = outDir ?? "output/batch"
-            let folder = URL(fileURLWithPath: folderPath)
+            let folder = TypedPath.url(folderPath, isDirectory: true)
             // A file on the way is named once for the folder (as `runBatch` would after the work), not per figure.
             try validateOutputFolder(folderPath, flag: "--out-dir")
             let names = indices.flatMap { s in epsList.map { FigureBatch.fileName(sample: s, epsilon: $0, format: format) } }
@@ -101,7 +101,7 @@ struct Compare: ParsableCommand {
         try reportingVisualizeErrors {
             let maker = try shared.maker()
             if let manifest {
-                let loaded = try FigureManifest.load(URL(fileURLWithPath: manifest))
+                let loaded = try FigureManifest.load(TypedPath.url(manifest))
                 try checkManifestFiles(loaded, path: manifest)
                 try loaded.regenerate(maker: maker) {
                     print("[\($0)] \($2.rawValue): \(FileText.oneLine($1))")
@@ -110,7 +110,7 @@ struct Compare: ParsableCommand {
             }
             // A checkpoint named by a flag that cannot be read is reported with that flag, before any work.
             for (flag, path) in [("--baseline", baseline), ("--ibp", ibp)] + models.map({ ("--model", Optional($0)) }) {
-                if let path { _ = try naming(flag) { try ModelFile.load(URL(fileURLWithPath: path)) } }
+                if let path { _ = try naming(flag) { try ModelFile.load(TypedPath.url(path)) } }
             }
             let (out, format) = try shared.output(defaultName: "comparison")
             var request = FigureRequest(kind: .compare, output: out, format: format, models: columns.paths)
@@ -141,7 +141,7 @@ struct Compare: ParsableCommand {
                                 + "\(maker.dataDescription) holds \(data.count) test images")
         }
         let folderPath = outDir ?? "output/batch"
-        let folder = URL(fileURLWithPath: folderPath)
+        let folder = TypedPath.url(folderPath, isDirectory: true)
         if let reason = FolderCreation.create(folder) {
             throw SettingsError(message: "--out-dir \(folderPath): cannot create the folder: \(reason)")
         }
@@ -176,8 +176,8 @@ extension Compare {
             if let metrics = r.metrics { inputs.append(RunFile("figure \(i + 1) metrics", metrics)) }
         }
         // The index beside the manifest is written too (`FigureManifest.regenerate`).
-        let beside = URL(fileURLWithPath: path).deletingLastPathComponent()
-        outputs += ["index.md", "index.html"].map { RunFile("the manifest's index", beside.appendingPathComponent($0).path) }
+        let beside = TypedPath.folder(of: path)
+        outputs += ["index.md", "index.html"].map { RunFile("the manifest's index", TypedPath.join(beside, $0)) }
         do {
             try validateRunFiles(outputs: outputs, inputs: inputs, createsFolders: true)
         } catch {

@@ -121,7 +121,9 @@ struct SharedOptions: ParsableArguments {
     func maker() throws -> FigureMaker {
         let folder = dataDirectory
         return try FigureMaker(dataDescription: folder) {
-            try Dataset.mnist(directory: URL(fileURLWithPath: folder), split: .test)
+            // A folder that does not exist is named with where it was looked for (`DataOptions.requireFolder`).
+            try DataOptions.requireFolder(given: data, defaultRelative: "sample_data/mnist", shipped: true)
+            return try Dataset.mnist(directory: TypedPath.url(folder, isDirectory: true), split: .test)
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IBP
 import IBPCommandLine
+import IBPFormats
 
 /// `visualize training`: a run's losses and accuracies against step, redrawn from its metrics log.
 struct Training: ParsableCommand {
@@ -21,7 +22,7 @@ struct Training: ParsableCommand {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: metrics, isDirectory: &isFolder), isFolder.boolValue {
             // The log's path as the folder was typed (`run/metrics.jsonl`, not the absolute path).
-            let log = (metrics as NSString).appendingPathComponent("metrics.jsonl")
+            let log = TypedPath.join(metrics, "metrics.jsonl")
             throw ValidationError("--metrics \(metrics) is a folder; give the run's log file, \(log)")
         }
         try shared.unused(["--data", "--sample", "--epsilon", "--bounds", "--scale", "--max-channels", "--shared-scale",

@@ -111,6 +111,6 @@ final class DataBadInputTests: XCTestCase {
     func testMissingDataFolder() throws {
         let missing = folder.appendingPathComponent("no-data")
         try assertRejected(.evaluate, [checkpoint.path, "--data", missing.path], in: folder,
-                           mentions: [missing.path, "no MNIST file found"])
+                           mentions: ["--data \(missing.path): no such folder"])
     }
 }

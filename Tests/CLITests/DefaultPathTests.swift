@@ -20,7 +20,27 @@ final class DefaultPathTests: XCTestCase {
         // Outside any repository the default stays relative, and the error says how to get the data.
         let outside = try TempFolder.make(for: self)
         try assertRejected(.evaluate, [checkpoint.path], in: outside,
-                           mentions: [outside.resolvingSymlinksInPath().path + "/data/mnist", "scripts/get-mnist.sh"], status: 1)
+                           mentions: ["the default data/mnist is not at " + outside.resolvingSymlinksInPath().path + "/data/mnist;",
+                                      "scripts/get-mnist.sh"], status: 1)
+    }
+
+    /// New user (paths23, item 10): from a subfolder of a repository without data/mnist, the line named only the
+    /// subfolder's data/mnist, not the repository root's, which was tried too. Both are named now (visualize's
+    /// shipped default likewise), in the order tried.
+    func testAMissingDefaultDataFolderNamesEveryPlaceTried() throws {
+        let root = try TempFolder.make(for: self)
+        try Data("let package = Package(\n    name: \"IBPVis\",\n)\n".utf8).write(to: root.appendingPathComponent("Package.swift"))
+        let checkpoint = root.appendingPathComponent("good.ckpt")
+        try Fixtures.writeCheckpoint(to: checkpoint)
+        let deep = root.appendingPathComponent("docs")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let real = root.resolvingSymlinksInPath().path
+        try assertRejected(.evaluate, [checkpoint.path], in: deep,
+                           mentions: ["no data folder: the default data/mnist is not at \(real)/docs/data/mnist nor at "
+                                      + "\(real)/data/mnist; get MNIST with scripts/get-mnist.sh data/mnist"], status: 1)
+        try assertRejected(.visualize, ["--model", checkpoint.path, "--out", root.appendingPathComponent("v.png").path], in: deep,
+                           mentions: ["no data folder: the default sample_data/mnist is not at \(real)/docs/sample_data/mnist "
+                                      + "nor at \(real)/sample_data/mnist (it ships with the repository)"], status: 1)
     }
 
     /// ibp-bench's figure measures use the repository's shipped checkpoints and images from any folder inside it.

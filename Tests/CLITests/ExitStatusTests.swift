@@ -52,9 +52,9 @@ final class ExitStatusTests: XCTestCase {
         let missing = out("missing.ckpt")
         let cases: [(Tool, [String], String)] = [
             (.evaluate, [missing, "--data", data.path], "no such file"),
-            (.evaluate, [checkpoint.path, "--data", out("nodata")], "no MNIST file found"),
+            (.evaluate, [checkpoint.path, "--data", out("nodata")], "no such folder"),
             (.train, ["--resume", out("norun")], "no such file"),
-            (.train, ["--model", "tiny", "--steps", "2", "--data", out("nodata"), "--out", out("run")], "no MNIST file found"),
+            (.train, ["--model", "tiny", "--steps", "2", "--data", out("nodata"), "--out", out("run")], "no such folder"),
             (.visualize, ["--baseline", missing, "--data", data.path, "--out", out("x.png")], "no such file"),
         ]
         for (tool, arguments, mention) in cases {
@@ -62,9 +62,18 @@ final class ExitStatusTests: XCTestCase {
         }
     }
 
-    /// A missing data folder says how to get MNIST.
+    /// A data folder without the MNIST files says how to get MNIST; one that does not exist says so first (new
+    /// user, paths23 item 10: `--data /nonexistent` was answered with how to download MNIST, as if it existed).
     func testMissingDataSaysHowToGetMNIST() throws {
-        try assertRejected(.evaluate, [checkpoint.path, "--data", out("nodata")], in: folder,
+        try FileManager.default.createDirectory(atPath: out("empty"), withIntermediateDirectories: true)
+        try assertRejected(.evaluate, [checkpoint.path, "--data", out("empty")], in: folder,
                            mentions: ["no MNIST file found", "scripts/get-mnist.sh", "--data DIR"], status: 1)
+        for tool in [Tool.evaluate, .visualize, .train] {
+            let arguments = tool == .evaluate ? [checkpoint.path] : tool == .visualize ? ["--model", checkpoint.path, "--out", out("v.png")]
+                : ["--model", "tiny", "--steps", "2", "--out", out("run")]
+            try assertRejected(tool, arguments + ["--data", "/nonexistent"], in: folder,
+                               mentions: ["--data /nonexistent: no such folder; check the name", "scripts/get-mnist.sh"],
+                               status: 1)
+        }
     }
 }

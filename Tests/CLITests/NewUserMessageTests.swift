@@ -8,6 +8,30 @@ final class NewUserMessageTests: ToolFolderTestCase {
         return path(name)
     }
 
+    /// New user (paths23, item 10): a model file named `-m.ckpt` is read by argument-parser as an option, and was
+    /// answered "Missing expected argument '<checkpoints> ...'" although the file is there. Named as the unknown
+    /// option it was read as, with how to pass the file; `./-m.ckpt` works. A mistyped long option keeps
+    /// argument-parser's suggestion.
+    func testAFileNamedWithALeadingDashIsNamedAsAnUnknownOption() throws {
+        try FileManager.default.copyItem(at: checkpoint, to: folder.appendingPathComponent("-m.ckpt"))
+        let hint = "unknown option '-m.ckpt' (for a file named so, write ./-m.ckpt)"
+        let cases: [(Tool, [String], String)] = [
+            (.evaluate, ["-m.ckpt", "--data", data.path, "--limit", "2"], hint),
+            (.evaluate, [checkpoint.path, "-m.ckpt", "--data", data.path], hint),
+            (.convert, ["-m.ckpt", "m.onnx"], hint),
+            (.verify, ["-m.ckpt", "p.vnnlib"], hint),
+            (.visualize, ["--baseline", "-m.ckpt", "--ibp", checkpoint.path, "--data", data.path],
+             "--baseline -m.ckpt: a value that starts with '-' is read as an option; write --baseline=-m.ckpt, or ./-m.ckpt"),
+            (.evaluate, [checkpoint.path, "--limt", "2"], "Unknown option '--limt'. Did you mean '--limit'?"),
+        ]
+        for (tool, arguments, mention) in cases {
+            try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)
+        }
+        let run = try Tool.evaluate.run(["./-m.ckpt", "--data", data.path, "--limit", "2", "--pgd-steps", "0"], in: folder)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.hasPrefix("./-m.ckpt (tiny), 2 test images"), run.stdout)
+    }
+
     func testModelFileNumbersNameTheField() throws {
         let cases: [(String, [String])] = [
             ("10.5", ["\"units\" of layer 2 (linear) is 10.5, not a whole number"]),

@@ -51,7 +51,7 @@ final class TrainFlagTests: XCTestCase {
             (["--learning-rate", "0.5"], ["--learning-rate 0.5 differs from the run's 0.001", "settings.json"]),
             (["--batch-size", "20"], ["--batch-size 20 differs from the run's 10"]),
             (["--eval-epsilon", "0.3"], ["--eval-epsilon 0.3 differs from the run's 0.1"]),
-            (["--data", other.path], ["--data the MNIST files in \(other.path) differ"]),
+            (["--data", other.path], ["--data the MNIST training and test files in \(other.path) differ"]),
             (["--steps", "2"], ["--steps 2 is below the 4 steps the run has taken"]),
         ]
         for (flags, mentions) in cases {

@@ -136,24 +136,43 @@ final class TrustNothingTests: ToolFolderTestCase {
     }
 
     func testTrainInterruptedExits130AndKeepsTheCheckpoint() throws {
+        try assertTrainStoppedBySignalKeepsTheCheckpoint(SIGINT, status: 130, says: "interrupted at step ")
+    }
+
+    /// New user (paths23, item 2b): SIGTERM, what a cluster scheduler sends at a job's time limit, ended the run at
+    /// once and lost every step since the last `--checkpoint-every` (here all of them: only settings.json was left),
+    /// while Ctrl-C kept them. It is handled as the first Ctrl-C now: checkpoint, a line naming the signal, and
+    /// exit 128 + SIGTERM.
+    func testTrainTerminatedBySIGTERMKeepsTheCheckpoint() throws {
+        try assertTrainStoppedBySignalKeepsTheCheckpoint(SIGTERM, status: 143, says: "terminated (SIGTERM) at step ")
+    }
+
+    private func assertTrainStoppedBySignalKeepsTheCheckpoint(_ signal: Int32, status: Int32, says: String,
+                                                              file: StaticString = #filePath, line: UInt = #line) throws {
         try Tool.train.requireBuilt()
         let capture = try TempFolder.make(prefix: "capture")
         defer { try? FileManager.default.removeItem(at: capture) }
-        let run = folder.appendingPathComponent("run")
+        let run = folder.appendingPathComponent("run-\(signal)")
         let process = try Tool.train.launch(["--model", "tiny", "--steps", "1000000", "--eval-every", "1000000", "--batch-size", "10",
-                                             "--data", data.path, "--out", run.path], in: folder, capture: capture)
-        // Wait for the first progress (the run folder's settings exist), then Ctrl-C.
+                                             "--checkpoint-every", "1000000", "--data", data.path, "--out", run.path],
+                                            in: folder, capture: capture)
+        // Wait for the first progress (the run folder's settings exist), then the signal.
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: run.appendingPathComponent("settings.json").path) && Date() < deadline {
             usleep(50_000)
         }
         usleep(500_000)
-        process.interrupt()
-        XCTAssertTrue(process.wait(upTo: 60))
-        XCTAssertEqual(process.terminationReason, .exit)
-        XCTAssertEqual(process.terminationStatus, 130,
-                       (try? String(contentsOf: capture.appendingPathComponent("stderr"), encoding: .utf8)) ?? "")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("checkpoint.ckpt").path))
+        kill(process.processIdentifier, signal)
+        XCTAssertTrue(process.wait(upTo: 60), file: file, line: line)
+        let stdout = (try? String(contentsOf: capture.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+        XCTAssertEqual(process.terminationReason, .exit, file: file, line: line)
+        XCTAssertEqual(process.terminationStatus, status,
+                       (try? String(contentsOf: capture.appendingPathComponent("stderr"), encoding: .utf8)) ?? "", file: file, line: line)
+        XCTAssertTrue(stdout.hasPrefix(says), stdout, file: file, line: line)
+        XCTAssertTrue(stdout.contains("(continue with --resume \(run.path))"), stdout, file: file, line: line)
+        let step = try Checkpoint.load(run.appendingPathComponent("checkpoint.ckpt")).step
+        XCTAssertGreaterThan(step, 0, file: file, line: line)
+        XCTAssertTrue(stdout.hasPrefix(says + "\(step):"), stdout, file: file, line: line)
     }
 
     // MARK: - 6. numbers and lists

@@ -108,8 +108,25 @@ final class VerifyTests: XCTestCase {
         let twice = try Tool.verify.run(["--instances", list.path], in: folder)
         XCTAssertEqual(twice.status, 1)
         XCTAssertTrue(twice.stderr.contains("is also on line 2"), twice.stderr)
+        try assertListStoppedBySignalKeepsTheFinishedInstances(SIGINT, status: 130, says: "verify: interrupted after")
+    }
+
+    /// New user (paths23, item 2b): SIGTERM (a scheduler's time limit) ended the list at once and wrote no results
+    /// file at all, while Ctrl-C kept the finished instances. It is handled as the first Ctrl-C now, with a line
+    /// naming the signal and exit 128 + SIGTERM.
+    func testTerminatedListKeepsTheFinishedInstances() throws {
+        try Tool.verify.requireBuilt()
+        _ = try write(property(eps: 0.0005, label: label), "holds.vnnlib")
+        let rows = (0..<120_000).map { "(<= Y_\($0 % 10) Y_\(($0 + 1) % 10))" }.joined(separator: " ")
+        _ = try write(property(eps: 0.0005, label: label) + "(assert (and " + rows + "))\n", "slow.vnnlib")
+        try assertListStoppedBySignalKeepsTheFinishedInstances(SIGTERM, status: 143, says: "verify: terminated (SIGTERM) after")
+    }
+
+    /// Runs the list `holds.vnnlib`, `slow.vnnlib`, sends `signal` once the first instance is done, and checks the
+    /// exit status, the line and the results file (the header and the finished instance).
+    private func assertListStoppedBySignalKeepsTheFinishedInstances(_ signal: Int32, status: Int32, says: String) throws {
         let two = try write("onnx,vnnlib,timeout\ntiny.onnx,holds.vnnlib,60\ntiny.onnx,slow.vnnlib,60\n", "two.csv")
-        let results = folder.appendingPathComponent("results.csv")
+        let results = folder.appendingPathComponent("results-\(signal).csv")
         let capture = try TempFolder.make(prefix: "capture")
         defer { try? FileManager.default.removeItem(at: capture) }
         let process = try Tool.verify.launch(["--instances", two.path, "--results", results.path], in: folder, capture: capture)
@@ -118,11 +135,11 @@ final class VerifyTests: XCTestCase {
         func stderr() -> String { (try? String(contentsOf: capture.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
         while process.isRunning && Date() < deadline && !stderr().contains("instances 1/2") { usleep(2_000) }
         XCTAssertTrue(process.isRunning, "the list ended before it could be interrupted: \(stderr())")
-        kill(process.processIdentifier, SIGINT)
-        XCTAssertTrue(process.wait(upTo: 60), "still running 60 s after Ctrl-C")
+        kill(process.processIdentifier, signal)
+        XCTAssertTrue(process.wait(upTo: 60), "still running 60 s after the signal")
         XCTAssertEqual(process.terminationReason, .exit)
-        XCTAssertEqual(process.terminationStatus, 130, stderr())
-        XCTAssertTrue(stderr().contains("verify: interrupted after 1 of 2 instances; the results of those are in"), stderr())
+        XCTAssertEqual(process.terminationStatus, status, stderr())
+        XCTAssertTrue(stderr().contains("\(says) 1 of 2 instances; the results of those are in"), stderr())
         let written = try String(contentsOf: results, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(written.count, 2, "the header and the finished instance")
         XCTAssertTrue(written.last!.hasPrefix(",tiny.onnx,holds.vnnlib,60.0,unsat,"), String(written.last!))

@@ -334,7 +334,8 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertThrowsError(try Trainer.resume(directory: run, flags: fewer)) { XCTAssert("\($0)".contains("below the 3 steps"), "\($0)") }
     }
 
-    /// --data on resume may name another folder with the same images (the record follows it), never other images.
+    /// --data on resume may name another folder with the same images (the record keeps the folder the run started
+    /// with), never other images.
     func testDataOnResumeMustHoldTheSameImages() throws {
         let run = dir.appendingPathComponent("r")
         try Trainer.start(settings(steps: 3), dataDirectory: data, directory: run, force: false).run(progress: { _ in })
@@ -348,7 +349,7 @@ final class TrainingResumeTests: XCTestCase {
         }
         XCTAssertNoThrow(try Trainer.resume(directory: run, dataDirectory: moved))
         XCTAssertEqual(try StrictJSON.decode(TrainingSettings.self, from: Data(contentsOf: run.appendingPathComponent("settings.json"))).data,
-                       moved.standardizedFileURL.path)
+                       data.path)
         // Other images under the same names are refused.
         let other = dir.appendingPathComponent("other")
         try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
@@ -356,7 +357,7 @@ final class TrainingResumeTests: XCTestCase {
         try MNIST.write(images, directory: other, split: .train)
         try MNIST.write(images, directory: other, split: .test)
         XCTAssertThrowsError(try Trainer.resume(directory: run, dataDirectory: other)) { error in
-            XCTAssert("\(error)".hasPrefix("--data the MNIST files in \(other.path) differ"), "\(error)")
+            XCTAssert("\(error)".hasPrefix("--data the MNIST training and test files in \(other.path) differ"), "\(error)")
         }
     }
 
@@ -393,6 +394,82 @@ final class TrainingResumeTests: XCTestCase {
         }
         try full.write(to: log, atomically: true, encoding: .utf8)
         XCTAssertNoThrow(try Trainer.resume(directory: run))
+    }
+
+    /// New user (paths23, item 11): a run shorter than the log's 100-step window (its log holds only evaluations)
+    /// resumed without a word after metrics.jsonl was deleted, and the history was lost; an emptied log likewise.
+    /// Every checkpoint after step 0 is written after the log, so a missing log is always a lost one, and the
+    /// evaluations the run made must be there as its training records must.
+    func testAShortRunsMissingOrEmptiedLogStopsTheResume() throws {
+        let run = dir.appendingPathComponent("short")
+        XCTAssertTrue(try Trainer.start(settings(steps: 10), dataDirectory: data, directory: run, force: false)
+            .run(progress: { _ in }))
+        let log = run.appendingPathComponent("metrics.jsonl")
+        let full = try String(contentsOf: log, encoding: .utf8)
+        XCTAssert(full.contains("\"type\":\"eval\""), full)
+        var flags = TrainingFlags()
+        flags.steps = 12
+        for (what, text, expected) in [("missing", nil, "missing, but the checkpoint is at step 10"),
+                                       ("emptied", "", "its last evaluation record is at step 0")] as [(String, String?, String)] {
+            if let text { try text.write(to: log, atomically: true, encoding: .utf8) } else { try FileManager.default.removeItem(at: log) }
+            XCTAssertThrowsError(try Trainer.resume(directory: run, flags: flags), what) { error in
+                XCTAssert("\(error)".contains("\(log.path): \(expected)"), "\(what): \(error)")
+                XCTAssert("\(error)".contains("restore"), "\(what): \(error)")
+            }
+        }
+        try full.write(to: log, atomically: true, encoding: .utf8)
+        XCTAssertNoThrow(try Trainer.resume(directory: run, flags: flags))
+    }
+
+    /// New user (paths23, item 11b): `--resume --data OTHER` checked only the evaluated first `evalLimit` test
+    /// images, so a folder whose test files differ after them was taken, and the record was rewritten to name it,
+    /// so that a later refusal called OTHER the folder the run started with. The whole test files are digested
+    /// now, the refusal names the files that differ and the folder the run started with, and the record keeps it.
+    func testDataOnResumeChecksTheWholeTestFilesAndTheRecordKeepsItsFolder() throws {
+        let run = dir.appendingPathComponent("r")
+        XCTAssertTrue(try Trainer.start(settings(steps: 3), dataDirectory: data, directory: run, force: false).run(progress: { _ in }))
+        let started = try StrictJSON.decode(TrainingSettings.self, from: Data(contentsOf: run.appendingPathComponent("settings.json")))
+        // Another folder whose test labels differ after the 20 images evaluated (label 90 of 100).
+        let other = dir.appendingPathComponent("other")
+        try FileManager.default.copyItem(at: data, to: other)
+        var test = try MNIST.load(directory: data, split: .test)
+        test.labels[90] = (test.labels[90] + 1) % 10
+        try MNIST.write(test, directory: other, split: .test)
+        XCTAssertThrowsError(try Trainer.resume(directory: run, dataDirectory: other, steps: 4)) { error in
+            XCTAssert("\(error)".hasPrefix("--data the MNIST test files (t10k-*) in \(other.path) differ from those the run "
+                                          + "started with (in \(started.data!), sha256 "), "\(error)")
+        }
+        // A copy with the same files is taken, and the record keeps the folder the run started with.
+        let copy = dir.appendingPathComponent("copy")
+        try FileManager.default.copyItem(at: data, to: copy)
+        XCTAssertTrue(try Trainer.resume(directory: run, dataDirectory: copy, steps: 4).run(progress: { _ in }))
+        let after = try StrictJSON.decode(TrainingSettings.self, from: Data(contentsOf: run.appendingPathComponent("settings.json")))
+        XCTAssertEqual(after.data, started.data)
+        XCTAssertEqual(after.dataSHA256, started.dataSHA256)
+        // Training images changed in the copy: the refusal names the training files and the original folder.
+        var train = try MNIST.load(directory: data, split: .train)
+        train.labels[0] = (train.labels[0] + 1) % 10
+        try MNIST.write(train, directory: copy, split: .train)
+        XCTAssertThrowsError(try Trainer.resume(directory: run, dataDirectory: copy, steps: 5)) { error in
+            XCTAssert("\(error)".contains("the MNIST training files (train-*) in \(copy.path) differ from those the run "
+                                         + "started with (in \(started.data!), "), "\(error)")
+        }
+    }
+
+    /// A record made before the whole test files were digested holds the digest of the first `evalLimit` (here 20)
+    /// test images (or `-` with `--validation`): it is still accepted for the same files, and only for them.
+    func testARecordOfTheEvaluatedTestImagesIsStillAccepted() throws {
+        let whole = try MNIST.load(directory: data, split: .test)
+        let train = Dataset.sha256(of: try MNIST.load(directory: data, split: .train))
+        let run = Trainer.RunData(train: try Dataset.mnist(directory: data, split: .train),
+                                   evaluated: Dataset(whole.prefix(20)), digest: "\(train)+\(Dataset.sha256(of: whole))",
+                                   legacyTestDigest: Dataset.sha256(of: whole.prefix(20)))
+        XCTAssertNil(run.differs(from: run.digest))
+        XCTAssertNil(run.differs(from: "\(train)+\(Dataset.sha256(of: whole.prefix(20)))"))
+        XCTAssertEqual(run.differs(from: "\(train)+\(Dataset.sha256(of: whole.prefix(19)))"),
+                       "test files (t10k-*)")
+        XCTAssertEqual(run.differs(from: "\(Dataset.sha256(of: whole.prefix(99)))+\(Dataset.sha256(of: whole))"),
+                       "training files (train-*)")
     }
 
     /// New user, kind "silent guess": a checkpoint copied in from another run (other seed and learning rate) was

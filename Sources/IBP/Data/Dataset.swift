@@ -36,10 +36,15 @@ public struct Dataset: Sendable {
         sampleShape = [1, images.rows, images.cols]
         pixels = images.pixels.map { Float($0) / 255 }
         labels = images.labels.map { Int($0) }
+        sha256 = Dataset.sha256(of: images)
+    }
+
+    /// SHA-256 (hex) of the images' bytes, then the labels' bytes: `sha256` of the data set they make.
+    public static func sha256(of images: LabelledImages) -> String {
         var hash = SHA256()
         images.pixels.withUnsafeBytes { hash.update(bufferPointer: $0) }
         images.labels.withUnsafeBytes { hash.update(bufferPointer: $0) }
-        sha256 = hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     public init(sampleShape: [Int], pixels: [Float], labels: [Int], sha256: String? = nil) {

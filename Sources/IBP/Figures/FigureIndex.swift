@@ -33,10 +33,11 @@ public enum FigureIndex {
         return before == nil ? .created : (before == data ? .unchanged : .updated)
     }
 
-    /// `path` relative to `folder` (both made absolute against the current directory).
+    /// `path` relative to `folder`, both as the OS resolves them (`TypedPath.resolved`: links and `..` followed, so
+    /// `lnk/../a.png` is linked where the file was written).
     static func relative(_ path: String, to folder: URL) -> String {
-        let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
-        let base = folder.standardizedFileURL.pathComponents
+        let target = URL(fileURLWithPath: TypedPath.resolved(path)).pathComponents
+        let base = URL(fileURLWithPath: TypedPath.resolved(TypedPath.url(folder).path)).pathComponents
         var common = 0
         while common < min(target.count, base.count) && target[common] == base[common] { common += 1 }
         let up = [String](repeating: "..", count: base.count - common)

@@ -1,10 +1,11 @@
 import Foundation
+import IBPFormats
 import IBPRender
 
 /// `widths` and `curves`: the line-plot figures, computed from many samples or the whole test set.
 extension FigureMaker {
     private func lineName(_ m: FigureModel, _ method: BoundMethodName, methods: Int) -> String {
-        let stem = URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent
+        let stem = TypedPath.url(m.path).deletingPathExtension().lastPathComponent
         return methods > 1 ? "\(stem) (\(method.rawValue))" : stem
     }
 
@@ -64,7 +65,7 @@ extension FigureMaker {
         for (i, m) in models.enumerated() {
             try m.checkFits(data)
             let before = i * data.count
-            let stem = URL(fileURLWithPath: m.path).deletingPathExtension().lastPathComponent
+            let stem = TypedPath.url(m.path).deletingPathExtension().lastPathComponent
             curves += try AccuracyCurves.measure(m.classifier, name: stem, on: data, epsilons: r.epsilons, methods: r.methodList,
                                                  pgdSteps: r.options.pgdSteps, pgdEvery: r.pgdEvery, seed: r.options.seed,
                                                  exhaustive: r.exhaustive) {

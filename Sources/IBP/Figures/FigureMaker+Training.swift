@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 import IBPRender
 
 /// `training`: a run's `curves.png` (`TrainingCurves`: losses, then batch and test accuracies, against step) redrawn
@@ -15,7 +16,7 @@ extension FigureMaker {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
             throw SettingsError(message: "--metrics \(path): no such file (a run folder's metrics.jsonl)", isUsageError: false)
         }
-        let records = try MetricsLog(url: URL(fileURLWithPath: path), upTo: Int.max).records
+        let records = try MetricsLog(url: TypedPath.url(path), upTo: Int.max).records
         guard !records.isEmpty else {
             throw SettingsError(message: "--metrics \(path): holds no metrics record", isUsageError: false)
         }
@@ -24,14 +25,19 @@ extension FigureMaker {
 
     /// The title when none is given: the name of the log's folder (the run's name).
     static func trainingTitle(_ r: FigureRequest) -> String {
-        r.title ?? URL(fileURLWithPath: r.metrics ?? "").deletingLastPathComponent().lastPathComponent
+        if let title = r.title { return title }
+        // The folder's name as typed; for `.` or `..` (`metrics.jsonl`, `lnk/../metrics.jsonl`), the name of the
+        // folder the OS resolves them to.
+        let folder = TypedPath.folder(of: r.metrics ?? "")
+        let last = folder.split(separator: "/").last.map(String.init) ?? "/"
+        return last == "." || last == ".." ? URL(fileURLWithPath: TypedPath.resolved(folder)).lastPathComponent : last
     }
 
     func makeTraining(_ r: FigureRequest) throws -> FigureRecord {
         let records = try trainingRecords(r)
         try Self.createFolder(for: r.output, flag: "--out")
         let title = Self.trainingTitle(r)
-        try TrainingCurves.render(records, to: URL(fileURLWithPath: r.output), title: title, format: r.format, fonts: fonts)
+        try TrainingCurves.render(records, to: TypedPath.url(r.output), title: title, format: r.format, fonts: fonts)
         let steps = records.map(\.step).max() ?? 0
         let evals = records.filter { $0.type == "eval" }
         let caption = r.caption ?? "Training of \(title) over \(steps) steps: losses (top) and batch and test accuracies "

@@ -122,8 +122,8 @@ public final class FigureMaker {
         // Created only now, after every check, so a request refused above leaves no empty folder behind.
         try Self.createFolder(for: r.output, flag: "--out")
         if let dump = r.dumpBounds { try Self.createFolder(for: dump, flag: "--dump-bounds") }
-        let url = URL(fileURLWithPath: r.output)
-        let dump = r.dumpBounds.map { URL(fileURLWithPath: $0) }
+        let url = TypedPath.url(r.output)
+        let dump = r.dumpBounds.map { TypedPath.url($0) }
         var options = r.options
         options.format = r.format
         switch r.kind {
@@ -165,7 +165,7 @@ public final class FigureMaker {
     /// Creates the missing folders above the file `path`, as every tool does for what it writes.
     /// - Throws: `SettingsError` (a failure at run time, exit status 1) naming the flag, the file and the folder.
     static func createFolder(for path: String, flag: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let folder = URL(fileURLWithPath: TypedPath.folder(of: TypedPath.url(path).path), isDirectory: true)
         if let reason = FolderCreation.create(folder) {
             throw SettingsError(message: "\(flag) \(path): cannot create the folder \(folder.path): \(reason)",
                                 isUsageError: false)

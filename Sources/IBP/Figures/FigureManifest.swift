@@ -138,7 +138,7 @@ public struct FigureManifest {
         var outputs: [String: Int] = [:]
         for (i, r) in requests.enumerated() {
             let key = FileIdentity.node(r.output).map { "node " + $0 }
-                ?? URL(fileURLWithPath: r.output).standardizedFileURL.resolvingSymlinksInPath().path
+                ?? TypedPath.resolved(r.output)
             if let first = outputs[key] {
                 throw ManifestError("\(url.path): figures \(first + 1) and \(i + 1) both write \(r.output); give each figure its own output")
             }
@@ -244,7 +244,7 @@ public struct FigureManifest {
         let written = try FigureIndex.write(records, to: url.deletingLastPathComponent(), title: "Figures",
                                             command: "swift run -c release visualize --manifest \(url.relativePath) --data DATA_DIR")
         for (k, file) in written.enumerated() {
-            let name = URL(fileURLWithPath: file.path).lastPathComponent
+            let name = TypedPath.url(file.path).lastPathComponent
             progress(requests.count + k + 1, folder.isEmpty ? name : "\(folder)/\(name)", file.outcome)
         }
     }

@@ -14,7 +14,7 @@ public struct FigureModel {
     /// Loads `path` by its content (`ModelFile.load`).
     /// - Throws: the reader's one-line error naming the file.
     public init(path: String) throws {
-        let url = URL(fileURLWithPath: path)
+        let url = TypedPath.url(path)
         file = try ModelFile.load(url)
         classifier = file.makeClassifier()
         // POSIX reads (`Gzip.readRaw`): `Data(contentsOf:)` throws Foundation's error dump, and `load` has read it already.
@@ -40,13 +40,13 @@ public struct FigureModel {
         case .checkpoint:
             return FigureModel(path: path, sha256: sha256, file: file, classifier: (classifier as! Network).copy())
         case .onnx:
-            let again = try ModelFile.load(URL(fileURLWithPath: path))
+            let again = try ModelFile.load(TypedPath.url(path))
             return FigureModel(path: path, sha256: sha256, file: again, classifier: again.makeClassifier())
         }
     }
 
     /// The file's name.
-    public var name: String { URL(fileURLWithPath: path).lastPathComponent }
+    public var name: String { TypedPath.url(path).lastPathComponent }
 
     /// The shape the figure's input stage `x` is drawn with: the raw image the model reads. The model's input shape
     /// without unit axes, as one channel when it is [h, w], and as a square [1, k, k] when it is a vector of k * k

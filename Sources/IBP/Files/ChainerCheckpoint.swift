@@ -52,7 +52,7 @@ extension Checkpoint {
                            + "every weight must be a finite float32")
             }
         }
-        var checkpoint = Checkpoint(network: network, settings: ["source": URL(fileURLWithPath: path).lastPathComponent])
+        var checkpoint = Checkpoint(network: network, settings: ["source": TypedPath.url(path).lastPathComponent])
         checkpoint.parameters = params
         return checkpoint
     }

@@ -152,7 +152,7 @@ extension TrainingSettings {
     public func loadingModelFile() throws -> TrainingSettings {
         guard architecture == nil, ArchitectureFile.isFile(model) else { return self }
         var settings = self
-        settings.architecture = try ArchitectureFile.load(URL(fileURLWithPath: model), name: model)
+        settings.architecture = try ArchitectureFile.load(TypedPath.url(model), name: model)
         return settings
     }
 }

@@ -90,15 +90,18 @@ public struct MetricsLog {
     /// Opens the log, keeping the records of an earlier run up to step `upTo` (what its checkpoint holds).
     /// - Throws: `SettingsError` (a failure at run time) naming the file and line of a record that is not valid,
     ///   instead of dropping it: a resumed log must hold every record an uninterrupted one does.
-    /// With `requireHistory` (a resumed run), a log that cannot hold every `train` record up to `step` (missing,
-    /// emptied or cut: the last one must be at the last multiple of `every` at or before `step`) is refused, not
-    /// continued with a lost history; readers of a finished log (`visualize training`) pass false.
-    public init(url: URL, upTo step: Int, every: Int = 100, requireHistory: Bool = false) throws {
+    /// With `requireHistory` (a resumed run), a log that cannot hold every record up to `step` is refused, not
+    /// continued with a lost history: a missing log (every checkpoint after step 0 is written after the log, so a
+    /// run that has one had a log, even an empty one), and an emptied or cut one (the last `train` record must be
+    /// at the last multiple of `every` at or before `step`, the last `eval` record at `lastEvaluation` or later,
+    /// the step of the last evaluation the run made). Readers of a finished log (`visualize training`) pass false.
+    public init(url: URL, upTo step: Int, every: Int = 100, requireHistory: Bool = false, lastEvaluation: Int = 0) throws {
         self.url = url
         self.every = every
         let lastExpected = requireHistory ? (step / every) * every : 0
         guard step > 0, FileManager.default.fileExists(atPath: url.path) else {
-            if lastExpected > 0 {
+            // A run of fewer than `every` steps has a log too (its evaluations, or none yet): missing is lost.
+            if requireHistory && step > 0 {
                 throw SettingsError(message: "\(url.path): missing, but the checkpoint is at step \(step): the run's "
                                     + "history would be lost; restore the file, or start the run again with --force",
                                     isUsageError: false)
@@ -136,6 +139,12 @@ public struct MetricsLog {
             throw SettingsError(message: "\(url.path): its last training record is at step \(lastTrain), but the checkpoint "
                                 + "is at step \(step) (records every \(every) steps): the log was cut or emptied; restore "
                                 + "it, or start the run again with --force", isUsageError: false)
+        }
+        let lastEval = records.last { $0.type == "eval" }?.step ?? 0
+        if requireHistory && lastEval < lastEvaluation {
+            throw SettingsError(message: "\(url.path): its last evaluation record is at step \(lastEval), but the run "
+                                + "evaluated at step \(lastEvaluation) (its checkpoint is at step \(step)): the log was cut "
+                                + "or emptied; restore it, or start the run again with --force", isUsageError: false)
         }
     }
 

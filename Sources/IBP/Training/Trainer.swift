@@ -75,12 +75,14 @@ public final class Trainer {
         if fm.fileExists(atPath: directory.path) {
             try requireRunFolder(directory, dataDirectory: dataDirectory)
         }
-        let (train, test) = try loadData(dataDirectory, settings: settings)
+        let loaded = try loadData(dataDirectory, settings: settings)
+        let (train, test) = (loaded.train, loaded.evaluated)
         // Epoch counts become steps once the number of training images is known.
         try settings.resolveEpochs(trainingImages: train.count)
         try settings.validate()
-        settings.data = dataDirectory.standardizedFileURL.path
-        settings.dataSHA256 = digest(train, test)
+        // The folder the OS read (`lnk/..` is where `lnk` leads, not the working folder), absolute.
+        settings.data = TypedPath.resolved(dataDirectory.path)
+        settings.dataSHA256 = loaded.digest
         settings.gemmKernel = GEMMKernel.current.rawValue
         if let reason = FolderCreation.create(directory) {
             throw SettingsError(message: "--out \(directory.path): cannot create the run folder: \(reason)", isUsageError: false)
@@ -103,8 +105,10 @@ public final class Trainer {
     /// - Throws: `SettingsError` (usage) naming `--out` and what the folder holds.
     static func requireRunFolder(_ directory: URL, dataDirectory: URL) throws {
         let fm = FileManager.default
-        let run = directory.resolvingSymlinksInPath().standardizedFileURL
-        if run == dataDirectory.resolvingSymlinksInPath().standardizedFileURL {
+        // Compared as the OS resolves them (`TypedPath.resolved`; `..` after a link by text named another folder),
+        // and by device and inode.
+        if TypedPath.resolved(directory.path) == TypedPath.resolved(dataDirectory.path)
+            || FileIdentity.node(directory.path).map({ $0 == FileIdentity.node(dataDirectory.path) }) == true {
             throw SettingsError(message: "--out \(directory.path) is the data folder; give a new folder for the run")
         }
         guard let contents = try? fm.contentsOfDirectory(atPath: directory.path) else {
@@ -120,7 +124,8 @@ public final class Trainer {
     /// - Parameters:
     ///   - flags: flags given with `--resume`. Each must equal the record, except `--steps`, which sets a new
     ///     total (not below the checkpoint's step), and `--data`, which may name another folder holding the same
-    ///     images (checked by digest; the record then follows it). Anything else is refused in one line.
+    ///     files (training and test, checked by digest; the record keeps the folder the run started with, which
+    ///     messages name). Anything else is refused in one line.
     ///   - dataDirectory: `--data`, if given.
     ///   - defaultData: the data folder of a run recorded without one (runs made before it was recorded).
     public static func resume(directory: URL, flags: TrainingFlags = TrainingFlags(), dataDirectory: URL? = nil,
@@ -181,6 +186,10 @@ public final class Trainer {
             throw SettingsError(message: "\(checkpointURL.path) was written by another run (\(different)); "
                                 + "restore the run's own checkpoint or start a new run with --out", isUsageError: false)
         }
+        // The last evaluation the run made up to its checkpoint, which the log must hold: at the last multiple of
+        // `evalEvery`, or at the checkpoint's step when the run had finished there (every run evaluates at its end).
+        let lastEvaluation = max((checkpoint.step / settings.evalEvery) * settings.evalEvery,
+                                 checkpoint.step == settings.steps ? checkpoint.step : 0)
         if let steps = flags.steps {
             guard steps >= checkpoint.step else {
                 throw UsageError("--steps \(FlagText.show("--steps", steps)) is below the \(checkpoint.step) steps the run has taken "
@@ -191,28 +200,31 @@ public final class Trainer {
         try settings.validate()
 
         // The data: the folder given, else the one recorded; either way the same images as at the start.
-        let recorded = settings.data.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let recorded = settings.data.map { TypedPath.url($0, isDirectory: true) }
         guard let folder = dataDirectory ?? recorded ?? defaultData else {
             throw UsageError("\(settingsURL.path) records no data folder: pass --data DIR")
         }
-        let (train, test): (Dataset, Dataset)
+        let loaded: RunData
         do {
-            (train, test) = try loadData(folder, settings: settings)
+            loaded = try loadData(folder, settings: settings)
         } catch where dataDirectory == nil && recorded != nil {
             throw SettingsError(message: "the run's data folder \(folder.path) (recorded in \(settingsURL.path)) cannot be "
                                 + "read: \(FileText.reason(error)); pass --data DIR with the same MNIST files", isUsageError: false)
         }
-        let found = digest(train, test)
-        if let expected = settings.dataSHA256, expected != found {
-            let message = "the MNIST files in \(folder.path) differ from those the run started with "
-                + "(\(settings.data ?? "its data folder"), sha256 \(expected.prefix(16))...); resume with the same images"
+        let (train, test) = (loaded.train, loaded.evaluated)
+        if let expected = settings.dataSHA256, let differing = loaded.differs(from: expected) {
+            // Named: the files that differ, and the folder the run started with (the record keeps it).
+            let message = "the MNIST \(differing) in \(folder.path) differ from those the run started with "
+                + "(\(settings.data.map { "in \($0), " } ?? "")sha256 \(expected.prefix(16))...); resume with the same images"
             throw dataDirectory == nil ? SettingsError(message: message, isUsageError: false) : UsageError("--data " + message)
         }
-        settings.data = folder.standardizedFileURL.path
-        settings.dataSHA256 = found
+        // The record keeps the folder the run started with and its digest (a later refusal names that folder, and
+        // the checkpoints carry the digest); a record made before they were kept gets them now.
+        if settings.data == nil { settings.data = TypedPath.resolved(folder.path) }
+        if settings.dataSHA256 == nil { settings.dataSHA256 = loaded.digest }
 
         let trainer = try Trainer(settings: settings, directory: directory, fonts: fonts, network: checkpoint.makeNetwork(), adam: adam,
-                              step: checkpoint.step, train: train, test: test)
+                              step: checkpoint.step, train: train, test: test, lastEvaluation: lastEvaluation)
         if let window = checkpoint.settings["metrics_window"] {
             trainer.metrics.window = try StrictJSON.decode([BatchStatistics].self, from: Data(window.utf8))
         }
@@ -231,7 +243,7 @@ public final class Trainer {
                                     + "will not be the bits of an uninterrupted run")
             trainer.settings.gemmKernel = "\(kernel)+\(GEMMKernel.current.rawValue)"
         }
-        // The record follows what the resumed run does: a new total of steps, a moved data folder.
+        // The record follows what the resumed run does: a new total of steps (the data folder stays the one it started with).
         try AtomicFile.write(try JSONEncoder.pretty.encode(trainer.settings), to: settingsURL)
         return trainer
     }
@@ -273,14 +285,46 @@ public final class Trainer {
         return try resume(directory: directory, flags: flags, dataDirectory: dataDirectory)
     }
 
+    /// A run's data: the training images, the images evaluated, and the digests of the folder's files.
+    struct RunData {
+        let train: Dataset
+        let evaluated: Dataset
+        /// SHA-256 of the training files' images and labels, and of the whole test files', joined by `+`: what the
+        /// record keeps (`dataSHA256`).
+        let digest: String
+        /// The test digest records made before the whole test files were digested hold: the evaluated first
+        /// `evalLimit` test images, or `-` with `--validation` (the test files were not read).
+        let legacyTestDigest: String
+
+        /// Which files differ from the record's `expected` digest ("training files", "test files", or both), or nil.
+        func differs(from expected: String) -> String? {
+            let want = expected.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+            let have = digest.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+            guard want.count == 2, have.count == 2 else { return expected == digest ? nil : "files" }
+            let trainDiffers = want[0] != have[0]
+            let testDiffers = want[1] != have[1] && want[1] != legacyTestDigest
+            switch (trainDiffers, testDiffers) {
+            case (false, false): return nil
+            case (true, false): return "training files (train-*)"
+            case (false, true): return "test files (t10k-*)"
+            case (true, true): return "training and test files"
+            }
+        }
+    }
+
     /// The training images and the evaluation images: the first `evalLimit` test images, or with
     /// `validationImages` that many training images held out (`Dataset.holdingOut`), of which the first
-    /// `evalLimit` are evaluated.
-    private static func loadData(_ dir: URL, settings: TrainingSettings) throws -> (Dataset, Dataset) {
+    /// `evalLimit` are evaluated. The test files are read whole either way, so that the digest covers them all
+    /// (a resumed run with another test label beyond the first `evalLimit` images went on without a word).
+    private static func loadData(_ dir: URL, settings: TrainingSettings) throws -> RunData {
         let train = try Dataset.mnist(directory: dir, split: .train)
+        let testImages = try MNIST.load(directory: dir, split: .test)
+        let testDigest = Dataset.sha256(of: testImages)
+        let digest = "\(train.sha256 ?? "-")+\(testDigest)"
         guard let held = settings.validationImages else {
             try requireBatch(settings.batchSize, of: train.count, in: dir, heldOut: 0)
-            return (train, try Dataset.mnist(directory: dir, split: .test, limit: settings.evalLimit))
+            let evaluated = Dataset(testImages.prefix(settings.evalLimit))
+            return RunData(train: train, evaluated: evaluated, digest: digest, legacyTestDigest: evaluated.sha256 ?? "-")
         }
         guard held < train.count else {
             throw SettingsError(message: "--validation \(held) must be below the \(train.count) training images in \(dir.path)")
@@ -289,7 +333,8 @@ public final class Trainer {
         let (rest, validation) = train.holdingOut(held)
         let first = Array(0..<min(settings.evalLimit, validation.count))
         let (x, labels) = validation.batch(first)
-        return (rest, Dataset(sampleShape: validation.sampleShape, pixels: x.data, labels: labels))
+        return RunData(train: rest, evaluated: Dataset(sampleShape: validation.sampleShape, pixels: x.data, labels: labels),
+                       digest: digest, legacyTestDigest: "-")
     }
 
     /// Refuses a batch larger than the training images (given or default: a batch repeats no image within a step).
@@ -301,12 +346,8 @@ public final class Trainer {
                             + (heldOut > 0 ? ", or hold out fewer images" : ""))
     }
 
-    private static func digest(_ train: Dataset, _ test: Dataset) -> String {
-        "\(train.sha256 ?? "-")+\(test.sha256 ?? "-")"
-    }
-
     private init(settings: TrainingSettings, directory: URL, fonts: FontSet, network: Network, adam: Adam, step: Int,
-                 train: Dataset, test: Dataset) throws {
+                 train: Dataset, test: Dataset, lastEvaluation: Int = 0) throws {
         self.fonts = fonts
         self.settings = settings
         self.directory = directory
@@ -317,7 +358,7 @@ public final class Trainer {
         self.test = test
         self.order = BatchOrder(seed: settings.seed, count: train.count)
         self.metrics = try MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"), upTo: step,
-                                      requireHistory: true)
+                                      requireHistory: true, lastEvaluation: lastEvaluation)
         // Wall time is logged in the metrics, not the checkpoint, so checkpoints stay byte-for-byte reproducible.
         self.secondsBefore = metrics.records.last?.seconds ?? 0
         if let threads = settings.threads { Parallel.workers = threads }

@@ -60,7 +60,9 @@ public final class InstanceBatch {
         if let entry = consensus?[ConsensusList.key(onnx: instance.onnx, vnnlib: instance.vnnlib)] {
             expected = entry.evidence == "single-unreliable" ? .unknown : Consensus(rawValue: entry.consensus)
         }
-        let key = instance.onnxURL.standardizedFileURL.path
+        // The file the OS opens (`TypedPath.resolved`): by text, `lnk/../net.onnx` and `net.onnx` were one key, and
+        // the second instance ran the first one's network.
+        let key = TypedPath.resolved(instance.onnxURL.path)
         if models[key] == nil {
             models[key] = Result { try ModelFile.load(instance.onnxURL, batch: verifier.attack.restarts).makeClassifier() }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 import IBPRender
 
 /// `evaluate --plot FILE`: verified, PGD and nominal accuracy against epsilon for every evaluated checkpoint, drawn
@@ -8,7 +9,7 @@ public enum AccuracyPlot {
     /// `fonts` come from the caller, who loads them before the evaluation so a missing font is the first error.
     public static func render(_ reports: [EvaluationReport], to url: URL, fonts: FontSet) throws {
         let curves = reports.map {
-            AccuracyCurve(name: URL(fileURLWithPath: $0.checkpoint).deletingPathExtension().lastPathComponent,
+            AccuracyCurve(name: TypedPath.url($0.checkpoint).deletingPathExtension().lastPathComponent,
                           method: .ibp, results: $0.results)
         }
         let count = reports.first?.count ?? 0

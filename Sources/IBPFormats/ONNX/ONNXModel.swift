@@ -27,7 +27,7 @@ public enum ONNXModel {
 
     /// Reads the model at `path` (see `read(_:limits:)`).
     public static func read(path: String, limits: ONNXLimits = ONNXLimits()) throws -> ONNXGraph {
-        try read(URL(fileURLWithPath: path), limits: limits)
+        try read(TypedPath.url(path), limits: limits)
     }
 
     /// Decodes the bytes of an `.onnx` file; `path` names it in errors.

@@ -30,10 +30,10 @@ public struct VNNCOMPInstance: Equatable, Sendable {
 /// benchmark repositories), or with a header line naming the columns `onnx`, `vnnlib`, `timeout` (or `timeout_s`)
 /// and optionally `benchmark`, in any order. Paths are relative to the list's folder; `.gz` files are read too.
 public enum InstanceList {
-    /// A list's path `p`: absolute as written, else relative to the list's folder.
+    /// A list's path `p`: absolute as written, else relative to the list's folder, joined as text for the OS to
+    /// resolve (`TypedPath`: `lnk/../net.onnx` is beside where `lnk` leads, not beside `lnk`).
     static func resolve(_ p: String, in folder: URL) -> URL {
-        p.hasPrefix("/") ? URL(fileURLWithPath: p)
-            : URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: folder.path, isDirectory: true))
+        TypedPath.url(p, in: folder)
     }
 
     /// Reads the list at `url`.
@@ -41,7 +41,9 @@ public enum InstanceList {
     ///   (onnx and vnnlib as written) listed twice, no instances.
     public static func read(_ url: URL) throws -> [VNNCOMPInstance] {
         let table = try CSVTable.read(url)
-        return try instances(table, path: url.relativePath, folder: url.deletingLastPathComponent())
+        let url = TypedPath.url(url)
+        return try instances(table, path: url.relativePath,
+                             folder: URL(fileURLWithPath: TypedPath.folder(of: url.path), isDirectory: true))
     }
 
     /// The instances of a parsed list; `path` names it in errors, relative paths are resolved against `folder`.
@@ -96,8 +98,7 @@ public enum InstanceList {
             // instance (an existing file by device and inode, `FileIdentity`; a missing one by its resolved path).
             let key = [onnx, vnnlib].map { p -> String in
                 let url = InstanceList.resolve(p, in: folder)
-                return FileIdentity.node(url.path).map { "node " + $0 }
-                    ?? url.standardizedFileURL.resolvingSymlinksInPath().path
+                return FileIdentity.node(url.path).map { "node " + $0 } ?? TypedPath.resolved(url.path)
             }.joined(separator: "\u{0}")
             if let earlier = seen[key] {
                 throw fail("the instance \(FileText.shown(onnx)), \(FileText.shown(vnnlib)) is also on line \(earlier); "

@@ -54,7 +54,7 @@ public enum VNNLIB {
 
     /// Reads the property at `path` (see `read(_:limits:)`).
     public static func read(path: String, limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
-        try read(URL(fileURLWithPath: path), limits: limits)
+        try read(TypedPath.url(path), limits: limits)
     }
 
     /// Interprets the text of a `.vnnlib` file; `path` names it in errors.

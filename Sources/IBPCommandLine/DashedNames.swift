@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+
+/// A file whose name starts with `-` (`-m.ckpt`) is read by argument-parser as an option, and the error it gives
+/// is about something else: `evaluate -m.ckpt` said "Missing expected argument '<checkpoints> ...'" (the file is
+/// there), `visualize --baseline -m.ckpt` "Missing value for '--baseline <baseline>'", `verify -m.ckpt p.vnnlib`
+/// "got 1 file" (the command's own check ran first). Whatever the parse failure, `explain` names such a token
+/// and how to pass the file instead.
+///
+/// The tokens are read with argument-parser's own description of the command and its subcommands (the names and
+/// whether each takes a value, as `RepeatedFlags` does), not by hand: a token is an unknown option when it starts
+/// with `-`, is not `--`, and no option is spelt so (a known option's value is skipped).
+public enum DashedNames {
+    /// The one line for a parse failure with a dash-named file among `arguments` (a token starting with a single
+    /// `-` and longer than one letter, or any dash token that names an existing file), or nil when there is none
+    /// (argument-parser's message then stands: `--limt` keeps its "Did you mean '--limit'?").
+    public static func explain(_ message: String, command: ParsableCommand.Type, arguments: [String]) -> String? {
+        let missingValue = message.hasPrefix("Missing value for")
+        var bySpelling: [String: Bool] = ["-h": false, "--help": false, "--version": false,
+                                          "--experimental-dump-help": false]
+        for type in commands(command) {
+            for argument in RepeatedFlags.namedArguments(of: type) {
+                for spelling in argument.spellings { bySpelling[spelling] = (bySpelling[spelling] ?? false) || argument.takesValue }
+            }
+        }
+        var i = 0
+        while i < arguments.count {
+            let token = arguments[i]
+            i += 1
+            if token == "--" { break }
+            guard token.hasPrefix("-"), token.count > 1 else { continue }
+            let spelling = String(token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0])
+            if let takesValue = bySpelling[spelling] {
+                guard takesValue, !token.contains("="), i < arguments.count else { continue }
+                let value = arguments[i]
+                // The value argument-parser would not take: it starts with '-' and is no option of the command.
+                if missingValue, message.hasPrefix("Missing value for '\(spelling)"), value.hasPrefix("-"), value.count > 1,
+                   bySpelling[String(value.split(separator: "=", maxSplits: 1)[0])] == nil {
+                    return "\(spelling) \(value): a value that starts with '-' is read as an option; write "
+                        + "\(spelling)=\(value), or ./\(value) for a file named so"
+                }
+                i += 1
+                continue
+            }
+            // `-n5`: a short option with its value attached.
+            if !spelling.hasPrefix("--"), bySpelling[String(spelling.prefix(2))] != nil { continue }
+            // A single-dash name longer than one letter is no option of these tools (their short options are
+            // single letters); a long one is only taken for a file when a file has that name.
+            if (!token.hasPrefix("--") && token.count > 2) || FileManager.default.fileExists(atPath: token) {
+                return "unknown option '\(token)' (for a file named so, write ./\(token))"
+            }
+        }
+        return nil
+    }
+
+    /// `command` and its subcommands, recursively.
+    static func commands(_ command: ParsableCommand.Type) -> [ParsableCommand.Type] {
+        [command] + command.configuration.subcommands.flatMap(commands)
+    }
+}
