@@ -44,7 +44,7 @@ final class ListRepeatTests: ToolFolderTestCase {
         {"figures": [{"kind": "sweep", "output": "s.png", "models": ["good.ckpt"], "epsilons": "0:0.2:0.1,0.1"}]}
         """.utf8).write(to: manifest)
         try assertRejected(.visualize, ["--manifest", manifest.path, "--data", data.path], in: folder,
-                           mentions: ["figures.json", "figure 0 epsilons", "0.1"], status: 1)
+                           mentions: ["figures.json", "figure 1 epsilons", "0.1"], status: 1)
     }
 
     /// Distinct values still run.

@@ -209,7 +209,7 @@ final class VisualizeBadInputTests: XCTestCase {
     }
 
     func testManifestEntryWithABoundsList() throws {
-        try assertManifestRejects(entry(["bounds": "ibp,crown"]), mentions: ["figure 0", "bounds takes one method"])
+        try assertManifestRejects(entry(["bounds": "ibp,crown"]), mentions: ["figure 1", "bounds takes one method"])
     }
 
     /// The command line around a manifest is still the command line's fault (64).
@@ -227,16 +227,16 @@ final class VisualizeBadInputTests: XCTestCase {
     }
 
     func testManifestEntryWithoutBaseline() throws {
-        try assertManifestRejects(entry(["baseline": nil]), mentions: ["figure 0", "'baseline'"])
+        try assertManifestRejects(entry(["baseline": nil]), mentions: ["figure 1", "'baseline'"])
     }
 
     func testManifestEntryWithEpsilonTwo() throws {
-        try assertManifestRejects(entry(["epsilon": 2]), mentions: ["figure 0", "epsilon", "[0, 1]"])
+        try assertManifestRejects(entry(["epsilon": 2]), mentions: ["figure 1", "epsilon", "[0, 1]"])
     }
 
     func testManifestEntryWhoseOutputIsNotPNG() throws {
         let output = path("figure.jpg")
-        try assertManifestRejects(entry(["output": output]), mentions: ["figure 0", output, ".png"])
+        try assertManifestRejects(entry(["output": output]), mentions: ["figure 1", output, ".png"])
     }
 
     func testManifestEntryWithAMissingCheckpoint() throws {

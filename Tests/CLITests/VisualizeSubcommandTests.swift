@@ -201,8 +201,8 @@ final class VisualizeSubcommandTests: XCTestCase {
                            in: folder, mentions: ["--methods", pool, "max pooling"], status: 1)
         let outcome = try runOK(["methods", "--model", pool, "--out", path("m.png"), "--dump-bounds", path("m.json")] + data)
         XCTAssertEqual(outcome.stderr.split(separator: "\n").map(String.init), [
-            "visualize: note: crown-ibp not drawn: \(pool): bound method crown-ibp cannot bound layer 2 (max pooling); use ibp for this network",
-            "visualize: note: crown not drawn: \(pool): bound method crown cannot bound layer 2 (max pooling); use ibp for this network",
+            "visualize: note: crown-ibp not drawn: \(pool): bound method crown-ibp cannot bound layer 2 (max pooling)",
+            "visualize: note: crown not drawn: \(pool): bound method crown cannot bound layer 2 (max pooling)",
         ])
         let dump = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("m.json")))) as? [String: Any]
         let panels = dump?["panels"] as? [[String: Any]]
@@ -255,7 +255,7 @@ final class VisualizeSubcommandTests: XCTestCase {
         try assertRejected(.visualize, ["training", "--metrics", metrics, "--epsilon", "0.1", "--out", path("x.png")],
                            in: folder, mentions: ["training does not use --epsilon"], status: 64)
         try JSONSerialization.data(withJSONObject: ["figures": [["kind": "training", "output": path("y.png")]]]).write(to: manifest)
-        try assertRejected(.visualize, ["--manifest", manifest.path], in: folder, mentions: ["figure 0", "lacks 'metrics'"],
+        try assertRejected(.visualize, ["--manifest", manifest.path], in: folder, mentions: ["figure 1", "lacks 'metrics'"],
                            status: 1)
     }
 
