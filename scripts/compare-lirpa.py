@@ -73,7 +73,8 @@ def torch_model(arch, tensors):
             layers.append(nn.Flatten())
             shape = [int(np.prod(shape))]
         elif kind == "activation":
-            act = opts["_0"]
+            # "activation": "relu", or {"_0": "relu"} in checkpoints written before that form.
+            act = opts if isinstance(opts, str) else opts["_0"]
             layers.append({"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh()}[act])
         else:
             sys.exit(f"layer kind {kind} is not supported by this script")

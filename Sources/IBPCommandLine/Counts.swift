@@ -7,14 +7,6 @@ import IBPFormats
 /// 10,000 steps is 500 times the default of `evaluate` and 100 times `verify`'s.
 public let maxAttackSteps = 10_000
 
-/// Checks a PGD step count against `0...maxAttackSteps`.
-/// - Throws: `ValidationError` (usage, exit 64) naming the flag, the value and the range.
-public func validateAttackSteps(_ steps: Int, flag: String) throws {
-    guard (0...maxAttackSteps).contains(steps) else {
-        throw ValidationError("\(flag) must be in 0...\(maxAttackSteps), got \(FlagText.show(flag, steps))")
-    }
-}
-
 /// The one rule for counts against the data (new-user report, kind 3): a count flag given larger than the images
 /// it counts is refused, never clamped in silence.
 /// - Throws: `ValidationError` (usage, exit 64) naming the flag, the value and the number of images available.

@@ -27,9 +27,7 @@ extension FlagValueRule where Self: FixedWidthInteger {
     /// Says why `text` is not such a number: out of range (`-1` for an unsigned flag, twenty digits), or outside
     /// the whole-number grammar (`WholeNumberText`: `+5`, ` 5`, `1e3`, `2.0`).
     public static func refusal(of text: String, flag: String) -> String {
-        let why = WholeNumberText.isWhole(text, allowsMinus: true) ? "out of range"
-            : text.hasPrefix("+") ? "digits only, no '+' sign" : text.contains(" ") ? "digits only, no spaces"
-            : "digits only, no exponent or decimal point"
+        let why = WholeNumberText.fault(text) ?? "out of range"
         return "\(flag) takes \(accepted), got '\(text)' (\(why))"
     }
 }
@@ -104,9 +102,12 @@ public enum FlagValueRules {
         // (origin, name, value, forKey, originalError): a transform that threw has its own message, kept, except
         // the decimal and whole-number transforms (`decimalFloat`, `wholeInt`), whose refusal is the flag's rule
         // like any other type's.
-        guard fields.count == 5, let text = fields[2].value as? String,
-              isNil(fields[4].value) || isNotDecimal(fields[4].value) || isNotWhole(fields[4].value),
-              let flag = spelling(of: fields[1].value),
+        guard fields.count == 5, let text = fields[2].value as? String, let flag = spelling(of: fields[1].value) else {
+            return nil
+        }
+        // A whole-number flag with a range of its own (`wholeInt(1...64)`) says that range, whatever the text.
+        if let ranged = wholeRange(fields[4].value) { return ranged.refusal(of: text, flag: flag) }
+        guard isNil(fields[4].value) || isNotDecimal(fields[4].value) || isNotWhole(fields[4].value),
               let key = fields.first(where: { $0.label == "forKey" })?.value,
               let name = Mirror(reflecting: key).children.first(where: { $0.label == "name" })?.value as? String,
               let path = Mirror(reflecting: key).children.first(where: { $0.label == "path" })?.value as? [String],
@@ -146,6 +147,12 @@ public enum FlagValueRules {
     private static func isNotWhole(_ value: Any) -> Bool {
         let mirror = Mirror(reflecting: value)
         return mirror.displayStyle == .optional && mirror.children.first?.value is NotAWholeNumber
+    }
+
+    private static func wholeRange(_ value: Any) -> WholeNumberRange? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return nil }
+        return (mirror.children.first?.value as? NotAWholeNumberInRange)?.range
     }
 
     private static func isNil(_ value: Any) -> Bool {

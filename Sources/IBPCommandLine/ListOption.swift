@@ -35,7 +35,7 @@ public struct CommaSeparated<Element: ExpressibleByArgument>: ExpressibleByArgum
             // Numbers are read by the decimal grammar untrimmed (`' 0.1'` is refused, as for a single-value flag);
             // names are trimmed (`ibp, crown`). Whole numbers and `NumberText` (ranges, grids) likewise untrimmed.
             let number = Element.self == Float.self || Element.self == Double.self || Element.self is any FixedWidthInteger.Type
-                || Element.self == NumberText.self
+                || Element.self == NumberText.self || Element.self is any RangedWholeNumber.Type
             let text = number ? String(part) : part.trimmingCharacters(in: .whitespaces)
             if text.trimmingCharacters(in: .whitespaces).isEmpty {
                 return .failure(.emptyItem(position: index, of: parts.count))

@@ -56,6 +56,66 @@ public enum Gzip {
         Data(try readFileBytes(url, maxBytes: maxBytes))
     }
 
+    /// Reads a file that may be gzip-compressed (VNN-COMP ships `.vnnlib.gz` and `.onnx.gz`): its bytes, inflated
+    /// when they start with the gzip magic, under one limit for both forms. A file larger than `maxBytes` is refused
+    /// by its size before it is read (`.fileTooLarge`); a compressed one by the size its gzip trailer declares before
+    /// inflating, and while inflating as soon as the output passes `maxBytes` (`.tooLarge`): the trailer holds the
+    /// last member's size mod 2^32, which can understate a stream's size but never overstate it, so a gzip bomb is
+    /// refused in one line, usually before any output is allocated.
+    /// - Returns: the bytes and whether they were compressed.
+    /// - Throws: `GzipError` (unreadable, too large, corrupt, truncated).
+    public static func readPlainOrCompressed(_ url: URL, maxBytes: Int) throws -> (data: Data, compressed: Bool) {
+        let raw = try readRaw(url, maxBytes: maxBytes)
+        guard isGzip(raw) else { return (raw, false) }
+        if raw.count >= 18 {
+            let end = raw.endIndex
+            let declared = (0..<4).reduce(0) { $0 | Int(raw[end - 4 + $1]) << (8 * $1) }
+            if declared > maxBytes { throw GzipError(path: url.relativePath, problem: .tooLarge(limit: maxBytes)) }
+        }
+        return (Data(try contents(of: raw, path: url.relativePath, maxBytes: maxBytes)), true)
+    }
+
+    /// For a file that does not exist: ", but NAME.gz is there ..." when its compressed form does (VNN-COMP's
+    /// benchmark repositories ship `x.onnx.gz` and `x.vnnlib.gz` while their instance lists name `x.onnx`), else "".
+    /// The compressed file is never read in its place: that would be a guess.
+    public static func compressedSiblingHint(_ url: URL) -> String {
+        let sibling = url.relativePath + ".gz"
+        guard FileManager.default.fileExists(atPath: url.path + ".gz") else { return "" }
+        return ", but \(sibling) is there (VNN-COMP ships its files compressed): name \(sibling), which is read as it "
+            + "is, or gunzip it"
+    }
+
+    /// The first `count` bytes of what the gzip file at `url` holds (fewer when it holds fewer), inflated from at most
+    /// its first 64 KiB; nil when it cannot be read or is not gzip data. To tell what a compressed file is.
+    public static func peek(_ url: URL, count: Int = 512) -> Data? {
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        var head = [UInt8](repeating: 0, count: 1 << 16)
+        let n = head.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
+        guard n >= 2 else { return nil }
+        let raw = Data(head[..<n])
+        guard isGzip(raw) else { return nil }
+        // A stream cut at 64 KiB ends early: inflate in steps and keep what came out before that.
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: count)
+        let produced: Int = head.withUnsafeMutableBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                stream.next_in = input.baseAddress
+                stream.avail_in = uInt(n)
+                stream.next_out = output.baseAddress
+                stream.avail_out = uInt(output.count)
+                _ = CZlib.inflate(&stream, Z_SYNC_FLUSH)
+                return output.count - Int(stream.avail_out)
+            }
+        }
+        return Data(out[..<produced])
+    }
+
     /// Like `readFile` but returns a byte array (used by the readers in this module).
     static func readFileBytes(_ url: URL, maxBytes: Int? = nil) throws -> [UInt8] {
         try contents(of: try readRaw(url), path: url.path, maxBytes: maxBytes)

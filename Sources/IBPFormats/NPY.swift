@@ -129,6 +129,9 @@ public enum NPY {
         guard !overflow, needed == available else {
             throw fail("shape \(shape) of \(descr) needs \(overflow ? "too many" : String(needed)) data bytes but \(available) are present")
         }
+        // A finite float64 beyond float32's range would become an infinity here and be reported as "a non-finite
+        // value (-inf)" by the checks that follow; the file holds a number, and the line says which.
+        var tooLarge: (index: Int, value: Double)?
         let values = [Float](unsafeUninitializedCapacity: count) { buf, initialized in
             let src = bytes.baseAddress! + dataStart
             if integer {
@@ -144,10 +147,19 @@ public enum NPY {
             } else {
                 for i in 0..<count {
                     let raw = src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
-                    buf[i] = Float(Double(bitPattern: bigEndian ? UInt64(bigEndian: raw) : UInt64(littleEndian: raw)))
+                    let value = Double(bitPattern: bigEndian ? UInt64(bigEndian: raw) : UInt64(littleEndian: raw))
+                    buf[i] = Float(value)
+                    if tooLarge == nil, value.isFinite, !buf[i].isFinite { tooLarge = (i, value) }
                 }
             }
             initialized = count
+        }
+        if let tooLarge {
+            let array = NDArray(shape: shape, values: values)
+            // The position in the array's own order (C, or Fortran for a column-major file).
+            let position = fortran ? "element \(tooLarge.index) in Fortran order" : array.describe(index: tooLarge.index)
+            throw fail("holds a value too large for float32 (\(String(describing: tooLarge.value).replacingOccurrences(of: "e+", with: "e"))) "
+                       + "at \(position); every value must be a finite float32 (magnitude at most about 3.4e38)")
         }
         return NDArray(shape: shape, values: fortran ? rowMajor(columnMajor: values, shape: shape) : values)
     }

@@ -28,11 +28,23 @@ public enum FigureSizeLimit {
     /// Nil when a `width` x `height` figure is allowed, else the phrase "W x H px (A megapixels) exceeds the limit
     /// of 16384 px a side and 40 megapixels". Non-finite sizes are refused.
     public static func problem(width: Double, height: Double) -> String? {
+        fits(width: width, height: height) ? nil : "\(size(width: width, height: height)) exceeds \(limit)"
+    }
+
+    /// Whether a `width` x `height` figure is allowed (finite, at least 1 px, within both limits).
+    public static func fits(width: Double, height: Double) -> Bool {
         let w = width.isFinite ? width.rounded(.up) : .infinity, h = height.isFinite ? height.rounded(.up) : .infinity
-        if w <= Double(maxSide), h <= Double(maxSide), w * h <= Double(maxPixels), w >= 1, h >= 1 { return nil }
+        return w <= Double(maxSide) && h <= Double(maxSide) && w * h <= Double(maxPixels) && w >= 1 && h >= 1
+    }
+
+    /// "4918 x 10226 px (50.3 megapixels)", for messages.
+    public static func size(width: Double, height: Double) -> String {
+        let w = width.isFinite ? width.rounded(.up) : .infinity, h = height.isFinite ? height.rounded(.up) : .infinity
         func show(_ v: Double) -> String { v.isFinite && abs(v) < 1e15 ? String(Int(v)) : "unbounded" }
         let area = w.isFinite && h.isFinite ? String(format: " (%.1f megapixels)", w * h / 1e6) : ""
-        return "\(show(w)) x \(show(h)) px\(area) exceeds the limit of \(maxSide) px a side and "
-            + "\(maxPixels / 1_000_000) megapixels"
+        return "\(show(w)) x \(show(h)) px\(area)"
     }
+
+    /// "the limit of 16384 px a side and 40 megapixels".
+    public static let limit = "the limit of \(maxSide) px a side and \(maxPixels / 1_000_000) megapixels"
 }

@@ -26,10 +26,10 @@ struct Evaluate: ParsableCommand {
 
     // `.unconditional` on the numbers: a negative value (`--limit -1`) reaches the range check instead of
     // argument-parser's "missing value".
-    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (at most the number in --data).", transform: wholeInt)
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (at most the number in --data).", transform: wholeInt(atLeast: 1))
     var limit: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack; at most 10000).", transform: wholeInt)
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (0 skips the attack; at most 10000).", transform: wholeInt(0...maxAttackSteps))
     var pgdSteps: Int = 20
 
     @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts.", transform: wholeUInt64)
@@ -62,7 +62,7 @@ struct Evaluate: ParsableCommand {
         }
     }
 
-    @Option(name: .long, help: "Also plot verified and PGD accuracy against epsilon for every checkpoint to this PNG.")
+    @Option(name: .long, help: "Also plot verified and PGD accuracy against epsilon for every checkpoint to this figure file (.png, .svg or .pdf: the extension is the format); with several --bounds the verified line is the 'any' column, as its legend says.")
     var plot: String?
 
     func validate() throws {
@@ -72,9 +72,7 @@ struct Evaluate: ParsableCommand {
         try validateDistinctInputs(checkpoints.map { RunFile("CHECKPOINT", $0) }, what: "model")
         try refuseEmptyPaths([("--data", dataOptions.data), ("--per-sample", perSample), ("--plot", plot)])
         for e in epsilons { try validateEpsilon(e) }
-        if let limit, limit < 1 { throw ValidationError("--limit must be >= 1, got \(FlagText.show("--limit", limit))") }
-        if pgdSteps < 0 { throw ValidationError("--pgd-steps must be >= 0, got \(FlagText.show("--pgd-steps", pgdSteps))") }
-        try validateAttackSteps(pgdSteps, flag: "--pgd-steps")
+        // --limit and --pgd-steps are held to their ranges by their transforms (`wholeInt(atLeast:)`, `wholeInt(_:)`).
         try validateList(epsilon.flattened() as [Float], flag: "--epsilon", given: !epsilon.isEmpty)
         try EpsilonLists.refuseRepeats(epsilons, flag: "--epsilon")
         try validateList(lowercasedNames(bounds), flag: "--bounds", given: !bounds.isEmpty)
@@ -107,10 +105,12 @@ struct Evaluate: ParsableCommand {
                 let loaded = try checkpointOptions.loadModel(checkpoint, batch: min(max(data.count, 1), Checkpoint.evaluationBatch))
                 try loaded.checkFits(data, path: checkpoint)
                 let network = loaded.makeClassifier()
-                do {
-                    for method in methods { try method.checkSupports(network.layers) }
-                } catch {
-                    throw ModelMethodError(message: "\(checkpoint): \(error)")
+                // Every method given is a column of the report, so one that cannot bound the network is refused (verify,
+                // which tries its --bounds in turn, goes on with the next instead).
+                let refused = methods.filter { $0.refusal(network.layers) != nil }
+                if let first = refused.first, let refusal = first.refusal(network.layers) {
+                    throw ModelMethodError(message: "\(checkpoint): \(refusal); " + BoundMethodName.advice(
+                        refused: refused, given: methods, layers: network.layers, flag: "--bounds"))
                 }
                 models.append((checkpoint, loaded, network))
             }

@@ -56,18 +56,18 @@ struct Train: ParsableCommand {
     var epsilon: [String] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Total training steps (default 60000); with --resume, the new total.", valueName: "n"), transform: wholeInt)
+        "Total training steps (default 60000); with --resume, the new total.", valueName: "n"), transform: wholeInt(1...TrainingSettings.maxCount))
     var steps: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Steps at eps 0, kappa 1 before the ramp (default 2000).", valueName: "n"), transform: wholeInt)
+        "Steps at eps 0, kappa 1 before the ramp (default 2000).", valueName: "n"), transform: wholeInt(0...TrainingSettings.maxCount))
     var warmupSteps: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Steps over which eps and kappa move linearly to their targets (default 10000).", valueName: "n"), transform: wholeInt)
+        "Steps over which eps and kappa move linearly to their targets (default 10000).", valueName: "n"), transform: wholeInt(0...TrainingSettings.maxCount))
     var rampSteps: [Int] = []
 
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Batch size (default 100).", valueName: "n"), transform: wholeInt)
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Batch size (default 100).", valueName: "n"), transform: wholeInt(atLeast: 1))
     var batchSize: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "lr"), transform: decimalFloat)
@@ -76,7 +76,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Steps at which the learning rate is multiplied by --decay-factor: 15000,25000 (the default), repeated, or '' for none.",
         valueName: "steps"))
-    var decaySteps: [CommaSeparated<Int>] = []
+    var decaySteps: [CommaSeparated<DecayStep>] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Learning-rate decay factor (default 0.1).", valueName: "f"), transform: decimalFloat)
     var decayFactor: [Float] = []
@@ -86,25 +86,25 @@ struct Train: ParsableCommand {
     var seed: [UInt64] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Write checkpoint.ckpt every N steps (default 1000).",
-                                                                    valueName: "n"), transform: wholeInt)
+                                                                    valueName: "n"), transform: wholeInt(1...TrainingSettings.maxCount))
     var checkpointEvery: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("Evaluate on the test images (or the --validation images) every N steps (default 2000).",
-                                                                    valueName: "n"), transform: wholeInt)
+                                                                    valueName: "n"), transform: wholeInt(1...TrainingSettings.maxCount))
     var evalEvery: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Number of test (or validation) images in those evaluations (default 1000).", valueName: "n"), transform: wholeInt)
+        "Number of test (or validation) images in those evaluations (default 1000).", valueName: "n"), transform: wholeInt(1...TrainingSettings.maxCount))
     var evalLimit: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Hold out N training images, chosen by a fixed seed, as a validation set: the evaluations use them instead of the test images, and best.ckpt keeps the weights of the best validation verified accuracy after the eps ramp (default: none).",
-        valueName: "n"), transform: wholeInt)
+        valueName: "n"), transform: wholeInt(1...TrainingSettings.maxCount))
     var validation: [Int] = []
 
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "Worker threads, 1...\(TrainingSettings.maxThreads) (default: one per core, at most \(TrainingSettings.maxThreads)); recorded with the GEMM kernel.",
-        valueName: "n"), transform: wholeInt)
+        valueName: "n"), transform: wholeInt(1...TrainingSettings.maxThreads))
     var threads: [Int] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
@@ -184,8 +184,10 @@ struct Train: ParsableCommand {
             var inputs = resume != nil ? (try once(data, "--data")).map { dataFiles(in: $0) } ?? []
                                        : dataFiles(given: try once(data, "--data"), default: DataOptions.defaultDirectory.path)
             if let model = flags.model, ArchitectureFile.isFile(model) { inputs.append(RunFile("--model", model)) }
-            try validateRunFiles(outputs: files.map { RunFile(flag, TypedPath.join(path, $0)) }, inputs: inputs,
-                                 createsFolders: true)
+            // The run's own checkpoints may be replaced (`replacesModel`): whether a folder may be reused is train's
+            // rule (`--resume`, or `--force` on an empty folder or an earlier run's), checked when the run starts.
+            try validateRunFiles(outputs: files.map { RunFile(flag, TypedPath.join(path, $0), replacesModel: true) },
+                                 inputs: inputs, createsFolders: true)
         }
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }
         if out != nil && resume != nil { throw ValidationError("give either --out or --resume, not both") }
@@ -291,5 +293,12 @@ struct Train: ParsableCommand {
 }
 
 extension TrainingSettings.Method: ExpressibleByArgument {}
+
+/// An item of `--decay-steps`: a step from 0 to `TrainingSettings.maxCount`, refused with that range.
+struct DecayStep: RangedWholeNumber {
+    static let range = WholeNumberRange(0...TrainingSettings.maxCount)
+    let value: Int
+    init(checked value: Int) { self.value = value }
+}
 
 Train.mainWithOneLineErrors()

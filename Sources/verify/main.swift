@@ -29,39 +29,39 @@ struct Verify: ParsableCommand {
     var bounds: [CommaSeparated<String>] = []
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seconds per instance (default: the list's, or none for one instance).", transform: decimalDouble)
-    var timeout: [Double] = []
+    @Option(name: .long, parsing: .unconditional, help: "Seconds per instance (default: the list's, or none for one instance).", transform: decimalDouble)
+    var timeout: Double?
 
-    @Option(name: .long, parsing: .singleValue, help: "One instance: write VNN-COMP's result file here (the answer; for sat the counterexample).")
-    var out: [String] = []
+    @Option(name: .long, help: "One instance: write VNN-COMP's result file here (the answer; for sat the counterexample).")
+    var out: String?
 
-    @Option(name: .long, parsing: .singleValue, help: "A VNN-COMP instance list (onnx,vnnlib,timeout; paths relative to its folder).")
-    var instances: [String] = []
+    @Option(name: .long, help: "A VNN-COMP instance list (onnx,vnnlib,timeout; paths relative to its folder).")
+    var instances: String?
 
     // `.unconditionalSingleValue`: `--shard -1/2` reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "With --instances: run shard K of N (1 <= K <= N <= 1000000), every N-th instance from the K-th.")
-    var shard: [String] = []
+    @Option(name: .long, parsing: .unconditional, help: "With --instances: run shard K of N (1 <= K <= N <= 1000000), every N-th instance from the K-th.")
+    var shard: String?
 
-    @Option(name: .long, parsing: .singleValue, help: "With --instances: the results CSV (default output/verify-results.csv, with -K-of-N for a shard).")
-    var results: [String] = []
+    @Option(name: .long, help: "With --instances: the results CSV (default output/verify-results.csv, with -K-of-N for a shard).")
+    var results: String?
 
-    @Option(name: .long, parsing: .singleValue, help: "With --instances: a consensus answers CSV (onnx, vnnlib, consensus, evidence) to check the answers against.")
-    var answers: [String] = []
+    @Option(name: .long, help: "With --instances: a consensus answers CSV (onnx, vnnlib, consensus, evidence) to check the answers against.")
+    var answers: String?
 
-    @Option(name: .long, parsing: .singleValue, help: "With --instances: write each sat instance's result file (its counterexample) into this folder.")
-    var counterexamples: [String] = []
-
-    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Parallel PGD starts (default 10; 1...1024).", transform: wholeInt)
-    var attackRestarts: [Int] = []
+    @Option(name: .long, help: "With --instances: write each sat instance's result file (its counterexample) into this folder.")
+    var counterexamples: String?
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "PGD steps per start (default 100; 0...10000).", transform: wholeInt)
-    var attackSteps: [Int] = []
+    @Option(name: .long, parsing: .unconditional, help: "Parallel PGD starts (default 10; 1...1024).", transform: wholeInt(1...1024))
+    var attackRestarts: Int?
 
     // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: "Seed of PGD's random starts (default 0).", transform: wholeUInt64)
-    var seed: [UInt64] = []
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps per start (default 100; 0...10000).", transform: wholeInt(0...maxAttackSteps))
+    var attackSteps: Int?
+
+    // `.unconditionalSingleValue`: a negative value reaches the range check instead of "missing value".
+    @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random starts (default 0).", transform: wholeUInt64)
+    var seed: UInt64?
 
     /// The methods named by --bounds, in order, without repeats.
     func methods() throws -> [BoundMethodName] {
@@ -75,7 +75,7 @@ struct Verify: ParsableCommand {
 
     /// (K, N) of --shard K/N.
     func shardNumbers() throws -> (Int, Int)? {
-        guard let text = try once(shard, "--shard") else { return nil }
+        guard let text = shard else { return nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, WholeNumberText.isWhole(parts[0], allowsMinus: false), WholeNumberText.isWhole(parts[1], allowsMinus: false),
               let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, (1...n).contains(k) else {
@@ -86,60 +86,54 @@ struct Verify: ParsableCommand {
 
     func validate() throws {
         try refuseEmptyPaths("FILE", files)
-        for (flag, values) in [("--out", out), ("--instances", instances), ("--results", results), ("--answers", answers),
-                               ("--counterexamples", counterexamples)] { try refuseEmptyPaths(flag, values) }
-        let list = try once(instances, "--instances")
+        try refuseEmptyPaths([("--out", out), ("--instances", instances), ("--results", results), ("--answers", answers),
+                              ("--counterexamples", counterexamples)])
+        let list = instances
         if list == nil {
             guard files.count == 2 else {
                 throw ValidationError("give a network and a property (verify NET.onnx PROP.vnnlib), or --instances FILE.csv; got \(files.count) file\(files.count == 1 ? "" : "s")")
             }
             for (flag, values) in [("--shard", shard), ("--results", results), ("--answers", answers),
-                                   ("--counterexamples", counterexamples)] where !values.isEmpty {
+                                   ("--counterexamples", counterexamples)] where values != nil {
                 throw ValidationError("\(flag) needs --instances")
             }
         } else {
             guard files.isEmpty else { throw ValidationError("--instances runs a list: give no network or property files (got \(files.joined(separator: " ")))") }
-            if !out.isEmpty { throw ValidationError("--out writes one instance's result; with --instances use --results and --counterexamples") }
+            if out != nil { throw ValidationError("--out writes one instance's result; with --instances use --results and --counterexamples") }
         }
-        if let t = try once(timeout, "--timeout"), !(t.isFinite && t > 0) {
+        if let t = timeout, !(t.isFinite && t > 0) {
             throw ValidationError("--timeout must be a positive number of seconds, got \(FlagText.show("--timeout", t))")
         }
-        if let r = try once(attackRestarts, "--attack-restarts"), !(1...1024).contains(r) {
-            throw ValidationError("--attack-restarts must be in 1...1024, got \(FlagText.show("--attack-restarts", r))")
-        }
-        if let s = try once(attackSteps, "--attack-steps") { try validateAttackSteps(s, flag: "--attack-steps") }
-        _ = try once(seed, "--seed")
-        _ = try once(answers, "--answers")
         _ = try shardNumbers()
         try validateList(lowercasedNames(bounds), flag: "--bounds", given: !bounds.isEmpty)
         do { _ = try methods() } catch { throw ValidationError("--bounds: \(error)") }
         var outputs: [RunFile] = []
-        if let path = try once(out, "--out") { outputs.append(RunFile("--out", path)) }
-        if let path = try once(results, "--results") { outputs.append(RunFile("--results", path)) }
+        if let path = out { outputs.append(RunFile("--out", path)) }
+        if let path = results { outputs.append(RunFile("--results", path)) }
         var inputs = files.map { RunFile("FILE", $0) }
         if let path = list { inputs.append(RunFile("--instances", path)) }
-        if let path = try once(answers, "--answers") { inputs.append(RunFile("--answers", path)) }
+        if let path = answers { inputs.append(RunFile("--answers", path)) }
         try validateRunFiles(outputs: outputs, inputs: inputs)
-        if let folder = try once(counterexamples, "--counterexamples") { try validateOutputFolder(folder, flag: "--counterexamples") }
+        if let folder = counterexamples { try validateOutputFolder(folder, flag: "--counterexamples") }
     }
 
     func verifier() throws -> InstanceVerifier {
         InstanceVerifier(methods: try methods(),
-                         attack: PropertyAttack(restarts: try once(attackRestarts, "--attack-restarts") ?? 10,
-                                                steps: try once(attackSteps, "--attack-steps") ?? 100,
-                                                seed: try once(seed, "--seed") ?? 0))
+                         attack: PropertyAttack(restarts: attackRestarts ?? 10,
+                                                steps: attackSteps ?? 100,
+                                                seed: seed ?? 0))
     }
 
     func run() throws {
         try reportingErrors("verify") {
-            if let list = try once(instances, "--instances") { try runList(list) } else { try runOne() }
+            if let list = instances { try runList(list) } else { try runOne() }
         }
     }
 
     private func runOne() throws {
         let started = Date()
         let verifier = try self.verifier()
-        let limit = try once(timeout, "--timeout")
+        let limit = timeout
         let outcome: InstanceOutcome
         do {
             // The time limit counts reading the property (as VNN-COMP's does).
@@ -151,13 +145,16 @@ struct Verify: ParsableCommand {
                 // A network none of whose --bounds methods can bound it is refused before the property is read and
                 // the attack runs, as `evaluate` refuses it before any work (`--bounds crown` on a max-pooling net);
                 // with one that applies (`--bounds crown,ibp`) the others are named in the note.
-                if let refusal = verifier.unboundable(model) { throw ModelMethodError(message: "\(files[0]): \(refusal)") }
+                if let refusal = verifier.unboundable(model) {
+                    throw ModelMethodError(message: "\(files[0]): \(refusal); " + BoundMethodName.advice(
+                        refused: verifier.methods, given: verifier.methods, layers: model.layers, flag: "--bounds"))
+                }
             })
             outcome = verifier.verify(model, property, timeout: limit, started: started)
         } catch let t as VNNLIBTimeout {
             outcome = .timedOutReading(t, started: started)
         }
-        if let path = try once(out, "--out") {
+        if let path = out {
             try createOutputFolder(for: path, flag: "--out")
             try AtomicFile.write(Data(outcome.resultText.utf8), to: TypedPath.url(path))
         }
@@ -182,17 +179,17 @@ struct Verify: ParsableCommand {
         var all = try InstanceList.read(TypedPath.url(list))
         let shard = try shardNumbers()
         if let (k, n) = shard { all = InstanceList.shard(all, k, of: n) }
-        let consensus = try once(answers, "--answers").map { try ConsensusList.read(TypedPath.url($0)) }
-        let resultsPath = try once(results, "--results")
+        let consensus = try answers.map { try ConsensusList.read(TypedPath.url($0)) }
+        let resultsPath = results
             ?? "output/verify-results\(shard.map { "-\($0.0)-of-\($0.1)" } ?? "").csv"
         // The list's networks and properties are inputs too: a results file named like one would replace it.
-        var read = [RunFile("--instances", list)] + (try once(answers, "--answers").map { [RunFile("--answers", $0)] } ?? [])
+        var read = [RunFile("--instances", list)] + (answers.map { [RunFile("--answers", $0)] } ?? [])
         for instance in all {
             read.append(RunFile("--instances line \(instance.line) onnx", instance.onnxURL.path))
             read.append(RunFile("--instances line \(instance.line) vnnlib", instance.vnnlibURL.path))
         }
         try validateRunFiles(outputs: [RunFile("--results", resultsPath)], inputs: read)
-        let cexFolder = try once(counterexamples, "--counterexamples")
+        let cexFolder = counterexamples
         // Every counterexample file the list could write is checked like any output (a link among them is refused
         // now, not after the instances ran); one by one, since their `lineN_` names cannot be an input's.
         if let cexFolder {
@@ -202,7 +199,7 @@ struct Verify: ParsableCommand {
             }
         }
         let methods = try self.methods()
-        let batch = InstanceBatch(verifier: try verifier(), timeout: try once(timeout, "--timeout"))
+        let batch = InstanceBatch(verifier: try verifier(), timeout: timeout)
         var bar = ProgressBar(total: all.count, label: "instances", plainEvery: max(1, all.count / 10))
         var outcomes: [InstanceResult] = []
         let started = Date()

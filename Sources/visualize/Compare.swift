@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IBPFormats
+import IBPRender
 import IBP
 import IBPCommandLine
 
@@ -153,6 +154,15 @@ struct Compare: ParsableCommand {
                                           dataDescription: maker.dataDescription)
         let started = Date()
         var bar = ProgressBar(total: jobs.count, label: "figures", plainEvery: max(1, jobs.count / 4))
+        // The scale the batch draws at (FigureBatch.run fits it the same way), said when the default was lowered.
+        var fitted = template.options
+        for eps in Set(epsList).sorted() {
+            fitted = try FigureRenderer.fittedCompare(renderer.models, epsilon: eps, options: fitted, fonts: renderer.fonts)
+        }
+        if fitted.scale != template.options.scale {
+            FileHandle.standardError.write(Data(("visualize: note: drawn at --scale \(fitted.scale), the largest that fits "
+                + "\(FigureSizeLimit.limit) (the default \(template.options.scale) does not); give --scale to choose another\n").utf8))
+        }
         let records = try FigureBatch.run(jobs, renderer: renderer, options: template.options) { bar.update($0) }
         try FigureIndex.write(records, to: folder, title: "Figures in \(folderPath)",
                               command: "visualize " + CommandLine.arguments.dropFirst().joined(separator: " "))
@@ -169,11 +179,11 @@ extension Compare {
         var outputs: [RunFile] = []
         var inputs = [RunFile("--manifest", path)] + dataFiles(given: shared.data, default: shared.dataDirectory)
         for (i, r) in loaded.requests.enumerated() {
-            outputs.append(RunFile("figure \(i + 1) output", r.output))
-            if let dump = r.dumpBounds { outputs.append(RunFile("figure \(i + 1) dumpBounds", dump)) }
-            inputs += r.models.map { RunFile("figure \(i + 1) model", $0) }
-            do { try DistinctLists.check(r, figure: "figure \(i + 1)") } catch { throw ManifestError("\(path): \(error)") }
-            if let metrics = r.metrics { inputs.append(RunFile("figure \(i + 1) metrics", metrics)) }
+            outputs.append(RunFile("\(FigureManifest.figureName(i)) output", r.output))
+            if let dump = r.dumpBounds { outputs.append(RunFile("\(FigureManifest.figureName(i)) dumpBounds", dump)) }
+            inputs += r.models.map { RunFile("\(FigureManifest.figureName(i)) model", $0) }
+            do { try DistinctLists.check(r, figure: FigureManifest.figureName(i)) } catch { throw ManifestError("\(path): \(error)") }
+            if let metrics = r.metrics { inputs.append(RunFile("\(FigureManifest.figureName(i)) metrics", metrics)) }
         }
         // The index beside the manifest is written too (`FigureManifest.regenerate`).
         let beside = TypedPath.folder(of: path)

@@ -26,10 +26,10 @@ struct Curves: ParsableCommand {
     private var epsilons: String { epsilonLists.list ?? Visualization.curveEpsilons }
 
     // `.unconditional`: a negative value (`--limit -1`) reaches the range check instead of "missing value".
-    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (default: all of --data).", transform: wholeInt)
+    @Option(name: .long, parsing: .unconditional, help: "Evaluate only the first N test images (default: all of --data).", transform: wholeInt(atLeast: 1))
     var limit: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid and at the largest (default 5; 0: no PGD).", transform: wholeInt)
+    @Option(name: .long, parsing: .unconditional, help: "Run PGD at every k-th epsilon of the grid and at the largest (default 5; 0: no PGD).", transform: wholeInt(atLeast: 0))
     var pgdEvery = 5
 
     @Flag(name: .long, help: ArgumentHelp(
@@ -45,8 +45,6 @@ struct Curves: ParsableCommand {
         if methods != nil { try shared.unused(["--bounds"], by: "curves with --methods") }
         if let methods { _ = try DistinctLists.methods(methods) }
         _ = try DistinctLists.epsilons(epsilons)
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(FlagText.show("--limit", limit))") }
-        if pgdEvery < 0 { throw ValidationError("--pgd-every must not be negative, got \(FlagText.show("--pgd-every", pgdEvery))") }
         try shared.validateOutputs(try shared.output(defaultName: "curves").path, inputs: models.isEmpty ? Shipped.small.map { RunFile("--model (default)", $0) } : models.map { RunFile("--model", $0) })
     }
 

@@ -19,7 +19,7 @@ struct SharedOptions: ParsableArguments {
 
     // `.unconditional` here and on --epsilon so that a negative value (`--sample -1`) reaches the range check
     // instead of "missing value": the default strategy takes "-1" for a flag.
-    @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image (default 0).", transform: wholeInt)
+    @Option(name: .long, parsing: .unconditional, help: "Index of the MNIST test image (default 0).", transform: wholeInt(atLeast: 0))
     var sample: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Perturbation radius, L-infinity on pixels in [0, 1] (default 0.1).", transform: decimalFloat)
@@ -28,10 +28,10 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "Bound method of compare, sweep and widths: ibp (default), sound-ibp, crown-ibp, crown.")
     var bounds: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Pixels per activation value (default 6).", transform: wholeInt)
+    @Option(name: .long, parsing: .unconditional, help: "Pixels per activation value, 1...64 (default 6, or the largest below it whose figure fits 16384 px a side and 40 megapixels).", transform: wholeInt(FigureOptions.scaleRange))
     var scale: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Channel tiles per line before wrapping (default 8).", transform: wholeInt)
+    @Option(name: .long, parsing: .unconditional, help: "Channel tiles per line before wrapping (default 8; 1...256).", transform: wholeInt(FigureOptions.maxChannelsRange))
     var maxChannels: Int?
 
     @Flag(name: .long, help: "One grey scale per stage across all panels, so they compare value for value.")
@@ -40,7 +40,7 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "The perturbed input of the 'perturbed' rows: pgd (default), random or none.")
     var perturbation: Perturbation?
 
-    @Option(name: .long, parsing: .unconditional, help: "PGD steps (default 20).", transform: wholeInt)
+    @Option(name: .long, parsing: .unconditional, help: "PGD steps (default 20; 0...10000).", transform: wholeInt(FigureOptions.pgdStepsRange))
     var pgdSteps: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Seed of PGD's random start or of the random point (default 0).", transform: wholeUInt64)
@@ -60,6 +60,8 @@ struct SharedOptions: ParsableArguments {
     var options: FigureOptions {
         var o = FigureOptions()
         if let scale { o.scale = scale }
+        // Without --scale, a tile figure too large at the default is drawn at the largest scale that fits.
+        o.scaleFitsLimit = scale == nil
         if let maxChannels { o.maxChannels = maxChannels }
         o.sharedScale = sharedScale
         if let bounds, let method = BoundMethodName(rawValue: bounds.lowercased()) { o.bounds = method }
@@ -72,7 +74,6 @@ struct SharedOptions: ParsableArguments {
     func validate() throws {
         try refuseEmptyPaths([("--data", data), ("--out", out), ("--dump-bounds", dumpBounds)])
         if let epsilon { try validateEpsilon(epsilon) }
-        if let sample, sample < 0 { throw ValidationError("--sample must not be negative, got \(FlagText.show("--sample", sample))") }
         if let format, FigureFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format \(format) is not png, svg or pdf")
         }

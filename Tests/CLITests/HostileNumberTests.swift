@@ -183,7 +183,7 @@ final class HostileNumberTests: ToolFolderTestCase {
     func testVerifyRefusesANetworkNoneOfItsMethodsCanBound() throws {
         let onnx = try maxPoolONNX(), property = try boxProperty()
         try assertRejected(.verify, [onnx.path, property.path, "--bounds", "crown"], in: folder,
-                           mentions: [onnx.path, "crown cannot bound layer 3 (max pooling)", "use ibp for this network"], status: 1)
+                           mentions: [onnx.path, "crown cannot bound layer 3 (max pooling); give ibp or sound-ibp in --bounds instead"], status: 1)
         try assertRejected(.verify, [onnx.path, property.path, "--bounds", "crown-ibp,crown"], in: folder,
                            mentions: [onnx.path, "crown-ibp cannot bound", "crown cannot bound"], status: 1)
         // The network is checked before the property is read: a missing property is not what is reported.

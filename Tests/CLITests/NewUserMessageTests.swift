@@ -57,7 +57,9 @@ final class NewUserMessageTests: ToolFolderTestCase {
     }
 
     func testManifestFieldsOfTheWrongKindNameTheFigureAndField() throws {
-        for (value, mention) in [("\"0\"", "must be a whole number"), ("1.5", "must be a whole number, got 1.5")] {
+        // Figures are counted from 1 in errors, as in the progress lines (`[1] created: a.png`): b.png is figure 2.
+        for (value, mention) in [("\"0\"", "must be a whole number"),
+                                 ("1.5", "takes a whole number, 0 or more, got 1.5 (digits only, no exponent or decimal point)")] {
             let manifest = try write("figures.json", """
             {"figures": [{"output": "a.png", "sample": 0}, {"output": "b.png", "sample": \(value)}]}
             """)

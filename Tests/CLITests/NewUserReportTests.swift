@@ -153,11 +153,12 @@ final class NewUserReportTests: ToolFolderTestCase {
         try assertRejected(.evaluate, [checkpoint.path, "--data", data.path, "--limit", "21"], in: folder,
                            mentions: ["--limit 21 is more than there are test images", "(20)"], status: 64)
         try assertRejected(.evaluate, [checkpoint.path, "--data", data.path, "--pgd-steps", "2000000000"], in: folder,
-                           mentions: ["--pgd-steps", "0...10000"], status: 64)
+                           mentions: ["--pgd-steps takes a whole number from 0 to 10000, got '2000000000'"], status: 64)
         try assertRejected(.visualize, ["--data", data.path, "--model", checkpoint.path, "--pgd-steps", "10001",
-                                        "--out", path("a.png")], in: folder, mentions: ["--pgd-steps", "0...10000"])
+                                        "--out", path("a.png")], in: folder,
+                           mentions: ["--pgd-steps takes a whole number from 0 to 10000, got '10001'"])
         try assertRejected(.verify, [checkpoint.path, path("p.vnnlib"), "--attack-steps", "10001"], in: folder,
-                           mentions: ["--attack-steps", "0...10000"], status: 64)
+                           mentions: ["--attack-steps takes a whole number from 0 to 10000, got '10001'"], status: 64)
         try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--batch-size", "21"], in: folder,
                            mentions: ["--batch-size 21", "20 training images"], status: 64)
         try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--eval-limit", "21"], in: folder,

@@ -21,12 +21,12 @@ final class TrustInputCLITests: ToolFolderTestCase {
                            status: 1)
         try Data((#"{"figures": ["# + figure + #", "sample": 1.0}]}"#).utf8).write(to: manifest)
         try assertRejected(.visualize, ["--manifest", manifest.path, "--data", data.path], in: folder,
-                           mentions: [manifest.path + ": figure 1: field \"sample\" is 1.0: a whole-number field takes "
-                                      + "digits only; write 1"], status: 1)
+                           mentions: [manifest.path + ": figure 1 (out.png): 'sample' takes a whole number, 0 or more, "
+                                      + "got 1.0 (digits only, no exponent or decimal point)"], status: 1)
         try Data((#"{"figures": ["# + figure + #", "seed": -1}]}"#).utf8).write(to: manifest)
         try assertRejected(.visualize, ["--manifest", manifest.path, "--data", data.path], in: folder,
-                           mentions: [manifest.path + ": figure 1: field \"seed\" is -1, which it cannot hold; expected a "
-                                      + "whole number from 0 to 18446744073709551615"], status: 1)
+                           mentions: [manifest.path + ": figure 1 (out.png): 'seed' takes a whole number from 0 to "
+                                      + "18446744073709551615, got -1 (out of range)"], status: 1)
     }
 
     /// The same rule in the other JSON files the tools read: an unknown key at the top level of a model file and of a

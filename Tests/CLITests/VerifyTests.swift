@@ -290,7 +290,7 @@ final class VerifyTests: XCTestCase {
             (["--instances", list.path, "--shard", "0/2"], "--shard 0/2: expected K/N with 1 <= K <= N"),
             (["--instances", list.path, "--out", "r.txt"], "--out writes one instance's result"),
             (["--instances", list.path, onnx.path], "--instances runs a list: give no network or property files"),
-            ([onnx.path, prop.path, "--attack-restarts", "0"], "--attack-restarts must be in 1...1024, got 0"),
+            ([onnx.path, prop.path, "--attack-restarts", "0"], "--attack-restarts takes a whole number from 1 to 1024, got '0' (out of range)"),
             ([onnx.path, prop.path, "--out", folder.path], "--out \(folder.path) is a folder, not a file name"),
         ]
         for (arguments, mention) in usage {

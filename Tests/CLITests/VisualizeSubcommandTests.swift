@@ -201,8 +201,8 @@ final class VisualizeSubcommandTests: XCTestCase {
                            in: folder, mentions: ["--methods", pool, "max pooling"], status: 1)
         let outcome = try runOK(["methods", "--model", pool, "--out", path("m.png"), "--dump-bounds", path("m.json")] + data)
         XCTAssertEqual(outcome.stderr.split(separator: "\n").map(String.init), [
-            "visualize: note: crown-ibp not drawn: \(pool): bound method crown-ibp cannot bound layer 3 (max pooling); use ibp for this network",
-            "visualize: note: crown not drawn: \(pool): bound method crown cannot bound layer 3 (max pooling); use ibp for this network",
+            "visualize: note: crown-ibp not drawn: \(pool): bound method crown-ibp cannot bound layer 3 (max pooling)",
+            "visualize: note: crown not drawn: \(pool): bound method crown cannot bound layer 3 (max pooling)",
         ])
         let dump = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("m.json")))) as? [String: Any]
         let panels = dump?["panels"] as? [[String: Any]]

@@ -54,7 +54,12 @@ final class WrongFileTests: XCTestCase {
                            mentions: ["--baseline \(onnx.path): not an ONNX model (protobuf decoding failed: "], status: 1)
         let checkpoint = folder.appendingPathComponent("good.ckpt")
         try Fixtures.writeCheckpoint(to: checkpoint)
-        try assertNotACheckpoint(try Gzip.compress(try Data(contentsOf: checkpoint)), as: "good.ckpt.gz", "a gzip file")
+        // A compressed checkpoint says what it holds and what to do (only ONNX models are read compressed).
+        let packed = folder.appendingPathComponent("good.ckpt.gz")
+        try Gzip.compress(try Data(contentsOf: checkpoint)).write(to: packed)
+        try assertRejected(.evaluate, [packed.path, "--data", data.path], in: folder,
+                           mentions: ["\(packed.path): gzip-compressed (a safetensors file inside); models are read "
+                                      + "compressed only as ONNX (.onnx.gz): gunzip it first"], status: 1)
         try assertNotACheckpoint(Data(#"{"figures": []}"#.utf8), as: "figures.json", "a JSON file")
         try assertNotACheckpoint(Data("(declare-const X_0 Real)\n".utf8), as: "prop.vnnlib", "a text file")
         try assertNotACheckpoint(try Fixtures.sampleIDX("t10k-labels-idx1-ubyte"), as: "labels.ckpt", "an MNIST IDX file")

@@ -69,4 +69,67 @@ final class GzipTests: XCTestCase {
         XCTAssertEqual(Gzip.crc32(Data("123456789".utf8)), 0xCBF4_3926)
         XCTAssertEqual(Gzip.crc32(Data()), 0)
     }
+
+    // MARK: Files that may be compressed (new-user findings s7, item 8)
+
+    /// One limit for both forms: the file's size before reading, the trailer's declared size before inflating, the
+    /// output while inflating (a trailer can understate a stream's size: forged, or several members).
+    func testPlainOrCompressedFilesKeepOneLimit() throws {
+        let dir = try makeTempDir(self)
+        func file(_ name: String, _ data: Data) throws -> URL {
+            let url = dir.appendingPathComponent(name)
+            try data.write(to: url)
+            return url
+        }
+        let text = Data(repeating: 0x61, count: 5000)
+        let plain = try Gzip.readPlainOrCompressed(try file("p.txt", text), maxBytes: 5000)
+        XCTAssertEqual(plain.data, text)
+        XCTAssertFalse(plain.compressed)
+        let packed = try Gzip.readPlainOrCompressed(try file("p.txt.gz", try Gzip.compress(text)), maxBytes: 5000)
+        XCTAssertEqual(packed.data, text)
+        XCTAssertTrue(packed.compressed)
+        assertThrows(GzipError.self, ["more than the 4999 accepted"]) {
+            try Gzip.readPlainOrCompressed(try file("p.txt", text), maxBytes: 4999)
+        }
+        // Honest trailer: refused before inflating.
+        assertThrows(GzipError.self, ["p2.gz: decompressed data exceeds the limit of 4999 bytes"]) {
+            try Gzip.readPlainOrCompressed(try file("p2.gz", try Gzip.compress(text)), maxBytes: 4999)
+        }
+        // A trailer that claims 100 bytes, and three members of 2000 each: refused while inflating.
+        var forged = [UInt8](try Gzip.compress(text))
+        forged.replaceSubrange((forged.count - 4)..., with: [100, 0, 0, 0])
+        assertThrows(GzipError.self, ["decompressed data exceeds the limit of 4999 bytes"]) {
+            try Gzip.readPlainOrCompressed(try file("forged.gz", Data(forged)), maxBytes: 4999)
+        }
+        let member = try Gzip.compress(Data(repeating: 0x62, count: 2000))
+        assertThrows(GzipError.self, ["decompressed data exceeds the limit of 4999 bytes"]) {
+            try Gzip.readPlainOrCompressed(try file("members.gz", member + member + member), maxBytes: 4999)
+        }
+        XCTAssertEqual(Gzip.peek(try file("peek.gz", try Gzip.compress(text)), count: 4), Data("aaaa".utf8))
+        XCTAssertNil(Gzip.peek(try file("peek.txt", text)))
+    }
+
+    /// VNNLIB properties, ONNX models and CSV lists read compressed as plain, each under its own limit.
+    func testReadersTakeCompressedFiles() throws {
+        let dir = try makeTempDir(self)
+        let property = "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n"
+            + "(assert (>= X_0 0.0))\n(assert (<= X_0 1.0))\n(assert (>= Y_0 Y_1))\n"
+        let vnnlib = dir.appendingPathComponent("p.vnnlib.gz")
+        try Gzip.compress(Data(property.utf8)).write(to: vnnlib)
+        XCTAssertEqual(try VNNLIB.read(vnnlib), try VNNLIB.parse(text: property))
+        assertThrows(VNNLIBError.self, ["p.vnnlib.gz: gzip-compressed, and its text is larger than the reader's limit of 100 bytes"]) {
+            try VNNLIB.read(vnnlib, limits: VNNLIBLimits(maxFileBytes: 100))
+        }
+        let onnx = packageRoot().appendingPathComponent("sample_data/onnx/Convnet_avgpool.onnx")
+        let onnxGz = dir.appendingPathComponent("n.onnx.gz")
+        let bytes = try Data(contentsOf: onnx)
+        try Gzip.compress(bytes).write(to: onnxGz)
+        XCTAssertEqual(try ONNXModel.read(onnxGz).nodes.count, try ONNXModel.read(onnx).nodes.count)
+        assertThrows(ONNXError.self, ["n.onnx.gz: ONNX model exceeds a limit of this reader: gzip-compressed"]) {
+            try ONNXModel.read(onnxGz, limits: ONNXLimits(maxFileBytes: bytes.count - 1))
+        }
+        let list = dir.appendingPathComponent("l.csv.gz")
+        try Gzip.compress(Data("a.onnx,b.vnnlib,10\n".utf8)).write(to: list)
+        XCTAssertEqual(try CSVTable.read(list).records.map(\.fields), [["a.onnx", "b.vnnlib", "10"]])
+    }
 }

@@ -42,13 +42,24 @@ final class NPZTests: XCTestCase {
     }
 
     func testNPYVariants() throws {
-        var f8 = Data()
-        for v in [1.5, -2.25, 1e300] { withUnsafeBytes(of: v.bitPattern.littleEndian) { f8.append(contentsOf: $0) } }
-        let a = try NPY.parse(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }\n", f8, major: 2))
+        func f8(_ values: [Double]) -> Data {
+            var d = Data()
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+            return d
+        }
+        let a = try NPY.parse(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }\n", f8([1.5, -2.25, .infinity]),
+                                  major: 2))
         XCTAssertEqual(a.shape, [3])
         XCTAssertEqual(a.values[0], 1.5)
         XCTAssertEqual(a.values[1], -2.25)
+        // An infinity stays one (the checkpoint readers name it as non-finite) ...
         XCTAssertEqual(a.values[2], .infinity)
+        // ... but a finite float64 beyond float32's range is named as the number it is, not as "-inf" (new-user
+        // findings s7, item 10).
+        assertThrows(NPYError.self, ["x.npz[lo/W.npy]: holds a value too large for float32 (-5e299) at [0, 1]"]) {
+            try NPY.parse(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", f8([1, -5e299, 2, 1e300])),
+                          path: "x.npz[lo/W.npy]")
+        }
         // Fortran order (as numpy writes a transposed array): column-major (2, 3) [[0, 1, 2], [3, 4, 5]].
         var f4 = Data()
         for v: Float in [0, 3, 1, 4, 2, 5] { withUnsafeBytes(of: v.bitPattern.littleEndian) { f4.append(contentsOf: $0) } }

@@ -102,7 +102,8 @@ public enum BenchmarkSuite {
                                 measure: bounds ? "ibp-train-gflops" : "nominal-train-gflops", unit: "GFLOP/s"))
             }
             // CROWN-IBP training (ReLU models): the step mid-ramp (beta 0.5), and its cost as a multiple of IBP's.
-            if wanted("crown-ibp-train-step"), let step = bench.crownIBPTrainStep() {
+            if wanted("crown-ibp-train-step") && notMeasured("crown-ibp-train-step", model: model) == nil,
+               let step = bench.crownIBPTrainStep() {
                 add(step)
                 if let ibpStep { add(BenchmarkRow.ratio(ibpStep, over: step, measure: "crown-ibp-train-cost")) }
             }
@@ -111,7 +112,7 @@ public enum BenchmarkSuite {
             // neuron, so it runs at batch 50 and only on `small` and `vissmall` (the models auto_LiRPA's figures in
             // ../shared/lirpa cover; on `medium` a single image takes seconds).
             if wanted("crown-ibp-verify") { add(bench.verify(.crownIBP, batch: 1000)) }
-            if wanted("crown-verify") && ["small", "vissmall"].contains(model) { add(bench.verify(.crown, batch: 50)) }
+            if wanted("crown-verify") && notMeasured("crown-verify", model: model) == nil { add(bench.verify(.crown, batch: 50)) }
             if wanted("pgd20") { add(bench.pgd20()) }
         }
         return rows
@@ -122,6 +123,35 @@ public enum BenchmarkSuite {
                                       "ibp-verify",
                                       "crown-ibp-verify", "crown-verify", "pgd20",
                                       "figure", "figures-100"]
+
+    /// The figure measures: they time `visualize`'s default figure of the shipped vissmall checkpoints
+    /// (`FigureBenchmark`), whatever the models measured; `ibp-bench` runs them, not `run`.
+    public static let figureMeasures = ["figure", "figures-100"]
+
+    /// Measures of the machine, not of a model (`--models` does not change them).
+    public static let machineMeasures = ["sgemm-peak"]
+
+    /// Why `measure` gives no row for `model` (a phrase starting with the measure's name), or nil when it gives
+    /// one: `run` and `ibp-bench` decide by this one rule, so a combination that measures nothing, or something
+    /// else than the model named, can be refused (or noted) before any work.
+    public static func notMeasured(_ measure: String, model: String) -> String? {
+        switch measure {
+        case "crown-verify" where !["small", "vissmall"].contains(model):
+            return "crown-verify runs only for small and vissmall (the models auto_LiRPA's reference figures cover; "
+                + "CROWN on medium takes seconds per image)"
+        case "crown-ibp-train-step":
+            let reLUOnly = Architecture.named(model)?.layers.allSatisfy {
+                if case let .activation(kind) = $0 { kind == .relu } else { true }
+            } ?? true
+            return reLUOnly ? nil : "crown-ibp-train-step needs a ReLU model (CROWN-IBP training handles ReLU only)"
+        case "figure", "figures-100":
+            // (One `where` would bind to the last pattern only.)
+            return model == "vissmall" ? nil
+                : "\(measure) times visualize's figures of the shipped vissmall checkpoints, whatever --models names"
+        default:
+            return nil
+        }
+    }
 
     /// A row of milliseconds per call of `body`, for measures outside the library (e.g. figure rendering).
     public static func milliseconds(model: String, measure: String, stopwatch: Stopwatch,

@@ -67,6 +67,22 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// What to do when the methods `refused` of the list a flag gave (`given`) cannot bound `layers`, as a phrase for
+    /// the end of the refusal: drop them when another given method can bound the network ("drop crown from
+    /// --bounds"), else name the methods that can ("give ibp or sound-ibp in --bounds instead"). The error itself
+    /// (`BoundMethodError.unsupportedLayer`) says only what cannot be bound: "use ibp" was wrong advice to a
+    /// user who had given ibp already.
+    public static func advice(refused: [BoundMethodName], given: [BoundMethodName], layers: [Layer], flag: String) -> String {
+        let others = given.filter { !refused.contains($0) && $0.refusal(layers) == nil }
+        let names = refused.map(\.rawValue).joined(separator: " and ")
+        if !others.isEmpty {
+            let also = others.map(\.rawValue).joined(separator: " and ")
+            return "drop \(names) from \(flag) (\(also), also given, can bound this network)"
+        }
+        let able = allCases.filter { $0.refusal(layers) == nil }.map(\.rawValue)
+        return "give \(able.joined(separator: " or ")) in \(flag) instead"
+    }
+
     /// Throws `refusal(layers)` when there is one, so a run of several models can refuse one before evaluating any.
     /// - Throws: `BoundMethodError.unsupportedLayer` naming the method and the layer (index and kind).
     public func checkSupports(_ layers: [Layer]) throws {
@@ -95,7 +111,7 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
             return "unknown bound method '\(text)'; use one of "
                 + BoundMethodName.allCases.map(\.rawValue).joined(separator: ", ")
         case let .unsupportedLayer(method, layer):
-            return "bound method \(method) cannot bound \(layer); use ibp for this network"
+            return "bound method \(method) cannot bound \(layer)"
         case let .stopped(method):
             return "bound method \(method) stopped before it finished (time limit or Ctrl-C)"
         }

@@ -7,11 +7,15 @@ public struct AccuracyCurve: Sendable {
     public var name: String
     public var method: BoundMethodName
     public var results: [EvaluationResult]
+    /// What the verified line counts, shown in its legend entry (`small verified (any of ibp, crown-ibp)`); nil: the
+    /// method, when the figure has several.
+    public var verifiedLabel: String?
 
-    public init(name: String, method: BoundMethodName, results: [EvaluationResult]) {
+    public init(name: String, method: BoundMethodName, results: [EvaluationResult], verifiedLabel: String? = nil) {
         self.name = name
         self.method = method
         self.results = results
+        self.verifiedLabel = verifiedLabel
     }
 }
 
@@ -36,7 +40,8 @@ public enum CurvesFigure {
             let own = curves.filter { $0.name == name }
             for curve in own {
                 let dash = methodDashes[(methods.firstIndex(of: curve.method) ?? 0) % methodDashes.count]
-                let label = methods.count > 1 ? "\(name) verified (\(curve.method.rawValue))" : "\(name) verified"
+                let label = curve.verifiedLabel.map { "\(name) verified (\($0))" }
+                    ?? (methods.count > 1 ? "\(name) verified (\(curve.method.rawValue))" : "\(name) verified")
                 series.append(LinePlot.Series(name: label, x: curve.results.map { Double($0.epsilon) },
                                               y: curve.results.map { 100 * $0.verifiedAccuracy }, color: color,
                                               marker: curve.results.count <= 12 ? .dot : .none, lineWidth: 2, dash: dash))

@@ -28,10 +28,10 @@ public enum FigureBatch {
     @discardableResult
     public static func run(_ jobs: [FigureJob], renderer: FigureRenderer, options: FigureOptions,
                            workers: Int = Parallel.workers, progress: @escaping (Int) -> Void = { _ in }) throws -> [FigureRecord] {
-        for epsilon in Set(jobs.map(\.epsilon)) {
-            try FigureRenderer.checkSize(renderer.compareSize(epsilon: epsilon, options: options),
-                                         from: FigureRenderer.sizeSource(options, columns: renderer.models.count, noun: "model"),
-                                         lower: "--scale or --max-channels, or compare fewer models")
+        // One scale for the whole batch: the largest that fits every epsilon's figure when the scale is the default.
+        var options = options
+        for epsilon in Set(jobs.map(\.epsilon)).sorted() {
+            options = try FigureRenderer.fittedCompare(renderer.models, epsilon: epsilon, options: options, fonts: renderer.fonts)
         }
         var results = [FigureRecord?](repeating: nil, count: jobs.count)
         func record(_ job: FigureJob, _ panels: [FigurePanel]) -> FigureRecord {

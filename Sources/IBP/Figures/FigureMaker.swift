@@ -50,36 +50,24 @@ public final class FigureMaker {
         if r.kind == .methods {
             if Self.methods(r, models[0]).applicable.isEmpty {
                 throw SettingsError(message: "--methods: \(models[0].path): " + Self.methods(r, models[0]).refused.map {
-                    "\($0.refusal)" }.joined(separator: "; "), isUsageError: false)
+                    "\($0.refusal)" }.joined(separator: "; ") + "; " + BoundMethodName.advice(
+                        refused: r.methodList, given: r.methodList, layers: models[0].classifier.layers, flag: "--methods"),
+                                    isUsageError: false)
             }
         } else {
             // A method that cannot bound a model (CROWN and max pooling) is refused before any work.
             let flag = r.methods.isEmpty ? "--bounds" : "--methods"
             for m in models {
-                for method in r.methodList {
-                    if let refusal = m.refusal(method) {
-                        throw SettingsError(message: "\(flag) \(method.rawValue): \(m.path): \(refusal)", isUsageError: false)
-                    }
+                let refused = r.methodList.filter { m.refusal($0) != nil }
+                if let method = refused.first, let refusal = m.refusal(method) {
+                    throw SettingsError(message: "\(flag) \(method.rawValue): \(m.path): \(refusal); " + BoundMethodName.advice(
+                        refused: refused, given: r.methodList, layers: m.classifier.layers, flag: flag), isUsageError: false)
                 }
             }
         }
         switch r.kind {
-        case .compare:
-            try FigureRenderer.checkSize(FigureRenderer.compareSize(models, epsilon: r.epsilon, options: r.options, fonts: fonts),
-                                         from: FigureRenderer.sizeSource(r.options, columns: models.count, noun: "model"),
-                                         lower: "--scale or --max-channels, or compare fewer models")
-        case .methods:
-            let methods = Self.methods(r, models[0]).applicable
-            try FigureRenderer.checkSize(FigureRenderer.methodsSize(models[0], epsilon: r.epsilon, methods: methods,
-                                                                    options: r.options, fonts: fonts),
-                                         from: FigureRenderer.sizeSource(r.options, columns: methods.count, noun: "method"),
-                                         lower: "--scale or --max-channels, or give fewer --methods")
-        case .sweep:
-            guard !r.epsilons.isEmpty else { throw SettingsError(message: "sweep needs at least one epsilon in --epsilons") }
-            try FigureRenderer.checkSize(FigureRenderer.sweepSize(models[0], sample: r.sample, epsilons: r.epsilons,
-                                                                  options: r.options, fonts: fonts),
-                                         from: FigureRenderer.sizeSource(r.options, columns: r.epsilons.count, noun: "epsilon"),
-                                         lower: "--scale or --max-channels, or give fewer --epsilons")
+        case .compare, .methods, .sweep:
+            _ = try fittedOptions(r, models: models)
         case .training:
             break
         case .widths, .curves:
@@ -92,6 +80,24 @@ public final class FigureMaker {
             if r.kind == .curves, r.epsilons.isEmpty {
                 throw SettingsError(message: "curves needs at least one epsilon in --epsilons")
             }
+        }
+    }
+
+    /// A tile figure's options at the scale it is drawn at (`FigureRenderer.fitted`: a default scale too large for
+    /// the size limit is lowered; a scale given is kept or refused), before any work.
+    func fittedOptions(_ r: FigureRequest, models: [FigureModel]) throws -> FigureOptions {
+        switch r.kind {
+        case .compare:
+            return try FigureRenderer.fittedCompare(models, epsilon: r.epsilon, options: r.options, fonts: fonts)
+        case .methods:
+            return try FigureRenderer.fittedMethods(models[0], epsilon: r.epsilon, methods: Self.methods(r, models[0]).applicable,
+                                                    options: r.options, fonts: fonts)
+        case .sweep:
+            guard !r.epsilons.isEmpty else { throw SettingsError(message: "sweep needs at least one epsilon in --epsilons") }
+            return try FigureRenderer.fittedSweep(models[0], sample: r.sample, epsilons: r.epsilons, options: r.options,
+                                                  fonts: fonts)
+        case .widths, .curves, .training:
+            return r.options
         }
     }
 
@@ -124,7 +130,7 @@ public final class FigureMaker {
         if let dump = r.dumpBounds { try Self.createFolder(for: dump, flag: "--dump-bounds") }
         let url = TypedPath.url(r.output)
         let dump = r.dumpBounds.map { TypedPath.url($0) }
-        var options = r.options
+        var options = try fittedOptions(r, models: models)
         options.format = r.format
         switch r.kind {
         case .compare, .methods, .sweep:
@@ -138,9 +144,15 @@ public final class FigureMaker {
                                                    to: url, dumpBounds: dump)
             default: panels = try renderer.writeSweep(sample: r.sample, epsilons: r.epsilons, options: options, to: url, dumpBounds: dump)
             }
-            var made = record(r, panels: panels)
+            var drawn = r
+            drawn.options.scale = options.scale
+            var made = record(drawn, panels: panels)
             if r.kind == .methods {
                 made.notes = Self.methods(r, models[0]).refused.map { "\($0.method.rawValue) not drawn: \(models[0].path): \($0.refusal)" }
+            }
+            if options.scale != r.options.scale {
+                made.notes.append("drawn at --scale \(options.scale), the largest that fits \(FigureSizeLimit.limit) "
+                                  + "(the default \(r.options.scale) does not); give --scale to choose another")
             }
             return made
         case .widths:

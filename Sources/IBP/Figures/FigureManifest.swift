@@ -75,19 +75,22 @@ public struct FigureManifest {
             throw ManifestError("\(url.path): unknown top-level key '\(FileText.shown(unknown))' (a manifest holds only "
                                 + "\"figures\"); remove it or fix its spelling")
         }
+        // Whole-number fields take their flags' ranges (`"sample"` 0 or more, `"scale"` 1 to 64), said in one line
+        // whatever the text (`1e400`, `-1`, `1.0`), before the decoder names the Swift type's range.
+        if let problem = wholeNumberProblem(data) { throw ManifestError("\(url.path): \(problem)") }
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             // An entry's coding path is `figures`, `Index N`: name it "figure N" like the checks below do.
-            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0 + 1)" } ?? "the manifest"
+            let entry = context.codingPath.compactMap(\.intValue).first.map(figureName) ?? "the manifest"
             throw ManifestError("\(url.path): \(entry) lacks '\(key.stringValue)'")
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.count > 2 {
-            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0 + 1)" } ?? "the manifest"
+            let entry = context.codingPath.compactMap(\.intValue).first.map(figureName) ?? "the manifest"
             throw ManifestError("\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
         } catch let DecodingError.typeMismatch(type, context) where context.codingPath.count > 2 {
             // `"sample": "0"` or `"sample": 1.5`: name the figure, the field and the type it needs.
-            let entry = context.codingPath.compactMap(\.intValue).first.map { "figure \($0 + 1)" } ?? "the manifest"
+            let entry = context.codingPath.compactMap(\.intValue).first.map(figureName) ?? "the manifest"
             let needed = type == Int.self || type == UInt64.self ? "a whole number"
                 : type == Float.self || type == Double.self ? "a number" : type == Bool.self ? "true or false"
                 : type == String.self ? "a string" : "\(type)"
@@ -102,20 +105,20 @@ public struct FigureManifest {
             guard let context, let index = context.codingPath.compactMap(\.intValue).first,
                   let field = context.codingPath.last?.stringValue, context.codingPath.count > 2 else {
                 // Foundation on Linux reports a fraction in an integer field as "not valid JSON", without a path.
-                if let problem = wholeNumberProblem(data) ?? StrictJSON.misfitNumber(File.self, in: data) {
-                    throw ManifestError("\(url.path): \(namingFigures(problem))")
+                if let problem = StrictJSON.misfitNumber(File.self, in: data) {
+                    throw ManifestError("\(url.path): \(renumbered(problem))")
                 }
                 throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                     + "see FigureManifest)")
             }
-            throw ManifestError("\(url.path): figure \(index + 1): '\(field)' has an unusable value (\(context.debugDescription))")
+            throw ManifestError("\(url.path): \(figureName(index)): '\(field)' has an unusable value (\(context.debugDescription))")
         } catch {
             throw ManifestError("\(url.path): not a figure manifest ({\"figures\": [{\"output\", \"kind\", ...}]}, "
                                 + "see FigureManifest)")
         }
         // One rule for whole numbers in every JSON file the tools read: digits only (`"sample": 1.0` is refused).
         if let spelling = StrictJSON.wholeNumberSpelling(File.self, in: data) {
-            throw ManifestError("\(url.path): \(namingFigures(spelling))")
+            throw ManifestError("\(url.path): \(renumbered(spelling))")
         }
         // An empty list would write an empty index.md/index.html and report success (new user).
         guard !file.figures.isEmpty else {
@@ -130,7 +133,7 @@ public struct FigureManifest {
                 }
                 requests.append(try request(entry))
             } catch {
-                throw ManifestError("\(url.path): figure \(i + 1) (\(entry.output)): \(error)")
+                throw ManifestError("\(url.path): \(figureName(i)) (\(entry.output)): \(error)")
             }
         }
         // Two figures written to one file: the second would silently replace the first. An existing output is
@@ -177,7 +180,7 @@ public struct FigureManifest {
             r.options.bounds = list[0]
         }
         if let s = e.sample {
-            guard s >= 0 else { throw SettingsError(message: "sample must not be negative") }
+            guard s >= 0 else { throw SettingsError(message: "'sample' must not be negative") }
             r.sample = s
         }
         if let s = e.samples { r.samples = try FigureLists.samples(s, flag: "samples") }
@@ -187,7 +190,7 @@ public struct FigureManifest {
         }
         r.epsilons = try FigureLists.epsilons(e.epsilons ?? (kind == .curves ? Visualization.curveEpsilons
                                                                              : Visualization.sweepEpsilons), flag: "epsilons")
-        if let v = e.scale { r.options.scale = v }
+        if let v = e.scale { r.options.scale = v } else { r.options.scaleFitsLimit = true }
         if let v = e.maxChannels { r.options.maxChannels = v }
         if let v = e.sharedScale { r.options.sharedScale = v }
         if let v = e.perturbation { r.options.perturbation = v }
@@ -225,7 +228,7 @@ public struct FigureManifest {
             do {
                 try maker.check(r)
             } catch {
-                throw ManifestError("\(url.path): figure \(i + 1) (\(r.output)): \(error)")
+                throw ManifestError("\(url.path): \(FigureManifest.figureName(i)) (\(r.output)): \(error)")
             }
         }
         var records: [FigureRecord] = []
@@ -234,7 +237,7 @@ public struct FigureManifest {
             do {
                 records.append(try maker.make(r))
             } catch {
-                throw ManifestError("\(url.path): figure \(i + 1) (\(r.output)): \(error)")
+                throw ManifestError("\(url.path): \(FigureManifest.figureName(i)) (\(r.output)): \(error)")
             }
             let after = FileManager.default.contents(atPath: r.output)
             progress(i + 1, r.output, before == nil ? .created : (before == after ? .unchanged : .updated))
@@ -249,40 +252,43 @@ public struct FigureManifest {
         }
     }
 
-    /// The integer fields of an entry.
-    static let wholeNumberFields = ["sample", "scale", "maxChannels", "pgdSteps", "seed", "limit", "pgdEvery"]
+    /// A figure as messages name it, counted from 1 as the progress lines count (`[1] created: out/a.png`).
+    public static func figureName(_ index: Int) -> String { "figure \(index + 1)" }
 
-    /// "figure N: 'field' must be a whole number, got V" for the first integer field holding a fraction, or a
-    /// number beyond Int64 ("... is 99999999999999999999, too large (at most 9223372036854775807)": a whole number,
-    /// but one the field cannot hold); nil when there is none. Read from the text, so the value is shown as written.
-    static func wholeNumberProblem(_ data: Data) -> String? {
-        for (path, text) in StrictJSON.numberFields(in: data) {
-            guard let match = path.wholeMatch(of: #/figures\[(\d+)\]\.([A-Za-z]+)/#), let index = Int(match.1),
-                  wholeNumberFields.contains(String(match.2)) else { continue }
-            let field = "figure \(index + 1): '\(match.2)'", shown = FileText.shown(text, limit: 40)
-            // `seed` is a UInt64, the others Ints.
-            let (low, high) = match.2 == "seed" ? ("0", "\(UInt64.max)") : ("\(Int.min)", "\(Int.max)")
-            let tooLarge = "\(field) is \(shown), too large (at most \(high))"
-            let tooSmall = "\(field) is \(shown), too small (at least \(low))"
-            guard WholeNumberText.isWhole(text, allowsMinus: true) else {
-                guard let v = Double(text) else { return "\(field) must be a whole number, got \(shown)" }
-                // `1e400`: a number too large for any field, not one that is not whole.
-                if !v.isFinite { return v < 0 ? tooSmall : tooLarge }
-                if v.rounded() == v { return "\(field) is \(shown): a whole-number field takes digits only" }
-                return "\(field) must be a whole number, got \(shown)"
-            }
-            let fits = match.2 == "seed" ? UInt64(text) != nil || text.hasPrefix("-") : Int(text) != nil
-            guard fits else { return text.hasPrefix("-") ? tooSmall : tooLarge }
-        }
-        return nil
+    /// StrictJSON's phrase for a field of an entry (`field "figures[0].epsilon" is 1e300, ...`) with the figure named
+    /// as every other message names it (`figure 1: field "epsilon" is 1e300, ...`), not by its 0-based JSON index.
+    static func renumbered(_ phrase: String) -> String {
+        let prefix = "field \"figures["
+        guard phrase.hasPrefix(prefix), let close = phrase.firstIndex(of: "]"),
+              let index = Int(phrase[phrase.index(phrase.startIndex, offsetBy: prefix.count)..<close]),
+              phrase[phrase.index(after: close)...].hasPrefix(".") else { return phrase }
+        return "\(figureName(index)): field \"" + phrase[phrase.index(close, offsetBy: 2)...]
     }
 
-    /// `reason` with JSON paths into the figure list (`field "figures[0].sample"`) written as the other messages
-    /// name a figure, counted from 1 as the progress lines count them: `figure 1: field "sample"`.
-    static func namingFigures(_ reason: String) -> String {
-        reason.replacing(#/field "figures\[(\d+)\]\.([^"]+)"/#) { match in
-            "figure \((Int(match.1) ?? -1) + 1): field \"\(match.2)\""
+    /// The whole-number fields of an entry and the values each takes: the ranges of their flags. (`seed` takes any
+    /// UInt64, checked apart.)
+    static let wholeNumberRanges: [(field: String, range: WholeNumberRange)] = [
+        ("sample", WholeNumberRange(atLeast: 0)), ("scale", WholeNumberRange(FigureOptions.scaleRange)),
+        ("maxChannels", WholeNumberRange(FigureOptions.maxChannelsRange)),
+        ("pgdSteps", WholeNumberRange(FigureOptions.pgdStepsRange)), ("limit", WholeNumberRange(atLeast: 1)),
+        ("pgdEvery", WholeNumberRange(atLeast: 0)),
+    ]
+
+    /// "figure N (OUTPUT): 'field' takes RANGE, got TEXT (why)" for the first whole-number field whose number, as
+    /// written, is not digits or is outside the field's range; nil when there is none.
+    static func wholeNumberProblem(_ data: Data) -> String? {
+        for (index, (numbers, strings)) in StrictJSON.scalarTexts(data, inArray: "figures").enumerated() {
+            let output = strings["output"].map { " (\(FileText.shown($0)))" } ?? ""
+            var problems = wholeNumberRanges.lazy.compactMap { field, range in
+                numbers[field].flatMap { range.value($0) == nil ? "'\(field)' takes \(range.accepted), got \($0) (\(range.fault($0)))" : nil }
+            }.makeIterator()
+            if let problem = problems.next() { return "\(figureName(index))\(output): \(problem)" }
+            if let seed = numbers["seed"], WholeNumberText.integer(seed, as: UInt64.self) == nil {
+                return "\(figureName(index))\(output): 'seed' takes a whole number from 0 to \(UInt64.max), got \(seed) "
+                    + "(\(WholeNumberText.fault(seed) ?? "out of range"))"
+            }
         }
+        return nil
     }
 
     /// `regenerate` with a maker on `data`.

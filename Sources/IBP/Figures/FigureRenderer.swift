@@ -123,9 +123,7 @@ public struct FigureRenderer {
     @discardableResult
     public func write(sample: Int, epsilon: Float, options: FigureOptions, to url: URL,
                       dumpBounds: URL? = nil) throws -> [FigurePanel] {
-        try Self.checkSize(compareSize(epsilon: epsilon, options: options),
-                           from: Self.sizeSource(options, columns: models.count, noun: "model"),
-                           lower: "--scale or --max-channels, or compare fewer models")
+        let options = try Self.fittedCompare(models, epsilon: epsilon, options: options, fonts: fonts)
         let panels = try self.panels(sample: sample, epsilon: epsilon, options: options)
         let figure = ComparisonFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
         let picture = figure.picture(panels: panels, fonts: fonts)
@@ -139,9 +137,7 @@ public struct FigureRenderer {
     @discardableResult
     public func writeMethods(sample: Int, epsilon: Float, methods: [BoundMethodName], options: FigureOptions, to url: URL,
                              dumpBounds: URL? = nil) throws -> [FigurePanel] {
-        try Self.checkSize(methodsSize(epsilon: epsilon, methods: methods, options: options),
-                           from: Self.sizeSource(options, columns: methods.count, noun: "method"),
-                           lower: "--scale or --max-channels, or give fewer --methods")
+        let options = try Self.fittedMethods(models[0], epsilon: epsilon, methods: methods, options: options, fonts: fonts)
         let panels = try methodPanels(sample: sample, epsilon: epsilon, methods: methods, options: options)
         let figure = ComparisonFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
         let picture = figure.picture(panels: panels, titles: methods.map { Self.methodTitle($0, models[0]) }, fonts: fonts)
@@ -156,9 +152,7 @@ public struct FigureRenderer {
     @discardableResult
     public func writeSweep(sample: Int, epsilons: [Float], options: FigureOptions, to url: URL,
                            dumpBounds: URL? = nil) throws -> [FigurePanel] {
-        try Self.checkSize(sweepSize(sample: sample, epsilons: epsilons, options: options),
-                           from: Self.sizeSource(options, columns: epsilons.count, noun: "epsilon"),
-                           lower: "--scale or --max-channels, or give fewer --epsilons")
+        let options = try Self.fittedSweep(models[0], sample: sample, epsilons: epsilons, options: options, fonts: fonts)
         let panels = try sweepPanels(sample: sample, epsilons: epsilons, options: options)
         let figure = SweepFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
         let picture = figure.picture(panels: panels, title: models[0].name, sample: sample, fonts: fonts)

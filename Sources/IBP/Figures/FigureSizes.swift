@@ -45,16 +45,56 @@ extension FigureRenderer {
         Self.sweepSize(models[0], sample: sample, epsilons: epsilons, options: options, fonts: fonts)
     }
 
-    /// Throws a one-line error naming the flags when a figure of `size` would exceed `FigureSizeLimit`.
-    /// `what` says what the size follows from, e.g. "--scale 64, --max-channels 256 and 2 models".
-    public static func checkSize(_ size: (width: Double, height: Double), from what: String, lower: String) throws {
-        if let problem = FigureSizeLimit.problem(width: size.width, height: size.height) {
-            throw SettingsError(message: "\(what) give a figure of \(problem); lower \(lower)")
+    /// `options` at the scale its tile figure is drawn at: as given when the figure of `size(options)` fits
+    /// `FigureSizeLimit`; else, when the scale is the default (`scaleFitsLimit`), the largest smaller scale that
+    /// fits. Otherwise a one-line refusal naming the flags, the size, the limit and the largest `--scale` that fits
+    /// (new-user findings s7 6: the shipped medium-bn checkpoints were refused by `sweep` and `methods` at their
+    /// defaults). `columns` and `noun` say what else the size follows from ("5 epsilons"), `fewer` how to have
+    /// fewer of them ("give fewer --epsilons").
+    public static func fitted(_ options: FigureOptions, columns: Int, noun: String, fewer: String,
+                              size: (FigureOptions) -> (width: Double, height: Double)) throws -> FigureOptions {
+        let asked = size(options)
+        if FigureSizeLimit.fits(width: asked.width, height: asked.height) { return options }
+        var trial = options
+        var largest: Int?
+        for scale in stride(from: options.scale - 1, through: FigureOptions.scaleRange.lowerBound, by: -1) {
+            trial.scale = scale
+            let s = size(trial)
+            if FigureSizeLimit.fits(width: s.width, height: s.height) { largest = scale; break }
+        }
+        if options.scaleFitsLimit, let largest {
+            trial.scale = largest
+            return trial
+        }
+        let what = "--scale \(options.scale)\(options.scaleFitsLimit ? " (the default)" : ""), --max-channels "
+            + "\(options.maxChannels) and \(columns) \(noun)\(columns == 1 ? "" : "s")"
+        let advice = largest.map { "give --scale \($0) (the largest that fits) or less, or lower --max-channels, or \(fewer)" }
+            ?? "no --scale fits; lower --max-channels, or \(fewer)"
+        throw SettingsError(message: "\(what) give a figure of \(FigureSizeLimit.size(width: asked.width, height: asked.height)), "
+                            + "which exceeds \(FigureSizeLimit.limit); \(advice)")
+    }
+
+    /// `fitted` for the `compare` figure of `models`.
+    public static func fittedCompare(_ models: [FigureModel], epsilon: Float, options: FigureOptions,
+                                     fonts: FontSet) throws -> FigureOptions {
+        try fitted(options, columns: models.count, noun: "model", fewer: "compare fewer models") {
+            compareSize(models, epsilon: epsilon, options: $0, fonts: fonts)
         }
     }
 
-    /// What a tile figure's size follows from, for `checkSize`.
-    static func sizeSource(_ options: FigureOptions, columns: Int, noun: String) -> String {
-        "--scale \(options.scale), --max-channels \(options.maxChannels) and \(columns) \(noun)\(columns == 1 ? "" : "s")"
+    /// `fitted` for the `methods` figure of `model`.
+    public static func fittedMethods(_ model: FigureModel, epsilon: Float, methods: [BoundMethodName],
+                                     options: FigureOptions, fonts: FontSet) throws -> FigureOptions {
+        try fitted(options, columns: methods.count, noun: "method", fewer: "give fewer --methods") {
+            methodsSize(model, epsilon: epsilon, methods: methods, options: $0, fonts: fonts)
+        }
+    }
+
+    /// `fitted` for the `sweep` figure of `model`.
+    public static func fittedSweep(_ model: FigureModel, sample: Int, epsilons: [Float], options: FigureOptions,
+                                   fonts: FontSet) throws -> FigureOptions {
+        try fitted(options, columns: epsilons.count, noun: "epsilon", fewer: "give fewer --epsilons") {
+            sweepSize(model, sample: sample, epsilons: epsilons, options: $0, fonts: fonts)
+        }
     }
 }

@@ -17,7 +17,7 @@ public enum ModelFile {
     public static func load(_ url: URL, architecture: Architecture? = nil, batch: Int = 1) throws -> ModelFile {
         let path = url.relativePath
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CheckpointError(path: path, reason: "no such file")
+            throw CheckpointError(path: path, reason: "no such file" + Gzip.compressedSiblingHint(url))
         }
         // A file named .onnx whose first bytes match no other format is read as ONNX, so its error says "not an
         // ONNX model (...)" rather than what the checkpoint reader makes of random bytes ("header length ...").
@@ -25,6 +25,15 @@ public enum ModelFile {
         switch kind(url) {
         case .onnx:
             break
+        case .gzip:
+            // VNN-COMP ships its networks as `.onnx.gz`: a compressed ONNX model is read as one (`ONNXModel.read`
+            // inflates it under the same size limit); anything else compressed is named for what it holds.
+            let inner = Gzip.peek(url).map { FileKind.identify($0) } ?? .unknown
+            let namedCompressedONNX = url.lastPathComponent.lowercased().hasSuffix(".onnx.gz") || namedONNX
+            if inner == .onnx || (namedCompressedONNX && (inner == .unknown || inner == .safetensors)) { break }
+            let held = inner == .unknown ? "" : " (\(inner.description) inside)"
+            throw CheckpointError(path: path, reason: "gzip-compressed\(held); models are read compressed only as ONNX "
+                                  + "(.onnx.gz): gunzip it first")
         case .safetensors where namedONNX, .unknown where namedONNX:
             break
         case let other where namedONNX:

@@ -3,7 +3,8 @@ import IBPFormats
 
 /// A model as data: a JSON file holding an `Architecture` exactly as a checkpoint stores it in its metadata,
 /// `{"name": ..., "inputShape": [1, 28, 28], "layers": [{"conv": {"channels": 16, "kernel": 4, "stride": 2,
-/// "same": false}}, {"activation": {"_0": "relu"}}, {"flatten": {}}, {"linear": {"units": 100}}, ...]}`, so
+/// "same": false}}, {"activation": "relu"}, {"flatten": {}}, {"linear": {"units": 100}}, ...]}` (an activation
+/// may also be written in the older form `{"activation": {"_0": "relu"}}`, see `LayerSpecCoding.swift`), so
 /// `train --model FILE.json` trains a wider or deeper chain without a change to the code (issue 15, item 3).
 ///
 /// Checked before any work, each failure one line naming the file (`ArchitectureFileError`, exit status 1): the
@@ -128,7 +129,9 @@ public enum ArchitectureFile {
             guard layerKinds.contains(kind) else {
                 return "layer \(index + 1) has the unknown kind \"\(FileText.shown(kind))\"; the kinds are " + layerKinds.joined(separator: ", ")
             }
-            if kind == "activation", let body = object[kind] as? [String: Any], let function = body["_0"] as? String,
+            // An activation is written `"activation": "relu"` (or in the older form `{"_0": "relu"}`).
+            if kind == "activation",
+               let function = object[kind] as? String ?? (object[kind] as? [String: Any])?["_0"] as? String,
                MonotoneKind(rawValue: function) == nil {
                 return "layer \(index + 1) (activation) has the unknown function \"\(FileText.shown(function))\"; the activations are "
                     + MonotoneKind.allCases.map(\.rawValue).joined(separator: ", ")

@@ -9,18 +9,25 @@ import SwiftProtobuf
 /// present before its values are copied. Every failure is one `ONNXError` line naming the file.
 /// Source: onnx/onnx.proto and onnx/IR.md of the ONNX specification.
 public enum ONNXModel {
-    /// Reads and decodes the model at `url`.
-    /// - Throws: `ONNXError` (the model), `GzipError.unreadable` (the file cannot be read at all).
+    /// Reads and decodes the model at `url`, which may be gzip-compressed (`Gzip.readPlainOrCompressed`).
+    /// - Throws: `ONNXError` (the model), `GzipError` (the file cannot be read at all, or its compressed data is
+    ///   corrupt).
     public static func read(_ url: URL, limits: ONNXLimits = ONNXLimits()) throws -> ONNXGraph {
+        // A gzip-compressed model (`.onnx.gz`, as VNN-COMP ships them) is read through the same limit.
         let data: Data
         do {
-            data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
+            data = try Gzip.readPlainOrCompressed(url, maxBytes: limits.maxFileBytes).data
         } catch let e as GzipError {
-            // `readRaw` refuses a file over the limit by its size, before reading it.
-            if case let .fileTooLarge(bytes, _) = e.problem {
+            switch e.problem {
+            case let .fileTooLarge(bytes, _):
+                // A file over the limit is refused by its size, before it is read.
                 throw ONNXError(path: url.relativePath, problem: .fileTooLarge(bytes: bytes, limit: limits.maxFileBytes))
+            case .tooLarge:
+                throw ONNXError(path: url.relativePath, problem: .limitExceeded("gzip-compressed, and the model inside is "
+                    + "larger than the reader's limit of \(limits.maxFileBytes) bytes"))
+            default:
+                throw e
             }
-            throw e
         }
         return try parse(data, path: url.relativePath, limits: limits)
     }

@@ -21,7 +21,8 @@ public struct CSVProblem: FileProblem {
 /// `a,b"c`); a quote inside an unquoted field, text after a closing quote and a quote left open are refused. Spaces
 /// are part of a field (RFC 4180 section 2.4), so an unquoted field that starts or ends with a space or tab
 /// (`net.onnx, p.vnnlib ,10`) is refused naming the line and column, never trimmed silently: quote it to keep the
-/// spaces. Blank lines (empty or only spaces) are skipped. Read whole, at most `maxBytes`.
+/// spaces. Blank lines (empty or only spaces) are skipped. Read whole, at most `maxBytes` (a gzip-compressed file
+/// too, inflated under the same limit).
 public struct CSVTable {
     /// The records with the 1-based line each started on.
     public var records: [(line: Int, fields: [String])]
@@ -29,17 +30,23 @@ public struct CSVTable {
     public static let maxBytes = 64 << 20
 
     /// Reads the file at `url` (named as given in errors), refusing one over `maxBytes` before reading it.
-    /// - Throws: `CSVError` (too large, not UTF-8 text, quoting, spaces), `GzipError.unreadable`.
+    /// - Throws: `CSVError` (too large, not UTF-8 text, quoting, spaces), `GzipError` (unreadable, corrupt).
     public static func read(_ url: URL, maxBytes: Int = CSVTable.maxBytes) throws -> CSVTable {
         let path = url.relativePath
         let data: Data
         do {
-            data = try Gzip.readRaw(url, maxBytes: maxBytes)
+            // A gzip-compressed list (`instances.csv.gz`) is read through the same limit.
+            data = try Gzip.readPlainOrCompressed(url, maxBytes: maxBytes).data
         } catch let e as GzipError {
-            if case .fileTooLarge = e.problem {
+            switch e.problem {
+            case .fileTooLarge:
                 throw CSVError(path: path, problem: CSVProblem("the file is larger than the reader's limit of \(maxBytes) bytes"))
+            case .tooLarge:
+                throw CSVError(path: path, problem: CSVProblem("gzip-compressed, and its text is larger than the reader's "
+                                                               + "limit of \(maxBytes) bytes"))
+            default:
+                throw e
             }
-            throw e
         }
         return try parse(data, path: path)
     }

@@ -37,17 +37,26 @@ public struct VNNLIBLimits: Equatable, Sendable {
 /// `VNNLIBNumber`; the box is rounded outward to Float, the inequalities to the nearest Float.
 public enum VNNLIB {
     /// Reads and interprets the property at `url`.
-    /// - Throws: `VNNLIBError`, `VNNLIBTimeout` past `limits.deadline`, or `GzipError.unreadable` when the file
-    ///   cannot be read at all.
+    /// The file may be gzip-compressed (`.vnnlib.gz`), read under the same size limit (`Gzip.readPlainOrCompressed`).
+    /// - Throws: `VNNLIBError`, `VNNLIBTimeout` past `limits.deadline`, or `GzipError` when the file cannot be read
+    ///   at all or its compressed data is corrupt.
     public static func read(_ url: URL, limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
+        // A gzip-compressed property (`.vnnlib.gz`, as VNN-COMP ships them) is read through the same limit.
         let data: Data
         do {
-            data = try Gzip.readRaw(url, maxBytes: limits.maxFileBytes)
+            data = try Gzip.readPlainOrCompressed(url, maxBytes: limits.maxFileBytes).data
         } catch let e as GzipError {
-            if case .fileTooLarge = e.problem {
+            switch e.problem {
+            case .fileTooLarge:
                 throw VNNLIBError(path: url.relativePath, problem: VNNLIBProblem("the file is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
+            case .tooLarge:
+                throw VNNLIBError(path: url.relativePath, problem: VNNLIBProblem("gzip-compressed, and its text is larger "
+                    + "than the reader's limit of \(limits.maxFileBytes) bytes"))
+            case .unreadable("no such file") where !Gzip.compressedSiblingHint(url).isEmpty:
+                throw GzipError(path: url.relativePath, problem: .unreadable("no such file" + Gzip.compressedSiblingHint(url)))
+            default:
+                throw e
             }
-            throw e
         }
         return try parse(data, path: url.relativePath, limits: limits)
     }
