@@ -190,7 +190,7 @@ final class NewUserS7Tests: ToolFolderTestCase {
         {"name":"lin","inputShape":[1,28,28],"layers":[{"flatten":{}},{"activation":{"_0":"relu","x":1}},{"linear":{"units":10}}]}
         """)
         try assertRejected(.train, ["--model", extra, "--steps", "2", "--data", data.path, "--out", path("run2")], in: folder,
-                           mentions: ["extra.json", "layers[1].activation.x", "unknown field"], status: 1)
+                           mentions: ["extra.json", "field \"x\" of layer 2 (activation)", "unknown field"], status: 1)
     }
 
     // MARK: 9. A method that cannot bound a network: the advice fits the list given
@@ -198,7 +198,7 @@ final class NewUserS7Tests: ToolFolderTestCase {
     func testAMethodThatCannotBoundIsDroppedNotReplacedByOneAlreadyGiven() throws {
         let onnx = try maxPoolONNX(), property = try boxProperty()
         let both = try assertRejected(.evaluate, [onnx.path, "--bounds", "ibp,crown", "--data", data.path, "--limit", "2"],
-                                      in: folder, mentions: [onnx.path + ": bound method crown cannot bound layer 2 (max "
+                                      in: folder, mentions: [onnx.path + ": bound method crown cannot bound layer 3 (max "
                                                              + "pooling); drop crown from --bounds (ibp, also given, can bound this network)"],
                                       status: 1)
         XCTAssertFalse(both.stderr.contains("use ibp"), both.stderr)
@@ -211,7 +211,7 @@ final class NewUserS7Tests: ToolFolderTestCase {
                            mentions: ["drop crown from --methods (ibp, also given, can bound this network)"], status: 1)
         // verify tries its --bounds in turn: one that applies is enough, and the others are named in the answer.
         let outcome = try runOK(.verify, [onnx.path, property.path, "--bounds", "crown,ibp"])
-        XCTAssertTrue(outcome.stdout.contains("bound method crown cannot bound layer 2 (max pooling)"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("bound method crown cannot bound layer 3 (max pooling)"), outcome.stdout)
     }
 
     // MARK: 10. verify's usage line; evaluate --plot's formats

@@ -51,14 +51,14 @@ final class TypedEchoTests: ToolFolderTestCase {
             (.verify, [checkpoint.path, path("p.vnnlib"), "--timeout", "0"], "--timeout must be a positive number of seconds, got 0"),
             (.verify, [checkpoint.path, path("p.vnnlib"), "--timeout=-0.50"], "--timeout must be a positive number of seconds, got -0.50"),
             (.evaluate, [checkpoint.path, "--data", data.path, "--epsilon", "0.1,1.50"], "--epsilon must be a number in [0, 1], got 1.50"),
-            (.evaluate, [checkpoint.path, "--data", data.path, "--limit", "00"], "--limit must be >= 1, got 00"),
+            (.evaluate, [checkpoint.path, "--data", data.path, "--limit", "00"], "--limit takes a whole number, 1 or more, got '00'"),
             (.evaluate, [checkpoint.path, "--data", data.path, "--epsilon", "0.1,0.10"], "--epsilon names 0.1 and 0.10, the same value"),
             (.train, ["--out", path("run"), "--data", data.path, "--kappa", "1.50"], "--kappa must be in [0, 1], got 1.50"),
             (.train, ["--out", path("run"), "--data", data.path, "--epochs", "0e0"], "--epochs must be positive, got 0e0"),
             (.train, ["--out", path("run"), "--data", data.path, "--decay-epochs", "1,1.0"], "--decay-epochs must increase, got 1 then 1.0"),
             (.train, ["--out", path("run"), "--data", data.path, "--decay-steps", "20,020"], "--decay-steps must increase, got 20 then 020"),
-            (.visualize, ["--data", data.path, "--model", checkpoint.path, "--scale", "0065"], "--scale must be in 1...64, got 0065"),
-            (.ibpBench, ["--repeats", "0000"], "--repeats must be in 1...1000, got 0000"),
+            (.visualize, ["--data", data.path, "--model", checkpoint.path, "--scale", "0065"], "--scale takes a whole number from 1 to 64, got '0065'"),
+            (.ibpBench, ["--repeats", "0000"], "--repeats takes a whole number from 1 to 1000, got '0000'"),
         ]
         for (tool, arguments, mention) in cases {
             try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)

@@ -118,6 +118,6 @@ final class LayerNamingTests: XCTestCase {
         let pooled = try XCTUnwrap(rand.importedChains().first { $0.hasMaxPool })
         let index = try XCTUnwrap(pooled.layers.firstIndex { if case .maxPool = $0.primitive { return true }; return false })
         XCTAssertEqual(BoundMethodName.crown.refusal(pooled.layers)?.description,
-                       "bound method crown cannot bound layer \(index + 1) (max pooling); use ibp for this network")
+                       "bound method crown cannot bound layer \(index + 1) (max pooling)")
     }
 }

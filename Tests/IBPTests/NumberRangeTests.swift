@@ -30,19 +30,19 @@ final class NumberRangeTests: XCTestCase {
 
     func testManifestNumbersOutOfRangeAreNamedAsSuch() throws {
         let cases: [(String, String)] = [
-            ("\"sample\": 99999999999999999999999", "figure 2: 'sample' is 99999999999999999999999, too large (at most 9223372036854775807)"),
-            ("\"sample\": -99999999999999999999999", "figure 2: 'sample' is -99999999999999999999999, too small (at least -9223372036854775808)"),
-            ("\"sample\": 1e400", "figure 2: 'sample' is 1e400, too large (at most 9223372036854775807)"),
-            ("\"seed\": 99999999999999999999", "figure 2: 'seed' is 99999999999999999999, too large (at most 18446744073709551615)"),
-            ("\"seed\": 1e30", "figure 2: 'seed' is 1e30: a whole-number field takes digits only"),
-            ("\"sample\": 1.5", "figure 2: 'sample' must be a whole number, got 1.5"),
-            ("\"sample\": 1.0", "figure 2: field \"sample\" is 1.0: a whole-number field takes digits only; write 1"),
-            ("\"seed\": -1", "figure 2: field \"seed\" is -1, which it cannot hold; expected a whole number from 0 to 18446744073709551615"),
+            ("\"sample\": 99999999999999999999999", "figure 2 (b.png): 'sample' takes a whole number, 0 or more, got 99999999999999999999999 (too large for a 64-bit integer)"),
+            ("\"sample\": -99999999999999999999999", "figure 2 (b.png): 'sample' takes a whole number, 0 or more, got -99999999999999999999999 (out of range)"),
+            ("\"sample\": 1e400", "figure 2 (b.png): 'sample' takes a whole number, 0 or more, got 1e400 (digits only, no exponent or decimal point)"),
+            ("\"seed\": 99999999999999999999", "figure 2 (b.png): 'seed' takes a whole number from 0 to 18446744073709551615, got 99999999999999999999 (out of range)"),
+            ("\"seed\": 1e30", "figure 2 (b.png): 'seed' takes a whole number from 0 to 18446744073709551615, got 1e30 (digits only, no exponent or decimal point)"),
+            ("\"sample\": 1.5", "figure 2 (b.png): 'sample' takes a whole number, 0 or more, got 1.5 (digits only, no exponent or decimal point)"),
+            ("\"sample\": 1.0", "figure 2 (b.png): 'sample' takes a whole number, 0 or more, got 1.0 (digits only, no exponent or decimal point)"),
+            ("\"seed\": -1", "figure 2 (b.png): 'seed' takes a whole number from 0 to 18446744073709551615, got -1 (out of range)"),
             ("\"epsilon\": 1e-50", "figure 2: field \"epsilon\" is 1e-50, which it cannot hold; expected a number a 32-bit float can "
                 + "hold (too small for a 32-bit float: it rounds to 0)"),
             ("\"epsilon\": 1.5", "figure 2 (b.png): epsilon must be in [0, 1]"),
             // The options' checks name the manifest's field, not the command line's flag.
-            ("\"scale\": 0", "figure 2 (b.png): 'scale' must be in 1...64, got 0"),
+            ("\"scale\": 0", "figure 2 (b.png): 'scale' takes a whole number from 1 to 64, got 0 (out of range)"),
         ]
         for (fields, message) in cases { XCTAssertEqual(try manifestError(fields), message, fields) }
     }
