@@ -154,13 +154,13 @@ final class HostileNumberTests: ToolFolderTestCase {
     // MARK: - verify and a network no method can bound
 
     /// Input [1, 28, 28]: conv 4 3x3/1 VALID, ReLU, max pool 2x2/2, flatten, dense 10 (fixed weights).
-     private func maxPoolONNX() throws -> URL {
+    private func maxPoolONNX() throws -> URL {
         let url = folder.appendingPathComponent("pool.onnx")
         try Fixtures.writeMaxPoolONNX(to: url)
         return url
     }
 
-     private func boxProperty() throws -> URL {
+    private func boxProperty() throws -> URL {
         let url = folder.appendingPathComponent("p.vnnlib")
         try Fixtures.writeBoxProperty(to: url)
         return url

@@ -19,14 +19,14 @@ final class NewUserS7Tests: ToolFolderTestCase {
     }
 
     /// A chain with a max pool (conv 4 3x3, ReLU, max pool 2x2/2, flatten, dense 10), written as ONNX.
-     private func maxPoolONNX(_ name: String = "pool.onnx") throws -> URL {
+    private func maxPoolONNX(_ name: String = "pool.onnx") throws -> URL {
         let url = folder.appendingPathComponent(name)
         try Fixtures.writeMaxPoolONNX(to: url)
         return url
     }
 
     /// A property on a box of width 0.02 around 0.5 that holds when Y_0 > Y_1.
-     private func boxProperty(_ name: String = "p.vnnlib") throws -> URL {
+    private func boxProperty(_ name: String = "p.vnnlib") throws -> URL {
         let url = folder.appendingPathComponent(name)
         try Fixtures.writeBoxProperty(to: url)
         return url
