@@ -109,21 +109,17 @@ public struct CROWNMethod: BoundMethod {
                     // Each output reads one input: the interval image of the input's bounds is exact for the map,
                     // and no looser than a backward pass from the output's row.
                     stage = diagonal.image(stages[index])
-                } else if layers[..<index].allSatisfy({ if case .reshape = $0.primitive { true } else { false } }) {
-                    // An affine map of the box itself: the interval bound W mu + b -/+ |W| r is already exact (what
-                    // a backward pass from each neuron's row would give, at a fraction of the cost).
-                    let centre = map.apply(inputBox.centre.reshaped(sampleShape: map.inputShape))
-                    let radius = map.applyAbsolute(inputBox.radius.reshaped(sampleShape: map.inputShape))
-                    stage = Interval(IntervalBounds(centre: centre, radius: radius))
-                } else if foldDiagonals, layers[..<index].allSatisfy({ layer in
+                } else if layers[..<index].allSatisfy({ layer in
                     switch layer.primitive {
                     case .reshape: true
-                    case let .affine(map): map is ElementwiseAffine
+                    case let .affine(map): foldDiagonals && map is ElementwiseAffine
                     default: false
                     }
                 }) {
-                    // The same after diagonal maps only (an input normalisation): their image of the box is a box,
-                    // exactly, so W's interval bound over it is exact too.
+                    // An affine map of the box itself, or of its image under diagonal maps (an input normalisation),
+                    // which is a box exactly: the interval bound W mu + b -/+ |W| r over it is already exact (what a
+                    // backward pass from each neuron's row would give, at a fraction of the cost). After reshapes
+                    // only, `stages[index]` is the input box itself, so this is the box's own centre and radius.
                     let exact = IntervalBounds(enclosing: InputBox(
                         lower: stages[index].lower.reshaped(sampleShape: map.inputShape),
                         upper: stages[index].upper.reshaped(sampleShape: map.inputShape)))

@@ -156,19 +156,19 @@ public enum BatchNormFolding {
     /// W'[o, c] = W[o, c] s_c, b'_o = b_o + sum_(c,u,v) W[o, c, u, v] t_c. The sums in Double, rounded once.
     /// nil for another layer, a conv that reads padding or maps that vary within a channel, or a non-finite result.
     static func scaledInputs(_ layer: Layer, scale s: [Float], shift t: [Float]) -> Layer? {
-        let inputs: [Float], perInput: Int
+        let inputs: [Float], shift: [Float], perInput: Int
         switch layer {
         case let linear as Linear:
             guard s.count == linear.inFeatures, t.count == s.count else { return nil }
-            (inputs, perInput) = (s, 1)
+            (inputs, shift, perInput) = (s, t, 1)
         case let conv as Conv2D:
             let g = conv.geometry
             guard g.padTop == 0, g.padLeft == 0, (g.outHeight - 1) * g.strideH + g.kernelHeight <= g.height,
                   (g.outWidth - 1) * g.strideW + g.kernelWidth <= g.width,
                   s.count == g.channels * g.height * g.width, t.count == s.count,
-                  let sc = perChannel(s, channels: g.channels), perChannel(t, channels: g.channels) != nil
+                  let sc = perChannel(s, channels: g.channels), let tc = perChannel(t, channels: g.channels)
             else { return nil }
-            (inputs, perInput) = (sc, g.kernelHeight * g.kernelWidth)
+            (inputs, shift, perInput) = (sc, tc, g.kernelHeight * g.kernelWidth)
         default:
             return nil
         }
@@ -176,7 +176,6 @@ public enum BatchNormFolding {
         let weight = copy.parameters[0], bias = copy.parameters[1]
         let rows = weight.value.shape[0], size = weight.value.count / rows
         precondition(size == inputs.count * perInput, "input maps of \(inputs.count) values meet rows of \(size)")
-        let shift: [Float] = perInput == 1 ? t : perChannel(t, channels: inputs.count)!
         for o in 0..<rows {
             var sum = Double(bias.value.data[o])
             for i in 0..<size {
