@@ -23,27 +23,18 @@ public enum DashedNames {
                 for spelling in argument.spellings { bySpelling[spelling] = (bySpelling[spelling] ?? false) || argument.takesValue }
             }
         }
-        var i = 0
-        while i < arguments.count {
-            let token = arguments[i]
-            i += 1
-            if token == "--" { break }
-            guard token.hasPrefix("-"), token.count > 1 else { continue }
-            let spelling = String(token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0])
-            if let takesValue = bySpelling[spelling] {
-                guard takesValue, !token.contains("="), i < arguments.count else { continue }
-                let value = arguments[i]
+        for occurrence in RepeatedFlags.scan(arguments, takesValue: bySpelling) {
+            let token = occurrence.token, spelling = occurrence.spelling
+            if occurrence.known {
+                guard occurrence.separateValue, let value = occurrence.value else { continue }
                 // The value argument-parser would not take: it starts with '-' and is no option of the command.
                 if missingValue, message.hasPrefix("Missing value for '\(spelling)"), value.hasPrefix("-"), value.count > 1,
                    bySpelling[String(value.split(separator: "=", maxSplits: 1)[0])] == nil {
                     return "\(spelling) \(value): a value that starts with '-' is read as an option; write "
                         + "\(spelling)=\(value), or ./\(value) for a file named so"
                 }
-                i += 1
                 continue
             }
-            // `-n5`: a short option with its value attached.
-            if !spelling.hasPrefix("--"), bySpelling[String(spelling.prefix(2))] != nil { continue }
             // A single-dash name longer than one letter is no option of these tools (their short options are
             // single letters); a long one is only taken for a file when a file has that name.
             if (!token.hasPrefix("--") && token.count > 2) || FileManager.default.fileExists(atPath: token) {

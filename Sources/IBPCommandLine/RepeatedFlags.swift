@@ -42,14 +42,21 @@ public enum RepeatedFlags {
         }
     }
 
-    /// Throws a `ValidationError` naming the first flag of `command` that may be given once and was given more
-    /// than once in `arguments` (the command line without the program name), with the values given.
-    public static func check(_ command: ParsableCommand.Type, arguments: [String]) throws {
-        let named = namedArguments(of: command)
-        var bySpelling: [String: Int] = [:]
-        for (index, argument) in named.enumerated() { for s in argument.spellings { bySpelling[s] = index } }
-        var given: [Int: [String]] = [:]
-        var order: [Int] = []
+    /// One option token of a command line as argument-parser reads it: its spelling (`--limit` of `--limit=3`,
+    /// `-n` of `-n5`), whether the command knows it, and its value (inline after `=` or attached to a short option,
+    /// or the next argument, then `separateValue`), nil for a flag or a value missing at the end.
+    struct Occurrence {
+        let token: String
+        let spelling: String
+        let known: Bool
+        let value: String?
+        let separateValue: Bool
+    }
+
+    /// The option tokens of `arguments` up to `--`, given which spellings exist and whether each takes a value: the
+    /// one reading of a command line that the repeat check and `DashedNames` share.
+    static func scan(_ arguments: [String], takesValue: [String: Bool]) -> [Occurrence] {
+        var occurrences: [Occurrence] = []
         var i = 0
         while i < arguments.count {
             let token = arguments[i]
@@ -58,20 +65,44 @@ public enum RepeatedFlags {
             guard token.hasPrefix("-"), token.count > 1 else { continue }
             let parts = token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             var spelling = String(parts[0])
-            var inlineValue: String? = parts.count == 2 ? String(parts[1]) : nil
-            if bySpelling[spelling] == nil, !spelling.hasPrefix("--"), spelling.count > 2 {
+            var value: String? = parts.count == 2 ? String(parts[1]) : nil
+            if takesValue[spelling] == nil, !spelling.hasPrefix("--"), spelling.count > 2,
+               takesValue[String(spelling.prefix(2))] != nil {
                 // `-n5`: a short option with its value attached.
-                let short = String(spelling.prefix(2))
-                if bySpelling[short] != nil { inlineValue = String(token.dropFirst(2)); spelling = short }
+                spelling = String(spelling.prefix(2))
+                value = String(token.dropFirst(2))
             }
-            guard let index = bySpelling[spelling] else { continue }
+            guard let takes = takesValue[spelling] else {
+                occurrences.append(Occurrence(token: token, spelling: spelling, known: false, value: nil, separateValue: false))
+                continue
+            }
+            var separate = false
+            if takes, value == nil, i < arguments.count {
+                value = arguments[i]
+                i += 1
+                separate = true
+            }
+            occurrences.append(Occurrence(token: token, spelling: spelling, known: true, value: takes ? value : nil,
+                                          separateValue: separate))
+        }
+        return occurrences
+    }
+
+    /// Throws a `ValidationError` naming the first flag of `command` that may be given once and was given more
+    /// than once in `arguments` (the command line without the program name), with the values given.
+    public static func check(_ command: ParsableCommand.Type, arguments: [String]) throws {
+        let named = namedArguments(of: command)
+        var bySpelling: [String: Int] = [:], takesValue: [String: Bool] = [:]
+        for (index, argument) in named.enumerated() {
+            for s in argument.spellings { bySpelling[s] = index; takesValue[s] = argument.takesValue }
+        }
+        var given: [Int: [String]] = [:]
+        var order: [Int] = []
+        for occurrence in scan(arguments, takesValue: takesValue) {
+            guard let index = bySpelling[occurrence.spelling] else { continue }
             let argument = named[index]
-            var value = ""
-            if argument.takesValue {
-                if let inlineValue { value = inlineValue } else if i < arguments.count { value = arguments[i]; i += 1 }
-            }
             if given[index] == nil { order.append(index) }
-            given[index, default: []].append(argument.takesValue ? value : spelling)
+            given[index, default: []].append(argument.takesValue ? occurrence.value ?? "" : occurrence.spelling)
         }
         for index in order where !named[index].repeats {
             let values = given[index] ?? []
