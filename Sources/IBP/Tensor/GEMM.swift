@@ -30,18 +30,19 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     ///   1.1-1.9x OpenBLAS's Zen kernels (small m and k: 16-32 output channels, depth 16-256) and within 5% of them
     ///   on large square ones; a whole IBP training step was faster (issue 16, NOTES-perf16.md);
     /// - other CPUs without AVX-512: OpenBLAS (the AVX2 kernel is unmeasured there);
-    /// - AMD Zen 4 (family 25 with AVX-512): OpenBLAS. Zen 4 executes 512-bit operations on 256-bit units; there
-    ///   the project's kernel measured 185 GFLOP/s against OpenBLAS's 191 (issue 16), so it buys nothing and
-    ///   would only change the bits;
+    /// - AMD Zen 4 (family 25 with AVX-512): the project's AVX2 kernel. Zen 4 executes 512-bit operations on
+    ///   256-bit units, so AVX-512 buys no FLOPs there; on one core (`ibp-bench --threads 1 --clock cpu`, stop 23)
+    ///   the sgemm peaks were 110 GFLOP/s (avx2, the core's 2 x 8-lane FMA rate at ~3.5 GHz), 103 (OpenBLAS,
+    ///   Cooperlake kernels) and 99 (avx512), and the small IBP step 3,369 / 3,190 / 3,288 samples/s. (Stop 20
+    ///   picked OpenBLAS from one two-core run, 191 against 185 GFLOP/s for avx512, without the avx2 kernel.)
     /// - other CPUs with AVX-512 (Intel server parts, AMD Zen 5 with full-width units): the project's kernel
     ///   (313-372 GFLOP/s against OpenBLAS's 236-251 on the AVX-512 EPYC of stop 9).
     /// `ibp-bench` measures every kernel that runs (and `--kernel` runs the layers on any of them), so a CPU the
     /// table gets wrong shows it.
     public static func preferred(for cpu: CPUInfo, avx512Runs: Bool = ckernels_available() == 1,
                                  avx2Runs: Bool = ckernels_avx2_available() == 1) -> GEMMKernel {
-        guard avx512Runs else { return cpu.amdCore == "Zen 3" && avx2Runs ? .avx2 : .blas }
-        if cpu.vendor == "AuthenticAMD" && cpu.family == 25 { return .blas }
-        return .avx512
+        if cpu.amdCore == "Zen 3" || cpu.amdCore == "Zen 4" { return avx2Runs ? .avx2 : .blas }
+        return avx512Runs ? .avx512 : .blas
     }
 
     /// OpenBLAS's own description of itself: version and build options, and the core type whose kernels it runs.
