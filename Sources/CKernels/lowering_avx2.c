@@ -92,16 +92,17 @@ void ckernels_im2col_avx2(const float *x, ptrdiff_t batch, ptrdiff_t channels, p
     }
 }
 
-// col2im with rows held as 16 lanes (`LaneTransposedConvolution.col2im`): for every tap k = (c, ky, kx) in order,
+// col2im with rows held as 16 lanes (`LaneTransposedConvolution.col2im`): for every tap k = (c, ky, kx) in order
+// (input channels c0..<c1; k counts from 0 at c0),
 // group and output pixel (oy, ox), out[group][c][oy sh + ky][ox sw + kx][0..15] += cols[k][group][oy outW + ox][0..15].
 // The same additions in the same order as the Swift loop (whose 16-float adds ran as four SSE operations).
 __attribute__((target("avx2")))
 void ckernels_lane_col2im_avx2(const float *cols, ptrdiff_t columns, ptrdiff_t groups, ptrdiff_t channels,
-                               ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh,
-                               ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out) {
+                               ptrdiff_t c0, ptrdiff_t c1, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh,
+                               ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out) {
     const ptrdiff_t L = 16, P = outH * outW, inSize = channels * height * width;
     ptrdiff_t k = 0;
-    for (ptrdiff_t c = 0; c < channels; c++) {
+    for (ptrdiff_t c = c0; c < c1; c++) {
         for (ptrdiff_t ky = 0; ky < kh; ky++) {
             for (ptrdiff_t kx = 0; kx < kw; kx++, k++) {
                 for (ptrdiff_t gi = 0; gi < groups; gi++) {

@@ -65,6 +65,37 @@ final class LaneTransposedConvolutionTests: XCTestCase {
         }
     }
 
+    /// The patch matrix a few input channels at a time (`patchBlockFloats`) gives the bits of all taps at once, on
+    /// both col2im loops: one channel per block, blocks that do not divide the channels, one and several lane
+    /// groups per GEMM. A block that skipped or repeated a channel's taps would change the sums.
+    func testPatchBlocksGiveTheBitsOfOneBlock() {
+        var rand = TestRandom(35)
+        let saved = (LaneTransposedConvolution.patchBlockFloats, LaneTransposedConvolution.col2imAVX2)
+        defer { (LaneTransposedConvolution.patchBlockFloats, LaneTransposedConvolution.col2imAVX2) = saved }
+        for g in [ConvGeometry(channels: 16, height: 13, width: 13, kernel: 4, stride: 1, same: false),
+                  ConvGeometry(channels: 5, height: 9, width: 8, kernelHeight: 3, kernelWidth: 2, strideH: 2,
+                               strideW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)] {
+            let conv = Conv2D(geometry: g, outChannels: 32, name: "c")
+            conv.weight.value = rand.tensor(conv.weight.value.shape)
+            for avx2 in Set([false, saved.1]) {
+                LaneTransposedConvolution.col2imAVX2 = avx2
+                for m in [7, 90] {
+                    let a = rand.tensor([m] + conv.outputShape)
+                    LaneTransposedConvolution.patchBlockFloats = Int.max / 2
+                    let want = LaneTransposedConvolution.apply(conv, a, parallel: false)
+                    let perChannel = g.kernelHeight * g.kernelWidth * g.outPixels * LaneTransposedConvolution.lanes
+                    for block in [1, 2, 3] {
+                        // At most `block` channels of one lane group's patch columns.
+                        LaneTransposedConvolution.patchBlockFloats = block * perChannel
+                        let got = LaneTransposedConvolution.apply(conv, a, parallel: false)
+                        XCTAssertEqual(got.data.map(\.bitPattern), want.data.map(\.bitPattern),
+                                       "\(g) m \(m) block \(block) avx2 \(avx2)")
+                    }
+                }
+            }
+        }
+    }
+
     /// CROWN and CROWN-IBP with the lanes and with `applyTransposed` (windows and dense rows both) agree within 1e-5
     /// of each stage's magnitude on `small` and `vissmall`.
     func testCROWNWithLanesEqualsWithout() throws {

@@ -51,11 +51,12 @@ ptrdiff_t ckernels_relu_relaxation_avx2(const float *lo, const float *hi, ptrdif
 float ckernels_relaxation_row_avx2(float *row, ptrdiff_t size, const float *us, const float *ui, const float *ls,
                                    const float *li);
 
-/// `LaneTransposedConvolution.col2im` (rows as 16 lanes; out[group][c][y][x][l]), the same additions in the same
-/// order. Single-threaded; only when ckernels_avx2_available() is 1.
+/// `LaneTransposedConvolution.col2im` (rows as 16 lanes; out[group][c][y][x][l]) for the input channels
+/// c0 <= c < c1 of `channels`, whose taps are the rows of `cols` from 0: the same additions in the same order.
+/// Single-threaded; only when ckernels_avx2_available() is 1.
 void ckernels_lane_col2im_avx2(const float *cols, ptrdiff_t columns, ptrdiff_t groups, ptrdiff_t channels,
-                               ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh,
-                               ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out);
+                               ptrdiff_t c0, ptrdiff_t c1, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh,
+                               ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out);
 
 /// dst[c rd + r] = src[r rs + c] for r < rows, c < cols (a strided transpose; copies only). Only when
 /// ckernels_avx2_available() is 1.

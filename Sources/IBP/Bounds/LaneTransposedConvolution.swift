@@ -29,6 +29,12 @@ enum LaneTransposedConvolution {
         let perCall = max(1, min(groups, 2048 / max(P * L, 1)))
         let calls = (groups + perCall - 1) / perCall
         let parts = parallel ? min(calls, Parallel.workers * 4) : 1
+        // The patch matrix a block of input channels at a time (at least one), at most `patchBlockFloats` floats:
+        // all taps at once are K n floats (1.6 MB for `small`'s second convolution, past a 1 MiB L2), which the
+        // GEMM wrote out to L3 and col2im read back. Blocks change no bits: each patch element is the same sum
+        // over o, and col2im still adds the taps in order (a block's taps are the next ones).
+        let taps = g.kernelHeight * g.kernelWidth
+        let blockChannels = max(1, min(g.channels, patchBlockFloats / max(taps * perCall * P * L, 1)))
         return Tensor(shape: [m] + conv.inputShape) { op in
             a.data.withUnsafeBufferPointer { ap in
                 conv.weight.value.data.withUnsafeBufferPointer { wp in
@@ -36,7 +42,7 @@ enum LaneTransposedConvolution {
                     let body = { (part: Int) in
                         let columns = perCall * P * L
                         let lanesIn = UnsafeMutablePointer<Float>.allocate(capacity: O * columns)
-                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: K * columns)
+                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: blockChannels * taps * columns)
                         let lanesOut = UnsafeMutablePointer<Float>.allocate(capacity: perCall * inSize * L)
                         defer { lanesIn.deallocate(); cols.deallocate(); lanesOut.deallocate() }
                         for call in (calls * part / parts)..<(calls * (part + 1) / parts) {
@@ -83,10 +89,17 @@ enum LaneTransposedConvolution {
                                 LaneTransposedConvolution.direct(lanesIn, weights: wp, outChannels: O, columns: n,
                                                                  groups: count, g, into: lanesOut)
                             } else {
-                                // cols (K x n) = W^T (K x O) lanesIn (O x n).
-                                gemm(transA: true, m: K, n: n, k: O, a: wp, lda: K, b: lanesIn, ldb: n, c: cols,
-                                     ldc: n, parallel: false)
-                                LaneTransposedConvolution.col2im(cols, columns: n, groups: count, g, into: lanesOut)
+                                // cols (taps x n) = W^T (taps x O) lanesIn (O x n), for the taps of `blockChannels`
+                                // input channels at a time, each block added into the input before the next.
+                                var c0 = 0
+                                while c0 < g.channels {
+                                    let c1 = min(g.channels, c0 + blockChannels)
+                                    gemm(transA: true, m: (c1 - c0) * taps, n: n, k: O, a: wp + c0 * taps, lda: K,
+                                         b: lanesIn, ldb: n, c: cols, ldc: n, parallel: false)
+                                    LaneTransposedConvolution.col2im(cols, columns: n, groups: count, g,
+                                                                     channels: c0..<c1, into: lanesOut)
+                                    c0 = c1
+                                }
                             }
                             // Lanes back into rows.
                             for gi in 0..<count where LaneTransposedConvolution.col2imAVX2 {
@@ -126,6 +139,10 @@ enum LaneTransposedConvolution {
     /// dimension is O = 3 (`vissmall`'s second convolution) is mostly packing and writing the patch matrix.
     static let directChannels = 8
 
+    /// The largest patch block `apply` writes before adding it into the input (floats; 64K = 256 KiB, a quarter
+    /// of a 1 MiB L2, so the block, the lanes it reads and the input it adds into stay there). Tests shrink it.
+    nonisolated(unsafe) static var patchBlockFloats = 1 << 16
+
     /// in[group][c][oy sH + ky][ox sW + kx][l] += sum over o of W[o, k] lanesIn[o][group][oy oW + ox][l] for every
     /// tap k = (c, ky, kx) in order: the GEMM and `col2im` without the patch matrix in between (the same terms; each
     /// product's sum over o in order, then added to the input element tap by tap as `col2im` does).
@@ -162,18 +179,21 @@ enum LaneTransposedConvolution {
     /// register transposes (`ckernels_transpose_avx2`); tests turn it off to compare.
     nonisolated(unsafe) static var col2imAVX2 = ckernels_avx2_available() == 1
 
-    /// in[group][c][oy sH + ky][ox sW + kx][l] += cols[k][group][oy oW + ox][l], k = (c, ky, kx): col2im of
-    /// `groups` lane groups, one 16-float add per (tap, pixel, group), taps in order.
+    /// in[group][c][oy sH + ky][ox sW + kx][l] += cols[k][group][oy oW + ox][l], k = (c, ky, kx) counted from the
+    /// first of `channels` (all input channels by default): col2im of `groups` lane groups, one 16-float add per
+    /// (tap, pixel, group), taps in order.
     static func col2im(_ cols: UnsafePointer<Float>, columns n: Int, groups: Int, _ g: ConvGeometry,
-                       into lanesOut: UnsafeMutablePointer<Float>) {
+                       channels: Range<Int>? = nil, into lanesOut: UnsafeMutablePointer<Float>) {
+        let channels = channels ?? 0..<g.channels
         if col2imAVX2 {
-            return ckernels_lane_col2im_avx2(cols, n, groups, g.channels, g.height, g.width, g.kernelHeight,
-                                             g.kernelWidth, g.strideH, g.strideW, g.outHeight, g.outWidth, lanesOut)
+            return ckernels_lane_col2im_avx2(cols, n, groups, g.channels, channels.lowerBound, channels.upperBound,
+                                             g.height, g.width, g.kernelHeight, g.kernelWidth, g.strideH, g.strideW,
+                                             g.outHeight, g.outWidth, lanesOut)
         }
         let L = lanes, P = g.outPixels, oh = g.outHeight, ow = g.outWidth, H = g.height, W = g.width
         let inSize = g.channels * H * W
         var k = 0
-        for c in 0..<g.channels {
+        for c in channels {
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
                     for gi in 0..<groups {
