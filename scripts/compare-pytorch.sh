@@ -69,7 +69,8 @@ def main():
                 continue
             print(f"{model:8s}{our_name:22s}{t['median']:12.0f}{o['median']:12.0f}{o['median'] / t['median']:13.2f}x")
     peak = mine.get(("machine", "sgemm-peak"))
-    other = next((r for (m, name), r in mine.items() if m == "machine" and name != "sgemm-peak"), None)
+    other = next((r for (m, name), r in mine.items()
+                  if m == "machine" and name not in ("sgemm-peak", "bf16-sgemm-peak")), None)
     gflops = mine.get(("small", "ibp-train-gflops"))
     if peak and gflops:
         line = (f"small IBP step: {gflops['median']:.1f} GFLOP/s = {100 * gflops['median'] / peak['median']:.0f}% "

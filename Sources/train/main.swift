@@ -108,6 +108,11 @@ struct Train: ParsableCommand {
     var threads: [Int] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Precision of the training steps' products: fp32 (default) or bf16 (bfloat16 inputs, float32 sums and weights; needs AVX512_BF16; evaluations stay fp32).",
+        valueName: "p"))
+    var precision: [GEMMPrecision] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Folder with the four MNIST IDX files (default: $IBP_DATA, else data/mnist; with --resume, the run's own).",
         valueName: "dir"))
     var data: [String] = []
@@ -150,6 +155,7 @@ struct Train: ParsableCommand {
         f.threads = try once(threads, "--threads")
         f.betaStart = try once(betaStart, "--beta-start")
         f.betaEnd = try once(betaEnd, "--beta-end")
+        f.precision = try once(precision, "--precision")
         f.fast = try fast.flags()
         return f
     }
@@ -302,3 +308,5 @@ struct DecayStep: RangedWholeNumber {
 }
 
 Train.mainWithOneLineErrors()
+
+extension GEMMPrecision: ExpressibleByArgument {}

@@ -15,11 +15,15 @@ final class KernelGEMMTests: XCTestCase {
         (6, 16, 8), (5, 15, 9), (121, 17, 9), (7, 61, 20), (4, 4097, 3),
     ].map { Shape(m: $0.0, n: $0.1, k: $0.2) }
 
-    private func check(kernel: GEMMKernel, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `precision` bf16: the reference rounds A and B to bfloat16 first (`bf16`), then sums exactly.
+    private func check(kernel: GEMMKernel, precision: GEMMPrecision = .fp32, file: StaticString = #filePath,
+                       line: UInt = #line) throws {
         try XCTSkipUnless(GEMMKernel.isAvailable(kernel), "this CPU cannot run \(kernel)")
+        try XCTSkipUnless(GEMMPrecision.isAvailable(precision), "this CPU cannot run \(precision) products")
         let saved = GEMMKernel.current
         GEMMKernel.current = kernel
         defer { GEMMKernel.current = saved }
+        let round: (Float) -> Float = precision == .bf16 ? bf16 : { $0 }
         var rng = RandomSource(seed: 42)
         for s in shapes {
             for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -30,22 +34,25 @@ final class KernelGEMMTests: XCTestCase {
                     let b = (0..<((transB ? s.n : s.k) * ldb)).map { _ in rng.uniform() * 2 - 1 }
                     let c0 = (0..<(s.m * ldc)).map { _ in beta == 0 ? Float.nan : rng.uniform() * 2 - 1 }
                     var c = c0
-                    a.withUnsafeBufferPointer { ap in
-                        b.withUnsafeBufferPointer { bp in
-                            c.withUnsafeMutableBufferPointer { cp in
-                                gemm(transA: transA, transB: transB, m: s.m, n: s.n, k: s.k, alpha: alpha,
-                                     a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb, beta: beta,
-                                     c: cp.baseAddress!, ldc: ldc)
+                    GEMMPrecision.with(precision) {
+                        a.withUnsafeBufferPointer { ap in
+                            b.withUnsafeBufferPointer { bp in
+                                c.withUnsafeMutableBufferPointer { cp in
+                                    gemm(transA: transA, transB: transB, m: s.m, n: s.n, k: s.k, alpha: alpha,
+                                         a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb, beta: beta,
+                                         c: cp.baseAddress!, ldc: ldc)
+                                }
                             }
                         }
                     }
+                    XCTAssertEqual(GEMMPrecision.current, .fp32, "with(_:_:) restores float32", file: file, line: line)
                     var worst = 0.0
                     for i in 0..<s.m {
                         for j in 0..<s.n {
                             var sum = 0.0, scale = 0.0
                             for p in 0..<s.k {
-                                let x = Double(transA ? a[p * lda + i] : a[i * lda + p])
-                                let y = Double(transB ? b[j * ldb + p] : b[p * ldb + j])
+                                let x = Double(round(transA ? a[p * lda + i] : a[i * lda + p]))
+                                let y = Double(round(transB ? b[j * ldb + p] : b[p * ldb + j]))
                                 sum += x * y
                                 scale += abs(x * y)
                             }
@@ -59,7 +66,7 @@ final class KernelGEMMTests: XCTestCase {
                                            line: line)
                         }
                     }
-                    XCTAssertLessThan(worst, 1e-5, "\(kernel) \(s) transA \(transA) transB \(transB) alpha \(alpha) "
+                    XCTAssertLessThan(worst, 1e-5, "\(kernel) \(precision) \(s) transA \(transA) transB \(transB) alpha \(alpha) "
                                       + "beta \(beta)", file: file, line: line)
                 }
             }
@@ -71,6 +78,30 @@ final class KernelGEMMTests: XCTestCase {
     func testAVX2KernelMatchesReference() throws { try check(kernel: .avx2) }
 
     func testBLASMatchesReference() throws { try check(kernel: .blas) }
+
+    /// bf16 products (`train --precision bf16`) against the reference on bf16-rounded inputs; the kernel that
+    /// `GEMMKernel.current` names does not matter to them.
+    func testBF16KernelMatchesReference() throws { try check(kernel: .blas, precision: .bf16) }
+
+    /// The bf16 kernel really rounds its inputs to nearest even with 7 fraction bits (ulp 2^-7 at 1): 1 + 2^-8 is
+    /// half an ulp and ties to 1, 1 + 3 * 2^-8 ties to 1 + 2^-6, -0 adds nothing; sums of k = 1,000 such products
+    /// are exact in float32, so C must be exactly k times the rounded value.
+    func testBF16RoundsInputsToNearestEven() throws {
+        try XCTSkipUnless(GEMMPrecision.isAvailable(.bf16), "this CPU cannot run bf16 products")
+        let k = 1000
+        for (value, rounded) in [(Float(1) + 0x1p-8, Float(1)), (1 + 3 * 0x1p-8, 1 + 0x1p-6), (-0.0, 0), (0.75, 0.75)] {
+            let a = [Float](repeating: value, count: k), b = [Float](repeating: 1, count: k)
+            var c: [Float] = [.nan]
+            ckernels_sgemm_bf16(1, 1, k, 1, a, k, 1, b, 1, 1, 0, &c, 1)
+            XCTAssertEqual(bf16(value), rounded, "the test's own rounding of \(value)")
+            XCTAssertEqual(c[0], Float(k) * rounded, "\(value) rounded to bf16 and summed \(k) times")
+        }
+    }
+
+    func testBF16KernelGeneralStrides() throws {
+        try XCTSkipUnless(GEMMPrecision.isAvailable(.bf16), "this CPU cannot run bf16 products")
+        try checkGeneralStrides(ckernels_sgemm_bf16, round: bf16)
+    }
 
     /// The C kernels' general strides (neither operand has a unit stride), which `gemm` never passes but the
     /// C interface allows: A and B read from every other element of wider arrays.
@@ -113,7 +144,7 @@ final class KernelGEMMTests: XCTestCase {
     private typealias CKernel = (Int, Int, Int, Float, UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int,
                                  Float, UnsafeMutablePointer<Float>?, Int) -> Void
 
-    private func checkGeneralStrides(_ sgemm: CKernel) throws {
+    private func checkGeneralStrides(_ sgemm: CKernel, round: (Float) -> Float = { $0 }) throws {
         var rng = RandomSource(seed: 9)
         for (m, n, k) in [(9, 33, 17), (16, 64, 300), (3, 5, 2)] {
             // op(A)(i, p) = a[i * 2k + 2p], op(B)(p, j) = b[2p + j * 2k].
@@ -124,10 +155,18 @@ final class KernelGEMMTests: XCTestCase {
             for i in 0..<m {
                 for j in 0..<n {
                     var sum = 0.0
-                    for p in 0..<k { sum += Double(a[i * 2 * k + 2 * p]) * Double(b[2 * p + j * 2 * k]) }
+                    for p in 0..<k { sum += Double(round(a[i * 2 * k + 2 * p])) * Double(round(b[2 * p + j * 2 * k])) }
                     XCTAssertEqual(Double(c[i * n + j]), sum, accuracy: 1e-4, "\(m)x\(n)x\(k) (\(i), \(j))")
                 }
             }
         }
     }
+}
+
+/// x rounded to bfloat16 (8 significant bits, round to nearest even), as a Float: the reference for the bf16
+/// kernel's input rounding (vcvtneps2bf16; NaN is not used by the tests).
+func bf16(_ x: Float) -> Float {
+    let bits = x.bitPattern
+    let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
+    return Float(bitPattern: rounded)
 }

@@ -279,6 +279,41 @@ final class TrainingResumeTests: XCTestCase {
                        try Data(contentsOf: dir.appendingPathComponent("k/final.ckpt")))
     }
 
+    /// `--precision bf16`: the steps' products run in bfloat16 (the weights differ from an fp32 run's), the record
+    /// says so (an fp32 run records no field, as before the flag), a resumed bf16 run continues in bf16 (the bits of
+    /// a straight one), `--precision fp32` on it is a conflict, and float32 is back after every step.
+    func testBF16PrecisionIsRecordedKeptOnResumeAndScopedToTheSteps() throws {
+        try XCTSkipUnless(GEMMPrecision.isAvailable(.bf16), "this CPU cannot run bf16 products")
+        var bf16 = settings(steps: 10)
+        bf16.precision = .bf16
+        let fp32Run = try Trainer.start(settings(steps: 10), dataDirectory: data, directory: dir.appendingPathComponent("f"),
+                                        force: false)
+        XCTAssertTrue(try fp32Run.run(progress: { _ in }))
+        let straight = try Trainer.start(bf16, dataDirectory: data, directory: dir.appendingPathComponent("s"), force: false)
+        var precisions: Set<GEMMPrecision> = []
+        XCTAssertTrue(try straight.run(progress: { _ in precisions.insert(GEMMPrecision.current) }))
+        XCTAssertEqual(precisions, [.fp32], "progress (and the evaluations beside it) run in float32")
+        let f = try Data(contentsOf: dir.appendingPathComponent("f/final.ckpt"))
+        let s = try Data(contentsOf: dir.appendingPathComponent("s/final.ckpt"))
+        XCTAssertNotEqual(f, s, "bf16 steps must change the weights' bits")
+        let record = try String(contentsOf: dir.appendingPathComponent("s/settings.json"), encoding: .utf8)
+        XCTAssert(record.contains("\"precision\" : \"bf16\""), record)
+        XCTAssertFalse(try String(contentsOf: dir.appendingPathComponent("f/settings.json"), encoding: .utf8)
+            .contains("precision"))
+        var at = 0
+        XCTAssertFalse(try Trainer.start(bf16, dataDirectory: data, directory: dir.appendingPathComponent("k"), force: false)
+            .run(progress: { at = $0.step }, shouldStop: { at == 5 }))
+        var flags = TrainingFlags()
+        flags.precision = .fp32
+        XCTAssertThrowsError(try Trainer.resume(directory: dir.appendingPathComponent("k"), flags: flags)) {
+            XCTAssert("\($0)".contains("--precision fp32"), "\($0)")
+        }
+        let resumed = try Trainer.resume(directory: dir.appendingPathComponent("k"))
+        XCTAssertTrue(try resumed.run(progress: { _ in }))
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("k/final.ckpt")), s)
+        XCTAssertEqual(GEMMPrecision.current, .fp32)
+    }
+
     /// The record: the data folder (absolute), its digest, the thread count and the GEMM kernel; resuming without
     /// --data uses the recorded folder, and a checkpoint does not record the folder (it would make its bytes
     /// depend on where the data lies).

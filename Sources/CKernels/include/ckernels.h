@@ -24,6 +24,17 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                          const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                          float beta, float *c, ptrdiff_t ldc);
 
+/// Whether this CPU runs the bfloat16 kernel (AVX-512 F/BW/VL and AVX512_BF16; checked once).
+int ckernels_bf16_available(void);
+
+/// The product of `ckernels_sgemm` (same strides and beta rule) with every element of A and B rounded to bfloat16
+/// (round to nearest even) and the products summed in float32 by vdpbf16ps, two k steps at a time. For opt-in
+/// bf16 training only, never for bounds. Single-threaded. Only call when ckernels_bf16_available() is 1.
+void ckernels_sgemm_bf16(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
+                         const float *a, ptrdiff_t rsa, ptrdiff_t csa,
+                         const float *b, ptrdiff_t rsb, ptrdiff_t csb,
+                         float beta, float *c, ptrdiff_t ldc);
+
 /// col2im of an unpadded convolution with horizontal stride 1: dx (batch, channels, height, width) =
 /// sum over patch entries k = (c, ky, kx) and pixels (oy, ox) of cols[k, n P + oy outW + ox] placed at
 /// (c, oy sh + ky, ox + kx), dx overwritten. The same additions in the same order as the library's Swift col2im

@@ -34,7 +34,10 @@ public struct BenchmarkReport: Codable {
     /// measured sgemm peak of the kernel in use.
     public var table: String {
         let peak = rows.first { $0.measure == "sgemm-peak" }?.median
-        let otherPeaks = rows.filter { $0.model == "machine" && $0.measure != "sgemm-peak" }
+        let bf16Peak = rows.first { $0.measure == BenchmarkSuite.bf16PeakMeasure }?.median
+        let otherPeaks = rows.filter {
+            $0.model == "machine" && $0.measure != "sgemm-peak" && $0.measure != BenchmarkSuite.bf16PeakMeasure
+        }
         // Columns as wide as their longest entry (a model file's name, `medium-bn`), with a space after.
         let modelWidth = max(9, (rows.map(\.model.count).max() ?? 0) + 1)
         let measureWidth = max(22, (rows.map(\.measure.count).max() ?? 0) + 1)
@@ -62,8 +65,12 @@ public struct BenchmarkReport: Codable {
         for r in rows {
             var line = pad(r.model, modelWidth) + pad(r.measure, measureWidth) + number(r.median) + number(r.min) + number(r.max)
                 + "  " + r.unit
-            if let peak, r.unit == "GFLOP/s", !r.measure.hasSuffix("sgemm-peak") {
-                line += String(format: " (%.0f%% of sgemm peak)", 100 * r.median / peak)
+            if r.unit == "GFLOP/s", !r.measure.hasSuffix("sgemm-peak") {
+                if r.measure.hasSuffix("-bf16") {
+                    if let bf16Peak { line += String(format: " (%.0f%% of bf16 peak)", 100 * r.median / bf16Peak) }
+                } else if let peak {
+                    line += String(format: " (%.0f%% of sgemm peak)", 100 * r.median / peak)
+                }
             }
             lines.append(line)
         }
@@ -90,6 +97,12 @@ public enum BenchmarkSuite {
                 add(BenchmarkRow(model: "machine", measure: "\(other.rawValue)-sgemm-peak",
                                  observations: SGEMMPeak.gflops(kernel: other, stopwatch: stopwatch), unit: "GFLOP/s"))
             }
+            // bf16 products (multiply-adds on bfloat16 inputs, counted as float32's), for `train --precision bf16`.
+            if GEMMPrecision.isAvailable(.bf16) {
+                add(BenchmarkRow(model: "machine", measure: bf16PeakMeasure, observations: GEMMPrecision.with(.bf16) {
+                    SGEMMPeak.gflops(stopwatch: stopwatch)
+                }, unit: "GFLOP/s"))
+            }
         }
         for model in models {
             guard var bench = ModelBenchmark(model: model, stopwatch: stopwatch) else { continue }
@@ -102,6 +115,12 @@ public enum BenchmarkSuite {
                                 measure: bounds ? "ibp-train-gflops" : "nominal-train-gflops", unit: "GFLOP/s"))
             }
             // CROWN-IBP training (ReLU models): the step mid-ramp (beta 0.5), and its cost as a multiple of IBP's.
+            if wanted("ibp-train-step-bf16") && notMeasured("ibp-train-step-bf16", model: model) == nil {
+                let step = bench.trainStep(bounds: true, precision: .bf16)
+                add(step)
+                add(step.scaled(by: bench.network.trainingFLOPs(bounds: true) * 1e-9, measure: "ibp-train-gflops-bf16",
+                                unit: "GFLOP/s"))
+            }
             if wanted("crown-ibp-train-step") && notMeasured("crown-ibp-train-step", model: model) == nil,
                let step = bench.crownIBPTrainStep() {
                 add(step)
@@ -119,7 +138,11 @@ public enum BenchmarkSuite {
     }
 
     /// Every measure name `run` and the figure benchmarks produce (GFLOP/s rows come with their step).
-    public static let measureNames = ["sgemm-peak", "nominal-train-step", "ibp-train-step", "crown-ibp-train-step",
+    /// The machine row of the bf16 products' peak (GFLOP/s rows of bf16 measures are shares of it).
+    public static let bf16PeakMeasure = "bf16-sgemm-peak"
+
+    public static let measureNames = ["sgemm-peak", "nominal-train-step", "ibp-train-step", "ibp-train-step-bf16",
+                                      "crown-ibp-train-step",
                                       "ibp-verify",
                                       "crown-ibp-verify", "crown-verify", "pgd20",
                                       "figure", "figures-100"]
@@ -136,6 +159,8 @@ public enum BenchmarkSuite {
     /// else than the model named, can be refused (or noted) before any work.
     public static func notMeasured(_ measure: String, model: String) -> String? {
         switch measure {
+        case "ibp-train-step-bf16" where !GEMMPrecision.isAvailable(.bf16):
+            return "ibp-train-step-bf16 needs AVX512_BF16, which this CPU lacks"
         case "crown-verify" where !["small", "vissmall"].contains(model):
             return "crown-verify runs only for small and vissmall (the models auto_LiRPA's reference figures cover; "
                 + "CROWN on medium takes seconds per image)"

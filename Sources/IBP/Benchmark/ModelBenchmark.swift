@@ -23,16 +23,20 @@ public struct ModelBenchmark {
     }
 
     /// Samples/s of `IBPLoss.lossAndGradient` + `Adam.step` (eps 0.3, kappa 0.5), with or without the interval pass.
-    public mutating func trainStep(bounds: Bool, batch n: Int = 100) -> BenchmarkRow {
+    /// `precision` bf16 runs the step's products in bfloat16 (`GEMMPrecision.with`), measure `...-train-step-bf16`.
+    public mutating func trainStep(bounds: Bool, batch n: Int = 100, precision: GEMMPrecision = .fp32) -> BenchmarkRow {
         let (x, labels) = batch(n)
         let network = network
         var adam = Adam(parameters: network.parameters)
-        let rates = stopwatch.rates(items: n) {
-            _ = IBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: 0.3, kappa: 0.5, bounds: bounds)
-            adam.step(network.parameters, learningRate: 1e-3)
+        let rates = GEMMPrecision.with(precision) {
+            stopwatch.rates(items: n) {
+                _ = IBPLoss.lossAndGradient(network: network, x: x, labels: labels, epsilon: 0.3, kappa: 0.5,
+                                            bounds: bounds)
+                adam.step(network.parameters, learningRate: 1e-3)
+            }
         }
-        return BenchmarkRow(model: model, measure: bounds ? "ibp-train-step" : "nominal-train-step",
-                            observations: rates, unit: "samples/s")
+        let measure = (bounds ? "ibp-train-step" : "nominal-train-step") + (precision == .bf16 ? "-bf16" : "")
+        return BenchmarkRow(model: model, measure: measure, observations: rates, unit: "samples/s")
     }
 
     /// Samples/s of `CROWNIBPLoss.lossAndGradient` + `Adam.step` (eps 0.3, kappa 0.5, beta 0.5: the middle of the

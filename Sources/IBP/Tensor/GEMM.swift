@@ -53,6 +53,36 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     }
 }
 
+/// The precision of `gemm`'s products. Everything computes in float32 unless a caller opts in for a scope
+/// (`GEMMPrecision.with`): `train --precision bf16` does so for its training steps only (issue 16), never for
+/// evaluations, checkpoints' bounds, certificates or sound bounds.
+public enum GEMMPrecision: String, Codable, Sendable, CaseIterable {
+    /// float32 products on the kernel `GEMMKernel.current` picks.
+    case fp32
+    /// A and B rounded to bfloat16 (round to nearest even), products summed in float32 by AVX512_BF16's vdpbf16ps
+    /// (`ckernels_sgemm_bf16`): twice the multiply-adds per cycle of float32 FMAs where the CPU has it.
+    case bf16
+
+    /// The precision `gemm` uses now (`fp32` unless inside `with`).
+    nonisolated(unsafe) public private(set) static var current: GEMMPrecision = .fp32
+
+    /// Whether this CPU runs `precision` (bf16 needs AVX-512 F/BW/VL and AVX512_BF16).
+    public static func isAvailable(_ precision: GEMMPrecision) -> Bool {
+        precision == .fp32 || ckernels_bf16_available() == 1
+    }
+
+    /// Runs `body` with `gemm` in `precision`, then restores the precision before it. Not reentrant across
+    /// threads: the training loop calls it from its one driving thread; `gemm`'s workers read the value the
+    /// caller read. Precondition: `isAvailable(precision)`.
+    public static func with<T>(_ precision: GEMMPrecision, _ body: () throws -> T) rethrows -> T {
+        precondition(isAvailable(precision), "\(precision) products need AVX512_BF16, which this CPU lacks")
+        let saved = current
+        current = precision
+        defer { current = saved }
+        return try body()
+    }
+}
+
 /// OpenBLAS runs single-threaded and `gemm` splits its work over `Parallel.workers` itself: OpenBLAS's idle
 /// workers spin in sched_yield between calls, which on a 2-core machine took about a third of the CPU from
 /// the layers' own parallel loops (and from any other process).
@@ -70,9 +100,13 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool = true) {
     guard m > 0, n > 0 else { return }
     _ = blasThreadsPinned
-    let kernel = GEMMKernel.current
+    let kernel = GEMMKernel.current, precision = GEMMPrecision.current
     func serial(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float,
                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if precision == .bf16 {
+            return ckernels_sgemm_bf16(m, n, k, alpha, a, transA ? 1 : lda, transA ? lda : 1, b, transB ? 1 : ldb,
+                                       transB ? ldb : 1, beta, c, ldc)
+        }
         if kernel == .avx512 {
             // op(A)(i, p) = a[i rsa + p csa], op(B)(p, j) = b[p rsb + j csb].
             return ckernels_sgemm(m, n, k, alpha, a, transA ? 1 : lda, transA ? lda : 1, b, transB ? 1 : ldb,

@@ -380,7 +380,10 @@ public final class Trainer {
             let (eps, kappa, beta) = settings.objective(at: step)
             let lr = s.learningRate(at: step)
             let (x, labels) = train.batch(order.indices(step: step, batchSize: settings.batchSize))
-            let stats = settings.lossAndGradient(network: network, x: x, labels: labels, at: step)
+            // bf16 products (`--precision bf16`) for the step only: the evaluations below stay float32.
+            let stats = GEMMPrecision.with(settings.precision ?? .fp32) {
+                settings.lossAndGradient(network: network, x: x, labels: labels, at: step)
+            }
             guard stats.loss.isFinite else {
                 throw TrainingDiverged(step: step + 1, what: "the loss (\(stats.loss))", lastCheckpoint: lastCheckpointStep)
             }

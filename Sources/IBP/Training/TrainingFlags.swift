@@ -25,6 +25,8 @@ public struct TrainingFlags: Equatable, Sendable {
     public var threads: Int?
     public var betaStart: Float?
     public var betaEnd: Float?
+    /// `--precision`: bf16 runs the training steps' products in bfloat16 (`GEMMPrecision`); nil: fp32.
+    public var precision: GEMMPrecision?
     /// The flags of fast certified training (Shi et al. 2021): initialisation, epochs, eps ramp, regularisers.
     public var fast = FastTrainingFlags()
 
@@ -61,6 +63,8 @@ public struct TrainingFlags: Equatable, Sendable {
         s.evalEpsilon = evalEpsilon ?? schedule.epsilonTrain
         s.threads = threads ?? Parallel.workers
         if s.method == .crownIBP { s.beta = BetaSchedule(start: betaStart ?? 1, end: betaEnd ?? 0) }
+        // fp32 is recorded as no field, as in every run recorded before the flag existed.
+        s.precision = precision == .bf16 ? .bf16 : nil
         fast.apply(to: &s)
         return s
     }
@@ -102,6 +106,7 @@ public struct TrainingFlags: Equatable, Sendable {
         if record.threads != nil { compare("--threads", threads, record.threads) }
         compare("--beta-start", betaStart, record.beta?.start)
         compare("--beta-end", betaEnd, record.beta?.end)
+        compare("--precision", precision, record.precision ?? .fp32) { $0.rawValue }
         return out + fast.conflicts(with: record)
     }
 }

@@ -40,6 +40,10 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// The GEMM kernel that ran (`GEMMKernel`: `avx512`, `avx2` or `blas`); the kernels round differently, so bytes
     /// match only between runs of the same kernel. Nil in runs recorded before it was.
     public var gemmKernel: String?
+    /// The precision of the training steps' products (`--precision`): `bf16` (bfloat16 inputs, float32 sums and
+    /// master weights; issue 16), or nil for float32 (every run recorded before the flag existed). Evaluations
+    /// during training, checkpoints' bounds and everything after training are float32 either way.
+    public var precision: GEMMPrecision?
     /// The data folder, as an absolute path; only in `settings.json` (nil in checkpoints).
     public var data: String?
     /// `Dataset.sha256` of the training split and of the evaluation images, joined by `+`: a resumed run checks
@@ -84,6 +88,10 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             throw fail("--kappa must be in [0, 1], got \(FlagText.show("--kappa", schedule.kappaFinal))")
         }
         try validateCROWNIBP()
+        if precision == .bf16 && !GEMMPrecision.isAvailable(.bf16) {
+            throw fail("--precision bf16 needs AVX512_BF16 (vdpbf16ps), which this CPU (\(CPUInfo.current.modelName)) "
+                       + "lacks; leave --precision out to train in fp32")
+        }
         try epochs?.validate()
         try warmupRegularizer?.validate()
         guard steps >= 1 else { throw fail("--steps must be at least 1, got \(FlagText.show("--steps", steps))") }
