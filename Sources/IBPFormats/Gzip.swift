@@ -20,6 +20,11 @@ public enum GzipProblem: FileProblem {
     case trailingGarbage(offset: Int)
     /// zlib itself failed (out of memory, version mismatch, ...).
     case zlib(String)
+    /// The file is empty (0 bytes), or its compressed data holds nothing (`compressed`): what no reader of
+    /// `readPlainOrCompressed` takes.
+    case empty(compressed: Bool)
+    /// What one gunzip gives starts with the gzip magic again (a file compressed twice).
+    case compressedTwice
 
     public var text: String {
         switch self {
@@ -30,13 +35,17 @@ public enum GzipProblem: FileProblem {
         case let .fileTooLarge(bytes, limit): return "the file is \(bytes) bytes, more than the \(limit) accepted"
         case .trailingGarbage(let offset): return "unexpected bytes after the end of the compressed data at offset \(offset)"
         case .zlib(let why): return "zlib failure: \(why)"
+        case .empty(let compressed):
+            return compressed ? "gzip-compressed, and empty once decompressed (0 bytes)" : "the file is empty (0 bytes)"
+        case .compressedTwice:
+            return "still compressed after one gunzip (compressed twice?); gunzip it and give the result instead"
         }
     }
 }
 
 /// gzip (RFC 1952) and raw deflate (RFC 1951) through zlib.
 ///
-/// Decompression never trusts sizes claimed by headers: the output grows only as zlib produces
+/// Decompression never trusts sizes claimed by headers or trailers: the output grows only as zlib produces
 /// real data, and an optional `maxBytes` bounds it. Corrupt or cut-short streams throw `GzipError`.
 public enum Gzip {
     /// The chunk size zlib writes into before the output is appended (the output grows by real data only).
@@ -48,7 +57,8 @@ public enum Gzip {
     }
 
     /// Reads a whole file; if it starts with the gzip magic it is decompressed (all members),
-    /// otherwise its raw bytes are returned.
+    /// otherwise its raw bytes are returned. Decompressed bytes that start with the gzip magic again throw
+    /// `.compressedTwice`.
     /// - Parameters:
     ///   - url: the file.
     ///   - maxBytes: optional limit on the returned size (decompressed, or raw); exceeding it throws `.tooLarge`.
@@ -58,21 +68,46 @@ public enum Gzip {
 
     /// Reads a file that may be gzip-compressed (VNN-COMP ships `.vnnlib.gz` and `.onnx.gz`): its bytes, inflated
     /// when they start with the gzip magic, under one limit for both forms. A file larger than `maxBytes` is refused
-    /// by its size before it is read (`.fileTooLarge`); a compressed one by the size its gzip trailer declares before
-    /// inflating, and while inflating as soon as the output passes `maxBytes` (`.tooLarge`): the trailer holds the
-    /// last member's size mod 2^32, which can understate a stream's size but never overstate it, so a gzip bomb is
-    /// refused in one line, usually before any output is allocated.
+    /// by its size before it is read (`.fileTooLarge`), a compressed one whose output passes `maxBytes` while
+    /// inflating (`.tooLarge`, see `inflateWithin`). None of its readers' formats is empty, so an empty file or stream
+    /// is refused (`.empty`), as is a stream whose inflated bytes start with the gzip magic again (`.compressedTwice`).
     /// - Returns: the bytes and whether they were compressed.
-    /// - Throws: `GzipError` (unreadable, too large, corrupt, truncated).
+    /// - Throws: `GzipError` (unreadable, empty, too large, corrupt, truncated, compressed twice).
     public static func readPlainOrCompressed(_ url: URL, maxBytes: Int) throws -> (data: Data, compressed: Bool) {
+        let path = url.relativePath
         let raw = try readRaw(url, maxBytes: maxBytes)
-        guard isGzip(raw) else { return (raw, false) }
-        if raw.count >= 18 {
-            let end = raw.endIndex
-            let declared = (0..<4).reduce(0) { $0 | Int(raw[end - 4 + $1]) << (8 * $1) }
-            if declared > maxBytes { throw GzipError(path: url.relativePath, problem: .tooLarge(limit: maxBytes)) }
+        guard isGzip(raw) else {
+            if raw.isEmpty { throw GzipError(path: path, problem: .empty(compressed: false)) }
+            return (raw, false)
         }
-        return (Data(try contents(of: raw, path: url.relativePath, maxBytes: maxBytes)), true)
+        let data = try inflateWithin(raw, maxBytes: maxBytes, path: path)
+        if data.isEmpty { throw GzipError(path: path, problem: .empty(compressed: true)) }
+        if isGzip(data) { throw GzipError(path: path, problem: .compressedTwice) }
+        return (data, true)
+    }
+
+    /// The gzip data `raw` inflated (all members), at most `maxBytes`, in two passes. The first inflates into one
+    /// small buffer that is thrown away, counting: it stops as soon as the count passes `maxBytes` (`.tooLarge`: a gzip
+    /// bomb costs at most `maxBytes` of inflating and no memory) and finds a stream that is cut short or damaged
+    /// (`.truncated`, `.corrupt`) before anything is allocated. The second inflates into a buffer of exactly the size
+    /// counted (one allocation, no growing copies). The gzip trailer's size field is not read: in a cut file those 4
+    /// bytes are compressed data, a forged one says anything, and a true one holds only the last member's size mod 2^32.
+    static func inflateWithin(_ raw: Data, maxBytes: Int, path: String) throws -> Data {
+        try raw.withUnsafeBytes { input in
+            let count = try inflateStream(input, gzip: true, maxBytes: maxBytes, path: path) { _ in true }
+            var data = Data(count: count)
+            try data.withUnsafeMutableBytes { (out: UnsafeMutableRawBufferPointer) in
+                var filled = 0
+                // The same bytes inflate to the same `count` bytes, which the limit holds the copy to.
+                _ = try inflateStream(input, gzip: true, maxBytes: count, path: path) { piece in
+                    UnsafeMutableRawBufferPointer(rebasing: out[filled..<(filled + piece.count)])
+                        .copyMemory(from: UnsafeRawBufferPointer(piece))
+                    filled += piece.count
+                    return true
+                }
+            }
+            return data
+        }
     }
 
     /// For a file that does not exist: ", but NAME.gz is there ..." when its compressed form does (VNN-COMP's
@@ -121,14 +156,19 @@ public enum Gzip {
         try contents(of: try readRaw(url), path: url.path, maxBytes: maxBytes)
     }
 
-    /// `raw` decompressed if it starts with the gzip magic, else as it is.
+    /// `raw` decompressed if it starts with the gzip magic, else as it is. Decompressed bytes that start with the gzip
+    /// magic again throw `.compressedTwice`.
     /// - Parameters:
     ///   - maxBytes: optional limit on the returned size; exceeding it throws `.tooLarge`.
     ///   - stopAfter: stop decompressing once this many bytes are out (the result may hold a little more, and
     ///     the rest of the stream is not checked), so a reader can look at a header before trusting the size.
     static func contents(of raw: Data, path: String, maxBytes: Int? = nil, stopAfter: Int? = nil) throws -> [UInt8] {
         if isGzip(raw) {
-            return try raw.withUnsafeBytes { try inflate($0, gzip: true, maxBytes: maxBytes, stopAfter: stopAfter, path: path) }
+            let bytes = try raw.withUnsafeBytes {
+                try inflate($0, gzip: true, maxBytes: maxBytes, stopAfter: stopAfter, path: path)
+            }
+            if bytes.starts(with: [0x1f, 0x8b]) { throw GzipError(path: path, problem: .compressedTwice) }
+            return bytes
         }
         if let maxBytes, raw.count > maxBytes {
             throw GzipError(path: path, problem: .tooLarge(limit: maxBytes))
@@ -218,6 +258,22 @@ public enum Gzip {
     /// With `stopAfter`, returns as soon as the output holds that many bytes (see `contents(of:)`).
     static func inflate(_ input: UnsafeRawBufferPointer, gzip: Bool, maxBytes: Int?, stopAfter: Int? = nil,
                         path: String) throws -> [UInt8] {
+        var output: [UInt8] = []
+        _ = try inflateStream(input, gzip: gzip, maxBytes: maxBytes, path: path) { piece in
+            output.append(contentsOf: piece)
+            if let stopAfter, output.count >= stopAfter { return false }
+            return true
+        }
+        return output
+    }
+
+    /// Inflates `input` (as `inflate`) through one buffer of `chunkSize` bytes, handing each piece of output to
+    /// `sink`, which returns false to stop there (the rest of the stream is then not checked).
+    /// - Returns: the number of bytes handed to `sink`.
+    /// - Throws: `.tooLarge` as soon as the output would pass `maxBytes` (before that piece reaches `sink`),
+    ///   `.truncated`, `.corrupt`, `.trailingGarbage`, `.zlib`.
+    static func inflateStream(_ input: UnsafeRawBufferPointer, gzip: Bool, maxBytes: Int?, path: String,
+                              sink: (UnsafeBufferPointer<UInt8>) throws -> Bool) throws -> Int {
         func fail(_ p: GzipProblem) -> GzipError { GzipError(path: path, problem: p) }
         var stream = z_stream()
         let windowBits: Int32 = gzip ? 15 + 32 : -15
@@ -225,7 +281,7 @@ public enum Gzip {
         guard rc == Z_OK else { throw fail(.zlib("inflateInit2 returned \(rc)")) }
         defer { inflateEnd(&stream) }
 
-        var output: [UInt8] = []
+        var total = 0
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var fed = 0  // bytes of input handed to zlib so far
         guard let base = input.baseAddress, input.count > 0 else {
@@ -240,25 +296,25 @@ public enum Gzip {
                 stream.avail_in = uInt(n)
                 fed += n
             }
-            let produced: Int = chunk.withUnsafeMutableBufferPointer { buf in
+            let (produced, more): (Int, Bool) = try chunk.withUnsafeMutableBufferPointer { buf in
                 stream.next_out = buf.baseAddress
                 stream.avail_out = uInt(buf.count)
                 rc = CZlib.inflate(&stream, Z_NO_FLUSH)
-                return buf.count - Int(stream.avail_out)
-            }
-            if produced > 0 {
-                if let maxBytes, output.count + produced > maxBytes {
+                let produced = buf.count - Int(stream.avail_out)
+                guard produced > 0 else { return (0, true) }
+                if let maxBytes, total + produced > maxBytes {
                     throw fail(.tooLarge(limit: maxBytes))
                 }
-                output.append(contentsOf: chunk[0..<produced])
-                if let stopAfter, output.count >= stopAfter { return output }
+                return (produced, try sink(UnsafeBufferPointer(rebasing: buf[0..<produced])))
             }
+            total += produced
+            if !more { return total }
             switch rc {
             case Z_OK:
                 continue
             case Z_STREAM_END:
                 let consumed = fed - Int(stream.avail_in)
-                if consumed == input.count { return output }
+                if consumed == input.count { return total }
                 guard gzip else { throw fail(.trailingGarbage(offset: consumed)) }
                 // Another gzip member may follow; anything else is garbage.
                 if input.count - consumed >= 2, bytes[consumed] == 0x1f, bytes[consumed + 1] == 0x8b {
@@ -269,7 +325,7 @@ public enum Gzip {
             case Z_BUF_ERROR:
                 // No progress was possible: with all input fed, the stream was cut short.
                 if stream.avail_in == 0 && fed == input.count && produced == 0 {
-                    throw fail(.truncated(producedBytes: output.count))
+                    throw fail(.truncated(producedBytes: total))
                 }
                 continue
             case Z_DATA_ERROR, Z_NEED_DICT:

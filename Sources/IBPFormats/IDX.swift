@@ -59,8 +59,10 @@ public typealias IDXError = FileFormatError<IDXProblem>
 public enum IDXProblem: FileProblem {
     /// The magic number is not the one expected (2051 images, 2049 labels).
     case wrongMagic(found: UInt32, expected: UInt32)
-    /// The file is too short to hold even the header.
-    case shortHeader(bytes: Int)
+    /// The file is empty (0 bytes), or gzip data that holds nothing (`compressed`).
+    case empty(compressed: Bool)
+    /// The file (or what its gzip data holds, when `compressed`) is too short to hold even the header.
+    case shortHeader(bytes: Int, compressed: Bool)
     /// Image dimensions differ from the required ones, or are zero.
     case wrongDimensions(rows: Int, cols: Int, expected: String)
     /// The header claims more data than the file holds.
@@ -88,8 +90,10 @@ public enum IDXProblem: FileProblem {
         switch self {
         case let .wrongMagic(found, expected):
             return "not an IDX \(expected == IDX.imagesMagic ? "images" : "labels") file: magic \(found), expected \(expected)"
-        case let .shortHeader(bytes):
-            return "truncated: the file holds \(bytes) bytes, too few for an IDX header"
+        case let .empty(compressed):
+            return GzipProblem.empty(compressed: compressed).text
+        case let .shortHeader(bytes, compressed):
+            return "truncated: the file holds \(bytes) bytes\(compressed ? " once decompressed" : ""), too few for an IDX header"
         case let .wrongDimensions(rows, cols, expected):
             return "images are \(rows)x\(cols), expected \(expected)"
         case let .truncated(claimed, claimedBytes, actualBytes):
@@ -137,7 +141,10 @@ public enum IDX {
         if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
         let raw = try Gzip.readRaw(url)
         let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: bytes)
-        guard header.count >= bytes else { throw fail(.shortHeader(bytes: header.count)) }
+        guard header.count >= bytes else {
+            let compressed = Gzip.isGzip(raw)
+            throw fail(header.isEmpty ? .empty(compressed: compressed) : .shortHeader(bytes: header.count, compressed: compressed))
+        }
         let magic = bigEndian32(header, 0)
         guard magic == expected else { throw fail(.wrongMagic(found: magic, expected: expected)) }
         return (raw, header)

@@ -52,6 +52,7 @@ public enum NPY {
     /// is what the header needs.
     public static func header(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Header {
         func fail(_ why: String) -> NPYError { NPYError(path: path, reason: why) }
+        guard !bytes.isEmpty else { throw fail("empty (0 bytes), not a .npy array") }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("not a .npy array (bad magic)") }
         let major = bytes[6], minor = bytes[7]
         let headerLength: Int, headerStart: Int

@@ -17,6 +17,8 @@ public enum NPZProblem: FileProblem {
     case missingEntry(String)
     /// A bad argument to the writer.
     case invalidArgument(String)
+    /// The file is empty (0 bytes).
+    case empty
 
     public var text: String {
         switch self {
@@ -27,6 +29,7 @@ public enum NPZProblem: FileProblem {
         case .notAnArray(let entry): return "unsupported .npz archive: entry \(entry) is not a .npy array"
         case .missingEntry(let name): return "no array named '\(name)' in the archive"
         case .invalidArgument(let why): return why
+        case .empty: return GzipProblem.empty(compressed: false).text
         }
     }
 
@@ -170,6 +173,7 @@ public enum NPZ {
     static func centralDirectory(_ file: UnsafeRawBufferPointer, path: String) throws -> [Entry] {
         func corrupt(_ why: String) -> NPZError { NPZError(path: path, problem: .corrupt(why)) }
         let n = file.count
+        guard n > 0 else { throw NPZError(path: path, problem: .empty) }
         guard n >= 22 else { throw corrupt("\(n) bytes is too short for a zip file") }
         // The end-of-central-directory record sits in the last 22 + 65535 bytes.
         var eocd = -1

@@ -28,6 +28,7 @@ public enum SafetensorsProblem: FileProblem {
 
     public var text: String {
         switch self {
+        case .tooShort(0): return GzipProblem.empty(compressed: false).text
         case .tooShort(let n): return "not a safetensors file: \(n) bytes, shorter than the 8-byte header length"
         case let .headerTooLong(claimed, available):
             return "header length \(claimed) exceeds the \(available) bytes that follow it"

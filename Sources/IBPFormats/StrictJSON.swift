@@ -15,24 +15,30 @@ public enum StrictJSON {
     /// that decode with `JSONDecoder` themselves (which would take the last of repeated keys).
     /// - Throws: `Failure` with the parser's reason.
     public static func checkSyntax(_ data: Data) throws {
-        let data = withoutByteOrderMark(data)
+        let text = withoutByteOrderMark(data)
         do {
-            _ = try JSONParser.parse(Array(data))
+            _ = try JSONParser.parse(Array(text))
         } catch let e as JSONParser.ParseError {
-            throw Failure(reason: "not valid JSON: \(e.reason)")
+            throw syntaxFailure(data, e)
         }
+    }
+
+    /// The parser's failure on `data` as a reason; an empty file (0 bytes) is said to be empty, not "unexpected end
+    /// at byte 0".
+    private static func syntaxFailure(_ data: Data, _ e: JSONParser.ParseError) -> Failure {
+        Failure(reason: data.isEmpty ? "empty (0 bytes), not JSON" : "not valid JSON: \(e.reason)")
     }
 
     /// Decodes `T` from `data`, refusing repeated keys, unknown fields and anything `JSONDecoder` refuses.
     /// A field given as `null` counts as absent (for optionals).
     /// - Throws: `Failure` whose reason names the field by its path, e.g. `layers[2].conv.padding`.
-    public static func decode<T: Codable>(_ type: T.Type, from data: Data) throws -> T {
-        let data = withoutByteOrderMark(data)
+    public static func decode<T: Codable>(_ type: T.Type, from original: Data) throws -> T {
+        let data = withoutByteOrderMark(original)
         let parsed: JSONValue
         do {
             parsed = try JSONParser.parse(Array(data))
         } catch let e as JSONParser.ParseError {
-            throw Failure(reason: "not valid JSON: \(e.reason)")
+            throw syntaxFailure(original, e)
         }
         let value: T
         do {

@@ -72,8 +72,8 @@ final class GzipTests: XCTestCase {
 
     // MARK: Files that may be compressed (new-user findings s7, item 8)
 
-    /// One limit for both forms: the file's size before reading, the trailer's declared size before inflating, the
-    /// output while inflating (a trailer can understate a stream's size: forged, or several members).
+    /// One limit for both forms: the file's size before reading, the output while inflating, whatever the trailer
+    /// declares (it can understate a stream's size: forged, or several members).
     func testPlainOrCompressedFilesKeepOneLimit() throws {
         let dir = try makeTempDir(self)
         func file(_ name: String, _ data: Data) throws -> URL {
@@ -91,7 +91,7 @@ final class GzipTests: XCTestCase {
         assertThrows(GzipError.self, ["more than the 4999 accepted"]) {
             try Gzip.readPlainOrCompressed(try file("p.txt", text), maxBytes: 4999)
         }
-        // Honest trailer: refused before inflating.
+        // Honest trailer: refused while counting, before anything is allocated.
         assertThrows(GzipError.self, ["p2.gz: decompressed data exceeds the limit of 4999 bytes"]) {
             try Gzip.readPlainOrCompressed(try file("p2.gz", try Gzip.compress(text)), maxBytes: 4999)
         }
@@ -131,5 +131,116 @@ final class GzipTests: XCTestCase {
         let list = dir.appendingPathComponent("l.csv.gz")
         try Gzip.compress(Data("a.onnx,b.vnnlib,10\n".utf8)).write(to: list)
         XCTAssertEqual(try CSVTable.read(list).records.map(\.fields), [["a.onnx", "b.vnnlib", "10"]])
+    }
+
+    // MARK: Cut, empty and twice-compressed files (gzip24)
+
+    /// The 4 bytes of a gzip trailer's size field, read at the end of `data` as gzip reads them (little-endian).
+    private func lastFourAsSize(_ data: Data) -> Int {
+        (0..<4).reduce(0) { $0 | Int(data[data.endIndex - 4 + $1]) << (8 * $1) }
+    }
+
+    /// A file cut anywhere is truncated, whatever its last 4 bytes read as: where the trailer's size field used to
+    /// be trusted before inflating, a cut whose end read as more than the limit was called too large.
+    func testACutFileIsTruncatedWhateverItsLastFourBytesSay() throws {
+        let dir = try makeTempDir(self)
+        let payload = sample(), limit = sample().count
+        let gz = try Gzip.compress(payload)
+        let url = dir.appendingPathComponent("cut.gz")
+        var readAsHuge = 0
+        for cut in Array(stride(from: 18, to: gz.count, by: max(1, gz.count / 300))) + [gz.count - 4, gz.count - 1] {
+            let part = gz.prefix(cut)
+            if lastFourAsSize(part) > limit { readAsHuge += 1 }
+            try part.write(to: url)
+            let e = assertThrows(GzipError.self, ["cut.gz: truncated compressed data: the stream ends early"]) {
+                try Gzip.readPlainOrCompressed(url, maxBytes: limit)
+            }
+            if let e, case .truncated = e.problem {} else { XCTFail("cut at \(cut) of \(gz.count): \(String(describing: e))") }
+        }
+        XCTAssertGreaterThan(readAsHuge, 100, "the cuts include the finding's kind: an end that reads as a huge size")
+        // The finding's file: the trailer's size field cut off, so the CRC before it is read as the size.
+        let withoutSize = gz.prefix(gz.count - 4)
+        XCTAssertGreaterThan(lastFourAsSize(withoutSize), limit)
+        try withoutSize.write(to: url)
+        let e = assertThrows(GzipError.self, ["cut.gz: truncated compressed data: the stream ends early (after 200000 "
+                                              + "decompressed bytes)"]) {
+            try Gzip.readPlainOrCompressed(url, maxBytes: limit)
+        }
+        XCTAssertEqual(e?.problem, .truncated(producedBytes: 200_000))
+    }
+
+    /// A gzip bomb is refused while counting, whatever its trailer says (true, forged small, several members), and
+    /// quickly: 300 MiB of zeros against a 256 MiB limit (the VNNLIB reader's) in well under a second here. That it
+    /// allocates nothing is checked by running `verify` under `ulimit -v` (`CompressedInputTests`).
+    func testBombsAreRefusedWhileCountingWhateverTheTrailerSays() throws {
+        let dir = try makeTempDir(self)
+        let member = try Gzip.compress(Data(count: 1 << 20))
+        let many = dir.appendingPathComponent("many.gz")
+        try Data((0..<300).map { _ in member }.joined()).write(to: many)
+        let started = Date()
+        assertThrows(GzipError.self, ["many.gz: decompressed data exceeds the limit of 268435456 bytes"]) {
+            try Gzip.readPlainOrCompressed(many, maxBytes: 256 << 20)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3)
+        let honest = try Gzip.compress(Data(count: 3_000_000))
+        var forged = [UInt8](honest)
+        forged.replaceSubrange((forged.count - 4)..., with: [100, 0, 0, 0])
+        for (name, data) in [("honest.gz", honest), ("forged.gz", Data(forged))] {
+            let url = dir.appendingPathComponent(name)
+            try data.write(to: url)
+            let e = assertThrows(GzipError.self, ["\(name): decompressed data exceeds the limit of 1000000 bytes"]) {
+                try Gzip.readPlainOrCompressed(url, maxBytes: 1_000_000)
+            }
+            XCTAssertEqual(e?.problem, .tooLarge(limit: 1_000_000))
+        }
+        // Within the limit the same stream is read whole, and a wrong size field in an otherwise whole file is damage.
+        let honestURL = dir.appendingPathComponent("honest.gz"), forgedURL = dir.appendingPathComponent("forged.gz")
+        XCTAssertEqual(try Gzip.readPlainOrCompressed(honestURL, maxBytes: 3_000_000).data, Data(count: 3_000_000))
+        assertThrows(GzipError.self, ["forged.gz: corrupt compressed data: incorrect length check"]) {
+            try Gzip.readPlainOrCompressed(forgedURL, maxBytes: 3_000_000)
+        }
+    }
+
+    /// An empty file, and gzip data that holds nothing, are said to be empty; a stream of only the gzip magic is
+    /// truncated; one whose inflated bytes are gzip again is said to be compressed twice.
+    func testEmptyAndTwiceCompressedFilesSayWhatTheyAre() throws {
+        let dir = try makeTempDir(self)
+        func file(_ name: String, _ data: Data) throws -> URL {
+            let url = dir.appendingPathComponent(name)
+            try data.write(to: url)
+            return url
+        }
+        let text = Data("some text\n".utf8)
+        let cases: [(String, Data, GzipProblem, String)] = [
+            ("zero.txt", Data(), .empty(compressed: false), "zero.txt: the file is empty (0 bytes)"),
+            ("nothing.gz", try Gzip.compress(Data()), .empty(compressed: true),
+             "nothing.gz: gzip-compressed, and empty once decompressed (0 bytes)"),
+            ("magic.gz", Data([0x1f, 0x8b]), .truncated(producedBytes: 0), "magic.gz: truncated compressed data"),
+            ("twice.gz", try Gzip.compress(try Gzip.compress(text)), .compressedTwice,
+             "twice.gz: still compressed after one gunzip (compressed twice?); gunzip it and give the result instead"),
+        ]
+        for (name, data, problem, message) in cases {
+            let url = try file(name, data)
+            let e = assertThrows(GzipError.self, [message]) { try Gzip.readPlainOrCompressed(url, maxBytes: 1000) }
+            XCTAssertEqual(e?.problem, problem, name)
+        }
+        // Inflating once is what the readers do: gzip inside gzip is named there too (IDX reads through `contents`).
+        assertThrows(GzipError.self, ["twice.gz: still compressed after one gunzip"]) {
+            try Gzip.contents(of: try Gzip.compress(try Gzip.compress(text)), path: "twice.gz")
+        }
+        XCTAssertEqual(try Gzip.contents(of: try Gzip.compress(text), path: "once.gz"), [UInt8](text))
+        // The readers built on it: VNNLIB properties, ONNX models, CSV lists.
+        let nothing = try file("nothing.vnnlib.gz", try Gzip.compress(Data()))
+        assertThrows(GzipError.self, ["nothing.vnnlib.gz: gzip-compressed, and empty once decompressed (0 bytes)"]) {
+            try VNNLIB.read(nothing)
+        }
+        assertThrows(GzipError.self, ["zero.vnnlib: the file is empty (0 bytes)"]) { try VNNLIB.read(try file("zero.vnnlib", Data())) }
+        assertThrows(VNNLIBError.self, ["<memory>: the file is empty (0 bytes)"]) { try VNNLIB.parse(Data()) }
+        assertThrows(GzipError.self, ["twice.onnx.gz: still compressed after one gunzip (compressed twice?)"]) {
+            try ONNXModel.read(try file("twice.onnx.gz", try Gzip.compress(try Gzip.compress(text))))
+        }
+        assertThrows(GzipError.self, ["nothing.csv.gz: gzip-compressed, and empty once decompressed (0 bytes)"]) {
+            try CSVTable.read(try file("nothing.csv.gz", try Gzip.compress(Data())))
+        }
     }
 }

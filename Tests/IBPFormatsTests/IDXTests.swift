@@ -114,6 +114,32 @@ final class IDXTests: XCTestCase {
         assertThrows(GzipError.self, [url.path, "truncated"]) { try IDX.readImages(url) }
     }
 
+    /// An empty file, gzip data that holds nothing and a file compressed twice say so, not "truncated: the file holds
+    /// 0 bytes" (the compressed file holds 20) or "magic 529205248" (the gzip magic read as an IDX one).
+    func testEmptyAndTwiceCompressedFilesSayWhatTheyAre() throws {
+        let dir = try makeTempDir(self)
+        let url = dir.appendingPathComponent("t10k-images-idx3-ubyte.gz")
+        try Data().write(to: url)
+        var e = assertThrows(IDXError.self, [url.path + ": the file is empty (0 bytes)"]) { try IDX.readImages(url) }
+        XCTAssertEqual(e?.problem, .empty(compressed: false))
+        try Gzip.compress(Data()).write(to: url)
+        e = assertThrows(IDXError.self, [url.path + ": gzip-compressed, and empty once decompressed (0 bytes)"]) {
+            try IDX.readLabels(url)
+        }
+        XCTAssertEqual(e?.problem, .empty(compressed: true))
+        try Gzip.compress(header([2051])).write(to: url)
+        e = assertThrows(IDXError.self, ["truncated: the file holds 4 bytes once decompressed, too few for an IDX header"]) {
+            try IDX.readImages(url)
+        }
+        XCTAssertEqual(e?.problem, .shortHeader(bytes: 4, compressed: true))
+        let set = makeSet(3)
+        try IDX.write(images: set.pixels, count: 3, rows: 28, cols: 28, to: url)
+        try Gzip.compress(try Data(contentsOf: url)).write(to: url)
+        assertThrows(GzipError.self, [url.path + ": still compressed after one gunzip (compressed twice?)"]) {
+            try IDX.readImages(url)
+        }
+    }
+
     func testHugeHeaderThrowsQuicklyWithoutAllocating() throws {
         let dir = try makeTempDir(self)
         let url = dir.appendingPathComponent("t10k-images-idx3-ubyte.gz")

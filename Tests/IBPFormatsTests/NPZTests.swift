@@ -23,6 +23,16 @@ final class NPZTests: XCTestCase {
         XCTAssertEqual(try NPZ.encode(arrays()), try Data(contentsOf: url))
     }
 
+    /// An empty file is said to be empty, as an archive and as a single array.
+    func testEmptyFiles() throws {
+        let e = assertThrows(NPZError.self, ["a.npz: the file is empty (0 bytes)"]) { try NPZ.parse(Data(), path: "a.npz") }
+        XCTAssertEqual(e?.problem, .empty)
+        assertThrows(NPZError.self, ["a.npz: corrupt .npz archive: 3 bytes is too short for a zip file"]) {
+            try NPZ.parse(Data("PK\u{3}".utf8), path: "a.npz")
+        }
+        assertThrows(NPYError.self, ["a.npy: empty (0 bytes), not a .npy array"]) { try NPY.parse(Data(), path: "a.npy") }
+    }
+
     func testNPYHeaders() throws {
         for (shape, text) in [([Int](), "()"), ([3], "(3,)"), ([2, 3], "(2, 3)")] {
             let enc = NPY.encode(NDArray(shape: shape, values: [Float](repeating: 1, count: shape.reduce(1, *))))

@@ -51,6 +51,8 @@ final class SafetensorsTests: XCTestCase {
     func testTooShort() {
         let e = assertThrows(SafetensorsError.self, ["s.st", "shorter than the 8-byte"]) { try Safetensors.parse(Data([1, 2, 3]), path: "s.st") }
         XCTAssertEqual(e?.problem, .tooShort(bytes: 3))
+        let empty = assertThrows(SafetensorsError.self, ["s.st: the file is empty (0 bytes)"]) { try Safetensors.parse(Data(), path: "s.st") }
+        XCTAssertEqual(empty?.problem, .tooShort(bytes: 0))
     }
 
     func testHeaderLongerThanFile() {

@@ -61,6 +61,9 @@ final class StrictFormatTests: XCTestCase {
             (#"{"kernel": 3}"#, "missing field \"stride\""),
             (#"{"kernel": "3", "stride": 1}"#, "field \"kernel\" is not an Int"),
             (#"{"kernel": 3, "stride": 1} x"#, "not valid JSON"),
+            // An empty file says so (it was "not valid JSON: unexpected end at byte 0"); only whitespace is text.
+            ("", "empty (0 bytes), not JSON"),
+            (" ", "not valid JSON"),
         ]
         for (text, reason) in refused {
             let isArray = text.hasPrefix("[")
@@ -69,6 +72,7 @@ final class StrictFormatTests: XCTestCase {
                 XCTAssert("\(error)".contains(reason), "\(text): '\(error)' lacks '\(reason)'")
             }
         }
+        XCTAssertThrowsError(try StrictJSON.checkSyntax(Data())) { XCTAssertEqual("\($0)", "empty (0 bytes), not JSON") }
     }
 
     // MARK: JSONText

@@ -180,6 +180,20 @@ final class VNNLIBTests: XCTestCase {
         }
     }
 
+    /// A file of another kind given as the property is named for what it is (not answered with its first bytes as
+    /// a token); an empty one is said to be empty.
+    func testAFileOfAnotherKindOrEmptySaysWhatItIs() throws {
+        let onnx = try Data(contentsOf: packageRoot().appendingPathComponent("sample_data/onnx/Convnet_avgpool.onnx"))
+        for (data, kind) in [(onnx, "an ONNX model"), (Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]), "a PNG file"),
+                             (Data("{\"a\": 1}".utf8), "a JSON file"), (Data("PK\u{3}\u{4}xx".utf8), "a zip archive")] {
+            let e = assertThrows(VNNLIBError.self, ["p.vnnlib: not a VNNLIB property (\(kind))"]) { try VNNLIB.parse(data, path: "p.vnnlib") }
+            XCTAssertNil(e?.problem.position)
+        }
+        assertThrows(VNNLIBError.self, ["p.vnnlib: the file is empty (0 bytes)"]) { try VNNLIB.parse(Data(), path: "p.vnnlib") }
+        // Text, with a stray byte that is not UTF-8, still goes to the reader, which names where it is.
+        assertThrows(VNNLIBError.self, ["p.vnnlib:1:1"]) { try VNNLIB.parse(Data([0xFF, 0x28]), path: "p.vnnlib") }
+    }
+
     /// Every property of ../shared/vnncomp parses: 9 disjuncts "Y_j >= Y_label", and the box is the MNIST test
     /// image (found among the images of its label, from answers.csv) +- eps, clipped to [0, 1].
     func testEveryCompetitionPropertyIsImagePlusMinusEpsilon() throws {

@@ -19,25 +19,32 @@ public enum ModelFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CheckpointError(path: path, reason: "no such file" + Gzip.compressedSiblingHint(url))
         }
-        // A file named .onnx whose first bytes match no other format is read as ONNX, so its error says "not an
-        // ONNX model (...)" rather than what the checkpoint reader makes of random bytes ("header length ...").
-        let namedONNX = url.pathExtension.lowercased() == "onnx"
+        // A file named .onnx (or .onnx.gz) whose first bytes match no other format is read as ONNX, so its error says
+        // "not an ONNX model (...)" rather than what the checkpoint reader makes of random bytes ("header length ...").
+        let name = url.lastPathComponent.lowercased()
+        let namedONNX = url.pathExtension.lowercased() == "onnx" || name.hasSuffix(".onnx.gz")
         switch kind(url) {
         case .onnx:
             break
         case .gzip:
             // VNN-COMP ships its networks as `.onnx.gz`: a compressed ONNX model is read as one (`ONNXModel.read`
             // inflates it under the same size limit); anything else compressed is named for what it holds.
-            let inner = Gzip.peek(url).map { FileKind.identify($0) } ?? .unknown
-            let namedCompressedONNX = url.lastPathComponent.lowercased().hasSuffix(".onnx.gz") || namedONNX
-            if inner == .onnx || (namedCompressedONNX && (inner == .unknown || inner == .safetensors)) { break }
+            var inner = Gzip.peek(url).map { FileKind.identify($0) } ?? .unknown
+            if inner == .empty {
+                // Nothing came out of the first bytes: a stream that holds nothing, or one cut short or damaged before
+                // its first byte, which gunzipping would not mend. Reading it whole says which (`GzipError`).
+                inner = FileKind.identify(try Gzip.readPlainOrCompressed(url, maxBytes: ONNXLimits().maxFileBytes).data.prefix(512))
+            }
+            if inner == .gzip { throw GzipError(path: path, problem: .compressedTwice) }
+            if inner == .onnx || (namedONNX && (inner == .unknown || inner == .safetensors)) { break }
             let held = inner == .unknown ? "" : " (\(inner.description) inside)"
             throw CheckpointError(path: path, reason: "gzip-compressed\(held); models are read compressed only as ONNX "
                                   + "(.onnx.gz): gunzip it first")
         case .safetensors where namedONNX, .unknown where namedONNX:
             break
         case let other where namedONNX:
-            throw CheckpointError(path: path, reason: "not an ONNX model (\(other.description)), though its name ends in .onnx")
+            throw CheckpointError(path: path, reason: "not an ONNX model (\(other.description)), though its name ends in "
+                                  + (name.hasSuffix(".onnx.gz") ? ".onnx.gz" : ".onnx"))
         case .zip, .safetensors, .unknown:
             return .checkpoint(try Checkpoint.load(url, architecture: architecture))
         case let other:

@@ -10,8 +10,8 @@ import SwiftProtobuf
 /// Source: onnx/onnx.proto and onnx/IR.md of the ONNX specification.
 public enum ONNXModel {
     /// Reads and decodes the model at `url`, which may be gzip-compressed (`Gzip.readPlainOrCompressed`).
-    /// - Throws: `ONNXError` (the model), `GzipError` (the file cannot be read at all, or its compressed data is
-    ///   corrupt).
+    /// - Throws: `ONNXError` (the model, an empty file), `GzipError` (the file cannot be read at all, or its compressed
+    ///   data is corrupt, cut short or compressed twice).
     public static func read(_ url: URL, limits: ONNXLimits = ONNXLimits()) throws -> ONNXGraph {
         // A gzip-compressed model (`.onnx.gz`, as VNN-COMP ships them) is read through the same limit.
         let data: Data
@@ -25,6 +25,8 @@ public enum ONNXModel {
             case .tooLarge:
                 throw ONNXError(path: url.relativePath, problem: .limitExceeded("gzip-compressed, and the model inside is "
                     + "larger than the reader's limit of \(limits.maxFileBytes) bytes"))
+            case .empty:
+                throw ONNXError(path: url.relativePath, problem: .malformed(e.problem.text))
             default:
                 throw e
             }

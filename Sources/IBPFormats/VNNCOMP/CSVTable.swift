@@ -30,7 +30,8 @@ public struct CSVTable {
     public static let maxBytes = 64 << 20
 
     /// Reads the file at `url` (named as given in errors), refusing one over `maxBytes` before reading it.
-    /// - Throws: `CSVError` (too large, not UTF-8 text, quoting, spaces), `GzipError` (unreadable, corrupt).
+    /// - Throws: `CSVError` (too large, not UTF-8 text, quoting, spaces), `GzipError` (unreadable, empty, corrupt, cut
+    ///   short, compressed twice).
     public static func read(_ url: URL, maxBytes: Int = CSVTable.maxBytes) throws -> CSVTable {
         let path = url.relativePath
         let data: Data

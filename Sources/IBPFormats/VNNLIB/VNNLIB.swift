@@ -39,7 +39,7 @@ public enum VNNLIB {
     /// Reads and interprets the property at `url`.
     /// The file may be gzip-compressed (`.vnnlib.gz`), read under the same size limit (`Gzip.readPlainOrCompressed`).
     /// - Throws: `VNNLIBError`, `VNNLIBTimeout` past `limits.deadline`, or `GzipError` when the file cannot be read
-    ///   at all or its compressed data is corrupt.
+    ///   at all, is empty, or its compressed data is corrupt, cut short, empty or compressed twice.
     public static func read(_ url: URL, limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
         // A gzip-compressed property (`.vnnlib.gz`, as VNN-COMP ships them) is read through the same limit.
         let data: Data
@@ -70,6 +70,14 @@ public enum VNNLIB {
     public static func parse(_ data: Data, path: String = "<memory>", limits: VNNLIBLimits = VNNLIBLimits()) throws -> VNNLIBProperty {
         guard data.count <= limits.maxFileBytes else {
             throw VNNLIBError(path: path, problem: VNNLIBProblem("the text is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
+        }
+        guard !data.isEmpty else { throw VNNLIBError(path: path, problem: VNNLIBProblem("the file is empty (0 bytes)")) }
+        // A file of another kind (an ONNX model given as the property, a PNG, ...) is named for what it is, not
+        // answered with its first bytes as a token. VNNLIB text is `.text` (or `.unknown` with a stray non-UTF-8
+        // byte, which the reader names where it is).
+        let kind = FileKind.identify(data.prefix(512))
+        guard kind == .text || kind == .unknown else {
+            throw VNNLIBError(path: path, problem: VNNLIBProblem("not a VNNLIB property (\(kind.description))"))
         }
         var interpreter = VNNLIBInterpreter(path: path, limits: limits)
         do {
