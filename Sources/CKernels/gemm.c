@@ -4,6 +4,7 @@
 // products are small: packing each operand once per call and masking the edges beats a general BLAS call there.
 #include "ckernels.h"
 #include "scratch.h"
+#include "transpose16.h"
 
 #include <immintrin.h>
 #include <pthread.h>
@@ -28,34 +29,6 @@ static void detect_cpu(void) {
 int ckernels_available(void) {
     pthread_once(&cpu_once, detect_cpu);
     return has_avx512;
-}
-
-// In-register transpose of a 16 x 16 block: afterwards r[q] holds what was column q of the rows r[0..15].
-__attribute__((target("avx512f"), always_inline))
-static inline void transpose16(__m512 r[16]) {
-    __m512 t[16];
-    for (int i = 0; i < 8; i++) {
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    for (int i = 0; i < 4; i++) {
-        __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
-        __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
-        r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-        r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-        r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-        r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-    }
-    for (int i = 0; i < 4; i++) {
-        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
-        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
-    }
-    for (int i = 0; i < 8; i++) {
-        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
-    }
 }
 
 // The first `count` (0...16) lanes.
@@ -160,12 +133,7 @@ void ckernels_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                  const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                  float beta, float *c, ptrdiff_t ldc) {
     if (m <= 0 || n <= 0) return;
-    if (k <= 0) {
-        // C = beta C (an empty sum), with beta 0 meaning overwrite.
-        for (ptrdiff_t i = 0; i < m; i++)
-            for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
-        return;
-    }
+    if (k <= 0) return ckernels_scale_c(m, n, beta, c, ldc);
     // Row-major B is read in place unless its row stride is a multiple of 256 bytes: then the rows of a panel
     // would crowd a few L1 sets and evict each other, and a packed copy is faster.
     int direct = csb == 1 && rsb % 64 != 0;

@@ -209,12 +209,7 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                          const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                          float beta, float *c, ptrdiff_t ldc) {
     if (m <= 0 || n <= 0) return;
-    if (k <= 0) {
-        // C = beta C (an empty sum), with beta 0 meaning overwrite.
-        for (ptrdiff_t i = 0; i < m; i++)
-            for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
-        return;
-    }
+    if (k <= 0) return ckernels_scale_c(m, n, beta, c, ldc);
     // Row-major B is read in place unless its row stride is a multiple of 256 bytes: then the rows of a panel
     // crowd a few L1 sets and evict each other, and a packed copy is faster, but only when many row panels of A
     // reuse it: with m <= 64 (a layer's 16-64 output channels, or a weight gradient's rows) packing is a pass over

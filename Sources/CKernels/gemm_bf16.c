@@ -9,6 +9,7 @@
 // pair half), so a panel row holds k steps 2q and 2q + 1 of every row or column side by side.
 #include "ckernels.h"
 #include "scratch.h"
+#include "transpose16.h"
 
 #include <immintrin.h>
 #include <pthread.h>
@@ -42,34 +43,6 @@ int ckernels_bf16_available(void) {
 // The first `count` (0...16) lanes.
 static inline __mmask16 lanes16(ptrdiff_t count) {
     return count >= 16 ? 0xFFFF : count <= 0 ? 0 : (__mmask16)((1u << count) - 1);
-}
-
-// In-register transpose of a 16 x 16 block of 32-bit lanes (floats or bf16 pairs): afterwards r[q] holds what was
-// column q of the rows r[0..15] (as gemm.c's).
-BF16_TARGET static inline void transpose16(__m512 r[16]) {
-    __m512 t[16];
-    for (int i = 0; i < 8; i++) {
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    for (int i = 0; i < 4; i++) {
-        __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
-        __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
-        r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-        r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-        r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-        r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-    }
-    for (int i = 0; i < 4; i++) {
-        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
-        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
-    }
-    for (int i = 0; i < 8; i++) {
-        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
-    }
 }
 
 // Up to 32 consecutive floats x[0..count) (zero past count) as 16 bf16 pairs (x[2t], x[2t + 1]) in 32-bit lanes.
@@ -167,11 +140,7 @@ void ckernels_sgemm_bf16(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                          const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                          float beta, float *c, ptrdiff_t ldc) {
     if (m <= 0 || n <= 0) return;
-    if (k <= 0) {
-        for (ptrdiff_t i = 0; i < m; i++)
-            for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
-        return;
-    }
+    if (k <= 0) return ckernels_scale_c(m, n, beta, c, ldc);
     ptrdiff_t mcMax = m < MC ? m : MC, ncMax = n < NC ? n : NC;
     ptrdiff_t aPanels = (mcMax + MR - 1) / MR, bPanels = (ncMax + NR - 1) / NR;
     // Pairs take one float's room each: KC / 2 pairs per panel row.

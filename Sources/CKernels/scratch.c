@@ -34,3 +34,8 @@ float *ckernels_scratch_reserve(size_t count) {
     }
     return s->data;
 }
+
+void ckernels_scale_c(ptrdiff_t m, ptrdiff_t n, float beta, float *c, ptrdiff_t ldc) {
+    for (ptrdiff_t i = 0; i < m; i++)
+        for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+}
