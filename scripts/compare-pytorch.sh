@@ -69,6 +69,9 @@ def main():
             if not t or not o:
                 continue
             print(f"{model:8s}{our_name:22s}{t['median']:12.0f}{o['median']:12.0f}{o['median'] / t['median']:13.2f}x")
+    print("ibp-bench, every row of the same run:")
+    for r in ours["rows"]:
+        print(f"  {r['model']:9s}{r['measure']:24s}{r['median']:12.1f}{r['min']:12.1f}{r['max']:12.1f}  {r['unit']}")
     peak = mine.get(("machine", "sgemm-peak"))
     other = next((r for (m, name), r in mine.items()
                   if m == "machine" and name not in ("sgemm-peak", "bf16-sgemm-peak")), None)
