@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
            data=$1; shift ;;
     esac
 done
-data="${data:-${IBP_DATA:-data/mnist}}"
+if [ -n "$data" ]; then data=$(from_caller "$data"); else data=$(data_dir); fi
 limit="${limit:-1000}"
 require_count "$limit" --limit
 [ "$limit" -le 10000 ] || usage_error "--limit must be at most 10000 (the MNIST test images), got $limit"

@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 [ $# -le 1 ] || usage_error "usage: scripts/results.sh [DATA_DIR]"
-data="${1:-${IBP_DATA:-data/mnist}}"
+data=$(data_dir "${@:1:1}")
 require_mnist "$data" t10k
 swift build -c release --product evaluate
 out=docs/results

@@ -7,9 +7,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 [ $# -le 3 ] || usage_error "usage: scripts/time-training.sh [DATA_DIR] [STEPS] [PRECISION]"
-data="${1:-${IBP_DATA:-data/mnist}}"
-steps="${2:-60000}"
-precision="${3:-fp32}"
+data=$(data_dir "${@:1:1}")
+steps="${2-60000}"
+precision="${3-fp32}"
 require_count "$steps" STEPS
 [[ "$precision" =~ ^(fp32|bf16)$ ]] || usage_error "PRECISION is fp32 or bf16, got '$precision'"
 require_mnist "$data" train t10k

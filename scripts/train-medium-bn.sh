@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 [ $# -le 1 ] || usage_error "usage: scripts/train-medium-bn.sh [DATA_DIR]"
-data="${1:-${IBP_DATA:-data/mnist}}"
+data=$(data_dir "${@:1:1}")
 require_mnist "$data" train t10k
 train="${TRAIN_BIN:-}"
 if [ -z "$train" ]; then swift build -c release --product train; train=.build/release/train; fi

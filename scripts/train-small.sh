@@ -7,8 +7,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 [ $# -le 2 ] || usage_error "usage: scripts/train-small.sh [DATA_DIR] [STEPS]"
-data="${1:-${IBP_DATA:-data/mnist}}"
-steps="${2:-60000}"
+data=$(data_dir "${@:1:1}")
+steps="${2-60000}"
 require_count "$steps" STEPS
 require_mnist "$data" train t10k
 train="${TRAIN_BIN:-}"

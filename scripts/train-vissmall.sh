@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 [ $# -le 1 ] || usage_error "usage: scripts/train-vissmall.sh [DATA_DIR]"
-data="${1:-${IBP_DATA:-data/mnist}}"
+data=$(data_dir "${@:1:1}")
 require_mnist "$data" train t10k
 common=(--model vissmall --steps 10000 --seed 1 --data "$data" --force --eval-limit 10000 --eval-every 10000)
 swift run -c release train "${common[@]}" --method nominal --learning-rate 6e-3 --decay-steps 5000,8000 \

@@ -15,11 +15,14 @@ final class ScriptTests: XCTestCase {
     /// Bad command lines per script, with the exit status each must give. `DATA` stands for a good data folder,
     /// so that the bad part is the other argument.
     private static let cases: [String: [([String], Int32)]] = [
-        "scripts/results.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
-        "scripts/train-small.sh": [(["/nonexistent/mnist"], 1), (["DATA", "abc"], 64), (["DATA", "-5"], 64)],
+        "scripts/results.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64), ([""], 64)],
+        "scripts/train-small.sh": [(["/nonexistent/mnist"], 1), (["DATA", "abc"], 64), (["DATA", "-5"], 64),
+                                   (["DATA", ""], 64)],
         "scripts/train-vissmall.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
         "scripts/train-medium-bn.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
-        "scripts/time-training.sh": [(["/nonexistent/mnist"], 1), (["DATA", "0"], 64)],
+        // An argument given empty is refused, not taken for its default (`"" 60000` trained for 15 minutes).
+        "scripts/time-training.sh": [(["/nonexistent/mnist"], 1), (["DATA", "0"], 64), ([""], 64), (["DATA", ""], 64),
+                                     (["DATA", "20", ""], 64), (["DATA", "20", "fp16"], 64)],
         "scripts/get-mnist.sh": [(["README.md"], 64), (["a", "b"], 64)],
         "scripts/compare-pytorch.sh": [(["--bogus"], 64), (["--repeats", "x"], 64), (["--models", "large"], 64)],
         "scripts/compare-lirpa.sh": [(["--bogus"], 64), (["--limit", "x"], 64), (["/nonexistent/mnist"], 1),
@@ -119,6 +122,37 @@ final class ScriptTests: XCTestCase {
         XCTAssertEqual(outcome.status, 1)
         XCTAssertTrue(outcome.stderr.contains("scripts/get-mnist.sh"), outcome.stderr)
         XCTAssertEqual(try Data(contentsOf: small), original)
+    }
+
+    /// A relative DATA_DIR is read from the folder the script is started in, as every other tool reads a path (the
+    /// scripts work in the repository, and `mnist` given in /work/shared was looked for as <repository>/mnist):
+    /// started beside the data folder and given its name, the scripts that take one get past their data check to
+    /// the build (the `swift` on PATH here records the call and fails).
+    func testARelativeDataFolderIsReadFromWhereTheScriptRuns() throws {
+        let root = Fixtures.packageRoot
+        let parent = try TempFolder.make(for: self)
+        let data = parent.appendingPathComponent("mnist-here")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try Fixtures.writeData(to: data, count: 10)
+        let bin = try TempFolder.make(for: self)
+        let marker = bin.appendingPathComponent("swift-was-called")
+        try Data("#!/bin/sh\ntouch '\(marker.path)'\nexit 1\n".utf8).write(to: bin.appendingPathComponent("swift"))
+        chmod(bin.appendingPathComponent("swift").path, 0o755)
+        // A copy of the repository, so that nothing a script does touches this one.
+        let repo = try TempFolder.make(for: self)
+        for item in Self.copied {
+            let target = repo.appendingPathComponent(item)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: root.appendingPathComponent(item), to: target)
+        }
+        for (script, arguments) in [("scripts/time-training.sh", ["mnist-here", "20", "bf16"]),
+                                    ("scripts/train-small.sh", ["mnist-here", "20"])] {
+            let outcome = try Self.run(repo.appendingPathComponent(script), arguments, in: parent, path: bin)
+            XCTAssertFalse(outcome.stderr.contains("no such data folder"), "\(script): \(outcome.stderr)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: marker.path), "\(script) stopped before building: "
+                          + outcome.stderr)
+            try? FileManager.default.removeItem(at: marker)
+        }
     }
 
     /// Every file under `folder` with its bytes' hash, and every folder.

@@ -314,6 +314,33 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertEqual(GEMMPrecision.current, .fp32)
     }
 
+    /// On a CPU without AVX512_BF16 (simulated), a new bf16 run and the resume of one are refused before any step,
+    /// in one line that names the instruction set and both ways on (the resume does not ask for a flag it never had).
+    func testBF16WithoutTheInstructionsIsRefusedForNewAndResumedRuns() throws {
+        var bf16 = settings(steps: 4)
+        bf16.precision = .bf16
+        let saved = GEMMPrecision.bf16Runs
+        defer { GEMMPrecision.bf16Runs = saved }
+        if saved {
+            XCTAssertFalse(try Trainer.start(bf16, dataDirectory: data, directory: dir.appendingPathComponent("r"),
+                                             force: false).run(progress: { _ in }, shouldStop: { true }))
+        }
+        GEMMPrecision.bf16Runs = false
+        var attempts: [() throws -> Void] = [{
+            _ = try Trainer.start(bf16, dataDirectory: self.data, directory: self.dir.appendingPathComponent("n"),
+                                  force: false)
+        }]
+        // The resume of a run recorded in bf16 (made above while the instructions ran).
+        if saved { attempts.append { _ = try Trainer.resume(directory: self.dir.appendingPathComponent("r")) } }
+        for attempt in attempts {
+            XCTAssertThrowsError(try attempt()) {
+                let text = "\($0)"
+                XCTAssert(text.contains("need AVX512_BF16") && text.contains("without --precision")
+                          && text.contains("resumes only on a CPU that has it") && !text.contains("\n"), text)
+            }
+        }
+    }
+
     /// The record: the data folder (absolute), its digest, the thread count and the GEMM kernel; resuming without
     /// --data uses the recorded folder, and a checkpoint does not record the folder (it would make its bytes
     /// depend on where the data lies).

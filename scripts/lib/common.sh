@@ -3,6 +3,23 @@
 # target only when the whole step succeeded: a failure never leaves a tracked file empty or half written.
 # Exit statuses as the Swift tools: 64 for a bad command line, 1 for a failure while working.
 
+# The folder the script was started from: every script sources this file first, then works in the repository.
+CALLER_DIR="$PWD"
+
+# from_caller PATH: PATH as the caller meant it: absolute as it is, relative from the folder the script was started
+# in (not the repository it then works in).
+from_caller() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$CALLER_DIR/$1" ;; esac; }
+
+# data_dir [DATA_DIR]: the MNIST folder: DATA_DIR, else $IBP_DATA (both from the caller's folder), else the
+# repository's data/mnist. A DATA_DIR given as "" is refused: it would silently mean the default.
+data_dir() {
+  if [ $# -ge 1 ]; then
+    [ -n "$1" ] || usage_error "DATA_DIR is empty; give the MNIST folder, or leave it out for \$IBP_DATA or data/mnist"
+    from_caller "$1"
+  elif [ -n "${IBP_DATA:-}" ]; then from_caller "$IBP_DATA"
+  else echo data/mnist; fi
+}
+
 # die MESSAGE: one line on stderr naming the script, exit 1.
 die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
 

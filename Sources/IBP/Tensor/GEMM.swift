@@ -68,8 +68,11 @@ public enum GEMMPrecision: String, Codable, Sendable, CaseIterable {
 
     /// Whether this CPU runs `precision` (bf16 needs AVX-512 F/BW/VL and AVX512_BF16).
     public static func isAvailable(_ precision: GEMMPrecision) -> Bool {
-        precision == .fp32 || ckernels_bf16_available() == 1
+        precision == .fp32 || bf16Runs
     }
+
+    /// Whether this CPU runs bf16 products (`ckernels_bf16_available`); tests set it false to see a CPU without.
+    nonisolated(unsafe) static var bf16Runs = ckernels_bf16_available() == 1
 
     /// Runs `body` with `gemm` in `precision`, then restores the precision before it. Not reentrant across
     /// threads: the training loop calls it from its one driving thread; `gemm`'s workers read the value the

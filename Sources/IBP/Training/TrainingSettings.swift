@@ -89,8 +89,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         }
         try validateCROWNIBP()
         if precision == .bf16 && !GEMMPrecision.isAvailable(.bf16) {
-            throw fail("--precision bf16 needs AVX512_BF16 (vdpbf16ps), which this CPU (\(CPUInfo.current.modelName)) "
-                       + "lacks; leave --precision out to train in fp32")
+            throw fail("bf16 products (--precision bf16, recorded as \"precision\": \"bf16\") need AVX512_BF16 "
+                       + "(vdpbf16ps), which this CPU (\(CPUInfo.current.modelName)) lacks: start the run without "
+                       + "--precision to train in fp32; a run recorded in bf16 resumes only on a CPU that has it")
         }
         try epochs?.validate()
         try warmupRegularizer?.validate()
