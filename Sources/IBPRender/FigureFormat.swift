@@ -1,7 +1,8 @@
 import Foundation
+import IBPFormats
 
 /// The file formats figures are written in; all three come from the same `Picture` through Cairo.
-public enum FigureFormat: String, CaseIterable, Codable, Sendable {
+public enum FigureFormat: String, CaseIterable, Codable, Sendable, NamedChoice {
     /// 8-bit RGB through the project's libpng writer, with provenance in tEXt chunks.
     case png
     /// SVG 1.1 (text as glyph outlines, value grids as embedded pixel images); provenance in `<metadata>`.

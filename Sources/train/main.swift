@@ -247,7 +247,9 @@ struct Train: ParsableCommand {
             }
             trainer.warnings.forEach(warn)
             Interrupt.install()
-            var bar = ProgressBar(total: trainer.settings.steps, label: trainer.settings.model, plainEvery: 500,
+            // The label says when the steps run in bf16 (`--precision bf16`, or a resumed bf16 run).
+            let label = trainer.settings.model + (trainer.settings.precision == .bf16 ? " (bf16)" : "")
+            var bar = ProgressBar(total: trainer.settings.steps, label: label, plainEvery: 500,
                                   initial: trainer.step)
             let finished = try trainer.run(progress: { p in
                 let verified = p.batch.verified.map { String(format: " ver %.2f", Double($0) / Double(p.batch.count)) } ?? ""

@@ -22,7 +22,7 @@ extension BoundMethod {
 }
 
 /// The bound methods by their command-line names (`--bounds ibp,crown-ibp,crown`).
-public enum BoundMethodName: String, CaseIterable, Codable, Sendable {
+public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoice {
     /// Interval bound propagation (Gowal et al., ICCV 2019, section 3).
     case ibp
     /// IBP with every bound rounded outwards, so a certificate is a proof about the real-arithmetic network.

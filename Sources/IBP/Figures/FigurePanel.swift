@@ -1,7 +1,8 @@
 import Foundation
+import IBPFormats
 
 /// How the concrete perturbed input of a figure is chosen inside the eps-box.
-public enum Perturbation: String, CaseIterable, Codable, Sendable {
+public enum Perturbation: String, CaseIterable, Codable, Sendable, NamedChoice {
     /// The strongest point PGD finds against this model (the default: shows whether the prediction can flip).
     case pgd
     /// A uniformly random point of the box.

@@ -1,8 +1,9 @@
 import Foundation
+import IBPFormats
 import IBPRender
 
 /// The figures `visualize` draws, one subcommand each.
-public enum FigureKind: String, CaseIterable, Codable, Sendable {
+public enum FigureKind: String, CaseIterable, Codable, Sendable, NamedChoice {
     /// Models side by side (the seed's figure for two).
     case compare
     /// One model, one column per bound method.

@@ -1,9 +1,10 @@
 import Foundation
+import IBPFormats
 
 /// An elementwise monotone non-decreasing activation f, the primitive every bound method handles with two rules:
 /// the interval image [f(l), f(u)] (IBP) and a linear relaxation a_l z + b_l <= f(z) <= a_u z + b_u on [l, u]
 /// (CROWN; Zhang et al., NeurIPS 2018, section 3.2 and table 1).
-public enum MonotoneKind: String, Codable, Sendable, CaseIterable {
+public enum MonotoneKind: String, Codable, Sendable, CaseIterable, NamedChoice {
     case relu, sigmoid, tanh
 
     /// f(z) in float32, the same function the layers compute.

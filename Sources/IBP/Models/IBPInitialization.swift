@@ -1,3 +1,4 @@
+import IBPFormats
 /// IBP initialisation (Shi et al., NeurIPS 2021, "Fast certified robust training with short warmup", sec. 3.2):
 /// w ~ N(0, sigma^2) with sigma = sqrt(2 pi) / n for an affine layer of fan-in n, so that E[Delta_i] / E[Delta_{i-1}]
 /// = 1 for the interval radii Delta of consecutive affine outputs.
@@ -7,7 +8,7 @@
 /// so E[Delta_i] = n_i sigma_i sqrt(2/pi) E[Delta_{i-1}] / 2 = n_i sigma_i / sqrt(2 pi) E[Delta_{i-1}], which is 1 at
 /// sigma_i = sqrt(2 pi) / n_i. Orthogonal or Kaiming weights give ratios of order sqrt(n) instead, so IBP bounds grow
 /// by a factor of about sqrt(n) per layer at initialisation (the paper's fig. 1).
-public enum WeightInitialization: String, Codable, CaseIterable, Sendable {
+public enum WeightInitialization: String, Codable, CaseIterable, Sendable, NamedChoice {
     /// Gaussian weights with the paper's sigma = sqrt(2 pi) / fan-in in every affine layer of the body (the head
     /// keeps its orthogonal weights, as in the authors' `manual_init.py`), zero biases.
     case ibp

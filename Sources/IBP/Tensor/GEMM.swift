@@ -1,3 +1,4 @@
+import IBPFormats
 import CBLAS
 import CKernels
 
@@ -56,7 +57,7 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
 /// The precision of `gemm`'s products. Everything computes in float32 unless a caller opts in for a scope
 /// (`GEMMPrecision.with`): `train --precision bf16` does so for its training steps only (issue 16), never for
 /// evaluations, checkpoints' bounds, certificates or sound bounds.
-public enum GEMMPrecision: String, Codable, Sendable, CaseIterable {
+public enum GEMMPrecision: String, Codable, Sendable, CaseIterable, NamedChoice {
     /// float32 products on the kernel `GEMMKernel.current` picks.
     case fp32
     /// A and B rounded to bfloat16 (round to nearest even), products summed in float32 by AVX512_BF16's vdpbf16ps

@@ -1,10 +1,11 @@
+import IBPFormats
 /// The shape of the eps ramp: the fraction f(t) in [0, 1] of `--epsilon-train` reached at step t of a ramp from
 /// step s (the end of the warm-up) to step e = s + `rampSteps`. `linear`: f = (t - s) / (e - s) (Gowal et al.).
 /// `smooth`: DeepMind's `smooth_schedule` (interval-bound-propagation, src/utils.py), f = alpha (t - s)^beta up to
 /// the mid step m = s + floor(mid (e - s)), then linear from f(m) to 1 at e, with alpha chosen so that the slope is
 /// continuous at m; mid = 0.25, beta = 4 (its defaults). Shi et al. (NeurIPS 2021) ramp eps the same way (slow
 /// polynomial or exponential start, linear end) so that the bounds do not blow up while eps is tiny.
-public enum EpsilonRamp: String, Codable, CaseIterable, Sendable {
+public enum EpsilonRamp: String, Codable, CaseIterable, Sendable, NamedChoice {
     case linear
     case smooth
 

@@ -5,7 +5,7 @@ import IBPFormats
 /// `--resume` reads back) and in checkpoints (without the data folder, so that checkpoints do not depend on where
 /// the data lies).
 public struct TrainingSettings: Codable, Equatable, Sendable {
-    public enum Method: String, Codable, Sendable, CaseIterable {
+    public enum Method: String, Codable, Sendable, CaseIterable, NamedChoice {
         /// Plain cross-entropy on the nominal logits.
         case nominal
         /// The IBP objective with the epsilon and kappa schedules.

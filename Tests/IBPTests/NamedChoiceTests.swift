@@ -1,0 +1,35 @@
+import Foundation
+import IBPFormats
+import IBPRender
+import XCTest
+@testable import IBP
+
+/// Every enum a record names by a word (`NamedChoice`): an unknown word is named with the words the field takes,
+/// never as Foundation's "Cannot initialize TYPE from invalid String value" (a Swift type the user never sees); a
+/// known word still decodes. Found with a hand-edited `"precision": "bf17"` in a run's settings.json.
+final class NamedChoiceTests: XCTestCase {
+    private struct Record<T: NamedChoice>: Codable { var choice: T }
+
+    private func check<T: NamedChoice>(_ type: T.Type, file: StaticString = #filePath, line: UInt = #line) throws {
+        let good = try StrictJSON.decode(Record<T>.self, from: Data("{\"choice\": \"\(T.allCases.first!.rawValue)\"}".utf8))
+        XCTAssertEqual(good.choice.rawValue, T.allCases.first!.rawValue, file: file, line: line)
+        XCTAssertThrowsError(try StrictJSON.decode(Record<T>.self, from: Data("{\"choice\": \"bogus\\u0007\"}".utf8)),
+                             file: file, line: line) {
+            let reason = ($0 as? StrictJSON.Failure)?.reason ?? "\($0)"
+            let words = T.allCases.map(\.rawValue).joined(separator: ", ")
+            XCTAssertEqual(reason, "field \"choice\" is \"bogus\\u{7}\"; expected \(words)", file: file, line: line)
+        }
+    }
+
+    func testEveryRecordedWordNamesTheWordsItTakes() throws {
+        try check(TrainingSettings.Method.self)
+        try check(GEMMPrecision.self)
+        try check(WeightInitialization.self)
+        try check(EpsilonRamp.self)
+        try check(BoundMethodName.self)
+        try check(MonotoneKind.self)
+        try check(FigureKind.self)
+        try check(Perturbation.self)
+        try check(FigureFormat.self)
+    }
+}
