@@ -4,7 +4,7 @@
 // products are small: packing each operand once per call and masking the edges beats a general BLAS call there.
 #include "ckernels.h"
 #include "scratch.h"
-#include "transpose16.h"
+#include "avx512_tile.h"
 
 #include <immintrin.h>
 #include <pthread.h>
@@ -31,10 +31,6 @@ int ckernels_available(void) {
     return has_avx512;
 }
 
-// The first `count` (0...16) lanes.
-static inline __mmask16 lanes(ptrdiff_t count) {
-    return count >= 16 ? 0xFFFF : count <= 0 ? 0 : (__mmask16)((1u << count) - 1);
-}
 
 // dst[p * MR + i] = A(i, p) for p < kc, i < MR; rows past `rows` are zero so the kernel never branches on the edge.
 __attribute__((target("avx512f")))
@@ -114,18 +110,7 @@ static void kernel(ptrdiff_t kc, const float *restrict a, const float *restrict 
             c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
         }
     }
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    for (int i = 0; i < MR; i++) {
-        if (i >= rows) break;
-        float *ci = c + i * ldc;
-        __m512 r0 = _mm512_mul_ps(c0[i], va), r1 = _mm512_mul_ps(c1[i], va);
-        if (beta != 0) {
-            r0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m0, ci), vb, r0);
-            r1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m1, ci + 16), vb, r1);
-        }
-        _mm512_mask_storeu_ps(ci, m0, r0);
-        _mm512_mask_storeu_ps(ci + 16, m1, r1);
-    }
+    store_tile(c, ldc, MR, rows, cols, c0, c1, alpha, beta);
 }
 
 void ckernels_sgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,

@@ -9,7 +9,7 @@
 // pair half), so a panel row holds k steps 2q and 2q + 1 of every row or column side by side.
 #include "ckernels.h"
 #include "scratch.h"
-#include "transpose16.h"
+#include "avx512_tile.h"
 
 #include <immintrin.h>
 #include <pthread.h>
@@ -40,14 +40,10 @@ int ckernels_bf16_available(void) {
 
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-// The first `count` (0...16) lanes.
-static inline __mmask16 lanes16(ptrdiff_t count) {
-    return count >= 16 ? 0xFFFF : count <= 0 ? 0 : (__mmask16)((1u << count) - 1);
-}
 
 // Up to 32 consecutive floats x[0..count) (zero past count) as 16 bf16 pairs (x[2t], x[2t + 1]) in 32-bit lanes.
 BF16_TARGET static inline __m512 run32(const float *x, ptrdiff_t count) {
-    __m512 lo = _mm512_maskz_loadu_ps(lanes16(count), x), hi = _mm512_maskz_loadu_ps(lanes16(count - 16), x + 16);
+    __m512 lo = _mm512_maskz_loadu_ps(lanes(count), x), hi = _mm512_maskz_loadu_ps(lanes(count - 16), x + 16);
     return _mm512_castsi512_ps((__m512i)_mm512_cvtne2ps_pbh(hi, lo));
 }
 
@@ -62,7 +58,7 @@ BF16_TARGET static void pack_pairs(const float *x, ptrdiff_t rs, ptrdiff_t cs, p
             const float *x0 = x + 2 * q * rs, *y0 = x0 + rs;
             int second = 2 * q + 1 < kc;
             for (ptrdiff_t h = 0; h < width; h += 16) {
-                __mmask16 m = lanes16(count - h);
+                __mmask16 m = lanes(count - h);
                 __m512 a = _mm512_maskz_loadu_ps(m, x0 + h);
                 __m512 b = second ? _mm512_maskz_loadu_ps(m, y0 + h) : _mm512_setzero_ps();
                 __m512i lo = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(a));
@@ -121,18 +117,7 @@ BF16_TARGET static void kernel(ptrdiff_t kc2, const uint32_t *restrict a, const 
             c1[i] = _mm512_dpbf16_ps(c1[i], ai, b1);
         }
     }
-    __mmask16 m0 = lanes16(cols), m1 = lanes16(cols - 16);
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    for (int i = 0; i < MR && i < rows; i++) {
-        float *ci = c + i * ldc;
-        __m512 r0 = _mm512_mul_ps(c0[i], va), r1 = _mm512_mul_ps(c1[i], va);
-        if (beta != 0) {
-            r0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m0, ci), vb, r0);
-            r1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m1, ci + 16), vb, r1);
-        }
-        _mm512_mask_storeu_ps(ci, m0, r0);
-        _mm512_mask_storeu_ps(ci + 16, m1, r1);
-    }
+    store_tile(c, ldc, MR, rows, cols, c0, c1, alpha, beta);
 }
 
 void ckernels_sgemm_bf16(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
