@@ -23,10 +23,10 @@ while [ $# -gt 0 ]; do
                  limit=$2; shift 2 ;;
         -*) usage_error "unknown option $1; $usage" ;;
         *) [ -z "$data" ] || usage_error "one DATA_DIR, got $data and $1; $usage"
-           data=$1; shift ;;
+           data=$(data_dir "$1"); shift ;;
     esac
 done
-if [ -n "$data" ]; then data=$(from_caller "$data"); else data=$(data_dir); fi
+[ -n "$data" ] || data=$(data_dir)
 limit="${limit:-1000}"
 require_count "$limit" --limit
 [ "$limit" -le 10000 ] || usage_error "--limit must be at most 10000 (the MNIST test images), got $limit"

@@ -10,8 +10,15 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 [ $# -le 2 ] || usage_error "usage: scripts/vnncomp.sh [VNNCOMP_DIR] [METHODS]"
-dir="${1:-../shared/vnncomp}"
-methods="${2:-ibp,sound-ibp,crown-ibp,crown}"
+# A VNNCOMP_DIR given is read from where the script runs (the default is the repository's ../shared/vnncomp); an
+# argument given empty is refused, not taken for its default.
+if [ $# -ge 1 ]; then
+  [ -n "$1" ] || usage_error "VNNCOMP_DIR is empty; give the VNN-COMP folder, or leave it out for ../shared/vnncomp"
+  dir=$(from_caller "$1")
+else
+  dir=../shared/vnncomp
+fi
+methods="${2-ibp,sound-ibp,crown-ibp,crown}"
 IFS=',' read -r -a list <<< "$methods"
 [ ${#list[@]} -gt 0 ] || usage_error "METHODS is empty; give a comma list of ibp, sound-ibp, crown-ibp, crown"
 for m in "${list[@]}"; do
