@@ -12,12 +12,7 @@ cd "$(dirname "$0")/.."
 [ $# -le 2 ] || usage_error "usage: scripts/vnncomp.sh [VNNCOMP_DIR] [METHODS]"
 # A VNNCOMP_DIR given is read from where the script runs (the default is the repository's ../shared/vnncomp); an
 # argument given empty is refused, not taken for its default.
-if [ $# -ge 1 ]; then
-  [ -n "$1" ] || usage_error "VNNCOMP_DIR is empty; give the VNN-COMP folder, or leave it out for ../shared/vnncomp"
-  dir=$(from_caller "$1")
-else
-  dir=../shared/vnncomp
-fi
+if [ $# -ge 1 ]; then dir=$(given_folder VNNCOMP_DIR "$1" ../shared/vnncomp); else dir=../shared/vnncomp; fi
 methods="${2-ibp,sound-ibp,crown-ibp,crown}"
 IFS=',' read -r -a list <<< "$methods"
 [ ${#list[@]} -gt 0 ] || usage_error "METHODS is empty; give a comma list of ibp, sound-ibp, crown-ibp, crown"

@@ -10,12 +10,17 @@ CALLER_DIR="$PWD"
 # in (not the repository it then works in).
 from_caller() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$CALLER_DIR/$1" ;; esac; }
 
+# given_folder NAME VALUE DEFAULT_TEXT: a folder argument the user gave, from the caller's folder; "" is refused
+# (status 64) rather than taken for the default, which DEFAULT_TEXT names.
+given_folder() {
+  [ -n "$2" ] || usage_error "$1 is empty; give the folder, or leave it out for $3"
+  from_caller "$2"
+}
+
 # data_dir [DATA_DIR]: the MNIST folder: DATA_DIR, else $IBP_DATA (both from the caller's folder), else the
-# repository's data/mnist. A DATA_DIR given as "" is refused: it would silently mean the default.
+# repository's data/mnist.
 data_dir() {
-  if [ $# -ge 1 ]; then
-    [ -n "$1" ] || usage_error "DATA_DIR is empty; give the MNIST folder, or leave it out for \$IBP_DATA or data/mnist"
-    from_caller "$1"
+  if [ $# -ge 1 ]; then given_folder DATA_DIR "$1" "\$IBP_DATA or data/mnist"
   elif [ -n "${IBP_DATA:-}" ]; then from_caller "$IBP_DATA"
   else echo data/mnist; fi
 }
