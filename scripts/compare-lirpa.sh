@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
         -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --limit) [ $# -ge 2 ] || usage_error "--limit needs a value; $usage"
                  [ -z "$limit" ] || usage_error "--limit is given twice; $usage"
+                 [ -n "$2" ] || usage_error "--limit is empty; $usage"
                  limit=$2; shift 2 ;;
         -*) usage_error "unknown option $1; $usage" ;;
         *) [ -z "$data" ] || usage_error "one DATA_DIR, got $data and $1; $usage"

@@ -8,7 +8,7 @@ set -euo pipefail
 
 usage() { echo "get-mnist.sh: error: $*; usage: scripts/get-mnist.sh [DIR]" >&2; exit 64; }
 [[ $# -le 1 ]] || usage "too many arguments"
-DIR="${1:-data/mnist}"
+DIR="${1-data/mnist}"
 [[ -n "$DIR" ]] || usage "DIR is empty"
 [[ ! -e "$DIR" || -d "$DIR" ]] || usage "$DIR exists and is not a folder"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -357,7 +357,16 @@ final class FigureTests: XCTestCase {
         try Data(#"{"figures": [{"output": "x.png", "baseline": "a", "ibp": "b", "epsilonz": 0.2}]}"#.utf8).write(to: manifestURL)
         XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("unknown field 'epsilonz'"), "\($0)") }
         try Data(#"{"figures": [{"kind": "heatmap", "output": "x.png", "models": ["a"]}]}"#.utf8).write(to: manifestURL)
-        XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("'kind'"), "\($0)") }
+        XCTAssertThrowsError(try FigureManifest.load(manifestURL)) {
+            // The word and the words the field takes (a NamedChoice), not only "has an unknown value".
+            let words = FigureKind.allCases.map(\.rawValue).joined(separator: ", ")
+            XCTAssert("\($0)".contains("'kind' is \"heatmap\"; expected \(words)"), "\($0)")
+        }
+        try Data(#"{"figures": [{"output": "x.png", "baseline": "a", "ibp": "b", "perturbation": ""}]}"#.utf8)
+            .write(to: manifestURL)
+        XCTAssertThrowsError(try FigureManifest.load(manifestURL)) {
+            XCTAssert("\($0)".contains("'perturbation' is \"\"; expected "), "\($0)")
+        }
         // New user: an empty list wrote an empty index and reported success.
         try Data(#"{"figures": []}"#.utf8).write(to: manifestURL)
         XCTAssertThrowsError(try FigureManifest.load(manifestURL)) { XCTAssert("\($0)".contains("\"figures\" is empty"), "\($0)") }

@@ -87,7 +87,10 @@ public struct FigureManifest {
             throw ManifestError("\(url.path): \(entry) lacks '\(key.stringValue)'")
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.count > 2 {
             let entry = context.codingPath.compactMap(\.intValue).first.map(figureName) ?? "the manifest"
-            throw ManifestError("\(url.path): \(entry): '\(context.codingPath.last!.stringValue)' has an unknown value")
+            let field = context.codingPath.last!.stringValue
+            // A `NamedChoice` (kind, perturbation, format, bound method) names the word and the words it takes.
+            let what = context.debugDescription.hasPrefix("is \"") ? context.debugDescription : "has an unknown value"
+            throw ManifestError("\(url.path): \(entry): '\(field)' \(what)")
         } catch let DecodingError.typeMismatch(type, context) where context.codingPath.count > 2 {
             // `"sample": "0"` or `"sample": 1.5`: name the figure, the field and the type it needs.
             let entry = context.codingPath.compactMap(\.intValue).first.map(figureName) ?? "the manifest"
