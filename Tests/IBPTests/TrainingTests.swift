@@ -314,6 +314,27 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertEqual(GEMMPrecision.current, .fp32)
     }
 
+    /// A hand-edited `"data"` that is empty or relative is refused by name: it meant whatever folder the resume ran
+    /// in (`""` resumed from the current folder and exited 0).
+    func testARecordedDataFolderMustBeAbsolute() throws {
+        let run = dir.appendingPathComponent("d")
+        var at = 0
+        XCTAssertFalse(try Trainer.start(settings(steps: 4), dataDirectory: data, directory: run, force: false)
+            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
+        let url = run.appendingPathComponent("settings.json")
+        let original = try String(contentsOf: url, encoding: .utf8)
+        let recorded = try XCTUnwrap(StrictJSON.decode(TrainingSettings.self, from: Data(original.utf8)).data)
+        for bad in ["", "data", "../mnist"] {
+            try original.replacingOccurrences(of: "\"\(recorded)\"", with: "\"\(bad)\"").write(to: url, atomically: true,
+                                                                                          encoding: .utf8)
+            XCTAssertThrowsError(try Trainer.resume(directory: run)) {
+                XCTAssert("\($0)".contains("field \"data\" is \"\(bad)\"; expected the absolute path"), "\($0)")
+            }
+        }
+        try original.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Trainer.resume(directory: run).step, 2)
+    }
+
     /// On a CPU without AVX512_BF16 (simulated), a new bf16 run and the resume of one are refused before any step,
     /// in one line that names the instruction set and both ways on (the resume does not ask for a flag it never had).
     func testBF16WithoutTheInstructionsIsRefusedForNewAndResumedRuns() throws {

@@ -160,6 +160,12 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
                                     + " (or several joined by +, after a resume on another kernel), as train records it")
             }
         }
+        // train records the data folder absolute (`Trainer.start`); "" or a relative path would be read from
+        // wherever the resume happens to run.
+        if let data, !data.hasPrefix("/") {
+            throw SettingsError(message: "field \"data\" is \"\(FileText.shown(data, limit: 60))\"; expected the absolute "
+                                + "path of the run's data folder, as train records it")
+        }
         if let dataSHA256 {
             let parts = dataSHA256.split(separator: "+", omittingEmptySubsequences: false)
             let digest = { (part: Substring) in
