@@ -120,3 +120,64 @@ void ckernels_lane_col2im_avx2(const float *cols, ptrdiff_t columns, ptrdiff_t g
         }
     }
 }
+
+#pragma clang fp contract(off)
+
+// `LaneTransposedConvolution.direct`: the transposed convolution's product and col2im in one loop, rows as 16 lanes:
+// for every tap k = (c, ky, kx) in order, group and output pixel p = (oy, ox),
+// out[group][c][oy sh + ky][ox sw + kx][0..15] += sum over o in order of w[o K + k] lanes[o columns + group P 16 + p 16]
+// (the sum from +0, each term a product then an add; contraction is off in this file). The same bits as the Swift
+// loop, four pixels' sums at a time (independent, so no order changes). Why: the Swift loop's SIMD16 ran as SSE, and
+// CROWN's window passes (`ConvolutionWindows`) spend most of their time here.
+__attribute__((target("avx2")))
+void ckernels_lane_direct_avx2(const float *lanes, const float *w, ptrdiff_t O, ptrdiff_t K, ptrdiff_t columns,
+                               ptrdiff_t groups, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh,
+                               ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out) {
+    const ptrdiff_t L = 16, P = outH * outW, inSize = channels * height * width;
+    ptrdiff_t k = 0;
+    for (ptrdiff_t c = 0; c < channels; c++) {
+        for (ptrdiff_t ky = 0; ky < kh; ky++) {
+            for (ptrdiff_t kx = 0; kx < kw; kx++, k++) {
+                for (ptrdiff_t gi = 0; gi < groups; gi++) {
+                    const float *src = lanes + gi * P * L;
+                    float *base = out + (gi * inSize + c * height * width) * L;
+                    for (ptrdiff_t oy = 0; oy < outH; oy++) {
+                        float *row = base + ((oy * sh + ky) * width + kx) * L;
+                        const float *in = src + oy * outW * L;
+                        ptrdiff_t ox = 0;
+                        for (; ox + 4 <= outW; ox += 4) {
+                            __m256 s[8];
+                            for (int q = 0; q < 8; q++) s[q] = _mm256_setzero_ps();
+                            for (ptrdiff_t o = 0; o < O; o++) {
+                                __m256 wk = _mm256_broadcast_ss(w + o * K + k);
+                                const float *a = in + o * columns + ox * L;
+                                for (int q = 0; q < 4; q++) {
+                                    s[2 * q] = _mm256_add_ps(s[2 * q], _mm256_mul_ps(wk, _mm256_loadu_ps(a + q * L)));
+                                    s[2 * q + 1] = _mm256_add_ps(s[2 * q + 1],
+                                                                 _mm256_mul_ps(wk, _mm256_loadu_ps(a + q * L + 8)));
+                                }
+                            }
+                            for (int q = 0; q < 4; q++) {
+                                float *d = row + (ox + q) * sw * L;
+                                _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), s[2 * q]));
+                                _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), s[2 * q + 1]));
+                            }
+                        }
+                        for (; ox < outW; ox++) {
+                            __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+                            for (ptrdiff_t o = 0; o < O; o++) {
+                                __m256 wk = _mm256_broadcast_ss(w + o * K + k);
+                                const float *a = in + o * columns + ox * L;
+                                s0 = _mm256_add_ps(s0, _mm256_mul_ps(wk, _mm256_loadu_ps(a)));
+                                s1 = _mm256_add_ps(s1, _mm256_mul_ps(wk, _mm256_loadu_ps(a + 8)));
+                            }
+                            float *d = row + ox * sw * L;
+                            _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), s0));
+                            _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), s1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

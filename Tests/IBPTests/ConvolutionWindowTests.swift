@@ -6,7 +6,8 @@ import IBPFormats
 /// CROWN's windowed passes for convolution neurons (`ConvolutionWindows`) against the straightforward dense rows
 /// (`CROWNMethod.windows` off): the same bounds at every stage and for the specification, up to the order of the
 /// sums, on VALID and SAME (padded) chains, strided and asymmetric kernels, a convolution right after another
-/// (padding masked before an affine step), ReLU, sigmoid and tanh.
+/// (padding masked before an affine step), ReLU, sigmoid and tanh; the windows on lanes (where no window reaches
+/// padding) and on rows.
 final class ConvolutionWindowTests: XCTestCase {
     private func network(_ name: String, seed: UInt64, side: Int) -> (Network, TestRandom) {
         var rand = TestRandom(seed)
@@ -45,8 +46,15 @@ final class ConvolutionWindowTests: XCTestCase {
             // A small row budget as well, so blocks of windows end inside a sample.
             var small = CROWNMethod(intermediate: .crown)
             small.rowBudget = 5000
+            // The windows on rows where the default takes them on lanes (`laneBounds`).
+            var rows = CROWNMethod(intermediate: .crown)
+            rows.windowLanes = false
+            let onLanes = windowed.filter { ConvolutionWindows(layers, index: $0)!.lanesPay }
+            // Lanes only where no window reaches padding: the VALID chains, not `large` (SAME) or the padded one.
+            XCTAssertEqual(!onLanes.isEmpty, ["small", "medium", "vissmall"].contains(name),
+                           "\(name): windows on lanes at \(onLanes)")
             let reference = try dense.bounds(layers, box: box, specification: spec, upperOnly: false)
-            for method in [CROWNMethod(intermediate: .crown), small] {
+            for method in [CROWNMethod(intermediate: .crown), small, rows] {
                 let bounds = try method.bounds(layers, box: box, specification: spec, upperOnly: false)
                 let pairs = zip(bounds.stages, reference.stages).map { ($0, $1) }
                     + [(bounds.specification!, reference.specification!)]

@@ -55,7 +55,12 @@ final class LaneRowsTests: XCTestCase {
                     always.minimumDeadShare = 0
                     var small = always
                     small.rowBudget = 3000
-                    for method in [always, small] {
+                    // The lanes' convolutions by GEMM wherever unpadded, and never (the scatter).
+                    var scatter = always
+                    scatter.laneConvolutionsByGEMM = false
+                    for (method, gemmShare) in [(always, 0.0), (small, 0.5), (scatter, 0.5), (CROWNMethod(intermediate: intermediate), 0.5)] {
+                        LaneRows.gemmLiveShare = gemmShare
+                        defer { LaneRows.gemmLiveShare = 0.5 }
                         let bounds = try method.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
                         XCTAssertEqual(bounds.stages.count, reference.stages.count)
                         let pairs = zip(bounds.stages, reference.stages).map { ($0, $1) }

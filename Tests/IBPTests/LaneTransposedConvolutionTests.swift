@@ -41,8 +41,9 @@ final class LaneTransposedConvolutionTests: XCTestCase {
         XCTAssertFalse(LaneTransposedConvolution.applies(padded))
     }
 
-    /// The AVX2 col2im (`ckernels_lane_col2im_avx2`) gives the Swift loop's bits: strides 1 and 2 both ways,
-    /// several lane groups per call, rows not a multiple of 16.
+    /// The AVX2 col2im (`ckernels_lane_col2im_avx2`) and direct loop (`ckernels_lane_direct_avx2`, up to
+    /// `directChannels` output channels) give the Swift loops' bits: strides 1 and 2 both ways, several lane groups
+    /// per call, rows not a multiple of 16, output rows of 4k + 1, 4k + 2 and 4k + 3 pixels (the kernel's tail).
     func testAVX2Col2imEqualsSwiftBitForBit() {
         var rand = TestRandom(33)
         let saved = LaneTransposedConvolution.col2imAVX2
@@ -51,16 +52,21 @@ final class LaneTransposedConvolutionTests: XCTestCase {
                   ConvGeometry(channels: 3, height: 9, width: 8, kernelHeight: 3, kernelWidth: 2, strideH: 2, strideW: 1,
                                padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
                   ConvGeometry(channels: 2, height: 9, width: 11, kernelHeight: 2, kernelWidth: 3, strideH: 1, strideW: 2,
-                               padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)] {
-            let conv = Conv2D(geometry: g, outChannels: 32, name: "c")
-            conv.weight.value = rand.tensor(conv.weight.value.shape)
-            for m in [5, 40] {
-                let a = rand.tensor([m] + conv.outputShape)
-                LaneTransposedConvolution.col2imAVX2 = false
-                let want = LaneTransposedConvolution.apply(conv, a, parallel: false)
-                LaneTransposedConvolution.col2imAVX2 = saved
-                let got = LaneTransposedConvolution.apply(conv, a, parallel: false)
-                XCTAssertEqual(got.data.map(\.bitPattern), want.data.map(\.bitPattern), "\(g) m \(m)")
+                               padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
+                  ConvGeometry(channels: 2, height: 6, width: 11, kernelHeight: 2, kernelWidth: 3, strideH: 1, strideW: 1,
+                               padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
+                  ConvGeometry(channels: 1, height: 5, width: 7, kernel: 3, stride: 1, same: false)] {
+            for O in [3, LaneTransposedConvolution.directChannels, 32] {
+                let conv = Conv2D(geometry: g, outChannels: O, name: "c")
+                conv.weight.value = rand.tensor(conv.weight.value.shape)
+                for m in [5, 40] {
+                    let a = rand.tensor([m] + conv.outputShape)
+                    LaneTransposedConvolution.col2imAVX2 = false
+                    let want = LaneTransposedConvolution.apply(conv, a, parallel: false)
+                    LaneTransposedConvolution.col2imAVX2 = saved
+                    let got = LaneTransposedConvolution.apply(conv, a, parallel: false)
+                    XCTAssertEqual(got.data.map(\.bitPattern), want.data.map(\.bitPattern), "\(g) O \(O) m \(m)")
+                }
             }
         }
     }

@@ -103,6 +103,50 @@ final class RelaxationKernelTests: XCTestCase {
         }
     }
 
+    /// The lanes' relaxation step (`LaneRows.relax`, rows as 16 lanes per neuron) on the AVX2 kernel and in Swift:
+    /// the same bits, in place and from another buffer, for neuron counts around the 64-neuron blocks, with all-zero
+    /// vectors (copied, adding nothing), vectors of -0, and signed zeros, infinities and NaN among the lanes.
+    func testLaneRelaxAVX2EqualsSwiftBitForBit() {
+        var rng = RandomSource(seed: 6)
+        let saved = LaneRows.relaxAVX2
+        defer { LaneRows.relaxAVX2 = saved }
+        let L = LaneRows.lanes
+        for count in [1, 7, 64, 65, 200] {
+            func values(_ n: Int) -> [Float] { (0..<n).map { _ in (rng.uniform() * 2 - 1) * 3 } }
+            let us = values(count), ui = values(count), ls = values(count), li = values(count)
+            var source = values(count * L)
+            for j in stride(from: 0, to: count, by: 3) { for l in 0..<L { source[j * L + l] = 0 } }
+            for j in stride(from: 1, to: count, by: 5) { for l in 0..<L { source[j * L + l] = -0.0 } }
+            for (i, special) in [Float(-0.0), 0, .infinity, -.infinity, .nan, 1e-40, -3e38].enumerated()
+                where i * 37 + 2 < source.count { source[i * 37 + 2] = special }
+            func bits(_ x: Float) -> UInt32 { x.isNaN ? Float.nan.bitPattern : x.bitPattern }
+            var results: [[UInt32]] = []
+            for avx2 in [false, saved] {
+                LaneRows.relaxAVX2 = avx2
+                for inPlace in [true, false] {
+                    var out = inPlace ? source : [Float](repeating: 7, count: source.count)
+                    var c = SIMD16<Float>((0..<L).map { Float($0) - 4.5 })
+                    us.withUnsafeBufferPointer { usp in ui.withUnsafeBufferPointer { uip in
+                        ls.withUnsafeBufferPointer { lsp in li.withUnsafeBufferPointer { lip in
+                            let lines = Lines(lowerSlope: lsp.baseAddress!, lowerIntercept: lip.baseAddress!,
+                                              upperSlope: usp.baseAddress!, upperIntercept: uip.baseAddress!)
+                            source.withUnsafeBufferPointer { src in
+                                out.withUnsafeMutableBufferPointer { o in
+                                    LaneRows.relax(from: inPlace ? UnsafePointer(o.baseAddress!) : src.baseAddress!,
+                                                   into: o.baseAddress!, count: count, lines: lines, c: &c)
+                                }
+                            }
+                        } }
+                    } }
+                    results.append(out.map(bits) + (0..<L).map { bits(c[$0]) })
+                }
+            }
+            XCTAssertEqual(results[0], results[1], "\(count) neurons: in place and from another buffer differ")
+            XCTAssertEqual(results[0], results[2], "\(count) neurons in place: AVX2 against Swift")
+            XCTAssertEqual(results[1], results[3], "\(count) neurons from another buffer: AVX2 against Swift")
+        }
+    }
+
     func testStageRelaxationsEqualScalarLines() {
         var rng = RandomSource(seed: 4)
         let n = 3, size = 1000

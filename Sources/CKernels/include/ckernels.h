@@ -62,11 +62,24 @@ ptrdiff_t ckernels_relu_relaxation_avx2(const float *lo, const float *hi, ptrdif
 float ckernels_relaxation_row_avx2(float *row, ptrdiff_t size, const float *us, const float *ui, const float *ls,
                                    const float *li);
 
+/// The same step on 16 lanes per neuron (`LaneRows.relax`): dst[j 16 + l] = A+ a_u[j] + A- a_l[j] of src's, and
+/// c[l] += the lane's A+ b_u + A- b_l summed in blocks of 64 neurons, with the bits of the Swift loop; src may equal
+/// dst. Only when ckernels_avx2_available() is 1.
+void ckernels_lane_relax_avx2(const float *src, float *dst, ptrdiff_t count, const float *us, const float *ui,
+                              const float *ls, const float *li, float *c);
+
 /// `LaneTransposedConvolution.col2im` (rows as 16 lanes; out[group][c][y][x][l]) for the input channels
 /// c0 <= c < c1 of `channels`, whose taps are the rows of `cols` from 0: the same additions in the same order.
 /// Single-threaded; only when ckernels_avx2_available() is 1.
 void ckernels_lane_col2im_avx2(const float *cols, ptrdiff_t columns, ptrdiff_t groups, ptrdiff_t channels,
                                ptrdiff_t c0, ptrdiff_t c1, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh,
+                               ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out);
+
+/// `LaneTransposedConvolution.direct` (the product W^T lanes and col2im in one loop, rows as 16 lanes; w: O x K,
+/// lanes[o columns + group P 16 + p 16 + l], out[group][c][y][x][l] added into): the same bits as the Swift loop.
+/// Single-threaded; only when ckernels_avx2_available() is 1.
+void ckernels_lane_direct_avx2(const float *lanes, const float *w, ptrdiff_t O, ptrdiff_t K, ptrdiff_t columns,
+                               ptrdiff_t groups, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh,
                                ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW, float *out);
 
 /// dst[c rd + r] = src[r rs + c] for r < rows, c < cols (a strided transpose; copies only). Only when

@@ -17,22 +17,22 @@ struct ConvolutionWindows {
     /// Stage t is the input of layer t (stage 0 the network's input): (C, H, W), the window's h x w, and the
     /// window's top-left corner for output pixel (oy, ox) of the convolution: (aY oy + bY, aX ox + bX), which may lie
     /// outside the stage where the chain pads.
-    private struct Stage {
+    struct Stage {
         var channels, height, width: Int
         var h, w: Int
         var aY, bY, aX, bX: Int
         var windowSize: Int { channels * h * w }
     }
 
-    private let conv: Conv2D
-    private let index: Int
-    private let layers: [Layer]
-    private var stages: [Stage]
+    let conv: Conv2D
+    let index: Int
+    let layers: [Layer]
+    private(set) var stages: [Stage]
     /// For each conv layer t < index, the same kernel as a VALID convolution from stage t's window to stage t+1's
     /// (a template: each block works on its own `copy()`).
-    private var windowConvs: [Int: Conv2D] = [:]
+    private(set) var windowConvs: [Int: Conv2D] = [:]
     /// For each conv layer t < index, its bias over stage t+1's window (channel-major).
-    private var windowBiases: [Int: [Float]] = [:]
+    private(set) var windowBiases: [Int: [Float]] = [:]
 
     /// The windows for the neurons of layer `index`, or nil when they do not fit: the layer and every layer below it
     /// must be a `Conv2D` or a monotone function on (C, H, W) stages, and every window must be smaller than its stage
@@ -168,13 +168,13 @@ struct ConvolutionWindows {
     }
 
     /// The window corner of group `group` (sample group / P, output pixel group % P) at `stage`.
-    private func corner(_ stage: Stage, group: Int) -> (y: Int, x: Int) {
+    func corner(_ stage: Stage, group: Int) -> (y: Int, x: Int) {
         let p = group % conv.geometry.outPixels, ow = conv.geometry.outWidth
         return (stage.aY * (p / ow) + stage.bY, stage.aX * (p % ow) + stage.bX)
     }
 
     /// Per group, the window of `values` (n samples of (C, H, W) at `stage`), zero outside the stage: (groups, C, h, w).
-    private func gather(_ values: [Float], _ stage: Stage, _ groups: Range<Int>) -> [Float] {
+    func gather(_ values: [Float], _ stage: Stage, _ groups: Range<Int>) -> [Float] {
         let P = conv.geometry.outPixels, size = stage.channels * stage.height * stage.width
         let window = stage.windowSize
         precondition(values.count % size == 0, "values of \(values.count) do not hold stages of \(size)")

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The relaxation lines of one sample's neurons (pointers into `Relaxations`, valid inside `withLines`).
 struct Lines {
     let lowerSlope, lowerIntercept, upperSlope, upperIntercept: UnsafePointer<Float>
@@ -32,24 +34,45 @@ extension LaneRows {
     /// Scratch of one core: two stages of lanes, a gather buffer and two neuron lists, each as large as the widest
     /// stage.
     struct Scratch {
-        let a, b, gathered: UnsafeMutablePointer<Float>
+        let a, b, gathered, patches: UnsafeMutablePointer<Float>
         let live: UnsafeMutablePointer<Int32>
+        /// Floats `patches` holds.
+        let patchCapacity: Int
 
-        init(widest: Int) {
+        /// `patchFloats`: the patch block of `convolutionGEMM` (0 when no step uses it).
+        init(widest: Int, patchFloats: Int = 0) {
             a = .allocate(capacity: widest * LaneRows.lanes)
             b = .allocate(capacity: widest * LaneRows.lanes)
             gathered = .allocate(capacity: widest * LaneRows.lanes)
             live = .allocate(capacity: 2 * widest)
+            patchCapacity = max(patchFloats, 1)
+            patches = .allocate(capacity: patchCapacity)
         }
 
         func deallocate() {
-            a.deallocate(); b.deallocate(); gathered.deallocate(); live.deallocate()
+            a.deallocate(); b.deallocate(); gathered.deallocate(); live.deallocate(); patches.deallocate()
         }
     }
 
     /// For upper bounds through a relaxation: the positive part of A[j] takes the upper line, the negative part the
     /// lower one (c += A+ b_u + A- b_l, A <- A+ a_u + A- a_l); an all-zero A[j] is left as it is (it would stay 0).
     static func relax(_ a: UnsafeMutablePointer<Float>, count: Int, lines: Lines, c: inout SIMD16<Float>) {
+        relax(from: a, into: a, count: count, lines: lines, c: &c)
+    }
+
+    /// Whether `relax` runs the AVX2 kernel (`ckernels_lane_relax_avx2`, the same bits); tests turn it off.
+    nonisolated(unsafe) static var relaxAVX2 = ckernels_avx2_available() == 1
+
+    /// `relax` reading the vectors from `src` (a vector with no non-zero lane is copied as it is); src may be `a`.
+    static func relax(from src: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, count: Int, lines: Lines,
+                      c: inout SIMD16<Float>) {
+        if relaxAVX2 {
+            withUnsafeMutableBytes(of: &c) { cp in
+                ckernels_lane_relax_avx2(src, a, count, lines.upperSlope, lines.upperIntercept, lines.lowerSlope,
+                                         lines.lowerIntercept, cp.baseAddress!.assumingMemoryBound(to: Float.self))
+            }
+            return
+        }
         let zero = SIMD16<Float>()
         var total = SIMD16<Float>()
         var block = 0
@@ -59,8 +82,11 @@ extension LaneRows {
             var acc = SIMD16<Float>()
             for j in block..<min(count, block &+ 64) {
                 let p = a + j &* lanes
-                let v = load16(p)
-                guard any(v .!= zero) else { continue }
+                let v = load16(src + j &* lanes)
+                guard any(v .!= zero) else {
+                    if UnsafePointer(a) != src { store16(v, p) }
+                    continue
+                }
                 let pos = v.replacing(with: zero, where: v .< zero), neg = v - pos
                 acc += pos * lines.upperIntercept[j] + neg * lines.lowerIntercept[j]
                 store16(pos * lines.upperSlope[j] + neg * lines.lowerSlope[j], p)
@@ -121,6 +147,43 @@ extension LaneRows {
             store16(s, out + i &* lanes)
             q &+= 1
         }
+    }
+
+    /// The share of the O P vectors of `a` (a convolution's output neurons) with a non-zero lane above which
+    /// `convolutionGEMM`, which computes every vector, is faster than `convolution`, which skips the zero ones:
+    /// 0.5, the break-even of the lanes' measured 2x either way (`CROWNMethod.minimumDeadShare`; not tuned).
+    nonisolated(unsafe) static var gemmLiveShare = 0.5
+
+    /// Whether more than `gemmLiveShare` of the `vectors` vectors of `a` have a non-zero lane.
+    static func gemmPays(_ a: UnsafePointer<Float>, vectors: Int) -> Bool {
+        let zero = SIMD16<Float>()
+        var live = 0
+        for j in 0..<vectors where any(load16(a + j &* lanes) .!= zero) { live &+= 1 }
+        return Double(live) > gemmLiveShare * Double(vectors)
+    }
+
+    /// `convolution`'s map and bias term for an unpadded convolution by `LaneTransposedConvolution.product`: the
+    /// lanes a[(o P + p) 16 + l] are its lanesIn of one group, `out` its lanesOut, so A W is one GEMM (taps x 16 P
+    /// x O) and col2im per block of input channels, zero vectors included. c += b_o a[o, p] in `convolution`'s
+    /// order (pixel by pixel, channels in order).
+    static func convolutionGEMM(_ a: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                                weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, _ g: ConvGeometry,
+                                outChannels O: Int, scratch: Scratch, c: inout SIMD16<Float>) {
+        let P = g.outPixels
+        var total = SIMD16<Float>()
+        for p in 0..<P {
+            var acc = SIMD16<Float>()
+            for o in 0..<O { acc += bias[o] * load16(a + (o &* P &+ p) &* lanes) }
+            total += acc
+        }
+        c += total
+        let columns = P * lanes, perChannel = g.kernelHeight * g.kernelWidth * columns
+        let blockChannels = min(LaneTransposedConvolution.blockChannels(g, columns: columns),
+                                scratch.patchCapacity / perChannel)
+        precondition(blockChannels >= 1 || O <= LaneTransposedConvolution.directChannels,
+                     "the scratch holds no patch block of \(perChannel) floats")
+        LaneTransposedConvolution.product(a, weights: weights, outChannels: O, columns: columns, groups: 1, g,
+                                          blockChannels: max(1, blockChannels), cols: scratch.patches, into: out)
     }
 
     /// Conv2D transposed (`Conv2D.applyTransposed`'s map, padding dropped): for every output pixel p, the channels o

@@ -1,3 +1,5 @@
+import CKernels
+
 /// CROWN's backward pass (A <- A W, c += A b; relaxation steps; A mu + c + |A| r at the box) with up to 16 rows of
 /// one sample held as SIMD lanes: the rows' coefficients of neuron j are one 16-float vector A[j], neurons in the
 /// stage's order. A step then visits only the neurons whose coefficients can be non-zero:
@@ -21,8 +23,9 @@ struct LaneRows {
     private enum Step {
         /// Linear O -> I transposed: weightT[i * O + o] = W[o, i].
         case linear(weightT: [Float], bias: [Float], inputs: Int, outputs: Int)
-        /// Conv2D transposed: taps[tap * O + o] = W[o, tap], tap = (c, ky, kx) row-major; one bias per channel.
-        case conv(taps: [Float], bias: [Float], geometry: ConvGeometry, outChannels: Int)
+        /// Conv2D transposed: taps[tap * O + o] = W[o, tap], tap = (c, ky, kx) row-major; one bias per channel;
+        /// the weights W (O x taps) as the layer holds them, for `convolutionGEMM`.
+        case conv(taps: [Float], weights: [Float], bias: [Float], geometry: ConvGeometry, outChannels: Int)
         case monotone
         case reshape
     }
@@ -34,6 +37,25 @@ struct LaneRows {
     /// sizes[t]: values of layer t's input (sizes[top + 1]: its output, the rows' width).
     private let sizes: [Int]
     private let top: Int
+    /// Whether every affine step is a convolution `convolutionGEMM` takes (unpadded), with at least one: then the
+    /// pass runs at the GEMMs' rate whatever the share of dead neurons.
+    var allConvolutionsByGEMM: Bool {
+        var any = false
+        for step in steps {
+            switch step {
+            case .linear: return false
+            case let .conv(_, _, _, g, _): if !g.isUnpadded { return false }; any = true
+            case .monotone, .reshape: continue
+            }
+        }
+        return any && convolutionByGEMM
+    }
+
+    /// Floats of the patch block `convolutionGEMM` writes (the largest over the convolutions it takes).
+    private let patchFloats: Int
+    /// Whether an unpadded convolution whose rows are mostly live is computed as one GEMM and col2im per group
+    /// (`convolutionGEMM`); off, by the scatter (`convolution`, the reference it is tested against).
+    var convolutionByGEMM = true
 
     /// The pass from the output of layer `top` back to the input, or nil when a layer of 0...top is neither
     /// `Linear`, `Conv2D`, monotone nor a reshape (then the dense rows are used).
@@ -57,7 +79,8 @@ struct LaneRows {
                     conv.weight.value.data.withUnsafeBufferPointer { w in
                         for o in 0..<O { for k in 0..<K { t[k * O + o] = w[o * K + k] } }
                     }
-                    steps.append(.conv(taps: t, bias: conv.bias.value.data, geometry: conv.geometry, outChannels: O))
+                    steps.append(.conv(taps: t, weights: conv.weight.value.data, bias: conv.bias.value.data,
+                                       geometry: conv.geometry, outChannels: O))
                 } else {
                     return nil
                 }
@@ -71,6 +94,12 @@ struct LaneRows {
         }
         guard top >= 0 else { return nil }
         sizes.append(layers[top].outputShape.reduce(1, *))
+        patchFloats = steps.map { step in
+            guard case let .conv(_, _, _, g, O) = step, g.isUnpadded, O > LaneTransposedConvolution.directChannels
+            else { return 0 }
+            let columns = g.outPixels * LaneRows.lanes
+            return LaneTransposedConvolution.blockChannels(g, columns: columns) * g.kernelHeight * g.kernelWidth * columns
+        }.max() ?? 0
         self.steps = steps
         self.sizes = sizes
         self.top = top
@@ -78,36 +107,57 @@ struct LaneRows {
 
     /// Upper bounds of rows A z + c, A (m, shape of layer top's output), row i of sample samples.lowerBound +
     /// i / rowsPerSample: the contract of `CROWNMethod.upperBounds`. Each sample's rows go in groups of 16 lanes,
-    /// groups handed to free cores with scratch of their own.
+    /// groups handed to free cores with scratch of their own. `shared`: `rows` and `bias` hold the k rows of one
+    /// sample, the same for every sample of `samples` (a layer's own rows, `CROWNMethod.neuronBounds`): they are
+    /// put into lanes once instead of once per sample, and the first relaxation reads them from there.
     func upperBounds(_ rows: Tensor, bias: [Float], rowsPerSample k: Int, samples: Range<Int>,
-                     relaxations: [Int: Relaxations], box: IntervalBounds) -> [Float] {
+                     relaxations: [Int: Relaxations], box: IntervalBounds, shared: Bool = false) -> [Float] {
         let L = LaneRows.lanes, width = sizes[top + 1]
-        precondition(rows.sampleSize == width && rows.batch == samples.count * k && bias.count == rows.batch,
+        let expected = shared ? k : samples.count * k
+        precondition(rows.sampleSize == width && rows.batch == expected && bias.count == expected,
                      "rows of \(rows.sampleShape) do not match the pass's \(width) values")
         let groups = (k + L - 1) / L, units = samples.count * groups
         let widest = sizes.max()!
-        var up = [Float](repeating: 0, count: rows.batch)
+        var up = [Float](repeating: 0, count: samples.count * k)
         let parts = min(units, Parallel.workers * 4)
+        // The shared rows of every group in lanes (unused lanes zero).
+        var sharedLanes = [Float]()
+        if shared {
+            sharedLanes = [Float](repeating: 0, count: groups * width * L)
+            rows.data.withUnsafeBufferPointer { rp in
+                sharedLanes.withUnsafeMutableBufferPointer { lp in
+                    for group in 0..<groups {
+                        let first = group * L
+                        LaneRows.intoLanes(rp.baseAddress! + first * width, count: min(L, k - first), width: width,
+                                           into: lp.baseAddress! + group * width * L)
+                    }
+                }
+            }
+        }
         rows.data.withUnsafeBufferPointer { rp in
-            up.withUnsafeMutableBufferPointer { upp in
-                let rp = rp.baseAddress!, upp = upp.baseAddress!
-                Parallel.parts(parts) { part in
-                    let scratch = Scratch(widest: widest)
-                    defer { scratch.deallocate() }
-                    let a = scratch.a
-                    for unit in (units * part / parts)..<(units * (part + 1) / parts) {
-                        let s = unit / groups, first = (unit % groups) * L, count = min(L, k - first)
-                        // Transpose the group's rows into lanes (unused lanes zero).
-                        a.update(repeating: 0, count: width * L)
-                        var c = SIMD16<Float>()
-                        for l in 0..<count {
-                            let row = rp + (s * k + first + l) * width
-                            for j in 0..<width { a[j * L + l] = row[j] }
-                            c[l] = bias[s * k + first + l]
+            sharedLanes.withUnsafeBufferPointer { lp in
+                up.withUnsafeMutableBufferPointer { upp in
+                    let rp = rp.baseAddress!, upp = upp.baseAddress!
+                    Parallel.parts(parts) { part in
+                        let scratch = Scratch(widest: widest, patchFloats: patchFloats)
+                        defer { scratch.deallocate() }
+                        for unit in (units * part / parts)..<(units * (part + 1) / parts) {
+                            let s = unit / groups, group = unit % groups, first = group * L, count = min(L, k - first)
+                            let rowOffset = shared ? first : s * k + first
+                            var c = SIMD16<Float>()
+                            for l in 0..<count { c[l] = bias[rowOffset + l] }
+                            let source: UnsafePointer<Float>
+                            if shared {
+                                source = lp.baseAddress! + group * width * L
+                            } else {
+                                scratch.a.update(repeating: 0, count: width * L)
+                                LaneRows.intoLanes(rp + rowOffset * width, count: count, width: width, into: scratch.a)
+                                source = UnsafePointer(scratch.a)
+                            }
+                            let result = pass(scratch, source: source, c: c, sample: samples.lowerBound + s,
+                                              relaxations: relaxations, box: box)
+                            for l in 0..<count { upp[s * k + first + l] = result[l] }
                         }
-                        let result = pass(scratch, c: c, sample: samples.lowerBound + s,
-                                          relaxations: relaxations, box: box)
-                        for l in 0..<count { upp[s * k + first + l] = result[l] }
                     }
                 }
             }
@@ -115,11 +165,36 @@ struct LaneRows {
         return up
     }
 
+    /// a[j 16 + l] = rows[l width + j] for the `count` rows (the other lanes are left as they are).
+    private static func intoLanes(_ rows: UnsafePointer<Float>, count: Int, width: Int,
+                                  into a: UnsafeMutablePointer<Float>) {
+        if LaneTransposedConvolution.col2imAVX2 {
+            return ckernels_transpose_avx2(rows, width, a, lanes, count, width)
+        }
+        for l in 0..<count {
+            for j in 0..<width { a[j &* lanes &+ l] = rows[l &* width &+ j] }
+        }
+    }
+
     /// Steps layers top...0 on the lanes in `scratch.a`, then the box: the 16 rows' upper bounds.
-    private func pass(_ scratch: Scratch, c start: SIMD16<Float>, sample: Int,
+    /// The lanes start at `source` (`scratch.a`, or shared lanes that are only read: the first step that is not a
+    /// reshape reads them from there, a relaxation writing its result into `scratch.a`).
+    private func pass(_ scratch: Scratch, source: UnsafePointer<Float>, c start: SIMD16<Float>, sample: Int,
                       relaxations: [Int: Relaxations], box: IntervalBounds) -> SIMD16<Float> {
         var a = scratch.a, b = scratch.b, c = start
-        for t in stride(from: top, through: 0, by: -1) {
+        var first = top
+        if source != UnsafePointer(a) {
+            while first >= 0, case .reshape = steps[first] { first -= 1 }
+            if first >= 0, case .monotone = steps[first] {
+                relaxations[first]!.withLines(sample: sample) {
+                    LaneRows.relax(from: source, into: a, count: sizes[first], lines: $0, c: &c)
+                }
+                first -= 1
+            } else {
+                a.update(from: source, count: sizes[first + 1] * LaneRows.lanes)
+            }
+        }
+        for t in stride(from: first, through: 0, by: -1) {
             switch steps[t] {
             case .reshape:
                 break
@@ -140,7 +215,7 @@ struct LaneRows {
                     step(nil)
                 }
                 swap(&a, &b)
-            case let .conv(taps, bias, geometry, outChannels):
+            case let .conv(taps, weights, bias, geometry, outChannels):
                 func step(_ dead: Lines?) {
                     taps.withUnsafeBufferPointer { w in
                         bias.withUnsafeBufferPointer { bp in
@@ -148,6 +223,13 @@ struct LaneRows {
                                 LaneRows.convolutionGather(a, into: b, taps: w.baseAddress!, bias: bp.baseAddress!,
                                                            geometry, outChannels: outChannels, dead: dead,
                                                            scratch: scratch, c: &c)
+                            } else if convolutionByGEMM, geometry.isUnpadded,
+                                      LaneRows.gemmPays(a, vectors: outChannels * geometry.outPixels) {
+                                weights.withUnsafeBufferPointer { wp in
+                                    LaneRows.convolutionGEMM(a, into: b, weights: wp.baseAddress!,
+                                                             bias: bp.baseAddress!, geometry, outChannels: outChannels,
+                                                             scratch: scratch, c: &c)
+                                }
                             } else {
                                 LaneRows.convolution(a, into: b, taps: w.baseAddress!, bias: bp.baseAddress!,
                                                      geometry, outChannels: outChannels, scratch: scratch, c: &c)
@@ -166,24 +248,30 @@ struct LaneRows {
         let d = sizes[0]
         return box.centre.data.withUnsafeBufferPointer { mu in
             box.radius.data.withUnsafeBufferPointer { rad in
-                let mu = mu.baseAddress! + sample * d, rad = rad.baseAddress! + sample * d
-                // In blocks of 64 inputs, then over blocks (as `relax`).
-                var centreTerm = SIMD16<Float>(), radiusTerm = SIMD16<Float>()
-                var block = 0
-                while block < d {
-                    var centreBlock = SIMD16<Float>(), radiusBlock = SIMD16<Float>()
-                    for j in block..<min(d, block + 64) {
-                        let v = load16(a + j * LaneRows.lanes)
-                        centreBlock += v * mu[j]
-                        radiusBlock += v.replacing(with: -v, where: v .< 0) * rad[j]
-                    }
-                    centreTerm += centreBlock
-                    radiusTerm += radiusBlock
-                    block += 64
-                }
-                return c + centreTerm + radiusTerm
+                LaneRows.boxBound(a, count: d, centre: mu.baseAddress! + sample * d,
+                                  radius: rad.baseAddress! + sample * d, c: c)
             }
         }
+    }
+
+    /// The 16 rows' upper bounds over the box [mu - r, mu + r] of the `count` inputs: c + A mu + |A| r, the sums in
+    /// blocks of 64 inputs, then over blocks (as `relax`).
+    static func boxBound(_ a: UnsafePointer<Float>, count d: Int, centre mu: UnsafePointer<Float>,
+                         radius rad: UnsafePointer<Float>, c: SIMD16<Float>) -> SIMD16<Float> {
+        var centreTerm = SIMD16<Float>(), radiusTerm = SIMD16<Float>()
+        var block = 0
+        while block < d {
+            var centreBlock = SIMD16<Float>(), radiusBlock = SIMD16<Float>()
+            for j in block..<min(d, block + 64) {
+                let v = load16(a + j * LaneRows.lanes)
+                centreBlock += v * mu[j]
+                radiusBlock += v.replacing(with: -v, where: v .< 0) * rad[j]
+            }
+            centreTerm += centreBlock
+            radiusTerm += radiusBlock
+            block += 64
+        }
+        return c + centreTerm + radiusTerm
     }
 
     /// The share of the neurons of the monotone layers 0...top, over the batch, that are dead (all four lines zero).

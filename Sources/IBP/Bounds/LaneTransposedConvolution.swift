@@ -33,8 +33,8 @@ enum LaneTransposedConvolution {
         // all taps at once are K n floats (1.6 MB for `small`'s second convolution, past a 1 MiB L2), which the
         // GEMM wrote out to L3 and col2im read back. Blocks change no bits: each patch element is the same sum
         // over o, and col2im still adds the taps in order (a block's taps are the next ones).
+        let blockChannels = blockChannels(g, columns: perCall * P * L)
         let taps = g.kernelHeight * g.kernelWidth
-        let blockChannels = max(1, min(g.channels, patchBlockFloats / max(taps * perCall * P * L, 1)))
         return Tensor(shape: [m] + conv.inputShape) { op in
             a.data.withUnsafeBufferPointer { ap in
                 conv.weight.value.data.withUnsafeBufferPointer { wp in
@@ -84,23 +84,9 @@ enum LaneTransposedConvolution {
                                     l += 1
                                 }
                             }
-                            lanesOut.update(repeating: 0, count: count * inSize * L)
-                            if O <= LaneTransposedConvolution.directChannels {
-                                LaneTransposedConvolution.direct(lanesIn, weights: wp, outChannels: O, columns: n,
-                                                                 groups: count, g, into: lanesOut)
-                            } else {
-                                // cols (taps x n) = W^T (taps x O) lanesIn (O x n), for the taps of `blockChannels`
-                                // input channels at a time, each block added into the input before the next.
-                                var c0 = 0
-                                while c0 < g.channels {
-                                    let c1 = min(g.channels, c0 + blockChannels)
-                                    gemm(transA: true, m: (c1 - c0) * taps, n: n, k: O, a: wp + c0 * taps, lda: K,
-                                         b: lanesIn, ldb: n, c: cols, ldc: n, parallel: false)
-                                    LaneTransposedConvolution.col2im(cols, columns: n, groups: count, g,
-                                                                     channels: c0..<c1, into: lanesOut)
-                                    c0 = c1
-                                }
-                            }
+                            LaneTransposedConvolution.product(lanesIn, weights: wp, outChannels: O, columns: n,
+                                                              groups: count, g, blockChannels: blockChannels,
+                                                              cols: cols, into: lanesOut)
                             // Lanes back into rows.
                             for gi in 0..<count where LaneTransposedConvolution.col2imAVX2 {
                                 let first = (firstGroup + gi) * L, valid = min(L, m - first)
@@ -135,6 +121,35 @@ enum LaneTransposedConvolution {
         }
     }
 
+    /// lanesOut = W^T lanesIn for `groups` lane groups of `columns` = groups P 16 columns (lanesIn[o][group][p][l] ->
+    /// lanesOut[group][c][y][x][l], zeroed first): cols (taps x n) = W^T (taps x O) lanesIn (O x n) for the taps of
+    /// `blockChannels` input channels at a time (`cols` holds blockChannels taps n floats), each block added into
+    /// the input by `col2im` before the next; up to `directChannels` output channels by `direct` instead (no GEMM,
+    /// `cols` unused). Runs on the calling thread.
+    static func product(_ lanesIn: UnsafePointer<Float>, weights wp: UnsafePointer<Float>, outChannels O: Int,
+                        columns n: Int, groups: Int, _ g: ConvGeometry, blockChannels: Int,
+                        cols: UnsafeMutablePointer<Float>, into lanesOut: UnsafeMutablePointer<Float>) {
+        lanesOut.update(repeating: 0, count: groups * g.channels * g.inPixels * lanes)
+        if O <= directChannels {
+            return direct(lanesIn, weights: wp, outChannels: O, columns: n, groups: groups, g, into: lanesOut)
+        }
+        let taps = g.kernelHeight * g.kernelWidth
+        var c0 = 0
+        while c0 < g.channels {
+            let c1 = min(g.channels, c0 + blockChannels)
+            gemm(transA: true, m: (c1 - c0) * taps, n: n, k: O, a: wp + c0 * taps, lda: g.patchSize,
+                 b: lanesIn, ldb: n, c: cols, ldc: n, parallel: false)
+            col2im(cols, columns: n, groups: groups, g, channels: c0..<c1, into: lanesOut)
+            c0 = c1
+        }
+    }
+
+    /// Input channels per patch block of `product` for `columns` columns: as many as fit in `patchBlockFloats`, at
+    /// least one.
+    static func blockChannels(_ g: ConvGeometry, columns: Int) -> Int {
+        max(1, min(g.channels, patchBlockFloats / max(g.kernelHeight * g.kernelWidth * columns, 1)))
+    }
+
     /// Up to this many output channels the product and col2im are one loop (`direct`): a GEMM whose inner
     /// dimension is O = 3 (`vissmall`'s second convolution) is mostly packing and writing the patch matrix.
     static let directChannels = 8
@@ -145,9 +160,15 @@ enum LaneTransposedConvolution {
 
     /// in[group][c][oy sH + ky][ox sW + kx][l] += sum over o of W[o, k] lanesIn[o][group][oy oW + ox][l] for every
     /// tap k = (c, ky, kx) in order: the GEMM and `col2im` without the patch matrix in between (the same terms; each
-    /// product's sum over o in order, then added to the input element tap by tap as `col2im` does).
+    /// product's sum over o in order, then added to the input element tap by tap as `col2im` does). With
+    /// `col2imAVX2`, `ckernels_lane_direct_avx2` (the same bits).
     static func direct(_ lanesIn: UnsafePointer<Float>, weights w: UnsafePointer<Float>, outChannels O: Int,
                        columns n: Int, groups: Int, _ g: ConvGeometry, into lanesOut: UnsafeMutablePointer<Float>) {
+        if col2imAVX2 {
+            return ckernels_lane_direct_avx2(lanesIn, w, O, g.patchSize, n, groups, g.channels, g.height, g.width,
+                                             g.kernelHeight, g.kernelWidth, g.strideH, g.strideW, g.outHeight,
+                                             g.outWidth, lanesOut)
+        }
         let L = lanes, P = g.outPixels, K = g.patchSize, oh = g.outHeight, ow = g.outWidth, H = g.height
         let W = g.width, inSize = g.channels * H * W
         var k = 0
