@@ -26,19 +26,30 @@ public struct IntervalBounds {
     /// so a point of the box is a point of the interval every method propagates.
     public init(enclosing box: InputBox) {
         var mu = box.lower, r = box.lower
-        for i in mu.data.indices {
-            let l = box.lower.data[i], u = box.upper.data[i]
-            let m = l * 0.5 + u * 0.5
-            var radius = u * 0.5 - l * 0.5
-            while m - radius > l || m + radius < u { radius = radius.nextUp }
-            mu.data[i] = m
-            r.data[i] = radius
+        box.lower.data.withUnsafeBufferPointer { lo in
+            box.upper.data.withUnsafeBufferPointer { hi in
+                mu.data.withUnsafeMutableBufferPointer { mp in
+                    r.data.withUnsafeMutableBufferPointer { rp in
+                        // Elementwise, on all cores (the bits do not depend on the split).
+                        Parallel.chunks(lo.count, minChunk: 1 << 15) { range in
+                            for i in range {
+                                let l = lo[i], u = hi[i]
+                                let m = l * 0.5 + u * 0.5
+                                var radius = u * 0.5 - l * 0.5
+                                while m - radius > l || m + radius < u { radius = radius.nextUp }
+                                mp[i] = m
+                                rp[i] = radius
+                            }
+                        }
+                    }
+                }
+            }
         }
         self.init(centre: mu, radius: r)
     }
 
-    public var lower: Tensor { Tensor(shape: centre.shape, data: zip(centre.data, radius.data).map { $0 - $1 }) }
-    public var upper: Tensor { Tensor(shape: centre.shape, data: zip(centre.data, radius.data).map { $0 + $1 }) }
+    public var lower: Tensor { Tensor(shape: centre.shape, data: Elementwise.combine(centre.data, radius.data, sign: -1)) }
+    public var upper: Tensor { Tensor(shape: centre.shape, data: Elementwise.combine(centre.data, radius.data, sign: 1)) }
 }
 
 /// An input region: the box [lower, upper] (shape (n, ...)), exact as given; a bound method's `stages[0]`.

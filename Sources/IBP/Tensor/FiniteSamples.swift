@@ -12,10 +12,15 @@ extension Tensor {
         guard size > 0 else { return }
         data.withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: UInt32.self) { bits in
-                for s in 0..<batch where finite[s] {
-                    var acc: UInt32 = 0
-                    for i in (s * size)..<((s + 1) * size) { acc |= (bits[i] & 0x7f80_0000) &+ 0x0080_0000 }
-                    if acc & 0x8000_0000 != 0 { finite[s] = false }
+                finite.withUnsafeMutableBufferPointer { flags in
+                    // Samples on all cores, each sample's flag written by one of them.
+                    Parallel.chunks(batch, minChunk: max(1, (1 << 15) / size)) { samples in
+                        for s in samples where flags[s] {
+                            var acc: UInt32 = 0
+                            for i in (s * size)..<((s + 1) * size) { acc |= (bits[i] & 0x7f80_0000) &+ 0x0080_0000 }
+                            if acc & 0x8000_0000 != 0 { flags[s] = false }
+                        }
+                    }
                 }
             }
         }
