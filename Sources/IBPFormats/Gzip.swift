@@ -62,7 +62,7 @@ public enum Gzip {
     /// - Parameters:
     ///   - url: the file.
     ///   - maxBytes: optional limit on the returned size (decompressed, or raw); exceeding it throws `.tooLarge`.
-    public static func readFile(_ url: URL, maxBytes: Int? = nil) throws -> Data {
+    public static func readFile(_ url: URL, maxBytes: Int?) throws -> Data {
         Data(try readFileBytes(url, maxBytes: maxBytes))
     }
 
@@ -152,9 +152,15 @@ public enum Gzip {
     }
 
     /// Like `readFile` but returns a byte array (used by the readers in this module).
-    static func readFileBytes(_ url: URL, maxBytes: Int? = nil) throws -> [UInt8] {
-        try contents(of: try readRaw(url), path: url.path, maxBytes: maxBytes)
+    /// One limit for both forms, as `readPlainOrCompressed`: a file larger than `maxBytes` is refused by its size
+    /// before it is read, a compressed one whose output passes it while inflating.
+    static func readFileBytes(_ url: URL, maxBytes: Int?) throws -> [UInt8] {
+        try contents(of: try readRaw(url, maxBytes: maxBytes), path: url.path, maxBytes: maxBytes)
     }
+
+    /// The largest file the whole-file readers of this module accept by default (`NPY`, `NPZ`, `Safetensors`), 4 GiB:
+    /// its size is checked before anything is allocated, so a wrong path to a huge file is refused at once.
+    public static let defaultMaxFileBytes = 1 << 32
 
     /// `raw` decompressed if it starts with the gzip magic, else as it is. Decompressed bytes that start with the gzip
     /// magic again throw `.compressedTwice`.
@@ -179,8 +185,9 @@ public enum Gzip {
     /// Reads a file's raw bytes (no decompression), turning failures into a one-line `GzipError.unreadable`.
     /// POSIX calls rather than `Data(contentsOf:)`, which hangs on a FIFO, reads `/dev/zero` until memory
     /// runs out, and (Swift 6.3 on Linux) leaks a buffer for an empty file.
-    /// - Parameter maxBytes: a file larger than this is refused (`.tooLarge`) before anything is allocated.
-    public static func readRaw(_ url: URL, maxBytes: Int? = nil) throws -> Data {
+    /// - Parameter maxBytes: a file larger than this is refused (`.fileTooLarge`) before anything is allocated;
+    ///   nil only where the caller has checked the size another way.
+    public static func readRaw(_ url: URL, maxBytes: Int?) throws -> Data {
         // Messages name the file as the caller did (a relative path stays relative).
         let path = url.relativePath
         func fail(_ why: String) -> GzipError { GzipError(path: path, problem: .unreadable(why)) }

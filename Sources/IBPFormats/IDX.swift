@@ -139,7 +139,9 @@ public enum IDX {
         let path = url.path
         func fail(_ p: IDXProblem) -> IDXError { IDXError(path: path, problem: p) }
         if let limit, limit < 0 { throw fail(.invalidArgument("negative limit \(limit)")) }
-        let raw = try Gzip.readRaw(url)
+        // One limit for both forms (`Gzip.readPlainOrCompressed`): a file larger than it is refused by its size
+        // before it is read, a compressed one whose output passes it while inflating.
+        let raw = try Gzip.readRaw(url, maxBytes: maxBytes)
         let header = try Gzip.contents(of: raw, path: path, maxBytes: maxBytes, stopAfter: bytes)
         guard header.count >= bytes else {
             let compressed = Gzip.isGzip(raw)

@@ -15,9 +15,9 @@ public struct NPYProblem: TextProblem {
 public enum NPY {
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
-    /// Reads a `.npy` file.
-    public static func read(_ url: URL) throws -> NDArray {
-        let data = try Gzip.readRaw(url)
+    /// Reads a `.npy` file; one larger than `maxBytes` is refused by its size before it is read.
+    public static func read(_ url: URL, maxBytes: Int = Gzip.defaultMaxFileBytes) throws -> NDArray {
+        let data = try Gzip.readRaw(url, maxBytes: maxBytes)
         return try data.withUnsafeBytes { try parse($0, path: url.path) }
     }
 

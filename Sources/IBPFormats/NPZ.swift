@@ -65,8 +65,10 @@ public enum NPZ {
     ///   - url: the archive.
     ///   - required: names (without `.npy`) that must be present, else `.missingEntry` is thrown.
     ///   - skipping: names (without `.npy`) whose entries are checked (CRC) but not parsed, e.g. string metadata.
-    public static func read(_ url: URL, required: [String] = [], skipping: Set<String> = []) throws -> [String: NDArray] {
-        let data = try Gzip.readRaw(url)
+    ///   - maxBytes: a larger file is refused by its size before it is read.
+    public static func read(_ url: URL, required: [String] = [], skipping: Set<String> = [],
+                            maxBytes: Int = Gzip.defaultMaxFileBytes) throws -> [String: NDArray] {
+        let data = try Gzip.readRaw(url, maxBytes: maxBytes)
         let arrays = try data.withUnsafeBytes { try parse($0, path: url.path, skipping: skipping) }
         for name in required where arrays[name] == nil {
             throw NPZError(path: url.path, problem: .missingEntry(name))

@@ -108,8 +108,10 @@ public enum Safetensors {
 
     /// Reads a safetensors file of F32 tensors.
     /// - Returns: the tensors by name, their names in data order, and the `__metadata__` strings (empty if absent).
-    public static func read(_ url: URL) throws -> (tensors: [String: NDArray], order: [String], metadata: [String: String]) {
-        let data = try Gzip.readRaw(url)
+    /// - Throws: `GzipError.fileTooLarge` for a file larger than `maxBytes`, by its size before it is read.
+    public static func read(_ url: URL, maxBytes: Int = Gzip.defaultMaxFileBytes)
+        throws -> (tensors: [String: NDArray], order: [String], metadata: [String: String]) {
+        let data = try Gzip.readRaw(url, maxBytes: maxBytes)
         return try parse(data, path: url.path)
     }
 

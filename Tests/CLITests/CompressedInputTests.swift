@@ -54,6 +54,24 @@ final class CompressedInputTests: ToolFolderTestCase {
                            mentions: ["t10k-images-idx3-ubyte.gz: truncated compressed data"], status: 1)
     }
 
+    /// A plain MNIST file of 3 GiB (sparse: no disk used) is refused by its size in one line, at once and without
+    /// reading it (the IDX reader read a plain file whole before its checks; a wrong --data folder holding a huge
+    /// file took its size in memory first).
+    func testAHugePlainMNISTFileIsRefusedBeforeItIsRead() throws {
+        let images = data.appendingPathComponent("t10k-images-idx3-ubyte.gz")
+        try FileManager.default.removeItem(at: images)
+        let plain = data.appendingPathComponent("t10k-images-idx3-ubyte")
+        XCTAssertTrue(FileManager.default.createFile(atPath: plain.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: plain)
+        try handle.truncate(atOffset: 3 << 30)
+        try handle.close()
+        let started = Date()
+        try assertRejected(.evaluate, [checkpoint.path, "--data", data.path], in: folder,
+                           mentions: ["t10k-images-idx3-ubyte: the file is 3221225472 bytes, more than the 1073741824 accepted"],
+                           status: 1)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+    }
+
     /// A real gzip bomb (300 MiB of zeros, 300 members of 1 MiB, against the property reader's 256 MiB) is refused
     /// in well under a second and within 512 MiB of address space: its output is counted, never held (inflating it
     /// into memory needs 256 MiB on top of the ~200 MiB `verify` maps, and fails under this limit).

@@ -130,7 +130,7 @@ final class NewUserReportTests: ToolFolderTestCase {
         for base in ["t10k-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "train-labels-idx1-ubyte", "train-images-idx3-ubyte"] {
             let twin = data.appendingPathComponent(base)
             // Different content: the labels or images of the plain file are not those of the .gz.
-            var raw = try Gzip.readFile(data.appendingPathComponent(base + ".gz"))
+            var raw = try Gzip.readFile(data.appendingPathComponent(base + ".gz"), maxBytes: nil)
             raw[raw.count - 1] ^= 1
             try raw.write(to: twin)
             defer { try? FileManager.default.removeItem(at: twin) }

@@ -17,8 +17,8 @@ final class GzipTests: XCTestCase {
         let gzURL = dir.appendingPathComponent("a.gz"), rawURL = dir.appendingPathComponent("a.bin")
         try gz.write(to: gzURL)
         try payload.write(to: rawURL)
-        XCTAssertEqual(try Gzip.readFile(gzURL), payload)
-        XCTAssertEqual(try Gzip.readFile(rawURL), payload)
+        XCTAssertEqual(try Gzip.readFile(gzURL, maxBytes: nil), payload)
+        XCTAssertEqual(try Gzip.readFile(rawURL, maxBytes: nil), payload)
     }
 
     func testConcatenatedMembers() throws {
@@ -61,7 +61,7 @@ final class GzipTests: XCTestCase {
 
     func testMissingFile() {
         assertThrows(GzipError.self, ["/nonexistent/x.gz", "cannot read"]) {
-            try Gzip.readFile(URL(fileURLWithPath: "/nonexistent/x.gz"))
+            try Gzip.readFile(URL(fileURLWithPath: "/nonexistent/x.gz"), maxBytes: nil)
         }
     }
 

@@ -45,7 +45,7 @@ enum Fixtures {
 
     /// The uncompressed bytes of one of the sample's IDX files (`t10k-images-idx3-ubyte` or `t10k-labels-idx1-ubyte`).
     static func sampleIDX(_ baseName: String) throws -> Data {
-        try Gzip.readFile(sampleMNIST.appendingPathComponent(baseName + ".gz"))
+        try Gzip.readFile(sampleMNIST.appendingPathComponent(baseName + ".gz"), maxBytes: nil)
     }
 
     /// The "tiny" model (784-100-10) with seeded weights, optionally changed by `edit` first.
