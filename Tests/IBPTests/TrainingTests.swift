@@ -335,6 +335,30 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertEqual(try Trainer.resume(directory: run).step, 2)
     }
 
+    /// A record that states a default train leaves out (`"precision": "fp32"`, `"initialization": "orthogonal"` for a
+    /// run recorded without it) is the same run as one without the field: the resume goes on (it said "written by
+    /// another run (precision "fp32" in settings.json, unset in the checkpoint)"); another value is still refused.
+    func testARecordedDefaultIsTheSameRunAsAnAbsentField() throws {
+        let run = dir.appendingPathComponent("p")
+        var at = 0
+        var s = settings(steps: 4)
+        s.initialization = nil
+        XCTAssertFalse(try Trainer.start(s, dataDirectory: data, directory: run, force: false)
+            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
+        let url = run.appendingPathComponent("settings.json")
+        let original = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertFalse(original.contains("\"precision\""))
+        XCTAssertFalse(original.contains("\"initialization\""))
+        let stated = original.replacingOccurrences(of: "{", with: "{\"precision\": \"fp32\", \"initialization\": \"orthogonal\", ",
+                                                   options: [], range: original.startIndex..<original.index(after: original.startIndex))
+        try stated.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Trainer.resume(directory: run).step, 2)
+        try stated.replacingOccurrences(of: "\"orthogonal\"", with: "\"ibp\"").write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Trainer.resume(directory: run)) {
+            XCTAssert("\($0)".contains("was written by another run (initialization unset in the checkpoint, \"ibp\" in settings.json)"), "\($0)")
+        }
+    }
+
     /// On a CPU without AVX512_BF16 (simulated), a new bf16 run and the resume of one are refused before any step,
     /// in one line that names the instruction set and both ways on (the resume does not ask for a flag it never had).
     func testBF16WithoutTheInstructionsIsRefusedForNewAndResumedRuns() throws {

@@ -259,6 +259,10 @@ public final class Trainer {
             var s = s
             s.steps = 0; s.data = nil; s.threads = nil; s.gemmKernel = nil
             s.epochs?.epochs = 0
+            // A field absent and the same field holding what its absence means are one setting (fp32 is not
+            // recorded; runs before --init were orthogonal): a hand-added "precision": "fp32" is the same run.
+            if s.precision == .fp32 { s.precision = nil }
+            if s.initialization == .orthogonal { s.initialization = nil }
             var out: [String: String] = [:]
             func flatten(_ value: Any, _ path: String) {
                 if let object = value as? [String: Any] {
