@@ -6,9 +6,27 @@
 public protocol NamedChoice: RawRepresentable, CaseIterable, Codable where RawValue == String {}
 
 extension NamedChoice {
-    /// The word, or a `DecodingError.dataCorrupted` naming it and the words the field takes.
+    /// The word, or a `DecodingError.dataCorrupted` naming it (or what the field holds instead of a word: a number,
+    /// true, false, null, a list, an object) and the words the field takes.
     public init(from decoder: Decoder) throws {
-        let word = try decoder.singleValueContainer().decode(String.self)
+        let container = try decoder.singleValueContainer()
+        guard let word = try? container.decode(String.self) else {
+            let shown: String
+            if let flag = try? container.decode(Bool.self) {
+                shown = flag ? "true" : "false"
+            } else if let number = try? container.decode(Double.self) {
+                shown = "the number " + (number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)")
+            } else if container.decodeNil() {
+                shown = "null"
+            } else if (try? decoder.unkeyedContainer()) != nil {
+                shown = "a list"
+            } else {
+                shown = "an object"
+            }
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "is \(shown), not a word; expected " + Self.allCases.map(\.rawValue).joined(separator: ", ")))
+        }
         guard let value = Self(rawValue: word) else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,

@@ -276,8 +276,9 @@ public enum StrictJSON {
             // Foundation calls a value its field cannot hold "not valid JSON" at the top level; the text has been
             // parsed already, so say what is known instead of Foundation's sentence.
             if context.codingPath.isEmpty { return "a value does not fit its field (a number out of range?)" }
-            // A `NamedChoice` already says what the field holds and takes: `field "precision" is "bf17"; ...`.
-            if context.debugDescription.hasPrefix("is \"") {
+            // A `NamedChoice` already says what the field holds and takes: `field "precision" is "bf17"; ...`,
+            // `field "precision" is the number 3, not a word; ...`.
+            if context.debugDescription.hasPrefix("is ") {
                 return "field \(name(context.codingPath)) \(context.debugDescription)"
             }
             return "field \(name(context.codingPath)): \(FileText.shown(context.debugDescription))"

@@ -19,6 +19,15 @@ final class NamedChoiceTests: XCTestCase {
             let words = T.allCases.map(\.rawValue).joined(separator: ", ")
             XCTAssertEqual(reason, "field \"choice\" is \"bogus\\u{7}\"; expected \(words)", file: file, line: line)
         }
+        // Not a word at all (a number, a list, an object, true): named as such, with the words.
+        for (json, shown) in [("3", "the number 3"), ("[\"a\"]", "a list"), ("{}", "an object"), ("true", "true")] {
+            XCTAssertThrowsError(try StrictJSON.decode(Record<T>.self, from: Data("{\"choice\": \(json)}".utf8)),
+                                 file: file, line: line) {
+                let reason = ($0 as? StrictJSON.Failure)?.reason ?? "\($0)"
+                let words = T.allCases.map(\.rawValue).joined(separator: ", ")
+                XCTAssertEqual(reason, "field \"choice\" is \(shown), not a word; expected \(words)", file: file, line: line)
+            }
+        }
     }
 
     func testEveryRecordedWordNamesTheWordsItTakes() throws {
