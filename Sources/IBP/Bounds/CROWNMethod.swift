@@ -207,35 +207,12 @@ public struct CROWNMethod: BoundMethod {
                 let samples = first..<min(n, first + samplesPerBlock)
                 // Per sample: rows W_j (upper bounds), then -W_j (upper bounds of -z_j, i.e. -lower bounds).
                 let r = neurons.count, perSample = 2 * r, size = w.sampleSize
-                if let lanePass {
-                    // The same rows for every sample: held once, in lanes.
-                    var c = [Float](repeating: 0, count: perSample)
-                    let a = Tensor(shape: [perSample] + map.inputShape) { ap in
-                        w.data.withUnsafeBufferPointer { wp in
-                            ap.update(from: wp.baseAddress!, count: r * size)
-                            for i in 0..<(r * size) { ap[r * size + i] = -wp[i] }
-                        }
-                        for j in 0..<r {
-                            c[j] = bias[neurons.lowerBound + j]
-                            c[r + j] = -bias[neurons.lowerBound + j]
-                        }
-                    }
-                    let up = lanePass.upperBounds(a, bias: c, rowsPerSample: perSample, samples: samples,
-                                                  relaxations: relaxations, box: box, shared: true)
-                    for s in 0..<samples.count {
-                        for j in 0..<r {
-                            let q = (samples.lowerBound + s) * outputs + neurons.lowerBound + j
-                            upper[q] = up[s * perSample + j]
-                            lower[q] = -up[s * perSample + r + j]
-                        }
-                    }
-                    first = samples.upperBound
-                    continue
-                }
-                var c = [Float](repeating: 0, count: samples.count * perSample)
-                let a = Tensor(shape: [samples.count * perSample] + map.inputShape) { ap in
+                // On lanes the rows are the same for every sample: held once (`LaneRows.upperBounds(shared:)`).
+                let copies = lanePass == nil ? samples.count : 1
+                var c = [Float](repeating: 0, count: copies * perSample)
+                let a = Tensor(shape: [copies * perSample] + map.inputShape) { ap in
                     w.data.withUnsafeBufferPointer { wp in
-                        for s in 0..<samples.count {
+                        for s in 0..<copies {
                             let base = ap + s * perSample * size
                             base.update(from: wp.baseAddress!, count: r * size)
                             for i in 0..<(r * size) { base[r * size + i] = -wp[i] }
@@ -246,8 +223,10 @@ public struct CROWNMethod: BoundMethod {
                         }
                     }
                 }
-                let up = upperBounds(a, bias: c, rowsPerSample: perSample, samples: samples, from: index - 1,
-                                     layers: layers, relaxations: relaxations, box: box, lanePass: lanePass)
+                let up = lanePass?.upperBounds(a, bias: c, rowsPerSample: perSample, samples: samples,
+                                               relaxations: relaxations, box: box, shared: true)
+                    ?? upperBounds(a, bias: c, rowsPerSample: perSample, samples: samples, from: index - 1,
+                                   layers: layers, relaxations: relaxations, box: box, lanePass: nil)
                 for s in 0..<samples.count {
                     for j in 0..<r {
                         let q = (samples.lowerBound + s) * outputs + neurons.lowerBound + j
