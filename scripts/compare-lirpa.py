@@ -9,6 +9,11 @@ Both sides bound the elided specification (margins z_j - z_y, j != y, inside the
 margin's upper bound is below 0; auto_LiRPA computes only that bound (bound_lower=False), as `evaluate` does.
 Times are the bound computations only (auto_LiRPA: `compute_bounds`; ours: each method's seconds in `--json`),
 after one warm-up batch for auto_LiRPA; loading the model and data is left out on both sides.
+
+With --margins N it times nothing: for every shipped checkpoint (the batch-norm ones too, as torch BatchNorm layers
+in evaluation mode) and eps, it compares each of the first N images' worst elided margin bound max_j (z_j - z_y)
+under IBP, CROWN-IBP and CROWN (`evaluate --per-sample`) with auto_LiRPA's, and prints the largest difference
+relative to the margin's magnitude (absolute below 1), as ../shared/lirpa's check does.
 """
 import argparse
 import gzip
@@ -69,6 +74,14 @@ def torch_model(arch, tensors):
             m.weight.data, m.bias.data = tensors[name + "/W"], tensors[name + "/b"]
             layers.append(m)
             shape = [opts["units"]]
+        elif kind == "batchNorm":
+            # Evaluation mode: gamma (x - mean) / sqrt(var + 1e-5) + beta with the running averages (n1, n2, ...).
+            norms = sum(1 for m in layers if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))) + 1
+            name = f"n{norms}"
+            m = (nn.BatchNorm2d if len(shape) == 3 else nn.BatchNorm1d)(shape[0], eps=1e-5)
+            m.weight.data, m.bias.data = tensors[name + "/gamma"], tensors[name + "/beta"]
+            m.running_mean.data, m.running_var.data = tensors[name + "/mean"], tensors[name + "/var"]
+            layers.append(m)
         elif kind == "flatten":
             layers.append(nn.Flatten())
             shape = [int(np.prod(shape))]
@@ -142,6 +155,52 @@ def lirpa(model, x, y, eps, method, batch):
     return verified / x.shape[0], seconds
 
 
+# --margins: every shipped checkpoint at the eps the issue and ../shared/lirpa use.
+MARGIN_RUNS = [("small-ibp-eps0.4", (0.1, 0.3)), ("small-ibp-eps0.2", (0.1,)), ("small-nominal", (0.01, 0.1)),
+               ("vissmall-ibp-eps0.1", (0.1,)), ("vissmall-baseline", (0.05,)), ("medium-bn-ibp-eps0.2", (0.1,)),
+               ("medium-bn-ibp-eps0.4", (0.1, 0.3))]
+
+
+def margins(evaluate, data, limit, scratch):
+    """Largest relative difference of the per-image worst margin bounds, ours against auto_LiRPA's."""
+    from auto_LiRPA import BoundedModule, BoundedTensor, PerturbationLpNorm
+    import csv
+    x, y = mnist_test(data, limit)
+    print(f"first {limit} test images; worst elided margin's upper bound per image; difference relative to "
+          f"max(1, |margin|)")
+    print(f"{'checkpoint':22s}{'eps':>5s} {'method':10s}{'largest difference':>20s}{'images':>8s}")
+    worst = 0.0
+    for name, epsilons in MARGIN_RUNS:
+        path = os.path.join("sample_data", "checkpoints", name + ".ckpt")
+        model = torch_model(*read_checkpoint(path))
+        bounded = BoundedModule(model, torch.zeros(1, *x.shape[1:]), verbose=False,
+                                bound_opts={"sparse_intermediate_bounds": False})
+        for eps in epsilons:
+            table = os.path.join(scratch, "compare-lirpa-margins.csv")
+            subprocess.run([evaluate, path, "--data", data, "--limit", str(limit), "--epsilon", str(eps),
+                            "--bounds", ",".join(m for m, _ in METHODS), "--pgd-steps", "0", "--per-sample", table],
+                           check=True, capture_output=True, text=True)
+            with open(table) as f:
+                rows = list(csv.DictReader(f))
+            ptb = PerturbationLpNorm(norm=float("inf"), x_L=(x - eps).clamp(0, 1), x_U=(x + eps).clamp(0, 1))
+            for ours_name, lirpa_name in METHODS:
+                with torch.no_grad():
+                    theirs = bounded.compute_bounds(x=(BoundedTensor(x, ptb),), C=elided_rows(y), method=lirpa_name,
+                                                    bound_lower=False, bound_upper=True)[1].max(1).values
+                diff, counted = 0.0, 0
+                for i, row in enumerate(rows):
+                    mine, other = float(row["worst_margin_" + ours_name] or "nan"), float(theirs[i])
+                    if not (np.isfinite(mine) and np.isfinite(other)):
+                        if np.isfinite(mine) != np.isfinite(other):
+                            diff = float("inf")
+                        continue
+                    diff = max(diff, abs(mine - other) / max(1.0, abs(other)))
+                    counted += 1
+                worst = max(worst, diff)
+                print(f"{name:22s}{eps:5.2f} {ours_name:10s}{diff:20.1e}{counted:8d}", flush=True)
+    print(f"largest difference over all: {worst:.1e}" + (" (within 1e-4)" if worst <= 1e-4 else " (OVER 1e-4)"))
+
+
 def ours(evaluate, checkpoint, data, limit, eps):
     out = subprocess.run([evaluate, checkpoint, "--data", data, "--limit", str(limit), "--epsilon", str(eps),
                           "--bounds", ",".join(m for m, _ in METHODS), "--pgd-steps", "0", "--json"],
@@ -168,9 +227,14 @@ def main():
     p.add_argument("--batch", type=int, default=250, help="auto_LiRPA batch for IBP and CROWN-IBP (default 250, its fastest here of 50-1000)")
     p.add_argument("--crown-batch", type=int, default=10, help="auto_LiRPA batch for CROWN (default 10, its fastest here of 10-100)")
     p.add_argument("--check", action="store_true", help="only check the set-up and the data, then exit")
+    p.add_argument("--margins", type=int, default=None, metavar="N",
+                   help="compare the first N images' margin bounds on every shipped checkpoint instead of timing")
+    p.add_argument("--scratch", default=".build", help="folder for the per-image table of --margins")
     a = p.parse_args()
     if not 1 <= a.limit <= 10000:
         p.error(f"--limit must be in 1...10000, got {a.limit}")
+    if a.margins is not None and not 1 <= a.margins <= 10000:
+        p.error(f"--margins must be in 1...10000, got {a.margins}")
     if a.threads < 1 or a.batch < 1 or a.crown_batch < 1:
         p.error("--threads, --batch and --crown-batch must be at least 1")
     try:
@@ -182,7 +246,10 @@ def main():
         sys.exit(f"compare-lirpa.py: error: {e}; see the set-up lines of scripts/compare-lirpa.sh")
     torch.set_num_threads(a.threads)
     if a.check:
-        mnist_test(a.data, a.limit)
+        mnist_test(a.data, max(a.limit, a.margins or 0))
+        return
+    if a.margins:
+        margins(a.evaluate, a.data, a.margins, a.scratch)
         return
     print(f"auto_LiRPA {auto_LiRPA.__version__}, torch {torch.__version__} ({a.threads} threads); "
           f"first {a.limit} test images; seconds are bound computations only")

@@ -7,30 +7,42 @@
 # into the PyPI torch venv of compare-pytorch.sh:
 #   git clone https://github.com/Verified-Intelligence/auto_LiRPA /tmp/auto_LiRPA
 #   ../torchenv/bin/pip install --no-deps /tmp/auto_LiRPA && ../torchenv/bin/pip install packaging appdirs pyyaml tqdm graphviz
-# Usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N]
+# With --margins N it times nothing and instead compares the first N images' worst margin bounds (IBP, CROWN-IBP,
+# CROWN) on every shipped checkpoint, batch-norm ones included, with auto_LiRPA's (largest relative difference).
+# Usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N | --margins N]
 # Environment: LIRPA_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-usage="usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N]"
+usage="usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N | --margins N]"
 data=""
 limit=""
+margins=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --limit) [ $# -ge 2 ] || usage_error "--limit needs a value; $usage"
                  [ -z "$limit" ] || usage_error "--limit is given twice; $usage"
                  [ -n "$2" ] || usage_error "--limit is empty; $usage"
                  limit=$2; shift 2 ;;
+        --margins) [ $# -ge 2 ] || usage_error "--margins needs a value; $usage"
+                   [ -z "$margins" ] || usage_error "--margins is given twice; $usage"
+                   [ -n "$2" ] || usage_error "--margins is empty; $usage"
+                   margins=$2; shift 2 ;;
         -*) usage_error "unknown option $1; $usage" ;;
         *) [ -z "$data" ] || usage_error "one DATA_DIR, got $data and $1; $usage"
            data=$(data_dir "$1"); shift ;;
     esac
 done
 [ -n "$data" ] || data=$(data_dir)
+[ -z "$limit" ] || [ -z "$margins" ] || usage_error "--limit and --margins do not go together; $usage"
 limit="${limit:-1000}"
 require_count "$limit" --limit
 [ "$limit" -le 10000 ] || usage_error "--limit must be at most 10000 (the MNIST test images), got $limit"
+if [ -n "$margins" ]; then
+    require_count "$margins" --margins
+    [ "$margins" -le 10000 ] || usage_error "--margins must be at most 10000 (the MNIST test images), got $margins"
+fi
 require_mnist "$data" t10k
 python=${LIRPA_PYTHON:-../torchenv/bin/python}
 scratch=${SCRATCH:-.build}
@@ -39,6 +51,8 @@ if [ ! -x "$python" ] || ! "$python" -c "import auto_LiRPA, torch" 2>/dev/null; 
 fi
 # torch 2.15 prints one FutureWarning about its own torch.jit.script when auto_LiRPA is imported (no filter hides it).
 # The data and the set-up are checked before the release build, which takes minutes.
-"$python" scripts/compare-lirpa.py --evaluate none --data "$data" --limit "$limit" --check
+mode=(--limit "$limit")
+[ -z "$margins" ] || mode=(--margins "$margins" --scratch "$scratch")
+"$python" scripts/compare-lirpa.py --evaluate none --data "$data" "${mode[@]}" --check
 swift build -c release --scratch-path "$scratch" --product evaluate >&2
-"$python" scripts/compare-lirpa.py --evaluate "$scratch/release/evaluate" --data "$data" --limit "$limit"
+"$python" scripts/compare-lirpa.py --evaluate "$scratch/release/evaluate" --data "$data" "${mode[@]}"
