@@ -52,6 +52,10 @@ struct Bench: ParsableCommand {
             throw ValidationError("--models: unknown model '\(FileText.shown(m))'; known: \(Architecture.names.joined(separator: ", "))")
         }
         for m in measureSet ?? [] where !BenchmarkSuite.measureNames.contains(m) {
+            if let measure = BenchmarkSuite.measure(giving: m) {
+                throw ValidationError("--measures: \(m) is a row of the measure \(measure), not a measure of its own; "
+                                      + "give --measures \(measure)")
+            }
             throw ValidationError("--measures: unknown measure \(m); known: \(BenchmarkSuite.measureNames.joined(separator: ", "))")
         }
         try checkCombinations()

@@ -19,6 +19,14 @@ final class BenchCombinationTests: XCTestCase {
             (["--models", "small,vissmall", "--measures", "figures-100"], ["--models small with --measures figures-100"]),
             (["--models", "vissmall", "--measures", "crown-ibp-train-step"], ["needs a ReLU model"]),
             (["--models", "small", "--measures", "sgemm-peak"], ["measures the machine, not a model; drop --models"]),
+            // A row's name given as a measure names the measure that gives it (it said "unknown measure").
+            (["--measures", "bf16-sgemm-peak"], ["bf16-sgemm-peak is a row of the measure sgemm-peak", "give --measures sgemm-peak"]),
+            (["--measures", "blas-sgemm-peak"], ["row of the measure sgemm-peak"]),
+            (["--measures", "ibp-train-gflops"], ["row of the measure ibp-train-step, not"]),
+            (["--measures", "ibp-train-gflops-bf16"], ["row of the measure ibp-train-step-bf16, not"]),
+            (["--measures", "nominal-train-gflops"], ["row of the measure nominal-train-step, not"]),
+            (["--measures", "crown-ibp-train-cost"], ["row of the measure crown-ibp-train-step, not"]),
+            (["--measures", "ibp-trian-step"], ["unknown measure ibp-trian-step; known: sgemm-peak"]),
         ]
         for (arguments, mentions) in cases {
             try assertRejected(.ibpBench, arguments + ["--repeats", "1"], in: folder, mentions: mentions, status: 64)

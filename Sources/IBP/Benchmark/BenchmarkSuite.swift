@@ -147,6 +147,20 @@ public enum BenchmarkSuite {
                                       "crown-ibp-verify", "crown-verify", "pgd20",
                                       "figure", "figures-100"]
 
+    /// The measure whose run gives the row `row` when `row` is not a measure of its own (`bf16-sgemm-peak` and the
+    /// other kernels' peaks come with `sgemm-peak`, GFLOP/s rows with their step, `crown-ibp-train-cost` with
+    /// `crown-ibp-train-step`), else nil: `ibp-bench --measures` names it for a row name given as a measure.
+    public static func measure(giving row: String) -> String? {
+        guard !measureNames.contains(row) else { return nil }
+        if row.hasSuffix("-sgemm-peak") { return "sgemm-peak" }
+        if row == "crown-ibp-train-cost" { return "crown-ibp-train-step" }
+        if row.contains("-gflops") {
+            let step = row.replacingOccurrences(of: "-gflops", with: "-step")
+            return measureNames.contains(step) ? step : nil
+        }
+        return nil
+    }
+
     /// The figure measures: they time `visualize`'s default figure of the shipped vissmall checkpoints
     /// (`FigureBenchmark`), whatever the models measured; `ibp-bench` runs them, not `run`.
     public static let figureMeasures = ["figure", "figures-100"]
