@@ -26,7 +26,7 @@ import sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 last = rows[-1]
 evals = [r for r in rows if r.get("type") == "eval"]
-print(f"small IBP ({sys.argv[3]}), {sys.argv[2]} steps of batch 100: {last['seconds']:.0f} s ({last['seconds'] / 60:.1f} min) wall, "
+print(f"small IBP ({sys.argv[3]}), {sys.argv[2]} steps of batch 100: {last['seconds']:.1f} s ({last['seconds'] / 60:.1f} min) wall, "
       f"{int(sys.argv[2]) * 100 / last['seconds']:.0f} samples/s including evaluations; "
       f"last evaluation: nominal {100 * evals[-1]['nominalAccuracy']:.2f}%, "
       f"verified {100 * evals[-1]['verifiedAccuracy']:.2f}% at eps {evals[-1]['epsilon']} "
