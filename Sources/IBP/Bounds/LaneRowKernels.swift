@@ -32,7 +32,7 @@ extension Relaxations {
 /// The steps of `LaneRows` on 16-lane vectors: a[j * 16 + l] is row l's coefficient of neuron j.
 extension LaneRows {
     /// Scratch of one core: two stages of lanes, a gather buffer and two neuron lists, each as large as the widest
-    /// stage.
+    /// stage, and the patch block of `convolutionGEMM`.
     struct Scratch {
         let a, b, gathered, patches: UnsafeMutablePointer<Float>
         let live: UnsafeMutablePointer<Int32>
