@@ -90,4 +90,15 @@ final class CPUInfoTests: XCTestCase {
         XCTAssertEqual(lines[0].range(of: "  samples/s")?.lowerBound.utf16Offset(in: lines[0]),
                        lines[1].range(of: "  x")?.lowerBound.utf16Offset(in: lines[1]), "the numbers end in one column")
     }
+
+    /// The kernel line says that bf16 rows do not run the float32 kernel it names (`--kernel blas` labelled a bf16
+    /// step's table as if it ran OpenBLAS); without bf16 rows it says nothing of them.
+    func testTheKernelLineSaysBF16RowsRunTheirOwnKernel() {
+        let step = BenchmarkRow(model: "small", measure: "ibp-train-step", median: 1, min: 1, max: 1, unit: "samples/s")
+        let bf16 = BenchmarkRow(model: "small", measure: "ibp-train-step-bf16", median: 1, min: 1, max: 1, unit: "samples/s")
+        let note = "the bf16 rows run the AVX512_BF16 kernel whatever the float32 kernel"
+        XCTAssert(BenchmarkReport(date: "d", cpu: zen3, cores: 2, rows: [step, bf16]).table.contains(note))
+        let plain = BenchmarkReport(date: "d", cpu: zen3, cores: 2, rows: [step]).table
+        XCTAssertFalse(plain.contains("bf16 rows"), plain)
+    }
 }

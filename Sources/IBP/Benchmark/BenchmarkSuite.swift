@@ -60,6 +60,10 @@ public struct BenchmarkReport: Codable {
             kernelLine += peak >= otherPeak.median ? "; it also measured faster here than \(other)"
                 : "; \(other) measured faster here (\(String(format: "%.0f", otherPeak.median)) GFLOP/s)"
         }
+        if rows.contains(where: { $0.measure.hasSuffix("-bf16") || $0.measure == BenchmarkSuite.bf16PeakMeasure }) {
+            // --kernel chooses the float32 kernel only: the bf16 products have one kernel (`gemm_bf16.c`).
+            kernelLine += "; the bf16 rows run the AVX512_BF16 kernel whatever the float32 kernel"
+        }
         var lines = ["\(cpu), \(cores) cores, \(date)", kernelLine, "OpenBLAS: \(blas)",
                      pad("model", modelWidth) + pad("measure", measureWidth) + "     median        min        max  unit"]
         for r in rows {
