@@ -64,11 +64,11 @@ extension ConvolutionWindows {
             upper.withUnsafeMutableBufferPointer { hi in
                 top.withUnsafeBufferPointer { top in
                     let lo = lo.baseAddress!, hi = hi.baseAddress!, top = top.baseAddress!
-                    Parallel.parts(min(blocks, Parallel.workers * 4)) { part in
+                    let parts = min(blocks, Parallel.workers * 4)
+                    Parallel.parts(parts) { part in
                         let a = UnsafeMutablePointer<Float>.allocate(capacity: widest * L)
                         let b = UnsafeMutablePointer<Float>.allocate(capacity: widest * L)
                         defer { a.deallocate(); b.deallocate() }
-                        let parts = min(blocks, Parallel.workers * 4)
                         for block in (blocks * part / parts)..<(blocks * (part + 1) / parts) {
                             if stop?() ?? false { return }
                             let groups = (block * groupsPerBlock)..<min(n * P, (block + 1) * groupsPerBlock)

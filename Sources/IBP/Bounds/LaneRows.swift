@@ -97,8 +97,7 @@ struct LaneRows {
         patchFloats = steps.map { step in
             guard case let .conv(_, _, _, g, O) = step, g.isUnpadded, O > LaneTransposedConvolution.directChannels
             else { return 0 }
-            let columns = g.outPixels * LaneRows.lanes
-            return LaneTransposedConvolution.blockChannels(g, columns: columns) * g.kernelHeight * g.kernelWidth * columns
+            return LaneTransposedConvolution.patchFloats(g, columns: g.outPixels * LaneRows.lanes)
         }.max() ?? 0
         self.steps = steps
         self.sizes = sizes

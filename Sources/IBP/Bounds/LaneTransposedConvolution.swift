@@ -20,7 +20,7 @@ enum LaneTransposedConvolution {
     /// A W for the rows `a` (m, O, oH, oW): (m, C, H, W). `parallel` false keeps the work on the calling thread
     /// (for callers that already run one block per core).
     static func apply(_ conv: Conv2D, _ a: Tensor, parallel: Bool = true) -> Tensor {
-        let g = conv.geometry, O = conv.outChannels, P = g.outPixels, K = g.patchSize, L = lanes
+        let g = conv.geometry, O = conv.outChannels, P = g.outPixels, L = lanes
         precondition(applies(conv) && a.sampleShape == conv.outputShape,
                      "rows of \(a.sampleShape) do not match the unpadded convolution's \(conv.outputShape)")
         let m = a.batch, inSize = g.channels * g.inPixels, outSize = O * P
@@ -34,7 +34,6 @@ enum LaneTransposedConvolution {
         // GEMM wrote out to L3 and col2im read back. Blocks change no bits: each patch element is the same sum
         // over o, and col2im still adds the taps in order (a block's taps are the next ones).
         let blockChannels = blockChannels(g, columns: perCall * P * L)
-        let taps = g.kernelHeight * g.kernelWidth
         return Tensor(shape: [m] + conv.inputShape) { op in
             a.data.withUnsafeBufferPointer { ap in
                 conv.weight.value.data.withUnsafeBufferPointer { wp in
@@ -42,7 +41,7 @@ enum LaneTransposedConvolution {
                     let body = { (part: Int) in
                         let columns = perCall * P * L
                         let lanesIn = UnsafeMutablePointer<Float>.allocate(capacity: O * columns)
-                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: blockChannels * taps * columns)
+                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: patchFloats(g, columns: columns))
                         let lanesOut = UnsafeMutablePointer<Float>.allocate(capacity: perCall * inSize * L)
                         defer { lanesIn.deallocate(); cols.deallocate(); lanesOut.deallocate() }
                         for call in (calls * part / parts)..<(calls * (part + 1) / parts) {
@@ -148,6 +147,11 @@ enum LaneTransposedConvolution {
     /// least one.
     static func blockChannels(_ g: ConvGeometry, columns: Int) -> Int {
         max(1, min(g.channels, patchBlockFloats / max(g.kernelHeight * g.kernelWidth * columns, 1)))
+    }
+
+    /// Floats of one patch block of `product` for `columns` columns (the `cols` it needs).
+    static func patchFloats(_ g: ConvGeometry, columns: Int) -> Int {
+        blockChannels(g, columns: columns) * g.kernelHeight * g.kernelWidth * columns
     }
 
     /// Up to this many output channels the product and col2im are one loop (`direct`): a GEMM whose inner
