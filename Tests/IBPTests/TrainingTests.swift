@@ -335,27 +335,34 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertEqual(try Trainer.resume(directory: run).step, 2)
     }
 
-    /// A record that states a default train leaves out (`"precision": "fp32"`, `"initialization": "orthogonal"` for a
-    /// run recorded without it) is the same run as one without the field: the resume goes on (it said "written by
+    /// A record that states a default train leaves out (`"precision": "fp32"`, `"initialization": "orthogonal"` and a
+    /// warm-up regulariser of weight 0 for a run recorded without them) is the same run as one without the field: the resume goes on (it said "written by
     /// another run (precision "fp32" in settings.json, unset in the checkpoint)"); another value is still refused.
     func testARecordedDefaultIsTheSameRunAsAnAbsentField() throws {
         let run = dir.appendingPathComponent("p")
         var at = 0
         var s = settings(steps: 4)
         s.initialization = nil
+        s.warmupRegularizer = nil
         XCTAssertFalse(try Trainer.start(s, dataDirectory: data, directory: run, force: false)
             .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
         let url = run.appendingPathComponent("settings.json")
         let original = try String(contentsOf: url, encoding: .utf8)
         XCTAssertFalse(original.contains("\"precision\""))
         XCTAssertFalse(original.contains("\"initialization\""))
-        let stated = original.replacingOccurrences(of: "{", with: "{\"precision\": \"fp32\", \"initialization\": \"orthogonal\", ",
+        XCTAssertFalse(original.contains("\"warmupRegularizer\""))
+        let stated = original.replacingOccurrences(of: "{", with: "{\"precision\": \"fp32\", \"initialization\": \"orthogonal\", "
+                                                   + "\"warmupRegularizer\": {\"lambda\": 0, \"tolerance\": 0.5}, ",
                                                    options: [], range: original.startIndex..<original.index(after: original.startIndex))
         try stated.write(to: url, atomically: true, encoding: .utf8)
         XCTAssertEqual(try Trainer.resume(directory: run).step, 2)
         try stated.replacingOccurrences(of: "\"orthogonal\"", with: "\"ibp\"").write(to: url, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try Trainer.resume(directory: run)) {
             XCTAssert("\($0)".contains("was written by another run (initialization unset in the checkpoint, \"ibp\" in settings.json)"), "\($0)")
+        }
+        try stated.replacingOccurrences(of: "\"lambda\": 0,", with: "\"lambda\": 0.25,").write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Trainer.resume(directory: run)) {
+            XCTAssert("\($0)".contains("warmupRegularizer.lambda unset in the checkpoint, 0.25 in settings.json"), "\($0)")
         }
     }
 

@@ -263,6 +263,8 @@ public final class Trainer {
             // recorded; runs before --init were orthogonal): a hand-added "precision": "fp32" is the same run.
             if s.precision == .fp32 { s.precision = nil }
             if s.initialization == .orthogonal { s.initialization = nil }
+            // A regulariser of weight 0 adds nothing: the same run as none (runs before --reg-lambda, nominal runs).
+            if s.warmupRegularizer?.lambda == 0 { s.warmupRegularizer = nil }
             var out: [String: String] = [:]
             func flatten(_ value: Any, _ path: String) {
                 if let object = value as? [String: Any] {
