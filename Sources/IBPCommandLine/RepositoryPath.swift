@@ -35,7 +35,9 @@ public enum RepositoryPath {
         var current = URL(fileURLWithPath: TypedPath.resolved(folder.path), isDirectory: true)
         while true {
             let manifest = current.appendingPathComponent("Package.swift")
-            if let text = try? String(contentsOf: manifest, encoding: .utf8), text.contains(packageMarker) {
+            // At most 1 MiB (this package's is a few KiB): a huge Package.swift above the folder is not read.
+            if let bytes = try? Gzip.readRaw(manifest, maxBytes: 1 << 20),
+               String(decoding: bytes, as: UTF8.self).contains(packageMarker) {
                 return current
             }
             let parent = current.deletingLastPathComponent()

@@ -24,13 +24,20 @@ public enum FigureIndex {
 
     /// Writes `data` atomically and reports whether the file was new, changed or the same.
     static func writeIfChanged(_ data: Data, to url: URL) throws -> Outcome {
-        let before = FileManager.default.contents(atPath: url.path)
+        let existed = FileManager.default.fileExists(atPath: url.path)
+        let before = comparable(url.path)
         do {
             try AtomicFile.write(data, to: url)
         } catch let error as AtomicFile.WriteError {
             throw SettingsError(message: error.description)
         }
-        return before == nil ? .created : (before == data ? .unchanged : .updated)
+        return !existed ? .created : (before != nil && before == data ? .unchanged : .updated)
+    }
+
+    /// The bytes of an existing output to compare with what is written over it, or nil when it is not a regular file
+    /// or larger than 1 GiB (then it counts as changed; it was read whole, whatever its size).
+    static func comparable(_ path: String) -> Data? {
+        try? Gzip.readRaw(URL(fileURLWithPath: path), maxBytes: 1 << 30)
     }
 
     /// `path` relative to `folder`, both as the OS resolves them (`TypedPath.resolved`: links and `..` followed, so

@@ -63,8 +63,10 @@ public struct FigureManifest {
             throw ManifestError("\(url.path): no such manifest")
         }
         guard !isFolder.boolValue else { throw ManifestError("\(url.path): is a folder, not a figure manifest") }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ManifestError("\(url.path): cannot read the manifest (check its permissions)")
+        // By its size first (a wrong path to a huge file is refused before it is read), one line for what is unreadable.
+        let data: Data
+        do { data = try Gzip.readRaw(url, maxBytes: FigureManifest.maxBytes) } catch {
+            throw ManifestError("\(error)")
         }
         // Read one way or not at all (issue 11): JSONDecoder alone would take the last of repeated keys.
         do { try StrictJSON.checkSyntax(data) } catch {
@@ -236,14 +238,15 @@ public struct FigureManifest {
         }
         var records: [FigureRecord] = []
         for (i, r) in requests.enumerated() {
-            let before = FileManager.default.contents(atPath: r.output)
+            let existed = FileManager.default.fileExists(atPath: r.output)
+            let before = FigureIndex.comparable(r.output)
             do {
                 records.append(try maker.make(r))
             } catch {
                 throw ManifestError("\(url.path): \(FigureManifest.figureName(i)) (\(r.output)): \(error)")
             }
-            let after = FileManager.default.contents(atPath: r.output)
-            progress(i + 1, r.output, before == nil ? .created : (before == after ? .unchanged : .updated))
+            let after = FigureIndex.comparable(r.output)
+            progress(i + 1, r.output, !existed ? .created : (before != nil && before == after ? .unchanged : .updated))
         }
         // Named as the manifest was (relative paths stay relative), so the index holds no path of this machine.
         let folder = (url.relativePath as NSString).deletingLastPathComponent
@@ -302,6 +305,12 @@ public struct FigureManifest {
 
 /// A manifest that cannot be used: missing, unreadable, malformed, or an entry whose figure cannot be made. The
 /// manifest is a file the command reads, not its command line, so this is a failure at run time (exit status 1).
+extension FigureManifest {
+    /// The largest manifest read (64 MiB; a manifest of a thousand figures is well under 1 MiB), checked by its size
+    /// before it is read.
+    public static let maxBytes = 64 << 20
+}
+
 public struct ManifestError: CommandLineClassified, CustomStringConvertible {
     public let message: String
     public var isUsageError: Bool { false }

@@ -132,9 +132,14 @@ public final class Trainer {
                               defaultData: URL? = nil) throws -> Trainer {
         let fonts = try Fonts.load()
         let settingsURL = directory.appendingPathComponent("settings.json")
-        guard let data = FileManager.default.contents(atPath: settingsURL.path) else {
+        guard FileManager.default.fileExists(atPath: settingsURL.path) else {
             throw SettingsError(message: "\(settingsURL.path): no such file, so \(directory.path) is not a run to resume",
                                 isUsageError: false)
+        }
+        // By its size first: train writes a few KiB; a huge file is refused before it is read.
+        let data: Data
+        do { data = try Gzip.readRaw(settingsURL, maxBytes: 16 << 20) } catch {
+            throw SettingsError(message: "\(error); \(directory.path) is not a run train wrote", isUsageError: false)
         }
         var settings: TrainingSettings
         do {
