@@ -292,6 +292,13 @@ public enum StrictJSON {
         // Foundation names JSON's containers by their Swift types: say what the file must hold instead.
         if n.hasPrefix("Dictionary<") { return "a JSON object" }
         if n.hasPrefix("Array<") { return "a JSON array" }
-        return (n.first.map { "AEIOU".contains($0) } ?? false ? "an " : "a ") + n
+        // And its scalars (`is not a String` named a Swift type the user never sees).
+        switch n {
+        case "String": return "a string (text in quotes)"
+        case "Bool": return "true or false"
+        case "Int", "Int32", "Int64", "UInt", "UInt32", "UInt64": return "a whole number"
+        case "Float", "Double": return "a number"
+        default: return (n.first.map { "AEIOU".contains($0) } ?? false ? "an " : "a ") + n
+        }
     }
 }

@@ -35,7 +35,7 @@ final class NumberTextTests: XCTestCase {
         let cases: [(String, String)] = [
             ("unknown field \"layers[0].conv.pad\"", "unknown field \"pad\" of layer 1 (conv)"),
             ("missing field \"layers[2].linear.units\"", "missing field \"units\" of layer 3 (linear)"),
-            ("field \"layers[1].conv.same\" is not a Bool", "field \"same\" of layer 2 (conv) is not a Bool"),
+            ("field \"layers[1].conv.same\" is not true or false", "field \"same\" of layer 2 (conv) is not true or false"),
             ("field \"layers[11].activation\" is not a JSON object", "layer 12 (activation) is not a JSON object"),
             ("field \"layers[4]\" is not a JSON object", "layer 5 is not a JSON object"),
             ("field \"inputShape[1]\" is 28.5", "field \"inputShape[1]\" is 28.5"),

@@ -30,6 +30,21 @@ final class NamedChoiceTests: XCTestCase {
         }
     }
 
+    /// A field of free text, a whole number, a number or a flag holding another kind of value is named in JSON's
+    /// terms, not Swift's (`field "model" is not a String`, new-user trial).
+    func testOtherFieldsNameWhatTheyTakeInJSONTerms() {
+        struct Fields: Codable { var model: String; var steps: Int; var rate: Float; var flag: Bool }
+        let cases = [("{\"model\": 3, \"steps\": 1, \"rate\": 1, \"flag\": true}", "field \"model\" is not a string (text in quotes)"),
+                     ("{\"model\": \"a\", \"steps\": \"1\", \"rate\": 1, \"flag\": true}", "field \"steps\" is not a whole number"),
+                     ("{\"model\": \"a\", \"steps\": 1, \"rate\": [1], \"flag\": true}", "field \"rate\" is not a number"),
+                     ("{\"model\": \"a\", \"steps\": 1, \"rate\": 1, \"flag\": \"yes\"}", "field \"flag\" is not true or false")]
+        for (json, reason) in cases {
+            XCTAssertThrowsError(try StrictJSON.decode(Fields.self, from: Data(json.utf8))) {
+                XCTAssertEqual(($0 as? StrictJSON.Failure)?.reason ?? "\($0)", reason)
+            }
+        }
+    }
+
     func testEveryRecordedWordNamesTheWordsItTakes() throws {
         try check(TrainingSettings.Method.self)
         try check(GEMMPrecision.self)
