@@ -37,7 +37,7 @@ public enum FigureIndex {
     /// The bytes of an existing output to compare with what is written over it, or nil when it is not a regular file
     /// or larger than 1 GiB (then it counts as changed; it was read whole, whatever its size).
     static func comparable(_ path: String) -> Data? {
-        try? Gzip.readRaw(URL(fileURLWithPath: path), maxBytes: 1 << 30)
+        try? Gzip.readRaw(TypedPath.url(path), maxBytes: 1 << 30)
     }
 
     /// `path` relative to `folder`, both as the OS resolves them (`TypedPath.resolved`: links and `..` followed, so
