@@ -1,5 +1,5 @@
 // im2col (an image batch lowered to the patch matrix) for unpadded convolutions with horizontal stride 1 or 2,
-// and col2im (its adjoint: patch-matrix gradients summed back into image gradients) with horizontal stride 1,
+// and col2im (its adjoint: patch-matrix gradients summed back into image gradients) with horizontal stride 1 or 2,
 // on AVX2.
 // Why it exists: the Swift package is compiled for baseline x86-64, so the library's col2im ran its 8-float row
 // adds as pairs of SSE operations plus a scalar tail (a 10-pixel row: 2 + 2 x 2 operations), and it was 5% of a
@@ -30,9 +30,53 @@ static inline void add_row(float *dst, const float *src, ptrdiff_t count) {
     if (t < count) dst[t] += src[t];
 }
 
+// dst[2t] += src[t] for t < count (horizontal stride 2), `room` being the number of entries from dst to the end of
+// its image row. Four src values at a time go into the even lanes of an 8-float vector whose odd lanes (and unused
+// even lanes) hold -0.0: x + (-0.0) is x for every float (-0.0 and NaN included), so the entries in between, which
+// belong to other taps, keep their bits. A vector is only loaded and stored where all its 8 lanes lie in the row:
+// the lane after the row's last entry may be another core's image. No masked loads or stores (vmaskmovps stores
+// are slow on AMD: a first version with them made col2im slower than the scalar loop); what is left past the
+// last whole vector is added one by one.
+__attribute__((target("avx2"), always_inline))
+static inline void add_row_stride2(float *dst, const float *src, ptrdiff_t count, ptrdiff_t room) {
+    const __m128 negzero = _mm_set1_ps(-0.0f);
+    ptrdiff_t t = 0;
+    for (; t + 4 <= count && 2 * t + 8 <= room; t += 4) {
+        __m128 s = _mm_loadu_ps(src + t);
+        __m256 spread = _mm256_set_m128(_mm_unpackhi_ps(s, negzero), _mm_unpacklo_ps(s, negzero));
+        _mm256_storeu_ps(dst + 2 * t, _mm256_add_ps(_mm256_loadu_ps(dst + 2 * t), spread));
+    }
+    if (t < count && t + 4 > count && 2 * t + 8 <= room) {
+        float tail[4] = {-0.0f, -0.0f, -0.0f, -0.0f};
+        for (ptrdiff_t i = 0; t + i < count; i++) tail[i] = src[t + i];
+        __m128 s = _mm_loadu_ps(tail);
+        __m256 spread = _mm256_set_m128(_mm_unpackhi_ps(s, negzero), _mm_unpacklo_ps(s, negzero));
+        _mm256_storeu_ps(dst + 2 * t, _mm256_add_ps(_mm256_loadu_ps(dst + 2 * t), spread));
+        return;
+    }
+    for (; t < count; t++) dst[2 * t] += src[t];
+}
+
+// dst[2t] += even[t] and dst[2t + 1] += odd[t] for t < count: two taps of a stride-2 row interleaved, 8 entries
+// per vector.
+__attribute__((target("avx2"), always_inline))
+static inline void add_row_pair(float *dst, const float *even, const float *odd, ptrdiff_t count) {
+    ptrdiff_t t = 0;
+    for (; t + 4 <= count; t += 4) {
+        __m128 e = _mm_loadu_ps(even + t), o = _mm_loadu_ps(odd + t);
+        __m256 both = _mm256_set_m128(_mm_unpackhi_ps(e, o), _mm_unpacklo_ps(e, o));
+        _mm256_storeu_ps(dst + 2 * t, _mm256_add_ps(_mm256_loadu_ps(dst + 2 * t), both));
+    }
+    for (; t < count; t++) {
+        dst[2 * t] += even[t];
+        dst[2 * t + 1] += odd[t];
+    }
+}
+
 __attribute__((target("avx2")))
 void ckernels_col2im_avx2(const float *cols, ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
-                          ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t outH, ptrdiff_t outW, float *dx) {
+                          ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW,
+                          float *dx) {
     const ptrdiff_t P = outH * outW, NP = batch * P, plane = height * width;
     memset(dx, 0, (size_t)(batch * channels * plane) * sizeof(float));
     for (ptrdiff_t n = 0; n < batch; n++) {
@@ -42,7 +86,21 @@ void ckernels_col2im_avx2(const float *cols, ptrdiff_t batch, ptrdiff_t channels
                 for (ptrdiff_t kx = 0; kx < kw; kx++, k++) {
                     float *dst = dx + (n * channels + c) * plane + ky * width + kx;
                     const float *src = cols + k * NP + n * P;
-                    for (ptrdiff_t oy = 0; oy < outH; oy++, src += outW, dst += sh * width) add_row(dst, src, outW);
+                    if (sw == 1) {
+                        for (ptrdiff_t oy = 0; oy < outH; oy++, src += outW, dst += sh * width) add_row(dst, src, outW);
+                    } else if (kx + 1 < kw) {
+                        // Taps kx and kx + 1 fill the even and odd entries of one run of 2 outW entries: added as
+                        // one dense row, each entry still gets its one addition of this pair, in tap order.
+                        const float *odd = src + NP;
+                        for (ptrdiff_t oy = 0; oy < outH; oy++, src += outW, odd += outW, dst += sh * width) {
+                            add_row_pair(dst, src, odd, outW);
+                        }
+                        kx++, k++;
+                    } else {
+                        for (ptrdiff_t oy = 0; oy < outH; oy++, src += outW, dst += sh * width) {
+                            add_row_stride2(dst, src, outW, width - kx);
+                        }
+                    }
                 }
             }
         }

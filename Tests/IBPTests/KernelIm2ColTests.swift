@@ -97,17 +97,27 @@ final class KernelIm2ColTests: XCTestCase {
         }
     }
 
-    /// The AVX2 col2im (horizontal stride 1) against the portable Swift loop: the same bits, on every geometry
-    /// (padded ones through their bordered copy), with rows of 1-7, 8-15 and 16+ pixels (every tail length).
+    /// The AVX2 col2im (horizontal stride 1 or 2) against the portable Swift loop: the same bits, on every geometry
+    /// (padded ones through their bordered copy), with rows of 1-7, 8-15 and 16+ pixels at stride 1 and of 1 to 13
+    /// pixels at stride 2 (every tail of the 4-pixel groups, the last group ending on the plane's last entry), and
+    /// with infinities, NaN and -0.0 among the gradients.
     func testCol2ImAVX2EqualsPortableBitForBit() throws {
         try XCTSkipUnless(ckernels_avx2_available() == 1, "this CPU cannot run AVX2")
         var random = TestRandom(24)
         let extra = [(2, 12, 30, 3, 1, false), (3, 9, 15, 2, 1, false), (1, 6, 11, 1, 1, false)]
             .map { ConvGeometry(channels: $0.0, height: $0.1, width: $0.2, kernel: $0.3, stride: $0.4, same: $0.5) }
+        // Stride 2, kernel 2 or 3: rows of outW = 1, 2, ..., 9, 12 and 13 pixels.
+        let stride2 = [(2, 2), (3, 4), (2, 6), (3, 9), (2, 10), (2, 12), (3, 15), (2, 16), (2, 18), (2, 24), (3, 27)]
+            .map { ConvGeometry(channels: 2, height: 7, width: $0.1, kernel: $0.0, stride: 2, same: false) }
         defer { loweringAVX2 = true }
-        for g in geometries + extra where g.strideW == 1 {
+        for (index, g) in (geometries + extra + stride2).enumerated() where g.strideW <= 2 {
             let batch = 3, size = batch * g.channels * g.inPixels
-            let dCols = random.tensor([g.patchSize, batch * g.outPixels]).data
+            var dCols = random.tensor([g.patchSize, batch * g.outPixels]).data
+            if index % 3 == 0 {
+                for (i, special) in [Float.infinity, -.infinity, .nan, -0.0, 0].enumerated() {
+                    dCols[(i * 7919) % dCols.count] = special
+                }
+            }
             var fast = [Float](repeating: .nan, count: size), portable = fast
             dCols.withUnsafeBufferPointer { c in
                 loweringAVX2 = true

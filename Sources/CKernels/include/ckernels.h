@@ -35,12 +35,13 @@ void ckernels_sgemm_bf16(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
                          const float *b, ptrdiff_t rsb, ptrdiff_t csb,
                          float beta, float *c, ptrdiff_t ldc);
 
-/// col2im of an unpadded convolution with horizontal stride 1: dx (batch, channels, height, width) =
+/// col2im of an unpadded convolution with horizontal stride sw of 1 or 2: dx (batch, channels, height, width) =
 /// sum over patch entries k = (c, ky, kx) and pixels (oy, ox) of cols[k, n P + oy outW + ox] placed at
-/// (c, oy sh + ky, ox + kx), dx overwritten. The same additions in the same order as the library's Swift col2im
+/// (c, oy sh + ky, ox sw + kx), dx overwritten. The same additions in the same order as the library's Swift col2im
 /// (the same bits). Single-threaded; only when ckernels_avx2_available() is 1.
 void ckernels_col2im_avx2(const float *cols, ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
-                          ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t outH, ptrdiff_t outW, float *dx);
+                          ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh, ptrdiff_t sw, ptrdiff_t outH, ptrdiff_t outW,
+                          float *dx);
 
 /// im2col of an unpadded convolution with horizontal stride sw of 1 or 2: cols[k, n P + oy outW + ox] =
 /// x[n, c, oy sh + ky, ox sw + kx] for k = (c, ky, kx), P = outH outW (K x batch P, row-major). Single-threaded;
