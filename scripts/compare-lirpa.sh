@@ -18,14 +18,16 @@ usage="usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N | --margins N]"
 data=""
 limit=""
 margins=""
+split_equals "$@"
+set -- ${SPLIT_ARGS[@]+"${SPLIT_ARGS[@]}"}
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        --limit) [ $# -ge 2 ] || usage_error "--limit needs a value; $usage"
+        --limit) need_value "$@"
                  [ -z "$limit" ] || usage_error "--limit is given twice; $usage"
                  [ -n "$2" ] || usage_error "--limit is empty; $usage"
                  limit=$2; shift 2 ;;
-        --margins) [ $# -ge 2 ] || usage_error "--margins needs a value; $usage"
+        --margins) need_value "$@"
                    [ -z "$margins" ] || usage_error "--margins is given twice; $usage"
                    [ -n "$2" ] || usage_error "--margins is empty; $usage"
                    margins=$2; shift 2 ;;
@@ -37,12 +39,8 @@ done
 [ -n "$data" ] || data=$(data_dir)
 [ -z "$limit" ] || [ -z "$margins" ] || usage_error "--limit and --margins do not go together; $usage"
 limit="${limit:-1000}"
-require_count "$limit" --limit
-[ "$limit" -le 10000 ] || usage_error "--limit must be at most 10000 (the MNIST test images), got $limit"
-if [ -n "$margins" ]; then
-    require_count "$margins" --margins
-    [ "$margins" -le 10000 ] || usage_error "--margins must be at most 10000 (the MNIST test images), got $margins"
-fi
+require_count "$limit" --limit 10000 "the MNIST test images"
+[ -z "$margins" ] || require_count "$margins" --margins 10000 "the MNIST test images"
 require_mnist "$data" t10k
 python=${LIRPA_PYTHON:-../torchenv/bin/python}
 scratch=${SCRATCH:-.build}

@@ -15,8 +15,10 @@ models=small,medium
 repeats=5
 threads=2
 usage="usage: scripts/compare-pytorch.sh [--models small,medium] [--repeats N] [--threads N]"
+split_equals "$@"
+set -- ${SPLIT_ARGS[@]+"${SPLIT_ARGS[@]}"}
 while [ $# -gt 0 ]; do
-    [ $# -ge 2 ] || usage_error "$1 needs a value; $usage"
+    case "$1" in --models|--repeats|--threads) need_value "$@" ;; esac
     case "$1" in
         --models) models=$2; shift 2 ;;
         --repeats) repeats=$2; shift 2 ;;
@@ -25,8 +27,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 [[ "$models" =~ ^(small|medium)(,(small|medium))*$ ]] || usage_error "--models takes small and/or medium, got '$models'"
-require_count "$repeats" --repeats
-require_count "$threads" --threads
+require_count "$repeats" --repeats 1000 "as ibp-bench takes"
+require_count "$threads" --threads 8 "as ibp-bench takes"
 
 torch_python=${TORCH_PYTHON:-../torchenv/bin/python}
 scratch=${SCRATCH:-.build}

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 data=$(data_dir "${@:1:1}")
 steps="${2-60000}"
 precision="${3-fp32}"
-require_count "$steps" STEPS
+require_count "$steps" STEPS 1000000000 "as train takes"
 [[ "$precision" =~ ^(fp32|bf16)$ ]] || usage_error "PRECISION is fp32 or bf16, got '$precision'"
 require_mnist "$data" train t10k
 swift build -c release --product train >&2

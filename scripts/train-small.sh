@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 [ $# -le 2 ] || usage_error "usage: scripts/train-small.sh [DATA_DIR] [STEPS]"
 data=$(data_dir "${@:1:1}")
 steps="${2-60000}"
-require_count "$steps" STEPS
+require_count "$steps" STEPS 1000000000 "as train takes"
 require_mnist "$data" train t10k
 train="${TRAIN_BIN:-}"
 if [ -z "$train" ]; then swift build -c release --product train; train=.build/release/train; fi

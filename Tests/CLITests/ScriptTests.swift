@@ -17,19 +17,30 @@ final class ScriptTests: XCTestCase {
     private static let cases: [String: [([String], Int32)]] = [
         "scripts/results.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64), ([""], 64)],
         "scripts/train-small.sh": [(["/nonexistent/mnist"], 1), (["DATA", "abc"], 64), (["DATA", "-5"], 64),
-                                   (["DATA", ""], 64)],
+                                   (["DATA", ""], 64), (["DATA", "1000000001"], 64)],
         "scripts/train-vissmall.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
         "scripts/train-medium-bn.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
         // An argument given empty is refused, not taken for its default (`"" 60000` trained for 15 minutes).
         "scripts/time-training.sh": [(["/nonexistent/mnist"], 1), (["DATA", "0"], 64), ([""], 64), (["DATA", ""], 64),
-                                     (["DATA", "20", ""], 64), (["DATA", "20", "fp16"], 64)],
+                                     (["DATA", "20", ""], 64), (["DATA", "20", "fp16"], 64),
+                                     // Too long for the shell's arithmetic: one line, not also a shell error.
+                                     (["DATA", "99999999999999999999999"], 64)],
         "scripts/get-mnist.sh": [(["README.md"], 64), (["a", "b"], 64), ([""], 64)],
-        "scripts/compare-pytorch.sh": [(["--bogus"], 64), (["--repeats", "x"], 64), (["--models", "large"], 64)],
+        "scripts/compare-pytorch.sh": [(["--bogus"], 64), (["--repeats", "x"], 64), (["--models", "large"], 64),
+                                       (["--repeats", "99999999999999999999999"], 64), (["--threads", "9"], 64),
+                                       (["--repeats", "--threads", "2"], 64), (["--repeats=x"], 64), (["--models"], 64)],
         "scripts/compare-lirpa.sh": [(["--bogus"], 64), (["--limit", "x"], 64), (["/nonexistent/mnist"], 1),
                                      (["DATA", "--limit", "20000"], 64), (["DATA", "--limit", "5", "--limit", "7"], 64),
                                      (["DATA", "DATA"], 64), ([""], 64), (["--limit", ""], 64), (["--margins", ""], 64),
                                      (["DATA", "--margins", "0"], 64), (["DATA", "--margins", "20000"], 64),
-                                     (["DATA", "--margins", "5", "--limit", "5"], 64), (["--margins"], 64)],
+                                     (["DATA", "--margins", "5", "--limit", "5"], 64), (["--margins"], 64),
+                                     (["DATA", "--margins", "99999999999999999999999"], 64),
+                                     (["DATA", "--limit", "99999999999999999999999"], 64),
+                                     // An option where a value belongs is named, not taken as the value or DATA_DIR.
+                                     (["DATA", "--limit", "--margins", "3"], 64), (["DATA", "--margins", "--limit"], 64),
+                                     // --flag=value as the Swift tools take it: parsed (0 refused), and a good
+                                     // value gets as far as the auto_LiRPA check, which fails here (status 1).
+                                     (["DATA", "--margins=0"], 64), (["DATA", "--margins=3"], 1)],
         "scripts/compare-lirpa.py": [(["--bogus"], 64), ([], 64), (["--evaluate", "e", "--data", "d", "--limit", "0"], 64),
                                      (["--evaluate", "e", "--data", "d", "--margins", "0"], 64)],
         "scripts/install-deps.sh": [(["--bogus"], 64)],
@@ -182,6 +193,9 @@ final class ScriptTests: XCTestCase {
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment
         environment["IBP_DATA"] = nil
+        // No auto_LiRPA or PyTorch of the developer's: a good command line stops at that check (status 1).
+        environment["LIRPA_PYTHON"] = "/nonexistent/python"
+        environment["TORCH_PYTHON"] = "/nonexistent/python"
         if let path { environment["PATH"] = path.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin") }
         process.environment = environment
         let errors = Pipe()

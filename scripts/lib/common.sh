@@ -31,9 +31,34 @@ die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
 # usage_error MESSAGE: one line on stderr, exit 64.
 usage_error() { echo "$(basename "$0"): error: $*" >&2; exit 64; }
 
-# require_count VALUE FLAG: VALUE must be a positive integer.
+# require_count VALUE FLAG [MAX [WHY]]: VALUE must be a positive integer, and at most MAX when given (WHY says
+# why). The length is compared first, so a number too long for the shell's arithmetic gets the same one line,
+# not a shell error.
 require_count() {
   [[ "$1" =~ ^[1-9][0-9]*$ ]] || usage_error "$2 must be a positive integer, got '$1'"
+  if [ $# -ge 3 ] && { [ ${#1} -gt ${#3} ] || [ "$1" -gt "$3" ]; }; then
+    usage_error "$2 must be at most $3${4:+ ($4)}, got $1"
+  fi
+}
+
+# split_equals ARGS...: ARGS with every --flag=value split into --flag value, as the Swift tools take both forms,
+# left in the array SPLIT_ARGS (a script then runs: set -- ${SPLIT_ARGS[@]+"${SPLIT_ARGS[@]}"}).
+split_equals() {
+  SPLIT_ARGS=()
+  local a
+  for a in "$@"; do
+    case "$a" in
+      --*=*) SPLIT_ARGS+=("${a%%=*}" "${a#*=}") ;;
+      *) SPLIT_ARGS+=("$a") ;;
+    esac
+  done
+}
+
+# need_value FLAG [NEXT...]: FLAG must be followed by a value, not by nothing or another option (--...): else one
+# line naming FLAG (with $usage), status 64.
+need_value() {
+  [ $# -ge 2 ] || usage_error "$1 needs a value; $usage"
+  case "$2" in --*) usage_error "$1 needs a value, and the next word is the option $2; $usage" ;; esac
 }
 
 # require_mnist DIR [PREFIX...]: DIR holds the IDX files of each split prefix (default: train and t10k), plain or
