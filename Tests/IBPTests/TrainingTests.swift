@@ -358,12 +358,74 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertEqual(try Trainer.resume(directory: run).step, 2)
         try stated.replacingOccurrences(of: "\"orthogonal\"", with: "\"ibp\"").write(to: url, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try Trainer.resume(directory: run)) {
-            XCTAssert("\($0)".contains("was written by another run (initialization unset in the checkpoint, \"ibp\" in settings.json)"), "\($0)")
+            XCTAssert("\($0)".contains("record different settings (initialization not set in the checkpoint, \"ibp\" in settings.json)"), "\($0)")
         }
         try stated.replacingOccurrences(of: "\"lambda\": 0,", with: "\"lambda\": 0.25,").write(to: url, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try Trainer.resume(directory: run)) {
-            XCTAssert("\($0)".contains("warmupRegularizer.lambda unset in the checkpoint, 0.25 in settings.json"), "\($0)")
+            XCTAssert("\($0)".contains("warmupRegularizer.lambda not set in the checkpoint, 0.25 in settings.json"), "\($0)")
         }
+    }
+
+    /// New user (F9, F10): a record whose value differs from the checkpoint's is shown as written, not as
+    /// normalised ("orthogonal" in settings.json was called "unset"), a null field is "not set", and the refusal
+    /// names both files without deciding which one is wrong (it said "written by another run" of an edited record).
+    func testDifferingRecordsAreShownAsWritten() throws {
+        let run = dir.appendingPathComponent("w")
+        var at = 0
+        var s = settings(steps: 4)
+        s.initialization = .ibp
+        XCTAssertFalse(try Trainer.start(s, dataDirectory: data, directory: run, force: false)
+            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
+        let url = run.appendingPathComponent("settings.json")
+        let original = try String(contentsOf: url, encoding: .utf8)
+        XCTAssert(original.contains("\"initialization\" : \"ibp\""), original)
+        for (edited, shown) in [("\"orthogonal\"", "\"orthogonal\" in settings.json"), ("null", "not set in settings.json")] {
+            try original.replacingOccurrences(of: "\"initialization\" : \"ibp\"", with: "\"initialization\" : \(edited)")
+                .write(to: url, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Trainer.resume(directory: run)) {
+                XCTAssert("\($0)".contains("record different settings (initialization \"ibp\" in the checkpoint, \(shown))"), "\($0)")
+                XCTAssert("\($0)".contains("the checkpoint is another run's, or settings.json was edited"), "\($0)")
+            }
+        }
+    }
+
+    /// New user (F9): a record without its data folder (absent or null) resumed from the default folder of
+    /// whatever working folder the command ran in. That default now stands in only when the record's digest checks
+    /// the images; without the digest `--data` is required. A record without `gemmKernel` gets the kernel the
+    /// resume ran (the rewritten record had lost it).
+    func testARecordWithoutItsDataFolderOrKernel() throws {
+        let run = dir.appendingPathComponent("d")
+        var at = 0
+        XCTAssertFalse(try Trainer.start(settings(steps: 6), dataDirectory: data, directory: run, force: false)
+            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
+        let url = run.appendingPathComponent("settings.json")
+        var record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        XCTAssertNotNil(record["gemmKernel"])
+        record["data"] = NSNull()
+        record["gemmKernel"] = NSNull()
+        let digest = record.removeValue(forKey: "dataSHA256")
+        try JSONSerialization.data(withJSONObject: record).write(to: url)
+        // A run recorded before the digest was: neither file has it.
+        let checkpointURL = run.appendingPathComponent("checkpoint.ckpt")
+        let checkpoint = try Checkpoint.load(checkpointURL)
+        var stored = try StrictJSON.decode(TrainingSettings.self, from: Data(try XCTUnwrap(checkpoint.settings["settings"]).utf8))
+        stored.dataSHA256 = nil
+        var old = checkpoint
+        old.settings["settings"] = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
+        try old.save(to: checkpointURL)
+        XCTAssertThrowsError(try Trainer.resume(directory: run, defaultData: data)) {
+            XCTAssert("\($0)".contains("records no data folder (field \"data\" absent or null) and no digest of its images"), "\($0)")
+            XCTAssert("\($0)".contains("pass --data DIR"), "\($0)")
+        }
+        // With the digest, the default folder is checked by it and taken.
+        try checkpoint.save(to: checkpointURL)
+        record["dataSHA256"] = digest
+        try JSONSerialization.data(withJSONObject: record).write(to: url)
+        let resumed = try Trainer.resume(directory: run, defaultData: data)
+        XCTAssertEqual(resumed.settings.gemmKernel, GEMMKernel.current.rawValue)
+        let rewritten = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        XCTAssertEqual(rewritten["gemmKernel"] as? String, GEMMKernel.current.rawValue)
+        XCTAssertEqual(rewritten["data"] as? String, TypedPath.resolved(data.path))
     }
 
     /// On a CPU without AVX512_BF16 (simulated), a new bf16 run and the resume of one are refused before any step,
@@ -606,7 +668,8 @@ final class TrainingResumeTests: XCTestCase {
         try FileManager.default.copyItem(at: b.appendingPathComponent("checkpoint.ckpt"), to: a.appendingPathComponent("checkpoint.ckpt"))
         XCTAssertThrowsError(try Trainer.resume(directory: a)) {
             // Each differing setting is named by its path with both values, e.g. the learning rate.
-            XCTAssert("\($0)".contains("was written by another run ("), "\($0)")
+            XCTAssert("\($0)".contains("record different settings ("), "\($0)")
+            XCTAssert("\($0)".contains("the checkpoint is another run's, or settings.json was edited"), "\($0)")
             XCTAssert("\($0)".contains("schedule.learningRate 0.002 in the checkpoint"), "\($0)")
             XCTAssert("\($0)".contains("seed "), "\($0)")
         }

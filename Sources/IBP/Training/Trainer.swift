@@ -127,7 +127,8 @@ public final class Trainer {
     ///     files (training and test, checked by digest; the record keeps the folder the run started with, which
     ///     messages name). Anything else is refused in one line.
     ///   - dataDirectory: `--data`, if given.
-    ///   - defaultData: the data folder of a run recorded without one (runs made before it was recorded).
+    ///   - defaultData: the data folder of a run recorded without one (runs made before it was recorded), used
+    ///     only when the record has the images' digest (`dataSHA256`) to check it by; else `--data` is required.
     public static func resume(directory: URL, flags: TrainingFlags = TrainingFlags(), dataDirectory: URL? = nil,
                               defaultData: URL? = nil) throws -> Trainer {
         let fonts = try Fonts.load()
@@ -188,8 +189,11 @@ public final class Trainer {
                                 isUsageError: false)
         }
         if let different = try differingSettings(checkpoint, settings) {
-            throw SettingsError(message: "\(checkpointURL.path) was written by another run (\(different)); "
-                                + "restore the run's own checkpoint or start a new run with --out", isUsageError: false)
+            // Either file may be the odd one out (a checkpoint copied in from another run, or settings.json edited
+            // by hand): both are named, and neither is guessed.
+            throw SettingsError(message: "\(checkpointURL.path) and \(settingsURL.path) record different settings "
+                                + "(\(different)): the checkpoint is another run's, or settings.json was edited; "
+                                + "restore the run's own files or start a new run with --out", isUsageError: false)
         }
         // The last evaluation the run made up to its checkpoint, which the log must hold: at the last multiple of
         // `evalEvery`, or at the checkpoint's step when the run had finished there (every run evaluates at its end).
@@ -204,10 +208,14 @@ public final class Trainer {
         }
         try settings.validate()
 
-        // The data: the folder given, else the one recorded; either way the same images as at the start.
+        // The data: the folder given, else the one recorded; either way the same images as at the start. The
+        // default folder stands in for a record without one only when the record's digest can check its images:
+        // otherwise a resume from another working folder would silently train on whatever MNIST lies there.
         let recorded = settings.data.map { TypedPath.url($0, isDirectory: true) }
-        guard let folder = dataDirectory ?? recorded ?? defaultData else {
-            throw UsageError("\(settingsURL.path) records no data folder: pass --data DIR")
+        guard let folder = dataDirectory ?? recorded ?? (settings.dataSHA256 != nil ? defaultData : nil) else {
+            throw UsageError("\(settingsURL.path) records no data folder (field \"data\" absent or null)"
+                             + (settings.dataSHA256 == nil ? " and no digest of its images (field \"dataSHA256\")" : "")
+                             + ": pass --data DIR with the run's MNIST files")
         }
         let loaded: RunData
         do {
@@ -248,28 +256,35 @@ public final class Trainer {
                                     + "will not be the bits of an uninterrupted run")
             trainer.settings.gemmKernel = "\(kernel)+\(GEMMKernel.current.rawValue)"
         }
+        // A record without the kernel (made before it was recorded, or edited) gets the one this resume runs, so the
+        // record never loses it again.
+        if trainer.settings.gemmKernel == nil { trainer.settings.gemmKernel = GEMMKernel.current.rawValue }
         // The record follows what the resumed run does: a new total of steps (the data folder stays the one it started with).
         try AtomicFile.write(try JSONEncoder.pretty.encode(trainer.settings), to: settingsURL)
         return trainer
     }
 
     /// The settings in which the record a checkpoint carries differs from the run's `settings.json`, each as its
-    /// JSON path with both values (`schedule.learningRate 0.001 in the checkpoint, 0.0005 in settings.json`), joined;
-    /// nil when they agree. What a resume may change is left out: the step total, the data folder, the thread count
-    /// and the GEMM kernel. A checkpoint without a record (written by other tools) is not compared.
+    /// JSON path with both values as the files hold them (`schedule.learningRate 0.001 in the checkpoint, 0.0005 in
+    /// settings.json`; `not set` for a field absent or null), joined; nil when they agree. What a resume may change
+    /// is left out: the step total, the data folder, the thread count and the GEMM kernel. A field absent and the
+    /// same field holding what its absence means compare equal. A checkpoint without a record (written by other
+    /// tools) is not compared.
     private static func differingSettings(_ checkpoint: Checkpoint, _ settings: TrainingSettings) throws -> String? {
         guard let text = checkpoint.settings["settings"],
               let stored = try? StrictJSON.decode(TrainingSettings.self, from: Data(text.utf8)) else { return nil }
-        func fields(_ s: TrainingSettings) throws -> [String: String] {
+        func fields(_ s: TrainingSettings, normalized: Bool) throws -> [String: String] {
             var s = s
             s.steps = 0; s.data = nil; s.threads = nil; s.gemmKernel = nil
             s.epochs?.epochs = 0
-            // A field absent and the same field holding what its absence means are one setting (fp32 is not
-            // recorded; runs before --init were orthogonal): a hand-added "precision": "fp32" is the same run.
-            if s.precision == .fp32 { s.precision = nil }
-            if s.initialization == .orthogonal { s.initialization = nil }
-            // A regulariser of weight 0 adds nothing: the same run as none (runs before --reg-lambda, nominal runs).
-            if s.warmupRegularizer?.lambda == 0 { s.warmupRegularizer = nil }
+            if normalized {
+                // A field absent and the same field holding what its absence means are one setting (fp32 is not
+                // recorded; runs before --init were orthogonal): a hand-added "precision": "fp32" is the same run.
+                if s.precision == .fp32 { s.precision = nil }
+                if s.initialization == .orthogonal { s.initialization = nil }
+                // A regulariser of weight 0 adds nothing: the same run as none (runs before --reg-lambda, nominal runs).
+                if s.warmupRegularizer?.lambda == 0 { s.warmupRegularizer = nil }
+            }
             var out: [String: String] = [:]
             func flatten(_ value: Any, _ path: String) {
                 if let object = value as? [String: Any] {
@@ -282,10 +297,12 @@ public final class Trainer {
             flatten(try JSONSerialization.jsonObject(with: try JSONEncoder.sorted.encode(s)), "")
             return out
         }
-        let a = try fields(stored), b = try fields(settings)
+        let a = try fields(stored, normalized: true), b = try fields(settings, normalized: true)
         let keys = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
         guard !keys.isEmpty else { return nil }
-        return keys.map { "\($0) \(a[$0] ?? "unset") in the checkpoint, \(b[$0] ?? "unset") in settings.json" }
+        // Compared normalised, shown as written: an "orthogonal" in settings.json is named, not called unset.
+        let shownA = try fields(stored, normalized: false), shownB = try fields(settings, normalized: false)
+        return keys.map { "\($0) \(shownA[$0] ?? "not set") in the checkpoint, \(shownB[$0] ?? "not set") in settings.json" }
             .joined(separator: "; ")
     }
 

@@ -38,7 +38,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// Results are the same bits for any count; the record lets a user check "same seed and threads, same bytes".
     public var threads: Int?
     /// The GEMM kernel that ran (`GEMMKernel`: `avx512`, `avx2` or `blas`); the kernels round differently, so bytes
-    /// match only between runs of the same kernel. Nil in runs recorded before it was.
+    /// match only between runs of the same kernel. Nil in runs recorded before it was; their first resume
+    /// records the kernel it runs.
     public var gemmKernel: String?
     /// The precision of the training steps' products (`--precision`): `bf16` (bfloat16 inputs, float32 sums and
     /// master weights; issue 16), or nil for float32 (every run recorded before the flag existed). Evaluations
