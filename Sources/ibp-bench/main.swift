@@ -36,7 +36,7 @@ struct Bench: ParsableCommand {
     var clock: Stopwatch.Clock = .wall
 
     @Option(name: .long, help: ArgumentHelp(
-        "GEMM kernel for the layers: avx512, avx2 or blas (default: this CPU's choice, GEMMKernel.preferred(for:)); "
+        "GEMM kernel for the layers: avx512, avx2 or blas (default: this CPU's entry in the kernel table, Sources/IBP/Tensor/GEMM.swift); "
         + "to compare kernels back to back.", valueName: "kernel"))
     var kernel: GEMMKernel?
 

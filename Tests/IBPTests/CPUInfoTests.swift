@@ -91,6 +91,24 @@ final class CPUInfoTests: XCTestCase {
                        lines[1].range(of: "  x")?.lowerBound.utf16Offset(in: lines[1]), "the numbers end in one column")
     }
 
+    /// The kernel line names the kernels the one in use beat in one clause ("it also measured faster here than
+    /// avx512; it also measured faster here than avx2" repeated itself), each faster one with its peak, and no Swift
+    /// symbol (it showed `GEMMKernel.preferred(for:)`).
+    func testTheKernelLineNamesTheOtherKernelsOnce() {
+        func peak(_ measure: String, _ value: Double) -> BenchmarkRow {
+            BenchmarkRow(model: "machine", measure: measure, median: value, min: value, max: value, unit: "GFLOP/s")
+        }
+        let beat = BenchmarkReport(date: "d", cpu: zen3, cores: 2,
+                                   rows: [peak("sgemm-peak", 110), peak("avx512-sgemm-peak", 99), peak("blas-sgemm-peak", 103)]).table
+        let line = String(beat.split(separator: "\n")[1])
+        XCTAssert(line.hasSuffix("; faster here than avx512 and blas"), line)
+        XCTAssertFalse(line.contains("GEMMKernel"), line)
+        let lost = BenchmarkReport(date: "d", cpu: zen3, cores: 2,
+                                   rows: [peak("sgemm-peak", 100), peak("avx512-sgemm-peak", 99), peak("blas-sgemm-peak", 183)]).table
+        let second = String(lost.split(separator: "\n")[1])
+        XCTAssert(second.hasSuffix("; faster here than avx512; blas measured faster here (183 GFLOP/s)"), second)
+    }
+
     /// The kernel line says that bf16 rows do not run the float32 kernel it names (`--kernel blas` labelled a bf16
     /// step's table as if it ran OpenBLAS); without bf16 rows it says nothing of them.
     func testTheKernelLineSaysBF16RowsRunTheirOwnKernel() {

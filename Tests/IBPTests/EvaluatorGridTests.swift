@@ -24,7 +24,7 @@ final class EvaluatorGridTests: XCTestCase {
         var outcomes: [String] = []
         // batch 30: several batches, the last one short, so the per-epsilon random sources advance as separate runs do.
         let joint = try Evaluator.evaluate(network, on: data, epsilons: epsilons, pgd: pgd, seed: 3, methods: methods,
-                                           batchSize: 30) { outcomes.append("\($0.index) \($0.epsilon) \($0.verified)") }
+                                           batchSize: 30, outcome: { outcomes.append("\($0.index) \($0.epsilon) \($0.verified)") })
         XCTAssertEqual(outcomes.count, data.count * epsilons.count)
         for (k, eps) in epsilons.enumerated() {
             let alone = try Evaluator.evaluate(network, on: data, epsilon: eps, pgd: pgd(k), seed: 3, methods: methods,

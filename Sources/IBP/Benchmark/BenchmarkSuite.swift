@@ -50,15 +50,21 @@ public struct BenchmarkReport: Codable {
         }
         var kernelLine = "GEMM kernel in use: \(gemmKernel) "
         if let preferredKernel, preferredKernel != gemmKernel {
-            kernelLine += "(set by --kernel; GEMMKernel.preferred(for:) picks \(preferredKernel) for this CPU)"
+            kernelLine += "(set by --kernel; the kernel table picks \(preferredKernel) for this CPU)"
         } else {
-            kernelLine += "(chosen for this CPU by GEMMKernel.preferred(for:))"
+            kernelLine += "(the kernel table's choice for this CPU)"
         }
-        for otherPeak in otherPeaks {
-            guard let peak else { break }
-            let other = String(otherPeak.measure.prefix { $0 != "-" })
-            kernelLine += peak >= otherPeak.median ? "; it also measured faster here than \(other)"
-                : "; \(other) measured faster here (\(String(format: "%.0f", otherPeak.median)) GFLOP/s)"
+        // One clause for the kernels it beat, one per kernel that measured faster (with its peak).
+        if let peak {
+            let name = { (row: BenchmarkRow) in String(row.measure.prefix { $0 != "-" }) }
+            let slower = otherPeaks.filter { peak >= $0.median }.map(name)
+            if !slower.isEmpty {
+                let list = slower.count == 1 ? slower[0] : slower.dropLast().joined(separator: ", ") + " and " + slower.last!
+                kernelLine += "; faster here than \(list)"
+            }
+            for faster in otherPeaks where peak < faster.median {
+                kernelLine += "; \(name(faster)) measured faster here (\(String(format: "%.0f", faster.median)) GFLOP/s)"
+            }
         }
         if rows.contains(where: { $0.measure.hasSuffix("-bf16") || $0.measure == BenchmarkSuite.bf16PeakMeasure }) {
             // --kernel chooses the float32 kernel only: the bf16 products have one kernel (`gemm_bf16.c`).
