@@ -64,8 +64,11 @@ final class TrainModelFileTests: XCTestCase {
         try assertRejected(.train, run("absent.json"), in: folder, mentions: ["absent.json: no such file"], status: 1)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("dir.json"), withIntermediateDirectories: false)
         try assertRejected(.train, run("dir.json"), in: folder, mentions: ["dir.json: is a folder"], status: 1)
+        // A FIFO said only "cannot be read" (new-user F6); it is named for what it is, and nothing waits on it.
+        XCTAssertEqual(mkfifo(folder.appendingPathComponent("fifo.json").path, 0o644), 0)
+        try assertRejected(.train, run("fifo.json"), in: folder, mentions: ["fifo.json: is not a regular file"], status: 1)
         try write("huge.json", String(repeating: " ", count: ArchitectureFile.maxBytes + 1))
-        try assertRejected(.train, run("huge.json"), in: folder, mentions: ["huge.json: holds 1048577 bytes"], status: 1)
+        try assertRejected(.train, run("huge.json"), in: folder, mentions: ["huge.json: the file is 1048577 bytes, more than the 1048576 accepted"], status: 1)
         // Flags the file's model cannot take are the command line's fault (64), named as usual.
         try write("sig.json", Self.dense.replacingOccurrences(of: "relu", with: "sigmoid"))
         try assertRejected(.train, run("sig.json", ["--method", "crown-ibp"]), in: folder,

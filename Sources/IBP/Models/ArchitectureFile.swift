@@ -31,22 +31,25 @@ public enum ArchitectureFile {
         func fail(_ reason: String) -> ArchitectureFileError {
             ArchitectureFileError(path: name ?? path, reason: reason)
         }
-        let size: Int
+        // Read as every file of the tools is (`Gzip.readRaw`): a folder, FIFO or device named for what it is, the
+        // size checked before anything is read.
+        let data: Data
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            guard attributes[.type] as? FileAttributeType != .typeDirectory else {
+            data = try Gzip.readRaw(url, maxBytes: maxBytes)
+        } catch let e as GzipError {
+            switch e.problem {
+            case .unreadable("no such file"):
+                throw fail("no such file; give a JSON file of layers (see sample_data/models/small-wide.json)")
+            case .unreadable("it is a folder"):
                 throw fail("is a folder; give a JSON file of layers")
+            case .unreadable("not a regular file"):
+                throw fail("is not a regular file (a FIFO, device or socket); give a JSON file of layers")
+            case let .fileTooLarge(bytes, limit):
+                throw fail("the file is \(bytes) bytes, more than the \(limit) accepted for a model file; is it the right file?")
+            default:
+                throw fail(e.problem.text)
             }
-            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        } catch let e as ArchitectureFileError {
-            throw e
-        } catch {
-            throw fail("no such file; give a JSON file of layers (see sample_data/models/small-wide.json)")
         }
-        guard size <= maxBytes else {
-            throw fail("holds \(size) bytes, more than a model file may (\(maxBytes)); is it the right file?")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot be read") }
         if let problem = layerKindProblem(data) ?? wholeNumberProblem(data) { throw fail(problem) }
         let architecture: Architecture
         do {

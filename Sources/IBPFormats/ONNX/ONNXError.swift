@@ -25,7 +25,7 @@ public enum ONNXProblem: FileProblem {
     public var text: String {
         switch self {
         case let .fileTooLarge(bytes, limit):
-            return "ONNX model of \(bytes) bytes exceeds the reader's limit of \(limit) bytes"
+            return GzipProblem.fileTooLarge(bytes: bytes, limit: limit).text
         case .notProtobuf(let why): return "not an ONNX model (protobuf decoding failed: \(why))"
         case .otherKind(let kind):
             let checkpoint = kind == .safetensors ? ", as this project's .ckpt checkpoints are (convert writes an .onnx from one)" : ""

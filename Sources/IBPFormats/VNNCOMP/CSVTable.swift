@@ -41,7 +41,8 @@ public struct CSVTable {
         } catch let e as GzipError {
             switch e.problem {
             case .fileTooLarge:
-                throw CSVError(path: path, problem: CSVProblem("the file is larger than the reader's limit of \(maxBytes) bytes"))
+                // The one wording of every reader: the file's size and the limit.
+                throw CSVError(path: path, problem: CSVProblem(e.problem.text))
             case .tooLarge:
                 throw CSVError(path: path, problem: CSVProblem("gzip-compressed, and its text is larger than the reader's "
                                                                + "limit of \(maxBytes) bytes"))

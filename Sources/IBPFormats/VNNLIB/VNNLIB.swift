@@ -48,7 +48,8 @@ public enum VNNLIB {
         } catch let e as GzipError {
             switch e.problem {
             case .fileTooLarge:
-                throw VNNLIBError(path: url.relativePath, problem: VNNLIBProblem("the file is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
+                // The one wording of every reader: the file's size and the limit.
+                throw VNNLIBError(path: url.relativePath, problem: VNNLIBProblem(e.problem.text))
             case .tooLarge:
                 throw VNNLIBError(path: url.relativePath, problem: VNNLIBProblem("gzip-compressed, and its text is larger "
                     + "than the reader's limit of \(limits.maxFileBytes) bytes"))
