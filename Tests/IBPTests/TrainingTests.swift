@@ -314,14 +314,20 @@ final class TrainingResumeTests: XCTestCase {
         XCTAssertEqual(GEMMPrecision.current, .fp32)
     }
 
+    /// A run in `name`, started with `s` and stopped after 2 steps (so its checkpoint is written), and its
+    /// settings.json: what the record-editing tests below start from.
+    private func stoppedRun(_ name: String, _ s: TrainingSettings) throws -> (run: URL, record: URL) {
+        let run = dir.appendingPathComponent(name)
+        var at = 0
+        XCTAssertFalse(try Trainer.start(s, dataDirectory: data, directory: run, force: false)
+            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
+        return (run, run.appendingPathComponent("settings.json"))
+    }
+
     /// A hand-edited `"data"` that is empty or relative is refused by name: it meant whatever folder the resume ran
     /// in (`""` resumed from the current folder and exited 0).
     func testARecordedDataFolderMustBeAbsolute() throws {
-        let run = dir.appendingPathComponent("d")
-        var at = 0
-        XCTAssertFalse(try Trainer.start(settings(steps: 4), dataDirectory: data, directory: run, force: false)
-            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
-        let url = run.appendingPathComponent("settings.json")
+        let (run, url) = try stoppedRun("d", settings(steps: 4))
         let original = try String(contentsOf: url, encoding: .utf8)
         let recorded = try XCTUnwrap(StrictJSON.decode(TrainingSettings.self, from: Data(original.utf8)).data)
         for bad in ["", "data", "../mnist"] {
@@ -339,14 +345,10 @@ final class TrainingResumeTests: XCTestCase {
     /// warm-up regulariser of weight 0 for a run recorded without them) is the same run as one without the field: the resume goes on (it said "written by
     /// another run (precision "fp32" in settings.json, unset in the checkpoint)"); another value is still refused.
     func testARecordedDefaultIsTheSameRunAsAnAbsentField() throws {
-        let run = dir.appendingPathComponent("p")
-        var at = 0
         var s = settings(steps: 4)
         s.initialization = nil
         s.warmupRegularizer = nil
-        XCTAssertFalse(try Trainer.start(s, dataDirectory: data, directory: run, force: false)
-            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
-        let url = run.appendingPathComponent("settings.json")
+        let (run, url) = try stoppedRun("p", s)
         let original = try String(contentsOf: url, encoding: .utf8)
         XCTAssertFalse(original.contains("\"precision\""))
         XCTAssertFalse(original.contains("\"initialization\""))
@@ -370,13 +372,9 @@ final class TrainingResumeTests: XCTestCase {
     /// normalised ("orthogonal" in settings.json was called "unset"), a null field is "not set", and the refusal
     /// names both files without deciding which one is wrong (it said "written by another run" of an edited record).
     func testDifferingRecordsAreShownAsWritten() throws {
-        let run = dir.appendingPathComponent("w")
-        var at = 0
         var s = settings(steps: 4)
         s.initialization = .ibp
-        XCTAssertFalse(try Trainer.start(s, dataDirectory: data, directory: run, force: false)
-            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
-        let url = run.appendingPathComponent("settings.json")
+        let (run, url) = try stoppedRun("w", s)
         let original = try String(contentsOf: url, encoding: .utf8)
         XCTAssert(original.contains("\"initialization\" : \"ibp\""), original)
         for (edited, shown) in [("\"orthogonal\"", "\"orthogonal\" in settings.json"), ("null", "not set in settings.json")] {
@@ -394,11 +392,7 @@ final class TrainingResumeTests: XCTestCase {
     /// the images; without the digest `--data` is required. A record without `gemmKernel` gets the kernel the
     /// resume ran (the rewritten record had lost it).
     func testARecordWithoutItsDataFolderOrKernel() throws {
-        let run = dir.appendingPathComponent("d")
-        var at = 0
-        XCTAssertFalse(try Trainer.start(settings(steps: 6), dataDirectory: data, directory: run, force: false)
-            .run(progress: { at = $0.step }, shouldStop: { at == 2 }))
-        let url = run.appendingPathComponent("settings.json")
+        let (run, url) = try stoppedRun("d", settings(steps: 6))
         var record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         XCTAssertNotNil(record["gemmKernel"])
         record["data"] = NSNull()
