@@ -7,6 +7,7 @@
 # Optional: IBP_CURVES_LIMIT=N (the first N test images), IBP_CURVES_EPSILONS (default 0:0.45:0.01).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+positional_only 1000 "usage: scripts/check-curves.sh MNIST_DIR [MODEL ...]" "$@"
 [ $# -ge 1 ] || usage_error "needs the MNIST folder (usage: scripts/check-curves.sh MNIST_DIR [MODEL ...])"
 data=$1
 shift

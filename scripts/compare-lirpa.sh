@@ -22,15 +22,9 @@ split_equals "$@"
 set -- ${SPLIT_ARGS[@]+"${SPLIT_ARGS[@]}"}
 while [ $# -gt 0 ]; do
     case "$1" in
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        --limit) need_value "$@"
-                 [ -z "$limit" ] || usage_error "--limit is given twice; $usage"
-                 [ -n "$2" ] || usage_error "--limit is empty; $usage"
-                 limit=$2; shift 2 ;;
-        --margins) need_value "$@"
-                   [ -z "$margins" ] || usage_error "--margins is given twice; $usage"
-                   [ -n "$2" ] || usage_error "--margins is empty; $usage"
-                   margins=$2; shift 2 ;;
+        -h|--help) script_help; exit 0 ;;
+        --limit) need_value "$@"; once --limit "$limit"; limit=$2; shift 2 ;;
+        --margins) need_value "$@"; once --margins "$margins"; margins=$2; shift 2 ;;
         -*) usage_error "unknown option $1; $usage" ;;
         *) [ -z "$data" ] || usage_error "one DATA_DIR, got $data and $1; $usage"
            data=$(data_dir "$1"); shift ;;

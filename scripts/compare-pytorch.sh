@@ -11,31 +11,32 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
 
-models=small,medium
-repeats=5
-threads=2
+models=""
+repeats=""
+threads=""
 usage="usage: scripts/compare-pytorch.sh [--models small,medium] [--repeats N] [--threads N]"
 split_equals "$@"
 set -- ${SPLIT_ARGS[@]+"${SPLIT_ARGS[@]}"}
 while [ $# -gt 0 ]; do
-    case "$1" in --models|--repeats|--threads) need_value "$@" ;; esac
     case "$1" in
-        --models) models=$2; shift 2 ;;
-        --repeats) repeats=$2; shift 2 ;;
-        --threads) threads=$2; shift 2 ;;
-        *) usage_error "unknown option $1; $usage" ;;
+        -h|--help) script_help; exit 0 ;;
+        --models) need_value "$@"; once --models "$models"; models=$2; shift 2 ;;
+        --repeats) need_value "$@"; once --repeats "$repeats"; repeats=$2; shift 2 ;;
+        --threads) need_value "$@"; once --threads "$threads"; threads=$2; shift 2 ;;
+        -*) usage_error "unknown option $1; $usage" ;;
+        *) usage_error "unexpected argument '$1' (this script takes only options); $usage" ;;
     esac
 done
+models=${models:-small,medium}
+repeats=${repeats:-5}
+threads=${threads:-2}
 [[ "$models" =~ ^(small|medium)(,(small|medium))*$ ]] || usage_error "--models takes small and/or medium, got '$models'"
 require_count "$repeats" --repeats 1000 "as ibp-bench takes"
 require_count "$threads" --threads 8 "as ibp-bench takes"
 
 torch_python=${TORCH_PYTHON:-../torchenv/bin/python}
 scratch=${SCRATCH:-.build}
-if [ ! -x "$torch_python" ]; then
-    echo "no PyTorch at $torch_python: python3 -m venv ../torchenv && ../torchenv/bin/pip install -q torch numpy" >&2
-    exit 1
-fi
+[ -x "$torch_python" ] || die "no PyTorch at $torch_python: python3 -m venv ../torchenv && ../torchenv/bin/pip install -q torch numpy"
 
 swift build -c release --scratch-path "$scratch" --product ibp-bench >&2
 out=$(mktemp -d)

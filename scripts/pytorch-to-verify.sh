@@ -8,7 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-[ $# -le 2 ] || usage_error "usage: scripts/pytorch-to-verify.sh [DATA_DIR] [EPS]"
+positional_only 2 "usage: scripts/pytorch-to-verify.sh [DATA_DIR] [EPS]" "$@"
 data=$(data_dir "${@:1:1}")
 eps="${2-0.02}"
 [[ "$eps" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || usage_error "EPS must be a number in [0, 1], got '$eps'"

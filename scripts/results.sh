@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-[ $# -le 1 ] || usage_error "usage: scripts/results.sh [DATA_DIR]"
+positional_only 1 "usage: scripts/results.sh [DATA_DIR]" "$@"
 data=$(data_dir "${@:1:1}")
 require_mnist "$data" t10k
 swift build -c release --product evaluate

@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-[ $# -le 3 ] || usage_error "usage: scripts/time-training.sh [DATA_DIR] [STEPS] [PRECISION]"
+positional_only 3 "usage: scripts/time-training.sh [DATA_DIR] [STEPS] [PRECISION]" "$@"
 data=$(data_dir "${@:1:1}")
 steps="${2-60000}"
 precision="${3-fp32}"

@@ -11,7 +11,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-[ $# -le 1 ] || usage_error "usage: scripts/train-medium-bn.sh [DATA_DIR]"
+positional_only 1 "usage: scripts/train-medium-bn.sh [DATA_DIR]" "$@"
 data=$(data_dir "${@:1:1}")
 require_mnist "$data" train t10k
 train="${TRAIN_BIN:-}"

@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-[ $# -le 2 ] || usage_error "usage: scripts/train-small.sh [DATA_DIR] [STEPS]"
+positional_only 2 "usage: scripts/train-small.sh [DATA_DIR] [STEPS]" "$@"
 data=$(data_dir "${@:1:1}")
 steps="${2-60000}"
 require_count "$steps" STEPS 1000000000 "as train takes"

@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-[ $# -le 1 ] || usage_error "usage: scripts/train-vissmall.sh [DATA_DIR]"
+positional_only 1 "usage: scripts/train-vissmall.sh [DATA_DIR]" "$@"
 data=$(data_dir "${@:1:1}")
 require_mnist "$data" train t10k
 common=(--model vissmall --steps 10000 --seed 1 --data "$data" --force --eval-limit 10000 --eval-every 10000)

@@ -9,7 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-[ $# -le 2 ] || usage_error "usage: scripts/vnncomp.sh [VNNCOMP_DIR] [METHODS]"
+positional_only 2 "usage: scripts/vnncomp.sh [VNNCOMP_DIR] [METHODS]" "$@"
 # A VNNCOMP_DIR given is read from where the script runs (the default is the repository's ../shared/vnncomp); an
 # argument given empty is refused, not taken for its default.
 if [ $# -ge 1 ]; then dir=$(given_folder VNNCOMP_DIR "$1" ../shared/vnncomp); else dir=../shared/vnncomp; fi

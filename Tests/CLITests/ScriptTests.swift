@@ -17,18 +17,23 @@ final class ScriptTests: XCTestCase {
     private static let cases: [String: [([String], Int32)]] = [
         "scripts/results.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64), ([""], 64)],
         "scripts/train-small.sh": [(["/nonexistent/mnist"], 1), (["DATA", "abc"], 64), (["DATA", "-5"], 64),
-                                   (["DATA", ""], 64), (["DATA", "1000000001"], 64)],
+                                   (["DATA", ""], 64), (["DATA", "1000000001"], 64), (["-x"], 64), (["a", "b", "c"], 64)],
         "scripts/train-vissmall.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
         "scripts/train-medium-bn.sh": [(["/nonexistent/mnist"], 1), (["DATA", "extra"], 64)],
         // An argument given empty is refused, not taken for its default (`"" 60000` trained for 15 minutes).
         "scripts/time-training.sh": [(["/nonexistent/mnist"], 1), (["DATA", "0"], 64), ([""], 64), (["DATA", ""], 64),
                                      (["DATA", "20", ""], 64), (["DATA", "20", "fp16"], 64),
                                      // Too long for the shell's arithmetic: one line, not also a shell error.
-                                     (["DATA", "99999999999999999999999"], 64)],
+                                     (["DATA", "99999999999999999999999"], 64),
+                                     // An option word was taken for DATA_DIR ("--help: no such data folder", exit 1).
+                                     (["--steps=5"], 64), (["DATA", "1", "fp32", "more"], 64)],
         "scripts/get-mnist.sh": [(["README.md"], 64), (["a", "b"], 64), ([""], 64)],
         "scripts/compare-pytorch.sh": [(["--bogus"], 64), (["--repeats", "x"], 64), (["--models", "large"], 64),
                                        (["--repeats", "99999999999999999999999"], 64), (["--threads", "9"], 64),
-                                       (["--repeats", "--threads", "2"], 64), (["--repeats=x"], 64), (["--models"], 64)],
+                                       (["--repeats", "--threads", "2"], 64), (["--repeats=x"], 64), (["--models"], 64),
+                                       // A repeated flag kept its last value silently; a stray word, an empty value.
+                                       (["--repeats", "3", "--repeats", "4"], 64), (["--models=small", "--models=medium"], 64),
+                                       (["extra"], 64), (["--repeats", ""], 64)],
         "scripts/compare-lirpa.sh": [(["--bogus"], 64), (["--limit", "x"], 64), (["/nonexistent/mnist"], 1),
                                      (["DATA", "--limit", "20000"], 64), (["DATA", "--limit", "5", "--limit", "7"], 64),
                                      (["DATA", "DATA"], 64), ([""], 64), (["--limit", ""], 64), (["--margins", ""], 64),
@@ -55,6 +60,7 @@ final class ScriptTests: XCTestCase {
         "scripts/check-onnx-reference.py": [(["--bogus"], 64), (["--vnncomp", "/nonexistent/vnncomp"], 1)],
         "scripts/generate-onnx-proto.sh": [(["extra"], 64)],
         "scripts/vnncomp.sh": [(["/nonexistent/vnncomp"], 1), (["DATA", "ibp,bogus"], 64), (["a", "ibp", "c"], 64),
+                               (["--methods", "ibp"], 64),
                                ([""], 64), (["DATA", ""], 64)],
         "scripts/pytorch-to-verify.sh": [(["a", "b", "c"], 64), (["/nonexistent/mnist"], 1), (["DATA", ""], 64)],
         "scripts/vnncomp/install_tool.sh": [([], 64), (["v2"], 64)],
@@ -99,6 +105,32 @@ final class ScriptTests: XCTestCase {
                 XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "\(what): got as far as building")
                 XCTAssertEqual(try Self.snapshot(repo), before, "\(what): changed files of the repository")
                 try? FileManager.default.removeItem(at: marker)
+            }
+        }
+    }
+
+    /// `-h` / `--help` prints the comment block at the top of every script that takes arguments (status 0, nothing
+    /// on stderr, nothing built): it was taken for a data folder ("--help: no such data folder").
+    func testHelpPrintsTheScriptsHeader() throws {
+        let root = Fixtures.packageRoot
+        for script in ["time-training.sh", "train-small.sh", "results.sh", "train-vissmall.sh", "train-medium-bn.sh",
+                       "vnncomp.sh", "pytorch-to-verify.sh", "check-curves.sh", "compare-lirpa.sh", "compare-pytorch.sh"] {
+            let url = root.appendingPathComponent("scripts/\(script)")
+            let header = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")[1].dropFirst(2)
+            for flag in ["-h", "--help"] {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/bash")
+                process.arguments = [url.path, flag]
+                let out = Pipe(), errors = Pipe()
+                process.standardOutput = out
+                process.standardError = errors
+                try process.run()
+                let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                XCTAssertEqual(process.terminationStatus, 0, "\(script) \(flag): \(stderr)")
+                XCTAssert(text.hasPrefix(String(header)), "\(script) \(flag) printed:\n\(text)")
+                XCTAssertEqual(stderr, "", "\(script) \(flag)")
             }
         }
     }

@@ -41,6 +41,24 @@ require_count() {
   fi
 }
 
+# script_help: the comment block at the top of the running script (after the #! line), without the "# ".
+script_help() { sed -n '2,$p' "$0" | sed '/^[^#]/,$d' | sed 's/^# \{0,1\}//'; }
+
+# positional_only MAX USAGE ARGS...: the checks of a script that takes only positional arguments, at most MAX:
+# -h or --help prints the script's comment block (status 0); a word that looks like an option (--x or -x, not a
+# negative number) is refused by name rather than taken for a folder, and so are too many arguments (status 64).
+positional_only() {
+  local max=$1 use=$2 a
+  shift 2
+  for a in "$@"; do
+    case "$a" in
+      -h|--help) script_help; exit 0 ;;
+      --*|-[!0-9]*) usage_error "unknown option $a (this script takes no options); $use" ;;
+    esac
+  done
+  [ $# -le "$max" ] || usage_error "too many arguments ($# given, at most $max); $use"
+}
+
 # split_equals ARGS...: ARGS with every --flag=value split into --flag value, as the Swift tools take both forms,
 # left in the array SPLIT_ARGS (a script then runs: set -- ${SPLIT_ARGS[@]+"${SPLIT_ARGS[@]}"}).
 split_equals() {
@@ -54,12 +72,16 @@ split_equals() {
   done
 }
 
-# need_value FLAG [NEXT...]: FLAG must be followed by a value, not by nothing or another option (--...): else one
-# line naming FLAG (with $usage), status 64.
+# need_value FLAG [NEXT...]: FLAG must be followed by a value, not by nothing, an empty word or another option
+# (--...): else one line naming FLAG (with $usage), status 64.
 need_value() {
   [ $# -ge 2 ] || usage_error "$1 needs a value; $usage"
+  [ -n "$2" ] || usage_error "$1 is empty; $usage"
   case "$2" in --*) usage_error "$1 needs a value, and the next word is the option $2; $usage" ;; esac
 }
+
+# once FLAG VALUE_SO_FAR: FLAG may be given once (status 64 the second time, as the Swift tools refuse a repeat).
+once() { [ -z "$2" ] || usage_error "$1 is given twice; $usage"; }
 
 # require_mnist DIR [PREFIX...]: DIR holds the IDX files of each split prefix (default: train and t10k), plain or
 # .gz; a missing file is a failure (status 1), as in the Swift tools.
