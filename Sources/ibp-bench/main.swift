@@ -36,7 +36,7 @@ struct Bench: ParsableCommand {
     var clock: Stopwatch.Clock = .wall
 
     @Option(name: .long, help: ArgumentHelp(
-        "GEMM kernel for the layers: avx512, avx2 or blas (default: this CPU's entry in the kernel table, Sources/IBP/Tensor/GEMM.swift); "
+        "GEMM kernel for the layers: avx512, avx2 or blas (default: this CPU's entry in the built-in table of kernels per CPU, measured on each CPU kind: see the README's Speed section); "
         + "to compare kernels back to back.", valueName: "kernel"))
     var kernel: GEMMKernel?
 

@@ -411,10 +411,25 @@ final class TrainingResumeTests: XCTestCase {
             XCTAssert("\($0)".contains("records no data folder (field \"data\" absent or null) and no digest of its images"), "\($0)")
             XCTAssert("\($0)".contains("pass --data DIR"), "\($0)")
         }
-        // With the digest, the default folder is checked by it and taken.
+        // With the digest, the default folder is checked by it and taken; a default that is missing or holds other
+        // images is refused saying it was the default (new-user M3: the lines named neither settings.json nor --data).
         try checkpoint.save(to: checkpointURL)
         record["dataSHA256"] = digest
         try JSONSerialization.data(withJSONObject: record).write(to: url)
+        let missing = dir.appendingPathComponent("no-such-folder")
+        XCTAssertThrowsError(try Trainer.resume(directory: run, defaultData: missing)) {
+            XCTAssert("\($0)".hasPrefix("\(url.path) records no data folder, so the default one was tried: \(missing.path) cannot be read"), "\($0)")
+            XCTAssert("\($0)".hasSuffix("pass --data DIR with the run's MNIST files"), "\($0)")
+        }
+        let other = dir.appendingPathComponent("other")
+        try FileManager.default.copyItem(at: data, to: other)
+        var test = try MNIST.load(directory: data, split: .test)
+        test.labels[0] = (test.labels[0] + 1) % 10
+        try MNIST.write(test, directory: other, split: .test)
+        XCTAssertThrowsError(try Trainer.resume(directory: run, defaultData: other)) {
+            XCTAssert("\($0)".hasPrefix("\(url.path) records no data folder, so the default one was tried: the MNIST test files"), "\($0)")
+            XCTAssert("\($0)".hasSuffix("pass --data DIR with the run's MNIST files"), "\($0)")
+        }
         let resumed = try Trainer.resume(directory: run, defaultData: data)
         XCTAssertEqual(resumed.settings.gemmKernel, GEMMKernel.current.rawValue)
         let rewritten = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])

@@ -49,21 +49,24 @@ public struct BenchmarkReport: Codable {
             return String(repeating: " ", count: max(0, 11 - text.count)) + text
         }
         var kernelLine = "GEMM kernel in use: \(gemmKernel) "
+        // The table: `GEMMKernel.preferred(for:)`, measured per CPU kind (README, "Speed").
         if let preferredKernel, preferredKernel != gemmKernel {
-            kernelLine += "(set by --kernel; the kernel table picks \(preferredKernel) for this CPU)"
+            kernelLine += "(set by --kernel; the built-in table of kernels per CPU picks \(preferredKernel) here)"
         } else {
-            kernelLine += "(the kernel table's choice for this CPU)"
+            kernelLine += "(the built-in table of kernels per CPU picks it here)"
         }
-        // One clause for the kernels it beat, one per kernel that measured faster (with its peak).
+        // One clause for the kernels it beat, one for those that measured faster (with their peaks).
         if let peak {
             let name = { (row: BenchmarkRow) in String(row.measure.prefix { $0 != "-" }) }
-            let slower = otherPeaks.filter { peak >= $0.median }.map(name)
-            if !slower.isEmpty {
-                let list = slower.count == 1 ? slower[0] : slower.dropLast().joined(separator: ", ") + " and " + slower.last!
-                kernelLine += "; faster here than \(list)"
+            func list(_ items: [String]) -> String {
+                items.count == 1 ? items[0] : items.dropLast().joined(separator: ", ") + " and " + items.last!
             }
-            for faster in otherPeaks where peak < faster.median {
-                kernelLine += "; \(name(faster)) measured faster here (\(String(format: "%.0f", faster.median)) GFLOP/s)"
+            let slower = otherPeaks.filter { peak >= $0.median }
+            let faster = otherPeaks.filter { peak < $0.median }
+            if !slower.isEmpty { kernelLine += "; it measured faster here than \(list(slower.map(name)))" }
+            if !faster.isEmpty {
+                kernelLine += "; \(list(faster.map(name))) measured faster here ("
+                    + list(faster.map { String(format: "%.0f", $0.median) }) + " GFLOP/s)"
             }
         }
         if rows.contains(where: { $0.measure.hasSuffix("-bf16") || $0.measure == BenchmarkSuite.bf16PeakMeasure }) {

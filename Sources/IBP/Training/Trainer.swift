@@ -217,18 +217,25 @@ public final class Trainer {
                              + (settings.dataSHA256 == nil ? " and no digest of its images (field \"dataSHA256\")" : "")
                              + ": pass --data DIR with the run's MNIST files")
         }
+        // The default folder, tried because neither the record nor --data names one: every refusal below says so.
+        let defaulted = dataDirectory == nil && recorded == nil
+        let tried = defaulted ? "\(settingsURL.path) records no data folder, so the default one was tried: " : ""
         let loaded: RunData
         do {
             loaded = try loadData(folder, settings: settings)
         } catch where dataDirectory == nil && recorded != nil {
             throw SettingsError(message: "the run's data folder \(folder.path) (recorded in \(settingsURL.path)) cannot be "
                                 + "read: \(FileText.reason(error)); pass --data DIR with the same MNIST files", isUsageError: false)
+        } catch where defaulted {
+            throw SettingsError(message: tried + "\(folder.path) cannot be read: \(FileText.reason(error)); pass --data DIR "
+                                + "with the run's MNIST files", isUsageError: false)
         }
         let (train, test) = (loaded.train, loaded.evaluated)
         if let expected = settings.dataSHA256, let differing = loaded.differs(from: expected) {
             // Named: the files that differ, and the folder the run started with (the record keeps it).
-            let message = "the MNIST \(differing) in \(folder.path) differ from those the run started with "
-                + "(\(settings.data.map { "in \($0), " } ?? "")sha256 \(expected.prefix(16))...); resume with the same images"
+            let message = tried + "the MNIST \(differing) in \(folder.path) differ from those the run started with "
+                + "(\(settings.data.map { "in \($0), " } ?? "")sha256 \(expected.prefix(16))...); "
+                + (defaulted ? "pass --data DIR with the run's MNIST files" : "resume with the same images")
             throw dataDirectory == nil ? SettingsError(message: message, isUsageError: false) : UsageError("--data " + message)
         }
         // The record keeps the folder the run started with and its digest (a later refusal names that folder, and
