@@ -41,6 +41,35 @@ enum JSONValue: Equatable {
         return "is \(shown), not a whole number (digits only)"
     }
 
+    /// The value at a decoder's coding path (object keys, array indices), or nil when the path leads nowhere.
+    func value(at path: [CodingKey]) -> JSONValue? {
+        var here = self
+        for key in path {
+            switch here {
+            case .object(let pairs):
+                guard let next = pairs.first(where: { $0.key == key.stringValue }) else { return nil }
+                here = next.value
+            case .array(let items):
+                guard let i = key.intValue, items.indices.contains(i) else { return nil }
+                here = items[i]
+            default:
+                return nil
+            }
+        }
+        return here
+    }
+
+    /// The value as a message shows it: `the string "0.001"`, `the number 5`, `true`, `null`, `an object`, `an
+    /// array` (texts cut to 40 characters and made printable by `FileText.shown`).
+    var shownForMessage: String {
+        switch self {
+        case .string(let text): return "the string \"\(FileText.shown(text, limit: 40))\""
+        case .number(let text): return "the number \(FileText.shown(text, limit: 40))"
+        case .bool(let value): return value ? "true" : "false"
+        default: return kindName
+        }
+    }
+
     /// A short name of the value's kind, for error messages.
     var kindName: String {
         switch self {

@@ -51,7 +51,7 @@ public enum StrictJSON {
             if case .typeMismatch(_, let context) = e, context.codingPath.isEmpty {
                 throw Failure(reason: describe(e) + ", got \(parsed.kindName)")
             }
-            throw Failure(reason: describe(e))
+            throw Failure(reason: describe(e, in: parsed))
         }
         let encoded: JSONValue
         do {
@@ -255,8 +255,9 @@ public enum StrictJSON {
         }
     }
 
-    /// A `DecodingError` as one phrase naming the field.
-    static func describe(_ error: DecodingError) -> String {
+    /// A `DecodingError` as one phrase naming the field; with the parsed text, a field of the wrong type is shown
+    /// as written (`field "seed" is the string "0", not a whole number`).
+    static func describe(_ error: DecodingError, in parsed: JSONValue? = nil) -> String {
         func name(_ path: [CodingKey]) -> String {
             var text = ""
             for key in path {
@@ -269,6 +270,9 @@ public enum StrictJSON {
             return "missing field \(name(context.codingPath + [key]))"
         case let .typeMismatch(type, context):
             if context.codingPath.isEmpty { return "expected \(article(type)) at the top level" }
+            if let given = parsed?.value(at: context.codingPath)?.shownForMessage {
+                return "field \(name(context.codingPath)) is \(given), not \(article(type))"
+            }
             return "field \(name(context.codingPath)) is not \(article(type))"
         case let .valueNotFound(type, context):
             return "field \(name(context.codingPath)) is null, expected \(article(type))"

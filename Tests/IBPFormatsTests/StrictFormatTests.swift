@@ -59,7 +59,7 @@ final class StrictFormatTests: XCTestCase {
             (#"{"kernel": 3, "stride": 1, "padding": 1}"#, "unknown field \"padding\""),
             (#"[{"kernel": 3, "stride": 1}, {"kernel": 3, "stride": 1, "dilation": 2}]"#, "unknown field \"[1].dilation\""),
             (#"{"kernel": 3}"#, "missing field \"stride\""),
-            (#"{"kernel": "3", "stride": 1}"#, "field \"kernel\" is not a whole number"),
+            (#"{"kernel": "3", "stride": 1}"#, "field \"kernel\" is the string \"3\", not a whole number"),
             (#"{"kernel": 3, "stride": 1} x"#, "not valid JSON"),
             // An empty file says so (it was "not valid JSON: unexpected end at byte 0"); only whitespace is text.
             ("", "empty (0 bytes), not JSON"),

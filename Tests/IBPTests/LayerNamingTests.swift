@@ -75,7 +75,7 @@ final class LayerNamingTests: XCTestCase {
             ("{\"conv\": {\"channels\": 4, \"stride\": 1, \"same\": false}}, \(flatten), \(head)",
              "is not a model file: missing field \"kernel\" of layer 1 (conv)"),
             ("{\"conv\": {\"channels\": 4, \"kernel\": 3, \"stride\": 1, \"same\": 1}}, \(flatten), \(head)",
-             "is not a model file: field \"same\" of layer 1 (conv) is not true or false"),
+             "is not a model file: field \"same\" of layer 1 (conv) is the number 1, not true or false"),
         ]
         for (layers, reason) in cases {
             XCTAssertEqual(try modelFileReason(layers), reason, layers)

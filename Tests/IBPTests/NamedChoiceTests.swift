@@ -31,13 +31,14 @@ final class NamedChoiceTests: XCTestCase {
     }
 
     /// A field of free text, a whole number, a number or a flag holding another kind of value is named in JSON's
-    /// terms, not Swift's (`field "model" is not a String`, new-user trial).
+    /// terms, not Swift's (`field "model" is not a String`, new-user trial), with the value as written (a string in a number
+    /// field said only "is not a number").
     func testOtherFieldsNameWhatTheyTakeInJSONTerms() {
         struct Fields: Codable { var model: String; var steps: Int; var rate: Float; var flag: Bool }
-        let cases = [("{\"model\": 3, \"steps\": 1, \"rate\": 1, \"flag\": true}", "field \"model\" is not a string (text in quotes)"),
-                     ("{\"model\": \"a\", \"steps\": \"1\", \"rate\": 1, \"flag\": true}", "field \"steps\" is not a whole number"),
-                     ("{\"model\": \"a\", \"steps\": 1, \"rate\": [1], \"flag\": true}", "field \"rate\" is not a number"),
-                     ("{\"model\": \"a\", \"steps\": 1, \"rate\": 1, \"flag\": \"yes\"}", "field \"flag\" is not true or false")]
+        let cases = [("{\"model\": 3, \"steps\": 1, \"rate\": 1, \"flag\": true}", "field \"model\" is the number 3, not a string (text in quotes)"),
+                     ("{\"model\": \"a\", \"steps\": \"1\", \"rate\": 1, \"flag\": true}", "field \"steps\" is the string \"1\", not a whole number"),
+                     ("{\"model\": \"a\", \"steps\": 1, \"rate\": [1], \"flag\": true}", "field \"rate\" is an array, not a number"),
+                     ("{\"model\": \"a\", \"steps\": 1, \"rate\": 1, \"flag\": \"yes\"}", "field \"flag\" is the string \"yes\", not true or false")]
         for (json, reason) in cases {
             XCTAssertThrowsError(try StrictJSON.decode(Fields.self, from: Data(json.utf8))) {
                 XCTAssertEqual(($0 as? StrictJSON.Failure)?.reason ?? "\($0)", reason)

@@ -387,6 +387,18 @@ final class TrainingResumeTests: XCTestCase {
         }
     }
 
+    /// A record naming another model than the checkpoint holds names both models (it named only settings.json's
+    /// and blamed the checkpoint; new-user L4).
+    func testAnotherModelNamesBoth() throws {
+        let (run, url) = try stoppedRun("m", settings(steps: 4))
+        let original = try String(contentsOf: url, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"model\" : \"tiny\"", with: "\"model\" : \"small\"")
+            .write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Trainer.resume(directory: run)) {
+            XCTAssert("\($0)".contains("record different models (\"tiny\" in the checkpoint, \"small\" in settings.json)"), "\($0)")
+        }
+    }
+
     /// New user (F9): a record without its data folder (absent or null) resumed from the default folder of
     /// whatever working folder the command ran in. That default now stands in only when the record's digest checks
     /// the images; without the digest `--data` is required. A record without `gemmKernel` gets the kernel the

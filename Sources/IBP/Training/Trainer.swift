@@ -140,7 +140,8 @@ public final class Trainer {
         // By its size first: train writes a few KiB; a huge file is refused before it is read.
         let data: Data
         do { data = try Gzip.readRaw(settingsURL, maxBytes: 16 << 20) } catch {
-            throw SettingsError(message: "\(error); \(directory.path) is not a run train wrote", isUsageError: false)
+            throw SettingsError(message: "\(error); train writes a few KiB there: restore the run's settings.json",
+                                isUsageError: false)
         }
         var settings: TrainingSettings
         do {
@@ -180,8 +181,12 @@ public final class Trainer {
         }
         let checkpoint = try Checkpoint.load(checkpointURL)
         guard checkpoint.architecture == settings.modelArchitecture else {
-            throw SettingsError(message: "\(checkpointURL.path) holds another model than \(settingsURL.path) records "
-                                + "(\(FileText.shown(settings.model))); restore the run's own checkpoint", isUsageError: false)
+            // Both models named, and neither file blamed: either may be the odd one out (as for other settings).
+            throw SettingsError(message: "\(checkpointURL.path) and \(settingsURL.path) record different models "
+                                + "(\"\(FileText.shown(checkpoint.architecture.name))\" in the checkpoint, "
+                                + "\"\(FileText.shown(settings.model))\" in settings.json): the checkpoint is another run's, or "
+                                + "settings.json was edited; restore the run's own files or start a new run with --out",
+                                isUsageError: false)
         }
         guard let adam = checkpoint.adam else {
             throw SettingsError(message: "\(checkpointURL.path) has no optimizer state (a final or exported checkpoint, "
