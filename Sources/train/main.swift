@@ -185,7 +185,10 @@ struct Train: ParsableCommand {
         // among them: permission bits are the user's intent, even for root, as for every other tool's outputs.
         for (flag, path) in [("--out", out), ("--resume", resume)] {
             guard let path else { continue }
-            let files = ["settings.json", "checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"]
+            // A resumed run's damaged files (a FIFO or folder in place of one) are reported by `Trainer.resume` as the
+            // run's fault (status 1), not here as the command line's.
+            if flag == "--resume", Trainer.damagedRunFile(in: TypedPath.url(path, isDirectory: true)) != nil { continue }
+            let files = Trainer.runFiles
             // The inputs: the data folder's files (given, or a new run's default) and a model file.
             var inputs = resume != nil ? (try once(data, "--data")).map { dataFiles(in: $0) } ?? []
                                        : dataFiles(given: try once(data, "--data"), default: DataOptions.defaultDirectory.path)

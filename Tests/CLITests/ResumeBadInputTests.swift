@@ -53,6 +53,27 @@ final class ResumeBadInputTests: XCTestCase {
         try assertResumeRejected(mentions: [settings.path, "not valid training settings"])
     }
 
+    /// A FIFO or folder in place of one of the run's files is the run folder's damage (status 1, named as such, before
+    /// any step); it was refused as a command-line error (64, "give a file name"; new-user L6), and a damaged
+    /// final.ckpt would only have shown when the run wrote it at its end.
+    func testADamagedRunFileIsTheRunsFault() throws {
+        try writeSettings()
+        for name in ["checkpoint.ckpt", "settings.json", "final.ckpt", "curves.png"] {
+            let file = run.appendingPathComponent(name)
+            let saved = try? Data(contentsOf: file)
+            try? FileManager.default.removeItem(at: file)
+            XCTAssertEqual(mkfifo(file.path, 0o644), 0)
+            try assertRejected(.train, ["--resume", run.path, "--data", data.path], in: folder,
+                               mentions: ["\(file.path) is a FIFO, not a regular file: the run folder is damaged"], status: 1)
+            try FileManager.default.removeItem(at: file)
+            try FileManager.default.createDirectory(at: file, withIntermediateDirectories: false)
+            try assertRejected(.train, ["--resume", run.path, "--data", data.path], in: folder,
+                               mentions: ["\(file.path) is a folder, not a regular file: the run folder is damaged"], status: 1)
+            try FileManager.default.removeItem(at: file)
+            try saved?.write(to: file)
+        }
+    }
+
     func testFolderThatIsNotARun() throws {
         try assertResumeRejected(mentions: [run.appendingPathComponent("settings.json").path, "no such file"])
     }

@@ -87,7 +87,7 @@ public final class Trainer {
         if let reason = FolderCreation.create(directory) {
             throw SettingsError(message: "--out \(directory.path): cannot create the run folder: \(reason)", isUsageError: false)
         }
-        for stale in ["checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"] {
+        for stale in Trainer.runFiles where stale != "settings.json" {
             try? fm.removeItem(at: directory.appendingPathComponent(stale))
         }
         try AtomicFile.write(try JSONEncoder.pretty.encode(settings), to: directory.appendingPathComponent("settings.json"))
@@ -120,6 +120,22 @@ public final class Trainer {
                             + "so --force will not write into it; give a new or empty folder")
     }
 
+    /// The files a run keeps in its folder.
+    public static let runFiles = ["settings.json", "checkpoint.ckpt", "final.ckpt", "best.ckpt", "metrics.jsonl", "curves.png"]
+
+    /// The first of the run's files in `directory` that exists but is neither a regular file nor a symbolic link (a
+    /// FIFO, folder, device or socket put in its place), as `PATH is a FIFO`; nil when there is none.
+    public static func damagedRunFile(in directory: URL) -> String? {
+        for name in runFiles {
+            let path = directory.appendingPathComponent(name).path
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            let type = info.st_mode & S_IFMT
+            if type != S_IFREG && type != S_IFLNK { return "\(path) is \(AtomicFile.kind(info.st_mode))" }
+        }
+        return nil
+    }
+
     /// Continues the run in `directory` from its checkpoint, with the data folder it recorded.
     /// - Parameters:
     ///   - flags: flags given with `--resume`. Each must equal the record, except `--steps`, which sets a new
@@ -133,6 +149,12 @@ public final class Trainer {
                               defaultData: URL? = nil) throws -> Trainer {
         let fonts = try Fonts.load()
         let settingsURL = directory.appendingPathComponent("settings.json")
+        // The run's own files damaged (a FIFO or folder in place of one) are the run's fault, not the command line's,
+        // and are found before any step, not when the file is written at the end.
+        if let damaged = damagedRunFile(in: directory) {
+            throw SettingsError(message: "\(damaged), not a regular file: the run folder is damaged; put the run's own "
+                                + "file back or remove it", isUsageError: false)
+        }
         guard FileManager.default.fileExists(atPath: settingsURL.path) else {
             throw SettingsError(message: "\(settingsURL.path): no such file, so \(directory.path) is not a run to resume",
                                 isUsageError: false)
