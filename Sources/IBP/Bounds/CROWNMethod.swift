@@ -173,10 +173,13 @@ public struct CROWNMethod: BoundMethod {
 
     /// [f(l), f(u)] elementwise.
     static func image(_ f: MonotoneKind, _ x: Interval) -> Interval {
-        var lower = x.lower, upper = x.upper
-        lower.data.withUnsafeMutableBufferPointer { p in f.apply(p.baseAddress!, into: p.baseAddress!, count: p.count) }
-        upper.data.withUnsafeMutableBufferPointer { p in f.apply(p.baseAddress!, into: p.baseAddress!, count: p.count) }
-        return Interval(lower: lower, upper: upper)
+        // Written straight into new tensors: a copy of the bounds mutated in place was a copy and a pass more.
+        func mapped(_ t: Tensor) -> Tensor {
+            Tensor(shape: t.shape) { out in
+                t.data.withUnsafeBufferPointer { f.apply($0.baseAddress!, into: out, count: $0.count) }
+            }
+        }
+        return Interval(lower: mapped(x.lower), upper: mapped(x.upper))
     }
 
     /// Bounds of every output of the affine layer `index` by backward passes from its own rows of W (and their
@@ -404,16 +407,21 @@ struct Relaxations {
     init(_ f: MonotoneKind, _ pre: Interval) {
         let count = pre.lower.count
         size = pre.lower.sampleSize
-        lowerSlope = [Float](repeating: 0, count: count)
-        lowerIntercept = lowerSlope; upperSlope = lowerSlope; upperIntercept = lowerSlope
+        // The four lines' arrays are written once, every entry, by the loop below: no zeroing first, and no copies
+        // (four arrays made from one zeroed array were three copies when first written).
+        var ls4 = [Float](), li4 = [Float](), us4 = [Float](), ui4 = [Float]()
+        func uninitialized(_ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+            [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if count > 0 { body(buffer.baseAddress!) }
+                initialized = count
+            }
+        }
         pre.lower.data.withUnsafeBufferPointer { lo in
             pre.upper.data.withUnsafeBufferPointer { hi in
-                lowerSlope.withUnsafeMutableBufferPointer { ls in
-                    lowerIntercept.withUnsafeMutableBufferPointer { li in
-                        upperSlope.withUnsafeMutableBufferPointer { us in
-                            upperIntercept.withUnsafeMutableBufferPointer { ui in
-                                let ls = ls.baseAddress!, li = li.baseAddress!, us = us.baseAddress!
-                                let ui = ui.baseAddress!
+                ls4 = uninitialized { ls in
+                    li4 = uninitialized { li in
+                        us4 = uninitialized { us in
+                            ui4 = uninitialized { ui in
                                 // Sigmoid/tanh: the tangent tables built once up to this stage's reach, read
                                 // without a lock per neuron.
                                 let points = f.tangentPoints(lower: lo, upper: hi)
@@ -443,6 +451,7 @@ struct Relaxations {
                 }
             }
         }
+        lowerSlope = ls4; lowerIntercept = li4; upperSlope = us4; upperIntercept = ui4
     }
 
     /// Whether `apply` runs its rows through the AVX2 kernel (`ckernels_relaxation_row_avx2`, the loop below in
