@@ -25,21 +25,18 @@ public struct IntervalBounds {
     /// raised by ulps until fl(mu - r) <= l and fl(mu + r) >= u: the float box [mu - r, mu + r] contains [l, u],
     /// so a point of the box is a point of the interval every method propagates.
     public init(enclosing box: InputBox) {
-        var mu = box.lower, r = box.lower
-        box.lower.data.withUnsafeBufferPointer { lo in
-            box.upper.data.withUnsafeBufferPointer { hi in
-                mu.data.withUnsafeMutableBufferPointer { mp in
-                    r.data.withUnsafeMutableBufferPointer { rp in
-                        // Elementwise, on all cores (the bits do not depend on the split).
-                        Parallel.chunks(lo.count, minChunk: 1 << 15) { range in
-                            for i in range {
-                                let l = lo[i], u = hi[i]
-                                let m = l * 0.5 + u * 0.5
-                                var radius = u * 0.5 - l * 0.5
-                                while m - radius > l || m + radius < u { radius = radius.nextUp }
-                                mp[i] = m
-                                rp[i] = radius
-                            }
+        let (mu, r) = Tensor.pair(shape: box.lower.shape) { mp, rp in
+            box.lower.data.withUnsafeBufferPointer { lo in
+                box.upper.data.withUnsafeBufferPointer { hi in
+                    // Elementwise, on all cores (the bits do not depend on the split).
+                    Parallel.chunks(lo.count, minChunk: 1 << 15) { range in
+                        for i in range {
+                            let l = lo[i], u = hi[i]
+                            let m = l * 0.5 + u * 0.5
+                            var radius = u * 0.5 - l * 0.5
+                            while m - radius > l || m + radius < u { radius = radius.nextUp }
+                            mp[i] = m
+                            rp[i] = radius
                         }
                     }
                 }

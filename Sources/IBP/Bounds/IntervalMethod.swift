@@ -59,14 +59,11 @@ public struct IntervalMethod: BoundMethod {
 
     /// [f(mu - r), f(mu + r)] in centre/radius form (`MonotoneKind.intervalImage`).
     static func image(_ f: MonotoneKind, _ box: IntervalBounds) -> IntervalBounds {
-        var radius = box.radius
-        let centre = Tensor(shape: box.centre.shape) { c in
+        let (centre, radius) = Tensor.pair(shape: box.centre.shape) { c, out in
             box.centre.data.withUnsafeBufferPointer { mu in
                 box.radius.data.withUnsafeBufferPointer { r in
-                    radius.data.withUnsafeMutableBufferPointer { out in
-                        f.intervalImage(centre: mu.baseAddress!, radius: r.baseAddress!, intoCentre: c,
-                                        radius: out.baseAddress!, count: mu.count)
-                    }
+                    f.intervalImage(centre: mu.baseAddress!, radius: r.baseAddress!, intoCentre: c, radius: out,
+                                    count: mu.count)
                 }
             }
         }

@@ -27,6 +27,17 @@ public struct Tensor: Equatable {
         }
     }
 
+    /// Two tensors of one shape whose values `fill` writes together, every one of them (no zeroing, and no copy of
+    /// another tensor made only to be overwritten: a `var r = x.radius` then written in place was a full copy).
+    static func pair(shape: [Int], fill: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
+        -> (Tensor, Tensor) {
+        var second = Tensor(shape: [0], data: [])
+        let first = Tensor(shape: shape) { a in
+            second = Tensor(shape: shape) { b in fill(a, b) }
+        }
+        return (first, second)
+    }
+
     public var count: Int { data.count }
     public var batch: Int { shape[0] }
     /// The shape of one sample (without the batch axis).
