@@ -107,6 +107,11 @@ public struct CROWNMethod: BoundMethod {
         let (chain, position) = foldDiagonals ? BatchNormFolding.foldingDiagonals(layers)
             : (layers, Array(layers.indices))
         var relaxations = [Int: Relaxations]()
+        // CROWN-IBP for a verdict reads an activation's output bounds nowhere: the next affine stage is IBP's and the
+        // specification's pass reads the relaxations. Those images (two arrays per activation, and their checks for
+        // non-finite values, which the pre-activation's check already implies) are then skipped, and `stages` ends
+        // at the input, as `BoundMethod` allows with `upperOnly`.
+        let skipImages = upperOnly && specification != nil && ibp != nil
         for (index, layer) in layers.enumerated() {
             try checkStop()
             // For a verdict the last affine stage (or folded pair) is not needed: the specification is folded in.
@@ -146,6 +151,11 @@ public struct CROWNMethod: BoundMethod {
                 }
             case let .monotone(f):
                 relaxations[position[index]] = Relaxations(f, stages[index])
+                guard !skipImages else {
+                    // A placeholder of the right shape that nothing reads (dropped from the result below).
+                    stages.append(stages[index])
+                    continue
+                }
                 stage = CROWNMethod.image(f, stages[index])
             case let .reshape(shape):
                 stage = Interval(lower: stages[index].lower.reshaped(sampleShape: shape),
@@ -168,7 +178,7 @@ public struct CROWNMethod: BoundMethod {
             spec = bounds
             try checkStop()
         }
-        return ChainBounds(stages: stages, specification: spec, finite: finite)
+        return ChainBounds(stages: skipImages ? [stages[0]] : stages, specification: spec, finite: finite)
     }
 
     /// [f(l), f(u)] elementwise.
