@@ -31,6 +31,18 @@ final class OversizeRecordTests: XCTestCase {
             XCTAssert("\($0)".contains("settings.json: the file is 5368709120 bytes, more than the 16777216 accepted"),
                       "\($0)")
         }
+        // A huge metrics log is refused before the data are read (it was refused only after MNIST had been read
+        // and digested; new-user F7): here the run records a data folder that does not exist, and the log is named.
+        let logged = dir.appendingPathComponent("logged")
+        try FileManager.default.createDirectory(at: logged, withIntermediateDirectories: true)
+        var settings = TrainingSettings(model: "tiny", method: .nominal, schedule: Schedule(epsilonTrain: 0.1), steps: 10)
+        settings.data = dir.appendingPathComponent("no-such-data").path
+        try JSONEncoder().encode(settings).write(to: logged.appendingPathComponent("settings.json"))
+        try sparse(logged.appendingPathComponent("metrics.jsonl"))
+        XCTAssertThrowsError(try Trainer.resume(directory: logged)) {
+            XCTAssertEqual("\($0)", "\(logged.path)/metrics.jsonl: cannot read the metrics log (the file is 5368709120 "
+                           + "bytes, more than the 268435456 accepted)")
+        }
         // An existing output that large counts as changed, without being read.
         let output = dir.appendingPathComponent("old.png")
         try sparse(output)

@@ -155,6 +155,7 @@ public final class Trainer {
             throw SettingsError(message: "\(damaged), not a regular file: the run folder is damaged; put the run's own "
                                 + "file back or remove it", isUsageError: false)
         }
+        if let refusal = MetricsLog.refusalBySize(directory.appendingPathComponent("metrics.jsonl")) { throw refusal }
         guard FileManager.default.fileExists(atPath: settingsURL.path) else {
             throw SettingsError(message: "\(settingsURL.path): no such file, so \(directory.path) is not a run to resume",
                                 isUsageError: false)
