@@ -182,6 +182,15 @@ public enum Gzip {
         return [UInt8](raw)
     }
 
+    /// `.fileTooLarge` for a regular file at `url` over `maxBytes`, else nil (missing and unreadable files included):
+    /// a check by size alone, for a caller that must refuse a huge file before other work and reads it later
+    /// through `readRaw`, which checks the size again on the file it opens.
+    public static func sizeProblem(_ url: URL, maxBytes: Int) -> GzipProblem? {
+        var info = stat()
+        guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > maxBytes else { return nil }
+        return .fileTooLarge(bytes: Int(info.st_size), limit: maxBytes)
+    }
+
     /// Reads a file's raw bytes (no decompression), turning failures into a one-line `GzipError.unreadable`.
     /// POSIX calls rather than `Data(contentsOf:)`, which hangs on a FIFO, reads `/dev/zero` until memory
     /// runs out, and (Swift 6.3 on Linux) leaks a buffer for an empty file.

@@ -188,14 +188,13 @@ struct Train: ParsableCommand {
             // A resumed run's damaged files (a FIFO or folder in place of one) are reported by `Trainer.resume` as the
             // run's fault (status 1), not here as the command line's.
             if flag == "--resume", Trainer.damagedRunFile(in: TypedPath.url(path, isDirectory: true)) != nil { continue }
-            let files = Trainer.runFiles
             // The inputs: the data folder's files (given, or a new run's default) and a model file.
             var inputs = resume != nil ? (try once(data, "--data")).map { dataFiles(in: $0) } ?? []
                                        : dataFiles(given: try once(data, "--data"), default: DataOptions.defaultDirectory.path)
             if let model = flags.model, ArchitectureFile.isFile(model) { inputs.append(RunFile("--model", model)) }
             // The run's own checkpoints may be replaced (`replacesModel`): whether a folder may be reused is train's
             // rule (`--resume`, or `--force` on an empty folder or an earlier run's), checked when the run starts.
-            try validateRunFiles(outputs: files.map { RunFile(flag, TypedPath.join(path, $0), replacesModel: true) },
+            try validateRunFiles(outputs: Trainer.runFiles.map { RunFile(flag, TypedPath.join(path, $0), replacesModel: true) },
                                  inputs: inputs, createsFolders: true)
         }
         if out == nil && resume == nil { throw ValidationError("give --out FOLDER for a new run or --resume FOLDER") }

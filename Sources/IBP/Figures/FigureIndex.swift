@@ -24,14 +24,29 @@ public enum FigureIndex {
 
     /// Writes `data` atomically and reports whether the file was new, changed or the same.
     static func writeIfChanged(_ data: Data, to url: URL) throws -> Outcome {
-        let existed = FileManager.default.fileExists(atPath: url.path)
-        let before = comparable(url.path)
+        let before = Previous(url.path)
         do {
             try AtomicFile.write(data, to: url)
         } catch let error as AtomicFile.WriteError {
             throw SettingsError(message: error.description)
         }
-        return !existed ? .created : (before != nil && before == data ? .unchanged : .updated)
+        return before.outcome(after: data)
+    }
+
+    /// What was at an output's path before it was written: whether anything was, and its bytes when comparable.
+    struct Previous {
+        let existed: Bool
+        let bytes: Data?
+
+        init(_ path: String) {
+            existed = FileManager.default.fileExists(atPath: path)
+            bytes = FigureIndex.comparable(path)
+        }
+
+        /// What writing `after` there did: a file that could not be compared (too large, not regular) counts as updated.
+        func outcome(after: Data?) -> Outcome {
+            !existed ? .created : (bytes != nil && bytes == after ? .unchanged : .updated)
+        }
     }
 
     /// The bytes of an existing output to compare with what is written over it, or nil when it is not a regular file

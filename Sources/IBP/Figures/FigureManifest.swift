@@ -238,15 +238,13 @@ public struct FigureManifest {
         }
         var records: [FigureRecord] = []
         for (i, r) in requests.enumerated() {
-            let existed = FileManager.default.fileExists(atPath: r.output)
-            let before = FigureIndex.comparable(r.output)
+            let before = FigureIndex.Previous(r.output)
             do {
                 records.append(try maker.make(r))
             } catch {
                 throw ManifestError("\(url.path): \(FigureManifest.figureName(i)) (\(r.output)): \(error)")
             }
-            let after = FigureIndex.comparable(r.output)
-            progress(i + 1, r.output, !existed ? .created : (before != nil && before == after ? .unchanged : .updated))
+            progress(i + 1, r.output, before.outcome(after: FigureIndex.comparable(r.output)))
         }
         // Named as the manifest was (relative paths stay relative), so the index holds no path of this machine.
         let folder = (url.relativePath as NSString).deletingLastPathComponent

@@ -88,9 +88,7 @@ public struct MetricsLog {
     /// A log at `url` over `maxBytes`, refused by its size alone: `Trainer.resume` asks before it reads the data
     /// (a 5 GiB log was refused only after MNIST had been read and digested, 0.6 s and 270 MB later).
     static func refusalBySize(_ url: URL) -> SettingsError? {
-        var info = stat()
-        guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > maxBytes else { return nil }
-        return unreadable(url, .fileTooLarge(bytes: Int(info.st_size), limit: maxBytes))
+        Gzip.sizeProblem(url, maxBytes: maxBytes).map { unreadable(url, $0) }
     }
 
     public let url: URL
