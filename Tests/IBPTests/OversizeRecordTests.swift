@@ -47,6 +47,10 @@ final class OversizeRecordTests: XCTestCase {
         let output = dir.appendingPathComponent("old.png")
         try sparse(output)
         XCTAssertNil(FigureIndex.comparable(output.path))
+        // Nor is one of 900 MB, far beyond any figure (it was read whole: 5 s and 1 GB per manifest run).
+        let large = dir.appendingPathComponent("large.png")
+        try sparse(large, bytes: 900 << 20)
+        XCTAssertNil(FigureIndex.comparable(large.path))
         XCTAssertEqual(try FigureIndex.writeIfChanged(Data("x".utf8), to: output), .updated)
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
     }

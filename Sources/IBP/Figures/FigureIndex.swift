@@ -50,9 +50,10 @@ public enum FigureIndex {
     }
 
     /// The bytes of an existing output to compare with what is written over it, or nil when it is not a regular file
-    /// or larger than 1 GiB (then it counts as changed; it was read whole, whatever its size).
+    /// or larger than 64 MiB (then it counts as changed; it was read whole, whatever its size, and a 900 MB file
+    /// cost a manifest run 5 s and 1 GB; a figure or index is a few hundred KiB).
     static func comparable(_ path: String) -> Data? {
-        try? Gzip.readRaw(TypedPath.url(path), maxBytes: 1 << 30)
+        try? Gzip.readRaw(TypedPath.url(path), maxBytes: 64 << 20)
     }
 
     /// `path` relative to `folder`, both as the OS resolves them (`TypedPath.resolved`: links and `..` followed, so
