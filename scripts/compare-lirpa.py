@@ -10,6 +10,11 @@ margin's upper bound is below 0; auto_LiRPA computes only that bound (bound_lowe
 Times are the bound computations only (auto_LiRPA: `compute_bounds`; ours: each method's seconds in `--json`),
 after one warm-up batch for auto_LiRPA; loading the model and data is left out on both sides.
 
+With --rounds R (R > 1) both sides run R times, taking turns (ours, then auto_LiRPA's, for each checkpoint and eps),
+and each row gives the median images/s of each side, the ratio of the medians and the range of the R rounds' own
+ratios: a neighbour on a shared host that slows one turn moves one round, not the row. --checkpoints and
+--methods keep a subset of the rows (auto_LiRPA's CROWN takes about 50 s per 1,000 images and round).
+
 With --margins N it times nothing: for every shipped checkpoint (the batch-norm ones too, as torch BatchNorm layers
 in evaluation mode) and eps, it compares each of the first N images' worst elided margin bound max_j (z_j - z_y)
 under IBP, CROWN-IBP and CROWN (`evaluate --per-sample`) with auto_LiRPA's, and prints the largest difference
@@ -201,12 +206,31 @@ def margins(evaluate, data, limit, scratch):
     print(f"largest difference over all: {worst:.1e}" + (" (within 1e-4)" if worst <= 1e-4 else " (OVER 1e-4)"))
 
 
-def ours(evaluate, checkpoint, data, limit, eps):
+def ours(evaluate, checkpoint, data, limit, eps, methods):
     out = subprocess.run([evaluate, checkpoint, "--data", data, "--limit", str(limit), "--epsilon", str(eps),
-                          "--bounds", ",".join(m for m, _ in METHODS), "--pgd-steps", "0", "--json"],
+                          "--bounds", ",".join(m for m, _ in methods), "--pgd-steps", "0", "--json"],
                          check=True, capture_output=True, text=True).stdout
-    methods = json.loads(out)["results"][0]["methods"]
-    return {m: (methods[m]["verified_accuracy"], methods[m]["seconds"]) for m, _ in METHODS}
+    results = json.loads(out)["results"][0]["methods"]
+    return {m: (results[m]["verified_accuracy"], results[m]["seconds"]) for m, _ in methods}
+
+
+def median(values):
+    v = sorted(values)
+    return (v[(len(v) - 1) // 2] + v[len(v) // 2]) / 2
+
+
+def names(text, known, flag):
+    """A comma-separated subset of `known`, in the order given; one line and exit 64 for an unknown or repeated name."""
+    chosen = [t.strip() for t in text.split(",")]
+    for t in chosen:
+        if t not in known:
+            print(f"compare-lirpa.py: error: {flag}: unknown name '{t}'; expected some of {', '.join(known)} "
+                  f"(see --help)", file=sys.stderr)
+            sys.exit(64)
+    if len(set(chosen)) != len(chosen):
+        print(f"compare-lirpa.py: error: {flag}: a name is given twice in '{text}' (see --help)", file=sys.stderr)
+        sys.exit(64)
+    return chosen
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -226,6 +250,12 @@ def main():
     p.add_argument("--threads", type=int, default=2, help="torch threads (ours uses one per core)")
     p.add_argument("--batch", type=int, default=250, help="auto_LiRPA batch for IBP and CROWN-IBP (default 250, its fastest here of 50-1000)")
     p.add_argument("--crown-batch", type=int, default=10, help="auto_LiRPA batch for CROWN (default 10, its fastest here of 10-100)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="times both sides run, taking turns; rows give medians (default 1, at most 20)")
+    p.add_argument("--checkpoints", default=None, metavar="LIST",
+                   help="comma-separated subset of " + ", ".join(dict.fromkeys(n for n, _ in RUNS)))
+    p.add_argument("--methods", default=None, metavar="LIST",
+                   help="comma-separated subset of " + ", ".join(m for m, _ in METHODS))
     p.add_argument("--check", action="store_true", help="only check the set-up and the data, then exit")
     p.add_argument("--margins", type=int, default=None, metavar="N",
                    help="compare the first N images' margin bounds on every shipped checkpoint instead of timing")
@@ -237,6 +267,15 @@ def main():
         p.error(f"--margins must be in 1...10000, got {a.margins}")
     if a.threads < 1 or a.batch < 1 or a.crown_batch < 1:
         p.error("--threads, --batch and --crown-batch must be at least 1")
+    if not 1 <= a.rounds <= 20:
+        p.error(f"--rounds must be in 1...20, got {a.rounds}")
+    if a.margins is not None and (a.rounds != 1 or a.checkpoints is not None or a.methods is not None):
+        p.error("--margins times nothing: --rounds, --checkpoints and --methods do not go with it")
+    checkpoints = list(dict.fromkeys(n for n, _ in RUNS))
+    runs = RUNS if a.checkpoints is None else [r for r in RUNS if r[0] in names(a.checkpoints, checkpoints,
+                                                                                    "--checkpoints")]
+    methods = METHODS if a.methods is None else [m for m in METHODS if m[0] in names(a.methods, [m for m, _ in METHODS],
+                                                                                        "--methods")]
     try:
         import numpy as np
         import torch
@@ -251,22 +290,39 @@ def main():
     if a.margins:
         margins(a.evaluate, a.data, a.margins, a.scratch)
         return
+    rounds = f"; median of {a.rounds} rounds taking turns" if a.rounds > 1 else ""
     print(f"auto_LiRPA {auto_LiRPA.__version__}, torch {torch.__version__} ({a.threads} threads); "
-          f"first {a.limit} test images; seconds are bound computations only")
-    print(f"{'checkpoint':22s}{'eps':>5s} {'method':10s}{'auto_LiRPA':>22s}{'ours':>22s}{'ours/auto_LiRPA':>17s}")
+          f"first {a.limit} test images; seconds are bound computations only{rounds}")
+    spread = f"{'rounds':>14s}" if a.rounds > 1 else ""
+    print(f"{'checkpoint':22s}{'eps':>5s} {'method':10s}{'auto_LiRPA':>22s}{'ours':>22s}{'ours/auto_LiRPA':>17s}{spread}")
     x, y = mnist_test(a.data, a.limit)
-    for name, eps in RUNS:
+    for name, eps in runs:
         path = os.path.join("sample_data", "checkpoints", name + ".ckpt")
         model = torch_model(*read_checkpoint(path))
-        mine = ours(a.evaluate, path, a.data, a.limit, eps)
-        for ours_name, lirpa_name in METHODS:
-            batch = a.crown_batch if lirpa_name == "CROWN" else a.batch
-            their_verified, their_seconds = lirpa(model, x, y, eps, lirpa_name, batch)
-            our_verified, our_seconds = mine[ours_name]
-            tr, orate = a.limit / their_seconds, a.limit / our_seconds
-            print(f"{name:22s}{eps:5.2f} {ours_name:10s}{100 * their_verified:8.1f}% {tr:9.0f} img/s"
-                  f"{100 * our_verified:8.1f}% {orate:9.0f} img/s{orate / tr:16.1f}x", flush=True)
-
+        mine = {m: [] for m, _ in methods}
+        theirs = {m: [] for m, _ in methods}
+        for _ in range(a.rounds):
+            for m, result in ours(a.evaluate, path, a.data, a.limit, eps, methods).items():
+                mine[m].append(result)
+            for ours_name, lirpa_name in methods:
+                batch = a.crown_batch if lirpa_name == "CROWN" else a.batch
+                theirs[ours_name].append(lirpa(model, x, y, eps, lirpa_name, batch))
+        for ours_name, _ in methods:
+            # Each side computes the same bounds every round, so its verified fraction cannot change between rounds.
+            for side, results in (("auto_LiRPA", theirs[ours_name]), ("ours", mine[ours_name])):
+                if len({v for v, _ in results}) > 1:
+                    sys.exit(f"compare-lirpa.py: error: {side}'s {ours_name} verified fraction differs between "
+                             f"rounds on {name} at eps {eps}: {[v for v, _ in results]}")
+            their_verified, our_verified = theirs[ours_name][0][0], mine[ours_name][0][0]
+            their_rates = [a.limit / s for _, s in theirs[ours_name]]
+            our_rates = [a.limit / s for _, s in mine[ours_name]]
+            tr, orate = median(their_rates), median(our_rates)
+            line = (f"{name:22s}{eps:5.2f} {ours_name:10s}{100 * their_verified:8.1f}% {tr:9.0f} img/s"
+                    f"{100 * our_verified:8.1f}% {orate:9.0f} img/s{orate / tr:16.1f}x")
+            if a.rounds > 1:
+                ratios = [o / t for o, t in zip(our_rates, their_rates)]
+                line += f"{min(ratios):8.1f}-{max(ratios):.1f}x"
+            print(line, flush=True)
 
 if __name__ == "__main__":
     main()

@@ -9,15 +9,22 @@
 #   ../torchenv/bin/pip install --no-deps /tmp/auto_LiRPA && ../torchenv/bin/pip install packaging appdirs pyyaml tqdm graphviz
 # With --margins N it times nothing and instead compares the first N images' worst margin bounds (IBP, CROWN-IBP,
 # CROWN) on every shipped checkpoint, batch-norm ones included, with auto_LiRPA's (largest relative difference).
-# Usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N | --margins N]
+# With --rounds R both sides run R times, taking turns, and each row gives the medians and the range of the rounds'
+# ratios (one neighbour's burst on a shared host then moves one round, not the row); --checkpoints LIST and
+# --methods LIST (comma-separated) keep a subset of the rows.
+# Usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N] [--rounds R] [--checkpoints LIST] [--methods LIST]
+#        scripts/compare-lirpa.sh [DATA_DIR] --margins N
 # Environment: LIRPA_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
-usage="usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N | --margins N]"
+usage="usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N] [--rounds R] [--checkpoints LIST] [--methods LIST] | [DATA_DIR] --margins N"
 data=""
 limit=""
 margins=""
+rounds=""
+checkpoints=""
+methods=""
 split_equals "$@"
 set -- ${SPLIT_ARGS[@]+"${SPLIT_ARGS[@]}"}
 while [ $# -gt 0 ]; do
@@ -25,6 +32,9 @@ while [ $# -gt 0 ]; do
         -h|--help) script_help; exit 0 ;;
         --limit) need_value "$@"; once --limit "$limit"; limit=$2; shift 2 ;;
         --margins) need_value "$@"; once --margins "$margins"; margins=$2; shift 2 ;;
+        --rounds) need_value "$@"; once --rounds "$rounds"; rounds=$2; shift 2 ;;
+        --checkpoints) need_value "$@"; once --checkpoints "$checkpoints"; checkpoints=$2; shift 2 ;;
+        --methods) need_value "$@"; once --methods "$methods"; methods=$2; shift 2 ;;
         -*) usage_error "unknown option $1; $usage" ;;
         *) [ -z "$data" ] || usage_error "one DATA_DIR, got $data and $1; $usage"
            data=$(data_dir "$1"); shift ;;
@@ -32,9 +42,12 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$data" ] || data=$(data_dir)
 [ -z "$limit" ] || [ -z "$margins" ] || usage_error "--limit and --margins do not go together; $usage"
+[ -z "$margins" ] || [ -z "$rounds$checkpoints$methods" ] ||
+    usage_error "--margins times nothing: --rounds, --checkpoints and --methods do not go with it; $usage"
 limit="${limit:-1000}"
 require_count "$limit" --limit 10000 "the MNIST test images"
 [ -z "$margins" ] || require_count "$margins" --margins 10000 "the MNIST test images"
+[ -z "$rounds" ] || require_count "$rounds" --rounds 20
 require_mnist "$data" t10k
 python=${LIRPA_PYTHON:-../torchenv/bin/python}
 scratch=${SCRATCH:-.build}
@@ -44,6 +57,9 @@ fi
 # torch 2.15 prints one FutureWarning about its own torch.jit.script when auto_LiRPA is imported (no filter hides it).
 # The data and the set-up are checked before the release build, which takes minutes.
 mode=(--limit "$limit")
+[ -z "$rounds" ] || mode+=(--rounds "$rounds")
+[ -z "$checkpoints" ] || mode+=(--checkpoints "$checkpoints")
+[ -z "$methods" ] || mode+=(--methods "$methods")
 [ -z "$margins" ] || mode=(--margins "$margins" --scratch "$scratch")
 "$python" scripts/compare-lirpa.py --evaluate none --data "$data" "${mode[@]}" --check
 swift build -c release --scratch-path "$scratch" --product evaluate >&2

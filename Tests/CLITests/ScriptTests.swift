@@ -45,9 +45,19 @@ final class ScriptTests: XCTestCase {
                                      (["DATA", "--limit", "--margins", "3"], 64), (["DATA", "--margins", "--limit"], 64),
                                      // --flag=value as the Swift tools take it: parsed (0 refused), and a good
                                      // value gets as far as the auto_LiRPA check, which fails here (status 1).
-                                     (["DATA", "--margins=0"], 64), (["DATA", "--margins=3"], 1)],
+                                     (["DATA", "--margins=0"], 64), (["DATA", "--margins=3"], 1),
+                                     // Rounds in 1...20; the subsets do not go with --margins, which times nothing.
+                                     (["DATA", "--rounds", "0"], 64), (["DATA", "--rounds", "21"], 64),
+                                     (["DATA", "--rounds", "2", "--rounds", "3"], 64), (["DATA", "--methods"], 64),
+                                     (["DATA", "--margins", "3", "--rounds", "2"], 64),
+                                     (["DATA", "--margins", "3", "--methods", "crown"], 64)],
         "scripts/compare-lirpa.py": [(["--bogus"], 64), ([], 64), (["--evaluate", "e", "--data", "d", "--limit", "0"], 64),
-                                     (["--evaluate", "e", "--data", "d", "--margins", "0"], 64)],
+                                     (["--evaluate", "e", "--data", "d", "--margins", "0"], 64),
+                                     (["--evaluate", "e", "--data", "d", "--rounds", "0"], 64),
+                                     (["--evaluate", "e", "--data", "d", "--methods", "crown,bogus"], 64),
+                                     (["--evaluate", "e", "--data", "d", "--methods", "ibp,ibp"], 64),
+                                     (["--evaluate", "e", "--data", "d", "--checkpoints", "medium"], 64),
+                                     (["--evaluate", "e", "--data", "d", "--margins", "3", "--rounds", "2"], 64)],
         "scripts/install-deps.sh": [(["--bogus"], 64)],
         "scripts/results_table.py": [(["/nonexistent", "README.md"], 64), (["docs/results"], 64)],
         "scripts/make-sample-data.py": [(["/nonexistent/mnist"], 1), (["DATA", "sample_data/mnist", "many"], 64)],
