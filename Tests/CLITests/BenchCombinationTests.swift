@@ -25,6 +25,7 @@ final class BenchCombinationTests: XCTestCase {
             (["--measures", "ibp-train-gflops"], ["row of the measure ibp-train-step, not"]),
             (["--measures", "ibp-train-gflops-bf16"], ["row of the measure ibp-train-step-bf16, not"]),
             (["--measures", "nominal-train-gflops"], ["row of the measure nominal-train-step, not"]),
+            (["--measures", "ibp-verify-gflops"], ["row of the measure ibp-verify, not"]),
             (["--measures", "crown-ibp-train-cost"], ["row of the measure crown-ibp-train-step, not"]),
             (["--measures", "ibp-trian-step"], ["unknown measure ibp-trian-step; known: sgemm-peak"]),
         ]

@@ -33,7 +33,9 @@ final class ScriptTests: XCTestCase {
                                        (["--repeats", "--threads", "2"], 64), (["--repeats=x"], 64), (["--models"], 64),
                                        // A repeated flag kept its last value silently; a stray word, an empty value.
                                        (["--repeats", "3", "--repeats", "4"], 64), (["--models=small", "--models=medium"], 64),
-                                       (["extra"], 64), (["--repeats", ""], 64)],
+                                       (["extra"], 64), (["--repeats", ""], 64),
+                                       (["--rounds", "0"], 64), (["--rounds", "21"], 64), (["--rounds"], 64),
+                                       (["--rounds", "2", "--rounds", "2"], 64)],
         "scripts/compare-lirpa.sh": [(["--bogus"], 64), (["--limit", "x"], 64), (["/nonexistent/mnist"], 1),
                                      (["DATA", "--limit", "20000"], 64), (["DATA", "--limit", "5", "--limit", "7"], 64),
                                      (["DATA", "DATA"], 64), ([""], 64), (["--limit", ""], 64), (["--margins", ""], 64),

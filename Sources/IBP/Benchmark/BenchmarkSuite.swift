@@ -139,7 +139,12 @@ public enum BenchmarkSuite {
                 add(step)
                 if let ibpStep { add(BenchmarkRow.ratio(ibpStep, over: step, measure: "crown-ibp-train-cost")) }
             }
-            if wanted("ibp-verify") { add(bench.verify()) }
+            if wanted("ibp-verify") {
+                let verify = bench.verify()
+                add(verify)
+                add(verify.scaled(by: bench.network.verificationFLOPs * 1e-9, measure: "ibp-verify-gflops",
+                                  unit: "GFLOP/s"))
+            }
             // CROWN-IBP at batch 1000; CROWN's intermediate passes cost about a neuron's backward pass per
             // neuron, so it runs at batch 50 and only on `small` and `vissmall` (the models auto_LiRPA's figures in
             // ../shared/lirpa cover; on `medium` a single image takes seconds).
@@ -168,8 +173,11 @@ public enum BenchmarkSuite {
         if row.hasSuffix("-sgemm-peak") { return "sgemm-peak" }
         if row == "crown-ibp-train-cost" { return "crown-ibp-train-step" }
         if row.contains("-gflops") {
+            // `ibp-train-gflops` comes with `ibp-train-step`, `ibp-verify-gflops` with `ibp-verify`.
             let step = row.replacingOccurrences(of: "-gflops", with: "-step")
-            return measureNames.contains(step) ? step : nil
+            if measureNames.contains(step) { return step }
+            let measure = row.replacingOccurrences(of: "-gflops", with: "")
+            return measureNames.contains(measure) ? measure : nil
         }
         return nil
     }

@@ -16,4 +16,8 @@ extension Network {
     public func trainingFLOPs(bounds: Bool) -> Double {
         Double(2 * forwardMultiplyAdds) * 3 * (bounds ? 3 : 1)
     }
+
+    /// FLOPs of IBP verification per sample (`Network.margins`, `ibp-verify`): two forward passes, the centre
+    /// through W and the radius through |W| (the elided head counted as the last layer).
+    public var verificationFLOPs: Double { Double(2 * forwardMultiplyAdds) * 2 }
 }
