@@ -21,7 +21,7 @@ final class LaneTransposedConvolutionTests: XCTestCase {
                 let conv = Conv2D(geometry: g, outChannels: O, name: "c")
                 conv.weight.value = rand.tensor(conv.weight.value.shape)
                 XCTAssertTrue(LaneTransposedConvolution.applies(conv))
-                for m in [1, 17, 70] {
+                for m in [1, 16, 17, 48, 70] {
                     let a = rand.tensor([m] + conv.outputShape)
                     let want = conv.applyTransposed(a)
                     for parallel in [false, true] {
