@@ -220,24 +220,29 @@ def median(values):
 
 
 def names(text, known, flag):
-    """A comma-separated subset of `known`, in the order given; one line and exit 64 for an unknown or repeated name."""
+    """A comma-separated subset of `known` (the rows keep the built-in order); one line and exit 64 for an unknown or
+    repeated name."""
     chosen = [t.strip() for t in text.split(",")]
     for t in chosen:
         if t not in known:
-            print(f"compare-lirpa.py: error: {flag}: unknown name '{t}'; expected some of {', '.join(known)} "
-                  f"(see --help)", file=sys.stderr)
+            print(f"{PROG}: error: {flag}: unknown name '{t}'; expected some of {', '.join(known)} (see --help)",
+                  file=sys.stderr)
             sys.exit(64)
     if len(set(chosen)) != len(chosen):
-        print(f"compare-lirpa.py: error: {flag}: a name is given twice in '{text}' (see --help)", file=sys.stderr)
+        print(f"{PROG}: error: {flag}: a name is given twice in '{text}' (see --help)", file=sys.stderr)
         sys.exit(64)
     return chosen
+
+
+# The name messages start with: the script the user ran (compare-lirpa.sh sets it), else this file's.
+PROG = os.environ.get("COMPARE_LIRPA_PROG", "compare-lirpa.py")
 
 
 class OneLineParser(argparse.ArgumentParser):
     """Bad command lines get one line on stderr and exit status 64, as every script of the project."""
 
     def error(self, message):
-        print(f"compare-lirpa.py: error: {message} (see --help)", file=sys.stderr)
+        print(f"{PROG}: error: {message} (see --help)", file=sys.stderr)
         sys.exit(64)
 
 
@@ -257,6 +262,8 @@ def main():
     p.add_argument("--methods", default=None, metavar="LIST",
                    help="comma-separated subset of " + ", ".join(m for m, _ in METHODS))
     p.add_argument("--check", action="store_true", help="only check the set-up and the data, then exit")
+    p.add_argument("--check-arguments", action="store_true",
+                   help="only check the command line (needs neither torch nor auto_LiRPA), then exit")
     p.add_argument("--margins", type=int, default=None, metavar="N",
                    help="compare the first N images' margin bounds on every shipped checkpoint instead of timing")
     p.add_argument("--scratch", default=".build", help="folder for the per-image table of --margins")
@@ -269,6 +276,8 @@ def main():
         p.error("--threads, --batch and --crown-batch must be at least 1")
     if not 1 <= a.rounds <= 20:
         p.error(f"--rounds must be in 1...20, got {a.rounds}")
+    if a.rounds == 2:
+        p.error("--rounds 2 gives the mean of two rounds, which one slow round still moves; give 1, or 3 or more")
     if a.margins is not None and (a.rounds != 1 or a.checkpoints is not None or a.methods is not None):
         p.error("--margins times nothing: --rounds, --checkpoints and --methods do not go with it")
     checkpoints = list(dict.fromkeys(n for n, _ in RUNS))
@@ -276,13 +285,15 @@ def main():
                                                                                     "--checkpoints")]
     methods = METHODS if a.methods is None else [m for m in METHODS if m[0] in names(a.methods, [m for m, _ in METHODS],
                                                                                         "--methods")]
+    if a.check_arguments:
+        return
     try:
         import numpy as np
         import torch
         from torch import nn
         import auto_LiRPA
     except ImportError as e:
-        sys.exit(f"compare-lirpa.py: error: {e}; see the set-up lines of scripts/compare-lirpa.sh")
+        sys.exit(f"{PROG}: error: {e}; see the set-up lines of scripts/compare-lirpa.sh")
     torch.set_num_threads(a.threads)
     if a.check:
         mnist_test(a.data, max(a.limit, a.margins or 0))
@@ -296,6 +307,7 @@ def main():
     spread = f"{'rounds':>14s}" if a.rounds > 1 else ""
     print(f"{'checkpoint':22s}{'eps':>5s} {'method':10s}{'auto_LiRPA':>22s}{'ours':>22s}{'ours/auto_LiRPA':>17s}{spread}")
     x, y = mnist_test(a.data, a.limit)
+    short = []
     for name, eps in runs:
         path = os.path.join("sample_data", "checkpoints", name + ".ckpt")
         model = torch_model(*read_checkpoint(path))
@@ -311,7 +323,7 @@ def main():
             # Each side computes the same bounds every round, so its verified fraction cannot change between rounds.
             for side, results in (("auto_LiRPA", theirs[ours_name]), ("ours", mine[ours_name])):
                 if len({v for v, _ in results}) > 1:
-                    sys.exit(f"compare-lirpa.py: error: {side}'s {ours_name} verified fraction differs between "
+                    sys.exit(f"{PROG}: error: {side}'s {ours_name} verified fraction differs between "
                              f"rounds on {name} at eps {eps}: {[v for v, _ in results]}")
             their_verified, our_verified = theirs[ours_name][0][0], mine[ours_name][0][0]
             their_rates = [a.limit / s for _, s in theirs[ours_name]]
@@ -323,6 +335,12 @@ def main():
                 ratios = [o / t for o, t in zip(our_rates, their_rates)]
                 line += f"{min(ratios):8.1f}-{max(ratios):.1f}x"
             print(line, flush=True)
+            shortest = min(s for _, s in theirs[ours_name] + mine[ours_name])
+            if shortest < 0.05:
+                short.append(f"{name} {eps} {ours_name}")
+    if short:
+        print(f"{PROG}: note: a side's round took under 50 ms on {', '.join(short)}: timings that short are mostly "
+              f"noise (thread start, first touch of memory); raise --limit for a ratio", file=sys.stderr)
 
 if __name__ == "__main__":
     main()

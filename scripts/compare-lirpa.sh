@@ -14,7 +14,9 @@
 # --methods LIST (comma-separated) keep a subset of the rows.
 # Usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N] [--rounds R] [--checkpoints LIST] [--methods LIST]
 #        scripts/compare-lirpa.sh [DATA_DIR] --margins N
-# Environment: LIRPA_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build).
+# With --rounds 2 the median is the mean of the two, which one slow round still moves: give 1, or 3 or more.
+# Environment: LIRPA_PYTHON (default ../torchenv/bin/python from the repository; a path given is taken from the folder
+# the script is started in), SCRATCH (default .build in the repository; a path given likewise).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
@@ -48,19 +50,24 @@ limit="${limit:-1000}"
 require_count "$limit" --limit 10000 "the MNIST test images"
 [ -z "$margins" ] || require_count "$margins" --margins 10000 "the MNIST test images"
 [ -z "$rounds" ] || require_count "$rounds" --rounds 20
+[ "$rounds" != 2 ] ||
+    usage_error "--rounds 2 gives the mean of two rounds, which one slow round still moves; give 1, or 3 or more"
 require_mnist "$data" t10k
-python=${LIRPA_PYTHON:-../torchenv/bin/python}
-scratch=${SCRATCH:-.build}
-if [ ! -x "$python" ] || ! "$python" -c "import auto_LiRPA, torch" 2>/dev/null; then
-    die "no auto_LiRPA at $python: see the set-up lines at the top of scripts/compare-lirpa.sh"
-fi
-# torch 2.15 prints one FutureWarning about its own torch.jit.script when auto_LiRPA is imported (no filter hides it).
-# The data and the set-up are checked before the release build, which takes minutes.
+python=$(env_path "${LIRPA_PYTHON:-}" ../torchenv/bin/python)
+scratch=$(env_path "${SCRATCH:-}" .build)
 mode=(--limit "$limit")
 [ -z "$rounds" ] || mode+=(--rounds "$rounds")
 [ -z "$checkpoints" ] || mode+=(--checkpoints "$checkpoints")
 [ -z "$methods" ] || mode+=(--methods "$methods")
 [ -z "$margins" ] || mode=(--margins "$margins" --scratch "$scratch")
+# The names in --checkpoints and --methods are checked before auto_LiRPA is looked for (any python3 reads them).
+export COMPARE_LIRPA_PROG=compare-lirpa.sh
+python3 scripts/compare-lirpa.py --evaluate none --data "$data" "${mode[@]}" --check-arguments
+if ! { [ -x "$python" ] || command -v "$python" >/dev/null; } || ! "$python" -c "import auto_LiRPA, torch" 2>/dev/null; then
+    die "no auto_LiRPA at ${LIRPA_PYTHON:-$python}: see the set-up lines at the top of scripts/compare-lirpa.sh"
+fi
+# torch 2.15 prints one FutureWarning about its own torch.jit.script when auto_LiRPA is imported (no filter hides it).
+# The data and the set-up are checked before the release build, which takes minutes.
 "$python" scripts/compare-lirpa.py --evaluate none --data "$data" "${mode[@]}" --check
 swift build -c release --scratch-path "$scratch" --product evaluate >&2
 "$python" scripts/compare-lirpa.py --evaluate "$scratch/release/evaluate" --data "$data" "${mode[@]}"

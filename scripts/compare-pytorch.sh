@@ -11,7 +11,9 @@
 # Usage: scripts/compare-pytorch.sh [--models small,medium] [--repeats N] [--threads N] [--rounds R]
 # --threads (default 2) goes to both sides; on a machine busy with other jobs PyTorch's OpenMP threads spin
 # against them and its 2-thread numbers collapse, so --threads 1 then gives the fairer per-core ratio.
-# Environment: TORCH_PYTHON (default ../torchenv/bin/python), SCRATCH (default .build).
+# --rounds 2 is refused: the median of two rounds is their mean, which one slow round still moves.
+# Environment: TORCH_PYTHON (default ../torchenv/bin/python from the repository; a path given is taken from the folder
+# the script is started in), SCRATCH (default .build in the repository; a path given likewise).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$(dirname "$0")/.."
@@ -39,13 +41,26 @@ repeats=${repeats:-5}
 threads=${threads:-2}
 rounds=${rounds:-1}
 [[ "$models" =~ ^(small|medium)(,(small|medium))*$ ]] || usage_error "--models takes small and/or medium, got '$models'"
+# A model named twice was refused by ibp-bench only, after the release build and a PyTorch round.
+seen=","
+IFS=, read -ra listed <<< "$models"
+for model in "${listed[@]}"; do
+    case "$seen" in *",$model,"*) usage_error "--models names $model twice in '$models'; give each once" ;; esac
+    seen="$seen$model,"
+done
 require_count "$repeats" --repeats 1000 "as ibp-bench takes"
 require_count "$threads" --threads 8 "as ibp-bench takes"
 require_count "$rounds" --rounds 20
+[ "$rounds" != 2 ] ||
+    usage_error "--rounds 2 gives the mean of two rounds, which one slow round still moves; give 1, or 3 or more"
 
-torch_python=${TORCH_PYTHON:-../torchenv/bin/python}
-scratch=${SCRATCH:-.build}
-[ -x "$torch_python" ] || die "no PyTorch at $torch_python: python3 -m venv ../torchenv && ../torchenv/bin/pip install -q torch numpy"
+torch_python=$(env_path "${TORCH_PYTHON:-}" ../torchenv/bin/python)
+scratch=$(env_path "${SCRATCH:-}" .build)
+# Checked before the release build: a Python without torch failed after it, in a traceback.
+if ! { [ -x "$torch_python" ] || command -v "$torch_python" >/dev/null; } ||
+   ! "$torch_python" -c "import torch" 2>/dev/null; then
+    die "no PyTorch at ${TORCH_PYTHON:-$torch_python}: python3 -m venv ../torchenv && ../torchenv/bin/pip install -q torch numpy"
+fi
 
 swift build -c release --scratch-path "$scratch" --product ibp-bench >&2
 out=$(mktemp -d)

@@ -16,13 +16,7 @@ public enum DashedNames {
     /// (argument-parser's message then stands: `--limt` keeps its "Did you mean '--limit'?").
     public static func explain(_ message: String, command: ParsableCommand.Type, arguments: [String]) -> String? {
         let missingValue = message.hasPrefix("Missing value for")
-        var bySpelling: [String: Bool] = ["-h": false, "--help": false, "--version": false,
-                                          "--experimental-dump-help": false]
-        for type in commands(command) {
-            for argument in RepeatedFlags.namedArguments(of: type) {
-                for spelling in argument.spellings { bySpelling[spelling] = (bySpelling[spelling] ?? false) || argument.takesValue }
-            }
-        }
+        let bySpelling = spellings(command)
         for occurrence in RepeatedFlags.scan(arguments, takesValue: bySpelling) {
             let token = occurrence.token, spelling = occurrence.spelling
             if occurrence.known {
@@ -42,6 +36,42 @@ public enum DashedNames {
             }
         }
         return nil
+    }
+
+    /// The one line for what argument-parser would read wrongly without failing, checked before it parses, or nil:
+    /// - a single-dash word of more than one letter that no option is spelt as (`-dash.ckpt`, `-ch`): read as a
+    ///   cluster of one-letter options, one `h` in it printed the help and exited 0, so the work was skipped with
+    ///   success (without an `h` the parse fails and `explain` names it the same way);
+    /// - `--flag=` with nothing after `=`: the flag took the next word as its value (`--epsilon= 0.3` ran at 0.3,
+    ///   `verify --bounds= NET PROP` took the network for the method), the usual result of `--epsilon=$EPS` with
+    ///   EPS unset.
+    /// A command line asking for help (`-h`, `--help` before `--`) is left to argument-parser.
+    public static func beforeParsing(_ command: ParsableCommand.Type, arguments: [String]) -> String? {
+        let words = arguments.prefix { $0 != "--" }
+        if words.contains("-h") || words.contains("--help") { return nil }
+        for occurrence in RepeatedFlags.scan(arguments, takesValue: spellings(command)) {
+            let token = occurrence.token
+            if occurrence.known {
+                if !occurrence.separateValue, occurrence.value == "", token.hasSuffix("=") {
+                    return "\(token) has nothing after '='; give \(token)VALUE, or leave the flag out"
+                }
+            } else if !token.hasPrefix("--"), token.count > 2 {
+                return "unknown option '\(token)' (for a file named so, write ./\(token))"
+            }
+        }
+        return nil
+    }
+
+    /// Every option spelling of `command` and its subcommands, with whether it takes a value.
+    static func spellings(_ command: ParsableCommand.Type) -> [String: Bool] {
+        var bySpelling: [String: Bool] = ["-h": false, "--help": false, "--version": false,
+                                          "--experimental-dump-help": false]
+        for type in commands(command) {
+            for argument in RepeatedFlags.namedArguments(of: type) {
+                for spelling in argument.spellings { bySpelling[spelling] = (bySpelling[spelling] ?? false) || argument.takesValue }
+            }
+        }
+        return bySpelling
     }
 
     /// `command` and its subcommands, recursively.

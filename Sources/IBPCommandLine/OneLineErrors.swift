@@ -36,6 +36,12 @@ extension ParsableCommand {
         }
         // Messages about a flag's value echo it as typed (`FlagText`), `validate()` included.
         FlagText.arguments = Array(CommandLine.arguments.dropFirst())
+        // What the parser would read wrongly without failing (a dash-named file with an 'h' as a help request,
+        // `--flag=` taking the next word) is refused first (`DashedNames.beforeParsing`).
+        if let misread = DashedNames.beforeParsing(self, arguments: Array(CommandLine.arguments.dropFirst())) {
+            report(misread, hint: " (see --help)")
+            Foundation.exit(ExitStatus.usage)
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

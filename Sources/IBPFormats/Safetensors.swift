@@ -31,7 +31,8 @@ public enum SafetensorsProblem: FileProblem {
         case .tooShort(0): return GzipProblem.empty(compressed: false).text
         case .tooShort(let n): return "not a safetensors file: \(n) bytes, shorter than the 8-byte header length"
         case let .headerTooLong(claimed, available):
-            return "header length \(claimed) exceeds the \(available) bytes that follow it"
+            return "header length \(claimed) exceeds the \(available) bytes that follow it (the file is cut short, "
+                + "or is not a safetensors file; write it again or use an intact copy)"
         case .malformedHeader(let why): return "malformed safetensors header: \(why)"
         case let .unsupportedDtype(tensor, dtype): return "tensor \(tensor) has dtype \(dtype), only F32 is supported"
         case let .sizeMismatch(tensor, shape, bytes):
@@ -39,7 +40,8 @@ public enum SafetensorsProblem: FileProblem {
             for d in shape where !overflow { (needed, overflow) = needed.multipliedReportingOverflow(by: d) }
             return "tensor \(tensor) of shape \(shape) needs \(overflow ? "more than 2^63" : String(needed)) bytes but its offsets span \(bytes)"
         case let .offsetsOutOfRange(tensor, begin, end, dataBytes):
-            return "tensor \(tensor) data_offsets [\(begin), \(end)] lie outside the \(dataBytes)-byte data section"
+            return "tensor \(tensor) data_offsets [\(begin), \(end)] lie outside the \(dataBytes)-byte data section "
+                + "(the file is cut short, or its header is wrong; write it again or use an intact copy)"
         case let .overlap(a, b): return "tensors \(a) and \(b) overlap"
         case .notCovering(let why): return "tensors do not cover the data section exactly: \(why)"
         case .badMetadata(let why): return "bad __metadata__: \(why)"

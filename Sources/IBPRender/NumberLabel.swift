@@ -29,6 +29,16 @@ public enum NumberLabel {
         return String(format: "%.\(min(max(0, decimals), 17))f", value)
     }
 
+    /// An epsilon as figures, file names and tables show it: three decimals (`0.100`), or the shortest text that
+    /// reads back as the same Float when three decimals would not (`0.0004`, `1e-40`, `0.1234`), so distinct
+    /// epsilons never print alike (a sweep over 0, 0.0004 and 0.0008 was labelled 0.000, 0.000 and 0.001, and two
+    /// batch figures at 0.0004 and 0.0008 were both `sample0000-eps0.000.png`).
+    /// `decimals` (4) is for the files' metadata, which has always given four.
+    public static func epsilon(_ eps: Float, decimals: Int = 3) -> String {
+        let short = String(format: "%.\(min(max(0, decimals), 9))f", eps)
+        return Float(short) == eps ? short : "\(eps)"
+    }
+
     /// `10` raised to `exponent` written with superscript digits ("10⁻³", "1", "10", "10²"), for log axes.
     public static func powerOfTen(_ exponent: Int) -> String {
         if exponent == 0 { return "1" }

@@ -12,7 +12,8 @@ struct Convert: ParsableCommand {
         The ONNX file holds the same float32 weights bit for bit (opset 13: Conv with explicit pads, Gemm, Relu,
         Sigmoid, Tanh, Flatten/Reshape, Mul/Add, Pad, AveragePool, MaxPool); read back, it gives the same bounds.
         An existing OUTPUT is a model: it is replaced only with --force, and only when it is an ONNX model.
-        """)
+        """,
+        version: FigureRenderer.version)
 
     @Argument(help: "The model to convert.")
     var model: String

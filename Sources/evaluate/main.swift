@@ -8,7 +8,8 @@ import IBPRender
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Nominal, PGD and verified accuracy (IBP, CROWN-IBP, CROWN, sound IBP) of checkpoints on the MNIST test set.")
+        abstract: "Nominal, PGD and verified accuracy (IBP, CROWN-IBP, CROWN, sound IBP) of checkpoints on the MNIST test set.",
+        version: FigureRenderer.version)
 
     @Argument(help: "Models: .ckpt files of this project, the seed's Chainer .npz, or ONNX classifiers (.onnx).")
     var checkpoints: [String]

@@ -7,7 +7,8 @@ import IBPFormats
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ibp-bench",
-        abstract: "Training, verification and attack throughput of the MNIST models, against this machine's sgemm peak.")
+        abstract: "Training, verification and attack throughput of the MNIST models, against this machine's sgemm peak.",
+        version: FigureRenderer.version)
 
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
@@ -54,7 +55,8 @@ struct Bench: ParsableCommand {
         for m in measureSet ?? [] where !BenchmarkSuite.measureNames.contains(m) {
             if let measure = BenchmarkSuite.measure(giving: m) {
                 throw ValidationError("--measures: \(m) is a row of the measure \(measure), not a measure of its own; "
-                                      + "give --measures \(measure)")
+                                      + ((measureSet ?? []).contains(measure) ? "drop it: \(measure), given too, prints it"
+                                         : "give --measures \(measure)"))
             }
             throw ValidationError("--measures: unknown measure \(m); known: \(BenchmarkSuite.measureNames.joined(separator: ", "))")
         }

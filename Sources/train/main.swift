@@ -14,7 +14,8 @@ struct Train: ParsableCommand {
         Ctrl-C (or SIGTERM, a scheduler's time limit) writes a checkpoint and exits; --resume runs/small-ibp continues exactly where it stopped, with the data folder and every setting the run recorded in settings.json. With --resume, --steps sets a new total and --data may name another folder holding the same files (training and test); any other flag must equal the record, which keeps the folder the run started with.
 
         Each flag is given at most once; lists (--decay-steps) take commas, the repeated flag, or both.
-        """)
+        """,
+        version: FigureRenderer.version)
 
     // Every setting is optional here, so that a resumed run can tell a flag the user gave from a default; the
     // defaults are TrainingFlags.settings()'s. Declared as arrays so that a flag given twice is refused
@@ -263,8 +264,8 @@ struct Train: ParsableCommand {
             }, evaluated: { step, r in
                 let images = trainer.settings.validationImages == nil ? "test" : "validation"
                 FileHandle.standardError.write(Data(("\nstep \(step): \(images)" + String(
-                    format: " nominal %.2f%%, verified %.2f%% at eps %.3f (%d images)\n",
-                    100 * r.nominalAccuracy, 100 * r.verifiedAccuracy, r.epsilon, r.count)).utf8))
+                    format: " nominal %.2f%%, verified %.2f%% at eps ", 100 * r.nominalAccuracy, 100 * r.verifiedAccuracy)
+                    + EvaluationReport.epsilonLabel(r.epsilon) + " (\(r.count) images)\n").utf8))
             }, shouldStop: { Interrupt.requested })
             let where_ = FileText.oneLine(trainer.directory.path)
             // Stopped by Ctrl-C or SIGTERM (a scheduler's time limit): the checkpoint is written, and the line names

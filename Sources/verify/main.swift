@@ -20,7 +20,8 @@ struct Verify: ParsableCommand {
         not be run (answer error: a missing or unsupported network, a bad property; the results file lists them all),
         64 for a wrong command line. Ctrl-C or SIGTERM (a scheduler's time limit) during --instances writes the
         finished instances' results and exits 130 or 143.
-        """)
+        """,
+        version: FigureRenderer.version)
 
     @Argument(help: "The network (.onnx, or a .ckpt / Chainer .npz of this project) and the property (.vnnlib).")
     var files: [String] = []

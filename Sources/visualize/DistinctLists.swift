@@ -39,7 +39,7 @@ enum DistinctLists {
     private static func refuseRepeats<Key: Hashable>(_ items: [(key: Key, text: String)], flag: String) throws {
         var seen: [Key: String] = [:]
         for item in items {
-            if let first = seen[item.key] {
+            if seen[item.key] != nil {
                 let what = "\(item.text) twice"
                 throw ValidationError("\(flag) names \(what) (after expanding ranges and grids); give each value once")
             }

@@ -16,6 +16,7 @@ struct Visualize: ParsableCommand {
         Batch: visualize --samples 0-9,42 --epsilons 0.05,0.1,0.2 --out-dir output/batch
         Manifest: visualize --manifest docs/figures.json
         """,
+        version: FigureRenderer.version,
         subcommands: [Compare.self, Methods.self, Sweep.self, Widths.self, Curves.self, Training.self],
         defaultSubcommand: Compare.self)
 }

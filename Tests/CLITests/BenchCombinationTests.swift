@@ -26,6 +26,10 @@ final class BenchCombinationTests: XCTestCase {
             (["--measures", "ibp-train-gflops-bf16"], ["row of the measure ibp-train-step-bf16, not"]),
             (["--measures", "nominal-train-gflops"], ["row of the measure nominal-train-step, not"]),
             (["--measures", "ibp-verify-gflops"], ["row of the measure ibp-verify, not"]),
+            // Trial 28: rows named by rule that no measure prints were said to be rows of a measure.
+            (["--measures", "pgd20-gflops"], ["unknown measure pgd20-gflops"]),
+            (["--measures", "crown-ibp-verify-gflops"], ["unknown measure crown-ibp-verify-gflops"]),
+            (["--measures", "ibp-verify,ibp-verify-gflops"], ["drop it: ibp-verify, given too, prints it"]),
             (["--measures", "crown-ibp-train-cost"], ["row of the measure crown-ibp-train-step, not"]),
             (["--measures", "ibp-trian-step"], ["unknown measure ibp-trian-step; known: sgemm-peak"]),
         ]

@@ -32,6 +32,38 @@ final class NewUserMessageTests: ToolFolderTestCase {
         XCTAssertTrue(run.stdout.hasPrefix("./-m.ckpt (tiny), 2 test images"), run.stdout)
     }
 
+    /// New-user trial 28: argument-parser reads `-dash.ckpt` as the options -d -a -s -h ..., and the `h` made it
+    /// print the help and exit 0, the work skipped (a script saw success); a stray `-ch` did the same. And
+    /// `--flag=` with nothing after '=' (`--epsilon=$EPS`, EPS unset) took the next word as its value.
+    func testWhatTheParserWouldMisreadIsRefusedBeforeParsing() throws {
+        try FileManager.default.copyItem(at: checkpoint, to: folder.appendingPathComponent("-dash.ckpt"))
+        let dash = "unknown option '-dash.ckpt' (for a file named so, write ./-dash.ckpt)"
+        let cases: [(Tool, [String], String)] = [
+            (.evaluate, ["-dash.ckpt", "--data", data.path, "--limit", "2", "--json"], dash),
+            (.convert, ["-dash.ckpt", "out.onnx"], dash),
+            (.verify, ["-dash.ckpt", "p.vnnlib"], dash),
+            (.evaluate, [checkpoint.path, "--data", data.path, "--limit", "2", "-ch"], "unknown option '-ch'"),
+            (.train, ["--model", "tiny", "--steps", "5", "--out", path("r"), "-eh"], "unknown option '-eh'"),
+            (.evaluate, [checkpoint.path, "--epsilon=", "0.3", "--data", data.path, "--limit", "2"],
+             "--epsilon= has nothing after '='; give --epsilon=VALUE, or leave the flag out"),
+            (.evaluate, ["--limit=", "7", checkpoint.path, "--data", data.path], "--limit= has nothing after '='"),
+            (.verify, ["--bounds=", "crown", "n.onnx", "p.vnnlib"], "--bounds= has nothing after '='"),
+            (.train, ["--model", "tiny", "--steps=", "--out", path("r")], "--steps= has nothing after '='"),
+        ]
+        for (tool, arguments, mention) in cases {
+            try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("r")))
+        // A help request still gets the help, whatever else is on the line.
+        let help = try Tool.evaluate.run(["-dash.ckpt", "--help"], in: folder)
+        XCTAssertEqual(help.status, 0, help.stderr)
+        XCTAssertTrue(help.stdout.contains("USAGE"), help.stdout)
+        // --flag=VALUE and a value in the next word are read as before.
+        let run = try Tool.evaluate.run([checkpoint.path, "--epsilon=0.1", "--limit", "2", "--data", data.path,
+                                         "--pgd-steps", "0"], in: folder)
+        XCTAssertEqual(run.status, 0, run.stderr)
+    }
+
     func testModelFileNumbersNameTheField() throws {
         let cases: [(String, [String])] = [
             ("10.5", ["\"units\" of layer 2 (linear) is 10.5, not a whole number"]),

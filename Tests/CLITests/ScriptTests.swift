@@ -35,7 +35,11 @@ final class ScriptTests: XCTestCase {
                                        (["--repeats", "3", "--repeats", "4"], 64), (["--models=small", "--models=medium"], 64),
                                        (["extra"], 64), (["--repeats", ""], 64),
                                        (["--rounds", "0"], 64), (["--rounds", "21"], 64), (["--rounds"], 64),
-                                       (["--rounds", "2", "--rounds", "2"], 64)],
+                                       (["--rounds", "2", "--rounds", "2"], 64),
+                                       // Trial 28: a model named twice was refused by ibp-bench only, after the
+                                       // build and a PyTorch round; two rounds' median is their mean.
+                                       (["--models", "small,small"], 64), (["--models", "medium,small,medium"], 64),
+                                       (["--rounds", "2"], 64)],
         "scripts/compare-lirpa.sh": [(["--bogus"], 64), (["--limit", "x"], 64), (["/nonexistent/mnist"], 1),
                                      (["DATA", "--limit", "20000"], 64), (["DATA", "--limit", "5", "--limit", "7"], 64),
                                      (["DATA", "DATA"], 64), ([""], 64), (["--limit", ""], 64), (["--margins", ""], 64),
@@ -52,14 +56,19 @@ final class ScriptTests: XCTestCase {
                                      (["DATA", "--rounds", "0"], 64), (["DATA", "--rounds", "21"], 64),
                                      (["DATA", "--rounds", "2", "--rounds", "3"], 64), (["DATA", "--methods"], 64),
                                      (["DATA", "--margins", "3", "--rounds", "2"], 64),
-                                     (["DATA", "--margins", "3", "--methods", "crown"], 64)],
+                                     (["DATA", "--margins", "3", "--methods", "crown"], 64),
+                                     // Trial 28: names are checked before auto_LiRPA is looked for (it said "no
+                                     // auto_LiRPA", status 1, on a machine without it), and 2 rounds are a mean.
+                                     (["DATA", "--methods", "bogus"], 64), (["DATA", "--checkpoints", "medium"], 64),
+                                     (["DATA", "--methods", "ibp,ibp"], 64), (["DATA", "--rounds", "2"], 64)],
         "scripts/compare-lirpa.py": [(["--bogus"], 64), ([], 64), (["--evaluate", "e", "--data", "d", "--limit", "0"], 64),
                                      (["--evaluate", "e", "--data", "d", "--margins", "0"], 64),
                                      (["--evaluate", "e", "--data", "d", "--rounds", "0"], 64),
                                      (["--evaluate", "e", "--data", "d", "--methods", "crown,bogus"], 64),
                                      (["--evaluate", "e", "--data", "d", "--methods", "ibp,ibp"], 64),
                                      (["--evaluate", "e", "--data", "d", "--checkpoints", "medium"], 64),
-                                     (["--evaluate", "e", "--data", "d", "--margins", "3", "--rounds", "2"], 64)],
+                                     (["--evaluate", "e", "--data", "d", "--margins", "3", "--rounds", "2"], 64),
+                                     (["--evaluate", "e", "--data", "d", "--rounds", "2"], 64)],
         "scripts/install-deps.sh": [(["--bogus"], 64)],
         "scripts/results_table.py": [(["/nonexistent", "README.md"], 64), (["docs/results"], 64)],
         "scripts/make-sample-data.py": [(["/nonexistent/mnist"], 1), (["DATA", "sample_data/mnist", "many"], 64)],
@@ -214,6 +223,36 @@ final class ScriptTests: XCTestCase {
         }
     }
 
+    /// Trial 28: a relative LIRPA_PYTHON / TORCH_PYTHON was read from the repository (the scripts work there), not
+    /// from the folder the script was started in, as DATA_DIR is: the right path was "no auto_LiRPA".
+    func testARelativePythonIsReadFromWhereTheScriptRuns() throws {
+        let root = Fixtures.packageRoot
+        let parent = try TempFolder.make(for: self)
+        try Fixtures.writeData(to: parent.appendingPathComponent("mnist-here"), count: 10)
+        // A Python that has every module: `-c "import ..."` and the checks exit 0.
+        let python = parent.appendingPathComponent("py-here")
+        try Data("#!/bin/sh\nexit 0\n".utf8).write(to: python)
+        chmod(python.path, 0o755)
+        let bin = try TempFolder.make(for: self)
+        let marker = bin.appendingPathComponent("swift-was-called")
+        try Data("#!/bin/sh\ntouch '\(marker.path)'\nexit 1\n".utf8).write(to: bin.appendingPathComponent("swift"))
+        chmod(bin.appendingPathComponent("swift").path, 0o755)
+        let repo = try TempFolder.make(for: self)
+        for item in Self.copied {
+            let target = repo.appendingPathComponent(item)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: root.appendingPathComponent(item), to: target)
+        }
+        for (script, arguments, variable) in [("scripts/compare-lirpa.sh", ["mnist-here"], "LIRPA_PYTHON"),
+                                              ("scripts/compare-pytorch.sh", ["--models", "small"], "TORCH_PYTHON")] {
+            let outcome = try Self.run(repo.appendingPathComponent(script), arguments, in: parent, path: bin,
+                                       environment: [variable: "./py-here"])
+            XCTAssertTrue(FileManager.default.fileExists(atPath: marker.path), "\(script) stopped before building: "
+                          + outcome.stderr)
+            try? FileManager.default.removeItem(at: marker)
+        }
+    }
+
     /// Every file under `folder` with its bytes' hash, and every folder.
     private static func snapshot(_ folder: URL) throws -> [String: Int] {
         var out: [String: Int] = [:]
@@ -228,8 +267,8 @@ final class ScriptTests: XCTestCase {
         return out
     }
 
-    private static func run(_ script: URL, _ arguments: [String], in folder: URL, path: URL?) throws
-        -> (status: Int32, stderr: String) {
+    private static func run(_ script: URL, _ arguments: [String], in folder: URL, path: URL?,
+                            environment extra: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
         let process = Process()
         let isPython = script.pathExtension == "py"
         process.executableURL = URL(fileURLWithPath: isPython ? "/usr/bin/env" : "/bin/bash")
@@ -241,6 +280,7 @@ final class ScriptTests: XCTestCase {
         environment["LIRPA_PYTHON"] = "/nonexistent/python"
         environment["TORCH_PYTHON"] = "/nonexistent/python"
         if let path { environment["PATH"] = path.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin") }
+        environment.merge(extra) { $1 }
         process.environment = environment
         let errors = Pipe()
         process.standardError = errors

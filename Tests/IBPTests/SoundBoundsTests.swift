@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IBP
+import IBPRender
 
 /// Sound mode against exact rational IBP (`ExactIBP`) on tiny networks: its bounds must contain the exact
 /// bounds at every stage and its margins must bound the exact worst-case margins, while plain float32 IBP need not.
@@ -222,5 +223,14 @@ final class SoundBoundsTests: XCTestCase {
         XCTAssertEqual(EvaluationReport.epsilonLabel(0.1234), "0.1234")
         let labels = [Float(0.0001), 0.0002, 0.0004, 1e-7].map(EvaluationReport.epsilonLabel)
         XCTAssertEqual(Set(labels).count, labels.count)
+        // Trial 28: figures kept three decimals: a sweep over 0, 0.0004 and 0.0008 was labelled 0.000, 0.000, 0.001,
+        // and batch figures at 0.0004 and 0.0008 were both sample0000-eps0.000.png. Figures, file names and the
+        // files' metadata (four decimals) now use the same rule.
+        XCTAssertEqual(FigureBatch.fileName(sample: 0, epsilon: 0.0004), "sample0000-eps0.0004.png")
+        XCTAssertEqual(FigureBatch.fileName(sample: 42, epsilon: 0.1), "sample0042-eps0.100.png")
+        XCTAssertNotEqual(FigureBatch.fileName(sample: 0, epsilon: 0.0004), FigureBatch.fileName(sample: 0, epsilon: 0.0008))
+        XCTAssertEqual(NumberLabel.epsilon(0.1, decimals: 4), "0.1000")
+        XCTAssertEqual(NumberLabel.epsilon(0.00004, decimals: 4), "4e-05")
+        XCTAssertEqual(NumberLabel.epsilon(1e-40), "1e-40")
     }
 }

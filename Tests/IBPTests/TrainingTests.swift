@@ -163,12 +163,31 @@ final class TrainingTests: XCTestCase {
         }
         XCTAssertEqual(try String(contentsOf: mine.appendingPathComponent("metrics.jsonl"), encoding: .utf8), "keep")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: data.path).sorted(), before)
+        // Trial 28: without --force such a folder was told to pass --resume or --force, and both were then refused;
+        // the refusal comes at once, and only a run's folder is offered --resume, an empty one --force.
+        XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: mine, force: false)) {
+            XCTAssert("\($0)".contains("is not a run folder (no settings.json; it holds metrics.jsonl)"), "\($0)")
+            XCTAssertFalse("\($0)".contains("--resume"), "\($0)")
+        }
+        let vacant = dir.appendingPathComponent("vacant")
+        try FileManager.default.createDirectory(at: vacant, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: vacant, force: false)) {
+            XCTAssert("\($0)".contains("exists: it is empty; pass --force to start the run in it"), "\($0)")
+        }
+        let plain = dir.appendingPathComponent("plain.txt")
+        try Data("x".utf8).write(to: plain)
+        XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: plain, force: true)) {
+            XCTAssert("\($0)".contains("--out \(plain.path) is a file, not a folder"), "\($0)")
+        }
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         XCTAssertTrue(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: empty, force: true)
             .run(progress: { _ in }))
         XCTAssertTrue(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: empty, force: true)
             .run(progress: { _ in }), "an earlier run's folder starts over")
+        XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: empty, force: false)) {
+            XCTAssert("\($0)".contains("exists: pass --resume to continue it or --force to start over"), "\($0)")
+        }
         let file = dir.appendingPathComponent("file")
         try Data().write(to: file)
         XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data,
@@ -192,7 +211,9 @@ final class TrainingTests: XCTestCase {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: dir.appendingPathComponent("data"),
                                                directory: out, force: false)) {
-            XCTAssert("\($0)".contains("--resume"), "\($0)")
+            // An empty folder has no run to resume (trial 28: it was offered --resume, which then failed).
+            XCTAssert("\($0)".contains("exists: it is empty; pass --force"), "\($0)")
+            XCTAssertFalse("\($0)".contains("--resume"), "\($0)")
         }
     }
 }

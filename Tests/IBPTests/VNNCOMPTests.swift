@@ -196,6 +196,8 @@ final class VNNCOMPTests: XCTestCase {
             ("a.onnx,p.vnnlib,-3\n", "i.csv:1: timeout -3 is not a positive number of seconds"),
             ("a.onnx,p.vnnlib,0\n", "i.csv:1: timeout 0 is not a positive number of seconds"),
             ("a.onnx,p.vnnlib,-0\n", "i.csv:1: timeout -0 is not a positive number of seconds"),
+            // Trial 28: an empty timeout read "timeout  is not ..." (the empty value vanished between two spaces).
+            ("a.onnx,p.vnnlib,\n", "i.csv:1: the timeout is empty; give it in seconds (such as 300)"),
             // Not numbers at all, and numbers a Double cannot hold (trust23: `1e400` was "not a positive number").
             ("a.onnx,p.vnnlib,nan\n", "i.csv:1: timeout nan is not a decimal number of seconds (such as 300)"),
             ("a.onnx,p.vnnlib,0x10\n", "i.csv:1: timeout 0x10 is not a decimal number of seconds (such as 300)"),

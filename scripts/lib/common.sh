@@ -10,6 +10,13 @@ CALLER_DIR="$PWD"
 # in (not the repository it then works in).
 from_caller() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$CALLER_DIR/$1" ;; esac; }
 
+# env_path VALUE DEFAULT: a path from an environment variable: VALUE from the caller's folder when it holds a '/'
+# (a bare command name such as python3 is left as it is), else DEFAULT (a path in the repository).
+env_path() {
+  if [ -z "$1" ]; then printf '%s\n' "$2"
+  else case "$1" in */*) from_caller "$1" ;; *) printf '%s\n' "$1" ;; esac; fi
+}
+
 # given_folder NAME VALUE DEFAULT_TEXT: a folder argument the user gave, from the caller's folder; "" is refused
 # (status 64) rather than taken for the default, which DEFAULT_TEXT names.
 given_folder() {

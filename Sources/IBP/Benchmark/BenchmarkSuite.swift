@@ -172,15 +172,13 @@ public enum BenchmarkSuite {
         guard !measureNames.contains(row) else { return nil }
         if row.hasSuffix("-sgemm-peak") { return "sgemm-peak" }
         if row == "crown-ibp-train-cost" { return "crown-ibp-train-step" }
-        if row.contains("-gflops") {
-            // `ibp-train-gflops` comes with `ibp-train-step`, `ibp-verify-gflops` with `ibp-verify`.
-            let step = row.replacingOccurrences(of: "-gflops", with: "-step")
-            if measureNames.contains(step) { return step }
-            let measure = row.replacingOccurrences(of: "-gflops", with: "")
-            return measureNames.contains(measure) ? measure : nil
-        }
-        return nil
+        return gflopsRows[row]
     }
+
+    /// The GFLOP/s rows `run` prints, each with the measure that gives it (a name built by rule named rows that
+    /// never exist, such as `pgd20-gflops`).
+    static let gflopsRows = ["nominal-train-gflops": "nominal-train-step", "ibp-train-gflops": "ibp-train-step",
+                             "ibp-train-gflops-bf16": "ibp-train-step-bf16", "ibp-verify-gflops": "ibp-verify"]
 
     /// The figure measures: they time `visualize`'s default figure of the shipped vissmall checkpoints
     /// (`FigureBenchmark`), whatever the models measured; `ibp-bench` runs them, not `run`.
@@ -198,7 +196,7 @@ public enum BenchmarkSuite {
             return "ibp-train-step-bf16 needs AVX512_BF16, which this CPU lacks"
         case "crown-verify" where !["small", "vissmall"].contains(model):
             return "crown-verify runs only for small and vissmall (the models auto_LiRPA's reference figures cover; "
-                + "CROWN on medium takes seconds per image)"
+                + "CROWN on larger models takes seconds per image)"
         case "crown-ibp-train-step":
             let reLUOnly = Architecture.named(model)?.layers.allSatisfy {
                 if case let .activation(kind) = $0 { kind == .relu } else { true }

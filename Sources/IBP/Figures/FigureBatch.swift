@@ -19,7 +19,7 @@ public struct FigureJob: Sendable {
 public enum FigureBatch {
     /// The file name of a batch figure: `sample0042-eps0.100.png` (or `.svg`, `.pdf`).
     public static func fileName(sample: Int, epsilon: Float, format: FigureFormat = .png) -> String {
-        String(format: "sample%04d-eps%.3f.", sample, epsilon) + format.fileExtension
+        String(format: "sample%04d-eps", sample) + NumberLabel.epsilon(epsilon) + "." + format.fileExtension
     }
 
     /// Renders every job (the `compare` figure of all the renderer's models) and returns each figure's index entry,

@@ -6,7 +6,7 @@ extension FigureMaker {
     /// The index entry of a tile figure (`compare`, `methods`, `sweep`) of `r` drawn from `panels`.
     public static func record(_ r: FigureRequest, panels: [FigurePanel]) -> FigureRecord {
         func verdict(_ p: FigurePanel) -> String { p.verified ? "verified" : "not verified" }
-        let eps = NumberLabel.fixed(Double(r.epsilon), decimals: 3)
+        let eps = NumberLabel.epsilon(r.epsilon)
         let label = panels.first.map { " (label \($0.label))" } ?? ""
         let method = r.options.bounds.rawValue.uppercased()
         var caption: String

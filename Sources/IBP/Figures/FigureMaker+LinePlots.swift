@@ -36,14 +36,14 @@ extension FigureMaker {
         let samples = r.sampleList
         let over = samples.count == 1 ? "test image \(samples[0])"
             : "\(samples.count) test images (line: mean, band: smallest to largest)"
-        let title = "Mean bound width per stage at eps \(NumberLabel.fixed(Double(r.epsilon), decimals: 3)), \(over)"
+        let title = "Mean bound width per stage at eps \(NumberLabel.epsilon(r.epsilon)), \(over)"
         let picture = WidthsFigure.picture(lines, title: title, fonts: fonts)
         try FigureFile.write(picture, to: url, format: r.format, metadata: provenance(r, models: models, [
             ("Samples", samples.count == 1 ? String(samples[0]) : "\(samples.count) from \(samples[0]) to \(samples.last!)"),
-            ("Epsilon", NumberLabel.fixed(Double(r.epsilon), decimals: 4)),
+            ("Epsilon", NumberLabel.epsilon(r.epsilon, decimals: 4)),
         ]), fonts: fonts)
         let caption = r.caption ?? "Mean interval width u − l per stage (log scale) at eps "
-            + "\(NumberLabel.fixed(Double(r.epsilon), decimals: 3)) on \(over): \(lines.map(\.name).joined(separator: ", "))."
+            + "\(NumberLabel.epsilon(r.epsilon)) on \(over): \(lines.map(\.name).joined(separator: ", "))."
         let alt = r.alt ?? "Line plot of mean bound width against stage (x, l1, a1, ..., y) on a log axis, one line per "
             + "model or method; " + lines.map { line in
                 "\(line.name) ends at \(NumberLabel.format(line.statistics.mean.last ?? 0))"
@@ -77,7 +77,7 @@ extension FigureMaker {
         let title = "MNIST test accuracy against eps (\(data.count) test images; \(pgd))"
         let picture = CurvesFigure.picture(curves, title: title, fonts: fonts)
         try FigureFile.write(picture, to: url, format: r.format, metadata: provenance(r, models: models, [
-            ("Epsilons", r.epsilons.map { NumberLabel.fixed(Double($0), decimals: 4) }.joined(separator: ",")),
+            ("Epsilons", r.epsilons.map { NumberLabel.epsilon($0, decimals: 4) }.joined(separator: ",")),
             ("Images", String(data.count)), ("PGD", pgd), ("Seed", String(r.options.seed)),
         ] + attackedCounts(curves)), fonts: fonts)
         let caption = r.caption ?? "Nominal (dotted), PGD (dashed) and verified (solid) accuracy against eps on "
@@ -95,7 +95,7 @@ extension FigureMaker {
     /// skips certified and already broken samples), as one provenance entry; none for the brute force.
     private func attackedCounts(_ curves: [AccuracyCurve]) -> [(String, String)] {
         let lines = curves.filter { $0.results.contains { $0.pgdAttacked != nil } }.map { c in
-            "\(c.name): " + c.results.compactMap { r in r.pgdAttacked.map { "\($0) at \(NumberLabel.fixed(Double(r.epsilon), decimals: 4))" } }
+            "\(c.name): " + c.results.compactMap { r in r.pgdAttacked.map { "\($0) at \(NumberLabel.epsilon(r.epsilon, decimals: 4))" } }
                 .joined(separator: ", ")
         }
         return lines.isEmpty ? [] : [("PGD attacked", lines.joined(separator: "; "))]

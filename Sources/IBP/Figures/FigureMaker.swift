@@ -111,8 +111,15 @@ public final class FigureMaker {
         }
         let flag = r.kind == .widths && !r.samples.isEmpty ? "--samples" : "--sample"
         for s in r.sampleList where s < 0 || s >= data.count {
-            throw SettingsError(message: "\(flag): \(s) is out of range: \(dataDescription) holds \(data.count) test images")
+            throw SettingsError(message: "\(flag): \(s) is out of range: " + FigureMaker.holds(dataDescription, data.count))
         }
+    }
+
+    /// "DATA holds N test images (samples 0-(N-1))", with how to reach more when the folder holds fewer than MNIST's
+    /// 10,000 (the shipped sample_data/mnist holds 100).
+    static func holds(_ description: String, _ count: Int) -> String {
+        "\(description) holds \(count) test images" + (count > 0 ? " (samples 0-\(count - 1))" : "")
+            + (count < 10_000 ? "; give --data with a folder of the full MNIST for others" : "")
     }
 
     // MARK: Making

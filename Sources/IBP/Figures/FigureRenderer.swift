@@ -55,7 +55,7 @@ public struct FigureRenderer {
             throw SettingsError(message: "--epsilon must be a number in [0, 1], got \(FlagText.show("--epsilon", epsilon))")
         }
         guard sample >= 0, sample < data.count else {
-            throw SettingsError(message: "sample \(sample) is out of range: \(dataDescription) holds \(data.count) test images")
+            throw SettingsError(message: "sample \(sample) is out of range: " + FigureMaker.holds(dataDescription, data.count))
         }
         let (x, labels) = data.batch(sample..<sample + 1)
         return (x, labels[0])
@@ -157,7 +157,7 @@ public struct FigureRenderer {
         let figure = SweepFigure(scale: options.scale, maxChannels: options.maxChannels, sharedScale: options.sharedScale)
         let picture = figure.picture(panels: panels, title: models[0].name, sample: sample, fonts: fonts)
         var text = figureText("sweep", sample: sample, epsilon: epsilons.first ?? 0, options: options)
-        text[text.firstIndex { $0.0 == "Epsilon" }!].1 = epsilons.map { NumberLabel.fixed(Double($0), decimals: 4) }
+        text[text.firstIndex { $0.0 == "Epsilon" }!].1 = epsilons.map { NumberLabel.epsilon($0, decimals: 4) }
             .joined(separator: ",")
         try write(picture, panels: panels, kind: "sweep", sample: sample, metadata: provenance(text, allModels: false),
                   format: options.format, to: url, dumpBounds: dumpBounds)
@@ -165,7 +165,7 @@ public struct FigureRenderer {
     }
 
     private func figureText(_ kind: String, sample: Int, epsilon: Float, options: FigureOptions) -> [(String, String)] {
-        [("Figure", kind), ("Sample", String(sample)), ("Epsilon", NumberLabel.fixed(Double(epsilon), decimals: 4)),
+        [("Figure", kind), ("Sample", String(sample)), ("Epsilon", NumberLabel.epsilon(epsilon, decimals: 4)),
          ("Bounds", options.bounds.rawValue), ("Perturbation", options.perturbation.rawValue),
          ("Seed", String(options.seed))]
     }

@@ -39,7 +39,7 @@ extension FigurePanel {
 enum PanelHeader {
     static func describe(_ spec: ColumnSpec, label: Int?) -> String {
         let l = label.map(String.init) ?? FigureStyle.reserve(String(max(0, spec.classes - 1)))
-        return "\(spec.model) · \(spec.method.rawValue.uppercased()) bounds · eps \(NumberLabel.fixed(Double(spec.epsilon), decimals: 3)) · label \(l)"
+        return "\(spec.model) · \(spec.method.rawValue.uppercased()) bounds · eps \(NumberLabel.epsilon(spec.epsilon)) · label \(l)"
     }
 
     static func predictions(_ spec: ColumnSpec, clean: Int?, perturbed: Int?) -> String {

@@ -32,7 +32,7 @@ public struct SweepFigure {
 
     private func blockHeader(_ spec: ColumnSpec, epsilon: Float, panel: FigurePanel?) -> [(String, FontWeight)] {
         let verdict = PanelHeader.verdict(panel, spec: spec)
-        return [("eps \(NumberLabel.fixed(Double(epsilon), decimals: 3))   ", .bold),
+        return [("eps \(NumberLabel.epsilon(epsilon))   ", .bold),
                 (PanelHeader.predictions(spec, clean: panel?.cleanPrediction, perturbed: panel?.perturbedPrediction)
                     + "   ", .regular),
                 (verdict.verdict, .bold), (verdict.nonFinite, .bold)]

@@ -266,7 +266,7 @@ public struct Checkpoint {
         }
         if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
             throw CheckpointError(path: path, reason: "tensor \(named) holds a non-finite value (\(array.values[bad])) at "
-                                  + "\(array.describe(index: bad)); every weight must be a finite float32")
+                                  + "\(array.describe(index: bad)); every tensor of a checkpoint must hold finite float32 values")
         }
         return array
     }

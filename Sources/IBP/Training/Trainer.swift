@@ -69,11 +69,16 @@ public final class Trainer {
         if settings.threads == nil { settings.threads = Parallel.workers }
         try settings.validate()
         let fm = FileManager.default
-        if fm.fileExists(atPath: directory.path) && !force {
-            throw SettingsError(message: "\(directory.path) exists: pass --resume to continue it or --force to start over")
-        }
         if fm.fileExists(atPath: directory.path) {
+            // Only a run's folder is offered --resume, and only what --force may start over in is offered --force
+            // (a folder of other files was told to pass either, and then both were refused).
             try requireRunFolder(directory, dataDirectory: dataDirectory)
+            if !force {
+                let isRun = fm.fileExists(atPath: directory.appendingPathComponent("settings.json").path)
+                throw SettingsError(message: "\(directory.path) exists: " + (isRun
+                    ? "pass --resume to continue it or --force to start over"
+                    : "it is empty; pass --force to start the run in it, or give a new folder"))
+            }
         }
         let loaded = try loadData(dataDirectory, settings: settings)
         let (train, test) = (loaded.train, loaded.evaluated)
@@ -110,6 +115,10 @@ public final class Trainer {
         if TypedPath.resolved(directory.path) == TypedPath.resolved(dataDirectory.path)
             || FileIdentity.node(directory.path).map({ $0 == FileIdentity.node(dataDirectory.path) }) == true {
             throw SettingsError(message: "--out \(directory.path) is the data folder; give a new folder for the run")
+        }
+        var isFolder: ObjCBool = false
+        if fm.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw SettingsError(message: "--out \(directory.path) is a file, not a folder; give a new folder for the run")
         }
         guard let contents = try? fm.contentsOfDirectory(atPath: directory.path) else {
             throw SettingsError(message: "--out \(directory.path) cannot be read; give a new folder for the run")

@@ -1,5 +1,6 @@
 import Foundation
 import IBPFormats
+import IBPRender
 
 /// The outcome of `evaluate` over one or more epsilons, printable as a table or as one JSON object.
 public struct EvaluationReport: Codable {
@@ -63,10 +64,7 @@ public struct EvaluationReport: Codable {
     /// eps with three decimals (`0.100`), or in full when three decimals would not give it back (`0.0001`,
     /// `1e-07`, `0.1234`): rows of different epsilons never print alike (new user: 1e-4, 2e-4 and 4e-4 all
     /// printed `0.000`).
-    public static func epsilonLabel(_ eps: Float) -> String {
-        let short = String(format: "%.3f", eps)
-        return Float(short) == eps ? short : "\(eps)"
-    }
+    public static func epsilonLabel(_ eps: Float) -> String { NumberLabel.epsilon(eps) }
 
     public var table: String {
         let methods = results.first?.methods ?? [.ibp]

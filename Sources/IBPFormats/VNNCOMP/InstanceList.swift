@@ -86,6 +86,9 @@ public enum InstanceList {
             let timeoutText = record.fields[columns.timeout]
             guard !onnx.isEmpty, !vnnlib.isEmpty else { throw fail("an empty onnx or vnnlib path", record.line) }
             // `1e400` is a number too large for a Double, not one that is not positive: said so (`DecimalText.refusal`).
+            guard !timeoutText.isEmpty else {
+                throw fail("the timeout is empty; give it in seconds (such as 300)", record.line)
+            }
             guard let timeout = DecimalText.double(timeoutText) else {
                 throw fail("timeout \(FileText.shown(timeoutText)) is "
                            + DecimalText.refusal(timeoutText, otherwise: "not a decimal number of seconds (such as 300)"),
