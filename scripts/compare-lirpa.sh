@@ -10,11 +10,12 @@
 # With --margins N it times nothing and instead compares the first N images' worst margin bounds (IBP, CROWN-IBP,
 # CROWN) on every shipped checkpoint, batch-norm ones included, with auto_LiRPA's (largest relative difference).
 # With --rounds R both sides run R times, taking turns, and each row gives the medians and the range of the rounds'
-# ratios (one neighbour's burst on a shared host then moves one round, not the row); --checkpoints LIST and
-# --methods LIST (comma-separated) keep a subset of the rows.
+# ratios (one neighbour's burst on a shared host then moves one round, not the row); --checkpoints LIST (of
+# small-ibp-eps0.4, small-nominal, vissmall-ibp-eps0.1) and --methods LIST (of ibp, crown-ibp, crown), comma-separated,
+# keep a subset of the rows, in this order.
 # Usage: scripts/compare-lirpa.sh [DATA_DIR] [--limit N] [--rounds R] [--checkpoints LIST] [--methods LIST]
 #        scripts/compare-lirpa.sh [DATA_DIR] --margins N
-# With --rounds 2 the median is the mean of the two, which one slow round still moves: give 1, or 3 or more.
+# --rounds 2 is refused: the median of two rounds is their mean, which one slow round still moves.
 # Environment: LIRPA_PYTHON (default ../torchenv/bin/python from the repository; a path given is taken from the folder
 # the script is started in), SCRATCH (default .build in the repository; a path given likewise).
 set -euo pipefail

@@ -100,19 +100,9 @@ final class ScriptTests: XCTestCase {
                 .filter { $0.hasSuffix(".sh") }.map { "scripts/vnncomp/\($0)" }
         XCTAssertEqual(Set(scripts), Set(Self.cases.keys), "every script needs bad-argument cases here")
 
-        let repo = try TempFolder.make(for: self)
-        for item in Self.copied {
-            let target = repo.appendingPathComponent(item)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: root.appendingPathComponent(item), to: target)
-        }
+        let (repo, bin, marker) = try Self.scratchRepository(for: self)
         let data = try TempFolder.make(for: self)
         try Fixtures.writeData(to: data, count: 10)
-        // A `swift` that records being called: a script that gets past its checks would build.
-        let bin = try TempFolder.make(for: self)
-        let marker = bin.appendingPathComponent("swift-was-called")
-        try Data("#!/bin/sh\ntouch '\(marker.path)'\nexit 1\n".utf8).write(to: bin.appendingPathComponent("swift"))
-        chmod(bin.appendingPathComponent("swift").path, 0o755)
 
         let before = try Self.snapshot(repo)
         for script in scripts.sorted() {
@@ -197,22 +187,11 @@ final class ScriptTests: XCTestCase {
     /// started beside the data folder and given its name, the scripts that take one get past their data check to
     /// the build (the `swift` on PATH here records the call and fails).
     func testARelativeDataFolderIsReadFromWhereTheScriptRuns() throws {
-        let root = Fixtures.packageRoot
         let parent = try TempFolder.make(for: self)
         let data = parent.appendingPathComponent("mnist-here")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         try Fixtures.writeData(to: data, count: 10)
-        let bin = try TempFolder.make(for: self)
-        let marker = bin.appendingPathComponent("swift-was-called")
-        try Data("#!/bin/sh\ntouch '\(marker.path)'\nexit 1\n".utf8).write(to: bin.appendingPathComponent("swift"))
-        chmod(bin.appendingPathComponent("swift").path, 0o755)
-        // A copy of the repository, so that nothing a script does touches this one.
-        let repo = try TempFolder.make(for: self)
-        for item in Self.copied {
-            let target = repo.appendingPathComponent(item)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: root.appendingPathComponent(item), to: target)
-        }
+        let (repo, bin, marker) = try Self.scratchRepository(for: self)
         for (script, arguments) in [("scripts/time-training.sh", ["mnist-here", "20", "bf16"]),
                                     ("scripts/train-small.sh", ["mnist-here", "20"])] {
             let outcome = try Self.run(repo.appendingPathComponent(script), arguments, in: parent, path: bin)
@@ -226,23 +205,13 @@ final class ScriptTests: XCTestCase {
     /// Trial 28: a relative LIRPA_PYTHON / TORCH_PYTHON was read from the repository (the scripts work there), not
     /// from the folder the script was started in, as DATA_DIR is: the right path was "no auto_LiRPA".
     func testARelativePythonIsReadFromWhereTheScriptRuns() throws {
-        let root = Fixtures.packageRoot
         let parent = try TempFolder.make(for: self)
         try Fixtures.writeData(to: parent.appendingPathComponent("mnist-here"), count: 10)
         // A Python that has every module: `-c "import ..."` and the checks exit 0.
         let python = parent.appendingPathComponent("py-here")
         try Data("#!/bin/sh\nexit 0\n".utf8).write(to: python)
         chmod(python.path, 0o755)
-        let bin = try TempFolder.make(for: self)
-        let marker = bin.appendingPathComponent("swift-was-called")
-        try Data("#!/bin/sh\ntouch '\(marker.path)'\nexit 1\n".utf8).write(to: bin.appendingPathComponent("swift"))
-        chmod(bin.appendingPathComponent("swift").path, 0o755)
-        let repo = try TempFolder.make(for: self)
-        for item in Self.copied {
-            let target = repo.appendingPathComponent(item)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: root.appendingPathComponent(item), to: target)
-        }
+        let (repo, bin, marker) = try Self.scratchRepository(for: self)
         for (script, arguments, variable) in [("scripts/compare-lirpa.sh", ["mnist-here"], "LIRPA_PYTHON"),
                                               ("scripts/compare-pytorch.sh", ["--models", "small"], "TORCH_PYTHON")] {
             let outcome = try Self.run(repo.appendingPathComponent(script), arguments, in: parent, path: bin,
@@ -251,6 +220,23 @@ final class ScriptTests: XCTestCase {
                           + outcome.stderr)
             try? FileManager.default.removeItem(at: marker)
         }
+    }
+
+    /// A copy of the repository's scripts and files (so that nothing a script does touches this one), and a folder
+    /// with a `swift` that records being called (`marker`) and fails: a script that gets past its checks would build.
+    private static func scratchRepository(for test: XCTestCase) throws -> (repo: URL, bin: URL, marker: URL) {
+        let root = Fixtures.packageRoot
+        let bin = try TempFolder.make(for: test)
+        let marker = bin.appendingPathComponent("swift-was-called")
+        try Data("#!/bin/sh\ntouch '\(marker.path)'\nexit 1\n".utf8).write(to: bin.appendingPathComponent("swift"))
+        chmod(bin.appendingPathComponent("swift").path, 0o755)
+        let repo = try TempFolder.make(for: test)
+        for item in Self.copied {
+            let target = repo.appendingPathComponent(item)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: root.appendingPathComponent(item), to: target)
+        }
+        return (repo, bin, marker)
     }
 
     /// Every file under `folder` with its bytes' hash, and every folder.
