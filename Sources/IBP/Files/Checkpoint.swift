@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import IBPFormats
 
@@ -51,7 +52,21 @@ public struct Checkpoint {
         metadata["architecture"] = String(decoding: try JSONEncoder.sorted.encode(architecture), as: UTF8.self)
         metadata["step"] = String(step)
         if let adam { metadata["adam_t"] = String(adam.t) }
+        metadata["tensors_sha256"] = Checkpoint.digest(of: tensors)
         try Safetensors.write(tensors: tensors, metadata: metadata, to: url)
+    }
+
+    /// SHA-256 (hex) of the tensors' bytes in data order: the safetensors data section `save` writes for them.
+    static func digest(of tensors: [(name: String, array: NDArray)]) -> String {
+        var hash = SHA256()
+        for (_, array) in tensors {
+            #if _endian(little)
+            array.values.withUnsafeBytes { hash.update(bufferPointer: $0) }
+            #else
+            for v in array.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { hash.update(bufferPointer: $0) } }
+            #endif
+        }
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// Metadata keys a checkpoint may hold. Any other key is refused at load and at save: a key this version
@@ -59,9 +74,11 @@ public struct Checkpoint {
     /// - `format`: `ibpvis-checkpoint-1`; `architecture`: the model as JSON; `step`; `adam_t` (with the Adam
     ///   moments); `settings`: `TrainingSettings` as JSON; `data_order`, `source`: notes for people;
     ///   `metrics_window`: the training statistics since the last `metrics.jsonl` record (JSON), so a resumed
-    ///   run logs what an uninterrupted one does.
+    ///   run logs what an uninterrupted one does; `tensors_sha256`: SHA-256 of the data section (every tensor's
+    ///   bytes), written by `save` and checked by `load` when present, so a flipped bit in a weight is refused
+    ///   rather than evaluated (checkpoints written before it have none and load unchecked).
     public static let metadataKeys: Set<String> = ["format", "architecture", "step", "adam_t", "settings", "data_order",
-                                                   "source", "metrics_window", "selected_by"]
+                                                   "source", "metrics_window", "selected_by", "tensors_sha256"]
 
     /// Loads a `.ckpt` (safetensors) or the seed's Chainer `.npz`, checking it describes exactly one complete model.
     ///
@@ -101,6 +118,19 @@ public struct Checkpoint {
         guard format == Checkpoint.format else {
             throw fail("metadata format is \"\(FileText.shown(format))\", expected \(Checkpoint.format): a safetensors file from "
                        + "another tool or version")
+        }
+        if let recorded = meta["tensors_sha256"] {
+            // The data section: everything after the 8-byte length and the header (`parse` checked both, and that
+            // the tensors cover it exactly).
+            let headerEnd = 8 + Int(data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+            let actual = SHA256.hash(data: data.dropFirst(headerEnd)).map { String(format: "%02x", $0) }.joined()
+            guard recorded.count == 64, recorded.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                throw fail("tensors_sha256 in metadata is \"\(FileText.shown(recorded))\", not a SHA-256 (64 lowercase hex digits)")
+            }
+            guard recorded == actual else {
+                throw fail("its tensors do not match the SHA-256 recorded when it was saved (tensors_sha256): the file "
+                           + "was changed or damaged since; use an intact copy")
+            }
         }
         if let unknown = meta.keys.sorted().first(where: { !metadataKeys.contains($0) }) {
             throw fail("metadata has the unknown key \"\(FileText.shown(unknown))\" (known: \(metadataKeys.sorted().joined(separator: ", ")))")
@@ -180,7 +210,7 @@ public struct Checkpoint {
             throw fail("unexpected tensor \(extra) for architecture \(architecture.name)")
         }
         var settings = meta
-        for key in ["format", "architecture", "step", "adam_t"] { settings[key] = nil }
+        for key in ["format", "architecture", "step", "adam_t", "tensors_sha256"] { settings[key] = nil }
         return Checkpoint(architecture: architecture, parameters: params, step: step, adam: adam, settings: settings)
     }
 
