@@ -44,7 +44,7 @@ public struct Dataset: Sendable {
         var hash = SHA256()
         images.pixels.withUnsafeBytes { hash.update(bufferPointer: $0) }
         images.labels.withUnsafeBytes { hash.update(bufferPointer: $0) }
-        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return hash.finalize().hex
     }
 
     public init(sampleShape: [Int], pixels: [Float], labels: [Int], sha256: String? = nil) {

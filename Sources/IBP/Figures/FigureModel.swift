@@ -19,7 +19,7 @@ public struct FigureModel {
         classifier = file.makeClassifier()
         // POSIX reads (`Gzip.readRaw`): `Data(contentsOf:)` throws Foundation's error dump, and `load` has read it already.
         let bytes = try Gzip.readRaw(url, maxBytes: max(ResourceLimits.maxCheckpointBytes, ONNXLimits().maxFileBytes))
-        sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        sha256 = SHA256.hash(data: bytes).hex
         self.path = path
     }
 

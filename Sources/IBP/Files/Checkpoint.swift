@@ -66,7 +66,7 @@ public struct Checkpoint {
             for v in array.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { hash.update(bufferPointer: $0) } }
             #endif
         }
-        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return hash.finalize().hex
     }
 
     /// Metadata keys a checkpoint may hold. Any other key is refused at load and at save: a key this version
@@ -120,14 +120,12 @@ public struct Checkpoint {
                        + "another tool or version")
         }
         if let recorded = meta["tensors_sha256"] {
-            // The data section: everything after the 8-byte length and the header (`parse` checked both, and that
-            // the tensors cover it exactly).
-            let headerEnd = 8 + Int(data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
-            let actual = SHA256.hash(data: data.dropFirst(headerEnd)).map { String(format: "%02x", $0) }.joined()
             guard recorded.count == 64, recorded.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
                 throw fail("tensors_sha256 in metadata is \"\(FileText.shown(recorded))\", not a SHA-256 (64 lowercase hex digits)")
             }
-            guard recorded == actual else {
+            // The tensors in data order are the data section (`parse` checked that they cover it exactly), so the
+            // digest `save` recorded is recomputed by the same function.
+            guard recorded == digest(of: file.order.map { ($0, file.tensors[$0]!) }) else {
                 throw fail("its tensors do not match the SHA-256 recorded when it was saved (tensors_sha256): the file "
                            + "was changed or damaged since; use an intact copy")
             }

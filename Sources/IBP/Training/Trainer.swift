@@ -72,9 +72,8 @@ public final class Trainer {
         if fm.fileExists(atPath: directory.path) {
             // Only a run's folder is offered --resume, and only what --force may start over in is offered --force
             // (a folder of other files was told to pass either, and then both were refused).
-            try requireRunFolder(directory, dataDirectory: dataDirectory)
+            let isRun = try requireRunFolder(directory, dataDirectory: dataDirectory)
             if !force {
-                let isRun = fm.fileExists(atPath: directory.appendingPathComponent("settings.json").path)
                 throw SettingsError(message: "\(directory.path) exists: " + (isRun
                     ? "pass --resume to continue it or --force to start over"
                     : "it is empty; pass --force to start the run in it, or give a new folder"))
@@ -107,8 +106,9 @@ public final class Trainer {
     /// What `--force` may start over in: an empty folder or an earlier run's (it has `settings.json`), never the
     /// data folder. Anything else (a folder of the user's files) is refused: a new run writes and removes its
     /// files there (`settings.json`, `checkpoint.ckpt`, `metrics.jsonl`, ...), which are not the user's to lose.
+    /// - Returns: whether it is an earlier run's folder (else it is empty).
     /// - Throws: `SettingsError` (usage) naming `--out` and what the folder holds.
-    static func requireRunFolder(_ directory: URL, dataDirectory: URL) throws {
+    static func requireRunFolder(_ directory: URL, dataDirectory: URL) throws -> Bool {
         let fm = FileManager.default
         // Compared as the OS resolves them (`TypedPath.resolved`; `..` after a link by text named another folder),
         // and by device and inode.
@@ -123,7 +123,7 @@ public final class Trainer {
         guard let contents = try? fm.contentsOfDirectory(atPath: directory.path) else {
             throw SettingsError(message: "--out \(directory.path) cannot be read; give a new folder for the run")
         }
-        if contents.isEmpty || contents.contains("settings.json") { return }
+        if contents.isEmpty || contents.contains("settings.json") { return contents.contains("settings.json") }
         let shown = contents.sorted().prefix(3).joined(separator: ", ") + (contents.count > 3 ? ", ..." : "")
         throw SettingsError(message: "--out \(directory.path) is not a run folder (no settings.json; it holds \(shown)), "
                             + "so --force will not write into it; give a new or empty folder")
