@@ -21,7 +21,7 @@ if ! command -v protoc >/dev/null; then
   exit 1
 fi
 
-plugin=${PROTOC_GEN_SWIFT:-}
+plugin=$(env_path "${PROTOC_GEN_SWIFT:-}" "")  # a path given is taken from the caller's folder
 if [ -z "$plugin" ]; then
   scratch=/tmp/protoc-gen-swift-$version
   plugin=$scratch/build/release/protoc-gen-swift

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 positional_only 1 "usage: scripts/train-medium-bn.sh [DATA_DIR]" "$@"
 data=$(data_dir "${@:1:1}")
 require_mnist "$data" train t10k
-train="${TRAIN_BIN:-}"
+train=$(env_path "${TRAIN_BIN:-}" "")  # a path given is taken from the caller's folder
 if [ -z "$train" ]; then swift build -c release --product train; train=.build/release/train; fi
 recipe=(--model medium-bn --method ibp --epochs 70 --warmup-epochs 0 --ramp-epochs 20 --decay-epochs 50,60
         --decay-factor 0.2 --batch-size 256 --learning-rate 5e-4 --seed 1 --checkpoint-every 200 --eval-every 1000

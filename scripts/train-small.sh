@@ -11,7 +11,7 @@ data=$(data_dir "${@:1:1}")
 steps="${2-60000}"
 require_count "$steps" STEPS 1000000000 "as train takes"
 require_mnist "$data" train t10k
-train="${TRAIN_BIN:-}"
+train=$(env_path "${TRAIN_BIN:-}" "")  # a path given is taken from the caller's folder
 if [ -z "$train" ]; then swift build -c release --product train; train=.build/release/train; fi
 run() {
   local name=$1; shift

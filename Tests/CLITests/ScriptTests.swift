@@ -220,6 +220,14 @@ final class ScriptTests: XCTestCase {
                           + outcome.stderr)
             try? FileManager.default.removeItem(at: marker)
         }
+        // The same for TRAIN_BIN: a `train` given by a relative path is the caller's.
+        let ran = parent.appendingPathComponent("train-was-called")
+        let train = parent.appendingPathComponent("train-here")
+        try Data("#!/bin/sh\ntouch '\(ran.path)'\nexit 1\n".utf8).write(to: train)
+        chmod(train.path, 0o755)
+        let outcome = try Self.run(repo.appendingPathComponent("scripts/train-small.sh"), ["mnist-here", "20"], in: parent,
+                                   path: bin, environment: ["TRAIN_BIN": "./train-here"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ran.path), "TRAIN_BIN not found: " + outcome.stderr)
     }
 
     /// A copy of the repository's scripts and files (so that nothing a script does touches this one), and a folder
