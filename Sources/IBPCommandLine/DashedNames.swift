@@ -38,13 +38,29 @@ public enum DashedNames {
         return nil
     }
 
+    /// `arguments` with `--flag=` (nothing after `=`) of an option that takes a value written as `--flag ''`:
+    /// argument-parser gave such a flag the next word as its value (`--epsilon= 0.3` ran at 0.3, `verify --bounds=
+    /// NET PROP` took the network for the method; the usual result of `--epsilon=$EPS` with EPS unset), while each
+    /// flag has its own rule for an empty value (`--epsilon` refuses it, `--decay-steps ''` means none).
+    public static func normalized(_ command: ParsableCommand.Type, arguments: [String]) -> [String] {
+        let takesValue = spellings(command)
+        var out: [String] = []
+        for (i, token) in arguments.enumerated() {
+            if token == "--" { return out + arguments[i...] }
+            if token.hasPrefix("--"), token.hasSuffix("="), takesValue[String(token.dropLast())] == true {
+                out += [String(token.dropLast()), ""]
+            } else {
+                out.append(token)
+            }
+        }
+        return out
+    }
+
     /// The one line for what argument-parser would read wrongly without failing, checked before it parses, or nil:
     /// - a single-dash word of more than one letter that no option is spelt as (`-dash.ckpt`, `-ch`): read as a
     ///   cluster of one-letter options, one `h` in it printed the help and exited 0, so the work was skipped with
     ///   success (without an `h` the parse fails and `explain` names it the same way);
-    /// - `--flag=` with nothing after `=`: the flag took the next word as its value (`--epsilon= 0.3` ran at 0.3,
-    ///   `verify --bounds= NET PROP` took the network for the method), the usual result of `--epsilon=$EPS` with
-    ///   EPS unset.
+    /// - a value given to a flag that takes none (`--json=`, `--json=no`).
     /// A command line asking for help (`-h`, `--help` before `--`) is left to argument-parser.
     public static func beforeParsing(_ command: ParsableCommand.Type, arguments: [String]) -> String? {
         let words = arguments.prefix { $0 != "--" }
@@ -52,8 +68,8 @@ public enum DashedNames {
         for occurrence in RepeatedFlags.scan(arguments, takesValue: spellings(command)) {
             let token = occurrence.token
             if occurrence.known {
-                if !occurrence.separateValue, occurrence.value == "", token.hasSuffix("=") {
-                    return "\(token) has nothing after '='; give \(token)VALUE, or leave the flag out"
+                if token.contains("="), !occurrence.separateValue, occurrence.value == nil {
+                    return "\(occurrence.spelling) takes no value; give \(occurrence.spelling) alone"
                 }
             } else if !token.hasPrefix("--"), token.count > 2 {
                 return "unknown option '\(token)' (for a file named so, write ./\(token))"

@@ -5,7 +5,7 @@ import IBPFormats
 /// The one duplicate rule of every epsilon list of every tool (`evaluate --epsilon`, `visualize --epsilons` of a
 /// batch, `sweep`, `curves`, a manifest figure's `epsilons`): two epsilons are the same value when they print
 /// alike at `decimals` decimals, 6 by default (0.1 and 0.1000004 would be two rows or two figures that no label
-/// tells apart), 3 in a visualize batch, whose file names carry 3 (`eps0.100`). `-0` never reaches here: the
+/// tells apart). `-0` never reaches here: the
 /// decimal grammar reads it as +0 (`DecimalText`).
 public enum EpsilonLists {
     /// The key two epsilons share when they are the same value at `decimals` decimals.

@@ -34,17 +34,19 @@ extension ParsableCommand {
             report(closed, hint: "")
             Foundation.exit(ExitStatus.failure)
         }
+        // `--flag=` is `--flag ''` (`DashedNames.normalized`); every reading below is of these words.
+        let arguments = DashedNames.normalized(self, arguments: Array(CommandLine.arguments.dropFirst()))
         // Messages about a flag's value echo it as typed (`FlagText`), `validate()` included.
-        FlagText.arguments = Array(CommandLine.arguments.dropFirst())
-        // What the parser would read wrongly without failing (a dash-named file with an 'h' as a help request,
-        // `--flag=` taking the next word) is refused first (`DashedNames.beforeParsing`).
-        if let misread = DashedNames.beforeParsing(self, arguments: Array(CommandLine.arguments.dropFirst())) {
+        FlagText.arguments = arguments
+        // What the parser would read wrongly without failing (a dash-named file with an 'h' as a help request, a
+        // value for a flag that takes none) is refused first (`DashedNames.beforeParsing`).
+        if let misread = DashedNames.beforeParsing(self, arguments: arguments) {
             report(misread, hint: " (see --help)")
             Foundation.exit(ExitStatus.usage)
         }
         let command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
         } catch {
             // Help and version requests exit cleanly: the library prints them as usual.
             if exitCode(for: error) == .success { exit(withError: error) }
@@ -52,12 +54,12 @@ extension ParsableCommand {
             // whose name starts with '-' is named as the unknown option it was read as (`DashedNames`).
             let text = message(for: error)
             report(FlagValueRules.explain(error)
-                   ?? DashedNames.explain(text, command: self, arguments: Array(CommandLine.arguments.dropFirst()))
+                   ?? DashedNames.explain(text, command: self, arguments: arguments)
                    ?? text, hint: " (see --help)")
             Foundation.exit(ExitStatus.usage)
         }
         do {
-            try RepeatedFlags.check(type(of: command), arguments: Array(CommandLine.arguments.dropFirst()))
+            try RepeatedFlags.check(type(of: command), arguments: arguments)
         } catch {
             report(message(for: error), hint: " (see --help)")
             Foundation.exit(ExitStatus.usage)

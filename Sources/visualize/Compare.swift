@@ -80,7 +80,7 @@ struct Compare: ParsableCommand {
         if isBatch {
             try shared.unused(["--out", "--dump-bounds"], by: "a batch (--samples, --epsilons; it writes into --out-dir)")
             let indices = try DistinctLists.samples(samples ?? String(shared.sample ?? 0))
-            let epsList = try DistinctLists.epsilons(epsilons ?? String(shared.epsilon ?? 0.1), decimals: 3)
+            let epsList = try DistinctLists.epsilons(epsilons ?? String(shared.epsilon ?? 0.1))
             let format = try shared.output(defaultName: "batch").format
             // Every file the batch writes, checked like any output before the work (a link among them is refused,
             // never written through): the figures `runBatch` names and the folder's index.
@@ -129,7 +129,7 @@ struct Compare: ParsableCommand {
     /// One `compare` figure per sample and epsilon, spread over the cores, then the folder's index.
     private func runBatch(_ template: FigureRequest, maker: FigureMaker) throws {
         let indices = try DistinctLists.samples(samples ?? String(template.sample))
-        let epsList = try DistinctLists.epsilons(epsilons ?? String(template.epsilon), decimals: 3)
+        let epsList = try DistinctLists.epsilons(epsilons ?? String(template.epsilon))
         for eps in Set(epsList) {
             var r = template
             r.epsilon = eps

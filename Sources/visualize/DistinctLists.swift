@@ -7,7 +7,9 @@ import IBPCommandLine
 /// follow it through `validateList`, and every epsilon list through `EpsilonLists`): a value given twice is refused, after ranges (`0-2`) and grids
 /// (`0:0.2:0.05`) are expanded, so `0-2,1` and `0:0.2:0.05,0.1` are refused as `0,0` is. Two epsilons count as
 /// the same when they print the same at 6 decimals (a grid's 0.15000001 and a listed 0.15 draw the same figure),
-/// and in a batch at the 3 decimals of its file names (`eps0.100`), where they would write the same file.
+/// in a batch too: its file names give an epsilon in full where three decimals would not tell it apart
+/// (`NumberLabel.epsilon`), so distinct values never write the same file (trial 29: a batch refused 0.0004 with
+/// 1e-7 at 3 decimals, which the other lists accept).
 enum DistinctLists {
     /// The sample indices of `text`, each once (`FigureLists.samples` refuses overlapping ranges itself, so the
     /// manifest's `samples` follow the same rule).
@@ -15,10 +17,10 @@ enum DistinctLists {
         try FigureLists.samples(text, flag: flag)
     }
 
-    /// The epsilons of `text`, each once at `decimals` decimals (3 for a batch's file names).
-    static func epsilons(_ text: String, flag: String = "--epsilons", decimals: Int = 6) throws -> [Float] {
+    /// The epsilons of `text`, each once at 6 decimals.
+    static func epsilons(_ text: String, flag: String = "--epsilons") throws -> [Float] {
         let values = try FigureLists.epsilons(text, flag: flag)
-        try EpsilonLists.refuseRepeats(values, flag: flag, decimals: decimals, expanded: true)
+        try EpsilonLists.refuseRepeats(values, flag: flag, expanded: true)
         return values
     }
 

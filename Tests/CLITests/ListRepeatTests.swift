@@ -12,8 +12,9 @@ final class ListRepeatTests: ToolFolderTestCase {
             (["--model", checkpoint.path, "--epsilons", "0.1,0.1", "--out-dir", path("b")], ["--epsilons", "0.1 twice"]),
             (["--model", checkpoint.path, "--epsilons", "0:0.2:0.05", "--epsilons", "0.1", "--out-dir", path("b")],
              ["--epsilons", "0.1"]),
-            // Different numbers that would write the same file name (eps0.100) in a batch.
-            (["--model", checkpoint.path, "--epsilons", "0.1,0.1001", "--out-dir", path("b")], ["--epsilons", "0.1 and 0.1001", "3 decimals"]),
+            // A batch follows the other lists' rule (trial 29: it refused 0.1,0.1001 at the 3 decimals its file names
+            // had, which now give such values in full: sample0000-eps0.1001.png).
+            (["--model", checkpoint.path, "--epsilons", "0.1,0.1000004", "--out-dir", path("b")], ["--epsilons", "0.1 and 0.1000004", "6 decimals"]),
             (["sweep", "--model", checkpoint.path, "--epsilons", "0,0.1,0.1", "--out", path("s.png")], ["--epsilons", "0.1 twice"]),
             (["sweep", "--model", checkpoint.path, "--epsilons", "0:0.2:0.05,0.15", "--out", path("s.png")], ["--epsilons", "0.15"]),
             (["curves", "--model", checkpoint.path, "--epsilons", "0.1,0.1", "--out", path("c.png")], ["--epsilons", "0.1 twice"]),

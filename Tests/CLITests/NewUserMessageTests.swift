@@ -44,16 +44,26 @@ final class NewUserMessageTests: ToolFolderTestCase {
             (.verify, ["-dash.ckpt", "p.vnnlib"], dash),
             (.evaluate, [checkpoint.path, "--data", data.path, "--limit", "2", "-ch"], "unknown option '-ch'"),
             (.train, ["--model", "tiny", "--steps", "5", "--out", path("r"), "-eh"], "unknown option '-eh'"),
+            // `--flag=` is the flag with an empty value, each flag's own rule (trial 29: `--decay-steps=''`, none,
+            // was refused when `--flag=` was refused as such).
             (.evaluate, [checkpoint.path, "--epsilon=", "0.3", "--data", data.path, "--limit", "2"],
-             "--epsilon= has nothing after '='; give --epsilon=VALUE, or leave the flag out"),
-            (.evaluate, ["--limit=", "7", checkpoint.path, "--data", data.path], "--limit= has nothing after '='"),
-            (.verify, ["--bounds=", "crown", "n.onnx", "p.vnnlib"], "--bounds= has nothing after '='"),
-            (.train, ["--model", "tiny", "--steps=", "--out", path("r")], "--steps= has nothing after '='"),
+             "--epsilon is empty; give at least one value or leave the flag out"),
+            (.evaluate, ["--limit=", "7", checkpoint.path, "--data", data.path], "--limit takes a whole number, 1 or more, got ''"),
+            (.verify, ["--bounds=", "crown", "n.onnx", "p.vnnlib"], "got 3 files"),
+            (.train, ["--model", "tiny", "--steps=", "--out", path("r")], "--steps takes a whole number from 1 to 1000000000, got ''"),
+            (.evaluate, [checkpoint.path, "--json=", "--limit", "2"], "--json takes no value; give --json alone"),
+            (.evaluate, [checkpoint.path, "--json=yes", "--limit", "2"], "--json takes no value; give --json alone"),
         ]
         for (tool, arguments, mention) in cases {
             try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("r")))
+        // `--decay-steps=` is `--decay-steps ''`: no decay, as documented.
+        let none = try Tool.train.run(["--model", "tiny", "--steps", "2", "--warmup-steps", "0", "--ramp-steps", "1", "--batch-size", "10",
+                                       "--out", path("none"), "--data", data.path, "--decay-steps="], in: folder)
+        XCTAssertEqual(none.status, 0, none.stderr)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("none/settings.json"))))
+        XCTAssertEqual(((record as? [String: Any])?["schedule"] as? [String: Any])?["decaySteps"] as? [Int], [])
         // A help request still gets the help, whatever else is on the line.
         let help = try Tool.evaluate.run(["-dash.ckpt", "--help"], in: folder)
         XCTAssertEqual(help.status, 0, help.stderr)

@@ -68,6 +68,19 @@ final class CheckpointTests: XCTestCase {
                 XCTAssert("\($0)".contains("its tensors do not match the SHA-256 recorded when it was saved"), "\($0)")
             }
         }
+        // Trial 29: the header rewritten so that a weight's bytes are read as its Adam moment and back (the data
+        // bytes unchanged) loaded as another model while the digest covered the bytes alone.
+        // Each name written where the other was, with the other's values: the same data section, another header.
+        let order = file.order.map { $0 == "l1/W" ? "adam/m/l1/W" : $0 == "adam/m/l1/W" ? "l1/W" : $0 }
+        let swapped = zip(order, file.order).map { ($0, file.tensors[$1]!) }
+        XCTAssertNotEqual(file.tensors["l1/W"], file.tensors["adam/m/l1/W"])
+        let rewritten = dir.appendingPathComponent("swapped.ckpt")
+        let encoded = try Safetensors.encode(tensors: swapped, metadata: file.metadata)
+        XCTAssertEqual(encoded.suffix(bytes.count - 8 - headerLength(bytes)), bytes.suffix(bytes.count - 8 - headerLength(bytes)))
+        try encoded.write(to: rewritten)
+        XCTAssertThrowsError(try Checkpoint.load(rewritten)) {
+            XCTAssert("\($0)".contains("its tensors do not match the SHA-256 recorded when it was saved"), "\($0)")
+        }
         // A digest that is not one.
         let digest = try XCTUnwrap(file.metadata["tensors_sha256"])
         let at = try XCTUnwrap(bytes.range(of: Data(digest.utf8)))
@@ -80,6 +93,11 @@ final class CheckpointTests: XCTestCase {
         }
         // The shipped checkpoints predate the digest and load.
         XCTAssertNoThrow(try Checkpoint.load(packageRoot.appendingPathComponent("sample_data/checkpoints/vissmall-ibp-eps0.1.ckpt")))
+    }
+
+    /// The header's length (the first 8 bytes, little-endian) of safetensors bytes.
+    private func headerLength(_ bytes: Data) -> Int {
+        Int(bytes.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
     }
 
     func testShapeMismatchIsReported() throws {

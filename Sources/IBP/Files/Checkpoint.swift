@@ -56,10 +56,17 @@ public struct Checkpoint {
         try Safetensors.write(tensors: tensors, metadata: metadata, to: url)
     }
 
-    /// SHA-256 (hex) of the tensors' bytes in data order: the safetensors data section `save` writes for them.
+    /// SHA-256 (hex) of the tensors in data order, each as its name, a zero byte, its shape (64-bit little-endian
+    /// extents) and its float32 bytes: a changed value, and a header rewritten to give one tensor's bytes to
+    /// another name (a weight read as its Adam moment), both change it (the data bytes alone were the first
+    /// digest, and a swapped header loaded as another model).
     static func digest(of tensors: [(name: String, array: NDArray)]) -> String {
         var hash = SHA256()
-        for (_, array) in tensors {
+        for (name, array) in tensors {
+            hash.update(data: Data(name.utf8) + [0])
+            for extent in [array.shape.count] + array.shape {
+                withUnsafeBytes(of: Int64(extent).littleEndian) { hash.update(bufferPointer: $0) }
+            }
             #if _endian(little)
             array.values.withUnsafeBytes { hash.update(bufferPointer: $0) }
             #else
@@ -74,9 +81,10 @@ public struct Checkpoint {
     /// - `format`: `ibpvis-checkpoint-1`; `architecture`: the model as JSON; `step`; `adam_t` (with the Adam
     ///   moments); `settings`: `TrainingSettings` as JSON; `data_order`, `source`: notes for people;
     ///   `metrics_window`: the training statistics since the last `metrics.jsonl` record (JSON), so a resumed
-    ///   run logs what an uninterrupted one does; `tensors_sha256`: SHA-256 of the data section (every tensor's
-    ///   bytes), written by `save` and checked by `load` when present, so a flipped bit in a weight is refused
-    ///   rather than evaluated (checkpoints written before it have none and load unchecked).
+    ///   run logs what an uninterrupted one does; `tensors_sha256`: SHA-256 of every tensor's name, shape and
+    ///   bytes (`digest(of:)`), written by `save` and checked by `load` when present, so a flipped bit in a weight
+    ///   or a rewritten header is refused rather than evaluated (checkpoints written before it have none and load
+    ///   unchecked).
     public static let metadataKeys: Set<String> = ["format", "architecture", "step", "adam_t", "settings", "data_order",
                                                    "source", "metrics_window", "selected_by", "tensors_sha256"]
 
@@ -123,8 +131,7 @@ public struct Checkpoint {
             guard recorded.count == 64, recorded.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
                 throw fail("tensors_sha256 in metadata is \"\(FileText.shown(recorded))\", not a SHA-256 (64 lowercase hex digits)")
             }
-            // The tensors in data order are the data section (`parse` checked that they cover it exactly), so the
-            // digest `save` recorded is recomputed by the same function.
+            // Recomputed by the function `save` used, over the tensors as this header names and places them.
             guard recorded == digest(of: file.order.map { ($0, file.tensors[$0]!) }) else {
                 throw fail("its tensors do not match the SHA-256 recorded when it was saved (tensors_sha256): the file "
                            + "was changed or damaged since; use an intact copy")

@@ -126,7 +126,7 @@ public final class Trainer {
         if contents.isEmpty || contents.contains("settings.json") { return contents.contains("settings.json") }
         let shown = contents.sorted().prefix(3).joined(separator: ", ") + (contents.count > 3 ? ", ..." : "")
         throw SettingsError(message: "--out \(directory.path) is not a run folder (no settings.json; it holds \(shown)), "
-                            + "so --force will not write into it; give a new or empty folder")
+                            + "so --force will not write into it; give a new folder (or an empty one, with --force)")
     }
 
     /// The files a run keeps in its folder.

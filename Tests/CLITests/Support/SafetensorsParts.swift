@@ -29,6 +29,14 @@ struct SafetensorsParts {
         header[name] = entry
     }
 
+    /// The file as one written before checkpoints recorded `tensors_sha256` (which covers every tensor's name, shape
+    /// and bytes, so a test of another field's check removes it; `Checkpoint.digest(of:)`).
+    mutating func removeDigest() {
+        var metadata = header["__metadata__"] as! [String: Any]
+        metadata["tensors_sha256"] = nil
+        header["__metadata__"] = metadata
+    }
+
     /// `data_offsets` of tensor `name`.
     func offsets(_ name: String) -> [Int] { tensor(name)["data_offsets"] as! [Int] }
 
