@@ -80,6 +80,40 @@ final class LaneRowsTests: XCTestCase {
         }
     }
 
+    /// A verdict over a batch larger than `verdictChunk` is bounded chunk by chunk (`CROWNMethod.chunkedVerdict`):
+    /// on dense rows every sample's specification bounds and `finite` are the same bits as the whole batch's (uneven
+    /// chunks of 2 and 3 of 7 samples), on lanes the same within 1e-5 (the lanes' choice is made per chunk); the
+    /// stages are the input box alone, and a call that asks for lower bounds too is not chunked.
+    func testChunkedVerdictEqualsWholeBatch() throws {
+        var rand = TestRandom(9)
+        for (name, layers, shape) in chains() {
+            let x = rand.tensor([7] + shape, in: 0...1)
+            let box = InputBox(around: x, epsilon: 0.05)
+            let spec = Specification.elided(labels: [3, 7, 0, 9, 1, 1, 5], classes: 10)
+            for intermediate in [CROWNMethod.Intermediate.crown, .ibp] {
+                for lanes in [false, true] {
+                    var whole = CROWNMethod(intermediate: intermediate)
+                    whole.lanes = lanes
+                    var chunked = whole
+                    chunked.verdictChunk = 3
+                    let want = try whole.bounds(layers, box: box, specification: spec, upperOnly: true)
+                    let got = try chunked.bounds(layers, box: box, specification: spec, upperOnly: true)
+                    XCTAssertEqual(got.stages.count, 1, "\(name)")
+                    XCTAssertEqual(got.stages[0].lower.data, box.lower.data)
+                    XCTAssertEqual(got.finite, want.finite, "\(name)")
+                    let values = want.specification!.upper.data.filter(\.isFinite)
+                    let scale = (values.map(abs).max() ?? 0) + 1
+                    for (g, w) in zip(got.specification!.upper.data, want.specification!.upper.data) {
+                        XCTAssert(lanes ? g == w || abs(g - w) <= 1e-5 * scale : g.bitPattern == w.bitPattern,
+                                  "\(name) \(intermediate) lanes \(lanes): \(g) chunked against \(w) whole")
+                    }
+                    let both = try chunked.bounds(layers, box: box, specification: spec, upperOnly: false)
+                    XCTAssertEqual(both.stages.count, layers.count + 1, "\(name): lower bounds asked, not chunked")
+                }
+            }
+        }
+    }
+
     /// The shortcut's premise holds where it is taken: on the biased `small`, a sizeable share of the ReLU neurons
     /// is dead (all four lines zero), so `testLanesEqualDenseRows` exercises the skipped neurons.
     func testDeadNeuronsAreExercised() throws {

@@ -120,6 +120,13 @@ public struct Specification {
     public var rowCount: Int { rows.shape[1] }
     public var outputs: Int { rows.shape[2] }
 
+    /// The specification of the samples `range` (their rows, offsets, disjuncts and labels).
+    public func samples(_ range: Range<Int>) -> Specification {
+        let k = rowCount
+        return Specification(rows: rows.rows(range), offsets: Array(offsets[range.lowerBound * k..<range.upperBound * k]),
+                             disjuncts: Array(disjuncts[range]), labels: labels.map { Array($0[range]) })
+    }
+
     /// Whether the property holds for each sample given upper bounds (n, k) of its rows: every disjunct has a row
     /// whose upper bound is finite and negative.
     public func holds(upper: Tensor) -> [Bool] {
