@@ -41,6 +41,9 @@ struct Compare: ParsableCommand {
     @Option(name: .long, help: "Batch: output folder (gets index.md and index.html too; default output/batch).")
     var outDir: String?
 
+    @Flag(name: .long, help: "Batch: delete the figures of an earlier batch in --out-dir that this one does not write (without it such a folder is refused: the new index would not list them).")
+    var force = false
+
     @Option(name: .long, help: "Regenerate every figure listed in this manifest (e.g. docs/figures.json), any kind.")
     var manifest: String?
 
@@ -63,9 +66,9 @@ struct Compare: ParsableCommand {
         if manifest != nil {
             // --baseline and --ibp are accepted (and unused) so that a command line that names the pair still runs a
             // manifest; flags that name another figure are refused.
-            guard !isBatch, models.isEmpty, outDir == nil else {
+            guard !isBatch, models.isEmpty, outDir == nil, !force else {
                 throw ValidationError("--manifest takes its figures from the manifest; give no --model, --samples, "
-                                      + "--epsilons or --out-dir")
+                                      + "--epsilons, --out-dir or --force")
             }
             try shared.unused(["--out", "--format", "--dump-bounds", "--sample", "--epsilon", "--bounds", "--scale",
                                "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed"],
@@ -92,7 +95,18 @@ struct Compare: ParsableCommand {
                 + ["index.md", "index.html"]
             try validateRunFiles(outputs: names.map { RunFile("--out-dir", folder.appendingPathComponent($0).path) },
                                  inputs: inputs + dataFiles(given: shared.data, default: shared.dataDirectory))
+            // Figures of an earlier batch that this one does not overwrite would sit beside an index that does not
+            // list them (a second batch with other samples or epsilons into the same folder).
+            let earlier = FigureBatch.earlierFigures(in: folder, keeping: Set(names))
+            if !earlier.isEmpty && !force {
+                throw ValidationError("--out-dir \(FileText.oneLine(folderPath)) holds \(earlier.count) figure"
+                    + (earlier.count == 1 ? "" : "s") + " of an earlier batch that this one does not write ("
+                    + FileText.oneLine(earlier[0]) + (earlier.count > 1 ? ", ..." : "")
+                    + "), which its new index would not list: pass --force to delete "
+                    + (earlier.count == 1 ? "it" : "them") + " first, or choose another --out-dir")
+            }
         } else {
+            if force { throw ValidationError("--force is for a batch (--samples, --epsilons), whose --out-dir it clears of an earlier batch's figures") }
             if outDir != nil { throw ValidationError("--out-dir is for a batch (--samples, --epsilons); use --out") }
             try shared.validateOutputs(try shared.output(defaultName: "comparison").path, inputs: inputs)
         }
@@ -150,6 +164,17 @@ struct Compare: ParsableCommand {
             epsList.map { FigureJob(sample: s, epsilon: $0, output: folder.appendingPathComponent(
                 FigureBatch.fileName(sample: s, epsilon: $0, format: template.format))) }
         }
+        if force {
+            // An earlier batch's figures that this one does not write (`validate` refused them without --force).
+            for name in FigureBatch.earlierFigures(in: folder, keeping: Set(jobs.map(\.output.lastPathComponent))) {
+                do {
+                    try FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+                } catch {
+                    throw SettingsError(message: "--out-dir \(FileText.oneLine(folderPath)): cannot delete the earlier "
+                                        + "batch's \(FileText.oneLine(name)): \(FileText.oneLine(error.localizedDescription))")
+                }
+            }
+        }
         let renderer = try FigureRenderer(models: try template.models.map(maker.model), roles: template.roles, data: data,
                                           dataDescription: maker.dataDescription)
         let started = Date()
@@ -166,7 +191,8 @@ struct Compare: ParsableCommand {
         let records = try FigureBatch.run(jobs, renderer: renderer, options: template.options) { bar.update($0) }
         try FigureIndex.write(records, to: folder, title: "Figures in \(folderPath)",
                               command: "visualize " + CommandLine.arguments.dropFirst().joined(separator: " "))
-        print(String(format: "wrote %d figures and index.md, index.html to %@ in %.2f s", jobs.count, FileText.oneLine(folderPath),
+        print(String(format: "wrote %d figure%@ and index.md, index.html to %@ in %.2f s", jobs.count,
+                     jobs.count == 1 ? "" : "s", FileText.oneLine(folderPath),
                      Date().timeIntervalSince(started)))
     }
 }

@@ -147,6 +147,43 @@ final class VisualizeSubcommandTests: XCTestCase {
         XCTAssertTrue(index.contains("](sample0001-eps0.200.svg)"), index)
     }
 
+    /// A second batch into the folder of a first one with other samples or epsilons was written beside the first's
+    /// figures, under an index that listed only its own: refused before any work, naming a figure and --force;
+    /// with --force the earlier figures go (other files stay); the same batch again overwrites its own figures.
+    func testSecondBatchIntoTheSameFolder() throws {
+        let batch = pair + data + ["--perturbation", "none", "--out-dir", path("batch")]
+        let first = try runOK(batch + ["--samples", "0-1", "--epsilons", "0.1"])
+        XCTAssertTrue(first.stdout.contains("wrote 2 figures"), first.stdout)
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: path("batch/notes.txt")))
+        let refused = try Tool.visualize.run(batch + ["--samples", "2", "--epsilons", "0.2"], in: folder, timeout: 120)
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("holds 2 figures of an earlier batch that this one does not write "
+                                              + "(sample0000-eps0.100.png, ...)") && refused.stderr.contains("--force"),
+                      refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("batch/sample0002-eps0.200.png")))
+        _ = try runOK(batch + ["--samples", "0-1", "--epsilons", "0.1"])
+        let replaced = try runOK(batch + ["--samples", "2", "--epsilons", "0.2", "--force"])
+        XCTAssertTrue(replaced.stdout.contains("wrote 1 figure and"), replaced.stdout)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: path("batch"))),
+                       ["sample0002-eps0.200.png", "index.md", "index.html", "notes.txt"])
+        let single = try Tool.visualize.run(pair + data + ["--force", "--out", path("x.png")], in: folder, timeout: 120)
+        XCTAssertEqual(single.status, 64, single.stderr)
+        XCTAssertTrue(single.stderr.contains("--force is for a batch"), single.stderr)
+    }
+
+    /// Which names count as an earlier batch's figures: exactly those `FigureBatch.fileName` gives.
+    func testBatchFigureNames() {
+        for name in [FigureBatch.fileName(sample: 0, epsilon: 0.1), FigureBatch.fileName(sample: 12345, epsilon: 0.0004, format: .pdf),
+                     "sample0042-eps1e-07.svg"] {
+            XCTAssertTrue(FigureBatch.isFigureName(name), name)
+        }
+        for name in ["sample042-eps0.1.png", "sample0042-eps.png", "sample0042-eps0.1.png.bak", "sampleabcd-eps0.1.png",
+                     "sample0042-epsx.png", "index.md", "sample0042-eps0.1.jpg", "sample٠١٢٣-eps0.1.png"] {
+            XCTAssertFalse(FigureBatch.isFigureName(name), name)
+        }
+    }
+
     // MARK: ONNX models (issue #13, item 5)
 
     private var shippedONNX: String { Fixtures.packageRoot.appendingPathComponent("sample_data/onnx/Convnet_avgpool.onnx").path }

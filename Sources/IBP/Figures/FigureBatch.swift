@@ -22,6 +22,30 @@ public enum FigureBatch {
         String(format: "sample%04d-eps", sample) + NumberLabel.epsilon(epsilon) + "." + format.fileExtension
     }
 
+    /// Whether `name` has the form `fileName` gives: `sample` and four or more digits, `-eps`, an epsilon, and a
+    /// figure format's extension.
+    public static func isFigureName(_ name: String) -> Bool {
+        guard name.hasPrefix("sample"), let dot = name.lastIndex(of: "."),
+              FigureFormat(rawValue: String(name[name.index(after: dot)...])) != nil,
+              let dash = name.range(of: "-eps") else { return false }
+        let digits = name[name.index(name.startIndex, offsetBy: 6)..<dash.lowerBound]
+        let epsilon = name[dash.upperBound..<dot]
+        return digits.count >= 4 && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+            && !epsilon.isEmpty && Float(epsilon) != nil
+    }
+
+    /// The batch figures (names `isFigureName` takes, regular files) in `folder` that are not among `keeping`,
+    /// sorted; none when the folder does not exist or cannot be listed.
+    public static func earlierFigures(in folder: URL, keeping: Set<String>) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { name in
+            guard isFigureName(name), !keeping.contains(name) else { return false }
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path,
+                                                  isDirectory: &isFolder) && !isFolder.boolValue
+        }.sorted()
+    }
+
     /// Renders every job (the `compare` figure of all the renderer's models) and returns each figure's index entry,
     /// in job order; `progress` is called (on one thread at a time) with the number done. The size is checked once
     /// before any work. The first error stops the batch and is rethrown; figures already written stay complete.
