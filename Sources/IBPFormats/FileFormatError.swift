@@ -4,10 +4,19 @@ public protocol FileProblem: Equatable, Sendable {
     var text: String { get }
     /// Where in a text file the problem is, as "line:column" (1-based), or nil (binary formats, whole-file problems).
     var location: String? { get }
+    /// What to do about it, when `text` does not say: appended to the description after "; ". A file whose
+    /// structure is damaged (cut short, garbled, bytes added) says to use an intact copy.
+    var advice: String? { get }
 }
 
 extension FileProblem {
     public var location: String? { nil }
+    public var advice: String? { nil }
+}
+
+/// The advice of a file whose bytes are damaged (cut short, changed or added to) or are another kind of file.
+public enum FileAdvice {
+    public static let intactCopy = "the file is damaged or of another kind: use an intact copy"
 }
 
 /// A problem that is only a phrase, for formats whose readers do not match on kinds of problem.
@@ -32,8 +41,9 @@ public struct FileFormatError<Problem: FileProblem>: Error, CustomStringConverti
     /// Control characters from the path or from names inside the file are escaped (`FileText.oneLine`): the
     /// description is always one line.
     public var description: String {
-        if let location = problem.location { return FileText.oneLine("\(path):\(location): \(problem.text)") }
-        return FileText.oneLine("\(path): \(problem.text)")
+        let text = problem.text + (problem.advice.map { "; " + $0 } ?? "")
+        if let location = problem.location { return FileText.oneLine("\(path):\(location): \(text)") }
+        return FileText.oneLine("\(path): \(text)")
     }
 }
 

@@ -41,6 +41,13 @@ public enum GzipProblem: FileProblem {
             return "still compressed after one gunzip (compressed twice?); gunzip it and give the result instead"
         }
     }
+
+    public var advice: String? {
+        switch self {
+        case .corrupt, .truncated, .trailingGarbage: return FileAdvice.intactCopy
+        case .unreadable, .tooLarge, .fileTooLarge, .zlib, .empty, .compressedTwice: return nil
+        }
+    }
 }
 
 /// gzip (RFC 1952) and raw deflate (RFC 1951) through zlib.

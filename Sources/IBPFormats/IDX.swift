@@ -120,6 +120,16 @@ public enum IDXProblem: FileProblem {
             return why
         }
     }
+
+    public var advice: String? {
+        switch self {
+        case .wrongMagic, .shortHeader, .wrongDimensions, .truncated, .trailingGarbage, .absurdSize, .badLabel,
+             .countMismatch:
+            return "the file is damaged or not MNIST's: get MNIST again with scripts/get-mnist.sh DIR (run in the repository)"
+        case .empty, .missing, .noFolder, .ambiguous, .noImages, .invalidArgument:
+            return nil
+        }
+    }
 }
 
 /// Reading and writing the IDX format of MNIST (big-endian header, then unsigned bytes),

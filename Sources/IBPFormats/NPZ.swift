@@ -34,6 +34,15 @@ public enum NPZProblem: FileProblem {
     }
 
     private func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }
+
+    public var advice: String? {
+        switch self {
+        case .corrupt, .crcMismatch: return FileAdvice.intactCopy
+        case .unsupported, .notAnArray:
+            return "give an archive of numpy arrays as numpy.savez or numpy.savez_compressed write them"
+        case .missingEntry, .invalidArgument, .empty: return nil
+        }
+    }
 }
 
 /// numpy `.npz` archives: zip files of `.npy` arrays, stored or deflated (`np.savez`, `np.savez_compressed`).

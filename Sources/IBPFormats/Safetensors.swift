@@ -48,6 +48,16 @@ public enum SafetensorsProblem: FileProblem {
         case .invalidArgument(let why): return why
         }
     }
+
+    public var advice: String? {
+        switch self {
+        case .tooShort(0), .headerTooLong, .offsetsOutOfRange, .invalidArgument: return nil
+        case .unsupportedDtype: return "store its tensors as float32 (F32)"
+        case .tooShort, .malformedHeader, .sizeMismatch, .overlap, .notCovering, .badMetadata:
+            return "the file is damaged or not a safetensors checkpoint: use an intact copy, or save it again "
+                + "(train writes checkpoints; convert makes one from the seed's Chainer .npz)"
+        }
+    }
 }
 
 /// The safetensors format: an 8-byte little-endian header length N, N bytes of JSON
