@@ -96,6 +96,36 @@ final class VNNCOMPTests: XCTestCase {
         XCTAssertEqual(outcome.resultText, "unsat\n")
     }
 
+    /// A coefficient that is not a Float (1.00000005 rounds to 1) on outputs of 10^6: every input violates the
+    /// file's row (1.00000005 * 10^6 - 10^6 - 0.03 = +0.02 >= 0), while the Float row is -0.03 everywhere. Every method
+    /// but sound-ibp answered unsat; the rows' bounds now carry |c - Float(c)| max|y|, and no method proves the
+    /// property (the attack checks its candidates on the Float rows too and finds none: unknown). With a coefficient
+    /// that is a Float (1.5) nothing is added and the violation is found.
+    func testACoefficientThatIsNotAFloatIsNotProvenAway() throws {
+        let zero = [Float](repeating: 0, count: 6)
+        let constant = TestRandom(1).chainModel("constant", inputShape: [2],
+                                                [.dense(DenseOp(inputs: 2, outputs: 3, weight: zero, bias: [1e6, 1e6, 0.03]))])
+        func property(_ c: String) throws -> VNNLIBProperty {
+            try VNNLIB.parse(text: """
+                (declare-const X_0 Real) (declare-const X_1 Real)
+                (declare-const Y_0 Real) (declare-const Y_1 Real) (declare-const Y_2 Real)
+                \(unitBox)
+                (assert (>= (- (* \(c) Y_0) Y_1) Y_2))
+                """)
+        }
+        let p = try property("1.00000005")
+        XCTAssertEqual(Specification.coefficientRounding(p)[0]?.map(\.output), [0])
+        for method in BoundMethodName.allCases {
+            let outcome = InstanceVerifier(methods: [method]).verify(constant, p, timeout: nil)
+            XCTAssertNotEqual(outcome.answer, .unsat, "\(method)")
+            // The Float row's bound, -0.03, widened by 5e-8 * 10^6.
+            XCTAssertGreaterThan(outcome.boundMargin ?? .infinity, 0.019, "\(method)")
+        }
+        let exact = try property("1.5")
+        XCTAssertTrue(Specification.coefficientRounding(exact).isEmpty)
+        XCTAssertEqual(InstanceVerifier().verify(constant, exact, timeout: nil).answer, .sat)
+    }
+
     /// y1 = x0 - x1 reaches 1 at (1, 0): "Y_1 >= 0.9" is violated; the counterexample is in the box, its outputs are
     /// the forward pass's, and the result file lists X then Y.
     func testAViolatedPropertyIsSatWithACheckedCounterexample() throws {

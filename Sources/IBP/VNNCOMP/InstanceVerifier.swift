@@ -44,6 +44,7 @@ public struct InstanceVerifier {
         // Ctrl-C (`Interrupt`, when the tool installed it) ends the instance as the time limit does.
         func timedOut() -> Bool { Interrupt.requested || (deadline.map { Date() > $0 } ?? false) }
         let spec = Specification(property: property)
+        let rounding = Specification.coefficientRounding(property)
         let shape = [1] + model.inputShape
         var outcome = InstanceOutcome(answer: .unknown)
         var notes: [String] = []
@@ -87,7 +88,8 @@ public struct InstanceVerifier {
             let upper: Tensor?
             do {
                 guard let u = try InstanceVerifier.upperBounds(of: spec, model: model, box: box, method: method,
-                                                               rowsPerPass: chunk, timedOut: timedOut) else { break }
+                                                               rowsPerPass: chunk, timedOut: timedOut,
+                                                               rounding: rounding) else { break }
                 upper = u
             } catch {
                 notes.append(FileText.reason(error))
@@ -123,7 +125,48 @@ public struct InstanceVerifier {
     /// time so that a property multiplied out into a million rows is bounded within `rowBudgetBytes` (each pass
     /// repeats the intermediate bounds: a cost in time, which the time limit bounds, not in memory). nil when the
     /// time ran out (between passes, or inside one: the method stops within a row block); +infinity rows where a stage's bounds were not finite.
+    /// With `rounding` (`Specification.coefficientRounding`: rows whose Float coefficients differ from the file's),
+    /// those rows' bounds are widened to bound the file's rows: by sum_j |c_ij - Float(c_ij)| max(u_j, -l_j), with
+    /// u_j and -l_j the method's upper bounds of the rows y_j and -y_j (appended to the passes), summed in Double and
+    /// rounded up. (A coefficient 1.00000005 is 1 as a Float: on outputs of 10^6 the file's row is 0.05 higher than
+    /// the Float row, and a property every input violates was answered unsat.)
     /// - Throws: the method's refusal (e.g. CROWN on max pooling).
+    static func upperBounds(of spec: Specification, model: any Classifier, box: InputBox, method: BoundMethodName,
+                            rowsPerPass: Int, timedOut: @escaping () -> Bool,
+                            rounding: [Int: [(output: Int, error: Double)]] = [:]) throws -> Tensor? {
+        guard !rounding.isEmpty else {
+            return try upperBounds(of: spec, model: model, box: box, method: method, rowsPerPass: rowsPerPass,
+                                   timedOut: timedOut)
+        }
+        // Rows y_j and -y_j for every output whose coefficient was rounded somewhere, after the property's rows.
+        let k = spec.rowCount, o = spec.outputs
+        let outputs = Array(Set(rounding.values.flatMap { $0.map(\.output) })).sorted()
+        var extra = [Float](repeating: 0, count: 2 * outputs.count * o)
+        for (i, j) in outputs.enumerated() {
+            extra[2 * i * o + j] = 1
+            extra[(2 * i + 1) * o + j] = -1
+        }
+        let widened = Specification(rows: Tensor(shape: [1, k + 2 * outputs.count, o], data: spec.rows.data + extra),
+                                    offsets: spec.offsets + [Float](repeating: 0, count: 2 * outputs.count),
+                                    disjuncts: spec.disjuncts)
+        guard let all = try upperBounds(of: widened, model: model, box: box, method: method, rowsPerPass: rowsPerPass,
+                                        timedOut: timedOut) else { return nil }
+        var reach = [Int: Double]()
+        for (i, j) in outputs.enumerated() {
+            reach[j] = max(Double(all.data[k + 2 * i]), Double(all.data[k + 2 * i + 1]))
+        }
+        var upper = Array(all.data.prefix(k))
+        for (row, terms) in rounding {
+            // max(u_j, -l_j) >= |y_j| on the box; NaN or infinity leaves the row unbounded.
+            let widening = terms.reduce(0.0) { $0 + $1.error * reach[$1.output]! }
+            let bound = Double(upper[row]) + widening
+            var rounded = Float(bound)
+            if Double(rounded) < bound { rounded = rounded.nextUp }
+            upper[row] = bound.isFinite ? rounded : .infinity
+        }
+        return Tensor(shape: [1, k], data: upper)
+    }
+
     static func upperBounds(of spec: Specification, model: any Classifier, box: InputBox, method: BoundMethodName,
                             rowsPerPass: Int, timedOut: @escaping () -> Bool) throws -> Tensor? {
         let k = spec.rowCount, o = spec.outputs

@@ -7,7 +7,8 @@ extension Specification {
     /// property holds when every disjunct has a row whose upper bound over the box is negative (`holds(upper:)`;
     /// for a strict row 0 would do, so requiring < 0 is only conservative). d_i is the smallest Float at or above the
     /// file's constant, so a bound proves at least the file's row; c_i is rounded to the nearest Float (exact for the
-    /// competition's properties, whose coefficients are +-1).
+    /// competition's properties, whose coefficients are +-1; `coefficientRounding` gives the difference otherwise,
+    /// which `InstanceVerifier` adds to the rows' bounds).
     public init(property: VNNLIBProperty) {
         let outputs = property.outputCount
         var rows: [Float] = [], offsets: [Float] = [], disjuncts: [[Int]] = []
@@ -22,6 +23,25 @@ extension Specification {
             disjuncts.append(indices)
         }
         self.init(rows: Tensor(shape: [1, offsets.count, outputs], data: rows), offsets: offsets, disjuncts: [disjuncts])
+    }
+
+    /// Where the rows of `init(property:)` differ from the file's coefficients: for each row i, the outputs j whose
+    /// coefficient c_ij is not a Float, with |c_ij - Float(c_ij)| (as Doubles). Empty for the competition's
+    /// properties (coefficients +-1). A bound of the Float row is a bound of the file's row only after adding
+    /// sum_j |c_ij - Float(c_ij)| max|y_j| (`InstanceVerifier`).
+    public static func coefficientRounding(_ property: VNNLIBProperty) -> [Int: [(output: Int, error: Double)]] {
+        var errors: [Int: [(output: Int, error: Double)]] = [:]
+        var row = 0
+        for conjunction in property.disjuncts {
+            for inequality in conjunction {
+                for (j, c) in inequality.exactCoefficients.enumerated() {
+                    let error = abs(c - Double(Float(c)))
+                    if error != 0 { errors[row, default: []].append((j, error)) }
+                }
+                row += 1
+            }
+        }
+        return errors
     }
 
     /// Per sample, max over disjuncts of min over its rows of `values` (n, k): with upper bounds, negative means
