@@ -55,15 +55,19 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
     public var isInclusionMonotone: Bool { self == .ibp }
 
     /// Why this method cannot bound the chain `layers`, or nil when it can: CROWN and CROWN-IBP have no relaxation of
-    /// max pooling (`Primitive.maxPool`). Known from the layers alone, so callers refuse before any work.
+    /// max pooling (`Primitive.maxPool`), and CROWN refuses a chain whose backward passes would take more than
+    /// `CROWNCost.limit` multiply-adds per sample. Known from the layers alone, so callers refuse before any work.
     public func refusal(_ layers: [Layer]) -> BoundMethodError? {
         switch self {
         case .ibp, .soundIBP:
             return nil
         case .crownIBP, .crown:
-            guard let index = layers.firstIndex(where: { if case .maxPool = $0.primitive { return true }; return false })
-            else { return nil }
-            return .unsupportedLayer(method: rawValue, layer: LayerName.of(index, "max pooling"))
+            if let index = layers.firstIndex(where: { if case .maxPool = $0.primitive { return true }; return false }) {
+                return .unsupportedLayer(method: rawValue, layer: LayerName.of(index, "max pooling"))
+            }
+            guard self == .crown else { return nil }
+            let work = CROWNCost.multiplyAdds(layers)
+            return work > CROWNCost.limit ? .tooCostly(method: rawValue, work: work, limit: CROWNCost.limit) : nil
         }
     }
 
@@ -104,6 +108,8 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
     case unsupportedLayer(method: String, layer: String)
     /// The method's stop condition (a time limit, Ctrl-C) held before it finished.
     case stopped(method: String)
+    /// The method's estimated work per sample (`CROWNCost`) is over the limit.
+    case tooCostly(method: String, work: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -114,6 +120,10 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
             return "bound method \(method) cannot bound \(layer)"
         case let .stopped(method):
             return "bound method \(method) stopped before it finished (time limit or Ctrl-C)"
+        case let .tooCostly(method, work, limit):
+            return "bound method \(method) cannot bound this network in reasonable time: its backward passes need about "
+                + "\(work == .max ? "more than 2^63" : ResourceLimits.grouped(work)) multiply-adds per sample (one pass "
+                + "from every neuron, growing with the square of the depth), over the limit of \(ResourceLimits.grouped(limit))"
         }
     }
 }
