@@ -35,7 +35,35 @@ public enum DashedNames {
                 return "unknown option '\(token)' (for a file named so, write ./\(token))"
             }
         }
+        // An unknown long option comes first, whatever else failed: a missing argument or a `validate()` check
+        // read the misspelt flag's value as a file (`verify NET PROP --timout 5`: "got 3 files") or missed what
+        // it was meant to give (`train --bogus`: "give --out").
+        if !message.hasPrefix("Unknown option"),
+           let unknown = RepeatedFlags.scan(arguments, takesValue: bySpelling).first(where: { !$0.known && $0.spelling.hasPrefix("--") }) {
+            let near = nearest(unknown.spelling, among: bySpelling.keys.filter { $0.hasPrefix("--") })
+            return "Unknown option '\(unknown.spelling)'" + (near.map { ". Did you mean '\($0)'?" } ?? "")
+        }
         return nil
+    }
+
+    /// The spelling among `candidates` at the smallest edit distance from `word` (ties: the first in sorted order),
+    /// when that distance is at most a third of the word's length (at least 1, at most 3).
+    static func nearest(_ word: String, among candidates: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var previous = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var current = [i + 1] + [Int](repeating: 0, count: b.count)
+                for (j, y) in b.enumerated() {
+                    current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+                }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        let w = Array(word.dropFirst(2)), limit = min(3, max(1, w.count / 3))
+        let scored = candidates.sorted().map { ($0, distance(w, Array($0.dropFirst(2)))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= limit else { return nil }
+        return best.0
     }
 
     /// `arguments` with `--flag=` (nothing after `=`) of an option that takes a value written as `--flag ''`:

@@ -32,6 +32,25 @@ final class NewUserMessageTests: ToolFolderTestCase {
         XCTAssertTrue(run.stdout.hasPrefix("./-m.ckpt (tiny), 2 test images"), run.stdout)
     }
 
+    /// Trial 30: a misspelt long option was hidden behind whatever else failed: a missing argument (`evaluate
+    /// --bogus`: "Missing expected argument"), or a `validate()` check that read the flag's value as a file (`verify
+    /// NET PROP --timout 5`: "got 3 files") or missed what the flag was meant to give (`train --bogus`: "give
+    /// --out"). The unknown option comes first, with the nearest spelling when one is near.
+    func testAnUnknownOptionIsNamedFirst() throws {
+        let cases: [(Tool, [String], String)] = [
+            (.verify, ["n.onnx", "p.vnnlib", "--timout", "5"], "Unknown option '--timout'. Did you mean '--timeout'?"),
+            (.verify, ["--bogus"], "Unknown option '--bogus'"),
+            (.evaluate, ["--bogus"], "Unknown option '--bogus'"),
+            (.train, ["--bogus"], "Unknown option '--bogus'"),
+            (.train, ["--out", path("r"), "--step", "5"], "Unknown option '--step'. Did you mean '--steps'?"),
+            (.convert, ["--bogus"], "Unknown option '--bogus'"),
+        ]
+        for (tool, arguments, mention) in cases {
+            try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("r")))
+    }
+
     /// New-user trial 28: argument-parser reads `-dash.ckpt` as the options -d -a -s -h ..., and the `h` made it
     /// print the help and exit 0, the work skipped (a script saw success); a stray `-ch` did the same. And
     /// `--flag=` with nothing after '=' (`--epsilon=$EPS`, EPS unset) took the next word as its value.
