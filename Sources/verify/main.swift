@@ -180,7 +180,23 @@ struct Verify: ParsableCommand {
         var all = try InstanceList.read(TypedPath.url(list))
         let shard = try shardNumbers()
         if let (k, n) = shard { all = InstanceList.shard(all, k, of: n) }
-        let consensus = try answers.map { try ConsensusList.read(TypedPath.url($0)) }
+        var consensus: [String: (consensus: String, evidence: String)]?
+        if let answers {
+            // Matched by the files both lists name; an answers file that names none of the instances (another
+            // benchmark's, or paths written from another folder) was ignored without a word.
+            let (matched, unmatched) = try ConsensusList.answers(TypedPath.url(answers), for: all)
+            if !all.isEmpty && matched.isEmpty {
+                throw ValidationError("--answers \(FileText.oneLine(answers)) names none of the \(all.count) instance"
+                    + (all.count == 1 ? "" : "s") + " of \(FileText.oneLine(list)) (the first: "
+                    + "\(FileText.oneLine(all[0].onnx)), \(FileText.oneLine(all[0].vnnlib))); its paths are read from its "
+                    + "own folder: give the answers of these instances, or leave --answers out")
+            }
+            if !unmatched.isEmpty {
+                FileHandle.standardError.write(Data(("verify: note: --answers names no answer for \(unmatched.count) of "
+                    + "\(all.count) instances (the first: line \(unmatched[0].line)); those are not checked\n").utf8))
+            }
+            consensus = matched
+        }
         let resultsPath = results
             ?? "output/verify-results\(shard.map { "-\($0.0)-of-\($0.1)" } ?? "").csv"
         // The list's networks and properties are inputs too: a results file named like one would replace it.
@@ -216,6 +232,16 @@ struct Verify: ParsableCommand {
                 try createOutputFolder(for: url.path, flag: "--counterexamples")
                 try AtomicFile.write(Data(result.outcome.resultText.utf8), to: url)
                 result.counterexampleFile = url.relativePath
+            } else if let cexFolder {
+                // An earlier run's counterexample for this instance (its own name, checked as an output above) would
+                // stay beside this run's results, which no longer answer sat for it.
+                let url = counterexampleURL(instance, in: cexFolder)
+                if FileManager.default.fileExists(atPath: url.path) {
+                    do { try FileManager.default.removeItem(at: url) } catch {
+                        throw SettingsError(message: "--counterexamples: cannot delete an earlier run's "
+                                            + "\(FileText.oneLine(url.relativePath)): \(FileText.reason(error))")
+                    }
+                }
             }
             outcomes.append(result)
             bar.update(outcomes.count, status: result.outcome.answer.rawValue)
@@ -228,7 +254,7 @@ struct Verify: ParsableCommand {
             throw ExitCode(128 + signal)
         }
         let shardText = shard.map { ", shard \($0.0)/\($0.1)" } ?? ""
-        print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instances of \(FileText.oneLine(list))\(shardText), "
+        print("verify --bounds \(methods.map(\.rawValue).joined(separator: ",")): \(all.count) instance\(all.count == 1 ? "" : "s") of \(FileText.oneLine(list))\(shardText), "
               + String(format: "%.1f s", Date().timeIntervalSince(started)) + "; results in \(FileText.oneLine(resultsPath))")
         print(BatchReport.summary(outcomes))
         let wrong = outcomes.filter(\.isWrong)

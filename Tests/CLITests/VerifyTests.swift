@@ -38,6 +38,8 @@ final class VerifyTests: XCTestCase {
         return lines.joined(separator: "\n") + "\n" + extra
     }
 
+    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
     private func write(_ text: String, _ name: String) throws -> URL {
         let url = folder.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
@@ -143,6 +145,48 @@ final class VerifyTests: XCTestCase {
         let written = try String(contentsOf: results, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(written.count, 2, "the header and the finished instance")
         XCTAssertTrue(written.last!.hasPrefix(",tiny.onnx,holds.vnnlib,60.0,unsat,"), String(written.last!))
+    }
+
+    /// Trial 30: answers were matched to instances by the text of their paths, so an answers file writing
+    /// `./tiny.onnx` (or kept in another folder) matched nothing and was ignored without a word, exit 0. They are
+    /// matched by the files (paths read from the answers file's folder); one that names none of the instances is
+    /// refused, one that misses some says so. A rerun into the same --counterexamples folder that no longer answers
+    /// sat for an instance deletes the earlier counterexample of it.
+    func testAnswersAreMatchedByFileAndStaleCounterexamplesGo() throws {
+        _ = try write(property(eps: 0.0005, label: label), "holds.vnnlib")
+        _ = try write(property(eps: 0.01, label: (label + 1) % 10), "violated.vnnlib")
+        let list = try write("onnx,vnnlib,timeout\ntiny.onnx,holds.vnnlib,60\ntiny.onnx,violated.vnnlib,60\n", "list.csv")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let elsewhere = try write("onnx,vnnlib,consensus\n../tiny.onnx,./../violated.vnnlib,violated\n./../tiny.onnx,../holds.vnnlib,holds\n",
+                                  "sub/answers.csv")
+        let run = try Tool.verify.run(["--instances", list.path, "--answers", elsewhere.path, "--results", path("r.csv")], in: folder)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("tiny.onnx     2    1     1       0       0     0      1        1           1            1     0"),
+                      run.stdout)
+        let partial = try write("onnx,vnnlib,consensus\n./tiny.onnx,./holds.vnnlib,holds\n", "partial.csv")
+        let some = try Tool.verify.run(["--instances", list.path, "--answers", partial.path, "--results", path("r.csv")], in: folder)
+        XCTAssertEqual(some.status, 0, some.stderr)
+        XCTAssertTrue(some.stderr.contains("--answers names no answer for 1 of 2 instances (the first: line 3)"), some.stderr)
+        let none = try write("onnx,vnnlib,consensus\nother.onnx,holds.vnnlib,holds\n", "none.csv")
+        try assertRejected(.verify, ["--instances", list.path, "--answers", none.path, "--results", path("r.csv")],
+                           in: folder, mentions: ["--answers \(none.path) names none of the 2 instances of \(list.path) "
+                                                  + "(the first: tiny.onnx, holds.vnnlib)"], status: 64)
+        // The violated instance's counterexample; then its property is edited to one that holds, and a rerun into
+        // the same folder answers unsat for it: the earlier counterexample goes (other files stay).
+        let cex = folder.appendingPathComponent("cex/line3_tiny.onnx__violated.vnnlib.counterexample")
+        let first = try Tool.verify.run(["--instances", list.path, "--results", path("r.csv"), "--counterexamples", path("cex")],
+                                        in: folder)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cex.path))
+        _ = try write("mine", "cex/notes.txt")
+        _ = try write(property(eps: 0.0005, label: label), "violated.vnnlib")
+        let again = try Tool.verify.run(["--instances", list.path, "--results", path("r.csv"), "--counterexamples", path("cex")],
+                                        in: folder)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let rows = try String(contentsOfFile: path("r.csv"), encoding: .utf8)
+        XCTAssertTrue(rows.contains("tiny.onnx,violated.vnnlib,60.0,unsat,"), rows)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cex.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("cex/notes.txt")))
     }
 
     /// A list with a header, relative paths, a consensus file; shards split it; the results CSV has a row each.

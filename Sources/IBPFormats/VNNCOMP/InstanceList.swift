@@ -129,7 +129,42 @@ public enum InstanceList {
 /// `consensus` (holds, violated, unknown) and `evidence`), keyed by the instance's two paths as written.
 /// `single-unreliable` evidence counts as unknown (that file's README).
 public enum ConsensusList {
+    /// The answers of `instances` (keyed by `key(onnx:vnnlib:)` of each instance as its list writes it) from the
+    /// answers file at `url`, whose paths are read relative to its own folder (as an instance list's are): an answer
+    /// belongs to an instance when both name the same files (`TypedPath.resolved`: `./net.onnx` and `net.onnx`
+    /// agree), or, for files that do not exist, the same text. `unmatched`: the instances no answer names.
+    public static func answers(_ url: URL, for instances: [VNNCOMPInstance]) throws
+        -> (answers: [String: (consensus: String, evidence: String)], unmatched: [VNNCOMPInstance]) {
+        let rows = try entries(url)
+        let folder = url.deletingLastPathComponent()
+        func resolved(_ path: String) -> String {
+            TypedPath.resolved(path.hasPrefix("/") ? path : folder.appendingPathComponent(path).path)
+        }
+        var byText: [String: (consensus: String, evidence: String)] = [:]
+        var byFiles: [String: (consensus: String, evidence: String)] = [:]
+        for row in rows {
+            byText[key(onnx: row.onnx, vnnlib: row.vnnlib)] = row.answer
+            byFiles[resolved(row.onnx) + "\u{0}" + resolved(row.vnnlib)] = row.answer
+        }
+        var answers: [String: (consensus: String, evidence: String)] = [:], unmatched: [VNNCOMPInstance] = []
+        for instance in instances {
+            let key = key(onnx: instance.onnx, vnnlib: instance.vnnlib)
+            let pair = TypedPath.resolved(instance.onnxURL.path) + "\u{0}" + TypedPath.resolved(instance.vnnlibURL.path)
+            if let answer = byFiles[pair] ?? byText[key] { answers[key] = answer } else { unmatched.append(instance) }
+        }
+        return (answers, unmatched)
+    }
+
+    /// The answers keyed by `key(onnx:vnnlib:)` of the paths as the file writes them.
     public static func read(_ url: URL) throws -> [String: (consensus: String, evidence: String)] {
+        var out: [String: (consensus: String, evidence: String)] = [:]
+        for row in try entries(url) { out[key(onnx: row.onnx, vnnlib: row.vnnlib)] = row.answer }
+        return out
+    }
+
+    /// The rows of the answers file, in order, each instance once.
+    static func entries(_ url: URL) throws
+        -> [(onnx: String, vnnlib: String, answer: (consensus: String, evidence: String))] {
         let path = url.relativePath
         let table = try CSVTable.read(url)
         func fail(_ text: String, _ line: Int?) -> CSVError { CSVError(path: path, problem: CSVProblem(text, line: line)) }
@@ -143,7 +178,8 @@ public enum ConsensusList {
         }
         let onnx = try column("onnx"), vnnlib = try column("vnnlib"), consensus = try column("consensus")
         let evidence = names.firstIndex(of: "evidence")
-        var out: [String: (consensus: String, evidence: String)] = [:]
+        var out: [(onnx: String, vnnlib: String, answer: (consensus: String, evidence: String))] = []
+        var seen = Set<[String]>()
         for record in table.records.dropFirst() {
             guard record.fields.count == names.count else {
                 throw fail("\(record.fields.count) fields, the header has \(names.count)", record.line)
@@ -152,9 +188,11 @@ public enum ConsensusList {
             guard ["holds", "violated", "unknown"].contains(value) else {
                 throw fail("consensus \(FileText.shown(value)), expected holds, violated or unknown", record.line)
             }
-            let key = ConsensusList.key(onnx: record.fields[onnx], vnnlib: record.fields[vnnlib])
-            guard out[key] == nil else { throw fail("a second row for \(FileText.shown(key))", record.line) }
-            out[key] = (value, evidence.map { record.fields[$0] } ?? "")
+            let pair = [record.fields[onnx], record.fields[vnnlib]]
+            guard seen.insert(pair).inserted else {
+                throw fail("a second row for \(FileText.shown(ConsensusList.key(onnx: pair[0], vnnlib: pair[1])))", record.line)
+            }
+            out.append((pair[0], pair[1], (value, evidence.map { record.fields[$0] } ?? "")))
         }
         return out
     }
