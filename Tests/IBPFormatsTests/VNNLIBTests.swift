@@ -50,6 +50,17 @@ final class VNNLIBTests: XCTestCase {
         XCTAssertEqual(instances.map(\.onnx), ["a.onnx"])
     }
 
+    /// Trial 30: a file with old Mac line ends (a lone CR) was one comment from its first ';' on, and was refused as
+    /// declaring no X variable. A lone CR ends a line (and a comment) as LF and CR LF do; positions count it.
+    func testEveryLineEndEndsAComment() throws {
+        let lf = try VNNLIB.parse(text: Self.small, path: "lf.vnnlib")
+        for end in ["\r", "\r\n"] {
+            XCTAssertEqual(try VNNLIB.parse(text: Self.small.replacingOccurrences(of: "\n", with: end), path: "p"), lf)
+        }
+        let bad = "; comment\r(declare-const X_0 Real)\r(declare-const Q Real)"
+        XCTAssertThrowsError(try VNNLIB.parse(text: bad, path: "p")) { XCTAssert("\($0)".hasPrefix("p:3:16: "), "\($0)") }
+    }
+
     /// New user: the same instance listed twice ran twice without a word.
     func testAnInstanceListedTwiceIsRefused() throws {
         let list = Data("onnx,vnnlib,timeout\na.onnx,b.vnnlib,5\nc.onnx,b.vnnlib,5\na.onnx,b.vnnlib,9\n".utf8)
@@ -140,6 +151,9 @@ final class VNNLIBTests: XCTestCase {
             (declare + "(assert (<= (+ X_0 1) 1))", "p:3:9:", "expected a bound on one input"),
             (declare + "(assert (<= X_0 Y_0))", "p:3:9:", "mixes inputs X and outputs Y"),
             (declare + "(assert (<= 1 2))", "p:3:9:", "an assertion without variables"),
+            // Trial 30: a misspelt variable was "an assertion without variables".
+            (declare + "(assert (<= X_00 1))", "p:3:13:", "found 'X_00' (a variable is X_ or Y_ and its index in digits 0-9, no leading zeros)"),
+            (declare + bounds + "(assert (>= Y_0 Z))", "p:5:17:", "expected a finite number or a declared X_i / Y_j, found 'Z'"),
             (declare + bounds + "(assert (= Y_0 1))", "p:5:9:", "expected or, and, <=, >=, < or >, found (= ...)"),
             (declare + bounds + "(assert (>= (* Y_0 Y_0) 1))", "p:5:13:", "a product of variables is not linear"),
             (declare + bounds + "(assert (>= Y_0 1 2))", "p:5:9:", "expected two operands of >=, found 3"),

@@ -89,10 +89,18 @@ struct SExpressionReader {
                 i += 1
                 line += 1
                 lineStart = i
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0b, 0x0c:
+            case UInt8(ascii: "\r"):
+                // A line ends at LF, CR LF or a lone CR (a file saved with old Mac line ends was one comment line
+                // from its first ';' on, and was read as declaring nothing).
+                i += 1
+                if i == bytes.count || bytes[i] != UInt8(ascii: "\n") {
+                    line += 1
+                    lineStart = i
+                }
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), 0x0b, 0x0c:
                 i += 1
             case UInt8(ascii: ";"):
-                while i < bytes.count, bytes[i] != UInt8(ascii: "\n") { i += 1 }
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\n"), bytes[i] != UInt8(ascii: "\r") { i += 1 }
             case UInt8(ascii: "("):
                 guard stack.count < maxDepth else {
                     throw Failure(position: position(i), message: "parentheses nested deeper than \(maxDepth) levels")

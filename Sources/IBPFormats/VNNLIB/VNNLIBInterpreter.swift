@@ -59,7 +59,15 @@ struct VNNLIBInterpreter {
     func mentions(_ e: SExpression) throws -> (Bool, Bool) {
         switch e {
         case let .atom(s, p):
-            guard let v = VNNLIBVariable(s, maxIndex: Int.max) else { return (false, false) }
+            guard let v = VNNLIBVariable(s, maxIndex: Int.max) else {
+                // A number mentions nothing; any other word is a misspelt variable (`X_05`), not "no variables".
+                if VNNLIBNumber.parse(s) != nil || DecimalText.rangeFault(s, asFloat: false, allowsPlusSign: true) != nil {
+                    return (false, false)
+                }
+                let named = s.hasPrefix("X_") || s.hasPrefix("Y_")
+                throw fail("expected a finite number or a declared X_i / Y_j, found \(quoted(s))"
+                           + (named ? " (a variable is X_ or Y_ and its index in digits 0-9, no leading zeros)" : ""), at: p)
+            }
             guard declared[v] != nil else { throw fail("\(v) is used before its (declare-const \(v) Real)", at: p) }
             return (v.kind == .input, v.kind == .output)
         case .list(let items, _):
