@@ -188,6 +188,16 @@ final class TrainingTests: XCTestCase {
         XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: empty, force: false)) {
             XCTAssert("\($0)".contains("exists: pass --resume to continue it or --force to start over"), "\($0)")
         }
+        // Trial 30: a run that left settings.json but no checkpoint (it diverged at once, or stopped before its
+        // first checkpoint) was offered --resume, which then said there is nothing to resume.
+        for name in ["checkpoint.ckpt", "final.ckpt"] {
+            try FileManager.default.removeItem(at: empty.appendingPathComponent(name))
+        }
+        XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: empty, force: false)) {
+            XCTAssert("\($0)".contains("exists: it holds a run that stopped before its first checkpoint, so there is "
+                                       + "nothing to resume; pass --force to start over"), "\($0)")
+            XCTAssertFalse("\($0)".contains("--resume"), "\($0)")
+        }
         let file = dir.appendingPathComponent("file")
         try Data().write(to: file)
         XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data,

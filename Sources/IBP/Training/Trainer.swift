@@ -74,9 +74,15 @@ public final class Trainer {
             // (a folder of other files was told to pass either, and then both were refused).
             let isRun = try requireRunFolder(directory, dataDirectory: dataDirectory)
             if !force {
-                throw SettingsError(message: "\(directory.path) exists: " + (isRun
-                    ? "pass --resume to continue it or --force to start over"
-                    : "it is empty; pass --force to start the run in it, or give a new folder"))
+                // A run without checkpoint.ckpt (one that stopped before its first checkpoint, or diverged at once)
+                // has nothing to resume: --resume would only say so.
+                let resumable = fm.fileExists(atPath: directory.appendingPathComponent("checkpoint.ckpt").path)
+                    || fm.fileExists(atPath: directory.appendingPathComponent("final.ckpt").path)
+                throw SettingsError(message: "\(directory.path) exists: " + (!isRun
+                    ? "it is empty; pass --force to start the run in it, or give a new folder"
+                    : resumable ? "pass --resume to continue it or --force to start over"
+                    : "it holds a run that stopped before its first checkpoint, so there is nothing to resume; pass "
+                      + "--force to start over, or give a new folder"))
             }
         }
         let loaded = try loadData(dataDirectory, settings: settings)
