@@ -8,7 +8,7 @@ import IBPFormats
 /// names and shapes are then checked against it); a `.ckpt` records its model and must record this one.
 public struct CheckpointOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Read the checkpoints as this model (\(Architecture.names.joined(separator: ", "))); needed for a Chainer .npz that is not one of the seed's models.",
+        "Read every model given as this architecture (\(Architecture.names.joined(separator: ", "))); needed for a Chainer .npz that is not one of the seed's models.",
         valueName: "name"))
     public var architecture: String?
 

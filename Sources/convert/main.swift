@@ -9,8 +9,9 @@ struct Convert: ParsableCommand {
         commandName: "convert",
         abstract: "Write a model (.ckpt, the seed's Chainer .npz, or .onnx) as an ONNX classifier that verify, evaluate and other tools read.",
         discussion: """
-        The ONNX file holds the same float32 weights bit for bit (opset 13: Conv with explicit pads, Gemm, Relu,
+        The ONNX file holds the same float32 weights bit for bit (opset 13: Conv with explicit pads, Gemm, Relu, \
         Sigmoid, Tanh, Flatten/Reshape, Mul/Add, Pad, AveragePool, MaxPool); read back, it gives the same bounds.
+
         An existing OUTPUT is a model: it is replaced only with --force, and only when it is an ONNX model.
         """,
         version: FigureRenderer.version)

@@ -11,14 +11,17 @@ struct Verify: ParsableCommand {
         discussion: """
         One instance:  verify NET.onnx PROP.vnnlib [--bounds ibp] [--timeout S] [--out RESULT]
         A list:        verify --instances instances.csv [--shard K/N] [--results FILE.csv] [--answers answers.csv]
-        unsat: a bound method proves that no input in the property's box satisfies its output condition (every
-        disjunct has a row with upper bound < 0; a tie is no proof). sat: PGD with restarts on the property's margin
+
+        unsat: a bound method proves that no input in the property's box satisfies its output condition (every \
+        disjunct has a row with upper bound < 0; a tie is no proof). sat: PGD with restarts on the property's margin \
         found an input in the box whose plain forward pass satisfies it (written to --out in VNN-COMP's format).
-        Each flag is given at most once, except --bounds: a list (commas, the repeated flag, or both), tried in order
+
+        Each flag is given at most once, except --bounds: a list (commas, the repeated flag, or both), tried in order \
         until one proves the property.
-        Exit status: 0 when every instance was run (whatever the answers), 1 when any instance of --instances could
-        not be run (answer error: a missing or unsupported network, a bad property; the results file lists them all),
-        64 for a wrong command line. Ctrl-C or SIGTERM (a scheduler's time limit) during --instances writes the
+
+        Exit status: 0 when every instance was run (whatever the answers), 1 when any instance of --instances could \
+        not be run (answer error: a missing or unsupported network, a bad property; the results file lists them all), \
+        64 for a wrong command line. Ctrl-C or SIGTERM (a scheduler's time limit) during --instances writes the \
         finished instances' results and exits 130 or 143.
         """,
         version: FigureRenderer.version)
