@@ -36,6 +36,9 @@ public func validateDistinctInputs(_ files: [RunFile], what: String = "file") th
     for file in files {
         let key = resolvedPath(file.path), node = FileIdentity.node(file.path)
         if let earlier = seen.first(where: { $0.key == key || (node != nil && $0.node == node) }) {
+            if earlier.file.flag == file.flag && earlier.file.path == file.path {
+                throw ValidationError("\(file.flag) \(file.path) is given twice; give each \(what) once")
+            }
             let same = earlier.file.path == file.path ? "" : " (the same \(what) as \(file.path))"
             throw ValidationError("\(earlier.file.flag) \(earlier.file.path) is also given as \(file.flag)\(same); "
                                   + "give each \(what) once")

@@ -97,6 +97,14 @@ struct Verify: ParsableCommand {
             guard files.count == 2 else {
                 throw ValidationError("give a network and a property (verify NET.onnx PROP.vnnlib), or --instances FILE.csv; got \(files.count) file\(files.count == 1 ? "" : "s")")
             }
+            func isProperty(_ path: String) -> Bool {
+                let name = path.lowercased()
+                return name.hasSuffix(".vnnlib") || name.hasSuffix(".vnnlib.gz")
+            }
+            if isProperty(files[0]) && !isProperty(files[1]) {
+                throw ValidationError("the network comes first: verify NET.onnx PROP.vnnlib (got the property "
+                                      + "\(FileText.oneLine(files[0])) first)")
+            }
             for (flag, values) in [("--shard", shard), ("--results", results), ("--answers", answers),
                                    ("--counterexamples", counterexamples)] where values != nil {
                 throw ValidationError("\(flag) needs --instances")

@@ -86,9 +86,11 @@ final class HostileNumberTests: ToolFolderTestCase {
         let common = ["--data", data.path]
         for (subcommand, out) in [("compare", "c.png"), ("widths", "w.png"), ("curves", "u.png")] {
             for second in [checkpoint.path, "./good.ckpt", hard.path] {
+                // The same text twice is said so (trial 30: "CHECKPOINT a is also given as CHECKPOINT").
+                let said = second == checkpoint.path ? "--model \(checkpoint.path) is given twice"
+                    : "--model \(checkpoint.path) is also given as --model"
                 try assertRejected(.visualize, [subcommand, "--model", checkpoint.path, "--model", second, "--out", path(out)] + common,
-                                   in: folder, mentions: ["--model \(checkpoint.path) is also given as --model", "give each model once"],
-                                   status: 64)
+                                   in: folder, mentions: [said, "give each model once"], status: 64)
             }
         }
         try assertRejected(.visualize, ["--baseline", checkpoint.path, "--ibp", path("x.ckpt"), "--model", hard.path] + common,
@@ -100,6 +102,11 @@ final class HostileNumberTests: ToolFolderTestCase {
     func testTheOtherToolsRefuseARepeatedValue() throws {
         try assertRejected(.evaluate, [checkpoint.path, "./good.ckpt", "--data", data.path], in: folder,
                            mentions: ["CHECKPOINT \(checkpoint.path) is also given as CHECKPOINT", "give each model once"], status: 64)
+        try assertRejected(.evaluate, [checkpoint.path, checkpoint.path, "--data", data.path], in: folder,
+                           mentions: ["CHECKPOINT \(checkpoint.path) is given twice; give each model once"], status: 64)
+        try assertRejected(.verify, ["p.vnnlib", "n.onnx"], in: folder,
+                           mentions: ["the network comes first: verify NET.onnx PROP.vnnlib (got the property p.vnnlib first)"],
+                           status: 64)
         try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--decay-epochs", "1,1"], in: folder,
                            mentions: ["--decay-epochs must increase, got 1 then 1"], status: 64)
         try assertRejected(.train, ["--out", path("run"), "--data", data.path, "--decay-epochs", "2", "--decay-epochs", "1"],

@@ -69,7 +69,7 @@ extension FigureRenderer {
         let what = "--scale \(options.scale)\(options.scaleFitsLimit ? " (the default)" : ""), --max-channels "
             + "\(options.maxChannels) and \(columns) \(noun)\(columns == 1 ? "" : "s")"
         let advice = largest.map { "give --scale \($0) (the largest that fits) or less, or lower --max-channels, or \(fewer)" }
-            ?? "no --scale fits; lower --max-channels, or \(fewer)"
+            ?? "no --scale fits; lower --max-channels, or \(fewer) (a model of very many stages, a row each, fits at no scale)"
         throw SettingsError(message: "\(what) give a figure of \(FigureSizeLimit.size(width: asked.width, height: asked.height)), "
                             + "which exceeds \(FigureSizeLimit.limit); \(advice)")
     }
