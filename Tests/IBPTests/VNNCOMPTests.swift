@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import IBP
-import IBPFormats
+@testable import IBPFormats
 
 /// `verify`'s library: specifications from VNNLIB properties, the verifier's answers on hand-built networks whose
 /// true answers are known (a proof, a counterexample, ties strict and not, a box whose bounds are not Floats, a
@@ -124,6 +124,43 @@ final class VNNCOMPTests: XCTestCase {
         let exact = try property("1.5")
         XCTAssertTrue(Specification.coefficientRounding(exact).isEmpty)
         XCTAssertEqual(InstanceVerifier().verify(constant, exact, timeout: nil).answer, .sat)
+    }
+
+    /// Trial 31: the file's sums were taken as exact in Double, so cancelling terms proved or refuted properties
+    /// their exact values decide the other way: (+ 1e30 1 (- 1e30)) sums to 0 in Double (exactly it is 1), and a
+    /// coefficient 10^20 - 1 - 10^20 to 0 (exactly -1). Each number and sum now carries a bound on its distance
+    /// from the file's value (`VNNLIBLinearTerm`): no method answers unsat where a counterexample exists, the attack
+    /// accepts no point the exact numbers reject, and exact decimals (0.5, 2.5E+1, whole numbers) carry none.
+    func testSumsThatCancelInDoubleDecideNothing() throws {
+        let zero = [Float](repeating: 0, count: 6)
+        let constant = TestRandom(1).chainModel("constant", inputShape: [2],
+                                                [.dense(DenseOp(inputs: 2, outputs: 3, weight: zero, bias: [1e6, 1e6, 0.03]))])
+        func property(_ condition: String) throws -> VNNLIBProperty {
+            try VNNLIB.parse(text: """
+                (declare-const X_0 Real) (declare-const X_1 Real)
+                (declare-const Y_0 Real) (declare-const Y_1 Real) (declare-const Y_2 Real)
+                \(unitBox)
+                (assert \(condition))
+                """)
+        }
+        // Each holds for every input (so unsat would be wrong), or for none (so sat would be wrong).
+        let everywhere = ["(<= Y_2 (+ 1e30 1 (- 1e30)))", "(>= (+ (* 1e20 Y_2) (* -1 Y_2) (* -1e20 Y_2)) -0.25)"]
+        let nowhere = ["(>= Y_2 (+ 1e30 1 (- 1e30)))", "(>= (+ (* 1e20 Y_2) (* -1 Y_2) (* -1e20 Y_2)) 0.25)"]
+        for method in BoundMethodName.allCases {
+            for condition in everywhere {
+                XCTAssertNotEqual(InstanceVerifier(methods: [method]).verify(constant, try property(condition), timeout: nil).answer,
+                                  .unsat, "\(method) \(condition)")
+            }
+            for condition in nowhere {
+                XCTAssertNotEqual(InstanceVerifier(methods: [method]).verify(constant, try property(condition), timeout: nil).answer,
+                                  .sat, "\(method) \(condition)")
+            }
+        }
+        XCTAssertEqual(InstanceVerifier().verify(constant, try property("(<= Y_2 1)"), timeout: nil).answer, .sat)
+        for (text, exact) in [("0.5", true), ("2.5E+1", true), ("-3", true), ("0.000", true), ("1e30", false), ("0.1", false),
+                              ("0.0078125", true), ("12345678901234567890123", false)] {
+            XCTAssertEqual(VNNLIBNumber.error(text, VNNLIBNumber.parse(text)!) == 0, exact, text)
+        }
     }
 
     /// y1 = x0 - x1 reaches 1 at (1, 0): "Y_1 >= 0.9" is violated; the counterexample is in the box, its outputs are

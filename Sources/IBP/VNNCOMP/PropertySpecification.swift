@@ -17,7 +17,10 @@ extension Specification {
             for inequality in conjunction {
                 indices.append(offsets.count)
                 rows += inequality.coefficients
-                let d = inequality.exactConstant, nearest = Float(d)
+                // The file's d lies within constantError of the Double d (decimals and sums rounded in Double).
+                let d = inequality.constantError == 0 ? inequality.exactConstant
+                    : (inequality.exactConstant + inequality.constantError).nextUp
+                let nearest = Float(d)
                 offsets.append(Double(nearest) < d ? nearest.nextUp : nearest)
             }
             disjuncts.append(indices)
@@ -26,7 +29,8 @@ extension Specification {
     }
 
     /// Where the rows of `init(property:)` differ from the file's coefficients: for each row i, the outputs j whose
-    /// coefficient c_ij is not a Float, with |c_ij - Float(c_ij)| (as Doubles). Empty for the competition's
+    /// coefficient c_ij is not a Float or not exact in Double, with a bound on |c_ij - Float(c_ij)| (as Doubles;
+    /// `LinearInequality.coefficientErrors` adds the Double's own error). Empty for the competition's
     /// properties (coefficients +-1). A bound of the Float row is a bound of the file's row only after adding
     /// sum_j |c_ij - Float(c_ij)| max|y_j| (`InstanceVerifier`).
     public static func coefficientRounding(_ property: VNNLIBProperty) -> [Int: [(output: Int, error: Double)]] {
@@ -35,8 +39,9 @@ extension Specification {
         for conjunction in property.disjuncts {
             for inequality in conjunction {
                 for (j, c) in inequality.exactCoefficients.enumerated() {
-                    let error = abs(c - Double(Float(c)))
-                    if error != 0 { errors[row, default: []].append((j, error)) }
+                    // The Float's distance from the Double, and the Double's from the file's number.
+                    let rounding = abs(c - Double(Float(c))), error = rounding + inequality.coefficientErrors[j]
+                    if error != 0 { errors[row, default: []].append((j, error == rounding ? error : error.nextUp)) }
                 }
                 row += 1
             }

@@ -14,6 +14,10 @@ struct VNNLIBInterpreter {
     var declared: [VNNLIBVariable: SourcePosition] = [:]
     var lower: [Int: Double] = [:]
     var upper: [Int: Double] = [:]
+    /// The bounds the exact decimals certainly reach (`lower` and `upper` are the ones they certainly stay within:
+    /// the same Doubles widened by the literal's error, `VNNLIBNumber.error`).
+    var innerLower: [Int: Double] = [:]
+    var innerUpper: [Int: Double] = [:]
     /// The output condition so far, in disjunctive normal form; nil until the first output assertion.
     var condition: [[Inequality]]?
 
@@ -107,10 +111,14 @@ struct VNNLIBInterpreter {
         let t = try term(bound)
         guard t.isConstant else { throw fail("expected a number as the bound of \(v)", at: bound.position) }
         // (<= X c) and (>= c X) bound X from above.
+        let (above, below) = t.constantError == 0 ? (t.constant, t.constant)
+            : ((t.constant + t.constantError).nextUp, (t.constant - t.constantError).nextDown)
         if (head == "<=") == variableFirst {
-            upper[v.index] = min(upper[v.index] ?? .infinity, t.constant)
+            upper[v.index] = min(upper[v.index] ?? .infinity, above)
+            innerUpper[v.index] = min(innerUpper[v.index] ?? .infinity, below)
         } else {
-            lower[v.index] = max(lower[v.index] ?? -.infinity, t.constant)
+            lower[v.index] = max(lower[v.index] ?? -.infinity, below)
+            innerLower[v.index] = max(innerLower[v.index] ?? -.infinity, above)
         }
         if let l = lower[v.index], let u = upper[v.index], l > u {
             throw fail("\(v) gets lower bound \(l) above its upper bound \(u): the box is empty", at: p)
@@ -229,7 +237,7 @@ struct VNNLIBInterpreter {
                 }
                 throw fail("expected a finite number or a declared X_i / Y_j, found \(quoted(s))", at: p)
             }
-            return VNNLIBLinearTerm(constant: x)
+            return VNNLIBLinearTerm(constant: x, constantError: VNNLIBNumber.error(s, x))
         case let .list(items, p):
             guard let head = items.first?.atom, items.count > 1 else {
                 throw fail("expected a linear term (+ ...), (- ...), (* ...) or (/ ...), found \(e.summary)", at: p)
@@ -244,8 +252,9 @@ struct VNNLIBInterpreter {
             case "*":
                 let variable = operands.filter { !$0.isConstant }
                 guard variable.count <= 1 else { throw fail("a product of variables is not linear", at: p) }
-                let k = operands.filter(\.isConstant).reduce(1.0) { $0 * $1.constant }
-                let result = (variable.first ?? VNNLIBLinearTerm(constant: 1)).scaled(by: k)
+                var k = VNNLIBLinearTerm(constant: 1)
+                for factor in operands where factor.isConstant { k = k.scaled(by: factor.constant, error: factor.constantError) }
+                let result = (variable.first ?? VNNLIBLinearTerm(constant: 1)).scaled(by: k.constant, error: k.constantError)
                 guard result.constant.isFinite, result.coefficients.values.allSatisfy(\.isFinite) else {
                     throw fail("the product overflows Double", at: p)
                 }
@@ -254,7 +263,13 @@ struct VNNLIBInterpreter {
                 guard operands.count == 2, operands[1].isConstant, operands[1].constant != 0 else {
                     throw fail("expected (/ term c) with a non-zero number c", at: p)
                 }
-                return operands[0].scaled(by: 1 / operands[1].constant)
+                let c = operands[1].constant, ec = operands[1].constantError
+                guard abs(c) > ec else { throw fail("expected (/ term c) with c certainly non-zero (it sums to 0 within its rounding)", at: p) }
+                // 1/c rounded: its exact error |r c - 1| / |c| (the residual by a fused multiply-add), plus what c's
+                // own error moves 1/c by, at most e_c / (|c| (|c| - e_c)).
+                let r = 1 / c
+                let error = VNNLIBLinearTerm.up(abs((-1.0).addingProduct(r, c)) / abs(c), ec / (abs(c) * (abs(c) - ec)))
+                return operands[0].scaled(by: r, error: error)
             default:
                 throw fail("expected a linear term (+ ...), (- ...), (* ...) or (/ ...), found (\(head) ...)", at: p)
             }
@@ -280,7 +295,7 @@ struct VNNLIBInterpreter {
             guard fl.isFinite, fu.isFinite else { throw fail("a bound of \(v) is outside Float's range", at: declared[v]) }
             lowerBounds.append(fl)
             upperBounds.append(fu)
-            let (il, iu) = (Self.floatAtOrAbove(l), Self.floatAtOrBelow(u))
+            let (il, iu) = (Self.floatAtOrAbove(self.innerLower[i] ?? l), Self.floatAtOrBelow(self.innerUpper[i] ?? u))
             innerExists = innerExists && il <= iu
             innerLower.append(il)
             innerUpper.append(iu)
@@ -290,13 +305,15 @@ struct VNNLIBInterpreter {
             try conjunction.map { q -> LinearInequality in
                 made &+= 1
                 if made & 1023 == 0 { try checkDeadline() }
-                var c = [Double](repeating: 0, count: outputs)
+                var c = [Double](repeating: 0, count: outputs), e = c
                 for (v, k) in q.term.coefficients {
                     c[v.index] += k
-                    guard Float(c[v.index]).isFinite else { throw fail("a coefficient of \(v) is outside Float's range", at: nil) }
+                    e[v.index] = q.term.errors[v, default: 0]
+                    guard Float(c[v.index]).isFinite, e[v.index].isFinite else { throw fail("a coefficient of \(v) is outside Float's range", at: nil) }
                 }
-                guard Float(q.term.constant).isFinite else { throw fail("a constant in the output condition is outside Float's range", at: nil) }
-                return LinearInequality(exactCoefficients: c, exactConstant: q.term.constant, isStrict: q.strict)
+                guard Float(q.term.constant).isFinite, q.term.constantError.isFinite else { throw fail("a constant in the output condition is outside Float's range", at: nil) }
+                return LinearInequality(exactCoefficients: c, exactConstant: q.term.constant, isStrict: q.strict,
+                                        coefficientErrors: e, constantError: q.term.constantError)
             }
         }
         var property = VNNLIBProperty(lower: lowerBounds, upper: upperBounds, outputCount: outputs, disjuncts: disjuncts)

@@ -74,6 +74,11 @@ public struct LinearInequality: Equatable, Sendable, CustomStringConvertible {
     /// c_j and d as Doubles, before rounding to Float: what `value` and a counterexample check use.
     public var exactCoefficients: [Double]
     public var exactConstant: Double
+    /// Bounds on |c_j - the file's exact c_j| and |d - the file's exact d|: zero when the file's numbers and the
+    /// sums that formed them are exact in Double (every competition property), else what parsing decimals and
+    /// rounding sums and products in Double may have moved them by (`VNNLIBLinearTerm`).
+    public var coefficientErrors: [Double]
+    public var constantError: Double
 
     /// Coefficients and constant that are Floats (the exact values are the same numbers).
     public init(coefficients: [Float], constant: Float, isStrict: Bool) {
@@ -81,12 +86,15 @@ public struct LinearInequality: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The file's numbers as Doubles; the Float fields are their nearest Floats.
-    public init(exactCoefficients: [Double], exactConstant: Double, isStrict: Bool) {
+    public init(exactCoefficients: [Double], exactConstant: Double, isStrict: Bool, coefficientErrors: [Double]? = nil,
+                constantError: Double = 0) {
         self.coefficients = exactCoefficients.map { Float($0) }
         self.constant = Float(exactConstant)
         self.isStrict = isStrict
         self.exactCoefficients = exactCoefficients
         self.exactConstant = exactConstant
+        self.coefficientErrors = coefficientErrors ?? [Double](repeating: 0, count: exactCoefficients.count)
+        self.constantError = constantError
     }
 
     /// sum_j c_j y_j + d in Double, with the file's numbers (`exactCoefficients`, `exactConstant`).
@@ -94,10 +102,22 @@ public struct LinearInequality: Equatable, Sendable, CustomStringConvertible {
         zip(exactCoefficients, y).reduce(exactConstant) { $0 + $1.0 * $1.1 }
     }
 
-    /// True when y satisfies the inequality.
+    /// True when y certainly satisfies the inequality with the file's exact numbers: the Double sum minus a bound on
+    /// its distance from the exact one (each product's and sum's rounding, exactly by error-free transformations, and
+    /// the numbers' own errors times |y_j|) is still >= 0 (> 0 when strict). An exact tie stays a tie.
     public func isSatisfied(by y: [Double]) -> Bool {
-        let v = value(y)
-        return isStrict ? v > 0 : v >= 0
+        var sum = exactConstant, slack = constantError
+        for (j, (c, v)) in zip(exactCoefficients, y).enumerated() {
+            let p = c * v
+            let productError = abs((-p).addingProduct(c, v))
+            let next = sum + p, back = next - sum
+            let sumError = abs((sum - (next - back)) + (p - back))
+            slack = slack + productError + sumError + coefficientErrors[j] * abs(v)
+            sum = next
+        }
+        guard sum.isFinite, slack.isFinite else { return false }
+        let low = slack == 0 ? sum : (sum - slack.nextUp).nextDown
+        return isStrict ? low > 0 : low >= 0
     }
 
     public var description: String {
