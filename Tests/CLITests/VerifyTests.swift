@@ -167,6 +167,16 @@ final class VerifyTests: XCTestCase {
         let some = try Tool.verify.run(["--instances", list.path, "--answers", partial.path, "--results", path("r.csv")], in: folder)
         XCTAssertEqual(some.status, 0, some.stderr)
         XCTAssertTrue(some.stderr.contains("--answers names no answer for 1 of 2 instances (the first: line 3)"), some.stderr)
+        // Trial 31: two spellings of the same files are one instance twice; a row naming other files that exist
+        // (another benchmark's folder with the same names) is not this instance's answer.
+        let twice = try write("onnx,vnnlib,consensus\n./tiny.onnx,holds.vnnlib,holds\ntiny.onnx,./holds.vnnlib,violated\n", "twice.csv")
+        try assertRejected(.verify, ["--instances", list.path, "--answers", twice.path, "--results", path("r.csv")],
+                           in: folder, mentions: ["two rows name the same files"], status: 1)
+        _ = try write(property(eps: 0.0005, label: label), "sub/holds.vnnlib")
+        try FileManager.default.copyItem(atPath: path("tiny.onnx"), toPath: path("sub/tiny.onnx"))
+        let other = try write("onnx,vnnlib,consensus\ntiny.onnx,holds.vnnlib,holds\n", "sub/other.csv")
+        try assertRejected(.verify, ["--instances", list.path, "--answers", other.path, "--results", path("r.csv")],
+                           in: folder, mentions: ["names none of the 2 instances"], status: 64)
         let none = try write("onnx,vnnlib,consensus\nother.onnx,holds.vnnlib,holds\n", "none.csv")
         try assertRejected(.verify, ["--instances", list.path, "--answers", none.path, "--results", path("r.csv")],
                            in: folder, mentions: ["--answers \(none.path) names none of the 2 instances of \(list.path) "

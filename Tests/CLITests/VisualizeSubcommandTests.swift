@@ -175,11 +175,14 @@ final class VisualizeSubcommandTests: XCTestCase {
     /// Which names count as an earlier batch's figures: exactly those `FigureBatch.fileName` gives.
     func testBatchFigureNames() {
         for name in [FigureBatch.fileName(sample: 0, epsilon: 0.1), FigureBatch.fileName(sample: 12345, epsilon: 0.0004, format: .pdf),
-                     "sample0042-eps1e-07.svg"] {
+                     FigureBatch.fileName(sample: 42, epsilon: 1e-7, format: .svg), "sample0042-eps0.100.png"] {
             XCTAssertTrue(FigureBatch.isFigureName(name), name)
         }
-        for name in ["sample042-eps0.1.png", "sample0042-eps.png", "sample0042-eps0.1.png.bak", "sampleabcd-eps0.1.png",
-                     "sample0042-epsx.png", "index.md", "sample0042-eps0.1.jpg", "sample٠١٢٣-eps0.1.png"] {
+        // Trial 31: look-alikes no batch writes were deleted by --force (an epsilon of nan, a negative one, another
+        // spelling of 0.1).
+        for name in ["sample042-eps0.100.png", "sample0042-eps.png", "sample0042-eps0.100.png.bak", "sampleabcd-eps0.100.png",
+                     "sample0042-epsx.png", "index.md", "sample0042-eps0.100.jpg", "sample٠١٢٣-eps0.100.png",
+                     "sample0001-epsnan.png", "sample0001-eps-0.100.png", "sample0042-eps0.1.png", "sample0042-epsinf.png"] {
             XCTAssertFalse(FigureBatch.isFigureName(name), name)
         }
     }

@@ -22,16 +22,20 @@ public enum FigureBatch {
         String(format: "sample%04d-eps", sample) + NumberLabel.epsilon(epsilon) + "." + format.fileExtension
     }
 
-    /// Whether `name` has the form `fileName` gives: `sample` and four or more digits, `-eps`, an epsilon, and a
-    /// figure format's extension.
+    /// Whether `name` has the form `fileName` gives: `sample` and four or more digits, `-eps`, an epsilon as
+    /// `NumberLabel.epsilon` writes it, and a figure format's extension.
     public static func isFigureName(_ name: String) -> Bool {
         guard name.hasPrefix("sample"), let dot = name.lastIndex(of: "."),
               FigureFormat(rawValue: String(name[name.index(after: dot)...])) != nil,
               let dash = name.range(of: "-eps") else { return false }
         let digits = name[name.index(name.startIndex, offsetBy: 6)..<dash.lowerBound]
         let epsilon = name[dash.upperBound..<dot]
+        // The epsilon as `fileName` writes one: a finite, non-negative Float whose label is this text
+        // (`sample0001-epsnan.png` or `...-eps-0.1.png` are no batch's).
+        guard let value = Float(epsilon), value.isFinite, value >= 0, NumberLabel.epsilon(value) == epsilon else {
+            return false
+        }
         return digits.count >= 4 && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
-            && !epsilon.isEmpty && Float(epsilon) != nil
     }
 
     /// The batch figures (names `isFigureName` takes, regular files) in `folder` that are not among `keeping`,

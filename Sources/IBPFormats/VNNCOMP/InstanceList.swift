@@ -143,8 +143,18 @@ public enum ConsensusList {
         var byText: [String: (consensus: String, evidence: String)] = [:]
         var byFiles: [String: (consensus: String, evidence: String)] = [:]
         for row in rows {
-            byText[key(onnx: row.onnx, vnnlib: row.vnnlib)] = row.answer
-            byFiles[resolved(row.onnx) + "\u{0}" + resolved(row.vnnlib)] = row.answer
+            let pair = resolved(row.onnx) + "\u{0}" + resolved(row.vnnlib)
+            guard byFiles[pair] == nil else {
+                throw CSVError(path: url.relativePath, problem: CSVProblem(
+                    "two rows name the same files (\(FileText.shown(row.onnx)), \(FileText.shown(row.vnnlib)))", line: nil))
+            }
+            byFiles[pair] = row.answer
+            // By text only when the row's files are not there (an answers file kept apart from its benchmark):
+            // a row naming other files that exist answers for those, not for the instance of the same name.
+            let fm = FileManager.default
+            if !fm.fileExists(atPath: resolved(row.onnx)) || !fm.fileExists(atPath: resolved(row.vnnlib)) {
+                byText[key(onnx: row.onnx, vnnlib: row.vnnlib)] = row.answer
+            }
         }
         var answers: [String: (consensus: String, evidence: String)] = [:], unmatched: [VNNCOMPInstance] = []
         for instance in instances {
