@@ -145,7 +145,10 @@ final class VNNCOMPTests: XCTestCase {
         }
         // Each holds for every input (so unsat would be wrong), or for none (so sat would be wrong).
         let everywhere = ["(<= Y_2 (+ 1e30 1 (- 1e30)))", "(>= (+ (* 1e20 Y_2) (* -1 Y_2) (* -1e20 Y_2)) -0.25)"]
-        let nowhere = ["(>= Y_2 (+ 1e30 1 (- 1e30)))", "(>= (+ (* 1e20 Y_2) (* -1 Y_2) (* -1e20 Y_2)) 0.25)"]
+        let nowhere = ["(>= Y_2 (+ 1e30 1 (- 1e30)))", "(>= (+ (* 1e20 Y_2) (* -1 Y_2) (* -1e20 Y_2)) 0.25)",
+                       // A coefficient that is 0 in Double only within its error still names Y_2 (it was read as a
+                       // constant 0 inside the product, the Y_2 term lost).
+                       "(>= (* 2 (+ (* 1e20 Y_2) (* -1 Y_2) (* -1e20 Y_2))) -0.01)"]
         for method in BoundMethodName.allCases {
             for condition in everywhere {
                 XCTAssertNotEqual(InstanceVerifier(methods: [method]).verify(constant, try property(condition), timeout: nil).answer,

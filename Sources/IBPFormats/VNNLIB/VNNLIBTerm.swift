@@ -35,7 +35,9 @@ struct VNNLIBLinearTerm: Hashable {
     var errors: [VNNLIBVariable: Double] = [:]
     var constantError: Double = 0
 
-    var isConstant: Bool { coefficients.values.allSatisfy { $0 == 0 } }
+    /// No variable can have a non-zero exact coefficient: every coefficient is 0 and known to be exactly 0 (a
+    /// coefficient that sums to 0 in Double only within its error, 10^20 Y - Y - 10^20 Y, still names Y).
+    var isConstant: Bool { coefficients.values.allSatisfy { $0 == 0 } && errors.values.allSatisfy { $0 == 0 } }
 
     /// |a + b - fl(a + b)|, exactly (Knuth's TwoSum), for finite a and b.
     static func sumError(_ a: Double, _ b: Double) -> Double {
