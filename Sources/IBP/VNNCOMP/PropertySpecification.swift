@@ -18,7 +18,8 @@ extension Specification {
                 indices.append(offsets.count)
                 rows += inequality.coefficients
                 // The file's d lies within constantError of the Double d (decimals and sums rounded in Double).
-                let d = inequality.constantError == 0 ? inequality.exactConstant
+                // (A single decimal's half-ulp rounding is left to the Float rounding up, as for the box.)
+                let d = inequality.constantError <= inequality.exactConstant.ulp / 2 ? inequality.exactConstant
                     : (inequality.exactConstant + inequality.constantError).nextUp
                 let nearest = Float(d)
                 offsets.append(Double(nearest) < d ? nearest.nextUp : nearest)

@@ -111,7 +111,9 @@ struct VNNLIBInterpreter {
         let t = try term(bound)
         guard t.isConstant else { throw fail("expected a number as the bound of \(v)", at: bound.position) }
         // (<= X c) and (>= c X) bound X from above.
-        let (above, below) = t.constantError == 0 ? (t.constant, t.constant)
+        // A single decimal's rounding (half an ulp of the Double) is left to the Float rounding below, as before (a
+        // Float strictly past the Double is past the decimal too); an error beyond it (a sum that cancelled) widens.
+        let (above, below) = t.constantError <= t.constant.ulp / 2 ? (t.constant, t.constant)
             : ((t.constant + t.constantError).nextUp, (t.constant - t.constantError).nextDown)
         if (head == "<=") == variableFirst {
             upper[v.index] = min(upper[v.index] ?? .infinity, above)
