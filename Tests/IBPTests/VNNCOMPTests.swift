@@ -96,23 +96,27 @@ final class VNNCOMPTests: XCTestCase {
         XCTAssertEqual(outcome.resultText, "unsat\n")
     }
 
+    /// Outputs (10^6, 10^6, 0.03) whatever the two inputs, and a property over the unit box with `condition` on them.
+    private let constantOutputs = TestRandom(1).chainModel("constant", inputShape: [2], [.dense(DenseOp(
+        inputs: 2, outputs: 3, weight: [Float](repeating: 0, count: 6), bias: [1e6, 1e6, 0.03]))])
+
+    private func constantProperty(_ condition: String) throws -> VNNLIBProperty {
+        try VNNLIB.parse(text: """
+            (declare-const X_0 Real) (declare-const X_1 Real)
+            (declare-const Y_0 Real) (declare-const Y_1 Real) (declare-const Y_2 Real)
+            \(unitBox)
+            (assert \(condition))
+            """)
+    }
+
     /// A coefficient that is not a Float (1.00000005 rounds to 1) on outputs of 10^6: every input violates the
     /// file's row (1.00000005 * 10^6 - 10^6 - 0.03 = +0.02 >= 0), while the Float row is -0.03 everywhere. Every method
     /// but sound-ibp answered unsat; the rows' bounds now carry |c - Float(c)| max|y|, and no method proves the
     /// property (the attack checks its candidates on the Float rows too and finds none: unknown). With a coefficient
     /// that is a Float (1.5) nothing is added and the violation is found.
     func testACoefficientThatIsNotAFloatIsNotProvenAway() throws {
-        let zero = [Float](repeating: 0, count: 6)
-        let constant = TestRandom(1).chainModel("constant", inputShape: [2],
-                                                [.dense(DenseOp(inputs: 2, outputs: 3, weight: zero, bias: [1e6, 1e6, 0.03]))])
-        func property(_ c: String) throws -> VNNLIBProperty {
-            try VNNLIB.parse(text: """
-                (declare-const X_0 Real) (declare-const X_1 Real)
-                (declare-const Y_0 Real) (declare-const Y_1 Real) (declare-const Y_2 Real)
-                \(unitBox)
-                (assert (>= (- (* \(c) Y_0) Y_1) Y_2))
-                """)
-        }
+        let constant = constantOutputs
+        func property(_ c: String) throws -> VNNLIBProperty { try constantProperty("(>= (- (* \(c) Y_0) Y_1) Y_2)") }
         let p = try property("1.00000005")
         XCTAssertEqual(Specification.coefficientRounding(p)[0]?.map(\.output), [0])
         for method in BoundMethodName.allCases {
@@ -132,17 +136,8 @@ final class VNNCOMPTests: XCTestCase {
     /// from the file's value (`VNNLIBLinearTerm`): no method answers unsat where a counterexample exists, the attack
     /// accepts no point the exact numbers reject, and exact decimals (0.5, 2.5E+1, whole numbers) carry none.
     func testSumsThatCancelInDoubleDecideNothing() throws {
-        let zero = [Float](repeating: 0, count: 6)
-        let constant = TestRandom(1).chainModel("constant", inputShape: [2],
-                                                [.dense(DenseOp(inputs: 2, outputs: 3, weight: zero, bias: [1e6, 1e6, 0.03]))])
-        func property(_ condition: String) throws -> VNNLIBProperty {
-            try VNNLIB.parse(text: """
-                (declare-const X_0 Real) (declare-const X_1 Real)
-                (declare-const Y_0 Real) (declare-const Y_1 Real) (declare-const Y_2 Real)
-                \(unitBox)
-                (assert \(condition))
-                """)
-        }
+        let constant = constantOutputs
+        let property = constantProperty
         // Each holds for every input (so unsat would be wrong), or for none (so sat would be wrong).
         let everywhere = ["(<= Y_2 (+ 1e30 1 (- 1e30)))", "(>= (+ (* 1e20 Y_2) (* -1 Y_2) (* -1e20 Y_2)) -0.25)"]
         let nowhere = ["(>= Y_2 (+ 1e30 1 (- 1e30)))", "(>= (+ (* 1e20 Y_2) (* -1 Y_2) (* -1e20 Y_2)) 0.25)",
