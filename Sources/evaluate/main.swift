@@ -108,10 +108,17 @@ struct Evaluate: ParsableCommand {
                 let network = loaded.makeClassifier()
                 // Every method given is a column of the report, so one that cannot bound the network is refused (verify,
                 // which tries its --bounds in turn, goes on with the next instead).
-                let refused = methods.filter { $0.refusal(network.layers) != nil }
-                if let first = refused.first, let refusal = first.refusal(network.layers) {
+                // Also refused: a method whose work over every image and eps of the run is over the command's limit.
+                let boxes = data.count * epsilons.count
+                let refused = methods.filter { $0.refusal(network.layers, boxes: boxes) != nil }
+                if let first = refused.first, let refusal = first.refusal(network.layers, boxes: boxes) {
+                    var fewer = ""
+                    if case let .tooCostlyCommand(_, perBox, _, limit) = refusal {
+                        let images = BoundMethodError.fittingBoxes(perBox: perBox, limit: limit) / epsilons.count
+                        fewer = images > 0 ? ", or bound fewer images (--limit \(images) fits \(epsilons.count) eps)" : ""
+                    }
                     throw ModelMethodError(message: "\(checkpoint): \(refusal); " + BoundMethodName.advice(
-                        refused: refused, given: methods, layers: network.layers, flag: "--bounds"))
+                        refused: refused, given: methods, layers: network.layers, flag: "--bounds", boxes: boxes) + fewer)
                 }
                 models.append((checkpoint, loaded, network))
             }

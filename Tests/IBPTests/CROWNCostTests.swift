@@ -14,8 +14,58 @@ final class CROWNCostTests: XCTestCase {
         XCTAssertEqual(CROWNCost.multiplyAdds(net.layers), 2 * 2 * (3 * 2 + 3 + 2 * CROWNCost.stepCost))
     }
 
+    /// conv 1 -> 2 3x3 on 6 x 6, ReLU, conv 2 -> 2 3x3: the second convolution's 16 rows are held on windows
+    /// (`ConvolutionWindows`): 2 x 3 x 3 over the ReLU, 5 x 5 over the input, so a row steps through the ReLU on its
+    /// window (18), through the first convolution as 2 out-channels x 3 x 3 window pixels x a 9-weight patch (162)
+    /// and reads the box on 25 pixels; the first convolution's 32 rows read the box on their 3 x 3 kernel.
+    func testConvolutionsAreEstimatedOnTheirWindows() {
+        var rand = TestRandom(6)
+        let net = rand.chainModel("windows", inputShape: [1, 6, 6],
+                                  [rand.conv(1, 2, kernel: (3, 3)), .relu, rand.conv(2, 2, kernel: (3, 3))])
+        XCTAssertEqual(CROWNCost.multiplyAdds(net.layers),
+                       2 * 32 * 9 + 2 * 8 * (25 + 162 + CROWNCost.stepCost + 18 + CROWNCost.stepCost))
+    }
+
+    /// Trial 31: four 3x3 SAME convolutions of 32 channels on MNIST, which CROWN bounds in well under a second per
+    /// image, were estimated at 1.1 x 10^12 multiply-adds per image (every neuron's row as a dense vector) and
+    /// refused; on their windows they are 2.4 x 10^10 (0.4 s at the 60 billion per second CROWN reaches here).
+    func testASmallCNNIsNotRefused() {
+        var rand = TestRandom(7)
+        let same = Padding2D(top: 1, left: 1, bottom: 1, right: 1)
+        var ops = [rand.conv(1, 32, kernel: (3, 3), pads: same), ChainOp.relu]
+        for _ in 0..<3 { ops += [rand.conv(32, 32, kernel: (3, 3), pads: same), .relu] }
+        let cnn = rand.chainModel("conv4x32", inputShape: [1, 28, 28], ops + [.reshape([32 * 28 * 28]), rand.dense(32 * 28 * 28, 10)])
+        XCTAssertLessThan(CROWNCost.multiplyAdds(cnn.layers), 1 << 35)
+        XCTAssertNil(BoundMethodName.crown.refusal(cnn.layers))
+    }
+
+    /// The limit holds for a whole command too (trial 31: a chain just under the per-box limit took 21.8 s per image,
+    /// some 60 hours over MNIST's test set): `medium` is bounded over 10,000 images at one eps, not at 100 eps.
+    func testTheCommandsWorkIsBudgeted() {
+        let layers = Network(Architecture.named("medium")!).layers
+        XCTAssertNil(BoundMethodName.crown.refusal(layers, boxes: 10_000))
+        let refusal = BoundMethodName.crown.refusal(layers, boxes: 1_000_000)
+        guard case let .tooCostlyCommand(method, perBox, boxes, limit)? = refusal else {
+            return XCTFail("\(String(describing: refusal))")
+        }
+        XCTAssertEqual([method, "\(perBox)", "\(boxes)", "\(limit)"],
+                       ["crown", "\(CROWNCost.multiplyAdds(layers))", "1000000", "\(CROWNCost.commandLimit)"])
+        XCTAssertEqual(BoundMethodError.fittingBoxes(perBox: perBox, limit: limit), CROWNCost.commandLimit / perBox)
+        XCTAssertTrue("\(refusal!)".contains("for the 1,000,000 input boxes this command bounds"), "\(refusal!)")
+        // The README's limits table: medium over MNIST's 10,000 test images at 4 eps; large at one eps up to 1,746.
+        XCTAssertNil(BoundMethodName.crown.refusal(layers, boxes: 40_000))
+        let large = Network(Architecture.named("large")!).layers
+        XCTAssertNil(BoundMethodName.crown.refusal(large, boxes: 1746))
+        XCTAssertNotNil(BoundMethodName.crown.refusal(large, boxes: 1747))
+        // The other methods have no command limit; nor has crown for no boxes.
+        for method in [BoundMethodName.ibp, .soundIBP, .crownIBP] { XCTAssertNil(method.refusal(layers, boxes: 1 << 40)) }
+        XCTAssertNil(BoundMethodName.crown.refusal(layers, boxes: 0))
+        // Overflow of the product is over the limit, not a wrap-around.
+        XCTAssertNotNil(BoundMethodName.crown.refusal(layers, boxes: Int.max / 2))
+    }
+
     func testTheArchitecturesAreBoundedAndADeepChainIsRefused() {
-        for name in ["tiny", "small", "medium", "vissmall", "medium-bn"] {
+        for name in ["tiny", "small", "medium", "large", "vissmall", "medium-bn"] {
             let layers = Network(Architecture.named(name)!).layers
             XCTAssertLessThan(CROWNCost.multiplyAdds(layers), CROWNCost.limit, name)
             XCTAssertNil(BoundMethodName.crown.refusal(layers), name)

@@ -66,24 +66,39 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
                 return .unsupportedLayer(method: rawValue, layer: LayerName.of(index, "max pooling"))
             }
             guard self == .crown else { return nil }
-            let work = CROWNCost.multiplyAdds(layers)
+            let work = CROWNCost.multiplyAdds(BatchNormFolding.foldingDiagonals(layers).layers)
             return work > CROWNCost.limit ? .tooCostly(method: rawValue, work: work, limit: CROWNCost.limit) : nil
         }
     }
 
-    /// What to do when the methods `refused` of the list a flag gave (`given`) cannot bound `layers`, as a phrase for
+    /// Why this method cannot bound `boxes` input boxes of `layers` in one command (`evaluate` over images x eps,
+    /// `visualize curves` over images x grid), or nil when it can: `refusal(layers)`, or for CROWN an estimate
+    /// (`CROWNCost`) over `CROWNCost.commandLimit` in all. A per-box limit alone let a chain just under it run 21.8 s
+    /// per image, some 60 hours over MNIST's 10,000 test images (trial 31).
+    public func refusal(_ layers: [Layer], boxes: Int) -> BoundMethodError? {
+        if let refusal = refusal(layers) { return refusal }
+        guard self == .crown, boxes > 0 else { return nil }
+        let perBox = CROWNCost.multiplyAdds(BatchNormFolding.foldingDiagonals(layers).layers)
+        let (total, overflow) = perBox.multipliedReportingOverflow(by: boxes)
+        guard overflow || total > CROWNCost.commandLimit else { return nil }
+        return .tooCostlyCommand(method: rawValue, perBox: perBox, boxes: boxes, limit: CROWNCost.commandLimit)
+    }
+
+    /// What to do when the methods `refused` of the list a flag gave (`given`) cannot bound `layers` (in `boxes`
+    /// input boxes, `refusal(_:boxes:)`), as a phrase for
     /// the end of the refusal: drop them when another given method can bound the network ("drop crown from
     /// --bounds"), else name the methods that can ("give ibp or sound-ibp in --bounds instead"). The error itself
     /// (`BoundMethodError.unsupportedLayer`) says only what cannot be bound: "use ibp" was wrong advice to a
     /// user who had given ibp already.
-    public static func advice(refused: [BoundMethodName], given: [BoundMethodName], layers: [Layer], flag: String) -> String {
-        let others = given.filter { !refused.contains($0) && $0.refusal(layers) == nil }
+    public static func advice(refused: [BoundMethodName], given: [BoundMethodName], layers: [Layer], flag: String,
+                              boxes: Int = 0) -> String {
+        let others = given.filter { !refused.contains($0) && $0.refusal(layers, boxes: boxes) == nil }
         let names = refused.map(\.rawValue).joined(separator: " and ")
         if !others.isEmpty {
             let also = others.map(\.rawValue).joined(separator: " and ")
             return "drop \(names) from \(flag) (\(also), also given, can bound this network)"
         }
-        let able = allCases.filter { $0.refusal(layers) == nil }.map(\.rawValue)
+        let able = allCases.filter { $0.refusal(layers, boxes: boxes) == nil }.map(\.rawValue)
         return "give \(able.joined(separator: " or ")) in \(flag) instead"
     }
 
@@ -110,6 +125,9 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
     case stopped(method: String)
     /// The method's estimated work per sample (`CROWNCost`) is over the limit.
     case tooCostly(method: String, work: Int, limit: Int)
+    /// The method's estimated work for all the boxes a command bounds is over the command's limit
+    /// (`fittingBoxes(perBox:limit:)` says how many fit).
+    case tooCostlyCommand(method: String, perBox: Int, boxes: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -124,8 +142,19 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
             return "bound method \(method) cannot bound this network in reasonable time: its backward passes need about "
                 + "\(work == .max ? "more than 2^63" : ResourceLimits.grouped(work)) multiply-adds per sample (one pass "
                 + "from every neuron, growing with the square of the depth), over the limit of \(ResourceLimits.grouped(limit))"
+        case let .tooCostlyCommand(method, perBox, boxes, limit):
+            let (total, overflow) = perBox.multipliedReportingOverflow(by: boxes)
+            return "bound method \(method) would need about \(overflow ? "more than 2^63" : ResourceLimits.grouped(total)) "
+                + "multiply-adds for the \(ResourceLimits.grouped(boxes)) input boxes this command bounds (about "
+                + "\(ResourceLimits.grouped(perBox)) each), over the limit of \(ResourceLimits.grouped(limit)) for one command "
+                + "(hours of work)"
         }
     }
+}
+
+extension BoundMethodError {
+    /// How many boxes of `perBox` multiply-adds fit in `limit`.
+    public static func fittingBoxes(perBox: Int, limit: Int) -> Int { perBox <= 0 ? .max : limit / perBox }
 }
 
 /// An interval [lower, upper] for a batch; both tensors have the same shape (n, ...).

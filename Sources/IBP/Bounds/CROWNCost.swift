@@ -4,30 +4,46 @@
 /// 2.4 MB ONNX file of 20,000 small layers sharing one weight (under the node and parameter limits) ran for about
 /// ten minutes per image in `evaluate`, which has no time limit.
 ///
-/// Estimate: sum over affine stages k of 2 out_k sum_{i<k} (work_i per row + `stepCost`), work_i the
-/// multiply-adds of an affine layer (outputs x fan-in) or the size of a monotone one, as dense rows compute them
-/// (the windows and lanes of `CROWNMethod` often do far less on convolutions: an overestimate there). Saturates at
-/// Int.max.
+/// Estimate: sum over affine stages k of 2 out_k (work per row of the pass back from stage k), where a row's work is
+/// the sum over the layers below of their multiply-adds on the row plus `stepCost`: for a dense row an affine layer's
+/// outputs x fan-in (a convolution's MACs) and a monotone layer's size; for a convolution's neuron held on windows
+/// (`ConvolutionWindows`, where `CROWNMethod` uses them) the same on the windows' stages only: a convolution below
+/// its out-channels x window pixels x patch, a monotone layer its window, the box its window. Saturates at Int.max.
+/// The windows were left out until trial 31: a 4-layer 3x3 CNN of 32 channels was estimated at 1.1 x 10^12 and
+/// refused, where CROWN bounds it in 0.4 s per image.
 enum CROWNCost {
     /// Most estimated work per sample: 2^40 multiply-adds (about 1.1 x 10^12; a chain of 2,000 layer pairs is
     /// estimated at 3.4 x 10^11 and takes 5.5 s per image, the 20,000 pairs above at 3.3 x 10^13 and about ten
-    /// minutes; `medium`'s estimate is 1.1 x 10^11).
+    /// minutes; `medium`'s estimate is 1.6 x 10^10, `large`'s 6.4 x 10^11).
     static let limit = 1 << 40
+
+    /// Most estimated work of one command (every box it bounds): 2^50 multiply-adds (about 1.1 x 10^15, several
+    /// hours at the 50-60 billion per second CROWN reached on deep chains here; `medium` over MNIST's 10,000 test
+    /// images at one eps is estimated at 1.6 x 10^14).
+    static let commandLimit = 1 << 50
 
     /// The cost of one row block's step through one layer beyond its multiply-adds (calls, allocations, a pass
     /// over the rows), in multiply-adds: a step of a 10 x 10 layer measured about 1.4 us.
     static let stepCost = 4096
 
+    /// Most layers the windows' walks (`ConvolutionWindows.stages`) take together: a walk from every convolution
+    /// is quadratic in the depth on chains of 1 x 1 convolutions, whose windows never outgrow their stages; past it
+    /// the dense rows' estimate (higher) is used.
+    static let walkLimit = 1 << 20
+
     /// The estimate for `layers` (see the type).
     static func multiplyAdds(_ layers: [Layer]) -> Int {
-        func add(_ a: Int, _ b: Int) -> Int { let (s, o) = a.addingReportingOverflow(b); return o ? .max : s }
-        func mul(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? .max : p }
-        // Work per row of one pass back through the layers seen so far, and the total.
-        var below = 0, total = 0
-        for layer in layers {
+        // Work per row of one dense pass back through the layers seen so far, and the total.
+        var below = 0, total = 0, walked = 0
+        for (k, layer) in layers.enumerated() {
             switch layer.primitive {
             case let .affine(map):
-                total = add(total, mul(mul(2, map.outputSize), below))
+                var perRow = below
+                if walked < walkLimit, let stages = ConvolutionWindows.stages(layers, index: k) {
+                    walked += stages.count
+                    perRow = windowWork(stages, layers)
+                }
+                total = add(total, mul(mul(2, map.outputSize), perRow))
                 below = add(below, add(mul(map.outputSize, map.fanIn), stepCost))
             case .monotone:
                 below = add(below, add(layer.outputShape.reduce(1, *), stepCost))
@@ -37,4 +53,26 @@ enum CROWNCost {
         }
         return total
     }
+
+    /// Work per row of a pass back on the windows `stages` (stage t the input of layer t) through `layers[t]`,
+    /// t < stages.count - 1, to the box.
+    static func windowWork(_ stages: [ConvolutionWindows.Stage], _ layers: [Layer]) -> Int {
+        var work = stages[0].windowSize
+        for t in 0..<(stages.count - 1) {
+            let above = stages[t + 1]
+            switch layers[t].primitive {
+            case let .affine(map):
+                let conv = map as! Conv2D
+                work = add(work, add(mul(mul(conv.outChannels, above.h * above.w), conv.geometry.patchSize), stepCost))
+            case .monotone:
+                work = add(work, add(above.windowSize, stepCost))
+            case .reshape, .maxPool:
+                preconditionFailure("ConvolutionWindows.stages admits convolutions and monotone layers only")
+            }
+        }
+        return work
+    }
+
+    private static func add(_ a: Int, _ b: Int) -> Int { let (s, o) = a.addingReportingOverflow(b); return o ? .max : s }
+    private static func mul(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? .max : p }
 }

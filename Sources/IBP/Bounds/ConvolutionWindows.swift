@@ -34,16 +34,39 @@ struct ConvolutionWindows {
     /// For each conv layer t < index, its bias over stage t+1's window (channel-major).
     private(set) var windowBiases: [Int: [Float]] = [:]
 
-    /// The windows for the neurons of layer `index`, or nil when they do not fit: the layer and every layer below it
-    /// must be a `Conv2D` or a monotone function on (C, H, W) stages, and every window must be smaller than its stage
-    /// (else the dense rows are no larger).
+    /// The windows for the neurons of layer `index`, or nil when they do not fit (`stages(_:index:)`).
     init?(_ layers: [Layer], index: Int) {
+        guard let stages = ConvolutionWindows.stages(layers, index: index),
+              case let .affine(map) = layers[index].primitive, let conv = map as? Conv2D else { return nil }
+        var windowConvs: [Int: Conv2D] = [:], windowBiases: [Int: [Float]] = [:]
+        for t in 0..<index {
+            guard case let .affine(map) = layers[t].primitive, let c = map as? Conv2D else { continue }
+            let cg = c.geometry, window = stages[t], above = stages[t + 1]
+            let windowGeometry = ConvGeometry(channels: cg.channels, height: window.h, width: window.w,
+                                              kernelHeight: cg.kernelHeight, kernelWidth: cg.kernelWidth,
+                                              strideH: cg.strideH, strideW: cg.strideW,
+                                              padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
+            windowConvs[t] = Conv2D(geometry: windowGeometry, outChannels: c.outChannels, weight: c.weight.value)
+            windowBiases[t] = c.bias.value.data.flatMap { [Float](repeating: $0, count: above.h * above.w) }
+        }
+        self.conv = conv
+        self.index = index
+        self.layers = layers
+        self.stages = stages
+        self.windowConvs = windowConvs
+        self.windowBiases = windowBiases
+    }
+
+    /// The windows' stages for the neurons of layer `index` (stage t the input of layer t, t = 0...index), from the
+    /// geometry alone, or nil when they do not fit: the layer and every layer below it must be a `Conv2D` or a
+    /// monotone function on (C, H, W) stages, and every window must be smaller than its stage (else the dense rows
+    /// are no larger). Also the shape of the work `CROWNCost` estimates.
+    static func stages(_ layers: [Layer], index: Int) -> [Stage]? {
         guard case let .affine(map) = layers[index].primitive, let conv = map as? Conv2D else { return nil }
         let g = conv.geometry
         var stage = Stage(channels: g.channels, height: g.height, width: g.width, h: g.kernelHeight,
                           w: g.kernelWidth, aY: g.strideH, bY: -g.padTop, aX: g.strideW, bX: -g.padLeft)
         var stages = [stage]
-        var windowConvs: [Int: Conv2D] = [:], windowBiases: [Int: [Float]] = [:]
         for t in stride(from: index - 1, through: 0, by: -1) {
             let layer = layers[t]
             guard layer.inputShape.count == 3 else { return nil }
@@ -54,12 +77,6 @@ struct ConvolutionWindows {
                 guard let c = map as? Conv2D else { return nil }
                 let cg = c.geometry
                 let h = (stage.h - 1) * cg.strideH + cg.kernelHeight, w = (stage.w - 1) * cg.strideW + cg.kernelWidth
-                let windowGeometry = ConvGeometry(channels: cg.channels, height: h, width: w,
-                                                  kernelHeight: cg.kernelHeight, kernelWidth: cg.kernelWidth,
-                                                  strideH: cg.strideH, strideW: cg.strideW,
-                                                  padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
-                windowConvs[t] = Conv2D(geometry: windowGeometry, outChannels: c.outChannels, weight: c.weight.value)
-                windowBiases[t] = c.bias.value.data.flatMap { [Float](repeating: $0, count: stage.h * stage.w) }
                 stage = Stage(channels: cg.channels, height: cg.height, width: cg.width, h: h, w: w,
                               aY: stage.aY * cg.strideH, bY: stage.bY * cg.strideH - cg.padTop,
                               aX: stage.aX * cg.strideW, bX: stage.bX * cg.strideW - cg.padLeft)
@@ -70,12 +87,7 @@ struct ConvolutionWindows {
             stages.append(stage)
         }
         guard stages[0].h * stages[0].w < stages[0].height * stages[0].width else { return nil }
-        self.conv = conv
-        self.index = index
-        self.layers = layers
-        self.stages = stages.reversed()
-        self.windowConvs = windowConvs
-        self.windowBiases = windowBiases
+        return stages.reversed()
     }
 
     /// Floats of rows one block holds: 2^17 (512 KiB), so a block's rows stay in a core's cache through every

@@ -101,6 +101,24 @@ public final class FigureMaker {
         }
     }
 
+    /// Refuses a `curves` request whose CROWN work over every image and eps of the grid (CROWN is bounded at each
+    /// eps: no bisection, see `CurveEvaluator`) is over the command's limit (`BoundMethodName.refusal(_:boxes:)`).
+    func checkCurvesWork(_ r: FigureRequest, models: [FigureModel], images: Int) throws {
+        let boxes = images * r.epsilons.count, flag = r.methods.isEmpty ? "--bounds" : "--methods"
+        for m in models {
+            let layers = m.classifier.layers
+            let refused = r.methodList.filter { $0.refusal(layers, boxes: boxes) != nil }
+            guard let method = refused.first, let refusal = method.refusal(layers, boxes: boxes) else { continue }
+            var fewer = ""
+            if case let .tooCostlyCommand(_, perBox, _, limit) = refusal {
+                let fit = BoundMethodError.fittingBoxes(perBox: perBox, limit: limit) / max(r.epsilons.count, 1)
+                fewer = fit > 0 ? ", or bound fewer images (--limit \(fit) fits the \(r.epsilons.count) eps of --epsilons)" : ""
+            }
+            throw SettingsError(message: "\(flag) \(method.rawValue): \(m.path): \(refusal); " + BoundMethodName.advice(
+                refused: refused, given: r.methodList, layers: layers, flag: flag, boxes: boxes) + fewer, isUsageError: false)
+        }
+    }
+
     /// Checks the request's samples (and `--limit`) against the data, naming the flag.
     func checkSamples(_ r: FigureRequest, data: Dataset) throws {
         if r.kind == .curves {
@@ -132,6 +150,7 @@ public final class FigureMaker {
         let data = try self.data()
         try checkSamples(r, data: data)
         let models = try r.models.map(model)
+        if r.kind == .curves { try checkCurvesWork(r, models: models, images: min(r.limit ?? data.count, data.count)) }
         // Created only now, after every check, so a request refused above leaves no empty folder behind.
         try Self.createFolder(for: r.output, flag: "--out")
         if let dump = r.dumpBounds { try Self.createFolder(for: dump, flag: "--dump-bounds") }

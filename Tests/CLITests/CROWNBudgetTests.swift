@@ -1,0 +1,63 @@
+import Foundation
+import IBP
+import IBPFormats
+import XCTest
+
+/// CROWN's work is budgeted for the whole command, not only per box (trial 31: a chain just under the per-box limit
+/// ran 21.8 s per image, some 60 hours over MNIST's 10,000 test images, in `evaluate`, which has no time limit):
+/// `evaluate` over images x eps and `visualize curves` over images x grid refuse it before any work, with the
+/// methods and the `--limit` that fit.
+final class CROWNBudgetTests: ToolFolderTestCase {
+    /// flatten, dense 784 -> 10, then 3,500 pairs of a 10 x 10 dense layer and tanh, dense 10 -> 10: about 10^12
+    /// multiply-adds of CROWN per box, under the per-box limit of 2^40.
+    private func deepChain() throws -> String {
+        let first = Linear(inputShape: [784], outFeatures: 10, name: "in")
+        first.weight.value = Tensor(shape: [10, 784], data: (0..<7840).map { Float($0 % 11 - 5) * 0.001 })
+        var layers: [Layer] = [Flatten(inputShape: [1, 28, 28]), first]
+        for i in 0..<3500 {
+            let dense = Linear(inputShape: [10], outFeatures: 10, name: "d\(i)")
+            dense.weight.value = Tensor(shape: [10, 10], data: (0..<100).map { Float(($0 + i) % 7 - 3) * 0.1 })
+            layers += [dense, Activation(.tanh, shape: [10])]
+        }
+        let last = Linear(inputShape: [10], outFeatures: 10, name: "out")
+        last.weight.value = Tensor(shape: [10, 10], data: (0..<100).map { Float($0 % 5 - 2) * 0.1 })
+        let url = folder.appendingPathComponent("deep.onnx")
+        try ONNXExport.write(ChainModel(name: "deep", inputShape: [1, 28, 28], layers: layers + [last]), to: url)
+        return url.path
+    }
+
+    private func refused(_ tool: Tool, _ arguments: [String]) throws -> String {
+        try tool.requireBuilt()
+        let outcome = try tool.run(arguments, in: folder, timeout: 120)
+        XCTAssertEqual(outcome.status, 1, "\(outcome.commandLine): \(outcome.stderr)")
+        XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+        XCTAssertLessThan(outcome.seconds, 60, "refused before any work")
+        return outcome.stderr
+    }
+
+    func testEvaluateRefusesCROWNOverTheCommandsLimit() throws {
+        let net = try deepChain()
+        // 100 images (the shipped sample) at 20 eps: about 2 x 10^15 multiply-adds.
+        let eps = (1...20).map { String(format: "%.2f", Double($0) / 100) }.joined(separator: ",")
+        let text = try refused(.evaluate, [net, "--data", Fixtures.sampleMNIST.path, "--bounds", "crown,ibp",
+                                           "--epsilon", eps, "--pgd-steps", "0"])
+        XCTAssertTrue(text.contains("for the 2,000 input boxes this command bounds"), text)
+        XCTAssertTrue(text.contains("drop crown from --bounds (ibp, also given, can bound this network), or bound fewer images (--limit "), text)
+        XCTAssertTrue(text.contains(" fits 20 eps)"), text)
+        // Alone, crown leaves the methods that can bound it (not itself).
+        let alone = try refused(.evaluate, [net, "--data", Fixtures.sampleMNIST.path, "--bounds", "crown",
+                                            "--epsilon", eps, "--pgd-steps", "0"])
+        XCTAssertTrue(alone.contains("give ibp or sound-ibp or crown-ibp in --bounds instead"), alone)
+    }
+
+    func testCurvesRefusesCROWNOverTheCommandsLimit() throws {
+        let net = try deepChain()
+        let text = try refused(.visualize, ["curves", "--model", net, "--data", Fixtures.sampleMNIST.path,
+                                            "--methods", "crown", "--out", path("c.png")])
+        XCTAssertTrue(text.contains("--methods crown: "), text)
+        // 100 images x the default grid of 46 eps.
+        XCTAssertTrue(text.contains("for the 4,600 input boxes this command bounds"), text)
+        XCTAssertTrue(text.contains("eps of --epsilons)"), text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("c.png")))
+    }
+}
