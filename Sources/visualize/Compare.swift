@@ -155,6 +155,11 @@ struct Compare: ParsableCommand {
             throw SettingsError(message: "\(samples == nil ? "--sample" : "--samples"): \(index) is out of range: "
                                 + "\(maker.dataDescription) holds \(data.count) test images")
         }
+        // Every figure bounds its sample at its eps under each method: CROWN's work is budgeted over all of them.
+        try maker.checkWork(template, models: try template.models.map(maker.model), boxes: indices.count * epsList.count) {
+            $0 / epsList.count > 0 ? "give fewer --samples (\($0 / epsList.count) fit the \(epsList.count) eps of --epsilons)"
+                : "give fewer --epsilons (\($0) fit one sample)"
+        }
         let folderPath = outDir ?? "output/batch"
         let folder = TypedPath.url(folderPath, isDirectory: true)
         if let reason = FolderCreation.create(folder) {

@@ -50,6 +50,19 @@ final class CROWNBudgetTests: ToolFolderTestCase {
         XCTAssertTrue(alone.contains("give ibp or sound-ibp or crown-ibp in --bounds instead"), alone)
     }
 
+    func testABatchRefusesCROWNOverTheCommandsLimit() throws {
+        // A model the figures can draw (the deep chain cannot): the shipped medium-bn, about 1.6 x 10^10 per box, for
+        // 100 samples at 1,000 eps.
+        let net = Fixtures.packageRoot.appendingPathComponent("sample_data/checkpoints/medium-bn-ibp-eps0.2.ckpt").path
+        let eps = (1...1000).map { String(format: "%.4f", Double($0) / 10_000) }.joined(separator: ",")
+        let text = try refused(.visualize, ["--model", net, "--bounds", "crown", "--data", Fixtures.sampleMNIST.path,
+                                            "--samples", "0-99", "--epsilons", eps, "--out-dir", path("batch")])
+        XCTAssertTrue(text.contains("--bounds crown: "), text)
+        XCTAssertTrue(text.contains("for the 100,000 input boxes this command bounds"), text)
+        XCTAssertTrue(text.contains("give fewer --samples ("), text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("batch")), "no folder for a refused batch")
+    }
+
     func testCurvesRefusesCROWNOverTheCommandsLimit() throws {
         let net = try deepChain()
         let text = try refused(.visualize, ["curves", "--model", net, "--data", Fixtures.sampleMNIST.path,

@@ -101,21 +101,23 @@ public final class FigureMaker {
         }
     }
 
-    /// Refuses a `curves` request whose CROWN work over every image and eps of the grid (CROWN is bounded at each
-    /// eps: no bisection, see `CurveEvaluator`) is over the command's limit (`BoundMethodName.refusal(_:boxes:)`).
-    func checkCurvesWork(_ r: FigureRequest, models: [FigureModel], images: Int) throws {
-        let boxes = images * r.epsilons.count, flag = r.methods.isEmpty ? "--bounds" : "--methods"
+    /// Refuses a request whose CROWN work over the `boxes` input boxes it bounds per model is over the command's
+    /// limit (`BoundMethodName.refusal(_:boxes:)`): `curves` over images x grid (CROWN is bounded at each eps, no
+    /// bisection; see `CurveEvaluator`), `widths` over its samples, a batch over samples x eps. `fewer(fit)` says
+    /// what to give instead when `fit` boxes fit.
+    public func checkWork(_ r: FigureRequest, models: [FigureModel], boxes: Int, fewer: (Int) -> String) throws {
+        let flag = r.methods.isEmpty ? "--bounds" : "--methods"
         for m in models {
             let layers = m.classifier.layers
             let refused = r.methodList.filter { $0.refusal(layers, boxes: boxes) != nil }
             guard let method = refused.first, let refusal = method.refusal(layers, boxes: boxes) else { continue }
-            var fewer = ""
+            var instead = ""
             if case let .tooCostlyCommand(_, perBox, _, limit) = refusal {
-                let fit = BoundMethodError.fittingBoxes(perBox: perBox, limit: limit) / max(r.epsilons.count, 1)
-                fewer = fit > 0 ? ", or bound fewer images (--limit \(fit) fits the \(r.epsilons.count) eps of --epsilons)" : ""
+                let fit = BoundMethodError.fittingBoxes(perBox: perBox, limit: limit)
+                instead = fit > 0 ? ", or " + fewer(fit) : ""
             }
             throw SettingsError(message: "\(flag) \(method.rawValue): \(m.path): \(refusal); " + BoundMethodName.advice(
-                refused: refused, given: r.methodList, layers: layers, flag: flag, boxes: boxes) + fewer, isUsageError: false)
+                refused: refused, given: r.methodList, layers: layers, flag: flag, boxes: boxes) + instead, isUsageError: false)
         }
     }
 
@@ -150,7 +152,18 @@ public final class FigureMaker {
         let data = try self.data()
         try checkSamples(r, data: data)
         let models = try r.models.map(model)
-        if r.kind == .curves { try checkCurvesWork(r, models: models, images: min(r.limit ?? data.count, data.count)) }
+        switch r.kind {
+        case .curves:
+            let grid = max(r.epsilons.count, 1)
+            try checkWork(r, models: models, boxes: min(r.limit ?? data.count, data.count) * grid) { fit in
+                fit / grid > 0 ? "bound fewer images (--limit \(fit / grid) fits the \(grid) eps of --epsilons)"
+                    : "give fewer --epsilons (\(fit) fit one image)"
+            }
+        case .widths:
+            try checkWork(r, models: models, boxes: r.sampleList.count) { "give at most \($0) --samples" }
+        default:
+            break
+        }
         // Created only now, after every check, so a request refused above leaves no empty folder behind.
         try Self.createFolder(for: r.output, flag: "--out")
         if let dump = r.dumpBounds { try Self.createFolder(for: dump, flag: "--dump-bounds") }
