@@ -51,6 +51,29 @@ final class NewUserMessageTests: ToolFolderTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("r")))
     }
 
+    /// Trial 31, finding 6: a value its flag cannot take was reported before an unknown option later on the line
+    /// (argument-parser stops at the value), and looked like the line's only problem. The unknown option comes first,
+    /// in every tool and subcommand.
+    func testAnUnknownOptionIsNamedBeforeABadValue() throws {
+        let cases: [(Tool, [String], String)] = [
+            (.evaluate, [checkpoint.path, "--epsilon", "abc", "--limt", "5"], "Unknown option '--limt'. Did you mean '--limit'?"),
+            (.evaluate, [checkpoint.path, "--limit", "0", "--limt", "5"], "Unknown option '--limt'. Did you mean '--limit'?"),
+            (.evaluate, [checkpoint.path, "--limit=abc", "--limt=5"], "Unknown option '--limt'. Did you mean '--limit'?"),
+            (.verify, ["n.onnx", "p.vnnlib", "--timeout", "abc", "--bounds", "crwn", "--atack-steps", "3"],
+             "Unknown option '--atack-steps'. Did you mean '--attack-steps'?"),
+            (.train, ["--out", path("x"), "--steps", "-5", "--stepz", "3"], "Unknown option '--stepz'. Did you mean '--steps'?"),
+            (.ibpBench, ["--repeats", "abc", "--modelz", "small"], "Unknown option '--modelz'. Did you mean '--models'?"),
+            (.visualize, ["--scale", "abc", "--sampel", "3"], "Unknown option '--sampel'. Did you mean '--sample'?"),
+            (.visualize, ["sweep", "--epsilons", "abc", "--modell", "m.ckpt"], "Unknown option '--modell'. Did you mean '--model'?"),
+            (.visualize, ["curves", "--limit", "0", "--pgd-evry", "2"], "Unknown option '--pgd-evry'. Did you mean '--pgd-every'?"),
+        ]
+        for (tool, arguments, mention) in cases {
+            let outcome = try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)
+            XCTAssertFalse(outcome.stderr.contains(" takes "), outcome.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x")))
+    }
+
     /// New-user trial 28: argument-parser reads `-dash.ckpt` as the options -d -a -s -h ..., and the `h` made it
     /// print the help and exit 0, the work skipped (a script saw success); a stray `-ch` did the same. And
     /// `--flag=` with nothing after '=' (`--epsilon=$EPS`, EPS unset) took the next word as its value.
