@@ -81,7 +81,7 @@ struct Compare: ParsableCommand {
                             RunFile(ibp == nil ? "--ibp (default)" : "--ibp", columns.paths[1])] : []
         let inputs = named + models.map { RunFile("--model", $0) }
         if isBatch {
-            try shared.unused(["--out", "--dump-bounds"], by: "a batch (--samples, --epsilons; it writes into --out-dir)")
+            try shared.unused(Self.unusedInBatch, by: "a batch (--samples, --epsilons; it writes into --out-dir)")
             let indices = try DistinctLists.samples(samples ?? String(shared.sample ?? 0))
             let epsList = try DistinctLists.epsilons(epsilons ?? String(shared.epsilon ?? 0.1))
             let format = try shared.output(defaultName: "batch").format

@@ -74,6 +74,28 @@ final class NewUserMessageTests: ToolFolderTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("x")))
     }
 
+    /// Trial 31, finding 10: argument-parser's own suggestion leaked through (`visualize --bogus`: "Did you mean
+    /// '--out'?", four edits away), and ignored the form the line had chosen (a batch's `--epsilonz` was offered
+    /// `--epsilon`) and the options a subcommand refuses (`sweep` takes --epsilons, not --epsilon). A suggestion is
+    /// made only when near (`DashedNames.nearest`), among the options the line can use.
+    func testSuggestionsAreNearAndOfTheFormTheLineUses() throws {
+        let cases: [(Tool, [String], String)] = [
+            (.visualize, ["--bogus"], "visualize: error: Unknown option '--bogus' (see --help)\n"),
+            (.visualize, ["widths", "--bogus"], "visualize: error: Unknown option '--bogus' (see --help)\n"),
+            (.visualize, ["--samples", "0-2", "--epsilonz", "0.1"],
+             "visualize: error: Unknown option '--epsilonz'. Did you mean '--epsilons'? (see --help)\n"),
+            (.visualize, ["--epsilonz", "0.1"], "visualize: error: Unknown option '--epsilonz'. Did you mean '--epsilon'? (see --help)\n"),
+            (.visualize, ["sweep", "--epsilonz", "0.1"],
+             "visualize: error: Unknown option '--epsilonz'. Did you mean '--epsilons'? (see --help)\n"),
+            (.visualize, ["training", "--metrics", "m.jsonl", "--epsilonz", "0.1"], "visualize: error: Unknown option '--epsilonz' (see --help)\n"),
+            (.evaluate, [checkpoint.path, "--limt", "2"], "evaluate: error: Unknown option '--limt'. Did you mean '--limit'? (see --help)\n"),
+        ]
+        for (tool, arguments, expected) in cases {
+            let outcome = try assertRejected(tool, arguments, in: folder, mentions: [], status: 64)
+            XCTAssertEqual(outcome.stderr, expected, outcome.commandLine)
+        }
+    }
+
     /// New-user trial 28: argument-parser reads `-dash.ckpt` as the options -d -a -s -h ..., and the `h` made it
     /// print the help and exit 0, the work skipped (a script saw success); a stray `-ch` did the same. And
     /// `--flag=` with nothing after '=' (`--epsilon=$EPS`, EPS unset) took the next word as its value.
