@@ -126,7 +126,10 @@ public enum IDXProblem: FileProblem {
         case .wrongMagic, .shortHeader, .wrongDimensions, .truncated, .trailingGarbage, .absurdSize, .badLabel,
              .countMismatch:
             return "the file is damaged or not MNIST's: get MNIST again with scripts/get-mnist.sh DIR (run in the repository)"
-        case .empty, .missing, .noFolder, .ambiguous, .noImages, .invalidArgument:
+        case .empty:
+            return "an interrupted download leaves such a file: get MNIST again with scripts/get-mnist.sh DIR (run in the "
+                + "repository)"
+        case .missing, .noFolder, .ambiguous, .noImages, .invalidArgument:
             return nil
         }
     }

@@ -72,7 +72,9 @@ public enum VNNLIB {
         guard data.count <= limits.maxFileBytes else {
             throw VNNLIBError(path: path, problem: VNNLIBProblem("the text is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
         }
-        guard !data.isEmpty else { throw VNNLIBError(path: path, problem: VNNLIBProblem("the file is empty (0 bytes)")) }
+        guard !data.isEmpty else {
+            throw VNNLIBError(path: path, problem: VNNLIBProblem("the file is empty (0 bytes); " + FileAdvice.emptyFile))
+        }
         // A file of another kind (an ONNX model given as the property, a PNG, ...) is named for what it is, not
         // answered with its first bytes as a token. VNNLIB text is `.text` (or `.unknown` with a stray non-UTF-8
         // byte, which the reader names where it is).
