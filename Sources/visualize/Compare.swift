@@ -153,7 +153,7 @@ struct Compare: ParsableCommand {
         // Checked here rather than left to the renderer, whose message cannot name the flag.
         for index in indices where index >= data.count {
             throw SettingsError(message: "\(samples == nil ? "--sample" : "--samples"): \(index) is out of range: "
-                                + "\(maker.dataDescription) holds \(data.count) test images")
+                                + "\(maker.dataDescription) holds \(CountText.of(data.count, "test image"))")
         }
         let folderPath = outDir ?? "output/batch"
         let folder = TypedPath.url(folderPath, isDirectory: true)

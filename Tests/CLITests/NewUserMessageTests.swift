@@ -96,6 +96,20 @@ final class NewUserMessageTests: ToolFolderTestCase {
         }
     }
 
+    /// Trial 31, finding 10: counts of one were printed with a fixed plural (`finished 1 steps`, `1 test images,
+    /// PGD 1 steps`); every count says its noun in the singular for one (`CountText`).
+    func testCountsOfOneAreSingular() throws {
+        let train = try Tool.train.run(["--model", "tiny", "--steps", "1", "--warmup-steps", "0", "--ramp-steps", "1",
+                                        "--batch-size", "10", "--eval-limit", "1", "--out", path("one"), "--data", data.path],
+                                       in: folder, timeout: 120)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("finished 1 step: "), train.stdout)
+        XCTAssertTrue(train.stderr.contains(" (1 image)"), train.stderr)
+        let evaluate = try Tool.evaluate.run([checkpoint.path, "--limit", "1", "--pgd-steps", "1", "--data", data.path], in: folder)
+        XCTAssertEqual(evaluate.status, 0, evaluate.stderr)
+        XCTAssertTrue(evaluate.stdout.hasPrefix("\(checkpoint.path) (tiny), 1 test image, PGD 1 step, seed 0"), evaluate.stdout)
+    }
+
     /// New-user trial 28: argument-parser reads `-dash.ckpt` as the options -d -a -s -h ..., and the `h` made it
     /// print the help and exit 0, the work skipped (a script saw success); a stray `-ch` did the same. And
     /// `--flag=` with nothing after '=' (`--epsilon=$EPS`, EPS unset) took the next word as its value.

@@ -347,7 +347,7 @@ final class VerifyTests: XCTestCase {
             ("(declare-const X_0 Real)\n(assert (<= X_0 1)\n", "p.vnnlib:2:1: "),
             (property(eps: 0.01, label: label, extra: "(assert (<= X_0 (exp Y_0)))\n"), "p.vnnlib:"),
             ("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= Y_0 0))\n",
-             "declares 1 inputs X and 1 outputs Y, the network has 784 inputs and 10 outputs"),
+             "declares 1 input X and 1 output Y, the network has 784 inputs and 10 outputs"),
             (property(eps: 0.01, label: label, inputs: 783), "declares 783 inputs X and 10 outputs Y, the network has 784 inputs"),
         ]
         for (text, mention) in cases {

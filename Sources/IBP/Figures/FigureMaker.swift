@@ -105,7 +105,7 @@ public final class FigureMaker {
     func checkSamples(_ r: FigureRequest, data: Dataset) throws {
         if r.kind == .curves {
             if let limit = r.limit, limit > data.count {
-                throw SettingsError(message: "--limit \(limit): \(dataDescription) holds \(data.count) test images")
+                throw SettingsError(message: "--limit \(limit): \(dataDescription) holds \(CountText.of(data.count, "test image"))")
             }
             return
         }
@@ -118,7 +118,8 @@ public final class FigureMaker {
     /// "DATA holds N test images (samples 0-(N-1))", with how to reach more when the folder holds fewer than MNIST's
     /// 10,000 (the shipped sample_data/mnist holds 100).
     static func holds(_ description: String, _ count: Int) -> String {
-        "\(description) holds \(count) test images" + (count > 0 ? " (samples 0-\(count - 1))" : "")
+        "\(description) holds \(CountText.of(count, "test image"))"
+            + (count > 1 ? " (samples 0-\(count - 1))" : count == 1 ? " (sample 0)" : "")
             + (count < 10_000 ? "; give --data with a folder of the full MNIST for others" : "")
     }
 

@@ -244,7 +244,7 @@ public final class Trainer {
         }
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
             throw SettingsError(message: "\(checkpointURL.path): no such file: the run stopped before its first checkpoint "
-                                + "(every \(settings.checkpointEvery) steps), so there is nothing to resume; start it again "
+                                + "(\(CountText.every(settings.checkpointEvery, "step"))), so there is nothing to resume; start it again "
                                 + "with --out \(directory.path) --force", isUsageError: false)
         }
         let checkpoint = try Checkpoint.load(checkpointURL)
