@@ -90,8 +90,9 @@ public final class FigureMaker {
         case .compare:
             return try FigureRenderer.fittedCompare(models, epsilon: r.epsilon, options: r.options, fonts: fonts)
         case .methods:
-            return try FigureRenderer.fittedMethods(models[0], epsilon: r.epsilon, methods: Self.methods(r, models[0]).applicable,
-                                                    options: r.options, fonts: fonts)
+            let columns = Self.methods(r, models[0])
+            return try FigureRenderer.fittedMethods(models[0], epsilon: r.epsilon, methods: columns.applicable,
+                                                    dropped: columns.refused.map(\.method), options: r.options, fonts: fonts)
         case .sweep:
             guard !r.epsilons.isEmpty else { throw SettingsError(message: "sweep needs at least one epsilon in --epsilons") }
             return try FigureRenderer.fittedSweep(models[0], sample: r.sample, epsilons: r.epsilons, options: r.options,
