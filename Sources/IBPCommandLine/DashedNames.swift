@@ -12,8 +12,9 @@ import Foundation
 /// with `-`, is not `--`, and no option is spelt so (a known option's value is skipped).
 public enum DashedNames {
     /// The one line for a parse failure with a dash-named file among `arguments` (a token starting with a single
-    /// `-` and longer than one letter, or any dash token that names an existing file), or nil when there is none
-    /// (argument-parser's message then stands: `--limt` keeps its "Did you mean '--limit'?").
+    /// `-` and longer than one letter, or any dash token that names an existing file) or an unknown long option
+    /// (with the nearest spelling when one is near, `nearest`: `--limt`, "Did you mean '--limit'?"), or nil when
+    /// there is none (argument-parser's message then stands).
     public static func explain(_ message: String, command: ParsableCommand.Type, arguments: [String]) -> String? {
         let missingValue = message.hasPrefix("Missing value for")
         let bySpelling = spellings(command)
@@ -35,20 +36,47 @@ public enum DashedNames {
                 return "unknown option '\(token)' (for a file named so, write ./\(token))"
             }
         }
-        // An unknown long option comes first, whatever else failed: a missing argument or a `validate()` check
-        // read the misspelt flag's value as a file (`verify NET PROP --timout 5`: "got 3 files") or missed what
-        // it was meant to give (`train --bogus`: "give --out").
-        if !message.hasPrefix("Unknown option"),
-           let unknown = RepeatedFlags.scan(arguments, takesValue: bySpelling).first(where: { !$0.known && $0.spelling.hasPrefix("--") }) {
-            let near = nearest(unknown.spelling, among: bySpelling.keys.filter { $0.hasPrefix("--") })
-            return "Unknown option '\(unknown.spelling)'" + (near.map { ". Did you mean '\($0)'?" } ?? "")
+        // An unknown long option comes first, whatever else failed: a missing argument, a value its flag cannot
+        // take (`--epsilon abc --limt 5`: the value's error came first and looked like the line's only problem) or
+        // a `validate()` check that read the misspelt flag's value as a file (`verify NET PROP --timout 5`: "got 3
+        // files") or missed what it was meant to give (`train --bogus`: "give --out"). The options are those of the
+        // (sub)command the line runs, as argument-parser reads them.
+        let active = activeCommand(command, arguments: arguments)
+        let own = spellings(of: active)
+        let unknown: String?
+        if message.hasPrefix("Unknown option '") {
+            // argument-parser's own suggestion is dropped: it offers far spellings (`--bogus`: "Did you mean
+            // '--out'?") and ignores the form the line has chosen (`--epsilonz` in a batch: `--epsilon`).
+            let name = message.dropFirst("Unknown option '".count).prefix { $0 != "'" }
+            unknown = name.hasPrefix("--") ? String(name) : nil
+        } else {
+            unknown = RepeatedFlags.scan(arguments, takesValue: own)
+                .first(where: { !$0.known && $0.spelling.hasPrefix("--") })?.spelling
         }
-        return nil
+        guard let unknown else { return nil }
+        let given = Set(RepeatedFlags.scan(arguments, takesValue: own).filter(\.known).map(\.spelling))
+        let rules = active as? SpellingSuggestions.Type
+        let refused = rules?.refusedSpellings(given: given) ?? []
+        let near = nearest(unknown, among: own.keys.filter { $0.hasPrefix("--") && $0 != "--experimental-dump-help" && !refused.contains($0) },
+                           preferring: rules?.preferredSpellings(given: given) ?? [])
+        return "Unknown option '\(unknown)'" + (near.map { ". Did you mean '\($0)'?" } ?? "")
     }
 
-    /// The spelling among `candidates` at the smallest edit distance from `word` (ties: the first in sorted order),
-    /// when that distance is at most a third of the word's length (at least 1, at most 3).
-    static func nearest(_ word: String, among candidates: [String]) -> String? {
+    /// The command that parses `arguments`: `command`, or the subcommand its first word names (recursively), or
+    /// its default subcommand.
+    static func activeCommand(_ command: ParsableCommand.Type, arguments: [String]) -> ParsableCommand.Type {
+        let subcommands = command.configuration.subcommands
+        guard !subcommands.isEmpty else { return command }
+        if let first = arguments.first, let named = subcommands.first(where: { $0._commandName == first }) {
+            return activeCommand(named, arguments: Array(arguments.dropFirst()))
+        }
+        return command.configuration.defaultSubcommand.map { activeCommand($0, arguments: []) } ?? command
+    }
+
+    /// The spelling among `candidates` at the smallest edit distance from `word` (ties: one of `preferring` if any,
+    /// then the first in sorted order), when that distance is at most a third of the word's length (at least 1, at
+    /// most 3).
+    static func nearest(_ word: String, among candidates: [String], preferring: Set<String> = []) -> String? {
         func distance(_ a: [Character], _ b: [Character]) -> Int {
             var previous = Array(0...b.count)
             for (i, x) in a.enumerated() {
@@ -62,8 +90,9 @@ public enum DashedNames {
         }
         let w = Array(word.dropFirst(2)), limit = min(3, max(1, w.count / 3))
         let scored = candidates.sorted().map { ($0, distance(w, Array($0.dropFirst(2)))) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= limit else { return nil }
-        return best.0
+        guard let least = scored.map(\.1).min(), least <= limit else { return nil }
+        let nearest = scored.filter { $0.1 == least }.map(\.0)
+        return nearest.first(where: preferring.contains) ?? nearest.first
     }
 
     /// `arguments` with `--flag=` (nothing after `=`) of an option that takes a value written as `--flag ''`:
@@ -108,9 +137,18 @@ public enum DashedNames {
 
     /// Every option spelling of `command` and its subcommands, with whether it takes a value.
     static func spellings(_ command: ParsableCommand.Type) -> [String: Bool] {
+        spellings(ofEach: commands(command))
+    }
+
+    /// The option spellings of `command` alone (not its subcommands'), with whether each takes a value.
+    static func spellings(of command: ParsableCommand.Type) -> [String: Bool] {
+        spellings(ofEach: [command])
+    }
+
+    private static func spellings(ofEach types: [ParsableCommand.Type]) -> [String: Bool] {
         var bySpelling: [String: Bool] = ["-h": false, "--help": false, "--version": false,
                                           "--experimental-dump-help": false]
-        for type in commands(command) {
+        for type in types {
             for argument in RepeatedFlags.namedArguments(of: type) {
                 for spelling in argument.spellings { bySpelling[spelling] = (bySpelling[spelling] ?? false) || argument.takesValue }
             }
@@ -122,4 +160,20 @@ public enum DashedNames {
     static func commands(_ command: ParsableCommand.Type) -> [ParsableCommand.Type] {
         [command] + command.configuration.subcommands.flatMap(commands)
     }
+}
+
+/// A command whose line refuses some of its options, or has chosen one of alternative forms, by the options it
+/// gives (`visualize sweep` refuses the shared `--epsilon`; `visualize compare` with `--samples` or `--epsilons` is
+/// a batch). A misspelt option is never suggested as a refused spelling, and among equally near spellings
+/// (`--epsilonz`: `--epsilon`, `--epsilons`) as the chosen form's.
+public protocol SpellingSuggestions {
+    /// The spellings a line giving the known options `given` would be refused for.
+    static func refusedSpellings(given: Set<String>) -> Set<String>
+    /// The spellings of the form a line giving `given` has chosen.
+    static func preferredSpellings(given: Set<String>) -> Set<String>
+}
+
+extension SpellingSuggestions {
+    public static func refusedSpellings(given: Set<String>) -> Set<String> { [] }
+    public static func preferredSpellings(given: Set<String>) -> Set<String> { [] }
 }

@@ -50,11 +50,13 @@ extension ParsableCommand {
         } catch {
             // Help and version requests exit cleanly: the library prints them as usual.
             if exitCode(for: error) == .success { exit(withError: error) }
-            // A value the flag's type cannot read says what the flag takes (`FlagValueRule`), for every tool; a file
-            // whose name starts with '-' is named as the unknown option it was read as (`DashedNames`).
+            // An unknown option is named first, whatever else failed (`DashedNames`: a file whose name starts with
+            // '-' as the unknown option it was read as); argument-parser reported a value its flag cannot take before
+            // an unknown option later on the line (`--epsilon abc --limt 5`), which then looked like the only
+            // problem. Otherwise a value the flag's type cannot read says what the flag takes (`FlagValueRule`).
             let text = message(for: error)
-            report(FlagValueRules.explain(error)
-                   ?? DashedNames.explain(text, command: self, arguments: arguments)
+            report(DashedNames.explain(text, command: self, arguments: arguments)
+                   ?? FlagValueRules.explain(error)
                    ?? text, hint: " (see --help)")
             Foundation.exit(ExitStatus.usage)
         }

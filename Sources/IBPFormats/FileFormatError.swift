@@ -17,6 +17,8 @@ extension FileProblem {
 /// The advice of a file whose bytes are damaged (cut short, changed or added to) or are another kind of file.
 public enum FileAdvice {
     public static let intactCopy = "the file is damaged or of another kind: use an intact copy"
+    /// The advice of an empty file (0 bytes), which no format of this project is.
+    public static let emptyFile = "an interrupted download or copy leaves such a file: use an intact copy"
 }
 
 /// A problem that is only a phrase, for formats whose readers do not match on kinds of problem.

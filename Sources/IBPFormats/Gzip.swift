@@ -45,7 +45,8 @@ public enum GzipProblem: FileProblem {
     public var advice: String? {
         switch self {
         case .corrupt, .truncated, .trailingGarbage: return FileAdvice.intactCopy
-        case .unreadable, .tooLarge, .fileTooLarge, .zlib, .empty, .compressedTwice: return nil
+        case .empty: return FileAdvice.emptyFile
+        case .unreadable, .tooLarge, .fileTooLarge, .zlib, .compressedTwice: return nil
         }
     }
 }

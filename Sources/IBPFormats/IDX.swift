@@ -105,7 +105,7 @@ public enum IDXProblem: FileProblem {
         case let .badLabel(index, value):
             return "label \(index) is \(value), outside 0...9"
         case let .countMismatch(images, labels, labelPath):
-            return "\(images) images but \(labelPath) holds \(labels) labels"
+            return "\(CountText.of(images, "image")) but \(labelPath) holds \(CountText.of(labels, "label"))"
         case let .missing(tried):
             return "no MNIST file found (tried \(tried.joined(separator: ", "))); get MNIST with scripts/get-mnist.sh "
                 + "DIR (run in the repository), then pass --data DIR or set IBP_DATA=DIR"
@@ -126,7 +126,10 @@ public enum IDXProblem: FileProblem {
         case .wrongMagic, .shortHeader, .wrongDimensions, .truncated, .trailingGarbage, .absurdSize, .badLabel,
              .countMismatch:
             return "the file is damaged or not MNIST's: get MNIST again with scripts/get-mnist.sh DIR (run in the repository)"
-        case .empty, .missing, .noFolder, .ambiguous, .noImages, .invalidArgument:
+        case .empty:
+            return "an interrupted download leaves such a file: get MNIST again with scripts/get-mnist.sh DIR (run in the "
+                + "repository)"
+        case .missing, .noFolder, .ambiguous, .noImages, .invalidArgument:
             return nil
         }
     }
@@ -184,10 +187,10 @@ public enum IDX {
         let (perImage, o1) = rows.multipliedReportingOverflow(by: cols)
         let (dataBytes, o2) = count.multipliedReportingOverflow(by: perImage)
         let (total, o3) = dataBytes.addingReportingOverflow(16)
-        if o1 || o2 || o3 { throw fail(.absurdSize("\(count) images of \(rows)x\(cols)")) }
+        if o1 || o2 || o3 { throw fail(.absurdSize("\(CountText.of(count, "image")) of \(rows)x\(cols)")) }
         let bytes = try body(raw, total: total, maxBytes: maxBytes, path: path)
         if total > bytes.count {
-            throw fail(.truncated(claimed: "\(count) images", claimedBytes: total, actualBytes: bytes.count))
+            throw fail(.truncated(claimed: CountText.of(count, "image"), claimedBytes: total, actualBytes: bytes.count))
         }
         if total < bytes.count { throw fail(.trailingGarbage(expectedBytes: total)) }
         let kept = min(count, limit ?? count)
@@ -210,7 +213,7 @@ public enum IDX {
         let total = 8 + count  // count < 2^32, no overflow on 64-bit
         let bytes = try body(raw, total: total, maxBytes: maxBytes, path: path)
         if total > bytes.count {
-            throw fail(.truncated(claimed: "\(count) labels", claimedBytes: total, actualBytes: bytes.count))
+            throw fail(.truncated(claimed: CountText.of(count, "label"), claimedBytes: total, actualBytes: bytes.count))
         }
         if total < bytes.count { throw fail(.trailingGarbage(expectedBytes: total)) }
         let bad: Int? = bytes.withUnsafeBufferPointer { buf in

@@ -4,10 +4,17 @@ import Foundation
 /// `file.npz[entry.npy]`).
 public typealias NPYError = FileFormatError<NPYProblem>
 
-/// What went wrong with a `.npy` array, as a short phrase.
+/// What went wrong with a `.npy` array, as a short phrase, and what to do about it.
 public struct NPYProblem: TextProblem {
     public let text: String
-    public init(text: String) { self.text = text }
+    public let advice: String?
+    /// A problem of the file's bytes (damaged, cut short, or another kind of file): the advice is to use an intact
+    /// copy.
+    public init(text: String) { self.init(text: text, advice: FileAdvice.intactCopy) }
+    public init(text: String, advice: String?) {
+        self.text = text
+        self.advice = advice
+    }
 }
 
 /// The numpy `.npy` format (versions 1.0, 2.0 and 3.0) for float arrays in C order.
@@ -113,7 +120,9 @@ public enum NPY {
         case "<f8": (itemSize, bigEndian) = (8, false)
         case ">f8": (itemSize, bigEndian) = (8, true)
         case "<i4": (itemSize, bigEndian, integer) = (4, false, true)
-        default: throw fail("unsupported dtype '\(descr)' (only <f4, <f8 and <i4)")
+        default:
+            throw NPYError(path: path, problem: NPYProblem(text: "unsupported dtype '\(descr)' (only <f4, <f8 and <i4)",
+                                                           advice: "save the array as float32 (numpy: a.astype('<f4'))"))
         }
         return Header(descr: descr, shape: shape, count: count, fortran: fortran, itemSize: itemSize, bigEndian: bigEndian,
                       integer: integer, dataStart: dataStart)
@@ -159,8 +168,10 @@ public enum NPY {
             let array = NDArray(shape: shape, values: values)
             // The position in the array's own order (C, or Fortran for a column-major file).
             let position = fortran ? "element \(tooLarge.index) in Fortran order" : array.describe(index: tooLarge.index)
-            throw fail("holds a value too large for float32 (\(String(describing: tooLarge.value).replacingOccurrences(of: "e+", with: "e"))) "
-                       + "at \(position); every value must be a finite float32 (magnitude at most about 3.4e38)")
+            // The text says what the values must be.
+            throw NPYError(path: path, problem: NPYProblem(
+                text: "holds a value too large for float32 (\(String(describing: tooLarge.value).replacingOccurrences(of: "e+", with: "e"))) "
+                    + "at \(position); every value must be a finite float32 (magnitude at most about 3.4e38)", advice: nil))
         }
         return NDArray(shape: shape, values: fortran ? rowMajor(columnMajor: values, shape: shape) : values)
     }

@@ -40,7 +40,8 @@ public enum NPZProblem: FileProblem {
         case .corrupt, .crcMismatch: return FileAdvice.intactCopy
         case .unsupported, .notAnArray:
             return "give an archive of numpy arrays as numpy.savez or numpy.savez_compressed write them"
-        case .missingEntry, .invalidArgument, .empty: return nil
+        case .empty: return FileAdvice.emptyFile
+        case .missingEntry, .invalidArgument: return nil
         }
     }
 }

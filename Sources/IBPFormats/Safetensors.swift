@@ -51,8 +51,9 @@ public enum SafetensorsProblem: FileProblem {
 
     public var advice: String? {
         switch self {
-        case .tooShort(0), .headerTooLong, .offsetsOutOfRange, .invalidArgument: return nil
+        case .headerTooLong, .offsetsOutOfRange, .invalidArgument: return nil
         case .unsupportedDtype: return "store its tensors as float32 (F32)"
+        // An empty file too: an interrupted copy leaves one.
         case .tooShort, .malformedHeader, .sizeMismatch, .overlap, .notCovering, .badMetadata:
             return "the file is damaged or not a safetensors checkpoint: use an intact copy, or save it again "
                 + "(train writes checkpoints; convert makes one from the seed's Chainer .npz)"

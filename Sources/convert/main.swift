@@ -54,7 +54,7 @@ struct Convert: ParsableCommand {
             try createOutputFolder(for: output, flag: "OUTPUT")
             let classifier = loaded.makeClassifier()
             try ONNXExport.write(classifier, to: TypedPath.url(output))
-            print("wrote \(FileText.oneLine(output)) (\(loaded.modelName), \(classifier.layers.count) layers)")
+            print("wrote \(FileText.oneLine(output)) (\(loaded.modelName), \(CountText.of(classifier.layers.count, "layer")))")
         }
     }
 }

@@ -265,13 +265,13 @@ struct Train: ParsableCommand {
                 let images = trainer.settings.validationImages == nil ? "test" : "validation"
                 FileHandle.standardError.write(Data(("\nstep \(step): \(images)" + String(
                     format: " nominal %.2f%%, verified %.2f%% at eps ", 100 * r.nominalAccuracy, 100 * r.verifiedAccuracy)
-                    + EvaluationReport.epsilonLabel(r.epsilon) + " (\(r.count) images)\n").utf8))
+                    + EvaluationReport.epsilonLabel(r.epsilon) + " (\(CountText.of(r.count, "image")))\n").utf8))
             }, shouldStop: { Interrupt.requested })
             let where_ = FileText.oneLine(trainer.directory.path)
             // Stopped by Ctrl-C or SIGTERM (a scheduler's time limit): the checkpoint is written, and the line names
             // the signal.
             let stopped = Interrupt.receivedSignal.map { Interrupt.name(of: $0) + " " } ?? ""
-            print(finished ? "finished \(trainer.step) steps: \(where_)/final.ckpt"
+            print(finished ? "finished \(CountText.of(trainer.step, "step")): \(where_)/final.ckpt"
                            : "\(stopped)at step \(trainer.step): \(where_)/checkpoint.ckpt (continue with --resume \(where_))")
             // Exit 128 + the signal like the other tools (130 for Ctrl-C, 143 for SIGTERM), so a script can tell a
             // stopped run from a finished one.

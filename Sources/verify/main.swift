@@ -187,6 +187,53 @@ struct Verify: ParsableCommand {
         return TypedPath.url(folder, isDirectory: true).appendingPathComponent(name)
     }
 
+    /// The list line of a name `counterexampleURL` writes (`lineN_<network>__<property>.counterexample`, N a whole
+    /// number written without leading zeros), or nil for any other name.
+    static func counterexampleLine(ofName name: String) -> Int? {
+        let prefix = "line", suffix = ".counterexample"
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return nil }
+        let middle = name.dropFirst(prefix.count).dropLast(suffix.count)
+        let digits = middle.prefix { $0.isASCII && $0.isNumber }
+        guard let first = digits.first, first != "0", digits.count <= 18, let line = Int(digits) else { return nil }
+        let files = middle.dropFirst(digits.count)
+        // `_`, then the network's and the property's names (neither empty), joined by `__`.
+        guard files.first == "_" else { return nil }
+        return files.dropFirst().dropFirst().dropLast().contains("__") ? line : nil
+    }
+
+    /// The counterexample files of earlier runs in `folder`, by the list line their names give: plain files with a
+    /// name `counterexampleURL` writes that hold no model. Folders, links and other names are the user's.
+    private func earlierCounterexamples(in folder: String) throws -> [Int: [URL]] {
+        let url = TypedPath.url(folder, isDirectory: true)
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else { return [:] }
+        let names: [String]
+        do { names = try fm.contentsOfDirectory(atPath: url.path) } catch {
+            throw SettingsError(message: "--counterexamples \(FileText.oneLine(folder)): cannot list the folder to remove "
+                                + "an earlier run's counterexamples: \(FileText.reason(error))")
+        }
+        var out: [Int: [URL]] = [:]
+        for name in names.sorted() {
+            guard let line = Self.counterexampleLine(ofName: name) else { continue }
+            let file = url.appendingPathComponent(name)
+            guard (try? fm.attributesOfItem(atPath: file.path)[.type] as? FileAttributeType) == .typeRegular,
+                  !FileKind.ofFile(atPath: file.path).holdsModel else { continue }
+            out[line, default: []].append(file)
+        }
+        return out
+    }
+
+    /// Deletes `files` (an earlier run's counterexamples of a line this run answers without them).
+    private func removeEarlierCounterexamples(_ files: [URL]) throws {
+        for url in files {
+            do { try FileManager.default.removeItem(at: url) } catch {
+                throw SettingsError(message: "--counterexamples: cannot delete an earlier run's "
+                                    + "\(FileText.oneLine(url.relativePath)): \(FileText.reason(error))")
+            }
+        }
+    }
+
     private func runList(_ list: String) throws {
         var all = try InstanceList.read(TypedPath.url(list))
         let shard = try shardNumbers()
@@ -226,6 +273,17 @@ struct Verify: ParsableCommand {
                                        createsFolder: true)
             }
         }
+        // An earlier run's counterexamples of the lines this run covers go: the line's instance may have moved to
+        // another line, left the list or no longer answer sat, and a file would stay beside results that do not
+        // name it. A run covers every line up to its last instance, a shard only its own instances' lines (the
+        // other shards' files are theirs). Each instance's line is cleared when it is answered.
+        var earlier = try cexFolder.map(earlierCounterexamples) ?? [:]
+        if cexFolder != nil, shard == nil, let last = all.last?.line {
+            let instanceLines = Set(all.map(\.line))
+            for line in earlier.keys.sorted() where line <= last && !instanceLines.contains(line) {
+                try removeEarlierCounterexamples(earlier.removeValue(forKey: line) ?? [])
+            }
+        }
         let methods = try self.methods()
         let batch = InstanceBatch(verifier: try verifier(), timeout: timeout)
         var bar = ProgressBar(total: all.count, label: "instances", plainEvery: max(1, all.count / 10))
@@ -243,16 +301,12 @@ struct Verify: ParsableCommand {
                 try createOutputFolder(for: url.path, flag: "--counterexamples")
                 try AtomicFile.write(Data(result.outcome.resultText.utf8), to: url)
                 result.counterexampleFile = url.relativePath
-            } else if let cexFolder {
-                // An earlier run's counterexample for this instance (its own name, checked as an output above) would
-                // stay beside this run's results, which no longer answer sat for it.
-                let url = counterexampleURL(instance, in: cexFolder)
-                if FileManager.default.fileExists(atPath: url.path) {
-                    do { try FileManager.default.removeItem(at: url) } catch {
-                        throw SettingsError(message: "--counterexamples: cannot delete an earlier run's "
-                                            + "\(FileText.oneLine(url.relativePath)): \(FileText.reason(error))")
-                    }
-                }
+                try removeEarlierCounterexamples((earlier[instance.line] ?? []).filter {
+                    $0.lastPathComponent != url.lastPathComponent })
+            } else if cexFolder != nil {
+                // This run writes no counterexample for the line: every earlier one of it goes (its own instance's,
+                // checked as an output above, and another instance's that was on this line before).
+                try removeEarlierCounterexamples(earlier[instance.line] ?? [])
             }
             outcomes.append(result)
             bar.update(outcomes.count, status: result.outcome.answer.rawValue)

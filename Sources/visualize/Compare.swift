@@ -81,7 +81,7 @@ struct Compare: ParsableCommand {
                             RunFile(ibp == nil ? "--ibp (default)" : "--ibp", columns.paths[1])] : []
         let inputs = named + models.map { RunFile("--model", $0) }
         if isBatch {
-            try shared.unused(["--out", "--dump-bounds"], by: "a batch (--samples, --epsilons; it writes into --out-dir)")
+            try shared.unused(Self.unusedInBatch, by: "a batch (--samples, --epsilons; it writes into --out-dir)")
             let indices = try DistinctLists.samples(samples ?? String(shared.sample ?? 0))
             let epsList = try DistinctLists.epsilons(epsilons ?? String(shared.epsilon ?? 0.1))
             let format = try shared.output(defaultName: "batch").format
@@ -153,7 +153,7 @@ struct Compare: ParsableCommand {
         // Checked here rather than left to the renderer, whose message cannot name the flag.
         for index in indices where index >= data.count {
             throw SettingsError(message: "\(samples == nil ? "--sample" : "--samples"): \(index) is out of range: "
-                                + "\(maker.dataDescription) holds \(data.count) test images")
+                                + "\(maker.dataDescription) holds \(CountText.of(data.count, "test image"))")
         }
         // Every figure bounds its sample at its eps under each method: CROWN's work is budgeted over all of them.
         try maker.checkWork(template, models: try template.models.map(maker.model), boxes: indices.count * epsList.count) {

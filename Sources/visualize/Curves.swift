@@ -40,8 +40,7 @@ struct Curves: ParsableCommand {
     func validate() throws {
         try refuseEmptyPaths("--model", models)
         try validateDistinctInputs(models.map { RunFile("--model", $0) }, what: "model")
-        try shared.unused(["--sample", "--epsilon", "--scale", "--max-channels", "--shared-scale", "--perturbation",
-                           "--dump-bounds"], by: "curves")
+        try shared.unused(Self.unusedOptions, by: "curves")
         if methods != nil { try shared.unused(["--bounds"], by: "curves with --methods") }
         if let methods { _ = try DistinctLists.methods(methods) }
         _ = try DistinctLists.epsilons(epsilons)

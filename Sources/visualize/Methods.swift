@@ -21,7 +21,7 @@ struct Methods: ParsableCommand {
 
     func validate() throws {
         try refuseEmptyPaths([("--model", model)])
-        try shared.unused(["--bounds"], by: "methods (it takes --methods)")
+        try shared.unused(Self.unusedOptions, by: "methods (it takes --methods)")
         _ = try DistinctLists.methods(methods)
         try shared.validateOutputs(try shared.output(defaultName: "methods").path, inputs: [model.map { RunFile("--model", $0) } ?? RunFile("--model (default)", Shipped.ibp)])
     }

@@ -21,7 +21,7 @@ struct Sweep: ParsableCommand {
 
     func validate() throws {
         try refuseEmptyPaths([("--model", model)])
-        try shared.unused(["--epsilon"], by: "sweep (it takes --epsilons)")
+        try shared.unused(Self.unusedOptions, by: "sweep (it takes --epsilons)")
         _ = try DistinctLists.epsilons(epsilons)
         try shared.validateOutputs(try shared.output(defaultName: "sweep").path, inputs: [model.map { RunFile("--model", $0) } ?? RunFile("--model (default)", Shipped.ibp)])
     }

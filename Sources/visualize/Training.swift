@@ -25,8 +25,7 @@ struct Training: ParsableCommand {
             let log = TypedPath.join(metrics, "metrics.jsonl")
             throw ValidationError("--metrics \(metrics) is a folder; give the run's log file, \(log)")
         }
-        try shared.unused(["--data", "--sample", "--epsilon", "--bounds", "--scale", "--max-channels", "--shared-scale",
-                           "--perturbation", "--pgd-steps", "--seed", "--dump-bounds"], by: "training")
+        try shared.unused(Self.unusedOptions, by: "training")
         try shared.validateOutputs(try shared.output(defaultName: "training").path, inputs: [RunFile("--metrics", metrics)])
     }
 

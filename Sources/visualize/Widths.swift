@@ -27,8 +27,7 @@ struct Widths: ParsableCommand {
     func validate() throws {
         try refuseEmptyPaths("--model", models)
         try validateDistinctInputs(models.map { RunFile("--model", $0) }, what: "model")
-        try shared.unused(["--scale", "--max-channels", "--shared-scale", "--perturbation", "--pgd-steps", "--seed",
-                           "--dump-bounds"], by: "widths")
+        try shared.unused(Self.unusedOptions, by: "widths")
         if methods != nil { try shared.unused(["--bounds"], by: "widths with --methods") }
         if samples != nil { try shared.unused(["--sample"], by: "widths with --samples") }
         if let methods { _ = try DistinctLists.methods(methods) }

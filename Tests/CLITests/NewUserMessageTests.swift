@@ -51,6 +51,65 @@ final class NewUserMessageTests: ToolFolderTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("r")))
     }
 
+    /// Trial 31, finding 6: a value its flag cannot take was reported before an unknown option later on the line
+    /// (argument-parser stops at the value), and looked like the line's only problem. The unknown option comes first,
+    /// in every tool and subcommand.
+    func testAnUnknownOptionIsNamedBeforeABadValue() throws {
+        let cases: [(Tool, [String], String)] = [
+            (.evaluate, [checkpoint.path, "--epsilon", "abc", "--limt", "5"], "Unknown option '--limt'. Did you mean '--limit'?"),
+            (.evaluate, [checkpoint.path, "--limit", "0", "--limt", "5"], "Unknown option '--limt'. Did you mean '--limit'?"),
+            (.evaluate, [checkpoint.path, "--limit=abc", "--limt=5"], "Unknown option '--limt'. Did you mean '--limit'?"),
+            (.verify, ["n.onnx", "p.vnnlib", "--timeout", "abc", "--bounds", "crwn", "--atack-steps", "3"],
+             "Unknown option '--atack-steps'. Did you mean '--attack-steps'?"),
+            (.train, ["--out", path("x"), "--steps", "-5", "--stepz", "3"], "Unknown option '--stepz'. Did you mean '--steps'?"),
+            (.ibpBench, ["--repeats", "abc", "--modelz", "small"], "Unknown option '--modelz'. Did you mean '--models'?"),
+            (.visualize, ["--scale", "abc", "--sampel", "3"], "Unknown option '--sampel'. Did you mean '--sample'?"),
+            (.visualize, ["sweep", "--epsilons", "abc", "--modell", "m.ckpt"], "Unknown option '--modell'. Did you mean '--model'?"),
+            (.visualize, ["curves", "--limit", "0", "--pgd-evry", "2"], "Unknown option '--pgd-evry'. Did you mean '--pgd-every'?"),
+        ]
+        for (tool, arguments, mention) in cases {
+            let outcome = try assertRejected(tool, arguments, in: folder, mentions: [mention], status: 64)
+            XCTAssertFalse(outcome.stderr.contains(" takes "), outcome.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x")))
+    }
+
+    /// Trial 31, finding 10: argument-parser's own suggestion leaked through (`visualize --bogus`: "Did you mean
+    /// '--out'?", four edits away), and ignored the form the line had chosen (a batch's `--epsilonz` was offered
+    /// `--epsilon`) and the options a subcommand refuses (`sweep` takes --epsilons, not --epsilon). A suggestion is
+    /// made only when near (`DashedNames.nearest`), among the options the line can use.
+    func testSuggestionsAreNearAndOfTheFormTheLineUses() throws {
+        let cases: [(Tool, [String], String)] = [
+            (.visualize, ["--bogus"], "visualize: error: Unknown option '--bogus' (see --help)\n"),
+            (.visualize, ["widths", "--bogus"], "visualize: error: Unknown option '--bogus' (see --help)\n"),
+            (.visualize, ["--samples", "0-2", "--epsilonz", "0.1"],
+             "visualize: error: Unknown option '--epsilonz'. Did you mean '--epsilons'? (see --help)\n"),
+            (.visualize, ["--epsilonz", "0.1"], "visualize: error: Unknown option '--epsilonz'. Did you mean '--epsilon'? (see --help)\n"),
+            (.visualize, ["sweep", "--epsilonz", "0.1"],
+             "visualize: error: Unknown option '--epsilonz'. Did you mean '--epsilons'? (see --help)\n"),
+            (.visualize, ["training", "--metrics", "m.jsonl", "--epsilonz", "0.1"], "visualize: error: Unknown option '--epsilonz' (see --help)\n"),
+            (.evaluate, [checkpoint.path, "--limt", "2"], "evaluate: error: Unknown option '--limt'. Did you mean '--limit'? (see --help)\n"),
+        ]
+        for (tool, arguments, expected) in cases {
+            let outcome = try assertRejected(tool, arguments, in: folder, mentions: [], status: 64)
+            XCTAssertEqual(outcome.stderr, expected, outcome.commandLine)
+        }
+    }
+
+    /// Trial 31, finding 10: counts of one were printed with a fixed plural (`finished 1 steps`, `1 test images,
+    /// PGD 1 steps`); every count says its noun in the singular for one (`CountText`).
+    func testCountsOfOneAreSingular() throws {
+        let train = try Tool.train.run(["--model", "tiny", "--steps", "1", "--warmup-steps", "0", "--ramp-steps", "1",
+                                        "--batch-size", "10", "--eval-limit", "1", "--out", path("one"), "--data", data.path],
+                                       in: folder, timeout: 120)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("finished 1 step: "), train.stdout)
+        XCTAssertTrue(train.stderr.contains(" (1 image)"), train.stderr)
+        let evaluate = try Tool.evaluate.run([checkpoint.path, "--limit", "1", "--pgd-steps", "1", "--data", data.path], in: folder)
+        XCTAssertEqual(evaluate.status, 0, evaluate.stderr)
+        XCTAssertTrue(evaluate.stdout.hasPrefix("\(checkpoint.path) (tiny), 1 test image, PGD 1 step, seed 0"), evaluate.stdout)
+    }
+
     /// New-user trial 28: argument-parser reads `-dash.ckpt` as the options -d -a -s -h ..., and the `h` made it
     /// print the help and exit 0, the work skipped (a script saw success); a stray `-ch` did the same. And
     /// `--flag=` with nothing after '=' (`--epsilon=$EPS`, EPS unset) took the next word as its value.

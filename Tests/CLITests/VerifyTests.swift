@@ -199,6 +199,49 @@ final class VerifyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("cex/notes.txt")))
     }
 
+    /// Trial 31, finding 5: a rerun deleted an earlier counterexample only under the name this run would write for
+    /// the same line, so one stayed when its instance moved to another line. A rerun removes every counterexample
+    /// file of each line it covers except the one it writes; a shard only those of its own lines; names the tool
+    /// does not write, folders and lines past the list stay.
+    func testARerunRemovesEveryEarlierCounterexampleOfItsLines() throws {
+        _ = try write(property(eps: 0.0005, label: label), "holds.vnnlib")
+        _ = try write(property(eps: 0.01, label: (label + 1) % 10), "violated.vnnlib")
+        let list = try write("onnx,vnnlib,timeout\ntiny.onnx,holds.vnnlib,60\ntiny.onnx,violated.vnnlib,60\n", "list.csv")
+        let swapped = try write("onnx,vnnlib,timeout\ntiny.onnx,violated.vnnlib,60\ntiny.onnx,holds.vnnlib,60\n", "swapped.csv")
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path("cex/" + name)) }
+        func run(_ list: URL, _ extra: [String] = []) throws {
+            let r = try Tool.verify.run(["--instances", list.path, "--results", path("r.csv"), "--counterexamples", path("cex")]
+                                        + extra, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        try run(list)
+        XCTAssertTrue(exists("line3_tiny.onnx__violated.vnnlib.counterexample"))
+        let kept = ["notes.txt", "line3_notes.txt", "line03_tiny.onnx__violated.vnnlib.counterexample",
+                    "line3_tiny.onnx.counterexample", "line9_tiny.onnx__violated.vnnlib.counterexample"]
+        for name in kept { _ = try write("mine", "cex/" + name) }
+        try FileManager.default.createDirectory(atPath: path("cex/line2_a__b.counterexample"), withIntermediateDirectories: false)
+        _ = try write("sat", "cex/line1_tiny.onnx__old.vnnlib.counterexample")
+        // The violated instance moves to line 2; line 3 now holds: its earlier counterexample (another instance's) goes,
+        // and so does one on the header's line.
+        try run(swapped)
+        XCTAssertTrue(exists("line2_tiny.onnx__violated.vnnlib.counterexample"))
+        XCTAssertFalse(exists("line3_tiny.onnx__violated.vnnlib.counterexample"))
+        XCTAssertFalse(exists("line1_tiny.onnx__old.vnnlib.counterexample"))
+        for name in kept + ["line2_a__b.counterexample"] { XCTAssertTrue(exists(name), name) }
+        // Shard 2 of 2 covers line 3 only: line 2's files are shard 1's.
+        _ = try write("sat", "cex/line3_tiny.onnx__other.vnnlib.counterexample")
+        _ = try write("sat", "cex/line2_tiny.onnx__other.vnnlib.counterexample")
+        try run(swapped, ["--shard", "2/2"])
+        XCTAssertFalse(exists("line3_tiny.onnx__other.vnnlib.counterexample"))
+        XCTAssertTrue(exists("line2_tiny.onnx__other.vnnlib.counterexample"))
+        XCTAssertTrue(exists("line2_tiny.onnx__violated.vnnlib.counterexample"))
+        // Shard 1 of 2 writes line 2's counterexample and removes the other of that line.
+        try run(swapped, ["--shard", "1/2"])
+        XCTAssertFalse(exists("line2_tiny.onnx__other.vnnlib.counterexample"))
+        XCTAssertTrue(exists("line2_tiny.onnx__violated.vnnlib.counterexample"))
+        for name in kept { XCTAssertTrue(exists(name), name) }
+    }
+
     /// A list with a header, relative paths, a consensus file; shards split it; the results CSV has a row each.
     func testAListWithShardsAndAConsensus() throws {
         _ = try write(property(eps: 0.0005, label: label), "holds.vnnlib")
@@ -304,7 +347,7 @@ final class VerifyTests: XCTestCase {
             ("(declare-const X_0 Real)\n(assert (<= X_0 1)\n", "p.vnnlib:2:1: "),
             (property(eps: 0.01, label: label, extra: "(assert (<= X_0 (exp Y_0)))\n"), "p.vnnlib:"),
             ("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= Y_0 0))\n",
-             "declares 1 inputs X and 1 outputs Y, the network has 784 inputs and 10 outputs"),
+             "declares 1 input X and 1 output Y, the network has 784 inputs and 10 outputs"),
             (property(eps: 0.01, label: label, inputs: 783), "declares 783 inputs X and 10 outputs Y, the network has 784 inputs"),
         ]
         for (text, mention) in cases {

@@ -239,6 +239,16 @@ final class VisualizeSubcommandTests: XCTestCase {
                            in: folder, mentions: ["--methods crown", "max pooling"], status: 1)
         try assertRejected(.visualize, ["methods", "--model", pool, "--methods", "crown", "--out", path("x.png")] + data,
                            in: folder, mentions: ["--methods", pool, "max pooling"], status: 1)
+        // Trial 31: a figure too large counted the columns drawn as the methods given ("2 methods" of 3); it names
+        // what was given and what is not drawn.
+        try assertRejected(.visualize, ["methods", "--model", pool, "--methods", "ibp,crown-ibp,crown", "--scale", "64",
+                                        "--out", path("x.png")] + data, in: folder,
+                           mentions: ["and 1 method (of the 3 --methods given; crown-ibp, crown are not drawn: they cannot "
+                                      + "bound this model) give a figure of "], status: 64)
+        try assertRejected(.visualize, ["methods", "--model", pool, "--methods", "ibp,crown", "--scale", "64",
+                                        "--out", path("x.png")] + data, in: folder,
+                           mentions: ["and 1 method (of the 2 --methods given; crown is not drawn: it cannot bound this "
+                                      + "model) give a figure of "], status: 64)
         let outcome = try runOK(["methods", "--model", pool, "--out", path("m.png"), "--dump-bounds", path("m.json")] + data)
         XCTAssertEqual(outcome.stderr.split(separator: "\n").map(String.init), [
             "visualize: note: crown-ibp not drawn: \(pool): bound method crown-ibp cannot bound layer 3 (max pooling)",

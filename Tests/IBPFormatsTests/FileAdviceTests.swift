@@ -43,10 +43,62 @@ final class FileAdviceTests: XCTestCase {
 
         XCTAssertEqual(NPZProblem.corrupt("x").advice, FileAdvice.intactCopy)
         XCTAssertNotNil(NPZProblem.notAnArray("x").advice)
-        // Texts that already say what to do, or say it is empty: no advice after them.
+        // Texts that already say what to do: no advice after them.
         XCTAssertNil(SafetensorsProblem.headerTooLong(claimed: 9, available: 1).advice)
-        XCTAssertNil(SafetensorsProblem.tooShort(bytes: 0).advice)
         XCTAssertNil(GzipProblem.compressedTwice.advice)
         XCTAssertNil(IDXProblem.noFolder.advice)
+    }
+
+    /// An `.npz` of one array `a` whose `.npy` bytes `damage` changes (keeping their length), with the CRC-32s
+    /// recomputed: the zip is intact, the array is not.
+    private func archive(damaging damage: (inout Data) -> Void) throws -> Data {
+        var zip = try NPZ.encode(["a": NDArray(shape: [2], values: [1, 2])])
+        let start = 30 + "a.npy".utf8.count, count = NPY.encode(NDArray(shape: [2], values: [1, 2])).count
+        var body = zip.subdata(in: start..<(start + count))
+        damage(&body)
+        zip.replaceSubrange(start..<(start + count), with: body)
+        let central = try XCTUnwrap(zip.range(of: Data([0x50, 0x4b, 0x01, 0x02]))).lowerBound
+        for at in [14, central + 16] {
+            withUnsafeBytes(of: Gzip.crc32(body).littleEndian) { zip.replaceSubrange(at..<(at + 4), with: $0) }
+        }
+        return zip
+    }
+
+    /// Trial 31: a damaged `.npy` member of an `.npz` (a malformed header, a bad magic, a flipped byte) and an empty
+    /// file (an MNIST file, a property, an archive, a checkpoint, an array) were one line without what to do.
+    func testDamagedArraysAndEmptyFilesSayWhatToDo() throws {
+        func assertMember(_ text: String, _ advice: String, line: UInt = #line) {
+            XCTAssertTrue(text.hasPrefix("f[a.npy]: "), text, line: line)
+            XCTAssertTrue(text.hasSuffix("; " + advice), text, line: line)
+        }
+        XCTAssertNoThrow(try NPZ.parse(try archive { _ in }, path: "f"))
+        let header = try archive { $0[10] = UInt8(ascii: "X") }
+        assertMember(description { _ = try NPZ.parse(header, path: "f") }, FileAdvice.intactCopy)
+        XCTAssertTrue(description { _ = try NPZ.parse(header, path: "f") }.contains("malformed .npy header"))
+        assertMember(description { _ = try NPZ.parse(try archive { $0[1] = UInt8(ascii: "x") }, path: "f") },
+                     FileAdvice.intactCopy)
+        assertMember(description { _ = try NPZ.parse(try archive { $0[8] ^= 0x40 }, path: "f") }, FileAdvice.intactCopy)
+        let half = try archive { bytes in
+            let at = bytes.range(of: Data("<f4".utf8))!.lowerBound
+            bytes.replaceSubrange(at..<(at + 3), with: Data("<f2".utf8))
+        }
+        assertMember(description { _ = try NPZ.parse(half, path: "f") }, "save the array as float32 (numpy: a.astype('<f4'))")
+        assertAdvice(description { _ = try NPY.parse(Data("hello world".utf8), path: "f") }, FileAdvice.intactCopy)
+
+        let folder = try makeTempDir(self)
+        let empty = folder.appendingPathComponent("f")
+        try Data().write(to: empty)
+        let mnist = description { _ = try IDX.readImages(empty) }
+        XCTAssertTrue(mnist.hasPrefix(empty.path + ": the file is empty (0 bytes); "), mnist)
+        XCTAssertTrue(mnist.hasSuffix("get MNIST again with scripts/get-mnist.sh DIR (run in the repository)"), mnist)
+        let gz = folder.appendingPathComponent("g.gz")
+        try Gzip.compress(Data()).write(to: gz)
+        XCTAssertTrue(description { _ = try IDX.readLabels(gz) }.hasSuffix("get MNIST again with scripts/get-mnist.sh DIR (run in the repository)"))
+        XCTAssertTrue(description { _ = try Gzip.readPlainOrCompressed(empty, maxBytes: 10) }
+            .hasSuffix("the file is empty (0 bytes); " + FileAdvice.emptyFile))
+        assertAdvice(description { _ = try NPZ.parse(Data(), path: "f") }, FileAdvice.emptyFile)
+        assertAdvice(description { _ = try VNNLIB.parse(Data(), path: "f") }, FileAdvice.emptyFile)
+        assertAdvice(description { _ = try NPY.parse(Data(), path: "f") }, FileAdvice.intactCopy)
+        assertAdvice(description { _ = try Safetensors.parse(Data(), path: "f") }, SafetensorsProblem.malformedHeader("x").advice!)
     }
 }

@@ -61,6 +61,28 @@ final class VNNLIBTests: XCTestCase {
         XCTAssertThrowsError(try VNNLIB.parse(text: bad, path: "p")) { XCTAssert("\($0)".hasPrefix("p:3:16: "), "\($0)") }
     }
 
+    /// Trial 31: lines separated only by FF, VT, NEL or U+2028 after a leading `;` comment are one comment to the end
+    /// of the file (only LF and CR end a line), and the file was refused as declaring no X variable, as if it had no
+    /// declarations. The refusal says that the comment runs to the end of the file, naming the separator found.
+    func testACommentToTheEndOfTheFileIsNamed() throws {
+        let separators = [("\u{0C}", "FF (form feed)"), ("\u{0B}", "VT (vertical tab)"), ("\u{85}", "NEL (U+0085)"),
+                          ("\u{2028}", "U+2028 (line separator)")]
+        for (separator, name) in separators {
+            let text = "; a property" + separator + Self.small.replacingOccurrences(of: "\n", with: separator)
+            XCTAssertThrowsError(try VNNLIB.parse(text: text, path: "p")) {
+                XCTAssertEqual("\($0)", "p: no X variable is declared; expected (declare-const X_0 Real) ...; the ';' comment "
+                               + "at 1:1 runs to the end of the file, because no line end (LF or CR) follows it: its lines "
+                               + "are separated only by \(name), so the commands after it are part of the comment; end the "
+                               + "lines with LF")
+            }
+        }
+        // A comment at the end that holds no commands, and one that ends at a line end, are no such case.
+        XCTAssertThrowsError(try VNNLIB.parse(text: "; only a comment", path: "p")) {
+            XCTAssertEqual("\($0)", "p: no X variable is declared; expected (declare-const X_0 Real) ...")
+        }
+        XCTAssertNoThrow(try VNNLIB.parse(text: Self.small + "; the end (of it)", path: "p"))
+    }
+
     /// New user: the same instance listed twice ran twice without a word.
     func testAnInstanceListedTwiceIsRefused() throws {
         let list = Data("onnx,vnnlib,timeout\na.onnx,b.vnnlib,5\nc.onnx,b.vnnlib,5\na.onnx,b.vnnlib,9\n".utf8)

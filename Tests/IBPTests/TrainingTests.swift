@@ -198,6 +198,24 @@ final class TrainingTests: XCTestCase {
                                        + "nothing to resume; pass --force to start over"), "\($0)")
             XCTAssertFalse("\($0)".contains("--resume"), "\($0)")
         }
+        // Trial 31: any settings.json (`garbage`, `{"x":1}`) was taken for a run's record, and --force would have
+        // replaced it. Only one that reads as a run's settings is; any other folder is not a run's.
+        for (name, text, reason) in [("t6", "garbage", "not valid JSON"), ("t7", "{\"x\":1}", "")] {
+            let other = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: other.appendingPathComponent("settings.json"))
+            for force in [false, true] {
+                XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data, directory: other, force: force)) {
+                    XCTAssert("\($0)".contains("--out \(other.path) is not a run folder (its settings.json is not a run's "
+                                               + "record: \(reason)"), "\($0)")
+                    XCTAssert("\($0)".contains("; it holds settings.json), so --force will not write into it; give a new "
+                                               + "folder (or an empty one, with --force)"), "\($0)")
+                    XCTAssertFalse("\($0)".contains("stopped before its first checkpoint"), "\($0)")
+                }
+            }
+            XCTAssertEqual(try String(contentsOf: other.appendingPathComponent("settings.json"), encoding: .utf8), text)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: other.path), ["settings.json"])
+        }
         let file = dir.appendingPathComponent("file")
         try Data().write(to: file)
         XCTAssertThrowsError(try Trainer.start(settings(steps: 2), dataDirectory: data,

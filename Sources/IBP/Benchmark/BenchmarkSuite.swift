@@ -1,4 +1,5 @@
 import Foundation
+import IBPFormats
 
 /// Everything `ibp-bench` measures, as one report.
 public struct BenchmarkReport: Codable {
@@ -73,7 +74,7 @@ public struct BenchmarkReport: Codable {
             // --kernel chooses the float32 kernel only: the bf16 products have one kernel (`gemm_bf16.c`).
             kernelLine += "; the bf16 rows run the AVX512_BF16 kernel whatever the float32 kernel"
         }
-        var lines = ["\(cpu), \(cores) cores, \(date)", kernelLine, "OpenBLAS: \(blas)",
+        var lines = ["\(cpu), \(CountText.of(cores, "core")), \(date)", kernelLine, "OpenBLAS: \(blas)",
                      pad("model", modelWidth) + pad("measure", measureWidth) + "     median        min        max  unit"]
         for r in rows {
             var line = pad(r.model, modelWidth) + pad(r.measure, measureWidth) + number(r.median) + number(r.min) + number(r.max)

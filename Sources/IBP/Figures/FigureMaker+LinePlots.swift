@@ -74,7 +74,7 @@ extension FigureMaker {
         }
         let attacked = AccuracyCurves.attackedIndices(r.epsilons, pgdEvery: r.pgdEvery, pgdSteps: r.options.pgdSteps).count
         let pgd = attacked == 0 ? "no PGD" : "PGD-\(r.options.pgdSteps) at \(attacked) of \(r.epsilons.count) eps values"
-        let title = "MNIST test accuracy against eps (\(data.count) test images; \(pgd))"
+        let title = "MNIST test accuracy against eps (\(CountText.of(data.count, "test image")); \(pgd))"
         let picture = CurvesFigure.picture(curves, title: title, fonts: fonts)
         try FigureFile.write(picture, to: url, format: r.format, metadata: provenance(r, models: models, [
             ("Epsilons", r.epsilons.map { NumberLabel.epsilon($0, decimals: 4) }.joined(separator: ",")),

@@ -40,7 +40,7 @@ extension FigureMaker {
         try TrainingCurves.render(records, to: TypedPath.url(r.output), title: title, format: r.format, fonts: fonts)
         let steps = records.map(\.step).max() ?? 0
         let evals = records.filter { $0.type == "eval" }
-        let caption = r.caption ?? "Training of \(title) over \(steps) steps: losses (top) and batch and test accuracies "
+        let caption = r.caption ?? "Training of \(title) over \(CountText.of(steps, "step")): losses (top) and batch and test accuracies "
             + "(bottom) against step, from its metrics.jsonl."
         var alt = "Two line plots against training step: total, nominal and verified cross-entropy; batch and test "
             + "nominal and verified accuracy"

@@ -90,8 +90,9 @@ public final class FigureMaker {
         case .compare:
             return try FigureRenderer.fittedCompare(models, epsilon: r.epsilon, options: r.options, fonts: fonts)
         case .methods:
-            return try FigureRenderer.fittedMethods(models[0], epsilon: r.epsilon, methods: Self.methods(r, models[0]).applicable,
-                                                    options: r.options, fonts: fonts)
+            let columns = Self.methods(r, models[0])
+            return try FigureRenderer.fittedMethods(models[0], epsilon: r.epsilon, methods: columns.applicable,
+                                                    dropped: columns.refused.map(\.method), options: r.options, fonts: fonts)
         case .sweep:
             guard !r.epsilons.isEmpty else { throw SettingsError(message: "sweep needs at least one epsilon in --epsilons") }
             return try FigureRenderer.fittedSweep(models[0], sample: r.sample, epsilons: r.epsilons, options: r.options,
@@ -125,7 +126,7 @@ public final class FigureMaker {
     func checkSamples(_ r: FigureRequest, data: Dataset) throws {
         if r.kind == .curves {
             if let limit = r.limit, limit > data.count {
-                throw SettingsError(message: "--limit \(limit): \(dataDescription) holds \(data.count) test images")
+                throw SettingsError(message: "--limit \(limit): \(dataDescription) holds \(CountText.of(data.count, "test image"))")
             }
             return
         }
@@ -138,7 +139,8 @@ public final class FigureMaker {
     /// "DATA holds N test images (samples 0-(N-1))", with how to reach more when the folder holds fewer than MNIST's
     /// 10,000 (the shipped sample_data/mnist holds 100).
     static func holds(_ description: String, _ count: Int) -> String {
-        "\(description) holds \(count) test images" + (count > 0 ? " (samples 0-\(count - 1))" : "")
+        "\(description) holds \(CountText.of(count, "test image"))"
+            + (count > 1 ? " (samples 0-\(count - 1))" : count == 1 ? " (sample 0)" : "")
             + (count < 10_000 ? "; give --data with a folder of the full MNIST for others" : "")
     }
 

@@ -1,3 +1,4 @@
+import IBPFormats
 import IBPRender
 
 /// The sizes of the tile figures, known from the checkpoints' stage outlines and the flags before any bound is
@@ -50,8 +51,9 @@ extension FigureRenderer {
     /// fits. Otherwise a one-line refusal naming the flags, the size, the limit and the largest `--scale` that fits
     /// (new-user findings s7 6: the shipped medium-bn checkpoints were refused by `sweep` and `methods` at their
     /// defaults). `columns` and `noun` say what else the size follows from ("5 epsilons"), `fewer` how to have
-    /// fewer of them ("give fewer --epsilons").
-    public static func fitted(_ options: FigureOptions, columns: Int, noun: String, fewer: String,
+    /// fewer of them ("give fewer --epsilons"), `dropped` what of the given is not a column (" (of the 3 --methods
+    /// given; crown is not drawn: it cannot bound this model)").
+    public static func fitted(_ options: FigureOptions, columns: Int, noun: String, fewer: String, dropped: String = "",
                               size: (FigureOptions) -> (width: Double, height: Double)) throws -> FigureOptions {
         let asked = size(options)
         if FigureSizeLimit.fits(width: asked.width, height: asked.height) { return options }
@@ -67,7 +69,7 @@ extension FigureRenderer {
             return trial
         }
         let what = "--scale \(options.scale)\(options.scaleFitsLimit ? " (the default)" : ""), --max-channels "
-            + "\(options.maxChannels) and \(columns) \(noun)\(columns == 1 ? "" : "s")"
+            + "\(options.maxChannels) and \(CountText.of(columns, noun))\(dropped)"
         let advice = largest.map { "give --scale \($0) (the largest that fits) or less, or lower --max-channels, or \(fewer)" }
             ?? "no --scale fits; lower --max-channels, or \(fewer) (a model of very many stages, a row each, fits at no scale)"
         throw SettingsError(message: "\(what) give a figure of \(FigureSizeLimit.size(width: asked.width, height: asked.height)), "
@@ -82,10 +84,15 @@ extension FigureRenderer {
         }
     }
 
-    /// `fitted` for the `methods` figure of `model`.
+    /// `fitted` for the `methods` figure of `model`; `dropped` are the methods given that cannot bound it (not drawn),
+    /// named in a refusal beside the count of the columns (the methods given are more).
     public static func fittedMethods(_ model: FigureModel, epsilon: Float, methods: [BoundMethodName],
+                                     dropped: [BoundMethodName] = [],
                                      options: FigureOptions, fonts: FontSet) throws -> FigureOptions {
-        try fitted(options, columns: methods.count, noun: "method", fewer: "give fewer --methods") {
+        let note = dropped.isEmpty ? "" : " (of the \(methods.count + dropped.count) --methods given; "
+            + dropped.map(\.rawValue).joined(separator: ", ")
+            + (dropped.count == 1 ? " is not drawn: it cannot" : " are not drawn: they cannot") + " bound this model)"
+        return try fitted(options, columns: methods.count, noun: "method", fewer: "give fewer --methods", dropped: note) {
             methodsSize(model, epsilon: epsilon, methods: methods, options: $0, fonts: fonts)
         }
     }

@@ -148,7 +148,7 @@ public struct MetricsLog {
         let lastTrain = records.last { $0.type == "train" }?.step ?? 0
         if requireHistory && lastTrain != lastExpected {
             throw SettingsError(message: "\(url.path): its last training record is at step \(lastTrain), but the checkpoint "
-                                + "is at step \(step) (records every \(every) steps): the log was cut or emptied; restore "
+                                + "is at step \(step) (records \(CountText.every(every, "step"))): the log was cut or emptied; restore "
                                 + "it, or start the run again with --force", isUsageError: false)
         }
         let lastEval = records.last { $0.type == "eval" }?.step ?? 0

@@ -109,9 +109,10 @@ public final class Trainer {
         return trainer
     }
 
-    /// What `--force` may start over in: an empty folder or an earlier run's (it has `settings.json`), never the
-    /// data folder. Anything else (a folder of the user's files) is refused: a new run writes and removes its
-    /// files there (`settings.json`, `checkpoint.ckpt`, `metrics.jsonl`, ...), which are not the user's to lose.
+    /// What `--force` may start over in: an empty folder or an earlier run's (its `settings.json` reads as a run's
+    /// record, `TrainingSettings`), never the data folder. Anything else (a folder of the user's files, one whose
+    /// `settings.json` is some other file) is refused: a new run writes and removes its files there
+    /// (`settings.json`, `checkpoint.ckpt`, `metrics.jsonl`, ...), which are not the user's to lose.
     /// - Returns: whether it is an earlier run's folder (else it is empty).
     /// - Throws: `SettingsError` (usage) naming `--out` and what the folder holds.
     static func requireRunFolder(_ directory: URL, dataDirectory: URL) throws -> Bool {
@@ -129,10 +130,39 @@ public final class Trainer {
         guard let contents = try? fm.contentsOfDirectory(atPath: directory.path) else {
             throw SettingsError(message: "--out \(directory.path) cannot be read; give a new folder for the run")
         }
-        if contents.isEmpty || contents.contains("settings.json") { return contents.contains("settings.json") }
-        let shown = contents.sorted().prefix(3).joined(separator: ", ") + (contents.count > 3 ? ", ..." : "")
-        throw SettingsError(message: "--out \(directory.path) is not a run folder (no settings.json; it holds \(shown)), "
+        if contents.isEmpty { return false }
+        // Any file named settings.json (`garbage`, `{"x":1}`) was taken for a run's record: only one that reads as
+        // the settings train writes is.
+        let settingsURL = directory.appendingPathComponent("settings.json")
+        let notARecord: String?
+        if !contents.contains("settings.json") {
+            notARecord = "no settings.json"
+        } else if let reason = runRecordFault(settingsURL) {
+            notARecord = "its settings.json is not a run's record: \(reason)"
+        } else {
+            return true
+        }
+        let shown = contents.sorted().prefix(3).map { FileText.oneLine($0) }.joined(separator: ", ")
+            + (contents.count > 3 ? ", ..." : "")
+        throw SettingsError(message: "--out \(directory.path) is not a run folder (\(notARecord!); it holds \(shown)), "
                             + "so --force will not write into it; give a new folder (or an empty one, with --force)")
+    }
+
+    /// Why the file at `url` is not the record `settings.json` of a run of train (a regular file of at most 16 MiB
+    /// that decodes as `TrainingSettings`), or nil when it is one.
+    static func runRecordFault(_ url: URL) -> String? {
+        let data: Data
+        do { data = try Gzip.readRaw(url, maxBytes: 16 << 20) } catch let e as GzipError { return e.problem.text } catch {
+            return FileText.reason(error)
+        }
+        do {
+            _ = try StrictJSON.decode(TrainingSettings.self, from: data)
+        } catch let e as StrictJSON.Failure {
+            return e.reason
+        } catch {
+            return FileText.reason(error)
+        }
+        return nil
     }
 
     /// The files a run keeps in its folder.
@@ -214,7 +244,7 @@ public final class Trainer {
         }
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
             throw SettingsError(message: "\(checkpointURL.path): no such file: the run stopped before its first checkpoint "
-                                + "(every \(settings.checkpointEvery) steps), so there is nothing to resume; start it again "
+                                + "(\(CountText.every(settings.checkpointEvery, "step"))), so there is nothing to resume; start it again "
                                 + "with --out \(directory.path) --force", isUsageError: false)
         }
         let checkpoint = try Checkpoint.load(checkpointURL)

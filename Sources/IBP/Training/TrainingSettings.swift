@@ -214,12 +214,12 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         let e = epochs
         let stepsFlag = e?.epochs != nil ? "--epochs" : "--steps"
         let warmupFlag = e?.warmupEpochs != nil ? "--warmup-epochs" : "--warmup-steps"
-        let warmupGiven = e?.warmupEpochs.map { "--warmup-epochs \(FlagText.show("--warmup-epochs", $0)) = \(s.warmupSteps) steps" }
+        let warmupGiven = e?.warmupEpochs.map { "--warmup-epochs \(FlagText.show("--warmup-epochs", $0)) = \(CountText.of(s.warmupSteps, "step"))" }
             ?? "--warmup-steps \(s.warmupSteps)"
         let rampGiven = e?.rampEpochs.map { "--ramp-epochs \(FlagText.show("--ramp-epochs", $0)) = \(s.rampSteps) steps" } ?? "--ramp-steps \(s.rampSteps)"
         if s.warmupSteps >= steps {
             let warmupName = e?.warmupEpochs.map { "--warmup-epochs \(FlagText.show("--warmup-epochs", $0))" } ?? "--warmup-steps"
-            return ["the \(s.warmupSteps)-step warm-up (\(warmupName)) covers all \(steps) steps: IBP never starts "
+            return ["the \(s.warmupSteps)-step warm-up (\(warmupName)) covers \(steps == 1 ? "the only step" : "all \(steps) steps"): IBP never starts "
                     + "and this trains a nominal model at eps 0; give more \(stepsFlag) or fewer \(warmupFlag)"]
         }
         let rampEnd = s.warmupSteps + s.rampSteps
@@ -227,7 +227,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             // The last step trained is steps - 1 (0-based).
             let eps = s.epsilon(at: steps - 1), kappa = s.kappa(at: steps - 1)
             return ["the eps ramp ends at step \(rampEnd) (\(warmupGiven) + \(rampGiven)"
-                    + "), after the last of \(steps) steps: training stops at eps \(eps), kappa \(kappa), "
+                    + "), after the last of \(CountText.of(steps, "step")): training stops at eps \(eps), kappa \(kappa), "
                     + "short of --epsilon-train \(FlagText.show("--epsilon-train", s.epsilonTrain)), --kappa \(FlagText.show("--kappa", s.kappaFinal))"]
         }
         return []

@@ -26,7 +26,7 @@ public enum AccuracyPlot {
                                  method: methods.first ?? .ibp, results: report.results, verifiedLabel: label)
         }
         let count = reports.first?.count ?? 0
-        return CurvesFigure.picture(curves, title: "MNIST test accuracy under L-inf perturbation (\(count) images)",
+        return CurvesFigure.picture(curves, title: "MNIST test accuracy under L-inf perturbation (\(CountText.of(count, "image")))",
                                     fonts: fonts)
     }
 }

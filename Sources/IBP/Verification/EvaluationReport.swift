@@ -75,7 +75,7 @@ public struct EvaluationReport: Codable {
         let width = max(7, labels.map(\.count).max() ?? 0)
         let header = String(repeating: " ", count: width - 7) + "epsilon   nominal      PGD"
             + names.map { String(repeating: " ", count: max(1, 11 - $0.count)) + $0 }.joined()
-        var lines = ["\(FileText.oneLine(checkpoint)) (\(model)), \(count) test images, PGD \(pgdSteps) steps, seed \(seed)", header]
+        var lines = ["\(FileText.oneLine(checkpoint)) (\(model)), \(CountText.of(count, "test image")), PGD \(CountText.of(pgdSteps, "step")), seed \(seed)", header]
         for (r, eps) in zip(results, labels) {
             let pgd = r.pgdAccuracy.map { String(format: "%7.2f%%", 100 * $0) } ?? "      - "
             var line = String(repeating: " ", count: width - eps.count) + eps
@@ -86,7 +86,7 @@ public struct EvaluationReport: Codable {
                 line += String(repeating: " ", count: max(1, 11 - name.count) + name.count - 8)
                     + String(format: "%7.2f%%", 100 * v)
             }
-            if r.conflicts > 0 { line += "  (\(r.conflicts) certificates contradicted by the forward pass or PGD)" }
+            if r.conflicts > 0 { line += "  (\(CountText.of(r.conflicts, "certificate")) contradicted by the forward pass or PGD)" }
             lines.append(line)
         }
         let times = methods.enumerated().map { m, method in

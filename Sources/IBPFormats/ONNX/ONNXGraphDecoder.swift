@@ -156,7 +156,7 @@ struct ONNXGraphDecoder {
         let typed = E.typedValues(t)
         guard t.hasRawData else {
             guard typed.count == count else {
-                throw fail(.malformed("\(what) of shape \(dims) needs \(count) values, \(E.typedField) has \(typed.count)"))
+                throw fail(.malformed("\(what) of shape \(dims) needs \(CountText.of(count, "value")), \(E.typedField) has \(typed.count)"))
             }
             return E.tensor(name: t.name, dims: dims, values: typed)
         }

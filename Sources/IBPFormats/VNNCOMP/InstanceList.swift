@@ -80,7 +80,7 @@ public enum InstanceList {
         var seen: [String: Int] = [:]
         for record in records {
             guard record.fields.count == width else {
-                throw fail("\(record.fields.count) fields, expected \(width) (onnx, vnnlib, timeout\(width > 3 ? ", ..." : ""))", record.line)
+                throw fail("\(CountText.of(record.fields.count, "field")), expected \(width) (onnx, vnnlib, timeout\(width > 3 ? ", ..." : ""))", record.line)
             }
             let onnx = record.fields[columns.onnx], vnnlib = record.fields[columns.vnnlib]
             let timeoutText = record.fields[columns.timeout]
@@ -192,7 +192,7 @@ public enum ConsensusList {
         var seen = Set<[String]>()
         for record in table.records.dropFirst() {
             guard record.fields.count == names.count else {
-                throw fail("\(record.fields.count) fields, the header has \(names.count)", record.line)
+                throw fail("\(CountText.of(record.fields.count, "field")), the header has \(names.count)", record.line)
             }
             let value = record.fields[consensus]
             guard ["holds", "violated", "unknown"].contains(value) else {

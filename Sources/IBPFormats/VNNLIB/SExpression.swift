@@ -64,10 +64,43 @@ struct SExpressionReader {
         return top
     }
 
+    /// A `;` comment that runs to the end of the file and holds a '(': text that looks like commands, read as part
+    /// of the comment because no line end (LF or CR) follows the comment (lines separated only by FF, VT, NEL or
+    /// U+2028).
+    struct CommentToTheEnd {
+        let position: SourcePosition
+        /// The first separator in it that looks like a line end but is none (`FF`, `VT`, `NEL (U+0085)`, ...), if any.
+        let separator: String?
+
+        /// The note for a problem of the file as read: why its commands after the comment were not read.
+        var note: String {
+            "the ';' comment at \(position) runs to the end of the file, because no line end (LF or CR) follows it"
+                + (separator.map { ": its lines are separated only by \($0)" } ?? "")
+                + ", so the commands after it are part of the comment; end the lines with LF"
+        }
+    }
+
+    /// The name of a separator that looks like a line end but does not end a `;` comment, at `bytes[i...]`.
+    static func lookalikeLineEnd(_ bytes: ArraySlice<UInt8>, at i: Int) -> String? {
+        switch bytes[i] {
+        case 0x0c: return "FF (form feed)"
+        case 0x0b: return "VT (vertical tab)"
+        case 0xc2 where i + 1 < bytes.endIndex && bytes[i + 1] == 0x85: return "NEL (U+0085)"
+        case 0xe2 where i + 2 < bytes.endIndex && bytes[i + 1] == 0x80 && bytes[i + 2] == 0xa8: return "U+2028 (line separator)"
+        case 0xe2 where i + 2 < bytes.endIndex && bytes[i + 1] == 0x80 && bytes[i + 2] == 0xa9:
+            return "U+2029 (paragraph separator)"
+        default: return nil
+        }
+    }
+
     /// Hands each top-level expression to `body` as soon as it is closed, in file order, so a caller that interprets
     /// and drops them holds one command's tree at a time (a tree costs about 30 bytes per byte of text: a file of
     /// many small assertions would otherwise be held whole). Errors of `body` stop the reading.
-    func read(_ bytes: [UInt8], each body: (SExpression) throws -> Void) throws {
+    /// - Returns: a comment that ran to the end of the file holding what looks like commands, to name when the
+    ///   property read is incomplete.
+    @discardableResult
+    func read(_ bytes: [UInt8], each body: (SExpression) throws -> Void) throws -> CommentToTheEnd? {
+        var commentToTheEnd: CommentToTheEnd?
         // Open lists: their items so far and where each starts.
         var stack: [(items: [SExpression], start: SourcePosition)] = []
         var line = 1, lineStart = 0, i = 0
@@ -100,7 +133,13 @@ struct SExpressionReader {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), 0x0b, 0x0c:
                 i += 1
             case UInt8(ascii: ";"):
+                let start = i
                 while i < bytes.count, bytes[i] != UInt8(ascii: "\n"), bytes[i] != UInt8(ascii: "\r") { i += 1 }
+                if i == bytes.count, bytes[start..<i].contains(UInt8(ascii: "(")) {
+                    let text = bytes[start..<i]
+                    commentToTheEnd = CommentToTheEnd(position: position(start),
+                                                      separator: text.indices.lazy.compactMap { Self.lookalikeLineEnd(text, at: $0) }.first)
+                }
             case UInt8(ascii: "("):
                 guard stack.count < maxDepth else {
                     throw Failure(position: position(i), message: "parentheses nested deeper than \(maxDepth) levels")
@@ -125,6 +164,7 @@ struct SExpressionReader {
         if let open = stack.last {
             throw Failure(position: open.start, message: "'(' is never closed (the file ends first)")
         }
+        return commentToTheEnd
     }
 
     static func isDelimiter(_ b: UInt8) -> Bool {

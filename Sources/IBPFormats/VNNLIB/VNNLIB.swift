@@ -72,7 +72,9 @@ public enum VNNLIB {
         guard data.count <= limits.maxFileBytes else {
             throw VNNLIBError(path: path, problem: VNNLIBProblem("the text is larger than the reader's limit of \(limits.maxFileBytes) bytes"))
         }
-        guard !data.isEmpty else { throw VNNLIBError(path: path, problem: VNNLIBProblem("the file is empty (0 bytes)")) }
+        guard !data.isEmpty else {
+            throw VNNLIBError(path: path, problem: VNNLIBProblem("the file is empty (0 bytes); " + FileAdvice.emptyFile))
+        }
         // A file of another kind (an ONNX model given as the property, a PNG, ...) is named for what it is, not
         // answered with its first bytes as a token. VNNLIB text is `.text` (or `.unknown` with a stray non-UTF-8
         // byte, which the reader names where it is).
@@ -81,6 +83,7 @@ public enum VNNLIB {
             throw VNNLIBError(path: path, problem: VNNLIBProblem("not a VNNLIB property (\(kind.description))"))
         }
         var interpreter = VNNLIBInterpreter(path: path, limits: limits)
+        let commentToTheEnd: SExpressionReader.CommentToTheEnd?
         do {
             // A UTF-8 byte order mark (EF BB BF, which some Windows editors write) is valid UTF-8 text, not part of
             // the property: it is skipped, as SMT-LIB readers do.
@@ -89,7 +92,7 @@ public enum VNNLIB {
             if bytes.starts(with: bom) { bytes.removeFirst(3) }
             // Each command is interpreted as soon as it is read and then dropped (the first problem in file order
             // is the one reported).
-            try SExpressionReader(maxDepth: limits.maxDepth, deadline: limits.deadline).read(bytes) {
+            commentToTheEnd = try SExpressionReader(maxDepth: limits.maxDepth, deadline: limits.deadline).read(bytes) {
                 try interpreter.command($0)
                 if let deadline = limits.deadline, Date() > deadline { throw VNNLIBTimeout(path: path) }
             }
@@ -98,7 +101,15 @@ public enum VNNLIB {
         } catch is SExpressionReader.Timeout {
             throw VNNLIBTimeout(path: path)
         }
-        return try interpreter.property()
+        do {
+            return try interpreter.property()
+        } catch let e as VNNLIBError {
+            // What the file lacks (`no X variable is declared`) may be in a comment that swallowed the rest of the
+            // file: said so, not left to look like a property without declarations.
+            guard let commentToTheEnd else { throw e }
+            throw VNNLIBError(path: e.path, problem: VNNLIBProblem(e.problem.message + "; " + commentToTheEnd.note,
+                                                                   at: e.problem.position))
+        }
     }
 
     /// Interprets VNNLIB text (see `parse(_:path:limits:)`).

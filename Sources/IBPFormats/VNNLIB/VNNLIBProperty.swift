@@ -55,7 +55,8 @@ public struct VNNLIBProperty: Equatable, Sendable {
     public func check(inputCount: Int, outputCount: Int, path: String) throws {
         guard self.inputCount == inputCount, self.outputCount == outputCount else {
             throw VNNLIBError(path: path, problem: VNNLIBProblem(
-                "declares \(self.inputCount) inputs X and \(self.outputCount) outputs Y, the network has \(inputCount) inputs and \(outputCount) outputs"))
+                "declares \(CountText.of(self.inputCount, "input")) X and \(CountText.of(self.outputCount, "output")) Y, the network has "
+                    + "\(CountText.of(inputCount, "input")) and \(CountText.of(outputCount, "output"))"))
         }
     }
 }
