@@ -108,19 +108,29 @@ struct Evaluate: ParsableCommand {
                 let network = loaded.makeClassifier()
                 // Every method given is a column of the report, so one that cannot bound the network is refused (verify,
                 // which tries its --bounds in turn, goes on with the next instead).
-                // Also refused: a method whose work over every image and eps of the run is over the command's limit.
-                let boxes = data.count * epsilons.count
-                let refused = methods.filter { $0.refusal(network.layers, boxes: boxes) != nil }
-                if let first = refused.first, let refusal = first.refusal(network.layers, boxes: boxes) {
-                    var fewer = ""
-                    if case let .tooCostlyCommand(_, perBox, _, limit) = refusal {
-                        let images = BoundMethodError.fittingBoxes(perBox: perBox, limit: limit) / epsilons.count
-                        fewer = images > 0 ? ", or bound fewer images (--limit \(images) fits \(epsilons.count) eps)" : ""
-                    }
+                let refused = methods.filter { $0.refusal(network.layers) != nil }
+                if let first = refused.first, let refusal = first.refusal(network.layers) {
                     throw ModelMethodError(message: "\(checkpoint): \(refusal); " + BoundMethodName.advice(
-                        refused: refused, given: methods, layers: network.layers, flag: "--bounds", boxes: boxes) + fewer)
+                        refused: refused, given: methods, layers: network.layers, flag: "--bounds"))
                 }
                 models.append((checkpoint, loaded, network))
+            }
+            // And a method whose work over every model, image and eps of the run is over the command's limit.
+            for method in methods {
+                let perImage = models.reduce(0) { sum, m in
+                    let (w, o) = method.workPerBox(m.network.layers).multipliedReportingOverflow(by: epsilons.count)
+                    let (t, p) = sum.addingReportingOverflow(w)
+                    return o || p ? .max : t
+                }
+                let (work, overflow) = perImage.multipliedReportingOverflow(by: data.count)
+                guard let refusal = method.commandRefusal(work: overflow ? .max : work,
+                                                          boxes: models.count * data.count * epsilons.count) else { continue }
+                let images = BoundMethodName.fitting(data.count, work: overflow ? .max : work)
+                let fewer = images > 0 ? ", or bound fewer images (--limit \(images) fits \(epsilons.count) eps"
+                    + (models.count > 1 ? " and \(models.count) models)" : ")") : ""
+                throw ModelMethodError(message: (models.count == 1 ? models[0].checkpoint : "\(models.count) models")
+                    + ": \(refusal); " + BoundMethodName.advice(refused: [method], given: methods,
+                                                               layers: models[0].network.layers, flag: "--bounds") + fewer)
             }
             for (checkpoint, loaded, network) in models {
                 let started = Date()

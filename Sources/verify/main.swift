@@ -275,12 +275,13 @@ struct Verify: ParsableCommand {
         }
         // An earlier run's counterexamples of the lines this run covers go: the line's instance may have moved to
         // another line, left the list or no longer answer sat, and a file would stay beside results that do not
-        // name it. A run covers every line up to its last instance, a shard only its own instances' lines (the
-        // other shards' files are theirs). Each instance's line is cleared when it is answered.
+        // name it. A run covers every line of the list and past its end (trial 32: a shorter list left the old
+        // list's last lines), a shard only its own instances' lines (the other shards' files are theirs). Each
+        // instance's line is cleared when it is answered.
         var earlier = try cexFolder.map(earlierCounterexamples) ?? [:]
-        if cexFolder != nil, shard == nil, let last = all.last?.line {
+        if cexFolder != nil, shard == nil {
             let instanceLines = Set(all.map(\.line))
-            for line in earlier.keys.sorted() where line <= last && !instanceLines.contains(line) {
+            for line in earlier.keys.sorted() where !instanceLines.contains(line) {
                 try removeEarlierCounterexamples(earlier.removeValue(forKey: line) ?? [])
             }
         }

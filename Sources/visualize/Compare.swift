@@ -156,10 +156,8 @@ struct Compare: ParsableCommand {
                                 + "\(maker.dataDescription) holds \(CountText.of(data.count, "test image"))")
         }
         // Every figure bounds its sample at its eps under each method: CROWN's work is budgeted over all of them.
-        try maker.checkWork(template, models: try template.models.map(maker.model), boxes: indices.count * epsList.count) {
-            $0 / epsList.count > 0 ? "give fewer --samples (\($0 / epsList.count) fit the \(epsList.count) eps of --epsilons)"
-                : "give fewer --epsilons (\($0) fit one sample)"
-        }
+        try maker.checkWork(template, models: try template.models.map(maker.model), parts: indices.count,
+                            perPart: epsList.count) { "give fewer --samples (\($0) fit the \(epsList.count) eps of --epsilons)" }
         let folderPath = outDir ?? "output/batch"
         let folder = TypedPath.url(folderPath, isDirectory: true)
         if let reason = FolderCreation.create(folder) {

@@ -50,6 +50,37 @@ final class CROWNBudgetTests: ToolFolderTestCase {
         XCTAssertTrue(alone.contains("give ibp or sound-ibp or crown-ibp in --bounds instead"), alone)
     }
 
+    /// Trial 32: the budget was per model, so three copies of a network at the --limit one fits were accepted (3x the
+    /// budget). 100 images at 6 eps fit one deep chain (6.2 x 10^14), not two.
+    func testEvaluateSumsTheModelsWork() throws {
+        let net = try deepChain()
+        let copy = path("copy.onnx")
+        try FileManager.default.copyItem(atPath: net, toPath: copy)
+        let text = try refused(.evaluate, [net, copy, "--data", Fixtures.sampleMNIST.path, "--bounds", "crown,ibp",
+                                           "--epsilon", "0.01,0.02,0.03,0.04,0.05,0.06", "--pgd-steps", "0"])
+        XCTAssertTrue(text.hasPrefix("evaluate: error: 2 models: bound method crown would need about "), text)
+        XCTAssertTrue(text.contains("for the 1,200 input boxes this command bounds"), text)
+        XCTAssertTrue(text.contains(" fits 6 eps and 2 models)"), text)
+    }
+
+    /// A manifest's figures are one command: two curves figures of the deep chain, each at 100 images x 10 eps
+    /// (1.04 x 10^15, under the limit alone), are refused together before any figure is drawn.
+    func testAManifestSumsItsFiguresWork() throws {
+        let net = try deepChain()
+        let manifest = folder.appendingPathComponent("figures.json")
+        try Data("""
+        {"figures": [
+          {"kind": "curves", "output": "\(path("a.png"))", "models": ["\(net)"], "methods": "crown", "epsilons": "0.01:0.1:0.01", "pgdSteps": 0},
+          {"kind": "curves", "output": "\(path("b.png"))", "models": ["\(net)"], "methods": "crown", "epsilons": "0.01:0.1:0.01", "pgdSteps": 0}
+        ]}
+        """.utf8).write(to: manifest)
+        let text = try refused(.visualize, ["--manifest", manifest.path, "--data", Fixtures.sampleMNIST.path])
+        XCTAssertTrue(text.contains("its figures together: bound method crown would need about "), text)
+        XCTAssertTrue(text.contains("for the 2,000 input boxes this command bounds"), text)
+        XCTAssertTrue(text.contains("figure 1 (\(path("a.png"))) needs the most"), text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("a.png")))
+    }
+
     func testABatchRefusesCROWNOverTheCommandsLimit() throws {
         // A model the figures can draw (the deep chain cannot): the shipped medium-bn, about 1.6 x 10^10 per box, for
         // 100 samples at 1,000 eps.

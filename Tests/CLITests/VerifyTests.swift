@@ -217,8 +217,10 @@ final class VerifyTests: XCTestCase {
         try run(list)
         XCTAssertTrue(exists("line3_tiny.onnx__violated.vnnlib.counterexample"))
         let kept = ["notes.txt", "line3_notes.txt", "line03_tiny.onnx__violated.vnnlib.counterexample",
-                    "line3_tiny.onnx.counterexample", "line9_tiny.onnx__violated.vnnlib.counterexample"]
+                    "line3_tiny.onnx.counterexample"]
         for name in kept { _ = try write("mine", "cex/" + name) }
+        // Past the list's end (a longer list's, trial 32): a run without --shard covers it.
+        _ = try write("sat", "cex/line9_tiny.onnx__violated.vnnlib.counterexample")
         try FileManager.default.createDirectory(atPath: path("cex/line2_a__b.counterexample"), withIntermediateDirectories: false)
         _ = try write("sat", "cex/line1_tiny.onnx__old.vnnlib.counterexample")
         // The violated instance moves to line 2; line 3 now holds: its earlier counterexample (another instance's) goes,
@@ -227,6 +229,7 @@ final class VerifyTests: XCTestCase {
         XCTAssertTrue(exists("line2_tiny.onnx__violated.vnnlib.counterexample"))
         XCTAssertFalse(exists("line3_tiny.onnx__violated.vnnlib.counterexample"))
         XCTAssertFalse(exists("line1_tiny.onnx__old.vnnlib.counterexample"))
+        XCTAssertFalse(exists("line9_tiny.onnx__violated.vnnlib.counterexample"))
         for name in kept + ["line2_a__b.counterexample"] { XCTAssertTrue(exists(name), name) }
         // Shard 2 of 2 covers line 3 only: line 2's files are shard 1's.
         _ = try write("sat", "cex/line3_tiny.onnx__other.vnnlib.counterexample")
@@ -239,6 +242,10 @@ final class VerifyTests: XCTestCase {
         try run(swapped, ["--shard", "1/2"])
         XCTAssertFalse(exists("line2_tiny.onnx__other.vnnlib.counterexample"))
         XCTAssertTrue(exists("line2_tiny.onnx__violated.vnnlib.counterexample"))
+        for name in kept { XCTAssertTrue(exists(name), name) }
+        // A shorter list whose one line holds: line 2's counterexample and everything past go.
+        try run(try write("onnx,vnnlib,timeout\ntiny.onnx,holds.vnnlib,60\n", "short.csv"))
+        XCTAssertFalse(exists("line2_tiny.onnx__violated.vnnlib.counterexample"))
         for name in kept { XCTAssertTrue(exists(name), name) }
     }
 

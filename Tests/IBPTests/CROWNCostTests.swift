@@ -45,12 +45,13 @@ final class CROWNCostTests: XCTestCase {
         let layers = Network(Architecture.named("medium")!).layers
         XCTAssertNil(BoundMethodName.crown.refusal(layers, boxes: 10_000))
         let refusal = BoundMethodName.crown.refusal(layers, boxes: 1_000_000)
-        guard case let .tooCostlyCommand(method, perBox, boxes, limit)? = refusal else {
+        guard case let .tooCostlyCommand(method, work, boxes, limit)? = refusal else {
             return XCTFail("\(String(describing: refusal))")
         }
-        XCTAssertEqual([method, "\(perBox)", "\(boxes)", "\(limit)"],
-                       ["crown", "\(CROWNCost.multiplyAdds(layers))", "1000000", "\(CROWNCost.commandLimit)"])
-        XCTAssertEqual(BoundMethodError.fittingBoxes(perBox: perBox, limit: limit), CROWNCost.commandLimit / perBox)
+        let perBox = CROWNCost.multiplyAdds(layers)
+        XCTAssertEqual([method, "\(work)", "\(boxes)", "\(limit)"],
+                       ["crown", "\(perBox * 1_000_000)", "1000000", "\(CROWNCost.commandLimit)"])
+        XCTAssertEqual(BoundMethodName.fitting(1_000_000, work: work), CROWNCost.commandLimit / perBox)
         XCTAssertTrue("\(refusal!)".contains("for the 1,000,000 input boxes this command bounds"), "\(refusal!)")
         // The README's limits table: medium over MNIST's 10,000 test images at 4 eps; large at one eps up to 1,746.
         XCTAssertNil(BoundMethodName.crown.refusal(layers, boxes: 40_000))
@@ -81,6 +82,37 @@ final class CROWNCostTests: XCTestCase {
         for method in [BoundMethodName.ibp, .soundIBP, .crownIBP] { XCTAssertNil(method.refusal(deep.layers), "\(method)") }
         XCTAssertEqual(BoundMethodName.advice(refused: [.crown], given: [.crown], layers: deep.layers, flag: "--bounds"),
                        "give ibp or sound-ibp or crown-ibp in --bounds instead")
+    }
+
+    /// Trial 32: every 1 x 1 convolution's walk of a deep chain whose windows fail only at the input went down the
+    /// whole chain uncounted (15,000 pairs: 68 s before the refusal); every walk now counts against `walkLimit`.
+    func testTheEstimateOfADeepConvolutionChainIsQuick() {
+        var rand = TestRandom(8)
+        let whole = Padding2D(top: 2, left: 2, bottom: 2, right: 2)
+        var ops = [rand.conv(1, 1, kernel: (5, 5), pads: whole)]
+        let pair = [ChainOp.relu, rand.conv(1, 1, kernel: (1, 1))]
+        for _ in 0..<5000 { ops += pair }
+        let net = rand.chainModel("walk", inputShape: [1, 4, 4], ops + [.reshape([16]), rand.dense(16, 10)])
+        let started = Date()
+        XCTAssertGreaterThan(CROWNCost.multiplyAdds(net.layers), 0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2, "the estimate takes at most 2^20 walk steps")
+    }
+
+    /// Trial 32: rows back through average pooling ran 15-50x slower per term than the estimate assumed (a scalar
+    /// loop): a pool's terms count `averagePoolFactor` each. dense 4 -> 4, ReLU, 1 x 1 average pool, ReLU, dense:
+    /// the last layer's rows step through the pool at 4 x 1 x 64.
+    func testAveragePoolingIsEstimatedAtItsLoopsCost() {
+        var rand = TestRandom(9)
+        let pool = ChainOp.averagePool(PoolWindow(kernelHeight: 1, kernelWidth: 1, strideH: 1, strideW: 1),
+                                       countIncludePad: true)
+        let net = rand.chainModel("pool", inputShape: [1, 2, 2],
+                                  [.reshape([4]), rand.dense(4, 4), .relu, .reshape([4, 1, 1]), pool, .relu,
+                                   .reshape([4]), rand.dense(4, 2)])
+        let s = CROWNCost.stepCost, f = CROWNCost.averagePoolFactor
+        // The first dense layer's rows start at the box; the pool's at the first ReLU; the last dense layer's go
+        // through ReLU, pool, ReLU and the first dense layer.
+        XCTAssertEqual(CROWNCost.multiplyAdds(net.layers),
+                       2 * 4 * (16 + s + 4 + s) + 2 * 2 * (16 + s + 4 + s + 4 * f + s + 4 + s))
     }
 
     func testSaturates() {

@@ -66,22 +66,41 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
                 return .unsupportedLayer(method: rawValue, layer: LayerName.of(index, "max pooling"))
             }
             guard self == .crown else { return nil }
-            let work = CROWNCost.multiplyAdds(BatchNormFolding.foldingDiagonals(layers).layers)
+            let work = workPerBox(layers)
             return work > CROWNCost.limit ? .tooCostly(method: rawValue, work: work, limit: CROWNCost.limit) : nil
         }
     }
 
     /// Why this method cannot bound `boxes` input boxes of `layers` in one command (`evaluate` over images x eps,
-    /// `visualize curves` over images x grid), or nil when it can: `refusal(layers)`, or for CROWN an estimate
-    /// (`CROWNCost`) over `CROWNCost.commandLimit` in all. A per-box limit alone let a chain just under it run 21.8 s
-    /// per image, some 60 hours over MNIST's 10,000 test images (trial 31).
+    /// `visualize curves` over images x grid), or nil when it can: `refusal(layers)`, or `commandRefusal` of
+    /// `workPerBox(layers)` x `boxes`. A per-box limit alone let a chain just under it run 21.8 s per image, some 60
+    /// hours over MNIST's 10,000 test images (trial 31).
     public func refusal(_ layers: [Layer], boxes: Int) -> BoundMethodError? {
         if let refusal = refusal(layers) { return refusal }
-        guard self == .crown, boxes > 0 else { return nil }
-        let perBox = CROWNCost.multiplyAdds(BatchNormFolding.foldingDiagonals(layers).layers)
-        let (total, overflow) = perBox.multipliedReportingOverflow(by: boxes)
-        guard overflow || total > CROWNCost.commandLimit else { return nil }
-        return .tooCostlyCommand(method: rawValue, perBox: perBox, boxes: boxes, limit: CROWNCost.commandLimit)
+        let (work, overflow) = workPerBox(layers).multipliedReportingOverflow(by: boxes)
+        return commandRefusal(work: overflow ? .max : work, boxes: boxes)
+    }
+
+    /// The estimated multiply-adds of one box of `layers` under this method where a command's work is limited:
+    /// CROWN's (`CROWNCost`, on the chain with diagonal maps folded as `CROWNMethod` folds them); 0 for the others,
+    /// whose work is linear in the depth.
+    public func workPerBox(_ layers: [Layer]) -> Int {
+        self == .crown ? CROWNCost.multiplyAdds(BatchNormFolding.foldingDiagonals(layers).layers) : 0
+    }
+
+    /// The refusal of a command whose `work` multiply-adds (the sum of `workPerBox` over every model and box it
+    /// bounds; saturated at Int.max) over `boxes` input boxes are over `CROWNCost.commandLimit`, or nil.
+    public func commandRefusal(work: Int, boxes: Int) -> BoundMethodError? {
+        work > CROWNCost.commandLimit ? .tooCostlyCommand(method: rawValue, work: work, boxes: boxes,
+                                                          limit: CROWNCost.commandLimit) : nil
+    }
+
+    /// How many of `count` equal parts (images, samples) of a command's `work` fit in `CROWNCost.commandLimit`: the
+    /// largest k with k x (work / count) within it.
+    public static func fitting(_ count: Int, work: Int) -> Int {
+        guard count > 0, work > 0 else { return count }
+        let part = max(work / count, 1)
+        return min(count, CROWNCost.commandLimit / part)
     }
 
     /// What to do when the methods `refused` of the list a flag gave (`given`) cannot bound `layers` (in `boxes`
@@ -98,7 +117,7 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
             let also = others.map(\.rawValue).joined(separator: " and ")
             return "drop \(names) from \(flag) (\(also), also given, can bound this network)"
         }
-        let able = allCases.filter { $0.refusal(layers, boxes: boxes) == nil }.map(\.rawValue)
+        let able = allCases.filter { !refused.contains($0) && $0.refusal(layers, boxes: boxes) == nil }.map(\.rawValue)
         return "give \(able.joined(separator: " or ")) in \(flag) instead"
     }
 
@@ -125,9 +144,9 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
     case stopped(method: String)
     /// The method's estimated work per sample (`CROWNCost`) is over the limit.
     case tooCostly(method: String, work: Int, limit: Int)
-    /// The method's estimated work for all the boxes a command bounds is over the command's limit
-    /// (`fittingBoxes(perBox:limit:)` says how many fit).
-    case tooCostlyCommand(method: String, perBox: Int, boxes: Int, limit: Int)
+    /// The method's estimated work for all the boxes a command bounds (every model's) is over the command's limit
+    /// (`BoundMethodName.fitting` says how many images or samples fit).
+    case tooCostlyCommand(method: String, work: Int, boxes: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -142,19 +161,13 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
             return "bound method \(method) cannot bound this network in reasonable time: its backward passes need about "
                 + "\(work == .max ? "more than 2^63" : ResourceLimits.grouped(work)) multiply-adds per sample (one pass "
                 + "from every neuron, growing with the square of the depth), over the limit of \(ResourceLimits.grouped(limit))"
-        case let .tooCostlyCommand(method, perBox, boxes, limit):
-            let (total, overflow) = perBox.multipliedReportingOverflow(by: boxes)
-            return "bound method \(method) would need about \(overflow ? "more than 2^63" : ResourceLimits.grouped(total)) "
+        case let .tooCostlyCommand(method, work, boxes, limit):
+            return "bound method \(method) would need about \(work == .max ? "more than 2^63" : ResourceLimits.grouped(work)) "
                 + "multiply-adds for the \(ResourceLimits.grouped(boxes)) input boxes this command bounds (about "
-                + "\(ResourceLimits.grouped(perBox)) each), over the limit of \(ResourceLimits.grouped(limit)) for one command "
+                + "\(ResourceLimits.grouped(work / max(boxes, 1))) each), over the limit of \(ResourceLimits.grouped(limit)) for one command "
                 + "(hours of work)"
         }
     }
-}
-
-extension BoundMethodError {
-    /// How many boxes of `perBox` multiply-adds fit in `limit`.
-    public static func fittingBoxes(perBox: Int, limit: Int) -> Int { perBox <= 0 ? .max : limit / perBox }
 }
 
 /// An interval [lower, upper] for a batch; both tensors have the same shape (n, ...).

@@ -28,7 +28,7 @@ enum CROWNCost {
 
     /// Most layers the windows' walks (`ConvolutionWindows.stages`) take together: a walk from every convolution
     /// is quadratic in the depth on chains of 1 x 1 convolutions, whose windows never outgrow their stages; past it
-    /// the dense rows' estimate (higher) is used.
+    /// the dense rows' estimate (higher) is used. A walk from layer k counts k, whether it fits or not.
     static let walkLimit = 1 << 20
 
     /// The estimate for `layers` (see the type).
@@ -39,12 +39,14 @@ enum CROWNCost {
             switch layer.primitive {
             case let .affine(map):
                 var perRow = below
-                if walked < walkLimit, let stages = ConvolutionWindows.stages(layers, index: k) {
-                    walked += stages.count
-                    perRow = windowWork(stages, layers)
+                // A walk from layer k takes at most k steps, counted whether it fits or not (trial 32: walks that
+                // failed at the input were not counted, and 15,000 1x1 convolutions took 68 s to estimate).
+                if walked + k <= walkLimit {
+                    walked += k
+                    if let stages = ConvolutionWindows.stages(layers, index: k) { perRow = windowWork(stages, layers) }
                 }
                 total = add(total, mul(mul(2, map.outputSize), perRow))
-                below = add(below, add(mul(map.outputSize, map.fanIn), stepCost))
+                below = add(below, add(mul(mul(map.outputSize, map.fanIn), scalarFactor(map)), stepCost))
             case .monotone:
                 below = add(below, add(layer.outputShape.reduce(1, *), stepCost))
             case .reshape, .maxPool:
@@ -53,6 +55,16 @@ enum CROWNCost {
         }
         return total
     }
+
+    /// Multiply-adds of `map`'s transposed pass per row in GEMM multiply-adds: 1 for the maps whose pass is a GEMM
+    /// (dense, convolution) or a copy (zero padding, diagonal), `averagePoolFactor` for average pooling, whose pass
+    /// is a scalar loop over windows (`AveragePool.applyTransposed`).
+    static func scalarFactor(_ map: any AffineMap) -> Int { map is AveragePool ? averagePoolFactor : 1 }
+
+    /// Average pooling's transposed pass per term against a GEMM multiply-add: trial 32's chains of 1 x 1 average
+    /// pools between ReLUs ran at 0.8-3.4 x 10^9 terms per second where convolutions run at 2.5-8 x 10^10 (its
+    /// loop finds each window and adds one term at a time); 64 puts them on the convolutions' side of that.
+    static let averagePoolFactor = 64
 
     /// Work per row of a pass back on the windows `stages` (stage t the input of layer t) through `layers[t]`,
     /// t < stages.count - 1, to the box.

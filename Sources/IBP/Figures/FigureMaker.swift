@@ -102,23 +102,49 @@ public final class FigureMaker {
         }
     }
 
-    /// Refuses a request whose CROWN work over the `boxes` input boxes it bounds per model is over the command's
-    /// limit (`BoundMethodName.refusal(_:boxes:)`): `curves` over images x grid (CROWN is bounded at each eps, no
-    /// bisection; see `CurveEvaluator`), `widths` over its samples, a batch over samples x eps. `fewer(fit)` says
-    /// what to give instead when `fit` boxes fit.
-    public func checkWork(_ r: FigureRequest, models: [FigureModel], boxes: Int, fewer: (Int) -> String) throws {
-        let flag = r.methods.isEmpty ? "--bounds" : "--methods"
-        for m in models {
-            let layers = m.classifier.layers
-            let refused = r.methodList.filter { $0.refusal(layers, boxes: boxes) != nil }
-            guard let method = refused.first, let refusal = method.refusal(layers, boxes: boxes) else { continue }
-            var instead = ""
-            if case let .tooCostlyCommand(_, perBox, _, limit) = refusal {
-                let fit = BoundMethodError.fittingBoxes(perBox: perBox, limit: limit)
-                instead = fit > 0 ? ", or " + fewer(fit) : ""
+    /// The input boxes `r` bounds per model and method, as parts (images or samples, what `--limit` or `--samples`
+    /// counts) x boxes per part: `curves` images x grid (CROWN is bounded at each eps, no bisection; see
+    /// `CurveEvaluator`), `widths` its samples, `sweep` its eps, `compare` and `methods` one.
+    public static func boxes(_ r: FigureRequest, images: Int) -> (parts: Int, perPart: Int) {
+        switch r.kind {
+        case .curves: return (min(r.limit ?? images, images), r.epsilons.count)
+        case .widths: return (r.sampleList.count, 1)
+        case .sweep: return (1, r.epsilons.count)
+        case .compare, .methods: return (1, 1)
+        case .training: return (0, 0)
+        }
+    }
+
+    /// Each method's estimated work (`BoundMethodName.workPerBox`, summed over `models`) for `parts` x `perPart`
+    /// boxes per model, saturated at Int.max.
+    public static func work(_ r: FigureRequest, models: [FigureModel], parts: Int, perPart: Int)
+        -> [(method: BoundMethodName, work: Int, boxes: Int)] {
+        r.methodList.map { method in
+            var work = 0
+            for m in models {
+                let (a, o1) = method.workPerBox(m.classifier.layers).multipliedReportingOverflow(by: perPart)
+                let (b, o2) = a.multipliedReportingOverflow(by: parts)
+                let (c, o3) = work.addingReportingOverflow(b)
+                work = o1 || o2 || o3 ? .max : c
             }
-            throw SettingsError(message: "\(flag) \(method.rawValue): \(m.path): \(refusal); " + BoundMethodName.advice(
-                refused: refused, given: r.methodList, layers: layers, flag: flag, boxes: boxes) + instead, isUsageError: false)
+            return (method, work, models.count * parts * perPart)
+        }
+    }
+
+    /// Refuses a request whose CROWN work over `parts` x `perPart` input boxes per model, summed over `models`, is
+    /// over the command's limit (`BoundMethodName.commandRefusal`); `fewer(fit)` says what to give instead when
+    /// `fit` parts fit.
+    public func checkWork(_ r: FigureRequest, models: [FigureModel], parts: Int, perPart: Int,
+                          fewer: (Int) -> String) throws {
+        let flag = r.methods.isEmpty ? "--bounds" : "--methods"
+        for (method, work, boxes) in Self.work(r, models: models, parts: parts, perPart: perPart) {
+            guard let refusal = method.commandRefusal(work: work, boxes: boxes) else { continue }
+            let fit = BoundMethodName.fitting(parts, work: work)
+            let instead = fit > 0 ? ", or " + fewer(fit) : ""
+            throw SettingsError(message: "\(flag) \(method.rawValue): " + (models.count == 1 ? models[0].path : "\(models.count) models")
+                + ": \(refusal); " + BoundMethodName.advice(refused: [method], given: r.methodList,
+                                                            layers: models[0].classifier.layers, flag: flag)
+                + instead, isUsageError: false)
         }
     }
 
@@ -154,17 +180,13 @@ public final class FigureMaker {
         let data = try self.data()
         try checkSamples(r, data: data)
         let models = try r.models.map(model)
-        switch r.kind {
-        case .curves:
-            let grid = max(r.epsilons.count, 1)
-            try checkWork(r, models: models, boxes: min(r.limit ?? data.count, data.count) * grid) { fit in
-                fit / grid > 0 ? "bound fewer images (--limit \(fit / grid) fits the \(grid) eps of --epsilons)"
-                    : "give fewer --epsilons (\(fit) fit one image)"
+        let (parts, perPart) = Self.boxes(r, images: data.count)
+        try checkWork(r, models: models, parts: parts, perPart: perPart) { fit in
+            switch r.kind {
+            case .curves: return "bound fewer images (--limit \(fit) fits the \(perPart) eps of --epsilons)"
+            case .widths: return "give at most \(fit) --samples"
+            default: return "give fewer --epsilons"
             }
-        case .widths:
-            try checkWork(r, models: models, boxes: r.sampleList.count) { "give at most \($0) --samples" }
-        default:
-            break
         }
         // Created only now, after every check, so a request refused above leaves no empty folder behind.
         try Self.createFolder(for: r.output, flag: "--out")

@@ -236,6 +236,7 @@ public struct FigureManifest {
                 throw ManifestError("\(url.path): \(FigureManifest.figureName(i)) (\(r.output)): \(error)")
             }
         }
+        try checkWork(maker: maker)
         var records: [FigureRecord] = []
         for (i, r) in requests.enumerated() {
             let before = FigureIndex.Previous(r.output)
@@ -253,6 +254,33 @@ public struct FigureManifest {
         for (k, file) in written.enumerated() {
             let name = TypedPath.url(file.path).lastPathComponent
             progress(requests.count + k + 1, folder.isEmpty ? name : "\(folder)/\(name)", file.outcome)
+        }
+    }
+
+    /// Refuses a manifest whose figures' CROWN work together (`FigureMaker.work`, every figure's models and boxes)
+    /// is over one command's limit (`BoundMethodName.commandRefusal`), naming the figure that needs the most; each
+    /// figure alone is checked when it is made.
+    func checkWork(maker: FigureMaker) throws {
+        let figures = requests.filter { $0.kind != .training }
+        guard !figures.isEmpty else { return }
+        let images = try maker.data().count
+        var total: [BoundMethodName: (work: Int, boxes: Int, most: Int, mostIndex: Int)] = [:]
+        for (i, r) in requests.enumerated() where r.kind != .training {
+            let (parts, perPart) = FigureMaker.boxes(r, images: images)
+            for (method, work, boxes) in FigureMaker.work(r, models: try r.models.map(maker.model), parts: parts, perPart: perPart) {
+                var t = total[method] ?? (0, 0, 0, i)
+                let (sum, overflow) = t.work.addingReportingOverflow(work)
+                t.work = overflow ? .max : sum
+                t.boxes += boxes
+                if work > t.most { t.most = work; t.mostIndex = i }
+                total[method] = t
+            }
+        }
+        for method in BoundMethodName.allCases {
+            guard let t = total[method], let refusal = method.commandRefusal(work: t.work, boxes: t.boxes) else { continue }
+            throw ManifestError("\(url.path): its figures together: \(refusal); \(FigureManifest.figureName(t.mostIndex)) "
+                                + "(\(requests[t.mostIndex].output)) needs the most (\(ResourceLimits.grouped(t.most))): give it a "
+                                + "smaller limit or another method, or split the manifest")
         }
     }
 
