@@ -88,8 +88,9 @@ public enum DashedNames {
             }
             return previous[b.count]
         }
-        let w = Array(word.dropFirst(2)), limit = min(3, max(1, w.count / 3))
-        let scored = candidates.sorted().map { ($0, distance(w, Array($0.dropFirst(2)))) }
+        // Letters compared without case: `--LIMIT` is `--limit` (every option is lower case; trial 32).
+        let w = Array(word.dropFirst(2).lowercased()), limit = min(3, max(1, w.count / 3))
+        let scored = candidates.sorted().map { ($0, distance(w, Array($0.dropFirst(2).lowercased()))) }
         guard let least = scored.map(\.1).min(), least <= limit else { return nil }
         let nearest = scored.filter { $0.1 == least }.map(\.0)
         return nearest.first(where: preferring.contains) ?? nearest.first

@@ -89,6 +89,8 @@ final class NewUserMessageTests: ToolFolderTestCase {
              "visualize: error: Unknown option '--epsilonz'. Did you mean '--epsilons'? (see --help)\n"),
             (.visualize, ["training", "--metrics", "m.jsonl", "--epsilonz", "0.1"], "visualize: error: Unknown option '--epsilonz' (see --help)\n"),
             (.evaluate, [checkpoint.path, "--limt", "2"], "evaluate: error: Unknown option '--limt'. Did you mean '--limit'? (see --help)\n"),
+            // Case is no distance (trial 32).
+            (.evaluate, [checkpoint.path, "--LIMIT", "2"], "evaluate: error: Unknown option '--LIMIT'. Did you mean '--limit'? (see --help)\n"),
         ]
         for (tool, arguments, expected) in cases {
             let outcome = try assertRejected(tool, arguments, in: folder, mentions: [], status: 64)
