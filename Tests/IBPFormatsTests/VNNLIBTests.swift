@@ -81,6 +81,20 @@ final class VNNLIBTests: XCTestCase {
             XCTAssertEqual("\($0)", "p: no X variable is declared; expected (declare-const X_0 Real) ...")
         }
         XCTAssertNoThrow(try VNNLIB.parse(text: Self.small + "; the end (of it)", path: "p"))
+        // Trial 32: a form feed inside a comment ended by LF later swallowed the command after it, and the
+        // refusal (a variable used before its declaration) did not say why.
+        XCTAssertThrowsError(try VNNLIB.parse(text: "; prop\u{0C}" + Self.small.dropFirst("; a comment\n".count), path: "p")) {
+            XCTAssertTrue("\($0)".hasSuffix("; the ';' comment at 1:1 holds FF (form feed) and then parentheses, which "
+                                            + "are part of the comment: only LF or CR end a comment; end the line with LF "
+                                            + "before them"), "\($0)")
+        }
+        // Closing parentheses swallowed at the end: '(' is never closed, and the comment is named.
+        XCTAssertThrowsError(try VNNLIB.parse(text: Self.small + "(assert (<= Y_0 Y_1 ; output\u{0C}))\n", path: "p")) {
+            XCTAssertTrue("\($0)".contains("is never closed") && "\($0)".contains("holds FF (form feed) and then parentheses"),
+                          "\($0)")
+        }
+        // A form feed in a comment with no command after it changes nothing.
+        XCTAssertNoThrow(try VNNLIB.parse(text: "; a\u{0C}b\n" + Self.small, path: "p"))
     }
 
     /// New user: the same instance listed twice ran twice without a word.

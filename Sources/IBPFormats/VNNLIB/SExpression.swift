@@ -80,6 +80,27 @@ struct SExpressionReader {
         }
     }
 
+    /// A `;` comment (ended by LF or CR) holding a separator that looks like a line end and a '(' or ')' after it:
+    /// the text after the separator looks like code but is part of the comment (trial 32: `; prop\f(declare-const
+    /// X_0 Real)\n` was refused as "X_0 is used before its declaration" with no word of the form feed).
+    struct CommentOverCommand {
+        let position: SourcePosition
+        let separator: String
+
+        /// The note for a problem of the file as read.
+        var note: String {
+            "the ';' comment at \(position) holds \(separator) and then parentheses, which are part of the comment: only "
+                + "LF or CR end a comment; end the line with LF before them"
+        }
+    }
+
+    /// Where `read` leaves the first `CommentOverCommand` it meets, for the caller to name with an error the
+    /// reading or its `body` throws.
+    final class Notes {
+        var commentOverCommand: CommentOverCommand?
+        init() {}
+    }
+
     /// The name of a separator that looks like a line end but does not end a `;` comment, at `bytes[i...]`.
     static func lookalikeLineEnd(_ bytes: ArraySlice<UInt8>, at i: Int) -> String? {
         switch bytes[i] {
@@ -99,7 +120,7 @@ struct SExpressionReader {
     /// - Returns: a comment that ran to the end of the file holding what looks like commands, to name when the
     ///   property read is incomplete.
     @discardableResult
-    func read(_ bytes: [UInt8], each body: (SExpression) throws -> Void) throws -> CommentToTheEnd? {
+    func read(_ bytes: [UInt8], notes: Notes? = nil, each body: (SExpression) throws -> Void) throws -> CommentToTheEnd? {
         var commentToTheEnd: CommentToTheEnd?
         // Open lists: their items so far and where each starts.
         var stack: [(items: [SExpression], start: SourcePosition)] = []
@@ -139,6 +160,13 @@ struct SExpressionReader {
                     let text = bytes[start..<i]
                     commentToTheEnd = CommentToTheEnd(position: position(start),
                                                       separator: text.indices.lazy.compactMap { Self.lookalikeLineEnd(text, at: $0) }.first)
+                } else if let notes, notes.commentOverCommand == nil {
+                    let text = bytes[start..<i]
+                    if let at = text.indices.first(where: { Self.lookalikeLineEnd(text, at: $0) != nil }),
+                       text[at...].contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") }) {
+                        notes.commentOverCommand = CommentOverCommand(position: position(start),
+                                                                      separator: Self.lookalikeLineEnd(text, at: at)!)
+                    }
                 }
             case UInt8(ascii: "("):
                 guard stack.count < maxDepth else {

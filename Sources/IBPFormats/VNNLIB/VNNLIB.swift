@@ -84,6 +84,13 @@ public enum VNNLIB {
         }
         var interpreter = VNNLIBInterpreter(path: path, limits: limits)
         let commentToTheEnd: SExpressionReader.CommentToTheEnd?
+        let notes = SExpressionReader.Notes()
+        // A problem found after a comment that swallowed a command (a form feed taken for a line end) names it.
+        func noted(_ e: VNNLIBError) -> VNNLIBError {
+            guard let comment = notes.commentOverCommand else { return e }
+            return VNNLIBError(path: e.path, problem: VNNLIBProblem(e.problem.message + "; " + comment.note,
+                                                                    at: e.problem.position))
+        }
         do {
             // A UTF-8 byte order mark (EF BB BF, which some Windows editors write) is valid UTF-8 text, not part of
             // the property: it is skipped, as SMT-LIB readers do.
@@ -92,12 +99,14 @@ public enum VNNLIB {
             if bytes.starts(with: bom) { bytes.removeFirst(3) }
             // Each command is interpreted as soon as it is read and then dropped (the first problem in file order
             // is the one reported).
-            commentToTheEnd = try SExpressionReader(maxDepth: limits.maxDepth, deadline: limits.deadline).read(bytes) {
+            commentToTheEnd = try SExpressionReader(maxDepth: limits.maxDepth, deadline: limits.deadline).read(bytes, notes: notes) {
                 try interpreter.command($0)
                 if let deadline = limits.deadline, Date() > deadline { throw VNNLIBTimeout(path: path) }
             }
         } catch let f as SExpressionReader.Failure {
-            throw VNNLIBError(path: path, problem: VNNLIBProblem(f.message, at: f.position))
+            throw noted(VNNLIBError(path: path, problem: VNNLIBProblem(f.message, at: f.position)))
+        } catch let e as VNNLIBError {
+            throw noted(e)
         } catch is SExpressionReader.Timeout {
             throw VNNLIBTimeout(path: path)
         }
@@ -106,7 +115,7 @@ public enum VNNLIB {
         } catch let e as VNNLIBError {
             // What the file lacks (`no X variable is declared`) may be in a comment that swallowed the rest of the
             // file: said so, not left to look like a property without declarations.
-            guard let commentToTheEnd else { throw e }
+            guard let commentToTheEnd else { throw noted(e) }
             throw VNNLIBError(path: e.path, problem: VNNLIBProblem(e.problem.message + "; " + commentToTheEnd.note,
                                                                    at: e.problem.position))
         }
