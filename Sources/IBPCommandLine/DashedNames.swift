@@ -43,6 +43,7 @@ public enum DashedNames {
         // (sub)command the line runs, as argument-parser reads them.
         let active = activeCommand(command, arguments: arguments)
         let own = spellings(of: active)
+        let scanned = RepeatedFlags.scan(arguments, takesValue: own)
         let unknown: String?
         if message.hasPrefix("Unknown option '") {
             // argument-parser's own suggestion is dropped: it offers far spellings (`--bogus`: "Did you mean
@@ -50,11 +51,10 @@ public enum DashedNames {
             let name = message.dropFirst("Unknown option '".count).prefix { $0 != "'" }
             unknown = name.hasPrefix("--") ? String(name) : nil
         } else {
-            unknown = RepeatedFlags.scan(arguments, takesValue: own)
-                .first(where: { !$0.known && $0.spelling.hasPrefix("--") })?.spelling
+            unknown = scanned.first(where: { !$0.known && $0.spelling.hasPrefix("--") })?.spelling
         }
         guard let unknown else { return nil }
-        let given = Set(RepeatedFlags.scan(arguments, takesValue: own).filter(\.known).map(\.spelling))
+        let given = Set(scanned.filter(\.known).map(\.spelling))
         let rules = active as? SpellingSuggestions.Type
         let refused = rules?.refusedSpellings(given: given) ?? []
         let near = nearest(unknown, among: own.keys.filter { $0.hasPrefix("--") && $0 != "--experimental-dump-help" && !refused.contains($0) },

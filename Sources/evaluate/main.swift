@@ -117,15 +117,10 @@ struct Evaluate: ParsableCommand {
             }
             // And a method whose work over every model, image and eps of the run is over the command's limit.
             for method in methods {
-                let perImage = models.reduce(0) { sum, m in
-                    let (w, o) = method.workPerBox(m.network.layers).multipliedReportingOverflow(by: epsilons.count)
-                    let (t, p) = sum.addingReportingOverflow(w)
-                    return o || p ? .max : t
-                }
-                let (work, overflow) = perImage.multipliedReportingOverflow(by: data.count)
-                guard let refusal = method.commandRefusal(work: overflow ? .max : work,
-                                                          boxes: models.count * data.count * epsilons.count) else { continue }
-                let images = BoundMethodName.fitting(data.count, work: overflow ? .max : work)
+                let boxes = data.count * epsilons.count
+                let work = method.work(models.map(\.network.layers), boxesPerModel: boxes)
+                guard let refusal = method.commandRefusal(work: work, boxes: models.count * boxes) else { continue }
+                let images = BoundMethodName.fitting(data.count, work: work)
                 let fewer = images > 0 ? ", or bound fewer images (--limit \(images) fits \(epsilons.count) eps"
                     + (models.count > 1 ? " and \(models.count) models)" : ")") : ""
                 throw ModelMethodError(message: (models.count == 1 ? models[0].checkpoint : "\(models.count) models")

@@ -76,9 +76,7 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
     /// `workPerBox(layers)` x `boxes`. A per-box limit alone let a chain just under it run 21.8 s per image, some 60
     /// hours over MNIST's 10,000 test images (trial 31).
     public func refusal(_ layers: [Layer], boxes: Int) -> BoundMethodError? {
-        if let refusal = refusal(layers) { return refusal }
-        let (work, overflow) = workPerBox(layers).multipliedReportingOverflow(by: boxes)
-        return commandRefusal(work: overflow ? .max : work, boxes: boxes)
+        refusal(layers) ?? commandRefusal(work: work([layers], boxesPerModel: boxes), boxes: boxes)
     }
 
     /// The estimated multiply-adds of one box of `layers` under this method where a command's work is limited:
@@ -86,6 +84,11 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
     /// whose work is linear in the depth.
     public func workPerBox(_ layers: [Layer]) -> Int {
         self == .crown ? CROWNCost.multiplyAdds(BatchNormFolding.foldingDiagonals(layers).layers) : 0
+    }
+
+    /// `workPerBox` of each of `models` times `boxesPerModel`, summed: a command's work (saturated at Int.max).
+    public func work(_ models: [[Layer]], boxesPerModel: Int) -> Int {
+        ResourceLimits.sum(models.map { ResourceLimits.product(workPerBox($0), boxesPerModel) })
     }
 
     /// The refusal of a command whose `work` multiply-adds (the sum of `workPerBox` over every model and box it
@@ -103,21 +106,19 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
         return min(count, CROWNCost.commandLimit / part)
     }
 
-    /// What to do when the methods `refused` of the list a flag gave (`given`) cannot bound `layers` (in `boxes`
-    /// input boxes, `refusal(_:boxes:)`), as a phrase for
+    /// What to do when the methods `refused` of the list a flag gave (`given`) cannot bound `layers`, as a phrase for
     /// the end of the refusal: drop them when another given method can bound the network ("drop crown from
     /// --bounds"), else name the methods that can ("give ibp or sound-ibp in --bounds instead"). The error itself
     /// (`BoundMethodError.unsupportedLayer`) says only what cannot be bound: "use ibp" was wrong advice to a
     /// user who had given ibp already.
-    public static func advice(refused: [BoundMethodName], given: [BoundMethodName], layers: [Layer], flag: String,
-                              boxes: Int = 0) -> String {
-        let others = given.filter { !refused.contains($0) && $0.refusal(layers, boxes: boxes) == nil }
+    public static func advice(refused: [BoundMethodName], given: [BoundMethodName], layers: [Layer], flag: String) -> String {
+        let others = given.filter { !refused.contains($0) && $0.refusal(layers) == nil }
         let names = refused.map(\.rawValue).joined(separator: " and ")
         if !others.isEmpty {
             let also = others.map(\.rawValue).joined(separator: " and ")
             return "drop \(names) from \(flag) (\(also), also given, can bound this network)"
         }
-        let able = allCases.filter { !refused.contains($0) && $0.refusal(layers, boxes: boxes) == nil }.map(\.rawValue)
+        let able = allCases.filter { !refused.contains($0) && $0.refusal(layers) == nil }.map(\.rawValue)
         return "give \(able.joined(separator: " or ")) in \(flag) instead"
     }
 

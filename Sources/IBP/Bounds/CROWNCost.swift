@@ -45,10 +45,11 @@ enum CROWNCost {
                     walked += k
                     if let stages = ConvolutionWindows.stages(layers, index: k) { perRow = windowWork(stages, layers) }
                 }
-                total = add(total, mul(mul(2, map.outputSize), perRow))
-                below = add(below, add(mul(mul(map.outputSize, map.fanIn), scalarFactor(map)), stepCost))
+                total = ResourceLimits.sum(total, ResourceLimits.product(2, map.outputSize, perRow))
+                below = ResourceLimits.sum(below, ResourceLimits.product(map.outputSize, map.fanIn, scalarFactor(map)),
+                                           stepCost)
             case .monotone:
-                below = add(below, add(layer.outputShape.reduce(1, *), stepCost))
+                below = ResourceLimits.sum(below, layer.outputShape.reduce(1, *), stepCost)
             case .reshape, .maxPool:
                 continue
             }
@@ -75,9 +76,10 @@ enum CROWNCost {
             switch layers[t].primitive {
             case let .affine(map):
                 let conv = map as! Conv2D
-                work = add(work, add(mul(mul(conv.outChannels, above.h * above.w), conv.geometry.patchSize), stepCost))
+                work = ResourceLimits.sum(work, ResourceLimits.product(conv.outChannels, above.h * above.w,
+                                                                       conv.geometry.patchSize), stepCost)
             case .monotone:
-                work = add(work, add(above.windowSize, stepCost))
+                work = ResourceLimits.sum(work, above.windowSize, stepCost)
             case .reshape, .maxPool:
                 preconditionFailure("ConvolutionWindows.stages admits convolutions and monotone layers only")
             }
@@ -85,6 +87,4 @@ enum CROWNCost {
         return work
     }
 
-    private static func add(_ a: Int, _ b: Int) -> Int { let (s, o) = a.addingReportingOverflow(b); return o ? .max : s }
-    private static func mul(_ a: Int, _ b: Int) -> Int { let (p, o) = a.multipliedReportingOverflow(by: b); return o ? .max : p }
 }

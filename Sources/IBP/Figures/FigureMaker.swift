@@ -119,15 +119,9 @@ public final class FigureMaker {
     /// boxes per model, saturated at Int.max.
     public static func work(_ r: FigureRequest, models: [FigureModel], parts: Int, perPart: Int)
         -> [(method: BoundMethodName, work: Int, boxes: Int)] {
-        r.methodList.map { method in
-            var work = 0
-            for m in models {
-                let (a, o1) = method.workPerBox(m.classifier.layers).multipliedReportingOverflow(by: perPart)
-                let (b, o2) = a.multipliedReportingOverflow(by: parts)
-                let (c, o3) = work.addingReportingOverflow(b)
-                work = o1 || o2 || o3 ? .max : c
-            }
-            return (method, work, models.count * parts * perPart)
+        let boxes = ResourceLimits.product(parts, perPart)
+        return r.methodList.map { method in
+            (method, method.work(models.map(\.classifier.layers), boxesPerModel: boxes), models.count * boxes)
         }
     }
 

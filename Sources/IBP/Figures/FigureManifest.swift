@@ -261,16 +261,14 @@ public struct FigureManifest {
     /// is over one command's limit (`BoundMethodName.commandRefusal`), naming the figure that needs the most; each
     /// figure alone is checked when it is made.
     func checkWork(maker: FigureMaker) throws {
-        let figures = requests.filter { $0.kind != .training }
-        guard !figures.isEmpty else { return }
+        guard requests.contains(where: { $0.kind != .training }) else { return }
         let images = try maker.data().count
         var total: [BoundMethodName: (work: Int, boxes: Int, most: Int, mostIndex: Int)] = [:]
         for (i, r) in requests.enumerated() where r.kind != .training {
             let (parts, perPart) = FigureMaker.boxes(r, images: images)
             for (method, work, boxes) in FigureMaker.work(r, models: try r.models.map(maker.model), parts: parts, perPart: perPart) {
                 var t = total[method] ?? (0, 0, 0, i)
-                let (sum, overflow) = t.work.addingReportingOverflow(work)
-                t.work = overflow ? .max : sum
+                t.work = ResourceLimits.sum(t.work, work)
                 t.boxes += boxes
                 if work > t.most { t.most = work; t.mostIndex = i }
                 total[method] = t

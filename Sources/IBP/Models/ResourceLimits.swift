@@ -255,7 +255,9 @@ public enum ResourceLimits {
         }
     }
 
-    static func sum(_ terms: Int...) -> Int {
+    static func sum(_ terms: Int...) -> Int { sum(terms) }
+
+    static func sum(_ terms: [Int]) -> Int {
         terms.reduce(0) { a, b in
             let (r, overflow) = a.addingReportingOverflow(b)
             return overflow ? Int.max : r
