@@ -10,7 +10,7 @@
 /// (`ConvolutionWindows`, where `CROWNMethod` uses them) the same on the windows' stages only: a convolution below
 /// its out-channels x window pixels x patch, a monotone layer its window, the box its window. Saturates at Int.max.
 /// The windows were left out until trial 31: a 4-layer 3x3 CNN of 32 channels was estimated at 1.1 x 10^12 and
-/// refused, where CROWN bounds it in 0.4 s per image.
+/// refused, where CROWN bounds it in about 1.4 s per image (5 images in 6.8 s, release build, busy host).
 enum CROWNCost {
     /// Most estimated work per sample: 2^40 multiply-adds (about 1.1 x 10^12; a chain of 2,000 layer pairs is
     /// estimated at 3.4 x 10^11 and takes 5.5 s per image, the 20,000 pairs above at 3.3 x 10^13 and about ten
