@@ -80,6 +80,52 @@ final class LaneRowsTests: XCTestCase {
         }
     }
 
+    /// The dense rows' relaxation steps that also add the bias term of the affine layer below
+    /// (`Relaxations.fuseBias`) give the bounds of a separate `addBias` pass within 1e-5 of each stage's magnitude
+    /// (the same terms, summed per neuron instead of per row), for CROWN and CROWN-IBP, with and without
+    /// `upperOnly`; and the fused intercepts are b + a beta neuron by neuron.
+    func testFusedBiasesEqualSeparateBiasPass() throws {
+        var rand = TestRandom(15)
+        for (name, layers, shape) in chains() {
+            let x = rand.tensor([3] + shape, in: 0...1)
+            let box = InputBox(around: x, epsilon: 0.05)
+            let spec = Specification.elided(labels: [3, 7, 1], classes: 10)
+            for intermediate in [CROWNMethod.Intermediate.crown, .ibp] {
+                for upperOnly in [false, true] {
+                    var separate = CROWNMethod(intermediate: intermediate)
+                    separate.lanes = false
+                    separate.fuseBiases = false
+                    var fused = separate
+                    fused.fuseBiases = true
+                    let want = try separate.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
+                    let got = try fused.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
+                    let pairs = zip(got.stages, want.stages).map { ($0, $1) }
+                        + [(got.specification!, want.specification!)]
+                    var differ = false
+                    for (stage, (g, w)) in pairs.enumerated() {
+                        let values = (w.upper.data + w.lower.data).filter(\.isFinite)
+                        let scale = (values.map(abs).max() ?? 0) + 1
+                        for (a, b) in zip(g.lower.data + g.upper.data, w.lower.data + w.upper.data) {
+                            XCTAssert(a == b || abs(a - b) <= 1e-5 * scale,
+                                      "\(name) \(intermediate) upperOnly \(upperOnly) stage \(stage): \(a) fused against \(b)")
+                            if a.bitPattern != b.bitPattern { differ = true }
+                        }
+                    }
+                    // The fused path ran: its sums are in another order, so some bound moved in its last bits.
+                    if name.hasPrefix("small0") && !upperOnly { XCTAssertTrue(differ, "\(name): fused bounds are the separate pass's bits") }
+                    XCTAssertEqual(got.finite, want.finite)
+                }
+            }
+        }
+        let lines = Relaxations(lowerSlope: [0, 1, 0.5, 0.25], lowerIntercept: [0, 0, -1, 2],
+                                upperSlope: [0, 1, 0.75, 0.5], upperIntercept: [0, 0, 1, 3], size: 2)
+        var withBias = lines
+        withBias.fuseBias([10, -4])
+        XCTAssertEqual(withBias.fusedIntercepts?.upper, [0, -4, 8.5, 1])
+        XCTAssertEqual(withBias.fusedIntercepts?.lower, [0, -4, 4, 1])
+        XCTAssertEqual(lines.deadCount, 1)
+    }
+
     /// A verdict over a batch larger than `verdictChunk` is bounded chunk by chunk (`CROWNMethod.chunkedVerdict`):
     /// on dense rows every sample's specification bounds and `finite` are the same bits as the whole batch's (uneven
     /// chunks of 2 and 3 of 7 samples), on lanes the same within 1e-5 (the lanes' choice is made per chunk); the
@@ -109,6 +155,37 @@ final class LaneRowsTests: XCTestCase {
                     }
                     let both = try chunked.bounds(layers, box: box, specification: spec, upperOnly: false)
                     XCTAssertEqual(both.stages.count, layers.count + 1, "\(name): lower bounds asked, not chunked")
+                }
+            }
+        }
+    }
+
+    /// Bound methods only read the network: several threads bounding the same fresh network at once (as
+    /// `chunkedVerdict`'s chunks do, one per core) get the bits of one thread alone. (A layer that formed |W| in a
+    /// buffer of its own on every `applyAbsolute` let one thread read another's half-written |W|: IBP radii of 0,
+    /// and CROWN-IBP bounds of `small` 2% too tight.)
+    func testBoundsFromSeveralThreadsOnOneNetwork() throws {
+        var rand = TestRandom(19)
+        let reference = chains(), shared = chains()
+        for ((name, layers, shape), (_, fresh, _)) in zip(reference, shared) {
+            let x = rand.tensor([4] + shape, in: 0...1)
+            let box = InputBox(around: x, epsilon: 0.05)
+            let spec = Specification.elided(labels: [3, 7, 0, 9], classes: 10)
+            let methods: [any BoundMethod] = [IntervalMethod(), CROWNMethod(intermediate: .ibp),
+                                              CROWNMethod(intermediate: .crown)]
+            let want = try methods.map { try $0.bounds(layers, box: box, specification: spec, upperOnly: true) }
+            let threads = 4
+            let got = UnsafeMutableBufferPointer<[ChainBounds]?>.allocate(capacity: threads)
+            got.initialize(repeating: nil)
+            defer { got.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                got[t] = try? methods.map { try $0.bounds(fresh, box: box, specification: spec, upperOnly: true) }
+            }
+            for t in 0..<threads {
+                guard let bounds = got[t] else { XCTFail("\(name) thread \(t) threw"); continue }
+                for (m, (g, w)) in zip(bounds, want).enumerated() {
+                    XCTAssertEqual(g.specification!.upper.data.map(\.bitPattern), w.specification!.upper.data.map(\.bitPattern),
+                                   "\(name) method \(m) thread \(t)")
                 }
             }
         }

@@ -102,6 +102,24 @@ final class LaneTransposedConvolutionTests: XCTestCase {
         }
     }
 
+    /// A patch block's rows (channels x taps) are a multiple of the GEMM kernel's 6-row tile where more than one
+    /// channel fits and not all do: 16 taps per channel, room for 5 channels gives 3 (48 rows), room for 2 gives 2,
+    /// room for all 16 gives 16; 6 taps per channel (already a multiple) keeps what fits.
+    func testPatchBlocksFillTheKernelsTile() {
+        let saved = LaneTransposedConvolution.patchBlockFloats
+        defer { LaneTransposedConvolution.patchBlockFloats = saved }
+        let g16 = ConvGeometry(channels: 16, height: 13, width: 13, kernel: 4, stride: 1, same: false)
+        let g6 = ConvGeometry(channels: 5, height: 9, width: 8, kernelHeight: 3, kernelWidth: 2, strideH: 2,
+                              strideW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
+        for (g, room, want) in [(g16, 5, 3), (g16, 2, 2), (g16, 1, 1), (g16, 16, 16), (g16, 40, 16), (g6, 4, 4)] {
+            LaneTransposedConvolution.patchBlockFloats = room * g.kernelHeight * g.kernelWidth * 100
+            XCTAssertEqual(LaneTransposedConvolution.blockChannels(g, columns: 100), want, "\(g) room \(room)")
+        }
+        // The default budget on `small`'s second convolution (one lane group of 10 x 10 pixels): 48 rows.
+        LaneTransposedConvolution.patchBlockFloats = saved
+        XCTAssertEqual(LaneTransposedConvolution.blockChannels(g16, columns: 100 * LaneTransposedConvolution.lanes), 3)
+    }
+
     /// CROWN and CROWN-IBP with the lanes and with `applyTransposed` (windows and dense rows both) agree within 1e-5
     /// of each stage's magnitude on `small` and `vissmall`.
     func testCROWNWithLanesEqualsWithout() throws {

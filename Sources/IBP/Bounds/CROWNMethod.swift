@@ -1,4 +1,5 @@
 import CKernels
+import Synchronization
 
 /// CROWN (Zhang et al., NeurIPS 2018, theorem 3.2) and CROWN-IBP (Zhang et al., ICLR 2020, section 3): bounds
 /// of linear functions A z + c of a stage by backward propagation of linear bounds through the chain.
@@ -53,6 +54,10 @@ public struct CROWNMethod: BoundMethod {
     /// on `medium-bn`).
     var foldDiagonals = true
 
+    /// Whether the dense rows' relaxation step also adds the bias term of the affine layer below it
+    /// (`Relaxations.fuseBias`); off, `addBias` is a pass of its own (the reference this is tested against).
+    var fuseBiases = true
+
     /// The lane pass from the output of layer `top`, or nil for the dense rows: when enough neurons below are dead
     /// (`minimumDeadShare`), or for a layer's own rows (`sharedRows`, the same for every sample) when every affine
     /// map below is an unpadded convolution (`LaneRows.allConvolutionsByGEMM`: then the lanes' steps are the
@@ -73,17 +78,20 @@ public struct CROWNMethod: BoundMethod {
         return pass
     }
 
-    /// Most samples of one chunk of a verdict (upper bounds of a specification only): a larger batch is bounded a
-    /// chunk at a time, each whole (IBP's stages, the relaxations, the specification's pass) before the next.
-    /// Why: a CROWN-IBP verdict holds about 200 KB per `small` sample between its phases (IBP's bounds of every
-    /// stage, four relaxation lines per neuron), 100 MB for a batch of 500 that came as fresh pages the kernel
+    /// Most samples of one chunk of a verdict (upper bounds of a specification only): a larger batch is bounded in
+    /// chunks, each whole (IBP's stages, the relaxations, the specification's pass) on one core, the chunks on all
+    /// cores at once (`chunkedVerdict`).
+    /// Why chunks: a CROWN-IBP verdict holds about 200 KB per `small` sample between its phases (IBP's bounds of
+    /// every stage, four relaxation lines per neuron), 100 MB for a batch of 500 that came as fresh pages the kernel
     /// faulted in and zeroed (a quarter of the process's CPU time was the kernel's on 1,000 images) and went through
-    /// L3 to memory and back between phases; a chunk of 100 samples stays near L3 and reuses the last chunk's
-    /// freed heap blocks. Each sample's bounds are computed as in the whole batch, except that the choice between
-    /// lanes and rows (`minimumDeadShare`) is made per chunk (both give the same bounds within 1e-5 of the rows'
-    /// magnitude, `LaneRowsTests`). Read only for a verdict: other calls return every stage, which is what a
-    /// caller of the whole batch reads.
-    public var verdictChunk = 100
+    /// L3 to memory and back between phases; a chunk of 50 samples stays in L3 with the other core's chunk and
+    /// reuses the last chunk's freed heap blocks. Why a chunk per core: the phases of one chunk were some thirty
+    /// parallel loops, each ending when its slower core did (`small-nominal`'s CROWN-IBP on two cores was 1.6x
+    /// its time on one; with a chunk per core, 2.0x). Each sample's bounds are computed as in the whole batch,
+    /// except that the choice between lanes and rows (`minimumDeadShare`) is made per chunk (both give the same
+    /// bounds within 1e-5 of the rows' magnitude, `LaneRowsTests`). Read only for a verdict: other calls return
+    /// every stage, which is what a caller of the whole batch reads.
+    public var verdictChunk = 50
 
     /// Checked between layers and row blocks; when it returns true, `bounds` throws `BoundMethodError.stopped`
     /// (a pass over a wide layer takes seconds, so a time limit is kept within one block, not one layer).
@@ -170,7 +178,14 @@ public struct CROWNMethod: BoundMethod {
                                          box: inputBox)
                 }
             case let .monotone(f):
-                relaxations[position[index]] = Relaxations(f, stages[index])
+                var relaxation = Relaxations(f, stages[index])
+                // The bias of the affine layer below joins the intercepts when the dense rows will step through
+                // both (`fuseBiases`).
+                let at = position[index]
+                if fuseBiases, at > 0, case let .affine(below) = chain[at - 1].primitive {
+                    relaxation.fuseBias(below.biasVector)
+                }
+                relaxations[at] = relaxation
                 guard !skipImages else {
                     // A placeholder of the right shape that nothing reads (dropped from the result below).
                     stages.append(stages[index])
@@ -202,19 +217,31 @@ public struct CROWNMethod: BoundMethod {
     }
 
     /// `bounds(_:box:specification:upperOnly: true)` of a batch larger than `verdictChunk`, in equal chunks of at
-    /// most `verdictChunk` samples: the specification's bounds and `finite` of the chunks, one after the other;
-    /// `stages` is the input box alone, as `BoundMethod` allows for `upperOnly`.
+    /// most `verdictChunk` samples, bounded concurrently, one chunk per core: the specification's bounds and
+    /// `finite` of the chunks, in order; `stages` is the input box alone, as `BoundMethod` allows for `upperOnly`.
+    /// A chunk's error (`stop`, which every chunk checks) is thrown after all chunks have ended.
     private func chunkedVerdict(_ layers: [Layer], box: InputBox, specification: Specification) throws
         -> ChainBounds {
         let n = box.batch, chunks = (n + verdictChunk - 1) / verdictChunk
+        var parts = [Result<ChainBounds, Error>?](repeating: nil, count: chunks)
+        parts.withUnsafeMutableBufferPointer { results in
+            let results = results
+            let body = { (chunk: Int) in
+                let samples = (n * chunk / chunks)..<(n * (chunk + 1) / chunks)
+                results[chunk] = Result {
+                    try bounds(layers, box: InputBox(lower: box.lower.rows(samples), upper: box.upper.rows(samples)),
+                               specification: specification.samples(samples), upperOnly: true)
+                }
+            }
+            // A chunk per core; the loops inside a chunk then run on the core that took it (`WorkerPool`).
+            Parallel.parts(chunks, body)
+        }
         var lower = [Float](), upper = [Float](), finite = [Bool]()
         lower.reserveCapacity(n * specification.rowCount)
         upper.reserveCapacity(n * specification.rowCount)
         finite.reserveCapacity(n)
-        for chunk in 0..<chunks {
-            let samples = (n * chunk / chunks)..<(n * (chunk + 1) / chunks)
-            let part = try bounds(layers, box: InputBox(lower: box.lower.rows(samples), upper: box.upper.rows(samples)),
-                                  specification: specification.samples(samples), upperOnly: true)
+        for result in parts {
+            let part = try result!.get()
             lower += part.specification!.lower.data
             upper += part.specification!.upper.data
             finite += part.finite
@@ -385,15 +412,20 @@ public struct CROWNMethod: BoundMethod {
         }
         var a = rows, c = bias
         var index = top
+        // Whether the affine step next down has had its bias term added by the relaxation step (`fuseBias`).
+        var biasAdded = false
         while index >= 0 {
             let layer = layers[index]
             switch layer.primitive {
             case let .affine(map):
-                CROWNMethod.addBias(map.biasVector, rows: a, into: &c)
+                if !biasAdded { CROWNMethod.addBias(map.biasVector, rows: a, into: &c) }
+                biasAdded = false
                 a = CROWNMethod.transposed(map, a, lanes: laneTransposed)
             case .monotone:
-                relaxations[index]!.apply(to: &a, bias: &c, rowsPerSample: rowsPerSample,
-                                          firstSample: samples.lowerBound)
+                let relaxation = relaxations[index]!
+                biasAdded = index > 0 && relaxation.fusedIntercepts != nil
+                relaxation.apply(to: &a, bias: &c, rowsPerSample: rowsPerSample, firstSample: samples.lowerBound,
+                                 fusedBias: biasAdded)
             case .reshape:
                 a = a.reshaped(sampleShape: layer.inputShape)
             case .maxPool:
@@ -450,13 +482,67 @@ public struct CROWNMethod: BoundMethod {
 
 /// The relaxation lines of one monotone layer for a batch (n samples of `size` elements).
 struct Relaxations {
-    var lowerSlope: [Float], lowerIntercept: [Float], upperSlope: [Float], upperIntercept: [Float]
+    let lowerSlope: [Float], lowerIntercept: [Float], upperSlope: [Float], upperIntercept: [Float]
     let size: Int
+    /// Neurons of the batch whose four lines are all zero (`Lines.isDead`), counted as the lines are written:
+    /// `LaneRows.deadShare` reads it (a scan of the four arrays per pass was 1% of CROWN-IBP on `small-nominal`).
+    private(set) var deadCount: Int
+    /// With `fuseBias(_:)`: the intercepts b_u + a_u beta and b_l + a_l beta for the bias beta of the affine layer
+    /// below, so that one relaxation step also adds that layer's c += A beta (`apply(fusedBias: true)`).
+    private(set) var fusedIntercepts: (upper: [Float], lower: [Float])?
 
     init(lowerSlope: [Float], lowerIntercept: [Float], upperSlope: [Float], upperIntercept: [Float], size: Int) {
         self.lowerSlope = lowerSlope; self.lowerIntercept = lowerIntercept
         self.upperSlope = upperSlope; self.upperIntercept = upperIntercept
         self.size = size
+        deadCount = Relaxations.dead(lowerSlope, lowerIntercept, upperSlope, upperIntercept, in: 0..<upperSlope.count)
+    }
+
+    /// Neurons in `range` whose four lines are all zero.
+    private static func dead(_ ls: UnsafePointer<Float>, _ li: UnsafePointer<Float>, _ us: UnsafePointer<Float>,
+                             _ ui: UnsafePointer<Float>, in range: Range<Int>) -> Int {
+        var i = range.lowerBound, lanes = SIMD16<Int32>()
+        let zero = SIMD16<Float>()
+        while i &+ 16 <= range.upperBound {
+            let isDead = (load16(us + i) .== zero) .& (load16(ls + i) .== zero) .& (load16(ui + i) .== zero)
+                .& (load16(li + i) .== zero)
+            lanes &+= SIMD16<Int32>().replacing(with: 1, where: isDead)
+            i &+= 16
+        }
+        var dead = Int(lanes.wrappedSum())
+        while i < range.upperBound {
+            if us[i] == 0 && ls[i] == 0 && ui[i] == 0 && li[i] == 0 { dead += 1 }
+            i &+= 1
+        }
+        return dead
+    }
+
+    /// Adds the bias `beta` (one value per neuron of a sample, `AffineMap.biasVector`) of the affine layer below
+    /// this one into the intercepts that `apply(fusedBias: true)` reads: for rows A over this layer's output, one
+    /// step then gives A+ a_u + A- a_l and c += A+ (b_u + a_u beta) + A- (b_l + a_l beta), which is the relaxation
+    /// step followed by the affine step's c += A' beta in real arithmetic (A' = A+ a_u + A- a_l). Why: that bias
+    /// term was a pass of its own over every row (`CROWNMethod.addBias`, 4% of CROWN-IBP on `small-nominal`); here
+    /// it is two products per neuron of the batch, not per row.
+    mutating func fuseBias(_ beta: [Float]) {
+        precondition(beta.count == size, "a bias of \(beta.count) values for a stage of \(size)")
+        let count = upperSlope.count, size = self.size
+        func fused(_ intercept: [Float], _ slope: [Float]) -> [Float] {
+            [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                intercept.withUnsafeBufferPointer { b in
+                    slope.withUnsafeBufferPointer { a in
+                        beta.withUnsafeBufferPointer { beta in
+                            for start in stride(from: 0, to: count, by: max(size, 1)) {
+                                for j in 0..<size {
+                                    out[start + j] = b[start + j] + a[start + j] * beta[j]
+                                }
+                            }
+                        }
+                    }
+                }
+                initialized = count
+            }
+        }
+        fusedIntercepts = (fused(upperIntercept, upperSlope), fused(lowerIntercept, lowerSlope))
     }
 
     init(_ f: MonotoneKind, _ pre: Interval) {
@@ -465,6 +551,7 @@ struct Relaxations {
         // The four lines' arrays are written once, every entry, by the loop below: no zeroing first, and no copies
         // (four arrays made from one zeroed array were three copies when first written).
         var ls4 = [Float](), li4 = [Float](), us4 = [Float](), ui4 = [Float]()
+        let dead = Atomic<Int>(0)
         func uninitialized(_ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
             [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 { body(buffer.baseAddress!) }
@@ -490,15 +577,16 @@ struct Relaxations {
                                                                    count: range.count, lowerSlope: ls + i,
                                                                    lowerIntercept: li + i, upperSlope: us + i,
                                                                    upperIntercept: ui + i)
-                                        return
+                                    } else {
+                                        for i in range {
+                                            let l = lo[i], u = max(lo[i], hi[i])
+                                            let r = f.relaxation(lower: l, upper: u, points: points)
+                                            ls[i] = r.lowerSlope; li[i] = r.lowerIntercept
+                                            us[i] = r.upperSlope; ui[i] = r.upperIntercept
+                                        }
                                     }
-                                    for i in range {
-                                        let l = lo[i], u = max(lo[i], hi[i])
-                                        let r = f == .relu ? MonotoneKind.reluRelaxation(lower: l, upper: u)
-                                            : f.relaxation(lower: l, upper: u, points: points)
-                                        ls[i] = r.lowerSlope; li[i] = r.lowerIntercept
-                                        us[i] = r.upperSlope; ui[i] = r.upperIntercept
-                                    }
+                                    // Counted while the range's lines are still in cache.
+                                    dead.add(Relaxations.dead(ls, li, us, ui, in: range), ordering: .relaxed)
                                 }
                             }
                         }
@@ -507,6 +595,7 @@ struct Relaxations {
             }
         }
         lowerSlope = ls4; lowerIntercept = li4; upperSlope = us4; upperIntercept = ui4
+        deadCount = dead.load(ordering: .relaxed)
     }
 
     /// Whether `apply` runs its rows through the AVX2 kernel (`ckernels_relaxation_row_avx2`, the loop below in
@@ -515,9 +604,13 @@ struct Relaxations {
 
     /// For upper bounds of A f(z) + c: A+ takes the upper line, A- the lower one:
     /// c += A+ b_u + A- b_l, A <- A+ a_u + A- a_l (row i uses sample firstSample + i / rowsPerSample's lines).
-    func apply(to a: inout Tensor, bias c: inout [Float], rowsPerSample: Int, firstSample: Int) {
+    /// `fusedBias`: with the intercepts of `fuseBias(_:)`, which then also adds the affine layer below's bias term.
+    func apply(to a: inout Tensor, bias c: inout [Float], rowsPerSample: Int, firstSample: Int,
+               fusedBias: Bool = false) {
         let size = self.size
         precondition(a.sampleSize == size, "rows of \(a.sampleSize) values meet a layer of \(size)")
+        precondition(!fusedBias || fusedIntercepts != nil, "no bias was fused into these relaxations")
+        let (upperIntercept, lowerIntercept) = fusedBias ? fusedIntercepts! : (upperIntercept, lowerIntercept)
         lowerSlope.withUnsafeBufferPointer { ls in
             lowerIntercept.withUnsafeBufferPointer { li in
                 upperSlope.withUnsafeBufferPointer { us in

@@ -281,21 +281,9 @@ struct LaneRows {
         var dead = 0, total = 0
         for t in 0...max(0, min(top, layers.count - 1)) {
             guard case .monotone = layers[t].primitive, let r = relaxations[t] else { continue }
-            // Over the batch's neurons as one run (every sample's lines, `Lines.isDead` for each).
-            let count = r.upperSlope.count
-            r.withLines(sample: 0) { lines in
-                var i = 0, lanes = SIMD16<Int32>()
-                while i &+ 16 <= count {
-                    let zero = SIMD16<Float>()
-                    let isDead = (load16(lines.upperSlope + i) .== zero) .& (load16(lines.lowerSlope + i) .== zero)
-                        .& (load16(lines.upperIntercept + i) .== zero) .& (load16(lines.lowerIntercept + i) .== zero)
-                    lanes &+= SIMD16<Int32>().replacing(with: 1, where: isDead)
-                    i &+= 16
-                }
-                dead += Int(lanes.wrappedSum())
-                for j in i..<count where lines.isDead(j) { dead += 1 }
-            }
-            total += count
+            // Over the batch's neurons (`Lines.isDead` for each, counted when the lines were made).
+            dead += r.deadCount
+            total += r.upperSlope.count
         }
         return total == 0 ? 0 : Double(dead) / Double(total)
     }

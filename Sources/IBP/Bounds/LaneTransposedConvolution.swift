@@ -147,10 +147,20 @@ enum LaneTransposedConvolution {
     }
 
     /// Input channels per patch block of `product` for `columns` columns: as many as fit in `patchBlockFloats`, at
-    /// least one.
+    /// least one, and where more than one fits, a count whose taps (the GEMM's rows) are a multiple of the AVX2
+    /// kernel's 6-row micro-tile. Why: `small`'s second convolution has 16 taps per channel, and 2 channels made
+    /// 32 rows of which the kernel computed 36 (11% of the block's products thrown away); 3 make 48.
     static func blockChannels(_ g: ConvGeometry, columns: Int) -> Int {
-        max(1, min(g.channels, patchBlockFloats / max(g.kernelHeight * g.kernelWidth * columns, 1)))
+        let taps = g.kernelHeight * g.kernelWidth
+        let fit = max(1, min(g.channels, patchBlockFloats / max(taps * columns, 1)))
+        let unit = tileRows / gcd(tileRows, max(taps, 1))
+        return fit >= unit && fit < g.channels ? fit / unit * unit : fit
     }
+
+    /// Rows of the AVX2 GEMM kernel's micro-tile (MR in gemm_avx2.c).
+    static let tileRows = 6
+
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 
     /// Floats of one patch block of `product` for `columns` columns (the `cols` it needs).
     static func patchFloats(_ g: ConvGeometry, columns: Int) -> Int {
@@ -161,9 +171,10 @@ enum LaneTransposedConvolution {
     /// dimension is O = 3 (`vissmall`'s second convolution) is mostly packing and writing the patch matrix.
     static let directChannels = 8
 
-    /// The largest patch block `apply` writes before adding it into the input (floats; 64K = 256 KiB, a quarter
-    /// of a 1 MiB L2, so the block, the lanes it reads and the input it adds into stay there). Tests shrink it.
-    nonisolated(unsafe) static var patchBlockFloats = 1 << 16
+    /// The largest patch block `apply` writes before adding it into the input (floats; 128K = 512 KiB, half of a
+    /// 1 MiB L2, so the block, the lanes it reads and the input it adds into stay there: 300, 200 and 170 KiB for
+    /// `small`'s second convolution). Tests shrink it.
+    nonisolated(unsafe) static var patchBlockFloats = 1 << 17
 
     /// in[group][c][oy sH + ky][ox sW + kx][l] += sum over o of W[o, k] lanesIn[o][group][oy oW + ox][l] for every
     /// tap k = (c, ky, kx) in order: the GEMM and `col2im` without the patch matrix in between (the same terms; each

@@ -63,16 +63,20 @@ public final class Conv2D: Layer {
     }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        if cache { cachedInput = input }
-        return intervalImage(of: input)
+        guard cache else { return intervalImage(of: input) }
+        // A training step keeps |W| for its backward pass (the radius' gradient), in a buffer it reuses.
+        cachedInput = input
+        return Flow(values: apply(input.values), radius: input.radius.map { r in
+            WeightOps.absolute(weight.value.data, into: &absWeight)
+            return convolve(r, weights: absWeight, bias: nil)
+        })
     }
 
     /// y = W * x (+ b) per image, slice by slice: cols = im2col(x), Y = W cols (O x S*P), then to (S, O, P).
     func convolve(_ x: Tensor, weights: [Float], bias: [Float]?) -> Tensor {
         let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = x.batch
         let S = sliceImages, chunks = chunks(batch: n), perChunk = (K + O) * S * P
-        let buffer = workspace.reserve(chunks * perChunk)
-        return Tensor(shape: [n] + outputShape) { out in
+        return workspace.withBuffer(chunks * perChunk) { buffer in Tensor(shape: [n] + outputShape) { out in
             x.data.withUnsafeBufferPointer { xp in
                 weights.withUnsafeBufferPointer { w in
                     forEachSlice(batch: n, chunks: chunks) { chunk, images in
@@ -90,7 +94,7 @@ public final class Conv2D: Layer {
                     }
                 }
             }
-        }
+        } }
     }
 
     public func backward(_ grad: Flow, inputGradient: Bool, parameterGradients: Bool) -> Flow {
@@ -113,10 +117,21 @@ public final class Conv2D: Layer {
     /// `biasGradient` false leaves the bias gradient alone (CROWN-IBP training weights it per row itself).
     func accumulate(_ dOut: Tensor, input x: Tensor, weights: [Float], radius: Bool,
                             inputGradient: Bool, parameterGradients: Bool, biasGradient: Bool = true) -> Tensor {
+        let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels
+        let perChunk = (K + O) * sliceImages * P + O * K + O
+        return workspace.withBuffer(chunks(batch: dOut.batch) * perChunk) { buffer in
+            accumulate(dOut, input: x, weights: weights, radius: radius, inputGradient: inputGradient,
+                       parameterGradients: parameterGradients, biasGradient: biasGradient, buffer: buffer)
+        }
+    }
+
+    /// `accumulate` in `buffer` (chunks x perChunk floats).
+    private func accumulate(_ dOut: Tensor, input x: Tensor, weights: [Float], radius: Bool, inputGradient: Bool,
+                            parameterGradients: Bool, biasGradient: Bool, buffer: UnsafeMutablePointer<Float>)
+        -> Tensor {
         let g = geometry, K = g.patchSize, P = g.outPixels, O = outChannels, n = dOut.batch
         let S = sliceImages, chunks = chunks(batch: n)
         let perChunk = (K + O) * S * P + O * K + O
-        let buffer = workspace.reserve(chunks * perChunk)
         // Without an input gradient the tensor is empty and `fill` never runs, so the work goes through `lower`.
         func lower(into dx: UnsafeMutablePointer<Float>?) {
             dOut.data.withUnsafeBufferPointer { d in
@@ -213,9 +228,12 @@ extension Conv2D: AffineMap {
         convolve(x, weights: weight.value.data, bias: bias.value.data)
     }
 
+    /// |W| r. Reads the layer and writes nothing in it, so bound methods may call it from several threads at once
+    /// (`CROWNMethod.chunkedVerdict` bounds a chunk per core); |W| is formed per call.
     public func applyAbsolute(_ r: Tensor) -> Tensor {
-        WeightOps.absolute(weight.value.data, into: &absWeight)
-        return convolve(r, weights: absWeight, bias: nil)
+        var absolute = [Float]()
+        WeightOps.absolute(weight.value.data, into: &absolute)
+        return convolve(r, weights: absolute, bias: nil)
     }
 
     /// A W: the convolution's input gradient for "output gradients" A (W^T A per image, then col2im).

@@ -21,8 +21,13 @@ public final class Linear: Layer {
     }
 
     public func forward(_ input: Flow, cache: Bool) -> Flow {
-        if cache { cachedInput = input }
-        return intervalImage(of: input)
+        guard cache else { return intervalImage(of: input) }
+        // A training step keeps |W| for its backward pass (the radius' gradient), in a buffer it reuses.
+        cachedInput = input
+        return Flow(values: apply(input.values), radius: input.radius.map { r in
+            WeightOps.absolute(weight.value.data, into: &absWeight)
+            return affine(r, weights: absWeight, bias: nil)
+        })
     }
 
     /// Y = X W^T (+ b) for a batch X of shape (n, in).
@@ -108,9 +113,12 @@ extension Linear: AffineMap {
         affine(x, weights: weight.value.data, bias: bias.value.data)
     }
 
+    /// |W| r. Reads the layer and writes nothing in it, so bound methods may call it from several threads at once
+    /// (`CROWNMethod.chunkedVerdict` bounds a chunk per core); |W| is formed per call.
     public func applyAbsolute(_ r: Tensor) -> Tensor {
-        WeightOps.absolute(weight.value.data, into: &absWeight)
-        return affine(r, weights: absWeight, bias: nil)
+        var absolute = [Float]()
+        WeightOps.absolute(weight.value.data, into: &absolute)
+        return affine(r, weights: absolute, bias: nil)
     }
 
     public func applyTransposed(_ a: Tensor) -> Tensor {
