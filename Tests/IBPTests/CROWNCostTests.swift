@@ -45,12 +45,12 @@ final class CROWNCostTests: XCTestCase {
         let layers = Network(Architecture.named("medium")!).layers
         XCTAssertNil(BoundMethodName.crown.refusal(layers, boxes: 10_000))
         let refusal = BoundMethodName.crown.refusal(layers, boxes: 1_000_000)
-        guard case let .tooCostlyCommand(method, work, boxes, limit)? = refusal else {
+        guard case let .tooCostlyCommand(method, work, boxes, limit, averaged)? = refusal else {
             return XCTFail("\(String(describing: refusal))")
         }
         let perBox = CROWNCost.multiplyAdds(layers)
-        XCTAssertEqual([method, "\(work)", "\(boxes)", "\(limit)"],
-                       ["crown", "\(perBox * 1_000_000)", "1000000", "\(CROWNCost.commandLimit)"])
+        XCTAssertEqual([method, "\(work)", "\(boxes)", "\(limit)", "\(averaged)"],
+                       ["crown", "\(perBox * 1_000_000)", "1000000", "\(CROWNCost.commandLimit)", "false"])
         XCTAssertEqual(BoundMethodName.fitting(1_000_000, work: work), CROWNCost.commandLimit / perBox)
         XCTAssertTrue("\(refusal!)".contains("for the 1,000,000 input boxes this command bounds"), "\(refusal!)")
         // The README's limits table: medium over MNIST's 10,000 test images at 4 eps; large at one eps up to 1,746.
@@ -63,6 +63,20 @@ final class CROWNCostTests: XCTestCase {
         XCTAssertNil(BoundMethodName.crown.refusal(layers, boxes: 0))
         // Overflow of the product is over the limit, not a wrap-around.
         XCTAssertNotNil(BoundMethodName.crown.refusal(layers, boxes: Int.max / 2))
+    }
+
+    /// Trial 34: over models of different work per box, "about N each" was their average without saying so.
+    func testTheWorkPerBoxOfModelsThatDifferIsSaidToBeAnAverage() {
+        let medium = Network(Architecture.named("medium")!).layers, large = Network(Architecture.named("large")!).layers
+        let (work, perBox) = BoundMethodName.crown.work([medium, large], boxesPerModel: 2000)
+        XCTAssertEqual(perBox, [CROWNCost.multiplyAdds(medium), CROWNCost.multiplyAdds(large)])
+        let mixed = BoundMethodName.crown.commandRefusal(work: work, boxes: 4000, perBox: perBox).map { "\($0)" } ?? ""
+        XCTAssertTrue(mixed.contains("(about \(ResourceLimits.grouped(work / 4000)) each, an average over models whose work "
+                                     + "per box differs), over the limit"), mixed)
+        // Copies of one model: their work per box is each one's.
+        let (same, samePerBox) = BoundMethodName.crown.work([large, large], boxesPerModel: 1000)
+        let copies = BoundMethodName.crown.commandRefusal(work: same, boxes: 2000, perBox: samePerBox).map { "\($0)" } ?? ""
+        XCTAssertTrue(copies.contains("(about \(ResourceLimits.grouped(samePerBox[0])) each), over the limit"), copies)
     }
 
     func testTheArchitecturesAreBoundedAndADeepChainIsRefused() {
