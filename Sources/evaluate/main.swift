@@ -118,8 +118,8 @@ struct Evaluate: ParsableCommand {
             // And a method whose work over every model, image and eps of the run is over the command's limit.
             for method in methods {
                 let boxes = data.count * epsilons.count
-                let work = method.work(models.map(\.network.layers), boxesPerModel: boxes)
-                guard let refusal = method.commandRefusal(work: work, boxes: models.count * boxes) else { continue }
+                let (work, perBox) = method.work(models.map(\.network.layers), boxesPerModel: boxes)
+                guard let refusal = method.commandRefusal(work: work, boxes: models.count * boxes, perBox: perBox) else { continue }
                 let images = BoundMethodName.fitting(data.count, work: work)
                 let fewer = images > 0 ? ", or bound fewer images (--limit \(images) fits \(epsilons.count) eps"
                     + (models.count > 1 ? " and \(models.count) models)" : ")") : ""

@@ -156,8 +156,9 @@ struct Compare: ParsableCommand {
                                 + "\(maker.dataDescription) holds \(CountText.of(data.count, "test image"))")
         }
         // Every figure bounds its sample at its eps under each method: CROWN's work is budgeted over all of them.
+        let andModels = template.models.count > 1 ? " and \(template.models.count) models" : ""
         try maker.checkWork(template, models: try template.models.map(maker.model), parts: indices.count,
-                            perPart: epsList.count) { "give fewer --samples (\($0) fit the \(epsList.count) eps of --epsilons)" }
+                            perPart: epsList.count) { "give fewer --samples (\($0) fit the \(epsList.count) eps of --epsilons\(andModels))" }
         let folderPath = outDir ?? "output/batch"
         let folder = TypedPath.url(folderPath, isDirectory: true)
         if let reason = FolderCreation.create(folder) {

@@ -8,21 +8,21 @@ import XCTest
 /// `evaluate` over images x eps and `visualize curves` over images x grid refuse it before any work, with the
 /// methods and the `--limit` that fit.
 final class CROWNBudgetTests: ToolFolderTestCase {
-    /// flatten, dense 784 -> 10, then 3,500 pairs of a 10 x 10 dense layer and tanh, dense 10 -> 10: about 10^12
-    /// multiply-adds of CROWN per box, under the per-box limit of 2^40.
-    private func deepChain() throws -> String {
+    /// flatten, dense 784 -> 10, then `pairs` pairs of a 10 x 10 dense layer and tanh, dense 10 -> 10: for 3,500
+    /// about 10^12 multiply-adds of CROWN per box, under the per-box limit of 2^40.
+    private func deepChain(pairs: Int = 3500, name: String = "deep") throws -> String {
         let first = Linear(inputShape: [784], outFeatures: 10, name: "in")
         first.weight.value = Tensor(shape: [10, 784], data: (0..<7840).map { Float($0 % 11 - 5) * 0.001 })
         var layers: [Layer] = [Flatten(inputShape: [1, 28, 28]), first]
-        for i in 0..<3500 {
+        for i in 0..<pairs {
             let dense = Linear(inputShape: [10], outFeatures: 10, name: "d\(i)")
             dense.weight.value = Tensor(shape: [10, 10], data: (0..<100).map { Float(($0 + i) % 7 - 3) * 0.1 })
             layers += [dense, Activation(.tanh, shape: [10])]
         }
         let last = Linear(inputShape: [10], outFeatures: 10, name: "out")
         last.weight.value = Tensor(shape: [10, 10], data: (0..<100).map { Float($0 % 5 - 2) * 0.1 })
-        let url = folder.appendingPathComponent("deep.onnx")
-        try ONNXExport.write(ChainModel(name: "deep", inputShape: [1, 28, 28], layers: layers + [last]), to: url)
+        let url = folder.appendingPathComponent(name + ".onnx")
+        try ONNXExport.write(ChainModel(name: name, inputShape: [1, 28, 28], layers: layers + [last]), to: url)
         return url.path
     }
 
@@ -61,6 +61,8 @@ final class CROWNBudgetTests: ToolFolderTestCase {
         XCTAssertTrue(text.hasPrefix("evaluate: error: 2 models: bound method crown would need about "), text)
         XCTAssertTrue(text.contains("for the 1,200 input boxes this command bounds"), text)
         XCTAssertTrue(text.contains(" fits 6 eps and 2 models)"), text)
+        // Copies: the work per box is each one's, not an average.
+        XCTAssertFalse(text.contains("average"), text)
     }
 
     /// A manifest's figures are one command: two curves figures of the deep chain, each at 100 images x 10 eps
@@ -79,6 +81,17 @@ final class CROWNBudgetTests: ToolFolderTestCase {
         XCTAssertTrue(text.contains("for the 2,000 input boxes this command bounds"), text)
         XCTAssertTrue(text.contains("figure 1 (\(path("a.png"))) needs the most"), text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("a.png")))
+        XCTAssertFalse(text.contains("average"), text)
+        // Figures of models that differ: "each" is their average, and said so.
+        let shorter = try deepChain(pairs: 3000, name: "shorter")
+        try Data("""
+        {"figures": [
+          {"kind": "curves", "output": "\(path("a.png"))", "models": ["\(net)"], "methods": "crown", "epsilons": "0.01:0.1:0.01", "pgdSteps": 0},
+          {"kind": "curves", "output": "\(path("b.png"))", "models": ["\(shorter)"], "methods": "crown", "epsilons": "0.01:0.1:0.01", "pgdSteps": 0}
+        ]}
+        """.utf8).write(to: manifest)
+        let mixed = try refused(.visualize, ["--manifest", manifest.path, "--data", Fixtures.sampleMNIST.path])
+        XCTAssertTrue(mixed.contains(" each, an average over models whose work per box differs), "), mixed)
     }
 
     func testABatchRefusesCROWNOverTheCommandsLimit() throws {
@@ -92,6 +105,13 @@ final class CROWNBudgetTests: ToolFolderTestCase {
         XCTAssertTrue(text.contains("for the 100,000 input boxes this command bounds"), text)
         XCTAssertTrue(text.contains("give fewer --samples ("), text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("batch")), "no folder for a refused batch")
+        // Two models (trial 34: the number that fits did not say it was for both, nor "each" that it was an average).
+        let small = Fixtures.packageRoot.appendingPathComponent("sample_data/checkpoints/small-ibp-eps0.2.ckpt").path
+        let two = try refused(.visualize, ["--model", net, "--model", small, "--bounds", "crown", "--data",
+                                           Fixtures.sampleMNIST.path, "--samples", "0-99", "--epsilons", eps,
+                                           "--out-dir", path("batch")])
+        XCTAssertTrue(two.contains(" each, an average over models whose work per box differs), "), two)
+        XCTAssertTrue(two.contains("give fewer --samples (67 fit the 1000 eps of --epsilons and 2 models)"), two)
     }
 
     func testCurvesRefusesCROWNOverTheCommandsLimit() throws {
@@ -102,6 +122,19 @@ final class CROWNBudgetTests: ToolFolderTestCase {
         // 100 images x the default grid of 46 eps.
         XCTAssertTrue(text.contains("for the 4,600 input boxes this command bounds"), text)
         XCTAssertTrue(text.contains("eps of --epsilons)"), text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("c.png")))
+    }
+
+    /// Trial 34: curves of several models said "--limit N fits the 3 eps of --epsilons" where evaluate says "fits 3 eps
+    /// and 3 models", and "about N each" of models that differ was their average without saying so.
+    func testCurvesOfSeveralModelsSaysTheLimitFitsThemAll() throws {
+        let deep = try deepChain(), shorter = try deepChain(pairs: 3000, name: "shorter")
+        let text = try refused(.visualize, ["curves", "--model", deep, "--model", shorter, "--data", Fixtures.sampleMNIST.path,
+                                            "--methods", "crown", "--out", path("c.png")])
+        XCTAssertTrue(text.contains("--methods crown: 2 models: "), text)
+        XCTAssertTrue(text.contains("for the 9,200 input boxes this command bounds (about "), text)
+        XCTAssertTrue(text.contains(" each, an average over models whose work per box differs), "), text)
+        XCTAssertTrue(text.contains(" fits the 46 eps of --epsilons and 2 models)"), text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("c.png")))
     }
 }

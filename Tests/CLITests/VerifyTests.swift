@@ -356,6 +356,9 @@ final class VerifyTests: XCTestCase {
             ("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (>= X_0 0))\n(assert (<= X_0 1))\n(assert (>= Y_0 0))\n",
              "declares 1 input X and 1 output Y, the network has 784 inputs and 10 outputs"),
             (property(eps: 0.01, label: label, inputs: 783), "declares 783 inputs X and 10 outputs Y, the network has 784 inputs"),
+            // Trial 34: an assertion after a form feed in a comment is part of the comment; the file read without it.
+            (property(eps: 0.01, label: label, extra: "; unused\u{0C}(assert (>= Y_0 Y_1))\n"),
+             "p.vnnlib:2364:9: FF (form feed) in the ';' comment at 2364:1 is no line end"),
         ]
         for (text, mention) in cases {
             let prop = try write(text, "p.vnnlib")

@@ -97,6 +97,38 @@ final class VNNLIBTests: XCTestCase {
         XCTAssertNoThrow(try VNNLIB.parse(text: "; a\u{0C}b\n" + Self.small, path: "p"))
     }
 
+    /// Trial 34: a comment that swallowed an output disjunct after a form feed (mnistfc's prop_7 with the line
+    /// `; unused\f(and (>= Y_8 Y_9))`) was read without a word, and verify's answer went from sat to unknown. A file
+    /// that reads with a '(' after such a separator in a comment is refused at the separator, also when the comment
+    /// ends the file; a separator with no '(' after it in its comment changes nothing.
+    func testACommentThatSwallowsParenthesesIsRefused() throws {
+        let separators = [("\u{0C}", "FF (form feed)"), ("\u{0B}", "VT (vertical tab)"), ("\u{85}", "NEL (U+0085)"),
+                          ("\u{2028}", "U+2028 (line separator)")]
+        // small's first 11 lines (its comment, declarations and box), then its output condition over three lines.
+        let head = Self.small.split(separator: "\n").prefix(11).joined(separator: "\n") + "\n"
+        func disjuncts(_ between: String) -> String {
+            head + "(assert (or\n    ; unused" + between + "(and (>= Y_1 Y_0))\n    (and (> Y_0 Y_1))))\n"
+        }
+        // With a line end the comment holds no disjunct: two are read.
+        XCTAssertEqual(try VNNLIB.parse(text: disjuncts("\n"), path: "p").disjuncts.count, 2)
+        for (separator, name) in separators {
+            XCTAssertThrowsError(try VNNLIB.parse(text: disjuncts(separator), path: "p"), name) {
+                XCTAssertEqual("\($0)", "p:13:13: \(name) in the ';' comment at 13:5 is no line end (only LF or CR end a "
+                               + "comment), so the '(' after it is part of the comment and not read; end the line with LF "
+                               + "before the parentheses, or delete the separator if they are meant as comment")
+            }
+            // A last line with no line end after it.
+            XCTAssertThrowsError(try VNNLIB.parse(text: Self.small + "\n; more" + separator + "(assert (>= Y_0 Y_1))", path: "p"),
+                                 name) { XCTAssert("\($0)".hasPrefix("p:13:7: \(name) in the ';' comment at 13:1 "), "\($0)") }
+            // No '(' after the separator: before it, none at all, or only ')' (one too many were it read as code).
+            for comment in ["; (c) 2021" + separator + "x", "; a" + separator + "b", "; done" + separator + ")"] {
+                XCTAssertEqual(try VNNLIB.parse(text: comment + "\n" + Self.small, path: "p"),
+                               try VNNLIB.parse(text: Self.small, path: "p"), name)
+                XCTAssertNoThrow(try VNNLIB.parse(text: Self.small + "\n" + comment, path: "p"), name)
+            }
+        }
+    }
+
     /// New user: the same instance listed twice ran twice without a word.
     func testAnInstanceListedTwiceIsRefused() throws {
         let list = Data("onnx,vnnlib,timeout\na.onnx,b.vnnlib,5\nc.onnx,b.vnnlib,5\na.onnx,b.vnnlib,9\n".utf8)

@@ -76,7 +76,7 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
     /// `workPerBox(layers)` x `boxes`. A per-box limit alone let a chain just under it run 21.8 s per image, some 60
     /// hours over MNIST's 10,000 test images (trial 31).
     public func refusal(_ layers: [Layer], boxes: Int) -> BoundMethodError? {
-        refusal(layers) ?? commandRefusal(work: work([layers], boxesPerModel: boxes), boxes: boxes)
+        refusal(layers) ?? commandRefusal(work: ResourceLimits.product(workPerBox(layers), boxes), boxes: boxes)
     }
 
     /// The estimated multiply-adds of one box of `layers` under this method where a command's work is limited:
@@ -86,16 +86,21 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
         self == .crown ? CROWNCost.multiplyAdds(BatchNormFolding.foldingDiagonals(layers).layers) : 0
     }
 
-    /// `workPerBox` of each of `models` times `boxesPerModel`, summed: a command's work (saturated at Int.max).
-    public func work(_ models: [[Layer]], boxesPerModel: Int) -> Int {
-        ResourceLimits.sum(models.map { ResourceLimits.product(workPerBox($0), boxesPerModel) })
+    /// `workPerBox` of each of `models` times `boxesPerModel`, summed: a command's work (saturated at Int.max), and
+    /// each model's `workPerBox` (for `commandRefusal`).
+    public func work(_ models: [[Layer]], boxesPerModel: Int) -> (work: Int, perBox: [Int]) {
+        let perBox = models.map(workPerBox)
+        return (ResourceLimits.sum(perBox.map { ResourceLimits.product($0, boxesPerModel) }), perBox)
     }
 
     /// The refusal of a command whose `work` multiply-adds (the sum of `workPerBox` over every model and box it
-    /// bounds; saturated at Int.max) over `boxes` input boxes are over `CROWNCost.commandLimit`, or nil.
-    public func commandRefusal(work: Int, boxes: Int) -> BoundMethodError? {
+    /// bounds; saturated at Int.max) over `boxes` input boxes are over `CROWNCost.commandLimit`, or nil. `perBox`:
+    /// the `workPerBox` of each model the command bounds; when they differ the refusal says that its work per box
+    /// is an average (trial 34: c64L4 with c32L4 was "about 97,788,912,640 each", neither model's).
+    public func commandRefusal(work: Int, boxes: Int, perBox: [Int] = []) -> BoundMethodError? {
         work > CROWNCost.commandLimit ? .tooCostlyCommand(method: rawValue, work: work, boxes: boxes,
-                                                          limit: CROWNCost.commandLimit) : nil
+                                                          limit: CROWNCost.commandLimit,
+                                                          averaged: Set(perBox).count > 1) : nil
     }
 
     /// How many of `count` equal parts (images, samples) of a command's `work` fit in `CROWNCost.commandLimit`: the
@@ -146,8 +151,9 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
     /// The method's estimated work per sample (`CROWNCost`) is over the limit.
     case tooCostly(method: String, work: Int, limit: Int)
     /// The method's estimated work for all the boxes a command bounds (every model's) is over the command's limit
-    /// (`BoundMethodName.fitting` says how many images or samples fit).
-    case tooCostlyCommand(method: String, work: Int, boxes: Int, limit: Int)
+    /// (`BoundMethodName.fitting` says how many images or samples fit); `averaged`: the models' work per box
+    /// differs, so the work per box said is their average.
+    case tooCostlyCommand(method: String, work: Int, boxes: Int, limit: Int, averaged: Bool)
 
     public var description: String {
         switch self {
@@ -162,11 +168,12 @@ public enum BoundMethodError: Error, CustomStringConvertible, Equatable {
             return "bound method \(method) cannot bound this network in reasonable time: its backward passes need about "
                 + "\(work == .max ? "more than 2^63" : ResourceLimits.grouped(work)) multiply-adds per sample (one pass "
                 + "from every neuron, growing with the square of the depth), over the limit of \(ResourceLimits.grouped(limit))"
-        case let .tooCostlyCommand(method, work, boxes, limit):
+        case let .tooCostlyCommand(method, work, boxes, limit, averaged):
             return "bound method \(method) would need about \(work == .max ? "more than 2^63" : ResourceLimits.grouped(work)) "
                 + "multiply-adds for the \(ResourceLimits.grouped(boxes)) input boxes this command bounds (about "
-                + "\(ResourceLimits.grouped(work / max(boxes, 1))) each), over the limit of \(ResourceLimits.grouped(limit)) for one command "
-                + "(hours of work)"
+                + "\(ResourceLimits.grouped(work / max(boxes, 1))) each"
+                + (averaged ? ", an average over models whose work per box differs" : "")
+                + "), over the limit of \(ResourceLimits.grouped(limit)) for one command (hours of work)"
         }
     }
 }

@@ -18,8 +18,9 @@ enum CROWNCost {
     static let limit = 1 << 40
 
     /// Most estimated work of one command (every box it bounds): 2^50 multiply-adds (about 1.1 x 10^15, several
-    /// hours at the 50-60 billion per second CROWN reached on deep chains here; `medium` over MNIST's 10,000 test
-    /// images at one eps is estimated at 1.6 x 10^14).
+    /// hours: about 5 at the 50-60 billion per second CROWN reached on deep chains here, 7-12 at the 2.5-4.5 x 10^10
+    /// of convolutional and average-pooling networks (`averagePoolFactor`); `medium` over MNIST's 10,000 test images
+    /// at one eps is estimated at 1.6 x 10^14).
     static let commandLimit = 1 << 50
 
     /// The cost of one row block's step through one layer beyond its multiply-adds (calls, allocations, a pass
@@ -64,8 +65,16 @@ enum CROWNCost {
 
     /// Average pooling's transposed pass per term against a GEMM multiply-add: trial 32's chains of 1 x 1 average
     /// pools between ReLUs ran at 0.8-3.4 x 10^9 terms per second where convolutions run at 2.5-8 x 10^10 (its
-    /// loop finds each window and adds one term at a time); 64 puts them on the convolutions' side of that.
-    static let averagePoolFactor = 64
+    /// loop finds each window and adds one term at a time). 64 still left them 2-4x slow per estimated multiply-add
+    /// (trial 34: `pa`, conv 1->32 3x3, ReLU, 1 x 1 pool, conv 32->32 1x1, ReLU, dense, 1.07 x 10^11 in 10.2 s per
+    /// image, about 1.0 x 10^10 per second against 3.7 x 10^10 for a 4-layer 3x3 CNN of 64 channels), so the
+    /// command budget was some 30 hours there. Fitting CROWN's time per image of eight such nets (pools 1x1, 2x2
+    /// and 3x3, 8 or 32 channels; release build, 2 busy cores) to their estimated GEMM multiply-adds and pool terms
+    /// gives about 3.2 x 10^10 multiply-adds per second and 220 multiply-adds per pool term, the 1 x 1 pools
+    /// costlier per term than the wider ones: at 256 each of the eight runs at 2.7-4.5 x 10^10 estimated
+    /// multiply-adds per second, the plain CNNs at 2.5-3.3 x 10^10, the wider pools on the high (refused sooner)
+    /// side.
+    static let averagePoolFactor = 256
 
     /// Work per row of a pass back on the windows `stages` (stage t the input of layer t) through `layers[t]`,
     /// t < stages.count - 1, to the box.

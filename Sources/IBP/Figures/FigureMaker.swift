@@ -116,12 +116,13 @@ public final class FigureMaker {
     }
 
     /// Each method's estimated work (`BoundMethodName.workPerBox`, summed over `models`) for `parts` x `perPart`
-    /// boxes per model, saturated at Int.max.
+    /// boxes per model, saturated at Int.max, and each model's work per box.
     public static func work(_ r: FigureRequest, models: [FigureModel], parts: Int, perPart: Int)
-        -> [(method: BoundMethodName, work: Int, boxes: Int)] {
+        -> [(method: BoundMethodName, work: Int, boxes: Int, perBox: [Int])] {
         let boxes = ResourceLimits.product(parts, perPart)
         return r.methodList.map { method in
-            (method, method.work(models.map(\.classifier.layers), boxesPerModel: boxes), models.count * boxes)
+            let (work, perBox) = method.work(models.map(\.classifier.layers), boxesPerModel: boxes)
+            return (method, work, models.count * boxes, perBox)
         }
     }
 
@@ -131,8 +132,8 @@ public final class FigureMaker {
     public func checkWork(_ r: FigureRequest, models: [FigureModel], parts: Int, perPart: Int,
                           fewer: (Int) -> String) throws {
         let flag = r.methods.isEmpty ? "--bounds" : "--methods"
-        for (method, work, boxes) in Self.work(r, models: models, parts: parts, perPart: perPart) {
-            guard let refusal = method.commandRefusal(work: work, boxes: boxes) else { continue }
+        for (method, work, boxes, perBox) in Self.work(r, models: models, parts: parts, perPart: perPart) {
+            guard let refusal = method.commandRefusal(work: work, boxes: boxes, perBox: perBox) else { continue }
             let fit = BoundMethodName.fitting(parts, work: work)
             let instead = fit > 0 ? ", or " + fewer(fit) : ""
             throw SettingsError(message: "\(flag) \(method.rawValue): " + (models.count == 1 ? models[0].path : "\(models.count) models")
@@ -175,9 +176,12 @@ public final class FigureMaker {
         try checkSamples(r, data: data)
         let models = try r.models.map(model)
         let (parts, perPart) = Self.boxes(r, images: data.count)
+        // What the number that fits is for names the models as evaluate's "--limit N fits 3 eps and 2 models" does
+        // (trial 34: curves of 2 models said only "fits the 3 eps of --epsilons").
+        let andModels = models.count > 1 ? " and \(models.count) models" : ""
         try checkWork(r, models: models, parts: parts, perPart: perPart) { fit in
             switch r.kind {
-            case .curves: return "bound fewer images (--limit \(fit) fits the \(perPart) eps of --epsilons)"
+            case .curves: return "bound fewer images (--limit \(fit) fits the \(perPart) eps of --epsilons\(andModels))"
             case .widths: return "give at most \(fit) --samples"
             default: return "give fewer --epsilons"
             }

@@ -263,19 +263,21 @@ public struct FigureManifest {
     func checkWork(maker: FigureMaker) throws {
         guard requests.contains(where: { $0.kind != .training }) else { return }
         let images = try maker.data().count
-        var total: [BoundMethodName: (work: Int, boxes: Int, most: Int, mostIndex: Int)] = [:]
+        var total: [BoundMethodName: (work: Int, boxes: Int, perBox: [Int], most: Int, mostIndex: Int)] = [:]
         for (i, r) in requests.enumerated() where r.kind != .training {
             let (parts, perPart) = FigureMaker.boxes(r, images: images)
-            for (method, work, boxes) in FigureMaker.work(r, models: try r.models.map(maker.model), parts: parts, perPart: perPart) {
-                var t = total[method] ?? (0, 0, 0, i)
+            for (method, work, boxes, perBox) in FigureMaker.work(r, models: try r.models.map(maker.model), parts: parts,
+                                                                  perPart: perPart) {
+                var t = total[method] ?? (0, 0, [], 0, i)
                 t.work = ResourceLimits.sum(t.work, work)
                 t.boxes += boxes
+                if boxes > 0 { t.perBox += perBox }
                 if work > t.most { t.most = work; t.mostIndex = i }
                 total[method] = t
             }
         }
         for method in BoundMethodName.allCases {
-            guard let t = total[method], let refusal = method.commandRefusal(work: t.work, boxes: t.boxes) else { continue }
+            guard let t = total[method], let refusal = method.commandRefusal(work: t.work, boxes: t.boxes, perBox: t.perBox) else { continue }
             throw ManifestError("\(url.path): its figures together: \(refusal); \(FigureManifest.figureName(t.mostIndex)) "
                                 + "(\(requests[t.mostIndex].output)) needs the most (\(ResourceLimits.grouped(t.most))): give it a "
                                 + "smaller limit or another method, or split the manifest")

@@ -80,24 +80,41 @@ struct SExpressionReader {
         }
     }
 
-    /// A `;` comment (ended by LF or CR) holding a separator that looks like a line end and a '(' or ')' after it:
+    /// A `;` comment holding a separator that looks like a line end and a '(' or ')' after it:
     /// the text after the separator looks like code but is part of the comment (trial 32: `; prop\f(declare-const
     /// X_0 Real)\n` was refused as "X_0 is used before its declaration" with no word of the form feed).
     struct CommentOverCommand {
         let position: SourcePosition
         let separator: String
+        /// Where the separator is (columns count bytes, as everywhere).
+        let separatorPosition: SourcePosition
 
         /// The note for a problem of the file as read.
         var note: String {
             "the ';' comment at \(position) holds \(separator) and then parentheses, which are part of the comment: only "
                 + "LF or CR end a comment; end the line with LF before them"
         }
+
+        /// The refusal of a file that reads without a problem although this comment holds a '(' after its separator:
+        /// what looks like a command or a term there is not part of the property (see `Notes.commentOverList`).
+        var refusal: String {
+            "\(separator) in the ';' comment at \(position) is no line end (only LF or CR end a comment), so the '(' "
+                + "after it is part of the comment and not read; end the line with LF before the parentheses, or delete "
+                + "the separator if they are meant as comment"
+        }
     }
 
     /// Where `read` leaves the first `CommentOverCommand` it meets, for the caller to name with an error the
-    /// reading or its `body` throws.
+    /// reading or its `body` throws; and the first whose separator has a '(' after it (`commentOverList`, also at
+    /// the end of the file), for the caller to refuse a file that otherwise reads: the text after the separator may
+    /// be a command or an output disjunct that the property silently lacks (trial 34: mnistfc's prop_7 with its line
+    /// `(and (>= Y_8 Y_9))` made `; unused\f(and (>= Y_8 Y_9))` was read without the disjunct, and its answer went
+    /// from sat to unknown without a word). A comment with only ')' after its separator is not refused: the file
+    /// reads, so its parentheses balance without that ')', and read as code it would be one too many; no other
+    /// property can have been meant.
     final class Notes {
         var commentOverCommand: CommentOverCommand?
+        var commentOverList: CommentOverCommand?
         init() {}
     }
 
@@ -156,17 +173,19 @@ struct SExpressionReader {
             case UInt8(ascii: ";"):
                 let start = i
                 while i < bytes.count, bytes[i] != UInt8(ascii: "\n"), bytes[i] != UInt8(ascii: "\r") { i += 1 }
-                if i == bytes.count, bytes[start..<i].contains(UInt8(ascii: "(")) {
-                    let text = bytes[start..<i]
-                    commentToTheEnd = CommentToTheEnd(position: position(start),
-                                                      separator: text.indices.lazy.compactMap { Self.lookalikeLineEnd(text, at: $0) }.first)
-                } else if let notes, notes.commentOverCommand == nil {
-                    let text = bytes[start..<i]
-                    if let at = text.indices.first(where: { Self.lookalikeLineEnd(text, at: $0) != nil }),
-                       text[at...].contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") }) {
-                        notes.commentOverCommand = CommentOverCommand(position: position(start),
-                                                                      separator: Self.lookalikeLineEnd(text, at: at)!)
-                    }
+                let text = bytes[start..<i]
+                // The first separator in the comment that looks like a line end but is none.
+                let at = text.indices.first { Self.lookalikeLineEnd(text, at: $0) != nil }
+                let over = at.map { CommentOverCommand(position: position(start), separator: Self.lookalikeLineEnd(text, at: $0)!,
+                                                       separatorPosition: position($0)) }
+                if i == bytes.count, text.contains(UInt8(ascii: "(")) {
+                    commentToTheEnd = CommentToTheEnd(position: position(start), separator: over?.separator)
+                } else if let notes, notes.commentOverCommand == nil, let at,
+                          text[at...].contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") }) {
+                    notes.commentOverCommand = over
+                }
+                if let notes, notes.commentOverList == nil, let at, text[at...].contains(UInt8(ascii: "(")) {
+                    notes.commentOverList = over
                 }
             case UInt8(ascii: "("):
                 guard stack.count < maxDepth else {

@@ -32,7 +32,8 @@ public struct VNNLIBLimits: Equatable, Sendable {
 /// - output conditions: any nesting of `or`/`and` over comparisons `<=`, `>=`, `<`, `>` of linear terms in Y
 ///   (numbers, Y_j, `(+ ...)`, `(- a)`, `(- a b ...)`, `(* ...)` with all factors but one constant, `(/ a c)`);
 ///   several output assertions are conjoined;
-/// - `;` comments.
+/// - `;` comments, ended by LF or CR only (SMT-LIB); one that holds FF, VT, NEL, U+2028 or U+2029 and then '(' is
+///   refused, since what looks like a command after the separator would be read as comment.
 /// Anything else is refused with "path:line:column: what was found, what was expected". Numbers: see
 /// `VNNLIBNumber`; the box is rounded outward to Float, the inequalities to the nearest Float.
 public enum VNNLIB {
@@ -110,8 +111,9 @@ public enum VNNLIB {
         } catch is SExpressionReader.Timeout {
             throw VNNLIBTimeout(path: path)
         }
+        let property: VNNLIBProperty
         do {
-            return try interpreter.property()
+            property = try interpreter.property()
         } catch let e as VNNLIBError {
             // What the file lacks (`no X variable is declared`) may be in a comment that swallowed the rest of the
             // file: said so, not left to look like a property without declarations.
@@ -119,6 +121,13 @@ public enum VNNLIB {
             throw VNNLIBError(path: e.path, problem: VNNLIBProblem(e.problem.message + "; " + commentToTheEnd.note,
                                                                    at: e.problem.position))
         }
+        // A file that reads although a comment swallowed a '(' after a separator taken for a line end is refused, not
+        // answered without what may be one of its disjuncts (`SExpressionReader.Notes.commentOverList`). No
+        // VNN-COMP property here (eran2021, mnistfc, verivital2021) holds FF, VT, NEL, U+2028 or U+2029 at all.
+        if let comment = notes.commentOverList {
+            throw VNNLIBError(path: path, problem: VNNLIBProblem(comment.refusal, at: comment.separatorPosition))
+        }
+        return property
     }
 
     /// Interprets VNNLIB text (see `parse(_:path:limits:)`).
