@@ -531,10 +531,17 @@ struct Relaxations {
                 intercept.withUnsafeBufferPointer { b in
                     slope.withUnsafeBufferPointer { a in
                         beta.withUnsafeBufferPointer { beta in
-                            for start in stride(from: 0, to: count, by: max(size, 1)) {
-                                for j in 0..<size {
-                                    out[start + j] = b[start + j] + a[start + j] * beta[j]
+                            guard count > 0, size > 0 else { return }
+                            let out = out.baseAddress!, b = b.baseAddress!, a = a.baseAddress!, beta = beta.baseAddress!
+                            // Sample by sample, 16 neurons at a time (a scalar loop was 1% of CROWN-IBP).
+                            for start in stride(from: 0, to: count, by: size) {
+                                var j = 0
+                                while j &+ 16 <= size {
+                                    let q = start &+ j
+                                    store16(load16(b + q) + load16(a + q) * load16(beta + j), out + q)
+                                    j &+= 16
                                 }
+                                while j < size { out[start &+ j] = b[start &+ j] + a[start &+ j] * beta[j]; j &+= 1 }
                             }
                         }
                     }

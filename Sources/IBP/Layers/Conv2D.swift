@@ -231,9 +231,7 @@ extension Conv2D: AffineMap {
     /// |W| r. Reads the layer and writes nothing in it, so bound methods may call it from several threads at once
     /// (`CROWNMethod.chunkedVerdict` bounds a chunk per core); |W| is formed per call.
     public func applyAbsolute(_ r: Tensor) -> Tensor {
-        var absolute = [Float]()
-        WeightOps.absolute(weight.value.data, into: &absolute)
-        return convolve(r, weights: absolute, bias: nil)
+        convolve(r, weights: WeightOps.absolute(weight.value.data), bias: nil)
     }
 
     /// A W: the convolution's input gradient for "output gradients" A (W^T A per image, then col2im).

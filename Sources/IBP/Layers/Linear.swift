@@ -116,9 +116,7 @@ extension Linear: AffineMap {
     /// |W| r. Reads the layer and writes nothing in it, so bound methods may call it from several threads at once
     /// (`CROWNMethod.chunkedVerdict` bounds a chunk per core); |W| is formed per call.
     public func applyAbsolute(_ r: Tensor) -> Tensor {
-        var absolute = [Float]()
-        WeightOps.absolute(weight.value.data, into: &absolute)
-        return affine(r, weights: absolute, bias: nil)
+        affine(r, weights: WeightOps.absolute(weight.value.data), bias: nil)
     }
 
     public func applyTransposed(_ a: Tensor) -> Tensor {

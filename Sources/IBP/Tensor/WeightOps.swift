@@ -3,20 +3,31 @@
 enum WeightOps {
     /// |W|, for r' = |W| r. Reuses `result`'s storage when it already has the size.
     static func absolute(_ w: [Float], into result: inout [Float]) {
-        if result.count != w.count { result = [Float](repeating: 0, count: w.count) }
+        guard result.count == w.count else { result = absolute(w); return }
         w.withUnsafeBufferPointer { src in
-            result.withUnsafeMutableBufferPointer { dst in
-                let src = src.baseAddress!, dst = dst.baseAddress!
-                Parallel.chunks(w.count, minChunk: 1 << 15) { range in
-                    var i = range.lowerBound
-                    while i &+ 16 <= range.upperBound {
-                        let v = load16(src + i)
-                        store16(v.replacing(with: -v, where: v .< 0), dst + i)
-                        i &+= 16
-                    }
-                    for i in i..<range.upperBound { dst[i] = abs(src[i]) }
-                }
+            result.withUnsafeMutableBufferPointer { dst in absolute(src.baseAddress!, into: dst.baseAddress!, count: w.count) }
+        }
+    }
+
+    /// |W| in a new array, every entry written once (no zeroing pass first).
+    static func absolute(_ w: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: w.count) { dst, initialized in
+            if !w.isEmpty {
+                w.withUnsafeBufferPointer { src in absolute(src.baseAddress!, into: dst.baseAddress!, count: w.count) }
             }
+            initialized = w.count
+        }
+    }
+
+    private static func absolute(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.chunks(count, minChunk: 1 << 15) { range in
+            var i = range.lowerBound
+            while i &+ 16 <= range.upperBound {
+                let v = load16(src + i)
+                store16(v.replacing(with: -v, where: v .< 0), dst + i)
+                i &+= 16
+            }
+            for i in i..<range.upperBound { dst[i] = abs(src[i]) }
         }
     }
 
