@@ -35,6 +35,24 @@ final class LaneRowsTests: XCTestCase {
         return chains
     }
 
+    /// Every stage's and the specification's bounds of `got` within 1e-5 of `want`'s magnitude (+1), and the same
+    /// `finite`; returns whether any bound differs in its bits.
+    @discardableResult
+    private func assertClose(_ got: ChainBounds, _ want: ChainBounds, _ label: String) -> Bool {
+        let pairs = zip(got.stages, want.stages).map { ($0, $1) } + [(got.specification!, want.specification!)]
+        var differ = false
+        for (stage, (g, w)) in pairs.enumerated() {
+            let values = (w.upper.data + w.lower.data).filter(\.isFinite)
+            let scale = (values.map(abs).max() ?? 0) + 1
+            for (a, b) in zip(g.lower.data + g.upper.data, w.lower.data + w.upper.data) {
+                XCTAssert(a == b || abs(a - b) <= 1e-5 * scale, "\(label) stage \(stage): \(a) against \(b)")
+                if a.bitPattern != b.bitPattern { differ = true }
+            }
+        }
+        XCTAssertEqual(got.finite, want.finite, label)
+        return differ
+    }
+
     /// Lanes and dense rows agree within 1e-5 of each stage's magnitude, stage by stage, specification included;
     /// every chain's specification pass runs on the lanes (so the comparison cannot pass by falling back).
     func testLanesEqualDenseRows() throws {
@@ -63,17 +81,7 @@ final class LaneRowsTests: XCTestCase {
                         defer { LaneRows.gemmLiveShare = 0.5 }
                         let bounds = try method.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
                         XCTAssertEqual(bounds.stages.count, reference.stages.count)
-                        let pairs = zip(bounds.stages, reference.stages).map { ($0, $1) }
-                            + [(bounds.specification!, reference.specification!)]
-                        for (stage, (got, want)) in pairs.enumerated() {
-                            let values = (want.upper.data + want.lower.data).filter(\.isFinite)
-                            let scale = (values.map(abs).max() ?? 0) + 1
-                            for (g, w) in zip(got.lower.data + got.upper.data, want.lower.data + want.upper.data) {
-                                XCTAssert(g == w || abs(g - w) <= 1e-5 * scale,
-                                          "\(name) \(intermediate) upperOnly \(upperOnly) stage \(stage): \(g) against dense \(w)")
-                            }
-                        }
-                        XCTAssertEqual(bounds.finite, reference.finite)
+                        assertClose(bounds, reference, "\(name) \(intermediate) upperOnly \(upperOnly)")
                     }
                 }
             }
@@ -99,21 +107,9 @@ final class LaneRowsTests: XCTestCase {
                     fused.fuseBiases = true
                     let want = try separate.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
                     let got = try fused.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
-                    let pairs = zip(got.stages, want.stages).map { ($0, $1) }
-                        + [(got.specification!, want.specification!)]
-                    var differ = false
-                    for (stage, (g, w)) in pairs.enumerated() {
-                        let values = (w.upper.data + w.lower.data).filter(\.isFinite)
-                        let scale = (values.map(abs).max() ?? 0) + 1
-                        for (a, b) in zip(g.lower.data + g.upper.data, w.lower.data + w.upper.data) {
-                            XCTAssert(a == b || abs(a - b) <= 1e-5 * scale,
-                                      "\(name) \(intermediate) upperOnly \(upperOnly) stage \(stage): \(a) fused against \(b)")
-                            if a.bitPattern != b.bitPattern { differ = true }
-                        }
-                    }
+                    let differ = assertClose(got, want, "\(name) \(intermediate) upperOnly \(upperOnly) fused")
                     // The fused path ran: its sums are in another order, so some bound moved in its last bits.
                     if name.hasPrefix("small0") && !upperOnly { XCTAssertTrue(differ, "\(name): fused bounds are the separate pass's bits") }
-                    XCTAssertEqual(got.finite, want.finite)
                 }
             }
         }
