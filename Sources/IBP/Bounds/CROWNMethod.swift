@@ -86,8 +86,8 @@ public struct CROWNMethod: BoundMethod {
     /// faulted in and zeroed (a quarter of the process's CPU time was the kernel's on 1,000 images) and went through
     /// L3 to memory and back between phases; a chunk of 50 samples stays in L3 with the other core's chunk and
     /// reuses the last chunk's freed heap blocks. Why a chunk per core: the phases of one chunk were some thirty
-    /// parallel loops, each ending when its slower core did (`small-nominal`'s CROWN-IBP on two cores was 1.6x
-    /// its time on one; with a chunk per core, 2.0x). Each sample's bounds are computed as in the whole batch,
+    /// parallel loops, each ending when its slower core did (`small-nominal`'s CROWN-IBP ran 1.6x as fast on two
+    /// cores as on one; with a chunk per core, 2.0x, in single runs). Each sample's bounds are computed as in the whole batch,
     /// except that the choice between lanes and rows (`minimumDeadShare`) is made per chunk (both give the same
     /// bounds within 1e-5 of the rows' magnitude, `LaneRowsTests`). Read only for a verdict: other calls return
     /// every stage, which is what a caller of the whole batch reads.
