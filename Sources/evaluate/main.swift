@@ -125,7 +125,8 @@ struct Evaluate: ParsableCommand {
                     + (models.count > 1 ? " and \(models.count) models)" : ")") : ""
                 throw ModelMethodError(message: (models.count == 1 ? models[0].checkpoint : "\(models.count) models")
                     + ": \(refusal); " + BoundMethodName.advice(refused: [method], given: methods,
-                                                               layers: models[0].network.layers, flag: "--bounds") + fewer)
+                                                               networks: models.map(\.network.layers), flag: "--bounds")
+                    + fewer)
             }
             for (checkpoint, loaded, network) in models {
                 let started = Date()

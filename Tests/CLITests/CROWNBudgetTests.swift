@@ -61,6 +61,8 @@ final class CROWNBudgetTests: ToolFolderTestCase {
         XCTAssertTrue(text.hasPrefix("evaluate: error: 2 models: bound method crown would need about "), text)
         XCTAssertTrue(text.contains("for the 1,200 input boxes this command bounds"), text)
         XCTAssertTrue(text.contains(" fits 6 eps and 2 models)"), text)
+        // ibp is offered for both networks, in the plural (trial 35: "can bound this network" with two models).
+        XCTAssertTrue(text.contains("drop crown from --bounds (ibp, also given, can bound these networks)"), text)
         // Copies: the work per box is each one's, not an average.
         XCTAssertFalse(text.contains("average"), text)
     }

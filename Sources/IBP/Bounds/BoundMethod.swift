@@ -117,13 +117,24 @@ public enum BoundMethodName: String, CaseIterable, Codable, Sendable, NamedChoic
     /// (`BoundMethodError.unsupportedLayer`) says only what cannot be bound: "use ibp" was wrong advice to a
     /// user who had given ibp already.
     public static func advice(refused: [BoundMethodName], given: [BoundMethodName], layers: [Layer], flag: String) -> String {
-        let others = given.filter { !refused.contains($0) && $0.refusal(layers) == nil }
+        advice(refused: refused, given: given, networks: [layers], flag: flag)
+    }
+
+    /// `advice(refused:given:layers:flag:)` for a command over several networks: a method is offered only when it
+    /// can bound every one of them ("... can bound these networks").
+    public static func advice(refused: [BoundMethodName], given: [BoundMethodName], networks: [[Layer]],
+                              flag: String) -> String {
+        func boundsAll(_ method: BoundMethodName) -> Bool {
+            !refused.contains(method) && networks.allSatisfy { method.refusal($0) == nil }
+        }
+        let others = given.filter(boundsAll)
         let names = refused.map(\.rawValue).joined(separator: " and ")
         if !others.isEmpty {
             let also = others.map(\.rawValue).joined(separator: " and ")
-            return "drop \(names) from \(flag) (\(also), also given, can bound this network)"
+            let what = networks.count == 1 ? "this network" : "these networks"
+            return "drop \(names) from \(flag) (\(also), also given, can bound \(what))"
         }
-        let able = allCases.filter { !refused.contains($0) && $0.refusal(layers) == nil }.map(\.rawValue)
+        let able = allCases.filter(boundsAll).map(\.rawValue)
         return "give \(able.joined(separator: " or ")) in \(flag) instead"
     }
 

@@ -138,7 +138,7 @@ public final class FigureMaker {
             let instead = fit > 0 ? ", or " + fewer(fit) : ""
             throw SettingsError(message: "\(flag) \(method.rawValue): " + (models.count == 1 ? models[0].path : "\(models.count) models")
                 + ": \(refusal); " + BoundMethodName.advice(refused: [method], given: r.methodList,
-                                                            layers: models[0].classifier.layers, flag: flag)
+                                                            networks: models.map(\.classifier.layers), flag: flag)
                 + instead, isUsageError: false)
         }
     }
