@@ -72,12 +72,7 @@ final class CROWNBudgetTests: ToolFolderTestCase {
     func testAManifestSumsItsFiguresWork() throws {
         let net = try deepChain()
         let manifest = folder.appendingPathComponent("figures.json")
-        try Data("""
-        {"figures": [
-          {"kind": "curves", "output": "\(path("a.png"))", "models": ["\(net)"], "methods": "crown", "epsilons": "0.01:0.1:0.01", "pgdSteps": 0},
-          {"kind": "curves", "output": "\(path("b.png"))", "models": ["\(net)"], "methods": "crown", "epsilons": "0.01:0.1:0.01", "pgdSteps": 0}
-        ]}
-        """.utf8).write(to: manifest)
+        try writeCurvesManifest(manifest, models: [net, net])
         let text = try refused(.visualize, ["--manifest", manifest.path, "--data", Fixtures.sampleMNIST.path])
         XCTAssertTrue(text.contains("its figures together: bound method crown would need about "), text)
         XCTAssertTrue(text.contains("for the 2,000 input boxes this command bounds"), text)
@@ -86,14 +81,18 @@ final class CROWNBudgetTests: ToolFolderTestCase {
         XCTAssertFalse(text.contains("average"), text)
         // Figures of models that differ: "each" is their average, and said so.
         let shorter = try deepChain(pairs: 3000, name: "shorter")
-        try Data("""
-        {"figures": [
-          {"kind": "curves", "output": "\(path("a.png"))", "models": ["\(net)"], "methods": "crown", "epsilons": "0.01:0.1:0.01", "pgdSteps": 0},
-          {"kind": "curves", "output": "\(path("b.png"))", "models": ["\(shorter)"], "methods": "crown", "epsilons": "0.01:0.1:0.01", "pgdSteps": 0}
-        ]}
-        """.utf8).write(to: manifest)
+        try writeCurvesManifest(manifest, models: [net, shorter])
         let mixed = try refused(.visualize, ["--manifest", manifest.path, "--data", Fixtures.sampleMNIST.path])
         XCTAssertTrue(mixed.contains(" each, an average over models whose work per box differs), "), mixed)
+    }
+
+    /// A manifest of two crown curves figures (a.png, b.png), 10 eps each, of `models[0]` and `models[1]`.
+    private func writeCurvesManifest(_ manifest: URL, models: [String]) throws {
+        let figures = zip(["a.png", "b.png"], models).map { output, model in
+            #"  {"kind": "curves", "output": "\#(path(output))", "models": ["\#(model)"], "methods": "crown", "#
+                + #""epsilons": "0.01:0.1:0.01", "pgdSteps": 0}"#
+        }
+        try Data(("{\"figures\": [\n" + figures.joined(separator: ",\n") + "\n]}\n").utf8).write(to: manifest)
     }
 
     func testABatchRefusesCROWNOverTheCommandsLimit() throws {

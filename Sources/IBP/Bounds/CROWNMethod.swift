@@ -484,9 +484,15 @@ public struct CROWNMethod: BoundMethod {
 struct Relaxations {
     let lowerSlope: [Float], lowerIntercept: [Float], upperSlope: [Float], upperIntercept: [Float]
     let size: Int
-    /// Neurons of the batch whose four lines are all zero (`Lines.isDead`), counted as the lines are written:
-    /// `LaneRows.deadShare` reads it (a scan of the four arrays per pass was 1% of CROWN-IBP on `small-nominal`).
-    private(set) var deadCount: Int
+    /// Neurons of the batch whose four lines are all zero (`Lines.isDead`): `LaneRows.deadShare` reads it. Counted
+    /// as the lines are written by `init(_:_:)` (a scan of the four arrays per pass was 1% of CROWN-IBP on
+    /// `small-nominal`); for lines given whole (the windows' gathered lines, whose share nobody reads) counted when
+    /// read.
+    var deadCount: Int {
+        countedDead ?? Relaxations.dead(lowerSlope, lowerIntercept, upperSlope, upperIntercept,
+                                        in: 0..<upperSlope.count)
+    }
+    private let countedDead: Int?
     /// With `fuseBias(_:)`: the intercepts b_u + a_u beta and b_l + a_l beta for the bias beta of the affine layer
     /// below, so that one relaxation step also adds that layer's c += A beta (`apply(fusedBias: true)`).
     private(set) var fusedIntercepts: (upper: [Float], lower: [Float])?
@@ -495,7 +501,7 @@ struct Relaxations {
         self.lowerSlope = lowerSlope; self.lowerIntercept = lowerIntercept
         self.upperSlope = upperSlope; self.upperIntercept = upperIntercept
         self.size = size
-        deadCount = Relaxations.dead(lowerSlope, lowerIntercept, upperSlope, upperIntercept, in: 0..<upperSlope.count)
+        countedDead = nil
     }
 
     /// Neurons in `range` whose four lines are all zero.
@@ -602,7 +608,7 @@ struct Relaxations {
             }
         }
         lowerSlope = ls4; lowerIntercept = li4; upperSlope = us4; upperIntercept = ui4
-        deadCount = dead.load(ordering: .relaxed)
+        countedDead = dead.load(ordering: .relaxed)
     }
 
     /// Whether `apply` runs its rows through the AVX2 kernel (`ckernels_relaxation_row_avx2`, the loop below in
