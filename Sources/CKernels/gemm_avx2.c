@@ -258,6 +258,58 @@ void ckernels_sgemm_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
     }
 }
 
+// A packed once for many products with it (`TransposedRows`: W^T of a linear layer against one 16-column panel of
+// rows after another, where packing A per call cost as much as the panel's product): every KC-deep slice of every
+// MR-row panel (`panel_rows`' split), slice by slice, in the layout `kernel` reads.
+size_t ckernels_sgemm_avx2_packed_size(ptrdiff_t m, ptrdiff_t k) {
+    ptrdiff_t panels = (m + MR - 1) / MR;
+    // 8 floats of slack: pack_a's last 8-lane store reaches 2 floats past its panel.
+    return (size_t)(panels * MR * k + 8);
+}
+
+void ckernels_sgemm_avx2_pack(ptrdiff_t m, ptrdiff_t k, const float *a, ptrdiff_t rsa, ptrdiff_t csa, float *packed) {
+    ptrdiff_t panels = (m + MR - 1) / MR;
+    for (ptrdiff_t pc = 0; pc < k; pc += KC) {
+        ptrdiff_t kc = k - pc < KC ? k - pc : KC;
+        for (ptrdiff_t ip = 0; ip < panels; ip++) {
+            ptrdiff_t first, rows;
+            panel_rows(ip, m, &first, &rows);
+            pack_a(a + first * rsa + pc * csa, rsa, csa, rows, kc, packed + panels * MR * pc + ip * MR * kc);
+        }
+    }
+}
+
+// C (m x n, rows ldc apart) = A B for A packed by ckernels_sgemm_avx2_pack(m, k, ...) and row-major B (k x n, rows
+// ldb apart, ldb a multiple of 16 floats... or not: an edge panel is packed). The same micro-kernel calls, in the
+// same order per element, as ckernels_sgemm_avx2 with alpha 1 and beta 0 (one M block: the whole of A).
+void ckernels_sgemm_avx2_packed(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *packed, const float *b,
+                                ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) return ckernels_scale_c(m, n, 0, c, ldc);
+    ptrdiff_t panels = (m + MR - 1) / MR;
+    float *packedB = ckernels_scratch_reserve((size_t)(NR * KC));
+    for (ptrdiff_t pc = 0; pc < k; pc += KC) {
+        ptrdiff_t kc = k - pc < KC ? k - pc : KC;
+        float sliceBeta = pc == 0 ? 0 : 1;
+        for (ptrdiff_t j0 = 0; j0 < n; j0 += NR) {
+            ptrdiff_t cols = n - j0 < NR ? n - j0 : NR;
+            const float *panel = b + pc * ldb + j0;
+            ptrdiff_t stride = ldb;
+            if (cols < NR) {
+                pack_b(panel, ldb, 1, cols, kc, packedB);
+                panel = packedB;
+                stride = NR;
+            }
+            for (ptrdiff_t ip = 0; ip < panels; ip++) {
+                ptrdiff_t first, rows;
+                panel_rows(ip, m, &first, &rows);
+                kernel(kc, packed + panels * MR * pc + ip * MR * kc, panel, stride, c + first * ldc + j0, ldc, rows,
+                       cols, 1, sliceBeta);
+            }
+        }
+    }
+}
+
 // dst[c * rd + r] = src[r * rs + c] for r < rows, c < cols: 8 x 8 blocks through registers, the edges one by one.
 // Used to move CROWN's rows into and out of 16-lane groups (`LaneTransposedConvolution`), where a strided scalar
 // store per value was an eighth of CROWN on `small-nominal`. Only copies, so no bit can change.

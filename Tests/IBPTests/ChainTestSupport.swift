@@ -39,6 +39,29 @@ extension TestRandom {
         return ONNXImport.model(ONNXChain(inputName: "x", outputName: "y", inputShape: inputShape, steps: steps), name: name)
     }
 
+    /// Chains for comparing CROWN's fast passes with its dense rows (`LaneRowsTests`, `TransposedRowsTests`): the
+    /// architectures `tiny`, `small` (plain, and with biases shifted down so that many ReLU neurons are dead),
+    /// `large` (SAME padding) and `vissmall` (sigmoid) on small inputs (the dense reference is the slow part), each
+    /// network from seed 60 + its position, and a chain of padded, strided and asymmetric convolutions with tanh and
+    /// ReLU that ends in a ReLU (the specification then starts on the output instead of being folded into an affine
+    /// map), drawn from `self`. (name, layers, sample shape).
+    mutating func crownChains() -> [(String, [Layer], [Int])] {
+        var chains: [(String, [Layer], [Int])] = []
+        let cases: [(String, Int, Float)] = [("tiny", 12, 0), ("small", 12, 0), ("small", 12, -0.3), ("large", 6, -0.1),
+                                             ("vissmall", 14, 0)]
+        for (i, (name, side, shift)) in cases.enumerated() {
+            var seeded = TestRandom(UInt64(60 + i))
+            chains.append(("\(name)\(shift)", seeded.network(name, side: side, biasShift: shift).layers, [1, side, side]))
+        }
+        let ops: [ChainOp] = [
+            conv(1, 3, kernel: (3, 3), pads: Padding2D(top: 1, left: 1, bottom: 1, right: 1)),
+            conv(3, 4, kernel: (3, 2), strides: (2, 1), pads: Padding2D(top: 1, left: 0, bottom: 1, right: 1)),
+            .tanh, conv(4, 2, kernel: (2, 2)), .relu, .reshape([72]), dense(72, 30), .relu, dense(30, 10), .relu,
+        ]
+        chains.append(("padded", chainModel("padded", inputShape: [1, 10, 10], ops).layers, [1, 10, 10]))
+        return chains
+    }
+
     /// Three chains on [1, 10, 10] inputs with 10 outputs that use every imported layer kind between them:
     /// - `avg`: input normalisation, a padded 3x2 conv with strides (2, 1), ReLU, average pooling that counts its
     ///   padding, tanh, reshape, dense;

@@ -4,8 +4,8 @@ import XCTest
 import IBPFormats
 
 /// CROWN's backward passes on lanes (`LaneRows`: a sample's rows as SIMD lanes, dead neurons skipped) against the
-/// straightforward dense rows through the layers' GEMM kernels (`CROWNMethod.lanes` off): the same bounds at every
-/// stage and for the specification up to the order of the sums, for CROWN and CROWN-IBP, with and without
+/// straightforward dense rows through the layers' GEMM kernels (`CROWNMethod.lanes` and `transposedRows` off): the
+/// same bounds at every stage and for the specification up to the order of the sums, for CROWN and CROWN-IBP, with and without
 /// `upperOnly`, on VALID and SAME chains, padded/strided/asymmetric convolutions, ReLU (with many stably inactive
 /// neurons, the skipped case), sigmoid and tanh.
 final class LaneRowsTests: XCTestCase {
@@ -15,24 +15,8 @@ final class LaneRowsTests: XCTestCase {
     }
 
     private func chains() -> [(String, [Layer], [Int])] {
-        var chains: [(String, [Layer], [Int])] = []
-        // Small inputs: the dense reference is the slow part.
-        let cases: [(String, Int, Float)] = [("tiny", 12, 0), ("small", 12, 0), ("small", 12, -0.3), ("large", 6, -0.1),
-                                             ("vissmall", 14, 0)]
-        for (i, (name, side, shift)) in cases.enumerated() {
-            let net = network(name, seed: UInt64(60 + i), side: side, biasShift: shift)
-            chains.append(("\(name)\(shift)", net.layers, [1, side, side]))
-        }
         var rand = TestRandom(78)
-        let ops: [ChainOp] = [
-            rand.conv(1, 3, kernel: (3, 3), pads: Padding2D(top: 1, left: 1, bottom: 1, right: 1)),
-            rand.conv(3, 4, kernel: (3, 2), strides: (2, 1), pads: Padding2D(top: 1, left: 0, bottom: 1, right: 1)),
-            .tanh, rand.conv(4, 2, kernel: (2, 2)), .relu, .reshape([72]), rand.dense(72, 30), .relu,
-            rand.dense(30, 10), .relu,
-        ]
-        // Ends in a ReLU: the specification starts on the output instead of being folded into an affine map.
-        chains.append(("padded", rand.chainModel("padded", inputShape: [1, 10, 10], ops).layers, [1, 10, 10]))
-        return chains
+        return rand.crownChains()
     }
 
     /// Every stage's and the specification's bounds of `got` within 1e-5 of `want`'s magnitude (+1), and the same
@@ -66,6 +50,7 @@ final class LaneRowsTests: XCTestCase {
                 for upperOnly in [false, true] {
                     var dense = CROWNMethod(intermediate: intermediate)
                     dense.lanes = false
+                    dense.transposedRows = false
                     let reference = try dense.bounds(layers, box: box, specification: spec, upperOnly: upperOnly)
                     // Lanes whatever the share of dead neurons; a small row budget as well, so row blocks end
                     // inside a sample.
@@ -123,8 +108,8 @@ final class LaneRowsTests: XCTestCase {
     }
 
     /// A verdict over a batch larger than `verdictChunk` is bounded chunk by chunk (`CROWNMethod.chunkedVerdict`):
-    /// on dense rows every sample's specification bounds and `finite` are the same bits as the whole batch's (uneven
-    /// chunks of 2 and 3 of 7 samples), on lanes the same within 1e-5 (the lanes' choice is made per chunk); the
+    /// on dense rows every sample's specification bounds and `finite` are the same bits as the whole batch's (7
+    /// samples in chunks of one), on lanes the same within 1e-5 (the lanes' choice is made per chunk); the
     /// stages are the input box alone, and a call that asks for lower bounds too is not chunked.
     func testChunkedVerdictEqualsWholeBatch() throws {
         var rand = TestRandom(9)
@@ -138,6 +123,7 @@ final class LaneRowsTests: XCTestCase {
                     whole.lanes = lanes
                     var chunked = whole
                     chunked.verdictChunk = 3
+                    chunked.verdictGroup = 1
                     let want = try whole.bounds(layers, box: box, specification: spec, upperOnly: true)
                     let got = try chunked.bounds(layers, box: box, specification: spec, upperOnly: true)
                     XCTAssertEqual(got.stages.count, 1, "\(name)")

@@ -87,4 +87,33 @@ void ckernels_lane_direct_avx2(const float *lanes, const float *w, ptrdiff_t O, 
 /// ckernels_avx2_available() is 1.
 void ckernels_transpose_avx2(const float *src, ptrdiff_t rs, float *dst, ptrdiff_t rd, ptrdiff_t rows, ptrdiff_t cols);
 
+/// CROWN's backward pass on panels of 16 rows held as columns (`TransposedRows`): a panel has one 16-float line per
+/// neuron, lane l one row. Only when ckernels_avx2_available() is 1; single-threaded; column_rows_avx2.c says what
+/// each computes.
+/// Floats of a convolution's packed taps (O output channels, K = C kH kW taps), and their preparation (`tap`: 3 K
+/// ptrdiff_t).
+size_t ckernels_column_conv_scratch(ptrdiff_t O, ptrdiff_t K);
+void ckernels_column_conv_prepare(const float *w, ptrdiff_t O, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kH,
+                                  ptrdiff_t kW, ptrdiff_t pT, ptrdiff_t pL, float *packed, ptrdiff_t *tap);
+/// A W through a convolution (any strides and pads; col2im folded in): a (O oH oW lines) -> out (C H W lines).
+void ckernels_column_conv_avx2(const float *a, ptrdiff_t O, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kH,
+                               ptrdiff_t kW, ptrdiff_t sH, ptrdiff_t sW, ptrdiff_t pT, ptrdiff_t pL, ptrdiff_t oH,
+                               ptrdiff_t oW, const float *packed, const ptrdiff_t *tap, float *out);
+/// A relaxation step for upper bounds (lane l of neuron f: lines at [f 64 + k 16 + l], k = upper slope, upper
+/// intercept, lower slope, lower intercept; `beta` the bias of the affine layer below, or NULL):
+/// c[l] += pos b_u + neg b_l over the F neurons, a <- pos a_u + neg a_l.
+void ckernels_column_relax_avx2(float *a, ptrdiff_t F, const float *lines, const float *beta, float *c);
+/// c[l] += b[f] a[f 16 + l] over the F neurons in order.
+void ckernels_column_bias_avx2(const float *a, ptrdiff_t F, const float *b, float *c);
+/// up[l] = (c[l] + sum of v mu) + sum of |v| rho over the F inputs (mu, rho at [i 32 + l], [i 32 + 16 + l]).
+void ckernels_column_bound_avx2(const float *a, ptrdiff_t F, const float *box, const float *c, float *up);
+
+/// A packed once (`ckernels_sgemm_avx2_pack`, m x k, element (i, p) at a[i rsa + p csa]) for many products
+/// C = A B (`ckernels_sgemm_avx2_packed`: B k x n row-major, rows ldb apart; C m x n, rows ldc apart, overwritten),
+/// each element's sum the same sequence of operations as ckernels_sgemm_avx2's. Only when ckernels_avx2_available().
+size_t ckernels_sgemm_avx2_packed_size(ptrdiff_t m, ptrdiff_t k);
+void ckernels_sgemm_avx2_pack(ptrdiff_t m, ptrdiff_t k, const float *a, ptrdiff_t rsa, ptrdiff_t csa, float *packed);
+void ckernels_sgemm_avx2_packed(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *packed, const float *b,
+                                ptrdiff_t ldb, float *c, ptrdiff_t ldc);
+
 #endif

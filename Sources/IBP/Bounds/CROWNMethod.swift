@@ -58,6 +58,13 @@ public struct CROWNMethod: BoundMethod {
     /// (`Relaxations.fuseBias`); off, `addBias` is a pass of its own (the reference this is tested against).
     var fuseBiases = true
 
+    /// Whether the specification's pass, when it runs on dense rows, holds them as columns (`TransposedRows`, on
+    /// CPUs with AVX2); off, as rows through the layers' kernels (the reference it is tested against).
+    var transposedRows = true
+
+    /// Whether the specification's dense pass runs on `TransposedRows`.
+    private var columnsPass: Bool { transposedRows && TransposedRows.available }
+
     /// The lane pass from the output of layer `top`, or nil for the dense rows: when enough neurons below are dead
     /// (`minimumDeadShare`), or for a layer's own rows (`sharedRows`, the same for every sample) when every affine
     /// map below is an unpadded convolution (`LaneRows.allConvolutionsByGEMM`: then the lanes' steps are the
@@ -92,6 +99,10 @@ public struct CROWNMethod: BoundMethod {
     /// bounds within 1e-5 of the rows' magnitude, `LaneRowsTests`). Read only for a verdict: other calls return
     /// every stage, which is what a caller of the whole batch reads.
     public var verdictChunk = 50
+
+    /// A verdict's chunks hold whole groups of this many samples (`chunkedVerdict`): the lanes of `TransposedRows`'
+    /// panels. Tests make it 1 to cut a small batch into uneven chunks.
+    var verdictGroup = TransposedRows.lanes
 
     /// Checked between layers and row blocks; when it returns true, `bounds` throws `BoundMethodError.stopped`
     /// (a pass over a wide layer takes seconds, so a time limit is kept within one block, not one layer).
@@ -182,7 +193,9 @@ public struct CROWNMethod: BoundMethod {
                 // The bias of the affine layer below joins the intercepts when the dense rows will step through
                 // both (`fuseBiases`).
                 let at = position[index]
-                if fuseBiases, at > 0, case let .affine(below) = chain[at - 1].primitive {
+                // A CROWN-IBP verdict's relaxations are read only by the specification's pass, which then runs on
+                // lanes or columns: neither reads the fused intercepts (the columns fold the bias in as they go).
+                if fuseBiases, !(skipImages && columnsPass), at > 0, case let .affine(below) = chain[at - 1].primitive {
                     relaxation.fuseBias(below.biasVector)
                 }
                 relaxations[at] = relaxation
@@ -216,20 +229,32 @@ public struct CROWNMethod: BoundMethod {
         return ChainBounds(stages: skipImages ? [stages[0]] : stages, specification: spec, finite: finite)
     }
 
-    /// `bounds(_:box:specification:upperOnly: true)` of a batch larger than `verdictChunk`, in equal chunks of at
-    /// most `verdictChunk` samples, bounded concurrently, one chunk per core: the specification's bounds and
+    /// `bounds(_:box:specification:upperOnly: true)` of a batch larger than `verdictChunk`, in chunks of at most
+    /// `verdictChunk` samples, bounded concurrently, one chunk per core: the specification's bounds and
     /// `finite` of the chunks, in order; `stages` is the input box alone, as `BoundMethod` allows for `upperOnly`.
     /// A chunk's error (`stop`, which every chunk checks) is thrown after all chunks have ended.
     private func chunkedVerdict(_ layers: [Layer], box: InputBox, specification: Specification) throws
         -> ChainBounds {
-        let n = box.batch, chunks = (n + verdictChunk - 1) / verdictChunk
+        // Chunks of whole groups of 16 samples, the lanes of `TransposedRows`' panels (chunks of 50 filled 50 of
+        // their 64 lanes), at most `verdictChunk` samples (at least one group), shrinking towards the end so that the
+        // cores finish together: each chunk takes a quarter of what is left per core. With chunks of 50 to the end,
+        // the first core to finish waited for the other's last chunk, 3% of CROWN-IBP on `small-nominal`.
+        let n = box.batch, L = max(1, verdictGroup), units = (n + L - 1) / L
+        let most = max(1, verdictChunk / L), workers = max(1, Parallel.workers)
+        var bounds = [0]
+        while bounds.last! < units {
+            let left = units - bounds.last!
+            bounds.append(bounds.last! + max(1, min(most, left / (4 * workers))))
+        }
+        let chunks = bounds.count - 1
         var parts = [Result<ChainBounds, Error>?](repeating: nil, count: chunks)
         parts.withUnsafeMutableBufferPointer { results in
             let results = results
             let body = { (chunk: Int) in
-                let samples = (n * chunk / chunks)..<(n * (chunk + 1) / chunks)
+                let samples = min(n, bounds[chunk] * L)..<min(n, bounds[chunk + 1] * L)
                 results[chunk] = Result {
-                    try bounds(layers, box: InputBox(lower: box.lower.rows(samples), upper: box.upper.rows(samples)),
+                    try self.bounds(layers, box: InputBox(lower: box.lower.rows(samples),
+                                                          upper: box.upper.rows(samples)),
                                specification: specification.samples(samples), upperOnly: true)
                 }
             }
@@ -349,7 +374,7 @@ public struct CROWNMethod: BoundMethod {
         // Rows per sample: C, and -C for the lower bounds unless only upper bounds are asked for.
         let signs = upperOnly ? 1 : 2
         let width = widestStage(layers, through: last)
-        let samplesPerBlock = max(1, rowBudget / max(width, 1) / max(signs * kept, 1))
+        var samplesPerBlock = max(1, rowBudget / max(width, 1) / max(signs * kept, 1))
         // Zero rows: [d, d]; the others are overwritten below.
         var lower = Tensor(shape: [n, k], data: upperOnly ? [Float](repeating: -.infinity, count: n * k) : spec.offsets)
         var upper = Tensor(shape: [n, k], data: spec.offsets)
@@ -357,6 +382,16 @@ public struct CROWNMethod: BoundMethod {
         let folded: Bool
         if case .affine = layers[last].primitive { folded = true } else { folded = false }
         let lanePass = lanePass(layers, top: folded ? last - 1 : last, relaxations: relaxations)
+        let columns = lanePass == nil && columnsPass
+        if columns {
+            // `TransposedRows` holds a panel's lines one by one, not the block's rows: what grows with the block is
+            // its copy of the relaxations' lines (four per neuron) and the rows at the top, so the budget is spent
+            // on those, in whole sample groups of 16 lanes.
+            let lines = 4 * relaxations.values.reduce(0) { $0 + $1.size } + (layers[last].inputShape.reduce(1, *))
+                * signs * kept
+            let L = TransposedRows.lanes
+            samplesPerBlock = max(L, rowBudget / max(lines, 1) / L * L)
+        }
         var first = 0
         while first < n, !stopped {
             let samples = first..<min(n, first + samplesPerBlock)
@@ -387,8 +422,11 @@ public struct CROWNMethod: BoundMethod {
                 rows = c.reshaped(sampleShape: layers[last].outputShape)
                 top = last
             }
-            let up = upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
-                                 layers: layers, relaxations: relaxations, box: box, lanePass: lanePass)
+            let up = columns
+                ? TransposedRows.upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
+                                             layers: layers, relaxations: relaxations, box: box, fuseBiases: fuseBiases)
+                : upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
+                              layers: layers, relaxations: relaxations, box: box, lanePass: lanePass)
             for (s, sample) in samples.enumerated() {
                 for (jj, j) in active[sample].enumerated() {
                     upper.data[sample * k + j] = up[s * perSample + jj]
