@@ -87,7 +87,8 @@ public struct CROWNMethod: BoundMethod {
 
     /// Most samples of one chunk of a verdict (upper bounds of a specification only): a larger batch is bounded in
     /// chunks, each whole (IBP's stages, the relaxations, the specification's pass) on one core, the chunks on all
-    /// cores at once (`chunkedVerdict`).
+    /// cores at once (`chunkedVerdict`), whole groups of `verdictGroup` samples each (48 for the default 50), smaller
+    /// towards the end of the batch.
     /// Why chunks: a CROWN-IBP verdict holds about 200 KB per `small` sample between its phases (IBP's bounds of
     /// every stage, four relaxation lines per neuron), 100 MB for a batch of 500 that came as fresh pages the kernel
     /// faulted in and zeroed (a quarter of the process's CPU time was the kernel's on 1,000 images) and went through
@@ -424,7 +425,8 @@ public struct CROWNMethod: BoundMethod {
             }
             let up = columns
                 ? TransposedRows.upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
-                                             layers: layers, relaxations: relaxations, box: box, fuseBiases: fuseBiases)
+                                             layers: layers, relaxations: relaxations, box: box, fuseBiases: fuseBiases,
+                                             stop: stop)
                 : upperBounds(rows, bias: d, rowsPerSample: perSample, samples: samples, from: top,
                               layers: layers, relaxations: relaxations, box: box, lanePass: lanePass)
             for (s, sample) in samples.enumerated() {

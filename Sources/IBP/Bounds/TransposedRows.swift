@@ -28,10 +28,11 @@ enum TransposedRows {
     /// Upper bounds of rows A z + c, A (samples.count R, shape of layer top's output) sample-major (row i of sample
     /// samples.lowerBound + i / R), from the output of layer `top` (the input when top = -1) back through `layers`
     /// to the box; returned sample-major. `fuseBiases`: a relaxation step adds the bias term of the affine layer
-    /// below it (off: every affine step adds its own, `ckernels_column_bias_avx2`).
+    /// below it (off: every affine step adds its own, `ckernels_column_bias_avx2`). `stop` is checked between panels;
+    /// once it returns true the remaining panels are skipped (their bounds left 0: the caller throws).
     static func upperBounds(_ rows: Tensor, bias: [Float], rowsPerSample R: Int, samples: Range<Int>, from top: Int,
                             layers: [Layer], relaxations: [Int: Relaxations], box: IntervalBounds,
-                            fuseBiases: Bool = true) -> [Float] {
+                            fuseBiases: Bool = true, stop: (() -> Bool)? = nil) -> [Float] {
         precondition(available, "the transposed rows' kernels need AVX2")
         let L = lanes, S = samples.count, N = R * S
         precondition(rows.batch == N && bias.count == N, "\(rows.batch) rows and \(bias.count) offsets for \(N)")
@@ -58,6 +59,7 @@ enum TransposedRows {
                         defer { front.deallocate(); back.deallocate() }
                         var c = [Float](repeating: 0, count: L), out = c
                         for panel in (panels * part / parts)..<(panels * (part + 1) / parts) {
+                            if stop?() == true { break }
                             // Panel (g, r): lane l is row r of sample g 16 + l.
                             let g = panel / R, r = panel % R, first = g * L, valid = min(L, S - first)
                             ckernels_transpose_avx2(rp + (first * R + r) * width, R * width, front, L, valid, width)
