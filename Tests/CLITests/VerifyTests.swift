@@ -359,6 +359,9 @@ final class VerifyTests: XCTestCase {
             // Trial 34: an assertion after a form feed in a comment is part of the comment; the file read without it.
             (property(eps: 0.01, label: label, extra: "; unused\u{0C}(assert (>= Y_0 Y_1))\n"),
              "p.vnnlib:2364:9: FF (form feed) in the ';' comment at 2364:1 is no line end"),
+            // Trial 35: U+2028 between commands was shown as "found ' '".
+            (property(eps: 0.01, label: label, extra: "(assert (>= Y_0 Y_1))\u{2028}(assert (>= Y_0 Y_2))\n"),
+             "p.vnnlib:2364:22: found '\\u{2028}': U+2028 (line separator) at 2364:22 is no whitespace in VNNLIB"),
         ]
         for (text, mention) in cases {
             let prop = try write(text, "p.vnnlib")
