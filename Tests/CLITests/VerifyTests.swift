@@ -369,6 +369,25 @@ final class VerifyTests: XCTestCase {
         }
     }
 
+    /// Trial 35: the help documented exit status 1 only for --instances, though one instance with a bad property (or
+    /// a network no --bounds method can bound) exits 1 too. It says what each status means in both modes.
+    func testHelpSaysWhatEachExitStatusMeansInBothModes() throws {
+        let help = try Tool.verify.run(["--help"], in: folder)
+        XCTAssertEqual(help.status, 0, help.stderr)
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for part in ["Exit status of one instance: 0 when it was answered (unsat, sat, unknown or timeout",
+                     "1 when it could not be: a network or property missing, unreadable, malformed or unsupported",
+                     "a network that no --bounds method can bound",
+                     "With --instances: 0 when every instance was run, whatever the answers",
+                     "but a network no --bounds method can bound is answered unknown",
+                     "Both: 64 for a wrong command line"] {
+            XCTAssertTrue(text.contains(part), "\(part): \(text)")
+        }
+        // What it says of one instance: a bad property exits 1.
+        let prop = try write("(declare-const X_0 Real)\n", "bad.vnnlib")
+        try assertRejected(.verify, [onnx.path, prop.path], in: folder, mentions: ["bad.vnnlib: no Y variable"], status: 1)
+    }
+
     /// An ONNX model holds its graph, so --architecture is refused for it; convert names a missing input and an
     /// output it cannot write, and writes nothing.
     func testONNXWithArchitectureAndConvertBadInputs() throws {
