@@ -37,8 +37,10 @@ public enum StandardStreams {
     }
 }
 
-/// `message` as one line for stderr: line breaks joined by spaces (argument-parser's messages span lines), other
-/// control characters written as escapes (`FileText.oneLine`), so a path holding ESC cannot colour the terminal.
+/// `message` as one line for stderr: its lines (ended by LF, CR or CR LF) joined by spaces (argument-parser's
+/// messages span lines), other control characters and spaces written as escapes (`FileText.oneLine`), so a path
+/// holding ESC cannot colour the terminal. FF, VT, NEL, U+2028 and U+2029 are escaped, not joined: they come from a
+/// file's text, and a space would hide what they are (trial 35: a U+2028 in a property was shown as `' '`).
 public func oneLineMessage(_ message: String) -> String {
-    FileText.oneLine(message.split(whereSeparator: \.isNewline).joined(separator: " "))
+    FileText.oneLine(message.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }).joined(separator: " "))
 }

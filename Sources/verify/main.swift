@@ -19,10 +19,15 @@ struct Verify: ParsableCommand {
         Each flag is given at most once, except --bounds: a list (commas, the repeated flag, or both), tried in order \
         until one proves the property.
 
-        Exit status: 0 when every instance was run (whatever the answers), 1 when any instance of --instances could \
-        not be run (answer error: a missing or unsupported network, a bad property; the results file lists them all), \
-        64 for a wrong command line. Ctrl-C or SIGTERM (a scheduler's time limit) during --instances writes the \
-        finished instances' results and exits 130 or 143.
+        Exit status of one instance: 0 when it was answered (unsat, sat, unknown or timeout, also a timeout while \
+        reading the property); 1 when it could not be: a network or property missing, unreadable, malformed or \
+        unsupported, the two not matching, a network that no --bounds method can bound, --out not written. With \
+        --instances: 0 when every instance was run, whatever the answers (also wrong ones against --answers); 1 when \
+        any could not be (answer error, for the same reasons, but a network no --bounds method can bound is answered \
+        unknown; the results file lists them all), or the list, --answers, the results or a counterexample file could \
+        not be read or written. Both: 64 for a wrong command line. Ctrl-C or SIGTERM (a scheduler's time limit) ends one instance \
+        at once, by the signal (a shell shows 130 or 143); during --instances it writes the finished instances' \
+        results and exits 130 or 143.
         """,
         version: FigureRenderer.version)
 

@@ -359,11 +359,33 @@ final class VerifyTests: XCTestCase {
             // Trial 34: an assertion after a form feed in a comment is part of the comment; the file read without it.
             (property(eps: 0.01, label: label, extra: "; unused\u{0C}(assert (>= Y_0 Y_1))\n"),
              "p.vnnlib:2364:9: FF (form feed) in the ';' comment at 2364:1 is no line end"),
+            // Trial 35: U+2028 between commands was shown as "found ' '".
+            (property(eps: 0.01, label: label, extra: "(assert (>= Y_0 Y_1))\u{2028}(assert (>= Y_0 Y_2))\n"),
+             "p.vnnlib:2364:22: found '\\u{2028}': U+2028 (line separator) at 2364:22 is no whitespace in VNNLIB"),
         ]
         for (text, mention) in cases {
             let prop = try write(text, "p.vnnlib")
             try assertRejected(.verify, [onnx.path, prop.path], in: folder, mentions: [mention], status: 1)
         }
+    }
+
+    /// Trial 35: the help documented exit status 1 only for --instances, though one instance with a bad property (or
+    /// a network no --bounds method can bound) exits 1 too. It says what each status means in both modes.
+    func testHelpSaysWhatEachExitStatusMeansInBothModes() throws {
+        let help = try Tool.verify.run(["--help"], in: folder)
+        XCTAssertEqual(help.status, 0, help.stderr)
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for part in ["Exit status of one instance: 0 when it was answered (unsat, sat, unknown or timeout",
+                     "1 when it could not be: a network or property missing, unreadable, malformed or unsupported",
+                     "a network that no --bounds method can bound",
+                     "With --instances: 0 when every instance was run, whatever the answers",
+                     "but a network no --bounds method can bound is answered unknown",
+                     "Both: 64 for a wrong command line"] {
+            XCTAssertTrue(text.contains(part), "\(part): \(text)")
+        }
+        // What it says of one instance: a bad property exits 1.
+        let prop = try write("(declare-const X_0 Real)\n", "bad.vnnlib")
+        try assertRejected(.verify, [onnx.path, prop.path], in: folder, mentions: ["bad.vnnlib: no Y variable"], status: 1)
     }
 
     /// An ONNX model holds its graph, so --architecture is refused for it; convert names a missing input and an

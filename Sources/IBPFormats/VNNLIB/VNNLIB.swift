@@ -32,8 +32,11 @@ public struct VNNLIBLimits: Equatable, Sendable {
 /// - output conditions: any nesting of `or`/`and` over comparisons `<=`, `>=`, `<`, `>` of linear terms in Y
 ///   (numbers, Y_j, `(+ ...)`, `(- a)`, `(- a b ...)`, `(* ...)` with all factors but one constant, `(/ a c)`);
 ///   several output assertions are conjoined;
-/// - `;` comments, ended by LF or CR only (SMT-LIB); one that holds FF, VT, NEL, U+2028 or U+2029 and then '(' is
-///   refused, since what looks like a command after the separator would be read as comment.
+/// - `;` comments, ended by LF or CR only (SMT-LIB); one that holds FF, VT, NEL, U+2028 or U+2029 and then '(' (or,
+///   inside a list, an operand) is refused, since what looks like a command after the separator would be read as
+///   comment;
+/// - tokens separated by spaces, tabs, LF, CR, FF or VT: one holding another Unicode space (NEL, U+2028, U+00A0,
+///   ...) is refused, naming it.
 /// Anything else is refused with "path:line:column: what was found, what was expected". Numbers: see
 /// `VNNLIBNumber`; the box is rounded outward to Float, the inequalities to the nearest Float.
 public enum VNNLIB {
@@ -86,11 +89,11 @@ public enum VNNLIB {
         var interpreter = VNNLIBInterpreter(path: path, limits: limits)
         let commentToTheEnd: SExpressionReader.CommentToTheEnd?
         let notes = SExpressionReader.Notes()
-        // A problem found after a comment that swallowed a command (a form feed taken for a line end) names it.
+        // A problem found after a comment that swallowed what could explain it (a command after a form feed taken for
+        // a line end) names it (`SExpressionReader.Notes`).
         func noted(_ e: VNNLIBError) -> VNNLIBError {
-            guard let comment = notes.commentOverCommand else { return e }
-            return VNNLIBError(path: e.path, problem: VNNLIBProblem(e.problem.message + "; " + comment.note,
-                                                                    at: e.problem.position))
+            guard let note = notes.note else { return e }
+            return VNNLIBError(path: e.path, problem: VNNLIBProblem(e.problem.message + "; " + note, at: e.problem.position))
         }
         do {
             // A UTF-8 byte order mark (EF BB BF, which some Windows editors write) is valid UTF-8 text, not part of
@@ -122,10 +125,11 @@ public enum VNNLIB {
                                                                    at: e.problem.position))
         }
         // A file that reads although a comment swallowed a '(' after a separator taken for a line end is refused, not
-        // answered without what may be one of its disjuncts (`SExpressionReader.Notes.commentOverList`). No
-        // VNN-COMP property here (eran2021, mnistfc, verivital2021) holds FF, VT, NEL, U+2028 or U+2029 at all.
-        if let comment = notes.commentOverList {
-            throw VNNLIBError(path: path, problem: VNNLIBProblem(comment.refusal, at: comment.separatorPosition))
+        // answered without what may be one of its disjuncts (`SExpressionReader.Notes`); every such comment is
+        // named, so one run finds them all. No VNN-COMP property here (eran2021, mnistfc, verivital2021) holds FF, VT,
+        // NEL, U+2028 or U+2029 at all.
+        if let (message, position) = notes.refusal {
+            throw VNNLIBError(path: path, problem: VNNLIBProblem(message, at: position))
         }
         return property
     }

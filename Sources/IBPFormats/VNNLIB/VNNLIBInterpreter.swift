@@ -55,7 +55,7 @@ struct VNNLIBInterpreter {
             case (false, false): throw fail("an assertion without variables; expected a bound on X_i or a condition on Y", at: items[1].position)
             }
         default:
-            throw fail("expected (declare-const ...) or (assert ...), found (\(head) ...)", at: p)
+            throw fail("expected (declare-const ...) or (assert ...), found \(e.summary)", at: p)
         }
     }
 
@@ -96,7 +96,7 @@ struct VNNLIBInterpreter {
             return
         }
         guard head == "<=" || head == ">=" else {
-            throw fail("expected an input bound (<= X_i c) or (>= X_i c), found (\(head) ...)", at: p)
+            throw fail("expected an input bound (<= X_i c) or (>= X_i c), found \(e.summary)", at: p)
         }
         guard items.count == 3 else { throw fail("expected two operands of \(head), found \(items.count - 1)", at: p) }
         let variableFirst: Bool
@@ -154,7 +154,7 @@ struct VNNLIBInterpreter {
             let difference = head == ">=" || head == ">" ? a + b.scaled(by: -1) : b + a.scaled(by: -1)
             return [[Inequality(term: difference, strict: head == "<" || head == ">")]]
         default:
-            throw fail("expected or, and, <=, >=, < or >, found (\(head) ...)", at: p)
+            throw fail("expected or, and, <=, >=, < or >, found \(e.summary)", at: p)
         }
     }
 
@@ -273,7 +273,7 @@ struct VNNLIBInterpreter {
                 let error = VNNLIBLinearTerm.up(abs((-1.0).addingProduct(r, c)) / abs(c), ec / (abs(c) * (abs(c) - ec)))
                 return operands[0].scaled(by: r, error: error)
             default:
-                throw fail("expected a linear term (+ ...), (- ...), (* ...) or (/ ...), found (\(head) ...)", at: p)
+                throw fail("expected a linear term (+ ...), (- ...), (* ...) or (/ ...), found \(e.summary)", at: p)
             }
         }
     }
