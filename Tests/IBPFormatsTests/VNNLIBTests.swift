@@ -48,6 +48,12 @@ final class VNNLIBTests: XCTestCase {
         let instances = try InstanceList.instances(try CSVTable.parse(list, path: "l.csv"), path: "l.csv",
                                                    folder: URL(fileURLWithPath: "/tmp"))
         XCTAssertEqual(instances.map(\.onnx), ["a.onnx"])
+        // Line 1's columns count the mark's 3 bytes, as columns count bytes everywhere (trial 35): the bad name is
+        // byte 19 of the file (it was called 16).
+        XCTAssertThrowsError(try VNNLIB.parse(Data([0xEF, 0xBB, 0xBF]) + Data("(declare-const Q Real)\n".utf8),
+                                              path: "bom.vnnlib")) { error in
+            XCTAssert("\(error)".hasPrefix("bom.vnnlib:1:19: "), "\(error)")
+        }
     }
 
     /// Trial 30: a file with old Mac line ends (a lone CR) was one comment from its first ';' on, and was refused as

@@ -97,10 +97,11 @@ public enum VNNLIB {
         }
         do {
             // A UTF-8 byte order mark (EF BB BF, which some Windows editors write) is valid UTF-8 text, not part of
-            // the property: it is skipped, as SMT-LIB readers do.
+            // the property: it is skipped, as SMT-LIB readers do, read as three spaces so that line 1's columns
+            // still count the file's bytes (trial 35: removed, they were 3 short of what `cut -b` shows).
             let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
             var bytes = [UInt8](data)
-            if bytes.starts(with: bom) { bytes.removeFirst(3) }
+            if bytes.starts(with: bom) { bytes.replaceSubrange(0..<3, with: [0x20, 0x20, 0x20]) }
             // Each command is interpreted as soon as it is read and then dropped (the first problem in file order
             // is the one reported).
             commentToTheEnd = try SExpressionReader(maxDepth: limits.maxDepth, deadline: limits.deadline).read(bytes, notes: notes) {
