@@ -97,7 +97,6 @@ enum TransposedRows {
 
         init(layers: [Layer], top: Int, inputs: Int, relaxations: [Int: Relaxations], samples: Range<Int>,
              fuseBiases: Bool) {
-            var fused = Set<Int>()
             for (index, layer) in layers.prefix(top + 1).enumerated() {
                 widths.append(layer.inputShape.reduce(1, *))
                 switch layer.primitive {
@@ -134,8 +133,9 @@ enum TransposedRows {
                                                  first: samples.lowerBound, count: samples.count, size: F)
                     var beta: [Float]?
                     if fuseBiases, index > 0, case let .affine(below) = layers[index - 1].primitive {
+                        // This step adds the bias term of the affine step below: that step no longer does.
                         beta = below.biasVector
-                        fused.insert(index - 1)
+                        biases[index - 1] = nil
                     }
                     steps.append(.monotone(lines: lines, size: F, fusedBias: beta))
                     biases.append(nil)
@@ -146,7 +146,6 @@ enum TransposedRows {
                     preconditionFailure("refused in bounds(_:box:specification:)")
                 }
             }
-            for t in fused { biases[t] = nil }
             widths.append(top >= 0 ? layers[top].outputShape.reduce(1, *) : inputs)
         }
 
